@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/**
+ * The school's configuration: who is who, which mail domains are "inside the school", and which
+ * policy documents the app enforces. Secrets (client secret, bot password) never live here; they
+ * come from the environment so this file can be committed and reviewed.
+ */
+
+const guid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID (Entra id)');
+
+const mailDomain = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a mail domain such as school.org.uk')
+  .transform((d) => d.toLowerCase());
+
+/** A group is named by its Entra object id or by its mail address. */
+const groupRef = z.union([guid, z.string().email('must be a group id (GUID) or the group mail address')]);
+
+/** A person inside the tenant, named by UPN (or Entra object id). */
+const personRef = z.union([guid, z.string().email('must be a UPN such as head@school.org.uk or an Entra id')]);
+
+/** Someone who may be outside the tenant (the LADO, the chair of governors). */
+const contact = z.object({
+  name: z.string().min(1),
+  email: z.string().email(),
+  phone: z.string().optional(),
+});
+
+const audience = z.enum(['staff', 'students', 'governors', 'volunteers', 'parents']);
+
+const policyDocument = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+  title: z.string().min(1),
+  kind: z.enum(['aup', 'e-safety-policy', 'other']),
+  audience: z.array(audience).min(1),
+  /** Markdown file, relative to the config file. */
+  file: z.string().min(1),
+  /** Which source policy (../shared/policies) the text comes from, for citations. */
+  source: z.string().optional(),
+  reacceptance: z
+    .object({
+      onNewVersion: z.boolean().default(true),
+      everyTerm: z.boolean().default(false),
+      everyDays: z.number().int().positive().optional(),
+      onJoining: z.boolean().default(true),
+    })
+    .default({ onNewVersion: true, everyTerm: false, onJoining: true }),
+});
+
+export const schoolConfigSchema = z
+  .object({
+    school: z.object({
+      name: z.string().min(1),
+      tenantId: guid,
+      mailDomains: z.array(mailDomain).min(1, 'name at least one mail domain'),
+      timeZone: z.string().default('Europe/London'),
+    }),
+    groups: z
+      .object({
+        staff: groupRef.optional(),
+        students: groupRef.optional(),
+        governors: groupRef.optional(),
+        volunteers: groupRef.optional(),
+        admins: groupRef.optional(),
+        safeguardingTeam: groupRef.optional(),
+      })
+      .default({}),
+    safeguarding: z.object({
+      dsl: personRef,
+      deputies: z.array(personRef).default([]),
+      headteacher: personRef,
+      chairOfGovernors: contact,
+      lado: contact,
+    }),
+    /**
+     * When groups are not set, people are classified by the Education API (`primaryRole`) and then
+     * by licence SKU (A1/A3/A5 "faculty" vs "student" plans).
+     */
+    classification: z
+      .object({
+        useEducationApi: z.boolean().default(true),
+        staffSkuIds: z.array(guid).default([]),
+        studentSkuIds: z.array(guid).default([]),
+      })
+      .default({ useEducationApi: true, staffSkuIds: [], studentSkuIds: [] }),
+    policies: z.array(policyDocument).default([]),
+  })
+  .strict();
+
+export type SchoolConfig = z.infer<typeof schoolConfigSchema>;
+export type PolicyDocumentConfig = z.infer<typeof policyDocument>;
+export type Audience = z.infer<typeof audience>;
+export type Contact = z.infer<typeof contact>;

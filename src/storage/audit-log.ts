@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema';
+
+export interface AuditEntry {
+  actorId: string | null;
+  action: string;
+  subjectType: string;
+  subjectId?: string | null;
+  detail?: Record<string, unknown>;
+  correlationId?: string | null;
+}
+
+export interface AuditRecord extends Required<Omit<AuditEntry, 'detail'>> {
+  id: number;
+  at: string;
+  detail: Record<string, unknown>;
+}
+
+/** The school's append-only record of who did what: every acceptance, incident read, setting change. */
+export class AuditLog {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async append(entry: AuditEntry, db: Kysely<Database> = this.db): Promise<number> {
+    const row = await db
+      .insertInto('audit_log')
+      .values({
+        at: this.now().toISOString(),
+        actor_id: entry.actorId,
+        action: entry.action,
+        subject_type: entry.subjectType,
+        subject_id: entry.subjectId ?? null,
+        detail: JSON.stringify(entry.detail ?? {}),
+        correlation_id: entry.correlationId ?? null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  async list(filter: { subjectType?: string; subjectId?: string; limit?: number } = {}): Promise<AuditRecord[]> {
+    let q = this.db.selectFrom('audit_log').selectAll().orderBy('id', 'asc');
+    if (filter.subjectType) q = q.where('subject_type', '=', filter.subjectType);
+    if (filter.subjectId) q = q.where('subject_id', '=', filter.subjectId);
+    if (filter.limit) q = q.limit(filter.limit);
+    const rows = await q.execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: r.at,
+      actorId: r.actor_id,
+      action: r.action,
+      subjectType: r.subject_type,
+      subjectId: r.subject_id,
+      detail: JSON.parse(r.detail) as Record<string, unknown>,
+      correlationId: r.correlation_id,
+    }));
+  }
+}

@@ -1,0 +1,70 @@
+import type { Kysely } from 'kysely';
+import type { ConversationReferenceTable, Database } from './schema';
+
+export type ConversationKind = ConversationReferenceTable['kind'];
+
+export interface StoredConversation<TReference = unknown> {
+  key: string;
+  kind: ConversationKind;
+  conversationId: string;
+  tenantId: string | null;
+  reference: TReference;
+  updatedAt: string;
+}
+
+/**
+ * Where to send proactive messages (AUP cards, incident cards). Kept in the database so every app
+ * instance can reach every person. The reference is opaque here: the bot adapter owns its shape.
+ */
+export class ConversationReferences {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async save(entry: Omit<StoredConversation, 'updatedAt'>): Promise<void> {
+    const values = {
+      key: entry.key,
+      kind: entry.kind,
+      conversation_id: entry.conversationId,
+      tenant_id: entry.tenantId,
+      reference: JSON.stringify(entry.reference),
+      updated_at: this.now().toISOString(),
+    };
+    await this.db
+      .insertInto('conversation_reference')
+      .values(values)
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({
+          kind: values.kind,
+          conversation_id: values.conversation_id,
+          tenant_id: values.tenant_id,
+          reference: values.reference,
+          updated_at: values.updated_at,
+        }),
+      )
+      .execute();
+  }
+
+  async find<T = unknown>(key: string): Promise<StoredConversation<T> | undefined> {
+    const row = await this.db.selectFrom('conversation_reference').selectAll().where('key', '=', key).executeTakeFirst();
+    return row && toStored<T>(row);
+  }
+
+  async list<T = unknown>(kind?: ConversationKind): Promise<StoredConversation<T>[]> {
+    let q = this.db.selectFrom('conversation_reference').selectAll().orderBy('key');
+    if (kind) q = q.where('kind', '=', kind);
+    return (await q.execute()).map((r) => toStored<T>(r));
+  }
+}
+
+function toStored<T>(row: ConversationReferenceTable): StoredConversation<T> {
+  return {
+    key: row.key,
+    kind: row.kind,
+    conversationId: row.conversation_id,
+    tenantId: row.tenant_id,
+    reference: JSON.parse(row.reference) as T,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,11 @@
+import type { Kysely } from 'kysely';
+import type { Engine } from '../database';
+import * as m0001 from './0001-initial';
+
+export interface Migration {
+  name: string;
+  up(db: Kysely<unknown>, engine: Engine): Promise<void>;
+}
+
+/** In order. A released migration is never edited: add a new one. */
+export const migrations: Migration[] = [{ name: '0001-initial', up: m0001.up }];

@@ -1,0 +1,30 @@
+import { Migrator, type Kysely, type Migration as KyselyMigration } from 'kysely';
+import type { Storage } from './database';
+import { migrations } from './migrations';
+
+/**
+ * Kysely's migrator takes a lock (a lock table row on both engines), so several app instances
+ * starting together against one PostgreSQL apply each migration once.
+ */
+function migratorFor(storage: Storage): Migrator {
+  const provided: Record<string, KyselyMigration> = {};
+  for (const m of migrations) provided[m.name] = { up: (db: Kysely<unknown>) => m.up(db, storage.engine) };
+  return new Migrator({
+    db: storage.db,
+    provider: { getMigrations: async () => provided },
+    migrationTableName: 'schema_migration',
+    migrationLockTableName: 'schema_migration_lock',
+  });
+}
+
+export async function migrateToLatest(storage: Storage): Promise<string[]> {
+  const { error, results } = await migratorFor(storage).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** For /readyz: true when every known migration has been applied. */
+export async function migrationsAreCurrent(storage: Storage): Promise<boolean> {
+  const applied = await migratorFor(storage).getMigrations();
+  return applied.every((m) => m.executedAt !== undefined);
+}

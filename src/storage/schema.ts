@@ -1,0 +1,32 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * The one schema shared by SQLite and PostgreSQL. Times are ISO-8601 UTC strings (they sort and
+ * compare the same on both engines); structured details are JSON text.
+ */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor_id: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string | null;
+  detail: string;
+  /** Correlation id of the request or activity that caused it. */
+  correlation_id: string | null;
+}
+
+export interface ConversationReferenceTable {
+  /** Entra object id of the person (personal chat) or the conversation id (team, group chat). */
+  key: string;
+  kind: 'personal' | 'channel' | 'groupChat' | 'meeting';
+  conversation_id: string;
+  tenant_id: string | null;
+  reference: string;
+  updated_at: ColumnType<string, string, string>;
+}
+
+export interface Database {
+  audit_log: AuditLogTable;
+  conversation_reference: ConversationReferenceTable;
+}

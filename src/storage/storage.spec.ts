@@ -1,0 +1,58 @@
+import { engines } from '../../test/support/storages';
+import { AuditLog } from './audit-log';
+import { ConversationReferences } from './conversation-references';
+import { migrateToLatest, migrationsAreCurrent } from './migrator';
+import type { TestStorage } from '../../test/support/storages';
+
+describe.each(engines)('storage on %s', (_name, open) => {
+  let t: TestStorage;
+  beforeEach(async () => {
+    t = await open();
+  });
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  it('applies every migration once and reports the schema current', async () => {
+    expect(await migrationsAreCurrent(t.storage)).toBe(true);
+    expect(await migrateToLatest(t.storage)).toEqual([]);
+  });
+
+  describe('the audit log is evidence: append-only', () => {
+    it('keeps entries in order with their detail', async () => {
+      const log = new AuditLog(t.storage.db, () => new Date('2026-11-23T09:00:00Z'));
+      await log.append({ actorId: 'admin-1', action: 'config.loaded', subjectType: 'school', detail: { tenant: 't' } });
+      await log.append({ actorId: null, action: 'server.started', subjectType: 'server', correlationId: 'c-1' });
+      const rows = await log.list();
+      expect(rows.map((r) => r.action)).toEqual(['config.loaded', 'server.started']);
+      expect(rows[0]).toMatchObject({ actorId: 'admin-1', detail: { tenant: 't' }, at: '2026-11-23T09:00:00.000Z' });
+      expect(rows[1]!.correlationId).toBe('c-1');
+    });
+
+    it('refuses to change an entry', async () => {
+      const log = new AuditLog(t.storage.db);
+      await log.append({ actorId: 'a', action: 'x', subjectType: 's' });
+      await expect(t.storage.db.updateTable('audit_log').set({ action: 'tampered' }).execute()).rejects.toThrow(/append-only/);
+      expect((await log.list())[0]!.action).toBe('x');
+    });
+
+    it('refuses to delete an entry', async () => {
+      const log = new AuditLog(t.storage.db);
+      await log.append({ actorId: 'a', action: 'x', subjectType: 's' });
+      await expect(t.storage.db.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/);
+      expect(await log.list()).toHaveLength(1);
+    });
+  });
+
+  describe('conversation references for proactive messages', () => {
+    it('stores one reference per person and replaces it when the chat changes', async () => {
+      const refs = new ConversationReferences(t.storage.db);
+      await refs.save({ key: 'user-1', kind: 'personal', conversationId: 'a:1', tenantId: 'tid', reference: { n: 1 } });
+      await refs.save({ key: 'user-1', kind: 'personal', conversationId: 'a:2', tenantId: 'tid', reference: { n: 2 } });
+      await refs.save({ key: '19:team@thread', kind: 'channel', conversationId: '19:team@thread', tenantId: 'tid', reference: {} });
+      expect(await refs.find('user-1')).toMatchObject({ conversationId: 'a:2', reference: { n: 2 } });
+      expect((await refs.list('personal')).map((r) => r.key)).toEqual(['user-1']);
+      expect(await refs.find('nobody')).toBeUndefined();
+    });
+  });
+});

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
+import { openStorage, type Storage } from '../../src/storage/database';
+import { migrateToLatest } from '../../src/storage/migrator';
+
+/**
+ * Every storage spec runs on both engines. PostgreSQL is not optional: CI must prove the production
+ * engine works. Point ESAFETY_TEST_POSTGRES elsewhere if your server is not on 127.0.0.1:5432.
+ */
+export const TEST_POSTGRES_URL = process.env.ESAFETY_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestStorage {
+  storage: Storage;
+  dispose(): Promise<void>;
+}
+
+export async function sqliteStorage(): Promise<TestStorage> {
+  const storage = openStorage('sqlite::memory:');
+  await migrateToLatest(storage);
+  return { storage, dispose: () => storage.close() };
+}
+
+/** A fresh schema per test file, so parallel Jest workers never see each other's rows. */
+export async function postgresStorage(): Promise<TestStorage> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new Pool({ connectionString: TEST_POSTGRES_URL, max: 1 });
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const storage = openStorage(TEST_POSTGRES_URL, { schema });
+  await migrateToLatest(storage);
+  return {
+    storage,
+    async dispose() {
+      await storage.close();
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
+export const engines: Array<[string, () => Promise<TestStorage>]> = [
+  ['SQLite', sqliteStorage],
+  ['PostgreSQL', postgresStorage],
+];
