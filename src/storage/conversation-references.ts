@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { ConversationReferenceTable, Database } from './schema';
 
 export type ConversationKind = ConversationReferenceTable['kind'];
@@ -58,7 +58,7 @@ export class ConversationReferences {
   }
 }
 
-function toStored<T>(row: ConversationReferenceTable): StoredConversation<T> {
+function toStored<T>(row: Selectable<ConversationReferenceTable>): StoredConversation<T> {
   return {
     key: row.key,
     kind: row.kind,

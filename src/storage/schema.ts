@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { Generated } from 'kysely';
 
 /**
  * The one schema shared by SQLite and PostgreSQL. Times are ISO-8601 UTC strings (they sort and
@@ -23,7 +23,7 @@ export interface ConversationReferenceTable {
   conversation_id: string;
   tenant_id: string | null;
   reference: string;
-  updated_at: ColumnType<string, string, string>;
+  updated_at: string;
 }
 
 export interface Database {

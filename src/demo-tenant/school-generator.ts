@@ -1,0 +1,383 @@
+import { SeededRandom } from './random';
+import type {
+  DemoDrive,
+  DemoDriveItem,
+  DemoEvent,
+  DemoGroup,
+  DemoInboxRule,
+  DemoOnlineMeeting,
+  DemoPermission,
+  DemoSchool,
+  DemoSite,
+  DemoUser,
+  Recipient,
+  SeededViolation,
+} from './school-model';
+
+export const DEMO_TENANT_ID = 'b1f0c9a2-5d4e-4c3b-9a8f-0e1d2c3b4a50';
+export const DEMO_DOMAIN = 'demo-academy.org.uk';
+export const DEMO_STUDENT_DOMAIN = `students.${DEMO_DOMAIN}`;
+/** Microsoft 365 A3 for faculty / for students. */
+export const SKU_A3_FACULTY = '4b590615-0888-425a-a965-b3bf7789848d';
+export const SKU_A3_STUDENT = '7cfd9a2b-e110-4c39-bf20-c6a3f36a3121';
+
+export interface SchoolSize {
+  staff: number;
+  students: number;
+  governors: number;
+}
+
+export const DEFAULT_SIZE: SchoolSize = { staff: 60, students: 600, governors: 10 };
+
+/** The same school at any size: about one member of staff to ten students, as in a secondary. */
+export function sizeForUsers(totalUsers: number): SchoolSize {
+  const governors = Math.max(5, Math.min(15, Math.round(totalUsers / 200)));
+  const staff = Math.max(12, Math.round((totalUsers - governors) / 11));
+  return { staff, students: Math.max(30, totalUsers - staff - governors), governors };
+}
+
+/** The named people the demo config and the personas rely on. Their UPNs never change. */
+export const KEY_STAFF = [
+  { key: 'headteacher', given: 'Helen', surname: 'Carter', jobTitle: 'Headteacher', department: 'Leadership' },
+  { key: 'dsl', given: 'Daniel', surname: 'Okafor', jobTitle: 'Designated Safeguarding Lead', department: 'Pastoral' },
+  { key: 'deputyDsl1', given: 'Priya', surname: 'Shah', jobTitle: 'Deputy DSL', department: 'Pastoral' },
+  { key: 'deputyDsl2', given: 'Tom', surname: 'Evans', jobTitle: 'Deputy DSL', department: 'Pastoral' },
+  { key: 'itAdmin', given: 'Sam', surname: 'Patel', jobTitle: 'IT Manager', department: 'IT' },
+  { key: 'teacher', given: 'Amy', surname: 'Clarke', jobTitle: 'Teacher of English', department: 'English' },
+] as const;
+export const KEY_STUDENT = { given: 'Jamie', surname: 'Brown' };
+export const KEY_GOVERNOR = { given: 'Margaret', surname: 'Hughes' };
+
+const GIVEN = ['Olivia', 'Noah', 'Amelia', 'Oliver', 'Isla', 'George', 'Ava', 'Leo', 'Mia', 'Arthur', 'Ivy', 'Muhammad', 'Freya', 'Harry', 'Lily', 'Jack', 'Grace', 'Theo', 'Sophia', 'Oscar', 'Zara', 'Kofi', 'Aisha', 'Ravi', 'Chloe', 'Ethan', 'Nia', 'Yusuf', 'Ella', 'Finn'];
+const SURNAMES = ['Smith', 'Jones', 'Taylor', 'Williams', 'Brown', 'Davies', 'Wilson', 'Evans', 'Thomas', 'Johnson', 'Roberts', 'Walker', 'Wright', 'Robinson', 'Thompson', 'White', 'Hughes', 'Edwards', 'Green', 'Hall', 'Ahmed', 'Khan', 'Mensah', 'Nowak', 'Singh', 'Patel', 'Osei', 'Murphy', 'Kelly', 'Ali'];
+const SUBJECTS = ['English', 'Maths', 'Science', 'History', 'Geography', 'French', 'Art', 'Music', 'Computing', 'PE', 'RE', 'Drama'];
+const FORMS = ['A', 'B', 'C', 'D'];
+
+export function generateSchool(options: { seed?: number; size?: SchoolSize; now?: Date } = {}): DemoSchool {
+  const seed = options.seed ?? 2026;
+  const size = options.size ?? DEFAULT_SIZE;
+  const now = options.now ?? new Date('2026-11-23T09:00:00Z');
+  const rnd = new SeededRandom(seed);
+  const seeded: SeededViolation[] = [];
+  const usedUpns = new Set<string>();
+
+  const upnFor = (given: string, surname: string, domain: string): string => {
+    const base = `${given}.${surname}`.toLowerCase().replace(/[^a-z.]/g, '');
+    let upn = `${base}@${domain}`;
+    for (let n = 2; usedUpns.has(upn); n++) upn = `${base}${n}@${domain}`;
+    usedUpns.add(upn);
+    return upn;
+  };
+
+  const makeUser = (given: string, surname: string, role: DemoUser['role'], extra: Partial<DemoUser> = {}): DemoUser => {
+    const domain = role === 'student' ? DEMO_STUDENT_DOMAIN : DEMO_DOMAIN;
+    const upn = role === 'governor' ? upnFor(`gov.${given}`, surname, DEMO_DOMAIN) : upnFor(given, surname, domain);
+    return {
+      id: rnd.guid(),
+      displayName: `${given} ${surname}`,
+      givenName: given,
+      surname,
+      userPrincipalName: upn,
+      mail: upn,
+      userType: 'Member',
+      accountEnabled: true,
+      jobTitle: role === 'student' ? null : role === 'governor' ? 'Governor' : 'Teacher',
+      department: null,
+      assignedLicenses: [{ skuId: role === 'student' ? SKU_A3_STUDENT : SKU_A3_FACULTY, disabledPlans: [] }],
+      role,
+      primaryRole: role === 'student' ? 'student' : role === 'staff' ? 'teacher' : 'none',
+      managerId: null,
+      driveProvisioned: true,
+      ...extra,
+    };
+  };
+
+  // People -------------------------------------------------------------------------------------
+  const staff: DemoUser[] = KEY_STAFF.map((k) =>
+    makeUser(k.given, k.surname, 'staff', { jobTitle: k.jobTitle, department: k.department }),
+  );
+  while (staff.length < size.staff) {
+    const subject = rnd.pick(SUBJECTS);
+    staff.push(makeUser(rnd.pick(GIVEN), rnd.pick(SURNAMES), 'staff', { jobTitle: `Teacher of ${subject}`, department: subject }));
+  }
+  const head = staff[0]!;
+  for (const s of staff.slice(1)) s.managerId = head.id;
+
+  const students: DemoUser[] = [makeUser(KEY_STUDENT.given, KEY_STUDENT.surname, 'student')];
+  while (students.length < size.students) students.push(makeUser(rnd.pick(GIVEN), rnd.pick(SURNAMES), 'student'));
+  // Students who never opened OneDrive: Graph answers 404 for their drive.
+  students.forEach((s, i) => {
+    if (i > 0 && i % 7 === 3) s.driveProvisioned = false;
+  });
+
+  const governors: DemoUser[] = [makeUser(KEY_GOVERNOR.given, KEY_GOVERNOR.surname, 'governor')];
+  while (governors.length < size.governors) governors.push(makeUser(rnd.pick(GIVEN), rnd.pick(SURNAMES), 'governor'));
+
+  const guest = (name: string, email: string): DemoUser => {
+    const [given = name, surname = ''] = name.split(' ');
+    const ext = `${email.replace('@', '_')}#EXT#@${DEMO_DOMAIN}`;
+    return {
+      ...makeUser(given, surname, 'guest'),
+      userPrincipalName: ext,
+      mail: email,
+      userType: 'Guest',
+      jobTitle: null,
+      assignedLicenses: [],
+      primaryRole: 'none',
+      driveProvisioned: false,
+    };
+  };
+  const guestTutor = guest('Rob Tutor', 'rob.tutor@tutoring-co.example.com');
+  const guestParent = guest('Kim Parent', 'kim.parent@gmail.com');
+  const guestConsultant = guest('Lee Consultant', 'lee@edu-consult.example.net');
+  const guests = [guestTutor, guestParent, guestConsultant];
+
+  const users = [...staff, ...students, ...governors, ...guests];
+  const byKey = Object.fromEntries(KEY_STAFF.map((k, i) => [k.key, staff[i]!])) as Record<(typeof KEY_STAFF)[number]['key'], DemoUser>;
+  const keyStudent = students[0]!;
+
+  // Groups and teams ---------------------------------------------------------------------------
+  const groups: DemoGroup[] = [];
+  const group = (
+    displayName: string,
+    nickname: string,
+    kind: DemoGroup['kind'],
+    memberIds: string[],
+    ownerIds: string[],
+    team: boolean,
+  ): DemoGroup => {
+    const g: DemoGroup = {
+      id: rnd.guid(),
+      displayName,
+      description: displayName,
+      mail: `${nickname}@${DEMO_DOMAIN}`,
+      mailNickname: nickname,
+      groupTypes: ['Unified'],
+      mailEnabled: true,
+      securityEnabled: false,
+      visibility: 'Private',
+      resourceProvisioningOptions: team ? ['Team'] : [],
+      memberIds: [...new Set([...memberIds, ...ownerIds])],
+      ownerIds,
+      kind,
+    };
+    groups.push(g);
+    return g;
+  };
+
+  group('All Staff', 'allstaff', 'staff', staff.map((s) => s.id), [head.id, byKey.itAdmin.id], false);
+  group('All Students', 'allstudents', 'students', students.map((s) => s.id), [byKey.itAdmin.id], false);
+  group('Governors', 'governors', 'governors', governors.map((g) => g.id), [head.id], false);
+  group('IT Admins', 'itadmins', 'admins', [byKey.itAdmin.id], [byKey.itAdmin.id], false);
+  group('Safeguarding Team', 'safeguarding', 'safeguarding', [byKey.dsl.id, byKey.deputyDsl1.id, byKey.deputyDsl2.id], [byKey.dsl.id], false);
+  const staffRoom = group('Staff Room', 'staffroom', 'staff-team', staff.map((s) => s.id), [head.id], true);
+
+  const classSize = 25;
+  const classCount = Math.max(1, Math.ceil(students.length / classSize));
+  const teachers = staff.filter((s) => s.jobTitle?.startsWith('Teacher'));
+  const classes: DemoGroup[] = [];
+  for (let c = 0; c < classCount; c++) {
+    const year = 7 + (Math.floor(c / FORMS.length) % 5);
+    const form = FORMS[c % FORMS.length]!;
+    const teacher = c === 0 ? byKey.teacher : teachers[c % teachers.length]!;
+    const subject = teacher.department ?? 'Tutor';
+    const members = students.slice(c * classSize, (c + 1) * classSize).map((s) => s.id);
+    const nickname = `class-${year}${form.toLowerCase()}-${subject.toLowerCase()}-${c + 1}`;
+    classes.push(group(`${year}${form} ${subject} (${c + 1})`, nickname, 'class', members, [teacher.id], true));
+  }
+  const chessClub = group('Chess Club', 'chessclub', 'club', students.slice(0, 10).map((s) => s.id), [byKey.teacher.id], true);
+
+  // Seeded membership violations.
+  const firstClass = classes[0]!;
+  firstClass.memberIds.push(guestTutor.id);
+  seeded.push({ rule: 'groups.guest-in-student-group', subjectId: firstClass.id, note: `${guestTutor.mail} is a guest in a class team` });
+  const lastStudent = students[students.length - 1]!;
+  staffRoom.memberIds.push(lastStudent.id);
+  seeded.push({ rule: 'groups.student-in-staff-group', subjectId: staffRoom.id, note: `${lastStudent.userPrincipalName} is in the staff team` });
+  const parentsForum = group('Parents Forum', 'parentsforum', 'club', [head.id, guestParent.id], [guestParent.id], false);
+  seeded.push({ rule: 'groups.guest-owner', subjectId: parentsForum.id, note: `${guestParent.mail} owns a school group` });
+  const oldProject = group('Old Year 9 Project', 'oldproject', 'club', [students[1]!.id, students[2]!.id], [], true);
+  seeded.push({ rule: 'groups.ownerless-team', subjectId: oldProject.id, note: 'a team nobody owns' });
+  void chessClub;
+
+  // Inbox rules ---------------------------------------------------------------------------------
+  const inboxRules = new Map<string, DemoInboxRule[]>();
+  const recipient = (address: string, name?: string): Recipient => ({ emailAddress: { address, ...(name ? { name } : {}) } });
+  const addRule = (user: DemoUser, rule: Omit<DemoInboxRule, 'id' | 'sequence' | 'hasError' | 'isReadOnly' | 'conditions'>) => {
+    const list = inboxRules.get(user.id) ?? [];
+    list.push({ id: `AQAAA${rnd.guid().replace(/-/g, '')}=`, sequence: list.length + 1, hasError: false, isReadOnly: false, conditions: {}, ...rule });
+    inboxRules.set(user.id, list);
+  };
+  for (const u of [...staff, ...students]) {
+    if (rnd.chance(0.3)) addRule(u, { displayName: 'Newsletters', isEnabled: true, actions: { moveToFolder: 'newsletters', stopProcessingRules: false } });
+  }
+  const mailViolation = (user: DemoUser, displayName: string, actions: DemoInboxRule['actions'], isEnabled: boolean, note: string) => {
+    addRule(user, { displayName, isEnabled, actions });
+    seeded.push({ rule: 'mail.inbox-rule.external-forward', subjectId: user.id, note: `${note}${isEnabled ? '' : ' (disabled)'}` });
+  };
+  mailViolation(staff[6] ?? byKey.teacher, 'Send to home', { forwardTo: [recipient('teacher.home@gmail.com')] }, true, 'forwards to a personal address');
+  mailViolation(staff[7] ?? byKey.teacher, 'Archive', { redirectTo: [recipient(`archive@${DEMO_DOMAIN}.evil.com`)] }, true, 'redirects to a look-alike domain');
+  mailViolation(staff[8] ?? byKey.teacher, 'Backup', { forwardAsAttachmentTo: [recipient('backup@outlook.com')] }, true, 'forwards as attachment outside');
+  mailViolation(students[5] ?? keyStudent, 'Fwd', { forwardTo: [recipient('gamer123@hotmail.co.uk')] }, true, 'a student forwards outside');
+  mailViolation(staff[9] ?? byKey.teacher, 'Old forward', { forwardTo: [recipient('old.me@yahoo.com')] }, false, 'forwards outside');
+  // Inside the school, so not violations: a forward to a colleague and to a student subdomain address.
+  addRule(byKey.deputyDsl1, { displayName: 'Cover DSL inbox', isEnabled: true, actions: { forwardTo: [recipient(byKey.dsl.mail)] } });
+  addRule(byKey.teacher, { displayName: 'Class rep', isEnabled: true, actions: { forwardTo: [recipient(keyStudent.mail)] } });
+
+  // Sites, drives, files ------------------------------------------------------------------------
+  const drives: DemoDrive[] = [];
+  const sites: DemoSite[] = [];
+  const isoDaysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();
+  const makeDrive = (name: string, driveType: DemoDrive['driveType'], ownerUserId: string | null, siteId: string | null, webBase: string, files: number): DemoDrive => {
+    const id = `b!${rnd.guid().replace(/-/g, '')}`;
+    const rootId = `01ROOT${rnd.guid().replace(/-/g, '').slice(0, 20).toUpperCase()}`;
+    const items: DemoDriveItem[] = [{ id: rootId, name: 'root', parentId: null, isFolder: true, size: 0, lastModifiedDateTime: isoDaysAgo(30), webUrl: webBase, permissions: [] }];
+    const folderId = `01${rnd.guid().replace(/-/g, '').slice(0, 24).toUpperCase()}`;
+    items.push({ id: folderId, name: 'Documents', parentId: rootId, isFolder: true, size: 0, lastModifiedDateTime: isoDaysAgo(20), webUrl: `${webBase}/Documents`, permissions: [] });
+    for (let f = 0; f < files; f++) {
+      const itemId = `01${rnd.guid().replace(/-/g, '').slice(0, 24).toUpperCase()}`;
+      const name = `${rnd.pick(['Lesson plan', 'Worksheet', 'Notes', 'Report', 'Minutes', 'Homework'])} ${f + 1}.docx`;
+      items.push({ id: itemId, name, parentId: f % 2 ? folderId : rootId, isFolder: false, size: 10_000 + rnd.int(500_000), lastModifiedDateTime: isoDaysAgo(rnd.int(60)), webUrl: `${webBase}/${encodeURIComponent(name)}`, permissions: [] });
+    }
+    const drive: DemoDrive = { id, name, driveType, ownerUserId, siteId, rootId, items };
+    drives.push(drive);
+    return drive;
+  };
+  for (const u of [...staff, ...students]) {
+    makeDrive('OneDrive', 'business', u.id, null, `https://demoacademy-my.sharepoint.com/personal/${u.userPrincipalName.replace(/[@.]/g, '_')}/Documents`, u.role === 'staff' ? 4 : 2);
+  }
+  for (const g of groups.filter((g) => g.resourceProvisioningOptions.includes('Team'))) {
+    const siteId = `demoacademy.sharepoint.com,${rnd.guid()},${rnd.guid()}`;
+    const webUrl = `https://demoacademy.sharepoint.com/sites/${g.mailNickname}`;
+    const d = makeDrive('Documents', 'documentLibrary', null, siteId, `${webUrl}/Shared Documents`, 3);
+    sites.push({ id: siteId, displayName: g.displayName, name: g.mailNickname, webUrl, groupId: g.id, driveIds: [d.id] });
+  }
+
+  const firstFile = (d: DemoDrive) => d.items.find((i) => !i.isFolder)!;
+  const driveOf = (userId: string) => drives.find((d) => d.ownerUserId === userId)!;
+  const share = (d: DemoDrive, item: DemoDriveItem, p: Omit<DemoPermission, 'id'>) => item.permissions.push({ id: rnd.guid(), ...p });
+  const seedShare = (d: DemoDrive, rule: string, p: Omit<DemoPermission, 'id'>, note: string) => {
+    const item = firstFile(d);
+    share(d, item, p);
+    seeded.push({ rule, subjectId: `${d.id}/${item.id}`, note });
+  };
+  seedShare(driveOf(byKey.teacher.id), 'sharing.item.anonymous-link', { roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/anon1' } }, 'anyone with the link can view');
+  seedShare(driveOf(staff[10]?.id ?? byKey.teacher.id), 'sharing.item.anonymous-link', { roles: ['write'], link: { scope: 'anonymous', type: 'edit', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/anon2' } }, 'anyone with the link can edit');
+  seedShare(driveOf(staff[11]?.id ?? byKey.dsl.id), 'sharing.item.external-user', { roles: ['read'], grantedToV2: { user: { email: 'friend@gmail.com', displayName: 'friend@gmail.com' } } }, 'shared with a personal address');
+  const classDrive = drives.find((d) => d.id === sites.find((s) => s.groupId === firstClass.id)!.driveIds[0])!;
+  seedShare(classDrive, 'sharing.item.external-user', { roles: ['write'], grantedToIdentitiesV2: [{ user: { email: `spoof@${DEMO_DOMAIN}.evil.com`, displayName: 'Spoof' } }] }, 'shared with a look-alike domain');
+  // Sharing that stays inside the school is not a finding.
+  const headFile = firstFile(driveOf(head.id));
+  share(driveOf(head.id), headFile, { roles: ['read'], link: { scope: 'organization', type: 'view', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/org1' } });
+  share(driveOf(head.id), headFile, { roles: ['write'], grantedToV2: { user: { id: byKey.dsl.id, email: byKey.dsl.mail, displayName: byKey.dsl.displayName } } });
+
+  // Meetings ------------------------------------------------------------------------------------
+  const events: DemoEvent[] = [];
+  const onlineMeetings: DemoOnlineMeeting[] = [];
+  const at = (dayOffset: number, hour: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + dayOffset, hour)).toISOString().replace('Z', '');
+  const meeting = (
+    organizer: DemoUser | { mail: string; displayName: string; external: true },
+    subject: string,
+    dayOffset: number,
+    hour: number,
+    attendees: Array<{ mail: string; displayName: string; id?: string }>,
+    opts: { record?: boolean; lessonGroupId?: string | null } = {},
+  ): DemoEvent => {
+    const joinUrl = `https://teams.microsoft.com/l/meetup-join/19%3ameeting_${rnd.guid().replace(/-/g, '')}%40thread.v2/0`;
+    const external = 'external' in organizer;
+    if (!external) {
+      onlineMeetings.push({
+        id: `MSo${rnd.guid().replace(/-/g, '')}`,
+        organizerUserId: organizer.id,
+        subject,
+        startDateTime: `${at(dayOffset, hour)}Z`,
+        endDateTime: `${at(dayOffset, hour + 1)}Z`,
+        joinWebUrl: joinUrl,
+        recordAutomatically: opts.record ?? false,
+        allowRecording: true,
+        isEntryExitAnnounced: !!opts.lessonGroupId,
+        allowedPresenters: opts.lessonGroupId ? 'organizer' : 'everyone',
+        lobbyBypassSettings: { scope: opts.lessonGroupId ? 'organization' : 'organization', isDialInBypassEnabled: false },
+        lessonGroupId: opts.lessonGroupId ?? null,
+      });
+    }
+    const base = {
+      subject,
+      start: { dateTime: at(dayOffset, hour), timeZone: 'UTC' as const },
+      end: { dateTime: at(dayOffset, hour + 1), timeZone: 'UTC' as const },
+      isOnlineMeeting: true,
+      onlineMeetingProvider: 'teamsForBusiness' as const,
+      onlineMeeting: { joinUrl },
+      organizer: recipient(organizer.mail, organizer.displayName),
+      attendees: attendees.map((a) => ({ ...recipient(a.mail, a.displayName), type: 'required' as const })),
+    };
+    const first: DemoEvent = { id: `AAMk${rnd.guid().replace(/-/g, '')}`, calendarOwnerId: external ? '' : organizer.id, isOrganizer: !external, ...base };
+    if (!external) events.push(first);
+    for (const a of attendees.filter((a) => a.id)) {
+      events.push({ ...base, id: `AAMk${rnd.guid().replace(/-/g, '')}`, calendarOwnerId: a.id!, isOrganizer: false });
+    }
+    return first;
+  };
+  const person = (u: DemoUser) => ({ mail: u.mail, displayName: u.displayName, id: u.id });
+  classes.slice(0, 6).forEach((c, i) => {
+    const teacher = users.find((u) => u.id === c.ownerIds[0])!;
+    const classStudents = c.memberIds.map((id) => users.find((u) => u.id === id)!).filter((u) => u.role === 'student').slice(0, 5);
+    const ev = meeting(teacher, `${c.displayName} lesson`, 1 + (i % 3), 9 + i, classStudents.map(person), { record: i !== 2, lessonGroupId: c.id });
+    if (i === 2) seeded.push({ rule: 'meetings.lesson-not-recorded', subjectId: onlineMeetings[onlineMeetings.length - 1]!.id, note: `${ev.subject} is not set to record` });
+  });
+  meeting(head, 'Staff briefing', 1, 8, staff.slice(1, 8).map(person));
+  meeting(byKey.dsl, 'Safeguarding supervision', 2, 15, [person(byKey.deputyDsl1), person(byKey.deputyDsl2)]);
+  const ext = meeting(byKey.teacher, 'Chat with exam board', 3, 14, [{ mail: 'moderator@examboard.example.org', displayName: 'Exam Moderator' }, person(byKey.dsl)]);
+  seeded.push({ rule: 'meetings.external-attendee', subjectId: onlineMeetings[onlineMeetings.length - 1]!.id, note: `${ext.subject} invites someone outside the school` });
+  // A third party's meeting that staff join: allowed by policy 000 "5. Remote Working".
+  meeting({ mail: 'organiser@localauthority.example.gov.uk', displayName: 'LA Safeguarding Board', external: true }, 'Local authority safeguarding forum', 4, 10, [person(byKey.dsl), person(head)]);
+
+  // Tenant settings -----------------------------------------------------------------------------
+  seeded.push({ rule: 'sharing.tenant.anyone-links', subjectId: 'sharepoint-settings', note: 'Anyone links are allowed' });
+  seeded.push({ rule: 'tenant.guest-invites-open', subjectId: 'authorization-policy', note: 'everyone can invite guests' });
+
+  return {
+    seed,
+    tenantId: DEMO_TENANT_ID,
+    domains: { staff: DEMO_DOMAIN, students: DEMO_STUDENT_DOMAIN },
+    users,
+    groups,
+    inboxRules,
+    drives,
+    sites,
+    events,
+    onlineMeetings,
+    settings: {
+      organization: {
+        id: DEMO_TENANT_ID,
+        displayName: 'Demo Academy',
+        verifiedDomains: [
+          { name: DEMO_DOMAIN, isDefault: true },
+          { name: DEMO_STUDENT_DOMAIN, isDefault: false },
+        ],
+      },
+      sharepoint: { sharingCapability: 'externalUserAndGuestSharing', sharingDomainRestrictionMode: 'none', isResharingByExternalUsersEnabled: true },
+      authorizationPolicy: { allowInvitesFrom: 'everyone', guestUserRoleId: '10dae51f-b6af-4016-8d66-8c2a99b929b3' },
+      crossTenantDefault: { b2bCollaborationInbound: { usersAndGroups: { accessType: 'allowed' } } },
+      subscribedSkus: [
+        { skuId: SKU_A3_FACULTY, skuPartNumber: 'M365EDU_A3_FACULTY' },
+        { skuId: SKU_A3_STUDENT, skuPartNumber: 'M365EDU_A3_STUDENT' },
+      ],
+    },
+    seededViolations: seeded,
+  };
+}
+
+/** Convenience for tests and personas: the fixed key people by role. */
+export function keyPeople(school: DemoSchool) {
+  const byUpn = (upn: string) => school.users.find((u) => u.userPrincipalName === upn)!;
+  return {
+    headteacher: byUpn(`helen.carter@${DEMO_DOMAIN}`),
+    dsl: byUpn(`daniel.okafor@${DEMO_DOMAIN}`),
+    deputyDsl: byUpn(`priya.shah@${DEMO_DOMAIN}`),
+    itAdmin: byUpn(`sam.patel@${DEMO_DOMAIN}`),
+    teacher: byUpn(`amy.clarke@${DEMO_DOMAIN}`),
+    student: byUpn(`jamie.brown@${DEMO_STUDENT_DOMAIN}`),
+    governor: byUpn(`gov.margaret.hughes@${DEMO_DOMAIN}`),
+  };
+}

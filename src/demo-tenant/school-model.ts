@@ -1,0 +1,173 @@
+/**
+ * The demo tenant's data, shaped after Microsoft Graph v1.0 resources so the handlers can serve it
+ * almost as-is. Only what the app reads is modelled.
+ */
+export interface Recipient {
+  emailAddress: { name?: string; address: string };
+}
+
+export type DemoRole = 'staff' | 'student' | 'governor' | 'guest';
+
+export interface DemoUser {
+  id: string;
+  displayName: string;
+  givenName: string;
+  surname: string;
+  userPrincipalName: string;
+  mail: string;
+  userType: 'Member' | 'Guest';
+  accountEnabled: boolean;
+  jobTitle: string | null;
+  department: string | null;
+  assignedLicenses: Array<{ skuId: string; disabledPlans: string[] }>;
+  /** Not a Graph field: what the school would call this person. */
+  role: DemoRole;
+  /** Education API primaryRole. */
+  primaryRole: 'teacher' | 'student' | 'none';
+  managerId: string | null;
+  /** False for a OneDrive never opened: Graph answers 404 for /users/{id}/drive. */
+  driveProvisioned: boolean;
+}
+
+export type DemoGroupKind = 'staff' | 'students' | 'governors' | 'admins' | 'safeguarding' | 'class' | 'staff-team' | 'club';
+
+export interface DemoGroup {
+  id: string;
+  displayName: string;
+  description: string;
+  mail: string;
+  mailNickname: string;
+  groupTypes: string[];
+  mailEnabled: boolean;
+  securityEnabled: boolean;
+  visibility: 'Private' | 'Public' | 'HiddenMembership';
+  resourceProvisioningOptions: string[];
+  memberIds: string[];
+  ownerIds: string[];
+  kind: DemoGroupKind;
+}
+
+export interface DemoInboxRule {
+  id: string;
+  displayName: string;
+  sequence: number;
+  isEnabled: boolean;
+  hasError: boolean;
+  isReadOnly: boolean;
+  conditions: Record<string, unknown>;
+  actions: {
+    forwardTo?: Recipient[];
+    redirectTo?: Recipient[];
+    forwardAsAttachmentTo?: Recipient[];
+    moveToFolder?: string;
+    markAsRead?: boolean;
+    stopProcessingRules?: boolean;
+  };
+}
+
+export interface DemoPermission {
+  id: string;
+  roles: Array<'read' | 'write' | 'owner'>;
+  link?: { scope: 'anonymous' | 'organization' | 'users'; type: 'view' | 'edit'; webUrl: string };
+  grantedToV2?: { user: { id?: string; email?: string; displayName: string } };
+  grantedToIdentitiesV2?: Array<{ user: { id?: string; email?: string; displayName: string } }>;
+  inheritedFrom?: { driveId: string; id: string };
+}
+
+export interface DemoDriveItem {
+  id: string;
+  name: string;
+  parentId: string | null;
+  isFolder: boolean;
+  size: number;
+  lastModifiedDateTime: string;
+  webUrl: string;
+  permissions: DemoPermission[];
+}
+
+export interface DemoDrive {
+  id: string;
+  name: string;
+  driveType: 'business' | 'documentLibrary';
+  ownerUserId: string | null;
+  siteId: string | null;
+  rootId: string;
+  items: DemoDriveItem[];
+}
+
+export interface DemoSite {
+  id: string;
+  displayName: string;
+  name: string;
+  webUrl: string;
+  groupId: string | null;
+  driveIds: string[];
+}
+
+export interface DemoOnlineMeeting {
+  id: string;
+  organizerUserId: string;
+  subject: string;
+  startDateTime: string;
+  endDateTime: string;
+  joinWebUrl: string;
+  recordAutomatically: boolean;
+  allowRecording: boolean;
+  isEntryExitAnnounced: boolean;
+  allowedPresenters: 'everyone' | 'organization' | 'roleIsPresenter' | 'organizer';
+  lobbyBypassSettings: { scope: 'organizer' | 'organization' | 'organizationAndFederated' | 'everyone' | 'invited'; isDialInBypassEnabled: boolean };
+  /** Not a Graph field: which class team the lesson is for, when it is a lesson. */
+  lessonGroupId: string | null;
+}
+
+export interface DemoEvent {
+  id: string;
+  /** Whose calendar this copy is in. */
+  calendarOwnerId: string;
+  subject: string;
+  start: { dateTime: string; timeZone: 'UTC' };
+  end: { dateTime: string; timeZone: 'UTC' };
+  isOnlineMeeting: boolean;
+  onlineMeetingProvider: 'teamsForBusiness' | 'unknown';
+  onlineMeeting: { joinUrl: string } | null;
+  isOrganizer: boolean;
+  organizer: Recipient;
+  attendees: Array<Recipient & { type: 'required' | 'optional' }>;
+}
+
+export interface TenantSettings {
+  organization: { id: string; displayName: string; verifiedDomains: Array<{ name: string; isDefault: boolean }> };
+  sharepoint: {
+    sharingCapability: 'disabled' | 'existingExternalUserSharingOnly' | 'externalUserSharingOnly' | 'externalUserAndGuestSharing';
+    sharingDomainRestrictionMode: 'none' | 'allowList' | 'blockList';
+    isResharingByExternalUsersEnabled: boolean;
+  };
+  authorizationPolicy: {
+    allowInvitesFrom: 'none' | 'adminsAndGuestInviters' | 'adminsGuestInvitersAndAllMembers' | 'everyone';
+    guestUserRoleId: string;
+  };
+  crossTenantDefault: { b2bCollaborationInbound: { usersAndGroups: { accessType: 'allowed' | 'blocked' } } };
+  subscribedSkus: Array<{ skuId: string; skuPartNumber: string }>;
+}
+
+/** What the generator deliberately got wrong, so the audit can be checked against the truth. */
+export interface SeededViolation {
+  rule: string;
+  subjectId: string;
+  note: string;
+}
+
+export interface DemoSchool {
+  seed: number;
+  tenantId: string;
+  domains: { staff: string; students: string };
+  users: DemoUser[];
+  groups: DemoGroup[];
+  inboxRules: Map<string, DemoInboxRule[]>;
+  drives: DemoDrive[];
+  sites: DemoSite[];
+  events: DemoEvent[];
+  onlineMeetings: DemoOnlineMeeting[];
+  settings: TenantSettings;
+  seededViolations: SeededViolation[];
+}

@@ -1,0 +1,159 @@
+import {
+  Client,
+  GraphError,
+  HTTPMessageHandler,
+  RetryHandler,
+  RetryHandlerOptions,
+  type Context,
+  type Middleware,
+} from '@microsoft/microsoft-graph-client';
+import type { TokenSource } from './graph-auth';
+
+export const GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
+
+export interface GraphStats {
+  requests: number;
+  batches: number;
+  batchMembers: number;
+  throttled: number;
+  waitedMs: number;
+}
+
+export type Sleep = (ms: number) => Promise<void>;
+const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Statuses Graph asks us to retry after a pause. */
+export const RETRYABLE = new Set([429, 503, 504]);
+
+/**
+ * Sends the token to the one Graph base URL this client is built for. The SDK's own handler only
+ * does so for https Graph hosts it knows, which excludes the demo tenant on http://127.0.0.1.
+ */
+class BearerTokenMiddleware implements Middleware {
+  private next?: Middleware;
+  constructor(private readonly tokens: TokenSource) {}
+  async execute(context: Context): Promise<void> {
+    const token = await this.tokens.getAccessToken();
+    const headers = new Headers((context.options?.headers as HeadersInit | undefined) ?? {});
+    headers.set('Authorization', `Bearer ${token}`);
+    context.options = { ...(context.options ?? {}), headers: Object.fromEntries(headers.entries()) };
+    await this.next!.execute(context);
+  }
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
+/** Counts every HTTP request that leaves, and every 429/503 that comes back. */
+class CountingMiddleware implements Middleware {
+  private next?: Middleware;
+  constructor(private readonly stats: GraphStats) {}
+  async execute(context: Context): Promise<void> {
+    this.stats.requests += 1;
+    await this.next!.execute(context);
+    if (context.response && RETRYABLE.has(context.response.status)) this.stats.throttled += 1;
+  }
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
+/** The SDK's RetryHandler (it honours Retry-After), with its waits counted and its clock injectable. */
+class ObservedRetryHandler extends RetryHandler {
+  constructor(options: RetryHandlerOptions, stats: GraphStats, sleep: Sleep) {
+    super(options);
+    (this as unknown as { sleep: (s: number) => Promise<void> }).sleep = async (seconds: number) => {
+      stats.waitedMs += seconds * 1000;
+      await sleep(seconds * 1000);
+    };
+  }
+}
+
+export interface GraphAccessOptions {
+  baseUrl?: string;
+  tokens: TokenSource;
+  sleep?: Sleep;
+  /** Retries of one throttled request (outer requests and batch members alike). */
+  maxRetries?: number;
+}
+
+export interface Page<T> {
+  value: T[];
+  '@odata.nextLink'?: string;
+  '@odata.deltaLink'?: string;
+}
+
+/**
+ * The app's one door to Microsoft Graph: @microsoft/microsoft-graph-client with a configurable base
+ * URL (national clouds, the demo tenant), paging, and JSON batching with per-member retry.
+ */
+export class GraphAccess {
+  readonly client: Client;
+  readonly baseUrl: string;
+  readonly stats: GraphStats = { requests: 0, batches: 0, batchMembers: 0, throttled: 0, waitedMs: 0 };
+  readonly sleep: Sleep;
+  readonly maxRetries: number;
+  private readonly host: string;
+  private readonly version: string;
+
+  constructor(options: GraphAccessOptions) {
+    this.baseUrl = (options.baseUrl ?? GRAPH_BASE_URL).replace(/\/+$/, '');
+    const url = new URL(this.baseUrl);
+    this.host = url.origin;
+    this.version = url.pathname.replace(/^\/+/, '') || 'v1.0';
+    this.sleep = options.sleep ?? realSleep;
+    this.maxRetries = options.maxRetries ?? 8;
+    const retry = new ObservedRetryHandler(
+      // The SDK caps its retries at 10.
+      new RetryHandlerOptions(1, Math.min(this.maxRetries, 10)),
+      this.stats,
+      this.sleep,
+    );
+    this.client = Client.initWithMiddleware({
+      baseUrl: this.host,
+      defaultVersion: this.version,
+      middleware: [new BearerTokenMiddleware(options.tokens), retry, new CountingMiddleware(this.stats), new HTTPMessageHandler()],
+    });
+  }
+
+  /** A path for the SDK: next and delta links are absolute, and the SDK only parses https ones. */
+  relative(pathOrUrl: string): string {
+    const prefix = `${this.host}/${this.version}`;
+    return pathOrUrl.startsWith(prefix) ? pathOrUrl.slice(prefix.length) || '/' : pathOrUrl;
+  }
+
+  async get<T>(path: string, headers: Record<string, string> = {}): Promise<T> {
+    return (await this.client.api(this.relative(path)).headers(headers).get()) as T;
+  }
+
+  /** Every page of a collection, following `@odata.nextLink`. */
+  async *pages<T>(path: string, headers: Record<string, string> = {}): AsyncGenerator<Page<T>> {
+    let next: string | undefined = path;
+    while (next) {
+      const page: Page<T> = await this.get<Page<T>>(next, headers);
+      yield page;
+      next = page['@odata.nextLink'];
+    }
+  }
+
+  async all<T>(path: string, headers: Record<string, string> = {}): Promise<T[]> {
+    const out: T[] = [];
+    for await (const page of this.pages<T>(path, headers)) out.push(...page.value);
+    return out;
+  }
+
+  /** A delta query to its end: the items and the delta link to resume from next time. */
+  async delta<T>(pathOrDeltaLink: string, headers: Record<string, string> = {}): Promise<{ items: T[]; deltaLink: string | undefined }> {
+    const items: T[] = [];
+    let deltaLink: string | undefined;
+    for await (const page of this.pages<T>(pathOrDeltaLink, headers)) {
+      items.push(...page.value);
+      deltaLink = page['@odata.deltaLink'] ?? deltaLink;
+    }
+    return { items, deltaLink };
+  }
+}
+
+export function isGraphError(e: unknown, status?: number): e is GraphError {
+  return e instanceof GraphError && (status === undefined || e.statusCode === status);
+}

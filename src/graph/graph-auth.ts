@@ -1,0 +1,58 @@
+import { ConfidentialClientApplication } from '@azure/msal-node';
+
+/**
+ * Where the app's Graph token comes from. Exactly one of: the school's app registration (client
+ * credentials through msal-node), a bearer token someone pasted (`--token` / GRAPH_TOKEN), or the
+ * demo tenant (which only checks that a token is present).
+ */
+export type GraphAuthConfig =
+  | { mode: 'client-credentials'; tenantId: string; clientId: string; clientSecret: string; authorityHost?: string }
+  | { mode: 'token'; token: string }
+  | { mode: 'demo' };
+
+export interface TokenSource {
+  getAccessToken(): Promise<string>;
+}
+
+export function tokenSourceFor(auth: GraphAuthConfig, graphBaseUrl: string): TokenSource {
+  switch (auth.mode) {
+    case 'token':
+      return { getAccessToken: async () => auth.token };
+    case 'demo':
+      return { getAccessToken: async () => 'demo-tenant-token' };
+    case 'client-credentials': {
+      const app = new ConfidentialClientApplication({
+        auth: {
+          clientId: auth.clientId,
+          clientSecret: auth.clientSecret,
+          // National clouds have their own login host (login.microsoftonline.us, login.chinacloudapi.cn).
+          authority: `${auth.authorityHost ?? 'https://login.microsoftonline.com'}/${auth.tenantId}`,
+        },
+      });
+      const scope = `${new URL(graphBaseUrl).origin}/.default`;
+      return {
+        async getAccessToken() {
+          // msal-node caches the token and renews it shortly before it expires.
+          const result = await app.acquireTokenByClientCredential({ scopes: [scope] });
+          if (!result?.accessToken) throw new Error('Entra ID returned no access token for Microsoft Graph');
+          return result.accessToken;
+        },
+      };
+    }
+  }
+}
+
+/** Reads the Graph auth from the environment: client credentials, else GRAPH_TOKEN, else none. */
+export function graphAuthFromEnv(env: NodeJS.ProcessEnv, tenantId: string): GraphAuthConfig | undefined {
+  if (env.GRAPH_CLIENT_ID && env.GRAPH_CLIENT_SECRET) {
+    return {
+      mode: 'client-credentials',
+      tenantId,
+      clientId: env.GRAPH_CLIENT_ID,
+      clientSecret: env.GRAPH_CLIENT_SECRET,
+      ...(env.GRAPH_AUTHORITY_HOST ? { authorityHost: env.GRAPH_AUTHORITY_HOST } : {}),
+    };
+  }
+  if (env.GRAPH_TOKEN) return { mode: 'token', token: env.GRAPH_TOKEN };
+  return undefined;
+}

@@ -1,0 +1,34 @@
+import { setupServer } from 'msw/node';
+import { createDemoTenant, type DemoTenant } from '../../src/demo-tenant/graph-handlers';
+import { generateSchool } from '../../src/demo-tenant/school-generator';
+import { GraphAccess } from '../../src/graph/graph-access';
+import { tokenSourceFor } from '../../src/graph/graph-auth';
+import type { SchoolSize } from '../../src/demo-tenant/school-generator';
+
+/** The demo tenant under msw/node plus a GraphAccess pointed at it; waits are recorded, not slept. */
+export function useDemoGraph(options: { size?: SchoolSize; baseUrl?: string } = {}) {
+  const school = generateSchool(options.size ? { size: options.size } : {});
+  const tenant: DemoTenant = createDemoTenant(school);
+  const server = setupServer(...tenant.handlers);
+  const waits: number[] = [];
+  const ctx = {
+    school,
+    tenant,
+    waits,
+    graph: undefined as unknown as GraphAccess,
+  };
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  beforeEach(() => {
+    tenant.throttle.clear();
+    waits.length = 0;
+    ctx.graph = new GraphAccess({
+      baseUrl: options.baseUrl ?? 'https://graph.microsoft.com/v1.0',
+      tokens: tokenSourceFor({ mode: 'demo' }, 'https://graph.microsoft.com/v1.0'),
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+  });
+  afterAll(() => server.close());
+  return ctx;
+}
