@@ -6,9 +6,10 @@ import { z } from 'zod';
  * come from the environment so this file can be committed and reviewed.
  */
 
-const guid = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID (Entra id)');
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const guid = z.string().regex(GUID, 'must be a GUID (Entra id)');
+const guidOrEmail = (message: string) => z.string().refine((v) => GUID.test(v) || EMAIL.test(v), message);
 
 const mailDomain = z
   .string()
@@ -16,10 +17,10 @@ const mailDomain = z
   .transform((d) => d.toLowerCase());
 
 /** A group is named by its Entra object id or by its mail address. */
-const groupRef = z.union([guid, z.string().email('must be a group id (GUID) or the group mail address')]);
+const groupRef = guidOrEmail('must be a group id (GUID) or the group mail address');
 
 /** A person inside the tenant, named by UPN (or Entra object id). */
-const personRef = z.union([guid, z.string().email('must be a UPN such as head@school.org.uk or an Entra id')]);
+const personRef = guidOrEmail('must be a UPN such as head@school.org.uk or an Entra id');
 
 /** Someone who may be outside the tenant (the LADO, the chair of governors). */
 const contact = z.object({

@@ -1,0 +1,158 @@
+import type { SchoolConfig } from '../config/school-config';
+import { isGraphError, type GraphAccess } from '../graph/graph-access';
+
+/** What the school calls a person. */
+export type PersonKind = 'staff' | 'student' | 'governor' | 'guest' | 'unknown';
+
+/** What a person may do in the app. A person can hold several. */
+export type AppRole = 'student' | 'staff' | 'teacher' | 'governor' | 'safeguarding' | 'dsl' | 'headteacher' | 'admin';
+
+export interface Person {
+  id: string;
+  displayName: string;
+  userPrincipalName: string;
+  mail: string | null;
+  kind: PersonKind;
+  /** How the kind was decided: the configured group, the Education API, or the licence. */
+  classifiedBy: 'group' | 'education-api' | 'licence' | 'guest' | 'none';
+  roles: AppRole[];
+}
+
+interface GraphUser {
+  id: string;
+  displayName: string;
+  userPrincipalName: string;
+  mail: string | null;
+  userType: 'Member' | 'Guest';
+  jobTitle: string | null;
+  assignedLicenses?: Array<{ skuId: string }>;
+}
+
+type GroupKey = keyof SchoolConfig['groups'];
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The school's people as the configuration defines them, read from Graph. Group membership is
+ * cached for a few minutes: roles change rarely, and every tab request asks.
+ */
+export class SchoolDirectory {
+  private members = new Map<GroupKey, { ids: Set<string>; at: number }>();
+  private userIdsByRef = new Map<string, string>();
+
+  constructor(
+    private readonly graph: GraphAccess,
+    private readonly config: SchoolConfig,
+    private readonly cacheMs = 5 * 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async person(idOrUpn: string): Promise<Person | undefined> {
+    let user: GraphUser;
+    try {
+      user = await this.graph.get<GraphUser>(
+        `/users/${encodeURIComponent(idOrUpn)}?$select=id,displayName,userPrincipalName,mail,userType,jobTitle,assignedLicenses`,
+      );
+    } catch (e) {
+      if (isGraphError(e, 404)) return undefined;
+      throw e;
+    }
+    const { kind, classifiedBy } = await this.classify(user);
+    return {
+      id: user.id,
+      displayName: user.displayName,
+      userPrincipalName: user.userPrincipalName,
+      mail: user.mail,
+      kind,
+      classifiedBy,
+      roles: await this.rolesOf(user, kind),
+    };
+  }
+
+  /** Group ids of the configured people (DSL, deputies, head), resolved once. */
+  async userIdOf(ref: string): Promise<string | undefined> {
+    if (GUID.test(ref)) return ref;
+    const cached = this.userIdsByRef.get(ref.toLowerCase());
+    if (cached) return cached;
+    try {
+      const u = await this.graph.get<{ id: string }>(`/users/${encodeURIComponent(ref)}?$select=id`);
+      this.userIdsByRef.set(ref.toLowerCase(), u.id);
+      return u.id;
+    } catch (e) {
+      if (isGraphError(e, 404)) return undefined;
+      throw e;
+    }
+  }
+
+  async isMemberOf(group: GroupKey, userId: string): Promise<boolean | undefined> {
+    const ids = await this.groupMembers(group);
+    return ids?.has(userId);
+  }
+
+  /** undefined when the school did not configure that group. */
+  async groupMembers(group: GroupKey): Promise<Set<string> | undefined> {
+    const ref = this.config.groups[group];
+    if (!ref) return undefined;
+    const cached = this.members.get(group);
+    if (cached && this.now() - cached.at < this.cacheMs) return cached.ids;
+    const groupId = await this.groupIdOf(ref);
+    const ids = new Set<string>();
+    if (groupId) {
+      for (const m of await this.graph.all<{ id: string }>(`/groups/${groupId}/transitiveMembers?$select=id&$top=999`)) ids.add(m.id);
+    }
+    this.members.set(group, { ids, at: this.now() });
+    return ids;
+  }
+
+  private async groupIdOf(ref: string): Promise<string | undefined> {
+    if (GUID.test(ref)) return ref;
+    const found = await this.graph.get<{ value: Array<{ id: string }> }>(
+      `/groups?$filter=mail eq '${ref.replace(/'/g, "''")}'&$select=id`,
+    );
+    return found.value[0]?.id;
+  }
+
+  private async classify(user: GraphUser): Promise<Pick<Person, 'kind' | 'classifiedBy'>> {
+    if (user.userType === 'Guest') return { kind: 'guest', classifiedBy: 'guest' };
+    for (const [group, kind] of [['staff', 'staff'], ['students', 'student'], ['governors', 'governor']] as const) {
+      if (await this.isMemberOf(group, user.id)) return { kind, classifiedBy: 'group' };
+    }
+    // Groups are the school's own word; when staff and students are not both configured, ask the
+    // Education API (School Data Sync fills primaryRole), then fall back to the licence.
+    const groupsSet = this.config.groups.staff && this.config.groups.students;
+    if (!groupsSet && this.config.classification.useEducationApi) {
+      try {
+        const edu = await this.graph.get<{ primaryRole?: string }>(`/education/users/${user.id}?$select=id,primaryRole`);
+        if (edu.primaryRole === 'teacher' || edu.primaryRole === 'faculty') return { kind: 'staff', classifiedBy: 'education-api' };
+        if (edu.primaryRole === 'student') return { kind: 'student', classifiedBy: 'education-api' };
+      } catch (e) {
+        if (!isGraphError(e)) throw e;
+      }
+    }
+    if (!groupsSet) {
+      const skus = new Set((user.assignedLicenses ?? []).map((l) => l.skuId.toLowerCase()));
+      const has = (ids: string[]) => ids.some((id) => skus.has(id.toLowerCase()));
+      if (has(this.config.classification.staffSkuIds)) return { kind: 'staff', classifiedBy: 'licence' };
+      if (has(this.config.classification.studentSkuIds)) return { kind: 'student', classifiedBy: 'licence' };
+    }
+    return { kind: 'unknown', classifiedBy: 'none' };
+  }
+
+  private async rolesOf(user: GraphUser, kind: PersonKind): Promise<AppRole[]> {
+    const roles = new Set<AppRole>();
+    if (kind === 'student') roles.add('student');
+    if (kind === 'governor') roles.add('governor');
+    if (kind === 'staff') {
+      roles.add('staff');
+      // Any member of staff may run a remote lesson (cover, tutors, support staff).
+      roles.add('teacher');
+    }
+    const s = this.config.safeguarding;
+    const is = async (ref: string) => (await this.userIdOf(ref)) === user.id;
+    if (await is(s.dsl)) roles.add('dsl').add('safeguarding');
+    for (const d of s.deputies) if (await is(d)) roles.add('safeguarding');
+    if (await this.isMemberOf('safeguardingTeam', user.id)) roles.add('safeguarding');
+    if (await is(s.headteacher)) roles.add('headteacher');
+    if (await this.isMemberOf('admins', user.id)) roles.add('admin');
+    return [...roles];
+  }
+}
