@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getResponse } from 'msw';
 import type { DemoTenant } from './graph-handlers';
@@ -13,6 +13,12 @@ export interface RunningDemoTenant {
   graphBaseUrl: string;
   server: Server;
   close(): Promise<void>;
+}
+
+/** Restify patches http.ServerResponse.writeHead for the whole process and its version returns nothing, so never chain. */
+function reply(res: ServerResponse, status: number, headers: Record<string, string>, body?: string | Buffer): void {
+  res.writeHead(status, headers);
+  res.end(body);
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -31,11 +37,11 @@ export async function startDemoTenantServer(tenant: DemoTenant, port = 0, host =
       if (url.pathname === '/_demo/throttle' && req.method === 'POST') {
         const { count = 1, retryAfterSeconds = 1, match } = JSON.parse(body.toString() || '{}') as { count?: number; retryAfterSeconds?: number; match?: string };
         tenant.throttle.throttleNext(count, { retryAfterSeconds, ...(match ? { match: new RegExp(match) } : {}) });
-        res.writeHead(204).end();
+        reply(res, 204, {});
         return;
       }
       if (url.pathname === '/_demo/stats') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...tenant.stats, throttled: tenant.throttle.throttled }));
+        reply(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ ...tenant.stats, throttled: tenant.throttle.throttled }));
         return;
       }
 
@@ -48,14 +54,14 @@ export async function startDemoTenantServer(tenant: DemoTenant, port = 0, host =
       });
       const response = await getResponse(tenant.handlers, request);
       if (!response) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NotFound', message: 'Not a Graph URL' } }));
+        reply(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'NotFound', message: 'Not a Graph URL' } }));
         return;
       }
       const out: Record<string, string> = {};
       response.headers.forEach((v, k) => (out[k] = v));
-      res.writeHead(response.status, out).end(Buffer.from(await response.arrayBuffer()));
+      reply(res, response.status, out, Buffer.from(await response.arrayBuffer()));
     } catch (e) {
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'InternalServerError', message: (e as Error).message } }));
+      reply(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'InternalServerError', message: (e as Error).message } }));
     }
   });
   await new Promise<void>((resolve) => server.listen(port, host, resolve));

@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadSchoolConfig } from '../src/config/load-school-config';
+import { startDemoTenantServer } from '../src/demo-tenant/demo-tenant-server';
+import { createDemoTenant } from '../src/demo-tenant/graph-handlers';
+import { generateSchool, sizeForUsers } from '../src/demo-tenant/school-generator';
+import { graphAuthFromEnv, type GraphAuthConfig } from '../src/graph/graph-auth';
+import { openStorage } from '../src/storage/database';
+import { migrateToLatest } from '../src/storage/migrator';
+import { startApp } from './start-app';
+import { startDemo } from './start-demo';
+
+/** Exit codes: 0 fine, 1 failed while running, 2 the input (config, arguments) is wrong. */
+const EXIT_BAD_INPUT = 2;
+
+const int = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
+  return n;
+};
+
+function onShutdown(close: () => Promise<void>): void {
+  let closing = false;
+  const stop = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    process.stderr.write(`\n${signal}: stopping...\n`);
+    await close().catch((e) => process.stderr.write(`error while stopping: ${(e as Error).message}\n`));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+const program = new Command('esafety').description('E-Safety for Teams: a school e-safety policy, enforced in Microsoft 365').showHelpAfterError();
+
+program
+  .command('serve')
+  .description('Run the bot, the tab and its API against a real tenant (or the demo tenant with --graph-url)')
+  .option('--config <file>', 'school configuration (YAML or JSON)', process.env.ESAFETY_CONFIG)
+  .option('--port <n>', 'port to listen on', int, Number(process.env.PORT ?? 3978))
+  .option('--host <host>', 'address to listen on', process.env.HOST ?? '0.0.0.0')
+  .option('--database-url <url>', 'sqlite:PATH or postgres://...', process.env.DATABASE_URL)
+  .option('--graph-url <url>', 'Microsoft Graph base URL (national clouds, demo tenant)', process.env.GRAPH_BASE_URL)
+  .option('--token <token>', 'a Graph bearer token instead of client credentials')
+  .action(async (o: { config?: string; port: number; host: string; databaseUrl?: string; graphUrl?: string; token?: string }) => {
+    if (!o.config) throw new ConfigError('no school configuration: pass --config FILE or set ESAFETY_CONFIG');
+    const tenantId = loadSchoolConfig(o.config).school.tenantId;
+    const auth: GraphAuthConfig | undefined = o.token ? { mode: 'token', token: o.token } : graphAuthFromEnv(process.env, tenantId);
+    if (!auth) throw new ConfigError('no Graph credentials: set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, or GRAPH_TOKEN, or pass --token');
+    const app = await startApp({
+      configFile: o.config,
+      port: o.port,
+      host: o.host,
+      ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
+      graph: { ...(o.graphUrl ? { baseUrl: o.graphUrl } : {}), auth },
+      bot: { appId: process.env.BOT_ID, appPassword: process.env.BOT_PASSWORD, tenantId },
+      ...(process.env.TAB_CLIENT_ID ? { tab: { clientId: process.env.TAB_CLIENT_ID, applicationIdUri: process.env.TAB_APP_ID_URI, authorityHost: process.env.ENTRA_AUTHORITY_HOST } } : {}),
+    });
+    onShutdown(() => app.close());
+  });
+
+program
+  .command('demo')
+  .description('Run everything on the demo tenant: simulated Graph, the app on SQLite, and the Agents Playground')
+  .option('--port <n>', 'app port', int, 3978)
+  .option('--tenant-port <n>', 'demo tenant (simulated Graph) port', int, 5599)
+  .option('--playground-port <n>', 'Agents Playground port', int, 56150)
+  .option('--no-playground', 'do not start the Agents Playground')
+  .option('--users <n>', 'size of the demo school', int)
+  .action(async (o: { port: number; tenantPort: number; playgroundPort: number; playground: boolean; users?: number }) => {
+    const demo = await startDemo({ port: o.port, tenantPort: o.tenantPort, playgroundPort: o.playgroundPort, playground: o.playground, ...(o.users ? { users: o.users } : {}) });
+    const lines = [
+      '',
+      'E-Safety for Teams is running on the demo tenant (Demo Academy).',
+      '',
+      `  Tab (pick a persona):     ${demo.app.url}/`,
+      ...(demo.playgroundUrl ? [`  Bot in the playground:    ${demo.playgroundUrl}  (type "help")`] : []),
+      `  Simulated Graph:          ${demo.tenant.graphBaseUrl}`,
+      `  Health:                   ${demo.app.url}/healthz`,
+      '',
+      'Press Ctrl-C to stop.',
+      '',
+    ];
+    process.stdout.write(lines.join('\n'));
+    onShutdown(() => demo.close());
+  });
+
+program
+  .command('demo-tenant')
+  .description('Run only the simulated Microsoft Graph with the seeded demo school')
+  .option('--port <n>', 'port', int, 5599)
+  .option('--users <n>', 'size of the school', int)
+  .action(async (o: { port: number; users?: number }) => {
+    const school = generateSchool(o.users ? { size: sizeForUsers(o.users) } : {});
+    const running = await startDemoTenantServer(createDemoTenant(school), o.port);
+    process.stdout.write(`Demo tenant (${school.users.length} users) at ${running.graphBaseUrl}\n`);
+    onShutdown(() => running.close());
+  });
+
+const config = program.command('config').description('School configuration');
+config
+  .command('check <file>')
+  .description('Validate a school configuration file')
+  .action((file: string) => {
+    const c = loadSchoolConfig(file);
+    process.stdout.write(`${file}: OK (${c.school.name}, ${c.policies.length} policies)\n`);
+  });
+
+const db = program.command('db').description('Database');
+db.command('migrate')
+  .description('Apply database migrations (also done at start-up)')
+  .option('--database-url <url>', 'sqlite:PATH or postgres://...', process.env.DATABASE_URL)
+  .action(async (o: { databaseUrl?: string }) => {
+    const storage = openStorage(o.databaseUrl);
+    try {
+      const applied = await migrateToLatest(storage);
+      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+    } finally {
+      await storage.close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`esafety: ${e.message}\n`);
+    process.exit(EXIT_BAD_INPUT);
+  }
+  process.stderr.write(`esafety: ${(e as Error).message ?? String(e)}\n`);
+  process.exit(1);
+});

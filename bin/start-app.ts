@@ -1,0 +1,134 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Server } from 'restify';
+import { createBotAdapter, type BotCredentials } from '../bot/bot-adapter';
+import { ESafetyBot } from '../bot/esafety-bot';
+import { AnyOf, DemoSignIn } from '../src/auth/demo-sign-in';
+import { EntraTokenValidator } from '../src/auth/entra-token-validator';
+import type { TokenValidator } from '../src/auth/identity';
+import { loadSchoolConfig } from '../src/config/load-school-config';
+import type { SchoolConfig } from '../src/config/school-config';
+import { GraphAccess, GRAPH_BASE_URL } from '../src/graph/graph-access';
+import { tokenSourceFor, type GraphAuthConfig } from '../src/graph/graph-auth';
+import { createLogger, type Logger } from '../src/logging/logger';
+import { SchoolDirectory } from '../src/school/school-directory';
+import { createServer, type DemoPersona } from '../src/server/create-server';
+import { AuditLog } from '../src/storage/audit-log';
+import { ConversationReferences } from '../src/storage/conversation-references';
+import { DEFAULT_DATABASE_URL, openStorage, type Storage } from '../src/storage/database';
+import { migrateToLatest } from '../src/storage/migrator';
+
+export interface AppOptions {
+  configFile: string;
+  databaseUrl?: string;
+  port?: number;
+  host?: string;
+  graph: { baseUrl?: string; auth: GraphAuthConfig };
+  bot?: BotCredentials;
+  /** The tab's Entra app registration (Teams SSO). Without it only demo sign-in works. */
+  tab?: { clientId: string; applicationIdUri?: string; authorityHost?: string };
+  demo?: { personas: DemoPersona[] };
+  logger?: Logger;
+}
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  config: SchoolConfig;
+  storage: Storage;
+  graph: GraphAccess;
+  server: Server;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** The folder holding package.json, whether running from source (ts) or from dist/. */
+export function packageRoot(from = __dirname): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
+}
+
+/**
+ * Starts the one server process: tab API, bot endpoint, built tab, health checks. The config is
+ * read first, so a bad file stops everything before a database file or a port is touched.
+ */
+export async function startApp(options: AppOptions): Promise<RunningApp> {
+  const config = loadSchoolConfig(options.configFile);
+  const logger = options.logger ?? createLogger();
+  const storage = openStorage(options.databaseUrl ?? DEFAULT_DATABASE_URL);
+  try {
+    await migrateToLatest(storage);
+  } catch (e) {
+    await storage.close();
+    throw e;
+  }
+
+  const graphBaseUrl = options.graph.baseUrl ?? GRAPH_BASE_URL;
+  const graph = new GraphAccess({ baseUrl: graphBaseUrl, tokens: tokenSourceFor(options.graph.auth, graphBaseUrl) });
+  const directory = new SchoolDirectory(graph, config);
+  const conversations = new ConversationReferences(storage.db);
+
+  const validators: TokenValidator[] = [];
+  let demo: { signIn: DemoSignIn; personas: DemoPersona[] } | undefined;
+  if (options.demo) {
+    demo = { signIn: new DemoSignIn(config.school.tenantId), personas: options.demo.personas };
+    validators.push(demo.signIn);
+  }
+  if (options.tab?.clientId) {
+    const audiences = [options.tab.clientId, ...(options.tab.applicationIdUri ? [options.tab.applicationIdUri] : [])];
+    validators.push(
+      new EntraTokenValidator({
+        tenantId: config.school.tenantId,
+        audiences,
+        ...(options.tab.authorityHost ? { authorityHost: options.tab.authorityHost } : {}),
+      }),
+    );
+  }
+
+  const adapter = createBotAdapter(options.bot ?? {}, logger);
+  const bot = new ESafetyBot({ schoolName: config.school.name, conversations, logger });
+
+  const server = createServer({
+    config,
+    storage,
+    directory,
+    tokens: new AnyOf(validators),
+    logger,
+    botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
+    tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
+    ...(demo ? { demo } : {}),
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3978, options.host ?? '127.0.0.1', () => resolveListen());
+  });
+  const address = server.address();
+  const url = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+  await new AuditLog(storage.db).append({
+    actorId: null,
+    action: 'server.started',
+    subjectType: 'server',
+    detail: { engine: storage.engine, graph: new URL(graphBaseUrl).host, demo: !!demo },
+  });
+  logger.info({ url, engine: storage.engine, demo: !!demo }, 'E-Safety for Teams is listening');
+
+  return {
+    url,
+    port: address.port,
+    config,
+    storage,
+    graph,
+    server,
+    logger,
+    async close() {
+      await new Promise<void>((r) => server.close(() => r()));
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { startDemoTenantServer, type RunningDemoTenant } from '../src/demo-tenant/demo-tenant-server';
+import { createDemoTenant } from '../src/demo-tenant/graph-handlers';
+import { generateSchool, keyPeople, sizeForUsers } from '../src/demo-tenant/school-generator';
+import type { DemoSchool } from '../src/demo-tenant/school-model';
+import type { DemoPersona } from '../src/server/create-server';
+import type { Logger } from '../src/logging/logger';
+import { packageRoot, startApp, type RunningApp } from './start-app';
+
+export interface DemoOptions {
+  port?: number;
+  tenantPort?: number;
+  playgroundPort?: number;
+  playground?: boolean;
+  databaseUrl?: string;
+  users?: number;
+  logger?: Logger;
+}
+
+export interface RunningDemo {
+  app: RunningApp;
+  tenant: RunningDemoTenant;
+  school: DemoSchool;
+  playgroundUrl?: string;
+  playground?: ChildProcess;
+  close(): Promise<void>;
+}
+
+export function demoPersonas(school: DemoSchool): DemoPersona[] {
+  const p = keyPeople(school);
+  const persona = (u: (typeof p)[keyof typeof p], description: string): DemoPersona => ({
+    id: u.id,
+    displayName: u.displayName,
+    userPrincipalName: u.userPrincipalName,
+    description,
+  });
+  return [
+    persona(p.teacher, 'Teacher of English'),
+    persona(p.dsl, 'Designated Safeguarding Lead'),
+    persona(p.deputyDsl, 'Deputy DSL'),
+    persona(p.headteacher, 'Headteacher'),
+    persona(p.itAdmin, 'IT Manager (admin)'),
+    persona(p.student, 'Student, Year 7'),
+    persona(p.governor, 'Chair of Governors'),
+  ];
+}
+
+/** The playground's mock Teams users are the demo tenant's people, so the bot sees real ids. */
+export function playgroundConfig(school: DemoSchool, personas: DemoPersona[]): string {
+  const users = personas.map((p, i) => {
+    const [givenName = p.displayName, surname = ''] = p.displayName.split(' ');
+    return { id: `user-id-${i}`, name: p.displayName, userPrincipleName: p.userPrincipalName, aadObjectId: p.id, givenName, surname, email: p.userPrincipalName };
+  });
+  const firstClass = school.groups.find((g) => g.kind === 'class')!;
+  return stringify({
+    version: '0.1.1',
+    tenantId: school.tenantId,
+    bot: { id: '00000000-0000-4000-a000-00000000e5af', name: 'E-Safety' },
+    currentUser: users[0],
+    users: users.slice(1),
+    personalChat: { id: 'conv-personal' },
+    groupChat: { id: 'conv-group', name: 'Safeguarding chat' },
+    team: { id: 'team-id', name: firstClass.displayName, aadGroupId: firstClass.id, channels: [{ id: 'channel-general', name: 'General' }] },
+  });
+}
+
+/** Everything on one machine: the demo tenant, the app on SQLite, and the Agents Playground. */
+export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
+  const root = packageRoot();
+  const school = generateSchool(options.users ? { size: sizeForUsers(options.users) } : {});
+  const tenant = await startDemoTenantServer(createDemoTenant(school), options.tenantPort ?? 5599);
+  const personas = demoPersonas(school);
+  let app: RunningApp;
+  try {
+    app = await startApp({
+      configFile: join(root, 'config', 'demo-school.yaml'),
+      databaseUrl: options.databaseUrl ?? `sqlite:${join(root, 'data', 'demo.db')}`,
+      port: options.port ?? 3978,
+      graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo' } },
+      demo: { personas },
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+  } catch (e) {
+    await tenant.close();
+    throw e;
+  }
+
+  let playground: ChildProcess | undefined;
+  let playgroundUrl: string | undefined;
+  if (options.playground !== false) {
+    const dir = resolve(root, 'data', 'playground');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '.m365agentsplayground.yml'), playgroundConfig(school, personas));
+    const port = options.playgroundPort ?? 56150;
+    playground = spawn(
+      process.execPath,
+      [join(root, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js'), '-e', `${app.url}/api/messages`, '-c', 'msteams', '-p', String(port), '--disable-telemetry', '--conversation-id', 'conv-personal'],
+      {
+        cwd: dir,
+        // No browser to open here, and no cloud metadata look-ups: the playground runs offline.
+        env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', APPLICATION_INSIGHTS_NO_STATSBEAT: 'true' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    playground.stdout?.resume();
+    playground.stderr?.resume();
+    playgroundUrl = `http://localhost:${port}/`;
+  }
+
+  return {
+    app,
+    tenant,
+    school,
+    ...(playgroundUrl ? { playgroundUrl } : {}),
+    ...(playground ? { playground } : {}),
+    async close() {
+      if (playground && playground.exitCode === null) {
+        const exited = new Promise((r) => playground!.once('exit', r));
+        playground.kill('SIGTERM');
+        await exited;
+      }
+      await app.close();
+      await tenant.close();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import { TurnContext, type Activity } from 'botbuilder';
+import type { ConversationKind } from '../src/storage/conversation-references';
+
+/** A personal chat is found by the person's Entra id; a channel or group chat by its conversation id. */
+export function conversationEntry(activity: Activity) {
+  const type = activity.conversation?.conversationType;
+  const kind: ConversationKind = type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal';
+  const key = kind === 'personal' ? (activity.from?.aadObjectId ?? activity.from?.id) : activity.conversation.id;
+  return {
+    key,
+    kind,
+    conversationId: activity.conversation.id,
+    tenantId: activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? null,
+    reference: TurnContext.getConversationReference(activity),
+  };
+}

@@ -1,0 +1,82 @@
+import { CardFactory, TeamsActivityHandler, type TurnContext } from 'botbuilder';
+import type { Logger } from 'pino';
+import { helpCard, type CommandHelp } from '../src/cards/help-card';
+import { welcomeCard } from '../src/cards/welcome-card';
+import type { ConversationReferences } from '../src/storage/conversation-references';
+import { conversationEntry } from './conversation-keys';
+
+export interface BotCommand extends CommandHelp {
+  run(context: TurnContext, args: string): Promise<void>;
+}
+
+export interface BotServices {
+  schoolName: string;
+  conversations: ConversationReferences;
+  logger: Logger;
+  /** Commands that later capabilities (policies, report, lesson) register. */
+  commands?: BotCommand[];
+}
+
+/**
+ * The Teams bot: greets on install, answers `help`, and remembers every conversation so the app
+ * can send proactive cards (AUP requests, incident cards) later.
+ */
+export class ESafetyBot extends TeamsActivityHandler {
+  private readonly commands: BotCommand[];
+
+  constructor(private readonly services: BotServices) {
+    super();
+    this.commands = [
+      { command: 'help', description: 'Show this list', run: (ctx) => this.sendHelp(ctx) },
+      ...(services.commands ?? []),
+    ];
+
+    this.onTurn(async (context, next) => {
+      await this.remember(context);
+      await next();
+    });
+
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient.id;
+      for (const member of context.activity.membersAdded ?? []) {
+        if (member.id === botId) continue;
+        await context.sendActivity({ attachments: [CardFactory.adaptiveCard(welcomeCard({ name: member.name ?? 'there', school: services.schoolName }))] });
+      }
+      await next();
+    });
+
+    this.onMessage(async (context, next) => {
+      const text = TeamsActivityHandlerText.clean(context);
+      const [word = '', ...rest] = text.split(/\s+/);
+      const command = this.commands.find((c) => c.command === word.toLowerCase());
+      if (command) await command.run(context, rest.join(' '));
+      else await this.sendHelp(context, text ? `I don't know "${text.slice(0, 40)}".` : undefined);
+      await next();
+    });
+  }
+
+  private async sendHelp(context: TurnContext, preface?: string): Promise<void> {
+    if (preface) await context.sendActivity(preface);
+    const card = helpCard({ school: this.services.schoolName, commands: this.commands.map(({ command, description }) => ({ command, description })) });
+    await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
+  }
+
+  private async remember(context: TurnContext): Promise<void> {
+    const entry = conversationEntry(context.activity);
+    if (!entry.key) return;
+    await this.services.conversations.save({ ...entry, key: entry.key });
+  }
+}
+
+/** Message text without the bot's @mention and extra white space. */
+export const TeamsActivityHandlerText = {
+  clean(context: TurnContext): string {
+    let text = context.activity.text ?? '';
+    for (const m of context.activity.entities ?? []) {
+      if (m.type === 'mention' && (m as { mentioned?: { id?: string } }).mentioned?.id === context.activity.recipient.id) {
+        text = text.replace((m as { text?: string }).text ?? '', '');
+      }
+    }
+    return text.replace(/<[^>]+>/g, '').trim();
+  },
+};

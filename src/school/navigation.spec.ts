@@ -1,0 +1,19 @@
+import { navigationFor } from './navigation';
+
+const ids = (roles: Parameters<typeof navigationFor>[0]) => navigationFor(roles).map((n) => n.id);
+
+describe('each person sees the pages of their role', () => {
+  it('a student sees their policies and the Confide button, nothing about incidents or the audit', () => {
+    expect(ids(['student'])).toEqual(['home', 'my-policies', 'confide']);
+  });
+  it('a teacher can report a concern and run lessons', () => {
+    expect(ids(['staff', 'teacher'])).toEqual(['home', 'my-policies', 'report', 'lessons']);
+  });
+  it('the DSL also sees the incident queue', () => {
+    expect(ids(['staff', 'teacher', 'dsl', 'safeguarding'])).toContain('incidents');
+  });
+  it('an IT admin sees policies and the tenant audit', () => {
+    expect(ids(['staff', 'teacher', 'admin'])).toEqual(expect.arrayContaining(['policies', 'audit']));
+    expect(ids(['staff', 'teacher', 'admin'])).not.toContain('incidents');
+  });
+});

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import restify, { type Request, type Response, type Server } from 'restify';
+import { AuthError, bearerToken, type Identity, type TokenValidator } from '../auth/identity';
+import type { DemoSignIn } from '../auth/demo-sign-in';
+import type { SchoolConfig } from '../config/school-config';
+import type { Logger } from '../logging/logger';
+import { navigationFor } from '../school/navigation';
+import type { AppRole, Person, SchoolDirectory } from '../school/school-directory';
+import { AuditLog } from '../storage/audit-log';
+import type { Storage } from '../storage/database';
+import { migrationsAreCurrent } from '../storage/migrator';
+
+export interface DemoPersona {
+  id: string;
+  displayName: string;
+  userPrincipalName: string;
+  description: string;
+}
+
+export interface ServerDeps {
+  config: SchoolConfig;
+  storage: Storage;
+  directory: SchoolDirectory;
+  tokens: TokenValidator;
+  logger: Logger;
+  /** Bot Framework endpoint (botbuilder's CloudAdapter), injected so src/ stays free of botbuilder. */
+  botMessages?: (req: Request, res: Response) => Promise<void>;
+  /** The built tab (vite output). */
+  tabDirectory?: string;
+  /** Only with the demo tenant: persona sign-in for the tab outside Teams. */
+  demo?: { signIn: DemoSignIn; personas: DemoPersona[] };
+}
+
+export interface CallContext {
+  identity: Identity;
+  person: Person;
+  correlationId: string;
+}
+
+/** A clear answer for a person, never a stack trace. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Handler = (req: Request, call: CallContext) => Promise<unknown>;
+
+export function createServer(deps: ServerDeps): Server {
+  const { logger } = deps;
+  const server = restify.createServer({ name: 'esafety', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 256 * 1024 }));
+  server.use((req, res, next) => {
+    const id = (req.header('x-correlation-id') || randomUUID()).slice(0, 64);
+    (req as Request & { correlationId: string }).correlationId = id;
+    res.header('x-correlation-id', id);
+    next();
+  });
+
+  const audit = new AuditLog(deps.storage.db);
+  const fail = (req: Request, res: Response, e: unknown) => {
+    const correlationId = (req as Request & { correlationId?: string }).correlationId;
+    if (e instanceof AuthError) return res.send(e.status, { error: { code: e.status === 401 ? 'unauthenticated' : 'forbidden', message: e.message } });
+    if (e instanceof HttpError) return res.send(e.status, { error: { code: e.code, message: e.message } });
+    logger.error({ err: e, correlationId, path: req.path() }, 'request failed');
+    return res.send(500, { error: { code: 'internal', message: `Something went wrong. Quote ${correlationId} to the IT team.` } });
+  };
+
+  /** Authenticated and authorised: the token is checked, the person looked up, the role required. */
+  const route =
+    (roles: AppRole[] | 'any', handler: Handler) =>
+    async (req: Request, res: Response): Promise<void> => {
+      const correlationId = (req as Request & { correlationId: string }).correlationId;
+      try {
+        const identity = await deps.tokens.validate(bearerToken(req.header('authorization')));
+        if (identity.tid !== deps.config.school.tenantId) throw new AuthError(403, "The token is not from this school's tenant");
+        const person = await deps.directory.person(identity.oid);
+        if (!person) throw new AuthError(403, 'You are not in this school’s directory');
+        if (roles !== 'any' && !roles.some((r) => person.roles.includes(r))) {
+          throw new AuthError(403, `This page is for ${roles.join(' or ')} only`);
+        }
+        res.send(200, await handler(req, { identity, person, correlationId }));
+      } catch (e) {
+        fail(req, res, e);
+      }
+    };
+
+  server.get('/healthz', async (_req, res) => {
+    res.send(200, { status: 'ok' });
+  });
+  server.get('/readyz', async (req, res) => {
+    try {
+      await sql`select 1`.execute(deps.storage.db);
+      const current = await migrationsAreCurrent(deps.storage);
+      res.send(current ? 200 : 503, { status: current ? 'ready' : 'migrations pending', database: deps.storage.engine });
+    } catch (e) {
+      logger.warn({ err: e }, 'readiness check failed');
+      res.send(503, { status: 'database unreachable' });
+    }
+  });
+
+  if (deps.botMessages) {
+    const botMessages = deps.botMessages;
+    server.post('/api/messages', async (req, res) => {
+      try {
+        await botMessages(req, res);
+      } catch (e) {
+        fail(req, res, e);
+      }
+    });
+  }
+
+  server.get(
+    '/api/me',
+    route('any', async (_req, { person }) => ({
+      school: deps.config.school.name,
+      person: { id: person.id, displayName: person.displayName, kind: person.kind, roles: person.roles },
+      navigation: navigationFor(person.roles),
+    })),
+  );
+
+  server.get(
+    '/api/audit-log',
+    route(['admin'], async (req) => {
+      const limit = Math.min(Number((req.query as Record<string, string>)?.limit ?? 50) || 50, 500);
+      return { entries: (await audit.list({})).slice(-limit) };
+    }),
+  );
+
+  if (deps.demo) {
+    const demo = deps.demo;
+    server.get('/api/demo/personas', async (_req, res) => {
+      res.send(200, { personas: demo.personas });
+    });
+    server.post('/api/demo/sign-in', async (req, res) => {
+      try {
+        const id = (req.body as { personaId?: unknown } | undefined)?.personaId;
+        const persona = demo.personas.find((p) => p.id === id);
+        if (!persona) throw new HttpError(400, 'unknown-persona', 'Pick one of the demo personas');
+        res.send(200, { token: await demo.signIn.issue(persona) });
+      } catch (e) {
+        fail(req, res, e);
+      }
+    });
+  }
+
+  const tabDir = deps.tabDirectory;
+  if (tabDir && existsSync(join(tabDir, 'index.html'))) {
+    server.get('/*', restify.plugins.serveStaticFiles(tabDir));
+    server.get('/', (_req, res, next) => {
+      res.redirect('/index.html', next);
+    });
+  }
+
+  server.on('restifyError', (req: Request, res: Response, err: Error & { statusCode?: number; toJSON?: () => unknown }, callback: () => void) => {
+    // Restify's own errors (404, bad JSON body) keep their status but never carry a stack trace.
+    err.toJSON = () => ({ error: { code: err.name, message: err.message } });
+    err.toString = () => err.message;
+    callback();
+  });
+
+  return server;
+}

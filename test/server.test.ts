@@ -1,0 +1,107 @@
+import { keyPeople } from '../src/demo-tenant/school-generator';
+import { APP_CLIENT_ID, fakeEntra } from './support/entra-tokens';
+import { signInAs, startAppUnderTest, startJwksHost, type AppUnderTest } from './support/running-app';
+
+describe('the server', () => {
+  describe('on the demo tenant', () => {
+    let t: AppUnderTest;
+    beforeAll(async () => {
+      t = await startAppUnderTest();
+    });
+    afterAll(() => t.close());
+
+    it('is healthy and ready once migrations are applied', async () => {
+      expect(await (await fetch(`${t.app.url}/healthz`)).json()).toEqual({ status: 'ok' });
+      expect(await (await fetch(`${t.app.url}/readyz`)).json()).toEqual({ status: 'ready', database: 'sqlite' });
+    });
+
+    it('asks a caller without a token to sign in (401)', async () => {
+      const res = await fetch(`${t.app.url}/api/me`);
+      expect(res.status).toBe(401);
+    });
+
+    it('tells a signed-in person who they are and which pages their role has', async () => {
+      const token = await signInAs(t.app, keyPeople(t.school).dsl.id);
+      const me = (await (await fetch(`${t.app.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { person: { roles: string[] }; navigation: Array<{ id: string }> };
+      expect(me.person.roles).toContain('dsl');
+      expect(me.navigation.map((n) => n.id)).toContain('incidents');
+    });
+
+    it('keeps the audit log from a student (403) and shows it to the IT admin', async () => {
+      const people = keyPeople(t.school);
+      const student = await signInAs(t.app, people.student.id);
+      const admin = await signInAs(t.app, people.itAdmin.id);
+      expect((await fetch(`${t.app.url}/api/audit-log`, { headers: { authorization: `Bearer ${student}` } })).status).toBe(403);
+      const res = await fetch(`${t.app.url}/api/audit-log`, { headers: { authorization: `Bearer ${admin}` } });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { entries: Array<{ action: string }> }).entries.map((e) => e.action)).toContain('server.started');
+    });
+
+    it('answers bad JSON with a clear error and no stack trace', async () => {
+      const res = await fetch(`${t.app.url}/api/demo/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{bad' });
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(text).toMatch(/Invalid JSON/);
+      expect(text).not.toMatch(/\bat .*\.js:\d+/);
+    });
+  });
+
+  describe('with a bot app id and Entra SSO configured (production shape)', () => {
+    let t: AppUnderTest;
+    let entra: Awaited<ReturnType<typeof fakeEntra>>;
+    let jwksHost: Awaited<ReturnType<typeof startJwksHost>>;
+    beforeAll(async () => {
+      entra = await fakeEntra();
+      jwksHost = await startJwksHost(entra.jwks);
+      t = await startAppUnderTest(
+        {
+          bot: { appId: '22222222-3333-4444-a555-666666666666', appPassword: 'not-used', tenantId: 'b1f0c9a2-5d4e-4c3b-9a8f-0e1d2c3b4a50' },
+          tab: { clientId: APP_CLIENT_ID, authorityHost: jwksHost.url },
+        },
+        false,
+      );
+    });
+    afterAll(async () => {
+      await t.close();
+      await jwksHost.close();
+    });
+
+    const activity = { type: 'message', text: 'help', channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/uk/', from: { id: 'u' }, recipient: { id: 'b' }, conversation: { id: 'c' } };
+
+    it('rejects a bot activity without a Bot Framework token (401)', async () => {
+      const res = await fetch(`${t.app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+      expect(res.status).toBe(401);
+    });
+
+    it('rejects a bot activity with a forged token (401)', async () => {
+      const res = await fetch(`${t.app.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.' },
+        body: JSON.stringify(activity),
+      });
+      expect(res.status).toBe(401);
+    });
+
+    it('accepts an Entra token for this app from the school tenant', async () => {
+      const school = 'b1f0c9a2-5d4e-4c3b-9a8f-0e1d2c3b4a50';
+      const teacher = keyPeople(t.school).teacher;
+      const token = await entra.token({ tid: school, oid: teacher.id, iss: `${jwksHost.url}/${school}/v2.0` });
+      const res = await fetch(`${t.app.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+    });
+
+    it('refuses an Entra token from another tenant (403) or for another audience (401)', async () => {
+      const school = 'b1f0c9a2-5d4e-4c3b-9a8f-0e1d2c3b4a50';
+      const other = '99999999-8888-4777-a666-555555555555';
+      const teacher = keyPeople(t.school).teacher;
+      const foreign = await entra.token({ tid: other, oid: teacher.id, iss: `${jwksHost.url}/${other}/v2.0` });
+      expect((await fetch(`${t.app.url}/api/me`, { headers: { authorization: `Bearer ${foreign}` } })).status).toBe(403);
+      const wrongAudience = await entra.token({ tid: school, oid: teacher.id, iss: `${jwksHost.url}/${school}/v2.0`, aud: 'api://someone-else' });
+      expect((await fetch(`${t.app.url}/api/me`, { headers: { authorization: `Bearer ${wrongAudience}` } })).status).toBe(401);
+    });
+
+    it('has no demo sign-in when the demo is not running', async () => {
+      expect((await fetch(`${t.app.url}/api/demo/personas`)).status).toBe(404);
+    });
+  });
+});
