@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, launchBrowser } from './support/browser';
+import { startAppUnderTest, type AppUnderTest } from './support/running-app';
+
+/** The built tab (npm run build:tab) in headless Chromium, signed in as demo personas. */
+describe('the tab in a browser', () => {
+  let t: AppUnderTest;
+  let browser: Browser;
+  let page: Page;
+  beforeAll(async () => {
+    t = await startAppUnderTest();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  });
+  afterEach(() => page.close());
+
+  async function signInAs(name: string) {
+    await page.goto(`${t.app.url}/`);
+    await page.getByRole('button', { name: `Sign in as ${name}` }).click();
+    await page.getByTestId('signed-in-as').waitFor();
+  }
+  /** The pages' accessible names, as a screen reader announces them. */
+  const pageNames = async () => {
+    const snapshot = await page.getByRole('navigation', { name: 'Pages' }).ariaSnapshot();
+    return [...snapshot.matchAll(/- tab "([^"]+)"/g)].map((m) => m[1]);
+  };
+
+  it('offers the demo personas outside Teams', async () => {
+    await page.goto(`${t.app.url}/`);
+    await page.getByRole('button', { name: 'Sign in as Amy Clarke' }).waitFor({ state: 'visible' });
+    expect(await page.getByRole('button', { name: /^Sign in as / }).count()).toBe(7);
+    await page.screenshot({ path: join(ARTIFACTS, 'tab-personas.png') });
+  });
+
+  it('shows a teacher the pages of a teacher', async () => {
+    await signInAs('Amy Clarke');
+    expect(await pageNames()).toEqual(['Home', 'My policies', 'Report a concern', 'Lessons']);
+    await page.screenshot({ path: join(ARTIFACTS, 'tab-teacher.png') });
+  });
+
+  it('shows the DSL the incident queue', async () => {
+    await signInAs('Daniel Okafor');
+    expect(await pageNames()).toContain('Incidents');
+    await page.getByRole('tab', { name: 'Incidents' }).click();
+    await page.getByRole('heading', { name: 'Incidents' }).waitFor({ state: 'visible' });
+    await page.screenshot({ path: join(ARTIFACTS, 'tab-dsl.png') });
+  });
+
+  it('shows a student only their own pages', async () => {
+    await signInAs('Jamie Brown');
+    expect(await pageNames()).toEqual(['Home', 'My policies', 'Confide']);
+    await page.screenshot({ path: join(ARTIFACTS, 'tab-student.png') });
+  });
+});
