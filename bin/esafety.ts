@@ -7,8 +7,20 @@ import { generateSchool, sizeForUsers } from '../src/demo-tenant/school-generato
 import { graphAuthFromEnv, type GraphAuthConfig } from '../src/graph/graph-auth';
 import { openStorage } from '../src/storage/database';
 import { migrateToLatest } from '../src/storage/migrator';
-import { startApp } from './start-app';
-import { startDemo } from './start-demo';
+
+// restify 11 reads process.binding('http_parser') once at load (DEP0111); it is harmless and would
+// otherwise greet every admin with a deprecation warning. Every other warning still prints.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  if (rest.includes('DEP0111') || (rest[0] as { code?: string } | undefined)?.code === 'DEP0111') return;
+  (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
+// The server and the demo pull in botbuilder and restify: load them only for the commands that run them.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const startApp: typeof import('./start-app').startApp = (...a) => (require('./start-app') as typeof import('./start-app')).startApp(...a);
+const startDemo: typeof import('./start-demo').startDemo = (...a) => (require('./start-demo') as typeof import('./start-demo')).startDemo(...a);
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Exit codes: 0 fine, 1 failed while running, 2 the input (config, arguments) is wrong. */
 const EXIT_BAD_INPUT = 2;

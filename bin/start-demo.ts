@@ -60,7 +60,8 @@ export function playgroundConfig(school: DemoSchool, personas: DemoPersona[]): s
     tenantId: school.tenantId,
     bot: { id: '00000000-0000-4000-a000-00000000e5af', name: 'E-Safety' },
     currentUser: users[0],
-    users: users.slice(1),
+    // The playground accepts at most five other users.
+    users: users.slice(1, 6),
     personalChat: { id: 'conv-personal' },
     groupChat: { id: 'conv-group', name: 'Safeguarding chat' },
     team: { id: 'team-id', name: firstClass.displayName, aadGroupId: firstClass.id, channels: [{ id: 'channel-general', name: 'General' }] },
@@ -106,7 +107,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       },
     );
     playground.stdout?.resume();
-    playground.stderr?.resume();
+    const errors: string[] = [];
+    playground.stderr?.on('data', (d: Buffer) => errors.push(d.toString()));
+    playground.once('exit', (code) => {
+      if (code) options.logger?.error({ code }, 'the Agents Playground stopped');
+      if (code) process.stderr.write(`The Agents Playground stopped (exit ${code}): ${errors.join('').trim().split('\n').slice(-3).join(' ')}\n`);
+    });
     playgroundUrl = `http://localhost:${port}/`;
   }
 

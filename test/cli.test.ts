@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The built CLI (npm run build:server), run as an admin would run it. */
+const CLI = resolve(__dirname, '../dist/bin/esafety.js');
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+
+describe('the esafety command', () => {
+  it('checks a good configuration', () => {
+    const r = run(['config', 'check', resolve(__dirname, '../config/demo-school.yaml')]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/OK \(Demo Academy, 3 policies\)/);
+  });
+
+  it('stops on a bad configuration with one line naming the field, exit code 2, and writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'esafety-cli-'));
+    const bad = join(dir, 'school.yaml');
+    writeFileSync(bad, readFileSync(resolve(__dirname, '../config/demo-school.yaml'), 'utf8').replace('mailDomains: [demo-academy.org.uk]', 'mailDomains: ["not a domain"]'));
+    const db = join(dir, 'data', 'esafety.db');
+    const r = run(['serve', '--config', bad, '--port', '0'], { DATABASE_URL: `sqlite:${db}`, GRAPH_TOKEN: 'x' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/school\.mailDomains\.0: must be a mail domain/);
+    expect(existsSync(db)).toBe(false);
+    expect(readdirSync(dir)).toEqual(['school.yaml']);
+  });
+
+  it('says what is missing when serve has no Graph credentials', () => {
+    const r = run(['serve', '--config', resolve(__dirname, '../config/demo-school.yaml')], { GRAPH_TOKEN: '', GRAPH_CLIENT_ID: '', GRAPH_CLIENT_SECRET: '' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no Graph credentials/);
+  });
+
+  it('migrates a database', () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'esafety-cli-')), 'x.db');
+    expect(run(['db', 'migrate', '--database-url', `sqlite:${db}`]).stdout).toMatch(/applied: 0001-initial/);
+    expect(run(['db', 'migrate', '--database-url', `sqlite:${db}`]).stdout).toMatch(/up to date/);
+  });
+});

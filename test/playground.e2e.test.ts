@@ -1,0 +1,46 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startDemo, type RunningDemo } from '../bin/start-demo';
+import { keyPeople } from '../src/demo-tenant/school-generator';
+import { ConversationReferences } from '../src/storage/conversation-references';
+import { freePort, PlaygroundChat } from './support/playground-chat';
+
+/** `npm run demo` as a person uses it: the bot answers in Microsoft's Agents Playground. */
+describe('the demo in the Agents Playground', () => {
+  let demo: RunningDemo;
+  let chat: PlaygroundChat;
+  beforeAll(async () => {
+    const playgroundPort = await freePort();
+    demo = await startDemo({
+      port: 0,
+      tenantPort: 0,
+      playgroundPort,
+      databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'esafety-demo-')), 'demo.db')}`,
+      logger: pino({ level: 'silent' }),
+    });
+    chat = new PlaygroundChat(`http://localhost:${playgroundPort}`);
+    await chat.connect();
+  }, 60_000);
+  afterAll(async () => {
+    chat?.close();
+    await demo?.close();
+  });
+
+  it('answers "help" with an Adaptive Card listing the commands', async () => {
+    await chat.say('help');
+    const reply = await chat.nextFromBot((m) => !!m.attachments?.length);
+    const card = reply.attachments![0]!;
+    expect(card.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(card.content)).toContain('What I can do');
+  });
+
+  it('remembers the teacher’s personal chat for proactive cards, under her Entra id', async () => {
+    await chat.say('hello');
+    await chat.nextFromBot((m) => !!m.attachments?.length);
+    const refs = new ConversationReferences(demo.app.storage.db);
+    const teacher = keyPeople(demo.school).teacher;
+    expect(await refs.find(teacher.id)).toMatchObject({ kind: 'personal', conversationId: 'conv-personal' });
+  });
+});

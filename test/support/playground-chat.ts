@@ -1,0 +1,89 @@
+import { createServer } from 'node:net';
+import WebSocket from 'ws';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface PlaygroundMessage {
+  from: { id: string };
+  text?: string;
+  attachments?: Array<{ contentType: string; content: Record<string, unknown> }>;
+}
+
+/**
+ * Drives the Agents Playground's chat as a person would, without its web UI: post a message as a
+ * mock user, read the bot's replies from the playground's WebSocket stream.
+ */
+export class PlaygroundChat {
+  private ws?: WebSocket;
+  readonly received: PlaygroundMessage[] = [];
+  private waiters: Array<() => void> = [];
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly conversationId = 'conv-personal',
+  ) {}
+
+  async connect(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const ws = new WebSocket(`${this.baseUrl.replace(/^http/, 'ws')}/_ws_conversation/v1/conversations/stream`);
+          ws.once('open', () => {
+            this.ws = ws;
+            resolve();
+          });
+          ws.once('error', reject);
+          ws.on('message', (data) => {
+            const event = JSON.parse(data.toString()) as { action?: string; actionConversationId?: string; message?: PlaygroundMessage };
+            if (event.action === 'createMessage' && event.actionConversationId === this.conversationId && event.message) {
+              this.received.push(event.message);
+              this.waiters.splice(0).forEach((w) => w());
+            }
+          });
+        });
+        return;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  async say(text: string, fromUserId = 'user-id-0'): Promise<void> {
+    const res = await fetch(`${this.baseUrl}/_conversation/v1/conversations/${this.conversationId}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: { id: fromUserId }, text, textFormat: 'plain' }),
+    });
+    if (!res.ok) throw new Error(`the playground refused the message: ${res.status} ${await res.text()}`);
+  }
+
+  /** Waits for the next bot message that satisfies the predicate. */
+  async nextFromBot(predicate: (m: PlaygroundMessage) => boolean, timeoutMs = 15_000): Promise<PlaygroundMessage> {
+    const start = this.received.length;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.received.slice(start).find((m) => !m.from.id.startsWith('user-id') && predicate(m));
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no matching bot message; got ${JSON.stringify(this.received.slice(start)).slice(0, 500)}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 500);
+      });
+    }
+  }
+
+  close(): void {
+    this.ws?.close();
+  }
+}
