@@ -11,6 +11,6 @@ module.exports = {
     '^.+\\.(ts|tsx|js|mjs)$': ['ts-jest', { tsconfig: { isolatedModules: true, allowJs: true, module: 'commonjs', moduleResolution: 'node10' } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!(rettime|until-async|@open-draft|@mswjs|jose|msw)/)'],
-  moduleNameMapper: {},
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

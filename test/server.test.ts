@@ -51,6 +51,8 @@ describe('the server', () => {
     let entra: Awaited<ReturnType<typeof fakeEntra>>;
     let jwksHost: Awaited<ReturnType<typeof startJwksHost>>;
     beforeAll(async () => {
+      // CloudAdapter logs every refused activity with console.error; those refusals are the point here.
+      jest.spyOn(console, 'error').mockImplementation(() => undefined);
       entra = await fakeEntra();
       jwksHost = await startJwksHost(entra.jwks);
       t = await startAppUnderTest(
@@ -62,6 +64,7 @@ describe('the server', () => {
       );
     });
     afterAll(async () => {
+      jest.restoreAllMocks();
       await t.close();
       await jwksHost.close();
     });
