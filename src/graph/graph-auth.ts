@@ -42,6 +42,33 @@ export function tokenSourceFor(auth: GraphAuthConfig, graphBaseUrl: string): Tok
   }
 }
 
+/**
+ * Delegated Graph for a tab request: exchanges the user's SSO token (audience = this app) for a
+ * Graph token on their behalf. Used where a read must respect the person's own permissions.
+ */
+export function onBehalfOf(
+  app: { tenantId: string; clientId: string; clientSecret: string; authorityHost?: string },
+  userToken: string,
+  graphBaseUrl: string,
+  scopes: string[] = ['User.Read'],
+): TokenSource {
+  const cca = new ConfidentialClientApplication({
+    auth: {
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      authority: `${app.authorityHost ?? 'https://login.microsoftonline.com'}/${app.tenantId}`,
+    },
+  });
+  const origin = new URL(graphBaseUrl).origin;
+  return {
+    async getAccessToken() {
+      const result = await cca.acquireTokenOnBehalfOf({ oboAssertion: userToken, scopes: scopes.map((s) => `${origin}/${s}`) });
+      if (!result?.accessToken) throw new Error('Entra ID refused the on-behalf-of exchange');
+      return result.accessToken;
+    },
+  };
+}
+
 /** Reads the Graph auth from the environment: client credentials, else GRAPH_TOKEN, else none. */
 export function graphAuthFromEnv(env: NodeJS.ProcessEnv, tenantId: string): GraphAuthConfig | undefined {
   if (env.GRAPH_CLIENT_ID && env.GRAPH_CLIENT_SECRET) {
