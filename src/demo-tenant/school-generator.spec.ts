@@ -45,6 +45,9 @@ describe('the demo school', () => {
       'sharing.item.anonymous-link',
       'sharing.item.external-user',
       'sharing.tenant.anyone-links',
+      'sharing.tenant.external-resharing',
+      'sharing.tenant.no-domain-restriction',
+      'tenant.cross-tenant-inbound-open',
       'tenant.guest-invites-open',
     ]);
   });

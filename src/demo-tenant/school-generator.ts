@@ -145,6 +145,7 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
     memberIds: string[],
     ownerIds: string[],
     team: boolean,
+    ownersAreMembers = true,
   ): DemoGroup => {
     const g: DemoGroup = {
       id: rnd.guid(),
@@ -157,7 +158,7 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
       securityEnabled: false,
       visibility: 'Private',
       resourceProvisioningOptions: team ? ['Team'] : [],
-      memberIds: [...new Set([...memberIds, ...ownerIds])],
+      memberIds: ownersAreMembers ? [...new Set([...memberIds, ...ownerIds])] : [...memberIds],
       ownerIds,
       kind,
     };
@@ -166,7 +167,8 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
   };
 
   group('All Staff', 'allstaff', 'staff', staff.map((s) => s.id), [head.id, byKey.itAdmin.id], false);
-  group('All Students', 'allstudents', 'students', students.map((s) => s.id), [byKey.itAdmin.id], false);
+  // IT owns the students group without being in it: an owner need not be a member in Entra ID.
+  group('All Students', 'allstudents', 'students', students.map((s) => s.id), [byKey.itAdmin.id], false, false);
   group('Governors', 'governors', 'governors', governors.map((g) => g.id), [head.id], false);
   group('IT Admins', 'itadmins', 'admins', [byKey.itAdmin.id], [byKey.itAdmin.id], false);
   group('Safeguarding Team', 'safeguarding', 'safeguarding', [byKey.dsl.id, byKey.deputyDsl1.id, byKey.deputyDsl2.id], [byKey.dsl.id], false);
@@ -334,7 +336,10 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
 
   // Tenant settings -----------------------------------------------------------------------------
   seeded.push({ rule: 'sharing.tenant.anyone-links', subjectId: 'sharepoint-settings', note: 'Anyone links are allowed' });
+  seeded.push({ rule: 'sharing.tenant.external-resharing', subjectId: 'sharepoint-resharing', note: 'guests can re-share' });
+  seeded.push({ rule: 'sharing.tenant.no-domain-restriction', subjectId: 'sharepoint-domains', note: 'no allow-list of sharing domains' });
   seeded.push({ rule: 'tenant.guest-invites-open', subjectId: 'authorization-policy', note: 'everyone can invite guests' });
+  seeded.push({ rule: 'tenant.cross-tenant-inbound-open', subjectId: 'cross-tenant-default', note: 'any organisation can collaborate in' });
 
   return {
     seed,

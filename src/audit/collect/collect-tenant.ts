@@ -1,0 +1,259 @@
+import type { GraphAccess, Page } from '../../graph/graph-access';
+import type { Coverage } from '../findings';
+import { emptySnapshot, type SnapshotGroup, type SnapshotInboxRule, type SnapshotMeeting, type SnapshotPermission, type SnapshotUser, type TenantSnapshot } from '../snapshot';
+import { batchGetLists, batchGetObjects, isForbidden } from './graph-collection';
+
+export interface CollectProgress {
+  phase: string;
+  done: number;
+  total: number;
+}
+
+export interface CollectOptions {
+  tenantId: string;
+  /** Who counts as staff (their calendars are read for meetings they organise). */
+  staffGroupMail?: string;
+  studentGroupMail?: string;
+  /** Delta links from the last run: re-read only what changed in those drives. */
+  previousDeltaLinks?: Record<string, string>;
+  teamsPolicies?: unknown;
+  onProgress?: (p: CollectProgress) => void;
+  now?: () => Date;
+}
+
+/** SharePoint's cost model: a permissions call costs 5 units, delta with a token 1, without 2. */
+export const RESOURCE_UNITS = { permissions: 5, deltaWithToken: 1, deltaFull: 2, driveLookup: 1 } as const;
+
+/**
+ * Drive delta that also reports sharing: items shared directly carry a `shared` facet and, with
+ * these preferences, changes of sharing show up as changes.
+ */
+export const SHARING_DELTA_PREFER = 'hierarchicalsharing, deltashowsharingchanges, deltashowremovedasdeleted, deltatraversepermissiongaps';
+
+interface DriveItemDelta {
+  id: string;
+  name: string;
+  webUrl: string;
+  shared?: { scope?: string };
+  deleted?: object;
+}
+
+interface GraphPermission {
+  id: string;
+  roles: string[];
+  link?: { scope: string; type: string };
+  grantedToV2?: { user?: { id?: string; email?: string; displayName?: string } };
+  grantedToIdentitiesV2?: Array<{ user?: { id?: string; email?: string; displayName?: string } }>;
+}
+
+interface GraphEvent {
+  id: string;
+  subject: string;
+  isOrganizer: boolean;
+  isOnlineMeeting: boolean;
+  start: { dateTime: string };
+  onlineMeeting: { joinUrl: string } | null;
+  attendees: Array<{ emailAddress: { address: string; name?: string } }>;
+}
+
+export class TenantCollector {
+  readonly resourceUnits = { total: 0 };
+  private readonly coverage: Coverage[] = [];
+
+  constructor(
+    private readonly graph: GraphAccess,
+    private readonly options: CollectOptions,
+  ) {}
+
+  async collect(): Promise<TenantSnapshot> {
+    const snapshot = emptySnapshot(this.options.tenantId, (this.options.now ?? (() => new Date()))());
+    await this.area('directory', 'User.Read.All', async () => {
+      snapshot.users = await this.graph.all<SnapshotUser>('/users?$select=id,displayName,userPrincipalName,mail,userType&$top=999');
+    });
+    await this.area('groups.membership', 'GroupMember.Read.All', async () => {
+      snapshot.groups = await this.groups();
+    });
+    await this.area('mail.inbox-rules', 'MailboxSettings.Read', async () => {
+      snapshot.inboxRules = await this.inboxRules(snapshot.users);
+    });
+    this.notChecked('mail.mailbox-forwarding', 'not checked: needs Exchange.ManageAsApp (mailbox SMTP forwarding is not in Microsoft Graph)');
+    this.notChecked('mail.tenant-auto-forward', 'not checked: needs Exchange.ManageAsApp (remote domains and outbound spam policy are not in Microsoft Graph)');
+    await this.area('sharing.tenant-settings', 'SharePointTenantSettings.Read.All', async () => {
+      snapshot.sharepointSettings = await this.graph.get('/admin/sharepoint/settings?$select=sharingCapability,sharingDomainRestrictionMode,isResharingByExternalUsersEnabled');
+    });
+    await this.area('sharing.items', 'Files.Read.All and Sites.Read.All', async () => {
+      const { items, deltaLinks } = await this.sharedItems(snapshot.users);
+      snapshot.sharedItems = items;
+      snapshot.deltaLinks = deltaLinks;
+    });
+    await this.area('tenant.guest-settings', 'Policy.Read.All', async () => {
+      snapshot.authorizationPolicy = await this.graph.get('/policies/authorizationPolicy');
+    });
+    await this.area('tenant.cross-tenant-access', 'Policy.Read.All', async () => {
+      snapshot.crossTenantDefault = await this.graph.get('/policies/crossTenantAccessPolicy/default');
+    });
+    await this.area('meetings.calendars', 'Calendars.Read and OnlineMeetings.Read.All', async () => {
+      snapshot.meetings = await this.meetings(snapshot);
+    });
+    if (this.options.teamsPolicies !== undefined) {
+      snapshot.teamsPolicies = this.options.teamsPolicies;
+      this.coverage.push({ check: 'teams.policies', status: 'checked' });
+    } else {
+      this.notChecked('teams.policies', 'not checked: Teams meeting and federation policies are not in Graph; pass --teams-policy with an export (docs/audit.md)');
+    }
+    snapshot.coverage = this.coverage;
+    return snapshot;
+  }
+
+  private progress(phase: string, done: number, total: number) {
+    this.options.onProgress?.({ phase, done, total });
+  }
+
+  private notChecked(check: string, reason: string) {
+    this.coverage.push({ check, status: 'not-checked', reason });
+  }
+
+  /** One area of the audit; a 403 makes it "not checked: missing X", never a crash or a pass. */
+  private async area(check: string, permission: string, work: () => Promise<void>): Promise<void> {
+    this.progress(check, 0, 1);
+    try {
+      await work();
+      this.coverage.push({ check, status: 'checked' });
+    } catch (e) {
+      if (!isForbidden(e)) throw e;
+      this.notChecked(check, `not checked: missing ${permission}`);
+    }
+    this.progress(check, 1, 1);
+  }
+
+  private async groups(): Promise<SnapshotGroup[]> {
+    const groups = await this.graph.all<{ id: string; displayName: string; mail: string | null; resourceProvisioningOptions?: string[] }>(
+      '/groups?$select=id,displayName,mail,resourceProvisioningOptions&$top=999',
+    );
+    const requests = groups.flatMap((g) => [
+      { id: `m:${g.id}`, url: `/groups/${g.id}/members?$select=id&$top=999` },
+      { id: `o:${g.id}`, url: `/groups/${g.id}/owners?$select=id&$top=999` },
+    ]);
+    this.progress('groups.membership', 0, requests.length);
+    const lists = await batchGetLists<{ id: string }>(this.graph, requests);
+    return groups.map((g) => ({
+      id: g.id,
+      displayName: g.displayName,
+      mail: g.mail,
+      isTeam: (g.resourceProvisioningOptions ?? []).includes('Team'),
+      memberIds: (lists.get(`m:${g.id}`)?.value ?? []).map((m) => m.id),
+      ownerIds: (lists.get(`o:${g.id}`)?.value ?? []).map((m) => m.id),
+    }));
+  }
+
+  private async inboxRules(users: SnapshotUser[]): Promise<Record<string, SnapshotInboxRule[]>> {
+    const mailboxes = users.filter((u) => u.userType === 'Member' && u.mail);
+    this.progress('mail.inbox-rules', 0, mailboxes.length);
+    const lists = await batchGetLists<SnapshotInboxRule>(
+      this.graph,
+      mailboxes.map((u) => ({ id: u.id, url: `/users/${u.id}/mailFolders/inbox/messageRules?$select=id,displayName,isEnabled,actions` })),
+    );
+    const out: Record<string, SnapshotInboxRule[]> = {};
+    for (const [userId, list] of lists) {
+      const forwarding = list.value.filter((r) => r.actions?.forwardTo?.length || r.actions?.redirectTo?.length || r.actions?.forwardAsAttachmentTo?.length);
+      if (forwarding.length) out[userId] = forwarding;
+    }
+    return out;
+  }
+
+  private async sharedItems(users: SnapshotUser[]) {
+    // Every OneDrive (a never-opened one answers 404 and is skipped) and every site's drives.
+    const members = users.filter((u) => u.userType === 'Member');
+    const oneDrives = await batchGetObjects<{ id: string }>(this.graph, members.map((u) => ({ id: u.id, url: `/users/${u.id}/drive?$select=id` })));
+    this.resourceUnits.total += members.length * RESOURCE_UNITS.driveLookup;
+    const driveOwners = new Map<string, string>();
+    for (const u of members) {
+      const d = oneDrives.get(u.id);
+      if (d?.status === 200 && d.body) driveOwners.set(d.body.id, u.userPrincipalName);
+    }
+    const sites = await this.graph.all<{ id: string; displayName: string }>('/sites?search=*&$select=id,displayName&$top=999');
+    const siteDrives = await batchGetLists<{ id: string }>(this.graph, sites.map((s) => ({ id: s.id, url: `/sites/${s.id}/drives?$select=id` })));
+    this.resourceUnits.total += sites.length * RESOURCE_UNITS.driveLookup;
+    for (const s of sites) for (const d of siteDrives.get(s.id)?.value ?? []) driveOwners.set(d.id, s.displayName);
+
+    const previous = this.options.previousDeltaLinks ?? {};
+    const driveIds = [...driveOwners.keys()];
+    this.progress('sharing.items', 0, driveIds.length);
+    const deltas = await batchGetLists<DriveItemDelta>(
+      this.graph,
+      driveIds.map((id) => ({
+        id,
+        url: previous[id] ? this.graph.relative(previous[id]!) : `/drives/${id}/root/delta?$select=id,name,webUrl,shared,deleted&$top=999`,
+        headers: { Prefer: SHARING_DELTA_PREFER },
+      })),
+    );
+    const deltaLinks: Record<string, string> = {};
+    const sharedRefs: Array<{ driveId: string; item: DriveItemDelta }> = [];
+    for (const id of driveIds) {
+      const d = deltas.get(id);
+      this.resourceUnits.total += previous[id] ? RESOURCE_UNITS.deltaWithToken : RESOURCE_UNITS.deltaFull;
+      if (d?.deltaLink) deltaLinks[id] = d.deltaLink;
+      for (const item of d?.value ?? []) if (item.shared && !item.deleted) sharedRefs.push({ driveId: id, item });
+    }
+
+    // Permissions only for items that carry sharing: 5 resource units each, so never for every item.
+    const permissions = await batchGetLists<GraphPermission>(
+      this.graph,
+      sharedRefs.map((r) => ({ id: `${r.driveId}/${r.item.id}`, url: `/drives/${r.driveId}/items/${r.item.id}/permissions` })),
+    );
+    this.resourceUnits.total += sharedRefs.length * RESOURCE_UNITS.permissions;
+    const items = sharedRefs.map((r) => ({
+      driveId: r.driveId,
+      itemId: r.item.id,
+      name: r.item.name,
+      webUrl: r.item.webUrl,
+      driveOwner: driveOwners.get(r.driveId) ?? '',
+      permissions: (permissions.get(`${r.driveId}/${r.item.id}`)?.value ?? []).map(toPermission),
+    }));
+    return { items, deltaLinks };
+  }
+
+  private async meetings(snapshot: TenantSnapshot): Promise<SnapshotMeeting[]> {
+    const staffGroup = snapshot.groups.find((g) => g.mail?.toLowerCase() === this.options.staffGroupMail?.toLowerCase());
+    const staff = staffGroup ? snapshot.users.filter((u) => staffGroup.memberIds.includes(u.id)) : [];
+    this.progress('meetings.calendars', 0, staff.length);
+    const select = '$select=id,subject,isOrganizer,isOnlineMeeting,start,onlineMeeting,attendees&$top=100';
+    const calendars = await batchGetLists<GraphEvent>(this.graph, staff.map((u) => ({ id: u.id, url: `/users/${u.id}/events?${select}` })));
+    const meetings: SnapshotMeeting[] = [];
+    for (const [organizerId, list] of calendars) {
+      for (const e of list.value) {
+        // Only meetings staff organise: joining a third party's meeting is allowed by policy.
+        if (!e.isOrganizer || !e.isOnlineMeeting) continue;
+        meetings.push({
+          eventId: e.id,
+          organizerId,
+          subject: e.subject,
+          start: e.start.dateTime,
+          joinUrl: e.onlineMeeting?.joinUrl ?? null,
+          attendees: e.attendees.map((a) => ({ address: a.emailAddress.address, ...(a.emailAddress.name ? { name: a.emailAddress.name } : {}) })),
+        });
+      }
+    }
+    // The meeting's settings (records automatically?) live on the onlineMeeting, found by join URL.
+    const withUrl = meetings.filter((m) => m.joinUrl);
+    const online = await batchGetLists<{ id: string; recordAutomatically: boolean }>(
+      this.graph,
+      withUrl.map((m) => ({ id: m.eventId, url: `/users/${m.organizerId}/onlineMeetings?$filter=${encodeURIComponent(`JoinWebUrl eq '${m.joinUrl}'`)}` })),
+    );
+    for (const m of withUrl) {
+      const found = online.get(m.eventId)?.value[0];
+      if (found) {
+        m.onlineMeetingId = found.id;
+        m.recordAutomatically = found.recordAutomatically;
+      }
+    }
+    return meetings;
+  }
+}
+
+function toPermission(p: GraphPermission): SnapshotPermission {
+  const grantees = [p.grantedToV2?.user, ...(p.grantedToIdentitiesV2 ?? []).map((g) => g.user)].filter((u): u is NonNullable<typeof u> => !!u);
+  return { id: p.id, roles: p.roles, ...(p.link ? { link: { scope: p.link.scope, type: p.link.type } } : {}), grantedTo: grantees };
+}
+
+export type { Page };

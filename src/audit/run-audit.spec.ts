@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { useDemoGraph } from '../../test/support/demo-graph';
+import { loadSchoolConfig } from '../config/load-school-config';
+import { runAudit } from './run-audit';
+
+const config = loadSchoolConfig(resolve(__dirname, '../../config/demo-school.yaml'));
+
+describe('the tenant audit on the demo school', () => {
+  const ctx = useDemoGraph();
+
+  it('finds exactly the violations the demo school was seeded with', async () => {
+    const { report } = await runAudit({ graph: ctx.graph, config });
+    const found = report.findings.map((f) => `${f.rule} ${f.subject.id}`).sort();
+    const seeded = ctx.school.seededViolations.map((v) => `${v.rule} ${v.subjectId}`).sort();
+    expect(found).toEqual(seeded);
+  });
+
+  it('cites a policy clause and says how to fix every finding', async () => {
+    const { report } = await runAudit({ graph: ctx.graph, config });
+    for (const f of report.findings) {
+      expect(f.policyRef.file).toMatch(/^00\d_[0-9a-f]+\.txt$/);
+      expect(f.policyRef.heading.length).toBeGreaterThan(2);
+      expect(f.fix.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('reports a disabled forwarding rule at low severity and an enabled one at high', async () => {
+    const { report } = await runAudit({ graph: ctx.graph, config });
+    const mail = report.findings.filter((f) => f.rule === 'mail.inbox-rule.external-forward');
+    expect(mail.filter((f) => f.severity === 'low')).toHaveLength(1);
+    expect(mail.filter((f) => f.severity === 'high')).toHaveLength(4);
+  });
+
+  it('says plainly what it could not check instead of passing silently', async () => {
+    const { report } = await runAudit({ graph: ctx.graph, config });
+    expect(report.coverage).toContainEqual({ check: 'mail.mailbox-forwarding', status: 'not-checked', reason: expect.stringMatching(/needs Exchange\.ManageAsApp/) });
+    expect(report.coverage).toContainEqual({ check: 'teams.policies', status: 'not-checked', reason: expect.stringMatching(/--teams-policy/) });
+    expect(report.coverage.filter((c) => c.status === 'checked').map((c) => c.check)).toEqual(
+      expect.arrayContaining(['mail.inbox-rules', 'sharing.items', 'groups.membership', 'meetings.calendars']),
+    );
+  });
+
+  it('reads permissions only for items that carry sharing, never for every file', async () => {
+    const { report } = await runAudit({ graph: ctx.graph, config });
+    const items = ctx.school.drives.reduce((n, d) => n + d.items.length, 0);
+    const shared = ctx.school.drives.reduce((n, d) => n + d.items.filter((i) => i.permissions.length).length, 0);
+    // Units: drive lookups + delta (2 each) + 5 per shared item; a walk would cost 5 per item.
+    expect(report.stats.resourceUnits).toBeLessThan(items * 5);
+    expect(report.stats.resourceUnits).toBe(
+      ctx.school.users.filter((u) => u.userType === 'Member').length + ctx.school.sites.length + 2 * (ctx.school.drives.filter((d) => !d.ownerUserId || ctx.school.users.find((u) => u.id === d.ownerUserId)?.driveProvisioned).length) + 5 * shared,
+    );
+  });
+
+  it('carries on through throttling: a throttled batch member is retried, nothing is lost', async () => {
+    ctx.tenant.throttle.throttleNext(5, { retryAfterSeconds: 2, match: /messageRules/ });
+    const { report } = await runAudit({ graph: ctx.graph, config });
+    expect(report.stats.throttled).toBeGreaterThanOrEqual(5);
+    expect(report.findings.filter((f) => f.rule === 'mail.inbox-rule.external-forward')).toHaveLength(5);
+    expect(ctx.waits).toContain(2000);
+  });
+});

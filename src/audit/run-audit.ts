@@ -1,0 +1,51 @@
+import type { SchoolConfig } from '../config/school-config';
+import type { GraphAccess } from '../graph/graph-access';
+import { TenantCollector, type CollectProgress } from './collect/collect-tenant';
+import type { AuditReport } from './findings';
+import { evaluateRules } from './rules';
+import { auditContext } from './rules/rule';
+import type { TenantSnapshot } from './snapshot';
+
+export interface AuditRunOptions {
+  graph: GraphAccess;
+  config: SchoolConfig;
+  teamsPolicies?: unknown;
+  previousDeltaLinks?: Record<string, string>;
+  onProgress?: (p: CollectProgress) => void;
+  now?: () => Date;
+}
+
+/** Collect (Graph -> snapshot), evaluate (snapshot -> findings, no network), report. */
+export async function runAudit(options: AuditRunOptions): Promise<{ report: AuditReport; snapshot: TenantSnapshot }> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now().toISOString();
+  const before = { ...options.graph.stats };
+  const collector = new TenantCollector(options.graph, {
+    tenantId: options.config.school.tenantId,
+    ...(options.config.groups.staff ? { staffGroupMail: options.config.groups.staff } : {}),
+    ...(options.config.groups.students ? { studentGroupMail: options.config.groups.students } : {}),
+    ...(options.previousDeltaLinks ? { previousDeltaLinks: options.previousDeltaLinks } : {}),
+    ...(options.teamsPolicies !== undefined ? { teamsPolicies: options.teamsPolicies } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    now,
+  });
+  const snapshot = await collector.collect();
+  const findings = evaluateRules(snapshot, auditContext(snapshot, options.config));
+  const s = options.graph.stats;
+  return {
+    snapshot,
+    report: {
+      tenantId: options.config.school.tenantId,
+      startedAt,
+      finishedAt: now().toISOString(),
+      stats: {
+        requests: s.requests - before.requests,
+        batches: s.batches - before.batches,
+        throttled: s.throttled - before.throttled,
+        resourceUnits: collector.resourceUnits.total,
+      },
+      coverage: snapshot.coverage,
+      findings,
+    },
+  };
+}

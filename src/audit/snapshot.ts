@@ -1,0 +1,82 @@
+import type { Coverage } from './findings';
+
+/**
+ * Everything the audit rules look at, collected from Graph in one pass. It is plain JSON: it can be
+ * saved and re-evaluated without the tenant, which keeps every rule testable on its own.
+ */
+export interface SnapshotUser {
+  id: string;
+  displayName: string;
+  userPrincipalName: string;
+  mail: string | null;
+  userType: 'Member' | 'Guest';
+}
+
+export interface SnapshotGroup {
+  id: string;
+  displayName: string;
+  mail: string | null;
+  isTeam: boolean;
+  memberIds: string[];
+  ownerIds: string[];
+}
+
+export interface Address {
+  emailAddress: { address: string; name?: string };
+}
+
+export interface SnapshotInboxRule {
+  id: string;
+  displayName: string;
+  isEnabled: boolean;
+  actions: { forwardTo?: Address[]; redirectTo?: Address[]; forwardAsAttachmentTo?: Address[] };
+}
+
+export interface SnapshotPermission {
+  id: string;
+  roles: string[];
+  link?: { scope: string; type: string };
+  grantedTo: Array<{ id?: string; email?: string; displayName?: string }>;
+}
+
+export interface SnapshotSharedItem {
+  driveId: string;
+  itemId: string;
+  name: string;
+  webUrl: string;
+  driveOwner: string;
+  permissions: SnapshotPermission[];
+}
+
+export interface SnapshotMeeting {
+  eventId: string;
+  organizerId: string;
+  subject: string;
+  start: string;
+  joinUrl: string | null;
+  attendees: Array<{ address: string; name?: string }>;
+  onlineMeetingId?: string;
+  recordAutomatically?: boolean;
+}
+
+export interface TenantSnapshot {
+  tenantId: string;
+  collectedAt: string;
+  users: SnapshotUser[];
+  groups: SnapshotGroup[];
+  inboxRules: Record<string, SnapshotInboxRule[]>;
+  sharepointSettings?: { sharingCapability: string; sharingDomainRestrictionMode: string; isResharingByExternalUsersEnabled: boolean };
+  authorizationPolicy?: { allowInvitesFrom: string; guestUserRoleId: string };
+  crossTenantDefault?: { b2bCollaborationInbound?: { usersAndGroups?: { accessType?: string } } };
+  sharedItems: SnapshotSharedItem[];
+  meetings: SnapshotMeeting[];
+  /** Admin's export of Teams PowerShell policies (not in Graph), when given. */
+  teamsPolicies?: unknown;
+  coverage: Coverage[];
+  /** Where each drive's delta query stopped, for an incremental re-audit. */
+  deltaLinks: Record<string, string>;
+}
+
+export function emptySnapshot(tenantId: string, at: Date): TenantSnapshot {
+  return { tenantId, collectedAt: at.toISOString(), users: [], groups: [], inboxRules: {}, sharedItems: [], meetings: [], coverage: [], deltaLinks: {} };
+}
