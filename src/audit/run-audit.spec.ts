@@ -59,3 +59,21 @@ describe('the tenant audit on the demo school', () => {
     expect(ctx.waits).toContain(2000);
   });
 });
+
+describe('the tenant audit on a larger school', () => {
+  const ctx = useDemoGraph({ size: { staff: 180, students: 1800, governors: 10 } });
+
+  it('pages through users and group members of more than 999 (several pages, some inside batches)', async () => {
+    const { report, snapshot } = await runAudit({ graph: ctx.graph, config });
+    expect(snapshot.users).toHaveLength(ctx.school.users.length);
+    const allStudents = snapshot.groups.find((g) => g.displayName === 'All Students')!;
+    expect(allStudents.memberIds).toHaveLength(1800);
+    expect(report.findings.map((f) => `${f.rule} ${f.subject.id}`).sort()).toEqual(ctx.school.seededViolations.map((v) => `${v.rule} ${v.subjectId}`).sort());
+  });
+
+  it('skips OneDrives that were never provisioned (404) without failing the sharing check', async () => {
+    const { report } = await runAudit({ graph: ctx.graph, config });
+    expect(ctx.school.users.filter((u) => u.role === 'student' && !u.driveProvisioned).length).toBeGreaterThan(100);
+    expect(report.coverage).toContainEqual({ check: 'sharing.items', status: 'checked' });
+  });
+});
