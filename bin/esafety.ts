@@ -110,6 +110,24 @@ program
     onShutdown(() => running.close());
   });
 
+program
+  .command('audit')
+  .description('Audit the tenant against the e-safety policy: findings tied to the clause they break')
+  .option('--demo', 'audit the demo tenant (no Microsoft 365 needed)')
+  .option('--users <n>', 'with --demo: size of the demo school', int)
+  .option('--config <file>', 'school configuration', process.env.ESAFETY_CONFIG)
+  .option('--graph-url <url>', 'Microsoft Graph base URL (national clouds)')
+  .option('--token <token>', 'a Graph bearer token instead of client credentials')
+  .option('--database-url <url>', 'where runs are kept: sqlite:PATH or postgres://...')
+  .option('--json <file>', 'write the JSON report')
+  .option('--csv <file>', 'write the findings as CSV')
+  .option('--html <file>', 'write a self-contained HTML report')
+  .option('--since-last', 're-audit drives from the last run\'s delta tokens instead of from scratch')
+  .option('--teams-policy <file>', 'JSON export of Get-CsTeamsMeetingPolicy / Get-CsTenantFederationConfiguration (docs/audit.md)')
+  .action(async (o: import('./audit-command').AuditCommandOptions) => {
+    await (require('./audit-command') as typeof import('./audit-command')).auditCommand(o);
+  });
+
 const config = program.command('config').description('School configuration');
 config
   .command('check <file>')

@@ -75,6 +75,8 @@ export interface TenantSnapshot {
   coverage: Coverage[];
   /** Where each drive's delta query stopped, for an incremental re-audit. */
   deltaLinks: Record<string, string>;
+  /** In an incremental run: every drive item the delta returned (`driveId/itemId`), shared or not. */
+  changedDriveItems?: string[];
 }
 
 export function emptySnapshot(tenantId: string, at: Date): TenantSnapshot {

@@ -12,6 +12,8 @@ export interface DemoTenant {
   handlers: HttpHandler[];
   throttle: ThrottleControl;
   stats: { requests: number; batches: number; batchMembers: number };
+  /** Changes a drive item's sharing as a person would; drive delta then reports it. */
+  changeSharing(driveId: string, itemId: string, change: (item: DemoDriveItem) => void): void;
 }
 
 type Json = Record<string, unknown>;
@@ -63,6 +65,8 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
   const throttle = new ThrottleControl();
   const stats = { requests: 0, batches: 0, batchMembers: 0 };
   const requireAuth = options.requireAuth ?? true;
+  // Delta tokens are this counter: a token returns the items changed after it.
+  let changeVersion = 0;
 
   const userById = new Map<string, DemoUser>();
   for (const u of school.users) {
@@ -186,9 +190,10 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
       const url = new URL(request.url);
       const deltaLink = new URL(url);
       deltaLink.search = '';
-      deltaLink.searchParams.set('token', 'latest');
-      // The demo drive does not change on its own: a delta token always has nothing new.
-      const items = url.searchParams.get('token') ? [] : d.items.map((i) => itemJson(d, i));
+      deltaLink.searchParams.set('token', String(changeVersion));
+      const token = url.searchParams.get('token');
+      const since = token === null ? -1 : token === 'latest' ? changeVersion : Number(token);
+      const items = d.items.filter((i) => (i.changeVersion ?? 0) > since).map((i) => itemJson(d, i));
       return listResponse(request, items, { defaultPageSize: 200, lastPage: { '@odata.deltaLink': deltaLink.toString() } });
     }),
     http.get(`${V}/drives/:driveId/items/:itemId/permissions`, ({ request, params }) => {
@@ -225,7 +230,14 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     http.all(`${V}/*`, ({ request }) => graphError(400, 'BadRequest', `Resource not found for the segment in ${new URL(request.url).pathname}`)),
   ];
 
-  return { school, handlers, throttle, stats };
+  const changeSharing = (driveId: string, itemId: string, change: (item: DemoDriveItem) => void) => {
+    const item = driveById.get(driveId)?.items.find((i) => i.id === itemId);
+    if (!item) throw new Error(`no drive item ${driveId}/${itemId}`);
+    change(item);
+    item.changeVersion = ++changeVersion;
+  };
+
+  return { school, handlers, throttle, stats, changeSharing };
 }
 
 function maybe<T, R>(value: T | undefined, fn: (v: T) => R): R | undefined {

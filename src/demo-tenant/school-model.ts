@@ -83,6 +83,8 @@ export interface DemoDriveItem {
   lastModifiedDateTime: string;
   webUrl: string;
   permissions: DemoPermission[];
+  /** The demo tenant's change counter when this item last changed (0: since the seed). */
+  changeVersion?: number;
 }
 
 export interface DemoDrive {

@@ -26,7 +26,44 @@ export interface ConversationReferenceTable {
   updated_at: string;
 }
 
+export interface AuditRunTable {
+  id: string;
+  tenant_id: string;
+  started_at: string;
+  finished_at: string;
+  trigger: string;
+  stats: string;
+  coverage: string;
+  delta_links: string;
+  finding_count: number;
+}
+
+export interface AuditFindingTable {
+  run_id: string;
+  finding_key: string;
+  rule: string;
+  severity: string;
+  subject_type: string;
+  subject_id: string;
+  subject_name: string;
+  detail: string;
+  policy_ref: string;
+  fix: string;
+}
+
+export interface FindingAcceptanceTable {
+  id: string;
+  finding_key: string;
+  reason: string;
+  accepted_by: string;
+  accepted_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   conversation_reference: ConversationReferenceTable;
+  audit_run: AuditRunTable;
+  audit_finding: AuditFindingTable;
+  finding_acceptance: FindingAcceptanceTable;
 }

@@ -82,9 +82,10 @@ export class TenantCollector {
       snapshot.sharepointSettings = await this.graph.get('/admin/sharepoint/settings?$select=sharingCapability,sharingDomainRestrictionMode,isResharingByExternalUsersEnabled');
     });
     await this.area('sharing.items', 'Files.Read.All and Sites.Read.All', async () => {
-      const { items, deltaLinks } = await this.sharedItems(snapshot.users);
+      const { items, deltaLinks, changed } = await this.sharedItems(snapshot.users);
       snapshot.sharedItems = items;
       snapshot.deltaLinks = deltaLinks;
+      if (this.options.previousDeltaLinks) snapshot.changedDriveItems = changed;
     });
     await this.area('tenant.guest-settings', 'Policy.Read.All', async () => {
       snapshot.authorizationPolicy = await this.graph.get('/policies/authorizationPolicy');
@@ -189,11 +190,15 @@ export class TenantCollector {
     );
     const deltaLinks: Record<string, string> = {};
     const sharedRefs: Array<{ driveId: string; item: DriveItemDelta }> = [];
+    const changed: string[] = [];
     for (const id of driveIds) {
       const d = deltas.get(id);
       this.resourceUnits.total += previous[id] ? RESOURCE_UNITS.deltaWithToken : RESOURCE_UNITS.deltaFull;
       if (d?.deltaLink) deltaLinks[id] = d.deltaLink;
-      for (const item of d?.value ?? []) if (item.shared && !item.deleted) sharedRefs.push({ driveId: id, item });
+      for (const item of d?.value ?? []) {
+        changed.push(`${id}/${item.id}`);
+        if (item.shared && !item.deleted) sharedRefs.push({ driveId: id, item });
+      }
     }
 
     // Permissions only for items that carry sharing: 5 resource units each, so never for every item.
@@ -210,7 +215,7 @@ export class TenantCollector {
       driveOwner: driveOwners.get(r.driveId) ?? '',
       permissions: (permissions.get(`${r.driveId}/${r.item.id}`)?.value ?? []).map(toPermission),
     }));
-    return { items, deltaLinks };
+    return { items, deltaLinks, changed };
   }
 
   private async meetings(snapshot: TenantSnapshot): Promise<SnapshotMeeting[]> {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Engine } from '../database';
 import * as m0001 from './0001-initial';
+import * as m0002 from './0002-audit';
 
 export interface Migration {
   name: string;
@@ -8,4 +9,7 @@ export interface Migration {
 }
 
 /** In order. A released migration is never edited: add a new one. */
-export const migrations: Migration[] = [{ name: '0001-initial', up: m0001.up }];
+export const migrations: Migration[] = [
+  { name: '0001-initial', up: m0001.up },
+  { name: '0002-audit', up: m0002.up },
+];

@@ -1,0 +1,58 @@
+import type { SchoolConfig } from '../config/school-config';
+import type { GraphAccess } from '../graph/graph-access';
+import { AuditStore, compareRuns, type Acceptance, type FindingChanges } from './audit-store';
+import type { CollectProgress } from './collect/collect-tenant';
+import { findingKey, type AuditReport, type Finding } from './findings';
+import { runAudit } from './run-audit';
+
+export interface AcceptedFinding extends Finding {
+  accepted?: Pick<Acceptance, 'reason' | 'expiresAt' | 'acceptedBy'>;
+}
+
+export interface AuditOutcome {
+  runId: string;
+  report: Omit<AuditReport, 'findings'> & { findings: AcceptedFinding[] };
+  changes: FindingChanges;
+}
+
+/** Runs an audit, keeps it, and says what changed: the same for the CLI, the schedule and the tab. */
+export class AuditService {
+  constructor(
+    private readonly graph: GraphAccess,
+    private readonly config: SchoolConfig,
+    private readonly store: AuditStore,
+  ) {}
+
+  async run(options: { trigger: string; sinceLast?: boolean; teamsPolicies?: unknown; actorId?: string | null; onProgress?: (p: CollectProgress) => void } = { trigger: 'cli' }): Promise<AuditOutcome> {
+    const previous = await this.store.lastRun(this.config.school.tenantId);
+    const { report, snapshot } = await runAudit({
+      graph: this.graph,
+      config: this.config,
+      ...(options.teamsPolicies !== undefined ? { teamsPolicies: options.teamsPolicies } : {}),
+      ...(options.sinceLast && previous ? { previousDeltaLinks: previous.deltaLinks } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    if (options.sinceLast && previous) {
+      // Drive delta returns only what changed; carry forward shared items from the last run that
+      // did not change, so an incremental run reports the same open findings as a full one.
+      const before = await this.store.findings(previous.id);
+      const changedItems = new Set(snapshot.changedDriveItems ?? []);
+      const carried = before.filter((f) => f.subject.type === 'drive-item' && !changedItems.has(f.subject.id));
+      report.findings.push(...carried);
+    }
+    const runId = await this.store.saveRun(report, { ...(previous?.deltaLinks ?? {}), ...snapshot.deltaLinks }, options.trigger, options.actorId ?? null);
+    const changes = compareRuns(previous ? await this.store.findings(previous.id) : [], report.findings);
+    return { runId, report: await this.withAcceptances(report), changes };
+  }
+
+  async withAcceptances<T extends { findings: Finding[] }>(report: T): Promise<Omit<T, 'findings'> & { findings: AcceptedFinding[] }> {
+    const accepted = await this.store.activeAcceptances();
+    return {
+      ...report,
+      findings: report.findings.map((f) => {
+        const a = accepted.get(findingKey(f));
+        return a ? { ...f, accepted: { reason: a.reason, expiresAt: a.expiresAt, acceptedBy: a.acceptedBy } } : f;
+      }),
+    };
+  }
+}

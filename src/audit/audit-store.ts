@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import { AuditLog } from '../storage/audit-log';
+import type { AuditRunTable, Database } from '../storage/schema';
+import { findingKey, type AuditReport, type Coverage, type Finding } from './findings';
+
+export interface StoredRun {
+  id: string;
+  tenantId: string;
+  startedAt: string;
+  finishedAt: string;
+  trigger: string;
+  stats: AuditReport['stats'];
+  coverage: Coverage[];
+  deltaLinks: Record<string, string>;
+  findingCount: number;
+}
+
+export interface Acceptance {
+  id: string;
+  findingKey: string;
+  reason: string;
+  acceptedBy: string;
+  acceptedAt: string;
+  expiresAt: string;
+}
+
+/** What changed since the last run: the question admins ask first. */
+export interface FindingChanges {
+  new: Finding[];
+  resolved: Finding[];
+  stillOpen: Finding[];
+}
+
+export function compareRuns(previous: Finding[], current: Finding[]): FindingChanges {
+  const before = new Map(previous.map((f) => [findingKey(f), f]));
+  const now = new Set(current.map(findingKey));
+  return {
+    new: current.filter((f) => !before.has(findingKey(f))),
+    stillOpen: current.filter((f) => before.has(findingKey(f))),
+    resolved: previous.filter((f) => !now.has(findingKey(f))),
+  };
+}
+
+/** Audit runs and their findings, kept so the school can show what it found and when. */
+export class AuditStore {
+  private readonly log: AuditLog;
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.log = new AuditLog(db, now);
+  }
+
+  /** The run and all its findings in one transaction: a run is never half-written. */
+  async saveRun(report: AuditReport, deltaLinks: Record<string, string>, trigger: string, actorId: string | null = null): Promise<string> {
+    const id = randomUUID();
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('audit_run')
+        .values({
+          id,
+          tenant_id: report.tenantId,
+          started_at: report.startedAt,
+          finished_at: report.finishedAt,
+          trigger,
+          stats: JSON.stringify(report.stats),
+          coverage: JSON.stringify(report.coverage),
+          delta_links: JSON.stringify(deltaLinks),
+          finding_count: report.findings.length,
+        })
+        .execute();
+      const unique = new Map(report.findings.map((f) => [findingKey(f), f]));
+      const rows = [...unique.entries()].map(([key, f]) => ({
+        run_id: id,
+        finding_key: key,
+        rule: f.rule,
+        severity: f.severity,
+        subject_type: f.subject.type,
+        subject_id: f.subject.id,
+        subject_name: f.subject.name,
+        detail: f.detail,
+        policy_ref: JSON.stringify(f.policyRef),
+        fix: f.fix,
+      }));
+      for (let i = 0; i < rows.length; i += 100) await tx.insertInto('audit_finding').values(rows.slice(i, i + 100)).execute();
+      await this.log.append({ actorId, action: 'audit.run', subjectType: 'audit-run', subjectId: id, detail: { trigger, findings: rows.length } }, tx);
+    });
+    return id;
+  }
+
+  async lastRun(tenantId: string, before?: string): Promise<StoredRun | undefined> {
+    let q = this.db.selectFrom('audit_run').selectAll().where('tenant_id', '=', tenantId).orderBy('finished_at', 'desc').orderBy('id', 'desc').limit(1);
+    if (before) q = q.where('id', '!=', before);
+    const row = await q.executeTakeFirst();
+    return row && toRun(row);
+  }
+
+  async runs(tenantId: string, limit = 30): Promise<StoredRun[]> {
+    const rows = await this.db.selectFrom('audit_run').selectAll().where('tenant_id', '=', tenantId).orderBy('finished_at', 'desc').limit(limit).execute();
+    return rows.map(toRun);
+  }
+
+  async findings(runId: string): Promise<Finding[]> {
+    const rows = await this.db.selectFrom('audit_finding').selectAll().where('run_id', '=', runId).execute();
+    return rows.map((r) => ({
+      rule: r.rule,
+      severity: r.severity as Finding['severity'],
+      subject: { type: r.subject_type, id: r.subject_id, name: r.subject_name },
+      detail: r.detail,
+      policyRef: JSON.parse(r.policy_ref),
+      fix: r.fix,
+    }));
+  }
+
+  /** An admin accepts a finding for a reason until a date; it is recorded in the audit log. */
+  async accept(key: string, reason: string, expiresAt: Date, acceptedBy: string): Promise<Acceptance> {
+    if (!reason.trim()) throw new Error('an acceptance needs a reason');
+    if (expiresAt <= this.now()) throw new Error('an acceptance must expire in the future');
+    const acceptance: Acceptance = { id: randomUUID(), findingKey: key, reason: reason.trim(), acceptedBy, acceptedAt: this.now().toISOString(), expiresAt: expiresAt.toISOString() };
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('finding_acceptance')
+        .values({ id: acceptance.id, finding_key: key, reason: acceptance.reason, accepted_by: acceptedBy, accepted_at: acceptance.acceptedAt, expires_at: acceptance.expiresAt })
+        .execute();
+      await this.log.append({ actorId: acceptedBy, action: 'audit.finding.accepted', subjectType: 'finding', subjectId: key, detail: { reason: acceptance.reason, expiresAt: acceptance.expiresAt } }, tx);
+    });
+    return acceptance;
+  }
+
+  /** Acceptances still in force, by finding key. An expired one no longer hides its finding. */
+  async activeAcceptances(): Promise<Map<string, Acceptance>> {
+    const rows = await this.db.selectFrom('finding_acceptance').selectAll().where('expires_at', '>', this.now().toISOString()).orderBy('accepted_at').execute();
+    return new Map(rows.map((r) => [r.finding_key, { id: r.id, findingKey: r.finding_key, reason: r.reason, acceptedBy: r.accepted_by, acceptedAt: r.accepted_at, expiresAt: r.expires_at }]));
+  }
+}
+
+function toRun(r: Selectable<AuditRunTable>): StoredRun {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    trigger: r.trigger,
+    stats: JSON.parse(r.stats),
+    coverage: JSON.parse(r.coverage),
+    deltaLinks: JSON.parse(r.delta_links),
+    findingCount: Number(r.finding_count),
+  };
+}
