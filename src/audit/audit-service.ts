@@ -13,6 +13,8 @@ export interface AuditOutcome {
   runId: string;
   report: Omit<AuditReport, 'findings'> & { findings: AcceptedFinding[] };
   changes: FindingChanges;
+  /** No earlier run to compare with: everything is "new". */
+  firstRun: boolean;
 }
 
 /** Runs an audit, keeps it, and says what changed: the same for the CLI, the schedule and the tab. */
@@ -21,6 +23,7 @@ export class AuditService {
     private readonly graph: GraphAccess,
     private readonly config: SchoolConfig,
     private readonly store: AuditStore,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async run(options: { trigger: string; sinceLast?: boolean; teamsPolicies?: unknown; actorId?: string | null; onProgress?: (p: CollectProgress) => void } = { trigger: 'cli' }): Promise<AuditOutcome> {
@@ -28,6 +31,7 @@ export class AuditService {
     const { report, snapshot } = await runAudit({
       graph: this.graph,
       config: this.config,
+      now: this.now,
       ...(options.teamsPolicies !== undefined ? { teamsPolicies: options.teamsPolicies } : {}),
       ...(options.sinceLast && previous ? { previousDeltaLinks: previous.deltaLinks } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -42,7 +46,7 @@ export class AuditService {
     }
     const runId = await this.store.saveRun(report, { ...(previous?.deltaLinks ?? {}), ...snapshot.deltaLinks }, options.trigger, options.actorId ?? null);
     const changes = compareRuns(previous ? await this.store.findings(previous.id) : [], report.findings);
-    return { runId, report: await this.withAcceptances(report), changes };
+    return { runId, report: await this.withAcceptances(report), changes, firstRun: !previous };
   }
 
   async withAcceptances<T extends { findings: Finding[] }>(report: T): Promise<Omit<T, 'findings'> & { findings: AcceptedFinding[] }> {

@@ -60,10 +60,17 @@ export interface FindingAcceptanceTable {
   expires_at: string;
 }
 
+export interface JobLeaseTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   conversation_reference: ConversationReferenceTable;
   audit_run: AuditRunTable;
   audit_finding: AuditFindingTable;
   finding_acceptance: FindingAcceptanceTable;
+  job_lease: JobLeaseTable;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Engine } from '../database';
 import * as m0001 from './0001-initial';
 import * as m0002 from './0002-audit';
+import * as m0003 from './0003-job-lease';
 
 export interface Migration {
   name: string;
@@ -12,4 +13,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { name: '0001-initial', up: m0001.up },
   { name: '0002-audit', up: m0002.up },
+  { name: '0003-job-lease', up: m0003.up },
 ];

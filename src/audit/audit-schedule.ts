@@ -1,0 +1,94 @@
+import type { Logger } from 'pino';
+import { auditFindingCard, auditSummaryCard } from '../cards/audit-cards';
+import type { Notifier } from '../notify/notifier';
+import type { SchoolDirectory } from '../school/school-directory';
+import type { JobLeases } from '../storage/job-lease';
+import type { AuditService, AuditOutcome } from './audit-service';
+import type { AuditStore } from './audit-store';
+import { findingKey } from './findings';
+
+export interface AuditScheduleOptions {
+  tenantId: string;
+  schoolName: string;
+  intervalMs: number;
+  /** Where "Open the audit" on a card leads (the tab). */
+  tabLink: string;
+}
+
+/**
+ * The daily audit: on each tick, if the last run is older than the interval and this instance holds
+ * the lease, run it and tell the admins (a summary card, plus a card per new high finding).
+ */
+export class AuditSchedule {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly service: AuditService,
+    private readonly store: AuditStore,
+    private readonly leases: JobLeases,
+    private readonly directory: SchoolDirectory,
+    private readonly notifier: Notifier,
+    private readonly logger: Logger,
+    private readonly options: AuditScheduleOptions,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  start(tickMs = 60_000): void {
+    this.timer = setInterval(() => void this.tick(), tickMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One check; returns the outcome when this instance ran the audit. */
+  async tick(): Promise<AuditOutcome | undefined> {
+    if (this.running) return undefined;
+    const last = await this.store.lastRun(this.options.tenantId);
+    if (last && this.now().getTime() - Date.parse(last.finishedAt) < this.options.intervalMs) return undefined;
+    // Hold the lease long enough for a large tenant's audit; it lapses if this instance dies.
+    if (!(await this.leases.acquire('audit.scheduled', 2 * 60 * 60_000))) return undefined;
+    let outcome: AuditOutcome | undefined;
+    const work = (async () => {
+      try {
+        outcome = await this.service.run({ trigger: 'schedule' });
+        await this.tellAdmins(outcome);
+      } catch (e) {
+        this.logger.error({ err: e }, 'scheduled audit failed');
+      } finally {
+        await this.leases.release('audit.scheduled').catch(() => undefined);
+      }
+    })();
+    this.running = work;
+    await work;
+    this.running = undefined;
+    return outcome;
+  }
+
+  private async tellAdmins(outcome: AuditOutcome): Promise<void> {
+    const admins = [...((await this.directory.groupMembers('admins')) ?? [])];
+    const summary = auditSummaryCard({
+      school: this.options.schoolName,
+      finishedAt: outcome.report.finishedAt,
+      findings: outcome.report.findings,
+      changes: outcome.changes,
+      notChecked: outcome.report.coverage.filter((c) => c.status === 'not-checked').length,
+      link: this.options.tabLink,
+    });
+    // A first run finds everything "new": the summary says it all. After that, a card for each new
+    // high finding, at most five; the summary counts the rest.
+    const accepted = new Set(outcome.report.findings.filter((f) => f.accepted).map(findingKey));
+    const newHigh = outcome.firstRun ? [] : outcome.changes.new.filter((f) => f.severity === 'high' && !accepted.has(findingKey(f))).slice(0, 5);
+    for (const admin of admins) {
+      const delivered = await this.notifier.sendToPerson(admin, summary, `Tenant audit: ${outcome.report.findings.length} findings`);
+      if (delivered !== 'sent') {
+        this.logger.warn({ admin }, 'an admin has no chat with the bot yet: audit summary not delivered');
+        continue;
+      }
+      for (const f of newHigh) await this.notifier.sendToPerson(admin, auditFindingCard(f, this.options.tabLink), `New finding: ${f.rule}`);
+    }
+  }
+}
