@@ -67,6 +67,10 @@ program
       ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
       graph: { ...(o.graphUrl ? { baseUrl: o.graphUrl } : {}), auth },
       bot: { appId: process.env.BOT_ID, appPassword: process.env.BOT_PASSWORD, tenantId },
+      auditSchedule: {
+        intervalMs: Number(process.env.AUDIT_INTERVAL_HOURS ?? 24) * 60 * 60_000,
+        ...(process.env.TEAMS_APP_ID ? { tabLink: `https://teams.microsoft.com/l/entity/${process.env.TEAMS_APP_ID}/esafety-home` } : {}),
+      },
       ...(process.env.TAB_CLIENT_ID ? { tab: { clientId: process.env.TAB_CLIENT_ID, applicationIdUri: process.env.TAB_APP_ID_URI, authorityHost: process.env.ENTRA_AUTHORITY_HOST } } : {}),
     });
     onShutdown(() => app.close());

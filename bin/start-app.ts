@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Server } from 'restify';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createBotAdapter, type BotCredentials } from '../bot/bot-adapter';
+import { BotNotifier } from '../bot/bot-notifier';
+import { AuditSchedule } from '../src/audit/audit-schedule';
+import { AuditService } from '../src/audit/audit-service';
+import { AuditStore } from '../src/audit/audit-store';
+import { auditRoutes } from '../src/server/audit-routes';
+import { JobLeases } from '../src/storage/job-lease';
 import { ESafetyBot } from '../bot/esafety-bot';
 import { AnyOf, DemoSignIn } from '../src/auth/demo-sign-in';
 import { EntraTokenValidator } from '../src/auth/entra-token-validator';
@@ -28,6 +36,8 @@ export interface AppOptions {
   /** The tab's Entra app registration (Teams SSO). Without it only demo sign-in works. */
   tab?: { clientId: string; applicationIdUri?: string; authorityHost?: string };
   demo?: { personas: DemoPersona[] };
+  /** The daily tenant audit (off unless asked: tests start many apps). */
+  auditSchedule?: { intervalMs: number; tabLink?: string; autoStart?: boolean };
   logger?: Logger;
 }
 
@@ -39,6 +49,7 @@ export interface RunningApp {
   graph: GraphAccess;
   server: Server;
   logger: Logger;
+  auditSchedule?: AuditSchedule;
   close(): Promise<void>;
 }
 
@@ -92,6 +103,12 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   const adapter = createBotAdapter(options.bot ?? {}, logger);
   const bot = new ESafetyBot({ schoolName: config.school.name, conversations, logger });
+  const notifier = new BotNotifier(adapter, options.bot?.appId ?? '', conversations);
+
+  // Each instance holds leases under its own name, so scheduled work runs once across instances.
+  const leases = new JobLeases(storage.db, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
+  const auditStore = new AuditStore(storage.db);
+  const auditService = new AuditService(graph, config, auditStore);
 
   const server = createServer({
     config,
@@ -102,6 +119,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
     tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
     ...(demo ? { demo } : {}),
+    features: [auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases })],
   });
 
   await new Promise<void>((resolveListen, reject) => {
@@ -118,6 +136,21 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   });
   logger.info({ url, engine: storage.engine, demo: !!demo }, 'E-Safety for Teams is listening');
 
+  let auditSchedule: AuditSchedule | undefined;
+  if (options.auditSchedule) {
+    auditSchedule = new AuditSchedule(auditService, auditStore, leases, directory, notifier, logger, {
+      tenantId: config.school.tenantId,
+      schoolName: config.school.name,
+      intervalMs: options.auditSchedule.intervalMs,
+      tabLink: options.auditSchedule.tabLink ?? `${url}/#audit`,
+    });
+    if (options.auditSchedule.autoStart !== false) {
+      auditSchedule.start();
+      // A due audit starts now rather than at the first minute tick.
+      void auditSchedule.tick();
+    }
+  }
+
   return {
     url,
     port: address.port,
@@ -126,7 +159,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     graph,
     server,
     logger,
+    ...(auditSchedule ? { auditSchedule } : {}),
     async close() {
+      await auditSchedule?.stop();
       await new Promise<void>((r) => server.close(() => r()));
       await storage.close();
     },

@@ -17,6 +17,10 @@ export interface DemoOptions {
   playground?: boolean;
   databaseUrl?: string;
   users?: number;
+  /** Who you are in the playground's personal chat (a persona's Entra id); the teacher by default. */
+  playgroundUser?: string;
+  /** The daily audit, which also runs once at start (default on); 'manual': created, not started. */
+  auditSchedule?: boolean | 'manual';
   logger?: Logger;
 }
 
@@ -49,8 +53,9 @@ export function demoPersonas(school: DemoSchool): DemoPersona[] {
 }
 
 /** The playground's mock Teams users are the demo tenant's people, so the bot sees real ids. */
-export function playgroundConfig(school: DemoSchool, personas: DemoPersona[]): string {
-  const users = personas.map((p, i) => {
+export function playgroundConfig(school: DemoSchool, personas: DemoPersona[], currentUserId?: string): string {
+  const ordered = currentUserId ? [...personas.filter((p) => p.id === currentUserId), ...personas.filter((p) => p.id !== currentUserId)] : personas;
+  const users = ordered.map((p, i) => {
     const [givenName = p.displayName, surname = ''] = p.displayName.split(' ');
     return { id: `user-id-${i}`, name: p.displayName, userPrincipleName: p.userPrincipalName, aadObjectId: p.id, givenName, surname, email: p.userPrincipalName };
   });
@@ -82,6 +87,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       port: options.port ?? 3978,
       graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo' } },
       demo: { personas },
+      ...(options.auditSchedule === false ? {} : { auditSchedule: { intervalMs: 24 * 60 * 60_000, autoStart: options.auditSchedule !== 'manual' } }),
       ...(options.logger ? { logger: options.logger } : {}),
     });
   } catch (e) {
@@ -94,7 +100,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   if (options.playground !== false) {
     const dir = resolve(root, 'data', 'playground');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, '.m365agentsplayground.yml'), playgroundConfig(school, personas));
+    writeFileSync(join(dir, '.m365agentsplayground.yml'), playgroundConfig(school, personas, options.playgroundUser));
     const port = options.playgroundPort ?? 56150;
     playground = spawn(
       process.execPath,

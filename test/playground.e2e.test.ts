@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startDemo, type RunningDemo } from '../bin/start-demo';
-import { keyPeople } from '../src/demo-tenant/school-generator';
+import { generateSchool, keyPeople } from '../src/demo-tenant/school-generator';
 import { ConversationReferences } from '../src/storage/conversation-references';
 import { freePort, PlaygroundChat } from './support/playground-chat';
 
@@ -18,6 +18,7 @@ describe('the demo in the Agents Playground', () => {
       tenantPort: 0,
       playgroundPort,
       databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'esafety-demo-')), 'demo.db')}`,
+      auditSchedule: 'manual',
       logger: pino({ level: 'silent' }),
     });
     chat = new PlaygroundChat(`http://localhost:${playgroundPort}`);
@@ -43,4 +44,40 @@ describe('the demo in the Agents Playground', () => {
     const teacher = keyPeople(demo.school).teacher;
     expect(await refs.find(teacher.id)).toMatchObject({ kind: 'personal', conversationId: 'conv-personal' });
   });
+
+});
+
+describe('the IT admin in the Agents Playground', () => {
+  let demo: RunningDemo;
+  let chat: PlaygroundChat;
+  beforeAll(async () => {
+    const playgroundPort = await freePort();
+    const school = generateSchool();
+    demo = await startDemo({
+      port: 0,
+      tenantPort: 0,
+      playgroundPort,
+      playgroundUser: keyPeople(school).itAdmin.id,
+      databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'esafety-demo-')), 'demo.db')}`,
+      auditSchedule: 'manual',
+      logger: pino({ level: 'silent' }),
+    });
+    chat = new PlaygroundChat(`http://localhost:${playgroundPort}`);
+    await chat.connect();
+  }, 60_000);
+  afterAll(async () => {
+    chat?.close();
+    await demo?.close();
+  });
+
+  it('receives the scheduled audit summary as a card in his chat', async () => {
+    // The bot learns Sam Patel's personal chat when he first speaks to it.
+    await chat.say('help');
+    await chat.nextFromBot((m) => !!m.attachments?.length);
+    const waiting = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('Tenant audit: Demo Academy'), 60_000);
+    const outcome = await demo.app.auditSchedule!.tick({ force: true });
+    expect(outcome?.report.findings.length).toBe(demo.school.seededViolations.length);
+    const card = await waiting;
+    expect(JSON.stringify(card.attachments![0]!.content)).toContain('Open findings');
+  }, 90_000);
 });

@@ -108,3 +108,44 @@ describe('the server', () => {
     });
   });
 });
+
+describe('the admin’s audit API', () => {
+  let t: AppUnderTest;
+  let admin: string;
+  let student: string;
+  beforeAll(async () => {
+    t = await startAppUnderTest();
+    admin = await signInAs(t.app, keyPeople(t.school).itAdmin.id);
+    student = await signInAs(t.app, keyPeople(t.school).student.id);
+  });
+  afterAll(() => t.close());
+  const call = (path: string, token: string, body?: unknown) =>
+    fetch(`${t.app.url}${path}`, { method: body === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+
+  it('keeps the audit from anyone who is not an admin (403)', async () => {
+    expect((await call('/api/audit/latest', student)).status).toBe(403);
+    expect((await call('/api/audit/run', student, {})).status).toBe(403);
+  });
+
+  it('runs an audit on request and shows its findings and trend', async () => {
+    const run = await call('/api/audit/run', admin, {});
+    expect(run.status).toBe(200);
+    expect(((await run.json()) as { findings: number }).findings).toBe(t.school.seededViolations.length);
+    const latest = (await (await call('/api/audit/latest', admin)).json()) as { findings: Array<{ key: string; rule: string }> };
+    expect(latest.findings).toHaveLength(t.school.seededViolations.length);
+    const trend = (await (await call('/api/audit/runs', admin)).json()) as { runs: Array<{ high: number }> };
+    expect(trend.runs.at(-1)!.high).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('accepts a finding with a reason and an expiry, and refuses a bad one with a clear message', async () => {
+    const latest = (await (await call('/api/audit/latest', admin)).json()) as { findings: Array<{ key: string; rule: string }> };
+    const key = latest.findings.find((f) => f.rule === 'meetings.external-attendee')!.key;
+    const bad = await call('/api/audit/acceptances', admin, { findingKey: key, reason: 'ok', expiresAt: 'tomorrow' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^reason: say why/);
+    const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    expect((await call('/api/audit/acceptances', admin, { findingKey: key, reason: 'Exam board moderation, agreed by the head', expiresAt })).status).toBe(200);
+    const after = (await (await call('/api/audit/latest', admin)).json()) as { findings: Array<{ key: string; accepted?: { reason: string } }> };
+    expect(after.findings.find((f) => f.key === key)!.accepted?.reason).toBe('Exam board moderation, agreed by the head');
+  });
+});

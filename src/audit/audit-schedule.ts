@@ -45,10 +45,10 @@ export class AuditSchedule {
   }
 
   /** One check; returns the outcome when this instance ran the audit. */
-  async tick(): Promise<AuditOutcome | undefined> {
+  async tick(options: { force?: boolean } = {}): Promise<AuditOutcome | undefined> {
     if (this.running) return undefined;
     const last = await this.store.lastRun(this.options.tenantId);
-    if (last && this.now().getTime() - Date.parse(last.finishedAt) < this.options.intervalMs) return undefined;
+    if (!options.force && last && this.now().getTime() - Date.parse(last.finishedAt) < this.options.intervalMs) return undefined;
     // Hold the lease long enough for a large tenant's audit; it lapses if this instance dies.
     if (!(await this.leases.acquire('audit.scheduled', 2 * 60 * 60_000))) return undefined;
     let outcome: AuditOutcome | undefined;

@@ -101,6 +101,22 @@ export class AuditStore {
     return rows.map(toRun);
   }
 
+  /** Finding counts by severity for the recent runs, oldest first: the trend on the admin page. */
+  async trend(tenantId: string, limit = 30): Promise<Array<{ id: string; finishedAt: string; high: number; medium: number; low: number }>> {
+    const runs = (await this.runs(tenantId, limit)).reverse();
+    if (!runs.length) return [];
+    const counts = await this.db
+      .selectFrom('audit_finding')
+      .select(['run_id', 'severity', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('run_id', 'in', runs.map((r) => r.id))
+      .groupBy(['run_id', 'severity'])
+      .execute();
+    return runs.map((r) => {
+      const of = (s: string) => Number(counts.find((c) => c.run_id === r.id && c.severity === s)?.n ?? 0);
+      return { id: r.id, finishedAt: r.finishedAt, high: of('high'), medium: of('medium'), low: of('low') };
+    });
+  }
+
   async findings(runId: string): Promise<Finding[]> {
     const rows = await this.db.selectFrom('audit_finding').selectAll().where('run_id', '=', runId).execute();
     return rows.map((r) => ({

@@ -32,6 +32,8 @@ export interface ServerDeps {
   tabDirectory?: string;
   /** Only with the demo tenant: persona sign-in for the tab outside Teams. */
   demo?: { signIn: DemoSignIn; personas: DemoPersona[] };
+  /** Feature routes (audit, ...). */
+  features?: RegisterRoutes[];
 }
 
 export interface CallContext {
@@ -51,7 +53,15 @@ export class HttpError extends Error {
   }
 }
 
-type Handler = (req: Request, call: CallContext) => Promise<unknown>;
+export type Handler = (req: Request, call: CallContext) => Promise<unknown>;
+
+/** What a feature's routes need: authenticated, role-checked handlers with clear errors. */
+export interface RouteKit {
+  route(roles: AppRole[] | 'any', handler: Handler): (req: Request, res: Response) => Promise<void>;
+}
+
+/** A capability (audit, policies, incidents) adds its API routes through this. */
+export type RegisterRoutes = (server: Server, kit: RouteKit) => void;
 
 export function createServer(deps: ServerDeps): Server {
   const { logger } = deps;
@@ -92,6 +102,8 @@ export function createServer(deps: ServerDeps): Server {
         fail(req, res, e);
       }
     };
+
+  for (const register of deps.features ?? []) register(server, { route });
 
   server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok' });

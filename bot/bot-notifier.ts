@@ -1,0 +1,22 @@
+import { CardFactory, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import type { AdaptiveCardJson } from '../src/cards/render-card';
+import type { Delivery, Notifier } from '../src/notify/notifier';
+import type { ConversationReferences } from '../src/storage/conversation-references';
+
+/** Proactive cards to a person's personal chat, from the conversation reference the bot stored. */
+export class BotNotifier implements Notifier {
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly appId: string,
+    private readonly conversations: ConversationReferences,
+  ) {}
+
+  async sendToPerson(entraObjectId: string, card: AdaptiveCardJson, summary: string): Promise<Delivery> {
+    const stored = await this.conversations.find<Partial<ConversationReference>>(entraObjectId);
+    if (!stored || stored.kind !== 'personal') return 'no-conversation';
+    await this.adapter.continueConversationAsync(this.appId, stored.reference, async (context) => {
+      await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)], summary });
+    });
+    return 'sent';
+  }
+}

@@ -1,0 +1,69 @@
+import type { Server } from 'restify';
+import { z } from 'zod';
+import type { AuditService } from '../audit/audit-service';
+import { compareRuns, type AuditStore } from '../audit/audit-store';
+import { findingKey } from '../audit/findings';
+import { describeZodError } from '../config/load-school-config';
+import type { JobLeases } from '../storage/job-lease';
+import { HttpError, type RouteKit } from './create-server';
+
+const acceptanceInput = z
+  .object({
+    findingKey: z.string().min(3).max(2000),
+    reason: z.string().trim().min(5, 'say why the finding is accepted (at least 5 characters)').max(1000),
+    expiresAt: z.string().datetime({ offset: true, message: 'expiresAt must be an ISO date-time' }),
+  })
+  .strict();
+
+/** The admin's audit page: latest findings, trend over runs, run now, accept a finding. */
+export function auditRoutes(deps: { tenantId: string; service: AuditService; store: AuditStore; leases: JobLeases }) {
+  return (server: Server, { route }: RouteKit) => {
+    server.get(
+      '/api/audit/latest',
+      route(['admin'], async () => {
+        const latest = await deps.store.lastRun(deps.tenantId);
+        if (!latest) return { run: null, findings: [], changes: null };
+        const findings = await deps.store.findings(latest.id);
+        const previous = await deps.store.lastRun(deps.tenantId, latest.id);
+        const changes = compareRuns(previous ? await deps.store.findings(previous.id) : [], findings);
+        const withAcceptance = (await deps.service.withAcceptances({ findings })).findings.map((f) => ({ ...f, key: findingKey(f) }));
+        return {
+          run: { id: latest.id, finishedAt: latest.finishedAt, stats: latest.stats, coverage: latest.coverage },
+          findings: withAcceptance,
+          changes: { new: changes.new.map(findingKey), resolved: changes.resolved.length },
+        };
+      }),
+    );
+
+    server.get(
+      '/api/audit/runs',
+      route(['admin'], async () => ({ runs: await deps.store.trend(deps.tenantId) })),
+    );
+
+    server.post(
+      '/api/audit/run',
+      route(['admin'], async (_req, { person }) => {
+        // One manual run at a time across all instances.
+        if (!(await deps.leases.acquire('audit.manual', 30 * 60_000))) throw new HttpError(409, 'audit-running', 'An audit is already running; try again when it has finished.');
+        try {
+          const outcome = await deps.service.run({ trigger: 'tab', actorId: person.id });
+          return { runId: outcome.runId, findings: outcome.report.findings.length, new: outcome.changes.new.length, resolved: outcome.changes.resolved.length };
+        } finally {
+          await deps.leases.release('audit.manual');
+        }
+      }),
+    );
+
+    server.post(
+      '/api/audit/acceptances',
+      route(['admin'], async (req, { person }) => {
+        const parsed = acceptanceInput.safeParse(req.body);
+        if (!parsed.success) throw new HttpError(400, 'invalid-acceptance', describeZodError(parsed.error));
+        const expires = new Date(parsed.data.expiresAt);
+        if (expires.getTime() <= Date.now()) throw new HttpError(400, 'invalid-acceptance', 'expiresAt must be in the future');
+        if (expires.getTime() > Date.now() + 366 * 86_400_000) throw new HttpError(400, 'invalid-acceptance', 'an acceptance lasts a year at most: review it again then');
+        return { acceptance: await deps.store.accept(parsed.data.findingKey, parsed.data.reason, expires, person.id) };
+      }),
+    );
+  };
+}
