@@ -59,3 +59,34 @@ describe('the tab in a browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'tab-student.png') });
   });
 });
+
+describe('the IT admin’s audit page in a browser', () => {
+  let t: AppUnderTest;
+  let browser: Browser;
+  beforeAll(async () => {
+    t = await startAppUnderTest();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('runs the audit, lists each finding with its clause, and accepts one with a reason', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${t.app.url}/#audit`);
+    await page.getByRole('button', { name: 'Sign in as Sam Patel' }).click();
+    await page.getByRole('button', { name: 'Run the audit now' }).click();
+    await page.getByTestId('finding-row').first().waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('finding-row').count()).toBe(t.school.seededViolations.length);
+    await expect(page.getByText('5. Remote Working').first().isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'tab-audit.png') });
+
+    const before = await page.getByTestId('finding-row').count();
+    await page.getByRole('button', { name: 'Accept…' }).first().click();
+    await page.getByRole('textbox', { name: /Why is this acceptable/ }).fill('Agreed with the head for the exam season');
+    await page.getByRole('button', { name: 'Accept', exact: true }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="finding-row"]').length === n - 1, before);
+    await page.close();
+  }, 60_000);
+});

@@ -2,7 +2,7 @@ import type { Server } from 'restify';
 import { z } from 'zod';
 import type { AuditService } from '../audit/audit-service';
 import { compareRuns, type AuditStore } from '../audit/audit-store';
-import { findingKey } from '../audit/findings';
+import { bySeverity, findingKey } from '../audit/findings';
 import { describeZodError } from '../config/load-school-config';
 import type { JobLeases } from '../storage/job-lease';
 import { HttpError, type RouteKit } from './create-server';
@@ -23,7 +23,7 @@ export function auditRoutes(deps: { tenantId: string; service: AuditService; sto
       route(['admin'], async () => {
         const latest = await deps.store.lastRun(deps.tenantId);
         if (!latest) return { run: null, findings: [], changes: null };
-        const findings = await deps.store.findings(latest.id);
+        const findings = (await deps.store.findings(latest.id)).sort(bySeverity);
         const previous = await deps.store.lastRun(deps.tenantId, latest.id);
         const changes = compareRuns(previous ? await deps.store.findings(previous.id) : [], findings);
         const withAcceptance = (await deps.service.withAcceptances({ findings })).findings.map((f) => ({ ...f, key: findingKey(f) }));

@@ -59,6 +59,7 @@ export function App() {
       {state.kind === 'signed-in' && (
         <Shell
           me={state.me}
+          token={state.token}
           onSignOut={() => {
             sessionStorage.removeItem(TOKEN_KEY);
             setState({ kind: 'pick-persona' });

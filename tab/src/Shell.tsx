@@ -4,8 +4,10 @@ import type { Me } from './api';
 import { PageFor } from './pages/PageFor';
 
 /** The tab's frame: who you are, the pages your roles allow, and the page you chose. */
-export function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
-  const [page, setPage] = useState(me.navigation[0]?.id ?? 'home');
+export function Shell({ me, token, onSignOut }: { me: Me; token: string; onSignOut: () => void }) {
+  // A card's "Open the audit" link lands on #audit; a page the person may not see falls back to home.
+  const wanted = window.location.hash.replace(/^#\/?/, '');
+  const [page, setPage] = useState(me.navigation.some((n) => n.id === wanted) ? wanted : (me.navigation[0]?.id ?? 'home'));
   return (
     <div style={{ display: 'flex', flexDirection: 'column', minHeight: '100vh' }}>
       <header style={{ display: 'flex', alignItems: 'center', gap: 12, padding: '12px 20px', borderBottom: '1px solid #e0e0e0' }}>
@@ -27,7 +29,7 @@ export function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
         </Button>
       </header>
       <div style={{ display: 'flex', flex: 1 }}>
-        <nav aria-label="Pages" style={{ width: 220, borderRight: '1px solid #e0e0e0', paddingTop: 12 }}>
+        <nav aria-label="Pages" style={{ width: 220, flexShrink: 0, borderRight: '1px solid #e0e0e0', paddingTop: 12 }}>
           <TabList vertical selectedValue={page} onTabSelect={(_, d) => setPage(String(d.value))}>
             {me.navigation.map((n) => (
               <Tab key={n.id} value={n.id}>
@@ -36,8 +38,8 @@ export function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
             ))}
           </TabList>
         </nav>
-        <main style={{ flex: 1, padding: 24 }}>
-          <PageFor page={page} me={me} />
+        <main style={{ flex: 1, minWidth: 0, padding: 24 }}>
+          <PageFor page={page} me={me} token={token} />
         </main>
       </div>
     </div>

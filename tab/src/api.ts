@@ -31,9 +31,39 @@ async function call<T>(path: string, token?: string, init: RequestInit = {}): Pr
   return body as T;
 }
 
+export interface AuditFinding {
+  key: string;
+  rule: string;
+  severity: 'high' | 'medium' | 'low';
+  subject: { type: string; id: string; name: string };
+  detail: string;
+  policyRef: { file: string; heading: string; quote: string };
+  fix: string;
+  accepted?: { reason: string; expiresAt: string; acceptedBy: string };
+}
+
+export interface AuditLatest {
+  run: { id: string; finishedAt: string; stats: { requests: number; throttled: number }; coverage: Array<{ check: string; status: string; reason?: string }> } | null;
+  findings: AuditFinding[];
+  changes: { new: string[]; resolved: number } | null;
+}
+
+export interface AuditTrendPoint {
+  id: string;
+  finishedAt: string;
+  high: number;
+  medium: number;
+  low: number;
+}
+
 export const api = {
   me: (token: string) => call<Me>('/api/me', token),
   personas: () => call<{ personas: Persona[] }>('/api/demo/personas').then((r) => r.personas),
+  auditLatest: (token: string) => call<AuditLatest>('/api/audit/latest', token),
+  auditTrend: (token: string) => call<{ runs: AuditTrendPoint[] }>('/api/audit/runs', token).then((r) => r.runs),
+  auditRun: (token: string) => call<{ findings: number; new: number; resolved: number }>('/api/audit/run', token, { method: 'POST', body: '{}' }),
+  acceptFinding: (token: string, findingKey: string, reason: string, expiresAt: string) =>
+    call('/api/audit/acceptances', token, { method: 'POST', body: JSON.stringify({ findingKey, reason, expiresAt }) }),
   demoSignIn: (personaId: string) =>
     call<{ token: string }>('/api/demo/sign-in', undefined, { method: 'POST', body: JSON.stringify({ personaId }) }).then((r) => r.token),
 };

@@ -1,5 +1,6 @@
 import { Body1, Title2 } from '@fluentui/react-components';
 import type { Me } from '../api';
+import { AuditPage } from './AuditPage';
 
 /**
  * What each page is for. The capabilities behind them (AUP campaigns, incidents, lessons, audit)
@@ -13,10 +14,11 @@ const PURPOSE: Record<string, { title: string; text: string }> = {
   lessons: { title: 'Lessons', text: 'Start a recorded remote lesson for a class, and see past lessons and their recordings. Not available yet.' },
   incidents: { title: 'Incidents', text: 'The safeguarding team’s incident queue, chronologies and the governors’ report. Not available yet.' },
   policies: { title: 'Policies', text: 'Publish policy versions and see who has accepted them. Not available yet.' },
-  audit: { title: 'Tenant audit', text: 'Findings from the Microsoft 365 audit, each tied to the policy clause it breaks. Not available yet.' },
+  audit: { title: 'Tenant audit', text: 'Findings from the Microsoft 365 audit, each tied to the policy clause it breaks.' },
 };
 
-export function PageFor({ page, me }: { page: string; me: Me }) {
+export function PageFor({ page, me, token }: { page: string; me: Me; token: string }) {
+  if (page === 'audit') return <AuditPage token={token} />;
   const purpose = PURPOSE[page] ?? { title: page, text: '' };
   return (
     <section aria-labelledby="page-title">
