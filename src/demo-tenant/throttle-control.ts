@@ -8,10 +8,29 @@ export interface ThrottleRule {
   match?: RegExp;
 }
 
+/**
+ * The demo tenant's throttling model: a token bucket per tenant. Every request (each batch member
+ * counts on its own, as in Graph) takes a token; with none left the answer is 429 and Retry-After
+ * says, in whole seconds as Graph does, when one will be back.
+ */
+export interface RateModel {
+  perSecond: number;
+  burst: number;
+}
+
 export class ThrottleControl {
   private rules: ThrottleRule[] = [];
+  private rate: (RateModel & { tokens: number; at: number }) | undefined;
   /** How many 429s were answered. */
   throttled = 0;
+  /** Requests the rate model let through. */
+  admitted = 0;
+
+  constructor(private readonly clock: () => number = () => performance.now()) {}
+
+  rateLimit(model: RateModel | undefined): void {
+    this.rate = model && { ...model, tokens: model.burst, at: this.clock() };
+  }
 
   throttleNext(count: number, options: { retryAfterSeconds?: number; match?: RegExp } = {}): void {
     this.rules.push({ remaining: count, retryAfterSeconds: options.retryAfterSeconds ?? 1, ...(options.match ? { match: options.match } : {}) });
@@ -19,16 +38,32 @@ export class ThrottleControl {
 
   clear(): void {
     this.rules = [];
+    this.rate = undefined;
   }
 
   /** Returns the Retry-After seconds when this request is to be throttled. */
   check(method: string, pathAndQuery: string): number | undefined {
     const target = `${method.toUpperCase()} ${pathAndQuery}`;
     const rule = this.rules.find((r) => r.remaining > 0 && (!r.match || r.match.test(target)));
-    if (!rule) return undefined;
+    if (!rule) return this.checkRate(pathAndQuery);
     rule.remaining -= 1;
     this.throttled += 1;
     this.rules = this.rules.filter((r) => r.remaining > 0);
     return rule.retryAfterSeconds;
+  }
+
+  private checkRate(pathAndQuery: string): number | undefined {
+    // The $batch envelope is not a request of its own: its members are counted one by one.
+    if (!this.rate || pathAndQuery.startsWith('/$batch')) return undefined;
+    const now = this.clock();
+    this.rate.tokens = Math.min(this.rate.burst, this.rate.tokens + ((now - this.rate.at) / 1000) * this.rate.perSecond);
+    this.rate.at = now;
+    if (this.rate.tokens >= 1) {
+      this.rate.tokens -= 1;
+      this.admitted += 1;
+      return undefined;
+    }
+    this.throttled += 1;
+    return Math.max(1, Math.ceil((1 - this.rate.tokens) / this.rate.perSecond));
   }
 }

@@ -58,13 +58,16 @@ class CountingMiddleware implements Middleware {
   }
 }
 
-/** The SDK's RetryHandler (it honours Retry-After), with its waits counted and its clock injectable. */
+/**
+ * The SDK's RetryHandler (it honours Retry-After), its wait turned into a pause of the whole client:
+ * while Graph says "wait", no other request of this app should be sent either.
+ */
 class ObservedRetryHandler extends RetryHandler {
-  constructor(options: RetryHandlerOptions, stats: GraphStats, sleep: Sleep) {
+  constructor(options: RetryHandlerOptions, graph: () => GraphAccess) {
     super(options);
     (this as unknown as { sleep: (s: number) => Promise<void> }).sleep = async (seconds: number) => {
-      stats.waitedMs += seconds * 1000;
-      await sleep(seconds * 1000);
+      graph().pauseFor(seconds * 1000);
+      await graph().waitIfPaused();
     };
   }
 }
@@ -73,6 +76,8 @@ export interface GraphAccessOptions {
   baseUrl?: string;
   tokens: TokenSource;
   sleep?: Sleep;
+  /** Milliseconds clock for pauses; tests pair it with a sleep that advances it. */
+  now?: () => number;
   /** Retries of one throttled request (outer requests and batch members alike). */
   maxRetries?: number;
 }
@@ -92,7 +97,9 @@ export class GraphAccess {
   readonly baseUrl: string;
   readonly stats: GraphStats = { requests: 0, batches: 0, batchMembers: 0, throttled: 0, waitedMs: 0 };
   readonly sleep: Sleep;
+  readonly now: () => number;
   readonly maxRetries: number;
+  private pausedUntil = 0;
   private readonly host: string;
   private readonly version: string;
 
@@ -102,13 +109,10 @@ export class GraphAccess {
     this.host = url.origin;
     this.version = url.pathname.replace(/^\/+/, '') || 'v1.0';
     this.sleep = options.sleep ?? realSleep;
+    this.now = options.now ?? Date.now;
     this.maxRetries = options.maxRetries ?? 8;
-    const retry = new ObservedRetryHandler(
-      // The SDK caps its retries at 10.
-      new RetryHandlerOptions(1, Math.min(this.maxRetries, 10)),
-      this.stats,
-      this.sleep,
-    );
+    // The SDK caps its retries at 10.
+    const retry = new ObservedRetryHandler(new RetryHandlerOptions(1, Math.min(this.maxRetries, 10)), () => this);
     this.client = Client.initWithMiddleware({
       baseUrl: this.host,
       defaultVersion: this.version,
@@ -122,7 +126,20 @@ export class GraphAccess {
     return pathOrUrl.startsWith(prefix) ? pathOrUrl.slice(prefix.length) || '/' : pathOrUrl;
   }
 
+  /** Graph asked us to wait: hold every request of this client until then. */
+  pauseFor(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+  }
+
+  async waitIfPaused(): Promise<void> {
+    const ms = this.pausedUntil - this.now();
+    if (ms <= 0) return;
+    this.stats.waitedMs += ms;
+    await this.sleep(ms);
+  }
+
   async get<T>(path: string, headers: Record<string, string> = {}): Promise<T> {
+    await this.waitIfPaused();
     return (await this.client.api(this.relative(path)).headers(headers).get()) as T;
   }
 

@@ -25,41 +25,63 @@ function retryAfterSeconds(headers: Record<string, string> | undefined): number 
 }
 
 /**
- * Sends requests as JSON batches of 20. Graph throttles batch members one by one (the outer answer
- * is still 200), and the SDK's RetryHandler only sees the outer answer, so throttled members are
- * collected, the longest Retry-After among them is waited out, and only they are sent again.
- * A member still throttled after `maxRetries` comes back with its 429: the caller decides what
- * "not checked" means; nothing here throws for throttling.
+ * Sends requests as JSON batches of 20 from one shared queue, `concurrency` batches in flight.
+ * Graph throttles batch members one by one (the outer answer is still 200), and the SDK's
+ * RetryHandler only sees the outer answer, so a throttled member goes back to the front of the
+ * queue and rides in the next batch, while the whole client pauses for its Retry-After. A member
+ * still throttled after `maxRetries` comes back with its 429: the caller decides what "not
+ * checked" means; nothing here throws for throttling.
  */
-export async function sendBatch<T = unknown>(graph: GraphAccess, requests: BatchRequest[]): Promise<Map<string, BatchResult<T>>> {
+export async function sendBatch<T = unknown>(graph: GraphAccess, requests: BatchRequest[], options: { concurrency?: number } = {}): Promise<Map<string, BatchResult<T>>> {
   const results = new Map<string, BatchResult<T>>();
-  let pending = requests;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    const retry: BatchRequest[] = [];
-    let wait = 0;
-    for (let i = 0; i < pending.length; i += MAX_BATCH_SIZE) {
-      const chunk = pending.slice(i, i + MAX_BATCH_SIZE);
-      graph.stats.batches += 1;
-      graph.stats.batchMembers += chunk.length;
-      const answer = (await graph.client.api('/$batch').post({ requests: chunk })) as { responses: Array<BatchResult<T>> };
-      const byId = new Map(chunk.map((r) => [r.id, r]));
-      for (const response of answer.responses) {
-        if (RETRYABLE.has(response.status)) {
-          graph.stats.throttled += 1;
-          if (attempt < graph.maxRetries) {
-            retry.push(byId.get(response.id)!);
-            wait = Math.max(wait, retryAfterSeconds(response.headers));
-            continue;
+  const queue = [...requests];
+  const attempts = new Map<string, number>();
+  let inFlight = 0;
+  let waiting: Array<() => void> = [];
+  const changed = () => {
+    const wake = waiting;
+    waiting = [];
+    wake.forEach((w) => w());
+  };
+
+  const worker = async () => {
+    for (;;) {
+      if (queue.length === 0) {
+        if (inFlight === 0) return;
+        // Another batch may still hand back throttled members: wait for it to finish.
+        await new Promise<void>((r) => waiting.push(r));
+        continue;
+      }
+      await graph.waitIfPaused();
+      const chunk = queue.splice(0, MAX_BATCH_SIZE);
+      if (chunk.length === 0) continue;
+      inFlight += 1;
+      try {
+        graph.stats.batches += 1;
+        graph.stats.batchMembers += chunk.length;
+        const answer = (await graph.client.api('/$batch').post({ requests: chunk })) as { responses: Array<BatchResult<T>> };
+        const byId = new Map(chunk.map((r) => [r.id, r]));
+        const again: BatchRequest[] = [];
+        for (const response of answer.responses) {
+          const tries = (attempts.get(response.id) ?? 0) + 1;
+          attempts.set(response.id, tries);
+          if (RETRYABLE.has(response.status)) {
+            graph.stats.throttled += 1;
+            if (tries <= graph.maxRetries) {
+              again.push(byId.get(response.id)!);
+              graph.pauseFor(retryAfterSeconds(response.headers) * 1000);
+              continue;
+            }
           }
+          results.set(response.id, { ...response, headers: response.headers ?? {} });
         }
-        results.set(response.id, { ...response, headers: response.headers ?? {} });
+        queue.unshift(...again);
+      } finally {
+        inFlight -= 1;
+        changed();
       }
     }
-    if (retry.length) {
-      graph.stats.waitedMs += wait * 1000;
-      await graph.sleep(wait * 1000);
-    }
-    pending = retry;
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
   return results;
 }

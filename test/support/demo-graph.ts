@@ -21,11 +21,15 @@ export function useDemoGraph(options: { size?: SchoolSize; baseUrl?: string } = 
   beforeEach(() => {
     tenant.throttle.clear();
     waits.length = 0;
+    // A fake clock that the fake sleep advances: pauses are recorded, never slept.
+    let clock = 1_000_000;
     ctx.graph = new GraphAccess({
+      now: () => clock,
       baseUrl: options.baseUrl ?? 'https://graph.microsoft.com/v1.0',
       tokens: tokenSourceFor({ mode: 'demo' }, 'https://graph.microsoft.com/v1.0'),
       sleep: async (ms) => {
         waits.push(ms);
+        clock += ms;
       },
     });
   });
