@@ -16,6 +16,7 @@ import { setupServer } from 'msw/node';
 import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
 import { loadSchoolConfig } from '../src/config/load-school-config';
+import { ExchangeAdmin } from '../src/exchange/exchange-admin';
 import { createDemoTenant } from '../src/demo-tenant/graph-handlers';
 import { generateSchool, sizeForUsers } from '../src/demo-tenant/school-generator';
 import type { DemoSchool } from '../src/demo-tenant/school-model';
@@ -70,7 +71,8 @@ async function main() {
     const storage = openStorage('sqlite::memory:');
     await migrateToLatest(storage);
     const graph = new GraphAccess({ baseUrl: BASE, tokens: tokenSourceFor({ mode: 'demo' }, BASE) });
-    const service = new AuditService(graph, config, new AuditStore(storage.db));
+    const exchange = new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' } });
+    const service = new AuditService(graph, config, new AuditStore(storage.db), undefined, exchange);
     process.stderr.write(`${users} users: school generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 
     tenant.throttle.rateLimit({ perSecond: rate, burst: rate });

@@ -8,6 +8,7 @@ import { reportHtml } from '../src/audit/report/report-html';
 import { ConfigError, loadSchoolConfig } from '../src/config/load-school-config';
 import { startDemoTenantServer } from '../src/demo-tenant/demo-tenant-server';
 import { createDemoTenant } from '../src/demo-tenant/graph-handlers';
+import { exchangeAdminFor } from '../src/exchange/exchange-admin';
 import { generateSchool, sizeForUsers } from '../src/demo-tenant/school-generator';
 import { GraphAccess } from '../src/graph/graph-access';
 import { graphAuthFromEnv, tokenSourceFor, type GraphAuthConfig } from '../src/graph/graph-auth';
@@ -56,12 +57,14 @@ export async function auditCommand(o: AuditCommandOptions): Promise<void> {
   }
 
   let closeTenant: (() => Promise<void>) | undefined;
+  let demoExchangeUrl: string | undefined;
   let graphUrl = o.graphUrl ?? process.env.GRAPH_BASE_URL;
   let auth: GraphAuthConfig | undefined = o.token ? { mode: 'token', token: o.token } : graphAuthFromEnv(process.env, config.school.tenantId);
   if (o.demo) {
     const running = await startDemoTenantServer(createDemoTenant(generateSchool(o.users ? { size: sizeForUsers(o.users) } : {})));
     closeTenant = running.close;
     graphUrl = running.graphBaseUrl;
+    demoExchangeUrl = `${running.url}/adminapi/beta`;
     auth = { mode: 'demo' };
   }
   if (!auth) throw new ConfigError('no Graph credentials: set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, or GRAPH_TOKEN, pass --token, or use --demo');
@@ -70,7 +73,8 @@ export async function auditCommand(o: AuditCommandOptions): Promise<void> {
   try {
     await migrateToLatest(storage);
     const graph = new GraphAccess({ ...(graphUrl ? { baseUrl: graphUrl } : {}), tokens: tokenSourceFor(auth, graphUrl ?? 'https://graph.microsoft.com/v1.0') });
-    const service = new AuditService(graph, config, new AuditStore(storage.db));
+    const exchange = exchangeAdminFor(auth, config.school.tenantId, process.env, demoExchangeUrl);
+    const service = new AuditService(graph, config, new AuditStore(storage.db), undefined, exchange);
     const { report, changes } = await service.run({
       trigger: 'cli',
       ...(o.sinceLast ? { sinceLast: true } : {}),

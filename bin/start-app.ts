@@ -8,6 +8,7 @@ import { BotNotifier } from '../bot/bot-notifier';
 import { AuditSchedule } from '../src/audit/audit-schedule';
 import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
+import { exchangeAdminFor } from '../src/exchange/exchange-admin';
 import { auditRoutes } from '../src/server/audit-routes';
 import { JobLeases } from '../src/storage/job-lease';
 import { ESafetyBot } from '../bot/esafety-bot';
@@ -31,7 +32,7 @@ export interface AppOptions {
   databaseUrl?: string;
   port?: number;
   host?: string;
-  graph: { baseUrl?: string; auth: GraphAuthConfig };
+  graph: { baseUrl?: string; auth: GraphAuthConfig; exchangeAdminUrl?: string };
   bot?: BotCredentials;
   /** The tab's Entra app registration (Teams SSO). Without it only demo sign-in works. */
   tab?: { clientId: string; applicationIdUri?: string; authorityHost?: string };
@@ -108,7 +109,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   // Each instance holds leases under its own name, so scheduled work runs once across instances.
   const leases = new JobLeases(storage.db, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
   const auditStore = new AuditStore(storage.db);
-  const auditService = new AuditService(graph, config, auditStore);
+  const exchange = exchangeAdminFor(options.graph.auth, config.school.tenantId, process.env, options.graph.exchangeAdminUrl);
+  const auditService = new AuditService(graph, config, auditStore, undefined, exchange);
 
   const server = createServer({
     config,

@@ -85,7 +85,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       configFile: join(root, 'config', 'demo-school.yaml'),
       databaseUrl: options.databaseUrl ?? `sqlite:${join(root, 'data', 'demo.db')}`,
       port: options.port ?? 3978,
-      graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo' } },
+      graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo' }, exchangeAdminUrl: `${tenant.url}/adminapi/beta` },
       demo: { personas },
       ...(options.auditSchedule === false ? {} : { auditSchedule: { intervalMs: 24 * 60 * 60_000, autoStart: options.auditSchedule !== 'manual' } }),
       ...(options.logger ? { logger: options.logger } : {}),

@@ -28,7 +28,7 @@ describe('the daily audit', () => {
   const schedule = (holder: string, notifier: RecordingNotifier) => {
     const store = new AuditStore(t.storage.db, () => clock);
     return new AuditSchedule(
-      new AuditService(ctx.graph, config, store, () => clock),
+      new AuditService(ctx.graph, config, store, () => clock, ctx.exchange),
       store,
       new JobLeases(t.storage.db, holder, () => clock),
       new SchoolDirectory(ctx.graph, config),

@@ -1,4 +1,5 @@
 import type { SchoolConfig } from '../config/school-config';
+import type { ExchangeAdmin } from '../exchange/exchange-admin';
 import type { GraphAccess } from '../graph/graph-access';
 import { AuditStore, compareRuns, type Acceptance, type FindingChanges } from './audit-store';
 import type { CollectProgress } from './collect/collect-tenant';
@@ -24,6 +25,7 @@ export class AuditService {
     private readonly config: SchoolConfig,
     private readonly store: AuditStore,
     private readonly now: () => Date = () => new Date(),
+    private readonly exchange?: ExchangeAdmin,
   ) {}
 
   async run(options: { trigger: string; sinceLast?: boolean; teamsPolicies?: unknown; actorId?: string | null; onProgress?: (p: CollectProgress) => void } = { trigger: 'cli' }): Promise<AuditOutcome> {
@@ -32,6 +34,7 @@ export class AuditService {
       graph: this.graph,
       config: this.config,
       now: this.now,
+      ...(this.exchange ? { exchange: this.exchange } : {}),
       ...(options.teamsPolicies !== undefined ? { teamsPolicies: options.teamsPolicies } : {}),
       ...(options.sinceLast && previous ? { previousDeltaLinks: previous.deltaLinks } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -9,7 +9,7 @@ describe('the tenant audit on the demo school', () => {
   const ctx = useDemoGraph();
   // One full audit serves the read-only checks below; the throttling case runs its own.
   let shared: Awaited<ReturnType<typeof runAudit>> | undefined;
-  const audit = async () => (shared ??= await runAudit({ graph: ctx.graph, config }));
+  const audit = async () => (shared ??= await runAudit({ graph: ctx.graph, config, exchange: ctx.exchange }));
 
   it('finds exactly the violations the demo school was seeded with', async () => {
     const { report } = await audit();
@@ -35,8 +35,9 @@ describe('the tenant audit on the demo school', () => {
   });
 
   it('says plainly what it could not check instead of passing silently', async () => {
-    const { report } = await audit();
+    const { report } = await runAudit({ graph: ctx.graph, config });
     expect(report.coverage).toContainEqual({ check: 'mail.mailbox-forwarding', status: 'not-checked', reason: expect.stringMatching(/needs Exchange\.ManageAsApp/) });
+    expect(report.findings.some((f) => f.rule.startsWith('mail.mailbox') || f.rule.startsWith('mail.tenant'))).toBe(false);
     expect(report.coverage).toContainEqual({ check: 'teams.policies', status: 'not-checked', reason: expect.stringMatching(/--teams-policy/) });
     expect(report.coverage.filter((c) => c.status === 'checked').map((c) => c.check)).toEqual(
       expect.arrayContaining(['mail.inbox-rules', 'sharing.items', 'groups.membership', 'meetings.calendars']),
@@ -56,7 +57,7 @@ describe('the tenant audit on the demo school', () => {
 
   it('carries on through throttling: a throttled batch member is retried, nothing is lost', async () => {
     ctx.tenant.throttle.throttleNext(5, { retryAfterSeconds: 2, match: /messageRules/ });
-    const { report } = await runAudit({ graph: ctx.graph, config });
+    const { report } = await runAudit({ graph: ctx.graph, config, exchange: ctx.exchange });
     expect(report.stats.throttled).toBeGreaterThanOrEqual(5);
     expect(report.findings.filter((f) => f.rule === 'mail.inbox-rule.external-forward')).toHaveLength(5);
     expect(ctx.waits).toContain(2000);
@@ -66,7 +67,7 @@ describe('the tenant audit on the demo school', () => {
 describe('the tenant audit on a larger school', () => {
   const ctx = useDemoGraph({ size: { staff: 180, students: 1800, governors: 10 } });
   let shared: Awaited<ReturnType<typeof runAudit>> | undefined;
-  const audit = async () => (shared ??= await runAudit({ graph: ctx.graph, config }));
+  const audit = async () => (shared ??= await runAudit({ graph: ctx.graph, config, exchange: ctx.exchange }));
 
   it('pages through users and group members of more than 999 (several pages, some inside batches)', async () => {
     const { report, snapshot } = await audit();
@@ -80,5 +81,17 @@ describe('the tenant audit on a larger school', () => {
     const { report } = await audit();
     expect(ctx.school.users.filter((u) => u.role === 'student' && !u.driveProvisioned).length).toBeGreaterThan(100);
     expect(report.coverage).toContainEqual({ check: 'sharing.items', status: 'checked' });
+  });
+});
+
+describe('the tenant audit when Exchange refuses the app', () => {
+  const ctx = useDemoGraph({ exchangeAdmin: false });
+
+  it('reports mailbox forwarding and auto-forward as not checked, and checks everything else', async () => {
+    const { report } = await runAudit({ graph: ctx.graph, config, exchange: ctx.exchange });
+    const byCheck = new Map(report.coverage.map((c) => [c.check, c]));
+    expect(byCheck.get('mail.mailbox-forwarding')).toMatchObject({ status: 'not-checked', reason: expect.stringMatching(/Exchange administrator role/) });
+    expect(byCheck.get('mail.tenant-auto-forward')).toMatchObject({ status: 'not-checked' });
+    expect(byCheck.get('mail.inbox-rules')).toMatchObject({ status: 'checked' });
   });
 });

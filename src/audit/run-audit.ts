@@ -1,4 +1,5 @@
 import type { SchoolConfig } from '../config/school-config';
+import type { ExchangeAdmin } from '../exchange/exchange-admin';
 import type { GraphAccess } from '../graph/graph-access';
 import { TenantCollector, type CollectProgress } from './collect/collect-tenant';
 import type { AuditReport } from './findings';
@@ -10,6 +11,7 @@ export interface AuditRunOptions {
   graph: GraphAccess;
   config: SchoolConfig;
   teamsPolicies?: unknown;
+  exchange?: ExchangeAdmin;
   previousDeltaLinks?: Record<string, string>;
   onProgress?: (p: CollectProgress) => void;
   now?: () => Date;
@@ -26,6 +28,7 @@ export async function runAudit(options: AuditRunOptions): Promise<{ report: Audi
     ...(options.config.groups.students ? { studentGroupMail: options.config.groups.students } : {}),
     ...(options.previousDeltaLinks ? { previousDeltaLinks: options.previousDeltaLinks } : {}),
     ...(options.teamsPolicies !== undefined ? { teamsPolicies: options.teamsPolicies } : {}),
+    ...(options.exchange ? { exchange: options.exchange } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     now,
   });

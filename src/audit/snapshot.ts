@@ -70,6 +70,10 @@ export interface TenantSnapshot {
   crossTenantDefault?: { b2bCollaborationInbound?: { usersAndGroups?: { accessType?: string } } };
   sharedItems: SnapshotSharedItem[];
   meetings: SnapshotMeeting[];
+  /** Mailboxes with SMTP forwarding set (Exchange admin API). */
+  mailboxForwarding?: Array<{ userId: string; userPrincipalName: string; forwardingSmtpAddress: string; keepsCopy: boolean }>;
+  /** The tenant's automatic external forwarding controls (Exchange admin API). */
+  autoForward?: { outboundPolicies: Array<{ Identity: string; AutoForwardingMode: string }>; remoteDomains: Array<{ Identity: string; DomainName: string; AutoForwardEnabled: boolean }> };
   /** Admin's export of Teams PowerShell policies (not in Graph), when given. */
   teamsPolicies?: unknown;
   coverage: Coverage[];

@@ -61,7 +61,7 @@ function itemJson(d: DemoDrive, item: DemoDriveItem): Json {
   return json;
 }
 
-export function createDemoTenant(school: DemoSchool, options: { requireAuth?: boolean } = {}): DemoTenant {
+export function createDemoTenant(school: DemoSchool, options: { requireAuth?: boolean; exchangeAdmin?: boolean } = {}): DemoTenant {
   const throttle = new ThrottleControl();
   const stats = { requests: 0, batches: 0, batchMembers: 0 };
   const requireAuth = options.requireAuth ?? true;
@@ -224,6 +224,37 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     http.get(`${V}/users/:id/onlineMeetings/:meetingId`, ({ request, params }) => {
       const m = school.onlineMeetings.find((x) => x.id === String(params.meetingId));
       return singleResponse(request, m && { ...m, lessonGroupId: undefined }, 'Online meeting');
+    }),
+
+    // Exchange Online admin API (InvokeCommand): read-only cmdlets the audit needs.
+    http.post('*/adminapi/beta/:tenantId/InvokeCommand', async ({ request, params }) => {
+      if (!/^Bearer \S+/.test(request.headers.get('authorization') ?? '')) return graphError(401, 'Unauthorized', 'No token.');
+      if (options.exchangeAdmin === false) return graphError(403, 'Forbidden', 'The app has no Exchange.ManageAsApp role.');
+      if (String(params.tenantId) !== school.tenantId) return graphError(404, 'NotFound', 'Unknown organisation.');
+      const input = ((await request.json().catch(() => ({}))) as { CmdletInput?: { CmdletName?: string } }).CmdletInput;
+      switch (input?.CmdletName) {
+        case 'Get-Mailbox':
+          return listResponse(
+            request,
+            school.users
+              .filter((u) => u.userType === 'Member')
+              .map((u) => ({
+                id: u.id,
+                ExternalDirectoryObjectId: u.id,
+                UserPrincipalName: u.userPrincipalName,
+                ForwardingSmtpAddress: school.exchange.forwarding.get(u.id)?.ForwardingSmtpAddress ?? null,
+                ForwardingAddress: null,
+                DeliverToMailboxAndForward: school.exchange.forwarding.get(u.id)?.DeliverToMailboxAndForward ?? false,
+              })),
+            { defaultPageSize: 1000, maxPageSize: 1000 },
+          );
+        case 'Get-HostedOutboundSpamFilterPolicy':
+          return HttpResponse.json({ value: school.exchange.outboundSpamPolicies });
+        case 'Get-RemoteDomain':
+          return HttpResponse.json({ value: school.exchange.remoteDomains });
+        default:
+          return graphError(400, 'BadRequest', `The demo tenant does not run ${input?.CmdletName ?? 'that cmdlet'}.`);
+      }
     }),
 
     // Anything else under v1.0 is a route the demo tenant does not serve: say so, as Graph would.

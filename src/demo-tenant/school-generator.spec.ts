@@ -40,6 +40,8 @@ describe('the demo school', () => {
       'groups.ownerless-team',
       'groups.student-in-staff-group',
       'mail.inbox-rule.external-forward',
+      'mail.mailbox.external-forward',
+      'mail.tenant.auto-forward-allowed',
       'meetings.external-attendee',
       'meetings.lesson-not-recorded',
       'sharing.item.anonymous-link',

@@ -334,6 +334,15 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
   // A third party's meeting that staff join: allowed by policy 000 "5. Remote Working".
   meeting({ mail: 'organiser@localauthority.example.gov.uk', displayName: 'LA Safeguarding Board', external: true }, 'Local authority safeguarding forum', 4, 10, [person(byKey.dsl), person(head)]);
 
+  // Exchange Online (not in Graph) -------------------------------------------------------------
+  const forwarding: DemoSchool['exchange']['forwarding'] = new Map();
+  const smtpForwarder = staff[12] ?? byKey.teacher;
+  forwarding.set(smtpForwarder.id, { ForwardingSmtpAddress: 'smtp:my.own.mail@btinternet.com', DeliverToMailboxAndForward: true });
+  seeded.push({ rule: 'mail.mailbox.external-forward', subjectId: smtpForwarder.id, note: 'mailbox forwards to a personal address' });
+  // A forward to a colleague inside the school is not a finding.
+  forwarding.set(byKey.deputyDsl2.id, { ForwardingSmtpAddress: `smtp:${byKey.dsl.mail}`, DeliverToMailboxAndForward: true });
+  seeded.push({ rule: 'mail.tenant.auto-forward-allowed', subjectId: 'outbound-spam-policy', note: 'automatic external forwarding is on' });
+
   // Tenant settings -----------------------------------------------------------------------------
   seeded.push({ rule: 'sharing.tenant.anyone-links', subjectId: 'sharepoint-settings', note: 'Anyone links are allowed' });
   seeded.push({ rule: 'sharing.tenant.external-resharing', subjectId: 'sharepoint-resharing', note: 'guests can re-share' });
@@ -368,6 +377,11 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
         { skuId: SKU_A3_FACULTY, skuPartNumber: 'M365EDU_A3_FACULTY' },
         { skuId: SKU_A3_STUDENT, skuPartNumber: 'M365EDU_A3_STUDENT' },
       ],
+    },
+    exchange: {
+      forwarding,
+      outboundSpamPolicies: [{ Identity: 'Default', AutoForwardingMode: 'On' }],
+      remoteDomains: [{ Identity: 'Default', DomainName: '*', AutoForwardEnabled: true }],
     },
     seededViolations: seeded,
   };

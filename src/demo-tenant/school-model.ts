@@ -152,6 +152,14 @@ export interface TenantSettings {
   subscribedSkus: Array<{ skuId: string; skuPartNumber: string }>;
 }
 
+/** Exchange Online settings that only the Exchange admin API shows. */
+export interface DemoExchange {
+  /** Mailbox-level forwarding by user id. */
+  forwarding: Map<string, { ForwardingSmtpAddress: string | null; DeliverToMailboxAndForward: boolean }>;
+  outboundSpamPolicies: Array<{ Identity: string; AutoForwardingMode: 'Automatic' | 'On' | 'Off' }>;
+  remoteDomains: Array<{ Identity: string; DomainName: string; AutoForwardEnabled: boolean }>;
+}
+
 /** What the generator deliberately got wrong, so the audit can be checked against the truth. */
 export interface SeededViolation {
   rule: string;
@@ -171,5 +179,6 @@ export interface DemoSchool {
   events: DemoEvent[];
   onlineMeetings: DemoOnlineMeeting[];
   settings: TenantSettings;
+  exchange: DemoExchange;
   seededViolations: SeededViolation[];
 }

@@ -1,4 +1,5 @@
 import { setupServer } from 'msw/node';
+import { ExchangeAdmin } from '../../src/exchange/exchange-admin';
 import { createDemoTenant, type DemoTenant } from '../../src/demo-tenant/graph-handlers';
 import { generateSchool } from '../../src/demo-tenant/school-generator';
 import { GraphAccess } from '../../src/graph/graph-access';
@@ -6,9 +7,9 @@ import { tokenSourceFor } from '../../src/graph/graph-auth';
 import type { SchoolSize } from '../../src/demo-tenant/school-generator';
 
 /** The demo tenant under msw/node plus a GraphAccess pointed at it; waits are recorded, not slept. */
-export function useDemoGraph(options: { size?: SchoolSize; baseUrl?: string } = {}) {
+export function useDemoGraph(options: { size?: SchoolSize; baseUrl?: string; exchangeAdmin?: boolean } = {}) {
   const school = generateSchool(options.size ? { size: options.size } : {});
-  const tenant: DemoTenant = createDemoTenant(school);
+  const tenant: DemoTenant = createDemoTenant(school, { exchangeAdmin: options.exchangeAdmin ?? true });
   const server = setupServer(...tenant.handlers);
   const waits: number[] = [];
   const ctx = {
@@ -16,6 +17,8 @@ export function useDemoGraph(options: { size?: SchoolSize; baseUrl?: string } = 
     tenant,
     waits,
     graph: undefined as unknown as GraphAccess,
+    /** The Exchange admin API of the demo tenant (msw intercepts outlook.office365.com too). */
+    exchange: new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' }, sleep: async () => undefined }),
   };
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
   beforeEach(() => {

@@ -42,7 +42,7 @@ export async function startAppUnderTest(overrides: Partial<AppOptions> = {}, wit
     configFile: DEMO_CONFIG,
     databaseUrl: 'sqlite::memory:',
     port: 0,
-    graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo' } },
+    graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo' }, exchangeAdminUrl: `${tenant.url}/adminapi/beta` },
     logger: pino({ level: 'silent' }),
     ...(withDemoSignIn ? { demo: { personas: demoPersonas(school) } } : {}),
     ...overrides,

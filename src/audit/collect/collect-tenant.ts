@@ -1,3 +1,4 @@
+import { ExchangeAccessError, type ExchangeAdmin } from '../../exchange/exchange-admin';
 import type { GraphAccess, Page } from '../../graph/graph-access';
 import type { Coverage } from '../findings';
 import { emptySnapshot, type SnapshotGroup, type SnapshotInboxRule, type SnapshotMeeting, type SnapshotPermission, type SnapshotUser, type TenantSnapshot } from '../snapshot';
@@ -17,6 +18,8 @@ export interface CollectOptions {
   /** Delta links from the last run: re-read only what changed in those drives. */
   previousDeltaLinks?: Record<string, string>;
   teamsPolicies?: unknown;
+  /** Exchange Online admin API, when the app may use it (Exchange.ManageAsApp). */
+  exchange?: ExchangeAdmin;
   onProgress?: (p: CollectProgress) => void;
   now?: () => Date;
 }
@@ -76,8 +79,19 @@ export class TenantCollector {
     await this.area('mail.inbox-rules', 'MailboxSettings.Read', async () => {
       snapshot.inboxRules = await this.inboxRules(snapshot.users);
     });
-    this.notChecked('mail.mailbox-forwarding', 'not checked: needs Exchange.ManageAsApp (mailbox SMTP forwarding is not in Microsoft Graph)');
-    this.notChecked('mail.tenant-auto-forward', 'not checked: needs Exchange.ManageAsApp (remote domains and outbound spam policy are not in Microsoft Graph)');
+    await this.exchangeArea('mail.mailbox-forwarding', 'mailbox SMTP forwarding is not in Microsoft Graph', async (exchange) => {
+      type Mailbox = { ExternalDirectoryObjectId: string; UserPrincipalName: string; ForwardingSmtpAddress: string | null; DeliverToMailboxAndForward: boolean };
+      const mailboxes = await exchange.invoke<Mailbox>('Get-Mailbox', { ResultSize: 'Unlimited' });
+      snapshot.mailboxForwarding = mailboxes
+        .filter((m) => m.ForwardingSmtpAddress)
+        .map((m) => ({ userId: m.ExternalDirectoryObjectId, userPrincipalName: m.UserPrincipalName, forwardingSmtpAddress: m.ForwardingSmtpAddress!.replace(/^smtp:/i, ''), keepsCopy: m.DeliverToMailboxAndForward }));
+    });
+    await this.exchangeArea('mail.tenant-auto-forward', 'remote domains and the outbound spam policy are not in Microsoft Graph', async (exchange) => {
+      snapshot.autoForward = {
+        outboundPolicies: await exchange.invoke('Get-HostedOutboundSpamFilterPolicy'),
+        remoteDomains: await exchange.invoke('Get-RemoteDomain'),
+      };
+    });
     await this.area('sharing.tenant-settings', 'SharePointTenantSettings.Read.All', async () => {
       snapshot.sharepointSettings = await this.graph.get('/admin/sharepoint/settings?$select=sharingCapability,sharingDomainRestrictionMode,isResharingByExternalUsersEnabled');
     });
@@ -125,6 +139,19 @@ export class TenantCollector {
       this.notChecked(check, `not checked: missing ${permission}`);
     }
     this.progress(check, 1, 1);
+  }
+
+  /** An Exchange-only check: without the Exchange admin API it is plainly not checked. */
+  private async exchangeArea(check: string, why: string, work: (exchange: ExchangeAdmin) => Promise<void>): Promise<void> {
+    const exchange = this.options.exchange;
+    if (!exchange) return this.notChecked(check, `not checked: needs Exchange.ManageAsApp (${why})`);
+    try {
+      await work(exchange);
+      this.coverage.push({ check, status: 'checked' });
+    } catch (e) {
+      if (!(e instanceof ExchangeAccessError)) throw e;
+      this.notChecked(check, `not checked: needs Exchange.ManageAsApp and an Exchange administrator role (${why})`);
+    }
   }
 
   private async groups(): Promise<SnapshotGroup[]> {

@@ -2,6 +2,7 @@ import type { Finding } from '../findings';
 import { bySeverity } from '../findings';
 import type { TenantSnapshot } from '../snapshot';
 import { groupsGuestInStudentGroup, groupsGuestOwner, groupsOwnerlessTeam, groupsStudentInStaffGroup } from './groups';
+import { mailMailboxExternalForward, mailTenantAutoForwardAllowed } from './mail.exchange';
 import { mailInboxRuleExternalForward } from './mail.inbox-rule.external-forward';
 import { meetingsExternalAttendee, meetingsLessonNotRecorded } from './meetings';
 import type { AuditContext, AuditRule } from './rule';
@@ -12,6 +13,8 @@ import { tenantCrossTenantInboundOpen, tenantGuestInvitesOpen, tenantGuestRoleMe
 
 export const AUDIT_RULES: AuditRule[] = [
   mailInboxRuleExternalForward,
+  mailMailboxExternalForward,
+  mailTenantAutoForwardAllowed,
   sharingTenantAnyoneLinks,
   sharingTenantExternalResharing,
   sharingTenantNoDomainRestriction,
