@@ -40,10 +40,12 @@ const batches = (n: number) => Math.ceil(n / 20);
 function minimumRequests(school: DemoSchool): number {
   const members = school.users.filter((u) => u.userType === 'Member');
   const staffGroup = school.groups.find((g) => g.kind === 'staff')!;
-  const staff = members.filter((u) => staffGroup.memberIds.includes(u.id));
-  const drives = school.drives.filter((d) => !d.ownerUserId || members.find((u) => u.id === d.ownerUserId)?.driveProvisioned);
+  const staffIds = new Set(staffGroup.memberIds);
+  const staff = members.filter((u) => staffIds.has(u.id));
+  const memberById = new Map(members.map((u) => [u.id, u]));
+  const drives = school.drives.filter((d) => !d.ownerUserId || memberById.get(d.ownerUserId)?.driveProvisioned);
   const shared = drives.reduce((n, d) => n + d.items.filter((i) => i.permissions.length).length, 0);
-  const staffMeetings = school.events.filter((e) => e.isOrganizer && staffGroup.memberIds.includes(e.calendarOwnerId)).length;
+  const staffMeetings = school.events.filter((e) => e.isOrganizer && staffIds.has(e.calendarOwnerId)).length;
   const extraMemberPages = school.groups.reduce((n, g) => n + pages(g.memberIds.length, 999) - 1 + pages(g.ownerIds.length, 999) - 1, 0);
   return (
     pages(school.users.length, 999) + // users

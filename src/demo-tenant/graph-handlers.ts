@@ -31,8 +31,8 @@ export function groupJson(g: DemoGroup): Json {
   return { '@odata.type': '#microsoft.graph.group', ...graph };
 }
 
-function driveJson(d: DemoDrive, school: DemoSchool): Json {
-  const owner = d.ownerUserId ? school.users.find((u) => u.id === d.ownerUserId) : undefined;
+function driveJson(d: DemoDrive, userById: Map<string, DemoUser>): Json {
+  const owner = d.ownerUserId ? userById.get(d.ownerUserId) : undefined;
   return {
     id: d.id,
     name: d.name,
@@ -162,7 +162,7 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     http.get(`${V}/groups/:id/drive`, ({ params }) => {
       const site = school.sites.find((s) => s.groupId === String(params.id));
       const d = site && driveById.get(site.driveIds[0]!);
-      return d ? HttpResponse.json(driveJson(d, school)) : graphError(404, 'itemNotFound', 'The group has no drive.');
+      return d ? HttpResponse.json(driveJson(d, userById)) : graphError(404, 'itemNotFound', 'The group has no drive.');
     }),
 
     // Mail: inbox rules (MailboxSettings.Read).
@@ -177,12 +177,12 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     http.get(`${V}/sites/:siteId/drives`, ({ request, params }) => {
       const site = school.sites.find((s) => s.id === String(params.siteId));
       if (!site) return graphError(404, 'itemNotFound', 'Site not found.');
-      return listResponse(request, site.driveIds.map((id) => driveJson(driveById.get(id)!, school)));
+      return listResponse(request, site.driveIds.map((id) => driveJson(driveById.get(id)!, userById)));
     }),
     http.get(`${V}/users/:id/drive`, ({ params }) => {
       const u = findUser(String(params.id));
       const d = u && u.driveProvisioned ? driveByOwner.get(u.id) : undefined;
-      return d ? HttpResponse.json(driveJson(d, school)) : graphError(404, 'ResourceNotFound', "User's mysite not found.");
+      return d ? HttpResponse.json(driveJson(d, userById)) : graphError(404, 'ResourceNotFound', "User's mysite not found.");
     }),
     http.get(`${V}/drives/:driveId/root/delta`, ({ request, params }) => {
       const d = driveById.get(String(params.driveId));

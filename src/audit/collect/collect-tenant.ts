@@ -247,7 +247,8 @@ export class TenantCollector {
 
   private async meetings(snapshot: TenantSnapshot): Promise<SnapshotMeeting[]> {
     const staffGroup = snapshot.groups.find((g) => g.mail?.toLowerCase() === this.options.staffGroupMail?.toLowerCase());
-    const staff = staffGroup ? snapshot.users.filter((u) => staffGroup.memberIds.includes(u.id)) : [];
+    const staffIds = new Set(staffGroup?.memberIds ?? []);
+    const staff = snapshot.users.filter((u) => staffIds.has(u.id));
     this.progress('meetings.calendars', 0, staff.length);
     const select = '$select=id,subject,isOrganizer,isOnlineMeeting,start,onlineMeeting,attendees&$top=100';
     const calendars = await batchGetLists<GraphEvent>(this.graph, staff.map((u) => ({ id: u.id, url: `/users/${u.id}/events?${select}` })));

@@ -2,10 +2,10 @@ import type { Finding } from '../findings';
 import { POLICY } from '../policy-references';
 import type { AuditContext, AuditRule } from './rule';
 import { nameOf } from './rule';
-import type { SnapshotGroup, TenantSnapshot } from '../snapshot';
+import type { SnapshotGroup } from '../snapshot';
 
-const guestsIn = (g: SnapshotGroup, snapshot: TenantSnapshot, ids: string[]) =>
-  ids.filter((id) => snapshot.users.find((u) => u.id === id)?.userType === 'Guest');
+const guestsIn = (ctx: AuditContext, ids: string[]) => ids.filter((id) => ctx.userById.get(id)?.userType === 'Guest');
+const mailOf = (ctx: AuditContext, id: string) => ctx.userById.get(id)?.mail ?? id;
 
 /** A group or team with students in it: the students group itself, or any group with a student member. */
 const hasStudents = (g: SnapshotGroup, ctx: AuditContext) => g.id === ctx.studentGroupId || g.memberIds.some((id) => ctx.studentIds.has(id));
@@ -28,13 +28,13 @@ export const groupsGuestInStudentGroup: AuditRule = {
   evaluate(snapshot, ctx) {
     return snapshot.groups
       .filter((g) => hasStudents(g, ctx))
-      .map((g) => ({ g, guests: guestsIn(g, snapshot, g.memberIds) }))
+      .map((g) => ({ g, guests: guestsIn(ctx, g.memberIds) }))
       .filter((x) => x.guests.length > 0)
       .map<Finding>(({ g, guests }) => ({
         rule: this.id,
         severity: 'high',
         subject: { type: 'group', id: g.id, name: g.displayName },
-        detail: `${g.isTeam ? 'The team' : 'The group'} "${g.displayName}" has students and the guest(s) ${guests.map((id) => snapshot.users.find((u) => u.id === id)?.mail ?? id).join(', ')}.`,
+        detail: `${g.isTeam ? 'The team' : 'The group'} "${g.displayName}" has students and the guest(s) ${guests.map((id) => mailOf(ctx, id)).join(', ')}.`,
         policyRef: POLICY.teamsWithinSchool,
         fix: 'Remove the guest from the team (Teams admin centre > Teams > the team > Members), or move the work they need to a staff-only team; tell the DSL if the guest had contact with students.',
       }));
@@ -65,15 +65,15 @@ export const groupsGuestOwner: AuditRule = {
   id: 'groups.guest-owner',
   needs: 'groups.membership',
   title: 'A guest owns a group or team',
-  evaluate(snapshot) {
+  evaluate(snapshot, ctx) {
     return snapshot.groups
-      .map((g) => ({ g, guests: guestsIn(g, snapshot, g.ownerIds) }))
+      .map((g) => ({ g, guests: guestsIn(ctx, g.ownerIds) }))
       .filter((x) => x.guests.length > 0)
       .map<Finding>(({ g, guests }) => ({
         rule: this.id,
         severity: 'high',
         subject: { type: 'group', id: g.id, name: g.displayName },
-        detail: `"${g.displayName}" is owned by the guest(s) ${guests.map((id) => snapshot.users.find((u) => u.id === id)?.mail ?? id).join(', ')}, who can add anyone to it.`,
+        detail: `"${g.displayName}" is owned by the guest(s) ${guests.map((id) => mailOf(ctx, id)).join(', ')}, who can add anyone to it.`,
         policyRef: POLICY.guestAccountsTemporary,
         fix: 'Make a member of staff the owner and remove the guest as owner.',
       }));
