@@ -7,22 +7,29 @@ import { generateSchool, keyPeople } from '../src/demo-tenant/school-generator';
 import { ConversationReferences } from '../src/storage/conversation-references';
 import { freePort, PlaygroundChat } from './support/playground-chat';
 
+/** The demo with the playground on a free port, chatting as `playgroundUser` (the teacher by default). */
+async function startPlaygroundDemo(playgroundUser?: string): Promise<{ demo: RunningDemo; chat: PlaygroundChat }> {
+  const playgroundPort = await freePort();
+  const demo = await startDemo({
+    port: 0,
+    tenantPort: 0,
+    playgroundPort,
+    ...(playgroundUser ? { playgroundUser } : {}),
+    databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'esafety-demo-')), 'demo.db')}`,
+    auditSchedule: 'manual',
+    logger: pino({ level: 'silent' }),
+  });
+  const chat = new PlaygroundChat(`http://localhost:${playgroundPort}`);
+  await chat.connect();
+  return { demo, chat };
+}
+
 /** `npm run demo` as a person uses it: the bot answers in Microsoft's Agents Playground. */
 describe('the demo in the Agents Playground', () => {
   let demo: RunningDemo;
   let chat: PlaygroundChat;
   beforeAll(async () => {
-    const playgroundPort = await freePort();
-    demo = await startDemo({
-      port: 0,
-      tenantPort: 0,
-      playgroundPort,
-      databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'esafety-demo-')), 'demo.db')}`,
-      auditSchedule: 'manual',
-      logger: pino({ level: 'silent' }),
-    });
-    chat = new PlaygroundChat(`http://localhost:${playgroundPort}`);
-    await chat.connect();
+    ({ demo, chat } = await startPlaygroundDemo());
   }, 60_000);
   afterAll(async () => {
     chat?.close();
@@ -51,19 +58,7 @@ describe('the IT admin in the Agents Playground', () => {
   let demo: RunningDemo;
   let chat: PlaygroundChat;
   beforeAll(async () => {
-    const playgroundPort = await freePort();
-    const school = generateSchool();
-    demo = await startDemo({
-      port: 0,
-      tenantPort: 0,
-      playgroundPort,
-      playgroundUser: keyPeople(school).itAdmin.id,
-      databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'esafety-demo-')), 'demo.db')}`,
-      auditSchedule: 'manual',
-      logger: pino({ level: 'silent' }),
-    });
-    chat = new PlaygroundChat(`http://localhost:${playgroundPort}`);
-    await chat.connect();
+    ({ demo, chat } = await startPlaygroundDemo(keyPeople(generateSchool()).itAdmin.id));
   }, 60_000);
   afterAll(async () => {
     chat?.close();
