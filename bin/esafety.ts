@@ -141,6 +141,28 @@ config
     process.stdout.write(`${file}: OK (${c.school.name}, ${c.policies.length} policies)\n`);
   });
 
+const incidents = program.command('incidents').description('The e-safety incident log');
+incidents
+  .command('verify')
+  .description('Prove the incident log is intact: every entry still commits to the one before it')
+  .option('--database-url <url>', 'sqlite:PATH or postgres://...', process.env.DATABASE_URL)
+  .action(async (o: { databaseUrl?: string }) => {
+    const { IncidentLog } = require('../src/incidents/incident-log') as typeof import('../src/incidents/incident-log');
+    const storage = openStorage(o.databaseUrl);
+    try {
+      await migrateToLatest(storage);
+      const result = await new IncidentLog(storage.db, storage.engine).verify();
+      if (result.intact) {
+        process.stdout.write(`The incident log is intact: ${result.entries} entries verified.\n`);
+      } else {
+        process.stdout.write(`The incident log is BROKEN at entry ${result.brokenAt} of ${result.entries}: ${result.why}.\n`);
+        process.exitCode = 1;
+      }
+    } finally {
+      await storage.close();
+    }
+  });
+
 const db = program.command('db').description('Database');
 db.command('migrate')
   .description('Apply database migrations (also done at start-up)')

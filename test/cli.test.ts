@@ -2,6 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { sql } from 'kysely';
+import { IncidentLog } from '../src/incidents/incident-log';
+import { incidentReportSchema } from '../src/incidents/incident-report';
+import { openStorage } from '../src/storage/database';
+import { migrateToLatest } from '../src/storage/migrator';
 
 /** The built CLI (npm run build:server), run as an admin would run it. */
 const CLI = resolve(__dirname, '../dist/bin/esafety.js');
@@ -38,5 +43,25 @@ describe('the esafety command', () => {
     const db = join(mkdtempSync(join(tmpdir(), 'esafety-cli-')), 'x.db');
     expect(run(['db', 'migrate', '--database-url', `sqlite:${db}`]).stdout).toMatch(/applied: 0001-initial/);
     expect(run(['db', 'migrate', '--database-url', `sqlite:${db}`]).stdout).toMatch(/up to date/);
+  });
+});
+
+describe('esafety incidents verify', () => {
+  it('says the log is intact, then names the entry someone changed behind the triggers', async () => {
+    const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'esafety-cli-')), 'incidents.db')}`;
+    const storage = openStorage(url);
+    await migrateToLatest(storage);
+    const log = new IncidentLog(storage.db, storage.engine);
+    const report = incidentReportSchema.parse({ submissionId: '8a6e0804-2bd0-4672-b79e-d97358b37e55', category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Name-calling in the Year 8 chat.', when: '2026-11-23T10:15:00Z', channel: 'tab' });
+    const { incidentId } = await log.submit(report, 'teacher', { recipients: [], urgent: false, guidance: [], reason: 'test' });
+    const note = await log.add(incidentId, 'note', 'dsl', { text: 'Spoke to both students.' });
+    expect(run(['incidents', 'verify', '--database-url', url]).stdout).toMatch(/intact: 2 entries verified/);
+
+    await sql`DROP TRIGGER incident_entry_no_update`.execute(storage.db);
+    await storage.db.updateTable('incident_entry').set({ body: '{"text":"Nothing to see."}' }).where('seq', '=', note).execute();
+    await storage.close();
+    const broken = run(['incidents', 'verify', '--database-url', url]);
+    expect(broken.status).toBe(1);
+    expect(broken.stdout).toMatch(new RegExp(`BROKEN at entry ${note} of 2`));
   });
 });

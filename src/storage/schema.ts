@@ -66,6 +66,36 @@ export interface JobLeaseTable {
   expires_at: string;
 }
 
+export interface IncidentTable {
+  id: string;
+  submission_id: string;
+  reported_at: string;
+  reporter_id: string;
+  category: string;
+  sub_category: string;
+  urgent: number;
+}
+
+export interface IncidentEntryTable {
+  seq: Generated<number>;
+  incident_id: string;
+  kind: string;
+  actor_id: string;
+  at: string;
+  body: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface IncidentDeliveryTable {
+  id: string;
+  incident_id: string;
+  recipient: string;
+  status: 'queued' | 'sent' | 'failed';
+  attempts: number;
+  updated_at: string;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   conversation_reference: ConversationReferenceTable;
@@ -73,4 +103,7 @@ export interface Database {
   audit_finding: AuditFindingTable;
   finding_acceptance: FindingAcceptanceTable;
   job_lease: JobLeaseTable;
+  incident: IncidentTable;
+  incident_entry: IncidentEntryTable;
+  incident_delivery: IncidentDeliveryTable;
 }

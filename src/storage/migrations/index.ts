@@ -3,6 +3,7 @@ import type { Engine } from '../database';
 import * as m0001 from './0001-initial';
 import * as m0002 from './0002-audit';
 import * as m0003 from './0003-job-lease';
+import * as m0004 from './0004-incidents';
 
 export interface Migration {
   name: string;
@@ -14,4 +15,5 @@ export const migrations: Migration[] = [
   { name: '0001-initial', up: m0001.up },
   { name: '0002-audit', up: m0002.up },
   { name: '0003-job-lease', up: m0003.up },
+  { name: '0004-incidents', up: m0004.up },
 ];
