@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createBotAdapter, type BotCredentials } from '../bot/bot-adapter';
 import { BotNotifier } from '../bot/bot-notifier';
+import { incidentCardAction, reportCommand } from '../bot/incident-actions';
+import { IncidentService } from '../src/incidents/incident-service';
 import { AuditSchedule } from '../src/audit/audit-schedule';
 import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
@@ -103,8 +105,15 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   }
 
   const adapter = createBotAdapter(options.bot ?? {}, logger);
-  const bot = new ESafetyBot({ schoolName: config.school.name, conversations, logger });
   const notifier = new BotNotifier(adapter, options.bot?.appId ?? '', conversations);
+  const incidents = new IncidentService(storage.db, storage.engine, config, directory, notifier, logger);
+  const bot = new ESafetyBot({
+    schoolName: config.school.name,
+    conversations,
+    logger,
+    commands: [reportCommand()],
+    cardActions: [(context, value) => incidentCardAction(context, value, incidents, directory)],
+  });
 
   // Each instance holds leases under its own name, so scheduled work runs once across instances.
   const leases = new JobLeases(storage.db, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
@@ -137,6 +146,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     detail: { engine: storage.engine, graph: new URL(graphBaseUrl).host, demo: !!demo },
   });
   logger.info({ url, engine: storage.engine, demo: !!demo }, 'E-Safety for Teams is listening');
+
+  // Cards queued before a restart (or a crash mid-delivery) go out now.
+  void incidents.deliverQueued().catch((e) => logger.error({ err: e }, 'incident card delivery failed'));
 
   let auditSchedule: AuditSchedule | undefined;
   if (options.auditSchedule) {

@@ -1,4 +1,4 @@
-import { CardFactory, TeamsActivityHandler, type TurnContext } from 'botbuilder';
+import { CardFactory, TeamsActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { helpCard, type CommandHelp } from '../src/cards/help-card';
 import { welcomeCard } from '../src/cards/welcome-card';
@@ -15,6 +15,8 @@ export interface BotServices {
   logger: Logger;
   /** Commands that later capabilities (policies, report, lesson) register. */
   commands?: BotCommand[];
+  /** Action.Execute handlers, tried in turn; the first that answers wins. */
+  cardActions?: Array<(context: TurnContext, value: AdaptiveCardInvokeValue) => Promise<AdaptiveCardInvokeResponse | undefined>>;
 }
 
 /**
@@ -53,6 +55,14 @@ export class ESafetyBot extends TeamsActivityHandler {
       else await this.sendHelp(context, text ? `I don't know "${text.slice(0, 40)}".` : undefined);
       await next();
     });
+  }
+
+  protected override async onAdaptiveCardInvoke(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    for (const handle of this.services.cardActions ?? []) {
+      const answer = await handle(context, value);
+      if (answer) return answer;
+    }
+    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'That button is not known any more.' as never };
   }
 
   private async sendHelp(context: TurnContext, preface?: string): Promise<void> {

@@ -76,3 +76,44 @@ describe('the IT admin in the Agents Playground', () => {
     expect(JSON.stringify(card.attachments![0]!.content)).toContain('Open findings');
   }, 90_000);
 });
+
+describe('an e-safety concern in the Agents Playground', () => {
+  let demo: RunningDemo;
+  let chat: PlaygroundChat;
+  beforeAll(async () => {
+    // Daniel Okafor is the DSL: he reports a concern himself and receives the incident card.
+    ({ demo, chat } = await startPlaygroundDemo(keyPeople(generateSchool()).dsl.id));
+  }, 60_000);
+  afterAll(async () => {
+    chat?.close();
+    await demo?.close();
+  });
+
+  it('goes from the report form to the DSL’s card, and the DSL acknowledges it from the card', async () => {
+    await chat.say('report');
+    const form = await chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('Report an e-safety concern'));
+    const submissionId = JSON.stringify(form.attachments).match(/"submissionId":"([0-9a-f-]{36})"/)![1];
+    const incidentCard = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('E-safety incident: conduct / cyberbullying'), 30_000);
+
+    const thanks = await chat.execute(form.messageId, 'incident.submit', {
+      submissionId,
+      kind: 'conduct/cyberbullying',
+      whatHappened: 'Year 8 students posting unkind memes about a classmate in a group chat.',
+      involved: 'Jamie Brown',
+      about: 'no',
+      where: '8B class team chat',
+      illegal: 'false',
+    });
+    expect(JSON.stringify(thanks.value)).toContain('passed to the safeguarding team');
+    expect(JSON.stringify(thanks.value)).not.toMatch(/Okafor|deput|DSL/i);
+
+    const card = await incidentCard;
+    const incidentId = JSON.stringify(card.attachments).match(/"incidentId":"([0-9a-f-]{36})"/)![1];
+    const acknowledged = await chat.execute(card.messageId, 'incident.acknowledge', { incidentId });
+    expect(JSON.stringify(acknowledged.value)).toContain('Status: **acknowledged**');
+
+    // The same form clicked again is the same incident.
+    await chat.execute(form.messageId, 'incident.submit', { submissionId, kind: 'conduct/cyberbullying', whatHappened: 'Year 8 students posting unkind memes about a classmate in a group chat.', about: 'no', illegal: 'false' });
+    expect(await demo.app.storage.db.selectFrom('incident').selectAll().execute()).toHaveLength(1);
+  }, 60_000);
+});

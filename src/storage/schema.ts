@@ -91,7 +91,7 @@ export interface IncidentDeliveryTable {
   id: string;
   incident_id: string;
   recipient: string;
-  status: 'queued' | 'sent' | 'failed';
+  status: 'queued' | 'sending' | 'sent' | 'failed';
   attempts: number;
   updated_at: string;
 }

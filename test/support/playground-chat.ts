@@ -13,6 +13,7 @@ export async function freePort(): Promise<number> {
 }
 
 export interface PlaygroundMessage {
+  messageId: string;
   from: { id: string };
   text?: string;
   attachments?: Array<{ contentType: string; content: Record<string, unknown> }>;
@@ -66,6 +67,23 @@ export class PlaygroundChat {
       body: JSON.stringify({ from: { id: fromUserId }, text, textFormat: 'plain' }),
     });
     if (!res.ok) throw new Error(`the playground refused the message: ${res.status} ${await res.text()}`);
+  }
+
+  /** Clicks an Action.Execute button on a card the bot sent, as the given user; returns the bot's answer. */
+  async execute(messageId: string, verb: string, data: Record<string, unknown>, fromUserId = 'user-id-0'): Promise<{ type: string; value: unknown }> {
+    const res = await fetch(`${this.baseUrl}/_conversation/v1/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'adaptiveCard/action',
+        conversation: { id: this.conversationId },
+        from: { id: fromUserId },
+        replyToId: messageId,
+        value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+      }),
+    });
+    if (!res.ok) throw new Error(`the playground refused the action: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { type: string; value: unknown };
   }
 
   /** Waits for the next bot message that satisfies the predicate. */

@@ -1,0 +1,55 @@
+import { renderCard, type AdaptiveCardJson } from './render-card';
+
+export interface IncidentView {
+  id: string;
+  category: string;
+  subCategory: string;
+  whatHappened: string;
+  when: string;
+  where: string;
+  involved: string[];
+  urgent: boolean;
+  guidance: string[];
+  status: 'new' | 'acknowledged' | 'closed';
+  history: Array<{ kind: string; at: string; text: string }>;
+}
+
+const template = {
+  type: 'AdaptiveCard',
+  $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+  version: '1.5',
+  body: [
+    { type: 'TextBlock', $when: '${urgent}', text: 'URGENT: illegal material or immediate risk', color: 'Attention', weight: 'Bolder', wrap: true },
+    { type: 'TextBlock', text: 'E-safety incident: ${category} / ${subCategory}', weight: 'Bolder', size: 'Medium', wrap: true },
+    { type: 'TextBlock', text: 'Status: **${status}**', spacing: 'None', wrap: true },
+    { type: 'TextBlock', text: '${whatHappened}', wrap: true },
+    {
+      type: 'FactSet',
+      facts: [
+        { title: 'When', value: '${when}' },
+        { title: 'Where', value: '${where}' },
+        { title: 'Involved', value: '${involvedText}' },
+      ],
+    },
+    { type: 'TextBlock', $data: '${guidance}', text: '• ${$data}', wrap: true, color: 'Attention', spacing: 'None' },
+    { type: 'TextBlock', $when: '${count(history) > 0}', text: 'Chronology', weight: 'Bolder', spacing: 'Medium', wrap: true },
+    { type: 'TextBlock', $data: '${history}', text: '${at}: ${kind} ${text}', wrap: true, spacing: 'None', isSubtle: true },
+    { type: 'Input.Text', $when: "${status != 'closed'}", id: 'text', label: 'Note or outcome', isMultiline: true, maxLength: 4000 },
+  ],
+  actions: [
+    { type: 'Action.Execute', $when: "${status == 'new'}", title: 'Acknowledge', verb: 'incident.acknowledge', data: { incidentId: '${id}' } },
+    { type: 'Action.Execute', $when: "${status != 'closed'}", title: 'Add note', verb: 'incident.note', data: { incidentId: '${id}' } },
+    { type: 'Action.Execute', $when: "${status != 'closed'}", title: 'Close with outcome', verb: 'incident.close', data: { incidentId: '${id}' } },
+  ],
+};
+
+/** What the DSL sees and acts on. Reporter and routing stay out of it: it may be forwarded. */
+export function incidentCard(view: IncidentView): AdaptiveCardJson {
+  return renderCard(template, {
+    ...view,
+    when: view.when.slice(0, 16).replace('T', ' '),
+    where: view.where || 'not given',
+    involvedText: view.involved.join(', ') || 'not given',
+    history: view.history.map((h) => ({ ...h, at: h.at.slice(0, 16).replace('T', ' ') })),
+  });
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import pino from 'pino';
+import { cardProblems } from '../../test/support/adaptive-card-check';
+import { useDemoGraph } from '../../test/support/demo-graph';
+import { engines, type TestStorage } from '../../test/support/storages';
+import { loadSchoolConfig } from '../config/load-school-config';
+import { keyPeople } from '../demo-tenant/school-generator';
+import { RecordingNotifier, type Notifier } from '../notify/notifier';
+import { SchoolDirectory, type Person } from '../school/school-directory';
+import { AuditLog } from '../storage/audit-log';
+import { IncidentLog } from './incident-log';
+import { IncidentService, InvalidReport, NotAllowed } from './incident-service';
+
+const config = loadSchoolConfig(resolve(__dirname, '../../config/demo-school.yaml'));
+const report = (over: Record<string, unknown> = {}) => ({
+  submissionId: randomUUID(),
+  category: 'conduct',
+  subCategory: 'cyberbullying',
+  whatHappened: 'Name-calling in the Year 8 class chat after school.',
+  when: '2026-11-23T16:00:00Z',
+  channel: 'bot-command',
+  ...over,
+});
+
+describe.each(engines)('e-safety incidents on %s', (_name, open) => {
+  const ctx = useDemoGraph();
+  let t: TestStorage;
+  let notifier: RecordingNotifier;
+  let directory: SchoolDirectory;
+  const people: Record<string, Person> = {};
+  const service = (n: Notifier = notifier) => new IncidentService(t.storage.db, t.storage.engine, config, directory, n, pino({ level: 'silent' }));
+  beforeEach(async () => {
+    t = await open();
+    notifier = new RecordingNotifier();
+    directory = new SchoolDirectory(ctx.graph, config);
+    const k = keyPeople(ctx.school);
+    for (const [key, u] of Object.entries(k)) people[key] = (await directory.person(u.id))!;
+  });
+  afterEach(() => t.dispose());
+
+  it('brings a teacher’s report to the DSL and both deputies as a valid card', async () => {
+    await service().report(report(), people.teacher!);
+    await new Promise((r) => setTimeout(r, 50));
+    const k = keyPeople(ctx.school);
+    expect(notifier.sent.map((s) => s.to).sort()).toEqual([k.dsl.id, k.deputyDsl.id, ctx.school.users.find((u) => u.userPrincipalName.startsWith('tom.evans'))!.id].sort());
+    expect(cardProblems(notifier.sent[0]!.card)).toEqual([]);
+  });
+
+  it('brings a concern about the headteacher to the chair of governors, never to the head', async () => {
+    const s = service();
+    await s.report(report({ subCategory: 'staff-misuse', involved: [{ name: 'Helen Carter', role: 'headteacher' }] }), people.teacher!);
+    await s.deliverQueued();
+    const sentTo = notifier.sent.map((x) => x.to);
+    expect(sentTo).toContain(keyPeople(ctx.school).governor.id);
+    expect(sentTo).not.toContain(keyPeople(ctx.school).headteacher.id);
+    expect(sentTo).not.toContain(keyPeople(ctx.school).dsl.id);
+    // The LADO is outside the tenant: the card waits for email delivery, which is not built yet.
+    const lado = (await t.storage.db.selectFrom('incident_delivery').selectAll().execute()).find((d) => d.recipient.includes('"as":"lado"'))!;
+    expect(lado.status).not.toBe('sent');
+  });
+
+  it('refuses a report with a bad field, writing nothing', async () => {
+    await expect(service().report(report({ whatHappened: 'bad' }), people.teacher!)).rejects.toThrow(InvalidReport);
+    expect(await t.storage.db.selectFrom('incident').selectAll().execute()).toEqual([]);
+  });
+
+  it('lets the DSL acknowledge and add notes, and keeps everyone else out (reads are logged)', async () => {
+    const s = service();
+    const { incidentId } = await s.report(report(), people.teacher!);
+    await expect(s.act(incidentId, 'acknowledge', people.student!)).rejects.toThrow(NotAllowed);
+    await expect(s.read(incidentId, people.itAdmin!)).rejects.toThrow(NotAllowed);
+    const card = await s.act(incidentId, 'acknowledge', people.dsl!);
+    expect(JSON.stringify(card)).toContain('Status: **acknowledged**');
+    const withNote = await s.act(incidentId, 'note', people.deputyDsl!, { text: 'Spoke to both students.' });
+    expect(JSON.stringify(withNote)).toContain('Spoke to both students.');
+    expect(cardProblems(withNote)).toEqual([]);
+    await s.read(incidentId, people.dsl!);
+    expect((await new AuditLog(t.storage.db).list({ subjectType: 'incident' })).map((e) => [e.action, e.actorId])).toEqual([['incident.read', people.dsl!.id]]);
+    expect(await new IncidentLog(t.storage.db, t.storage.engine).verify()).toEqual({ intact: true, entries: 3 });
+  });
+
+  it('delivers, after a restart, the cards a crashed process had queued', async () => {
+    const crashing: Notifier = { sendToPerson: async () => { throw new Error('process killed'); } };
+    const before = service(crashing);
+    await before.report(report(), people.teacher!);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(notifier.sent).toEqual([]);
+    const afterRestart = service();
+    expect(await afterRestart.deliverQueued()).toBe(3);
+    expect(await afterRestart.deliverQueued()).toBe(0);
+  });
+
+  it('sends each card once when two delivery runs overlap', async () => {
+    const crashing: Notifier = { sendToPerson: async () => { throw new Error('offline'); } };
+    await service(crashing).report(report(), people.teacher!);
+    await new Promise((r) => setTimeout(r, 50));
+    const [a, b] = await Promise.all([service().deliverQueued(), service().deliverQueued()]);
+    expect(a + b).toBe(3);
+    expect(notifier.sent).toHaveLength(3);
+  });
+});
