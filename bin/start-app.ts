@@ -12,6 +12,7 @@ import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
 import { exchangeAdminFor } from '../src/exchange/exchange-admin';
 import { auditRoutes } from '../src/server/audit-routes';
+import { incidentRoutes } from '../src/server/incident-routes';
 import { JobLeases } from '../src/storage/job-lease';
 import { ESafetyBot } from '../bot/esafety-bot';
 import { AnyOf, DemoSignIn } from '../src/auth/demo-sign-in';
@@ -130,7 +131,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
     tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
     ...(demo ? { demo } : {}),
-    features: [auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases })],
+    features: [auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases }), incidentRoutes(incidents)],
   });
 
   await new Promise<void>((resolveListen, reject) => {

@@ -149,3 +149,54 @@ describe('the admin’s audit API', () => {
     expect(after.findings.find((f) => f.key === key)!.accepted?.reason).toBe('Exam board moderation, agreed by the head');
   });
 });
+
+describe('the incidents API', () => {
+  let t: AppUnderTest;
+  const tokens: Record<string, string> = {};
+  beforeAll(async () => {
+    t = await startAppUnderTest();
+    const k = keyPeople(t.school);
+    for (const [key, u] of Object.entries(k)) tokens[key] = await signInAs(t.app, u.id);
+  });
+  afterAll(() => t.close());
+  const call = (path: string, who: string, body?: unknown) =>
+    fetch(`${t.app.url}${path}`, { method: body === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const report = { submissionId: '3f9d8c1a-1b2c-4d5e-8f90-123456789abc', category: 'contact', subCategory: 'grooming', whatHappened: 'An adult stranger asked a Year 7 pupil for photos on a game chat.', when: '2026-11-23T09:30:00Z', where: 'Online game chat', involved: [{ name: 'Jamie Brown', role: 'student' }] };
+
+  it('takes a teacher’s report from the tab, once, and puts it in the DSL’s queue as urgent', async () => {
+    const first = await call('/api/incidents', 'teacher', report);
+    expect(first.status).toBe(200);
+    expect(await (await call('/api/incidents', 'teacher', report)).json()).toMatchObject({ created: false });
+    const queue = (await (await call('/api/incidents', 'dsl')).json()) as { incidents: Array<{ subCategory: string; urgent: boolean; status: string }> };
+    expect(queue.incidents).toEqual([expect.objectContaining({ subCategory: 'grooming', urgent: true, status: 'new' })]);
+  });
+
+  it('answers a bad report with the field at fault and no stack trace', async () => {
+    const res = await call('/api/incidents', 'teacher', { ...report, submissionId: 'nope' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { code: 'invalid-report', message: 'submissionId: submissionId must be a UUID' } });
+  });
+
+  it('keeps the queue and each incident from anyone outside the safeguarding team (403)', async () => {
+    expect((await call('/api/incidents', 'student')).status).toBe(403);
+    expect((await call('/api/incidents', 'itAdmin')).status).toBe(403);
+    const queue = (await (await call('/api/incidents', 'dsl')).json()) as { incidents: Array<{ id: string }> };
+    expect((await call(`/api/incidents/${queue.incidents[0]!.id}`, 'itAdmin')).status).toBe(403);
+    const read = await call(`/api/incidents/${queue.incidents[0]!.id}`, 'deputyDsl');
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ subCategory: 'grooming', guidance: expect.arrayContaining([expect.stringMatching(/CEOP/)]) });
+  });
+
+  it('lets a student confide, telling them only that it arrived', async () => {
+    const res = await call('/api/confide', 'student', { submissionId: '6b1e2c3d-4f5a-4b6c-9d7e-8f9a0b1c2d3e', message: 'Someone keeps messaging me at night and it scares me.' });
+    expect(await res.json()).toEqual({ received: true });
+    expect((await call('/api/confide', 'teacher', { submissionId: '6b1e2c3d-4f5a-4b6c-9d7e-8f9a0b1c2d3f', message: 'x x x x x' })).status).toBe(403);
+  });
+
+  it('gives governors counts by term and category, with no names or words from the reports', async () => {
+    const res = (await (await call('/api/incidents/governors-report?format=csv', 'dsl')).json()) as { csv: string };
+    expect(res.csv.split('\r\n')[0]).toBe('term,category,subCategory,incidents,medianHoursToAcknowledge,medianHoursToClose');
+    expect(res.csv).toContain('2026-27 autumn,contact,grooming,1');
+    expect(res.csv).not.toMatch(/Jamie|stranger|night/);
+  });
+});

@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+/** A student's Confide message: short and child-friendly; the DSL decides the category. */
+export const confideSchema = z
+  .object({
+    submissionId: z.string().uuid('submissionId must be a UUID'),
+    message: z.string().trim().min(5, 'tell us a little more (at least 5 characters)').max(4000),
+    unsafeNow: z.boolean().default(false),
+  })
+  .strict();
+
 /**
  * An e-safety concern as reported (policy 002 "Handling Incidents": the DSL is the first point of
  * contact, reported the same day). The four Cs with the sub-categories the school policies list.
@@ -7,7 +16,7 @@ import { z } from 'zod';
 export const CATEGORIES = {
   content: ['inappropriate-content', 'radicalisation', 'filtering-failure'],
   contact: ['grooming', 'sexting-sgii'],
-  conduct: ['cyberbullying', 'misuse-of-equipment', 'staff-misuse', 'data-breach'],
+  conduct: ['cyberbullying', 'misuse-of-equipment', 'staff-misuse', 'data-breach', 'not-sure'],
   commerce: ['scam-or-fraud', 'gambling'],
 } as const;
 export type Category = keyof typeof CATEGORIES;

@@ -9,7 +9,7 @@ import type { Database } from '../storage/schema';
 import { incidentCard, type IncidentView } from '../cards/incident-card';
 import type { AdaptiveCardJson } from '../cards/render-card';
 import { IncidentLog } from './incident-log';
-import { incidentReportSchema, type IncidentReport } from './incident-report';
+import { confideSchema, incidentReportSchema, type IncidentReport } from './incident-report';
 import { routeIncident, type Recipient, type Routing } from './incident-routing';
 
 /** A report a person can fix: one line naming the field. */
@@ -50,6 +50,72 @@ export class IncidentService {
     const result = await this.log.submit(parsed.data, reporter.id, routing);
     if (result.created) void this.deliverQueued().catch((e) => this.logger.error({ err: e }, 'incident card delivery failed'));
     return result;
+  }
+
+  /** Policy 002, student AUP: a student's Confide goes only to the safeguarding team. */
+  async confide(input: unknown, student: Person): Promise<{ incidentId: string; created: boolean }> {
+    const parsed = confideSchema.safeParse(input);
+    if (!parsed.success) throw new InvalidReport(describeZodError(parsed.error));
+    return this.report(
+      {
+        submissionId: parsed.data.submissionId,
+        category: 'conduct',
+        subCategory: 'not-sure',
+        whatHappened: parsed.data.message.length >= 10 ? parsed.data.message : `${parsed.data.message} (Confide)`,
+        when: this.now().toISOString(),
+        illegalOrImmediateRisk: parsed.data.unsafeNow,
+        involved: [{ id: student.id, name: student.displayName, role: 'student' }],
+        channel: 'confide',
+      },
+      student,
+    );
+  }
+
+  /** The safeguarding team's queue, newest first. */
+  async list(viewer: Person, filter: { status?: string; category?: string } = {}): Promise<Array<{ id: string; reportedAt: string; category: string; subCategory: string; urgent: boolean; status: string }>> {
+    if (!viewer.roles.includes('safeguarding')) throw new NotAllowed('the incident queue is for the safeguarding team');
+    let q = this.db.selectFrom('incident').selectAll().orderBy('reported_at', 'desc').limit(500);
+    if (filter.category) q = q.where('category', '=', filter.category);
+    const rows = await q.execute();
+    const kinds = rows.length ? await this.db.selectFrom('incident_entry').select(['incident_id', 'kind']).where('incident_id', 'in', rows.map((r) => r.id)).execute() : [];
+    const statusOf = (id: string) => (kinds.some((k) => k.incident_id === id && k.kind === 'closed') ? 'closed' : kinds.some((k) => k.incident_id === id && k.kind === 'acknowledged') ? 'acknowledged' : 'new');
+    return rows
+      .map((r) => ({ id: r.id, reportedAt: r.reported_at, category: r.category, subCategory: r.sub_category, urgent: r.urgent === 1, status: statusOf(r.id) }))
+      .filter((r) => !filter.status || r.status === filter.status);
+  }
+
+  /**
+   * For governors (policy 001 "Responsibilities": governors review the log): counts by category
+   * and term, and hours to acknowledge and to close. No names, no text.
+   */
+  async governorsReport(viewer: Person): Promise<Array<{ term: string; category: string; subCategory: string; incidents: number; medianHoursToAcknowledge: number | null; medianHoursToClose: number | null }>> {
+    if (!viewer.roles.some((r) => r === 'safeguarding' || r === 'headteacher')) throw new NotAllowed('the governors\' report is prepared by the safeguarding team');
+    const incidents = await this.db.selectFrom('incident').selectAll().execute();
+    const entries = await this.db.selectFrom('incident_entry').select(['incident_id', 'kind', 'at']).execute();
+    const hours = (id: string, kind: string, from: string) => {
+      const e = entries.find((x) => x.incident_id === id && x.kind === kind);
+      return e ? (Date.parse(e.at) - Date.parse(from)) / 3_600_000 : null;
+    };
+    const median = (xs: Array<number | null>) => {
+      const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
+      return v.length ? Math.round(v[Math.floor((v.length - 1) / 2)]! * 10) / 10 : null;
+    };
+    const groups = new Map<string, typeof incidents>();
+    for (const i of incidents) {
+      const key = `${termOf(i.reported_at)}|${i.category}|${i.sub_category}`;
+      groups.set(key, [...(groups.get(key) ?? []), i]);
+    }
+    return [...groups.entries()].sort().map(([key, list]) => {
+      const [term, category, subCategory] = key.split('|') as [string, string, string];
+      return {
+        term,
+        category,
+        subCategory,
+        incidents: list.length,
+        medianHoursToAcknowledge: median(list.map((i) => hours(i.id, 'acknowledged', i.reported_at))),
+        medianHoursToClose: median(list.map((i) => hours(i.id, 'closed', i.reported_at))),
+      };
+    });
   }
 
   /**
@@ -147,4 +213,13 @@ export class IncidentService {
       history: entries.slice(1).map((e) => ({ kind: e.kind, at: e.at, text: (JSON.parse(e.body) as { text?: string; outcome?: string }).text ?? (JSON.parse(e.body) as { outcome?: string }).outcome ?? '' })),
     };
   }
+}
+
+/** English school terms: autumn (Sep-Dec), spring (Jan-Mar), summer (Apr-Aug). */
+export function termOf(iso: string): string {
+  const d = new Date(iso);
+  const m = d.getUTCMonth() + 1;
+  const y = d.getUTCFullYear();
+  if (m >= 9) return `${y}-${(y + 1) % 100} autumn`;
+  return m <= 3 ? `${y - 1}-${y % 100} spring` : `${y - 1}-${y % 100} summer`;
 }

@@ -1,0 +1,58 @@
+import type { Request, Server } from 'restify';
+import { InvalidReport, NotAllowed, type IncidentService } from '../incidents/incident-service';
+import { HttpError, type RouteKit } from './create-server';
+
+const csvCell = (v: unknown) => {
+  const s = String(v ?? '');
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** Translates the domain's refusals into clear HTTP answers. */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof InvalidReport) throw new HttpError(400, 'invalid-report', e.message);
+    if (e instanceof NotAllowed) throw new HttpError(403, 'forbidden', e.message);
+    throw e;
+  }
+}
+
+export function incidentRoutes(incidents: IncidentService) {
+  return (server: Server, { route }: RouteKit) => {
+    server.post(
+      '/api/incidents',
+      route(['staff', 'governor'], async (req, { person }) => guarded(() => incidents.report({ ...(req.body as object), channel: 'tab' }, person))),
+    );
+    server.post(
+      '/api/confide',
+      route(['student'], async (req, { person }) => guarded(async () => {
+        await incidents.confide(req.body, person);
+        // The student learns it arrived, nothing about who reads it.
+        return { received: true };
+      })),
+    );
+    server.get(
+      '/api/incidents',
+      route(['safeguarding'], async (req: Request, { person }) => {
+        const q = (req.query ?? {}) as Record<string, string>;
+        return guarded(async () => ({ incidents: await incidents.list(person, { ...(q.status ? { status: q.status } : {}), ...(q.category ? { category: q.category } : {}) }) }));
+      }),
+    );
+    server.get(
+      '/api/incidents/governors-report',
+      route(['safeguarding', 'headteacher'], async (req, { person }) =>
+        guarded(async () => {
+          const rows = await incidents.governorsReport(person);
+          if ((req.query as Record<string, string> | undefined)?.format !== 'csv') return { rows };
+          const header = ['term', 'category', 'subCategory', 'incidents', 'medianHoursToAcknowledge', 'medianHoursToClose'];
+          return { csv: [header.join(','), ...rows.map((r) => header.map((h) => csvCell(r[h as keyof typeof r])).join(','))].join('\r\n') };
+        }),
+      ),
+    );
+    server.get(
+      '/api/incidents/:id',
+      route('any', async (req, { person }) => guarded(() => incidents.read(String(req.params.id), person))),
+    );
+  };
+}
