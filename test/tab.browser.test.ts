@@ -90,3 +90,58 @@ describe('the IT admin’s audit page in a browser', () => {
     await page.close();
   }, 60_000);
 });
+
+describe('incidents in the tab, in a browser', () => {
+  let t: AppUnderTest;
+  let browser: Browser;
+  beforeAll(async () => {
+    t = await startAppUnderTest();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function as(name: string, hash: string) {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+    await page.goto(`${t.app.url}/#${hash}`);
+    await page.getByRole('button', { name: `Sign in as ${name}` }).click();
+    await page.getByTestId('signed-in-as').waitFor();
+    return page;
+  }
+
+  it('a teacher reports a concern; the DSL sees the queue, the chronology and the governors’ report', async () => {
+    const teacher = await as('Amy Clarke', 'report');
+    await teacher.getByRole('combobox', { name: 'What kind of concern?' }).click();
+    await teacher.getByRole('option', { name: 'Conduct: cyberbullying' }).click();
+    await teacher.getByRole('textbox', { name: /What happened/ }).fill('Unkind memes about a Year 8 pupil shared in the class chat.');
+    await teacher.getByRole('textbox', { name: /Who is involved/ }).fill('Jamie Brown');
+    await teacher.getByRole('button', { name: 'Send to the DSL' }).click();
+    await teacher.getByText('passed to the safeguarding team').waitFor();
+    await teacher.screenshot({ path: join(ARTIFACTS, 'tab-report.png') });
+    await teacher.close();
+
+    const dsl = await as('Daniel Okafor', 'incidents');
+    await dsl.getByTestId('incident-row').first().waitFor();
+    expect(await dsl.getByTestId('incident-row').count()).toBe(1);
+    await dsl.screenshot({ path: join(ARTIFACTS, 'tab-incident-queue.png'), fullPage: true });
+    await dsl.getByRole('button', { name: 'Open' }).click();
+    await dsl.getByRole('article', { name: 'Chronology' }).waitFor();
+    await expect(dsl.getByRole('article', { name: 'Chronology' }).textContent()).resolves.toContain('Unkind memes');
+    await dsl.screenshot({ path: join(ARTIFACTS, 'tab-incident-chronology.png'), fullPage: true });
+    await expect(dsl.getByRole('table', { name: "Governors' report" }).textContent()).resolves.toContain('cyberbullying');
+    await dsl.close();
+  }, 60_000);
+
+  it('a student confides, and cannot see the queue', async () => {
+    const student = await as('Jamie Brown', 'confide');
+    await student.getByRole('textbox', { name: /What is worrying you/ }).fill('Someone I do not know keeps messaging me.');
+    await student.getByRole('button', { name: 'Send' }).click();
+    await student.getByText('Thank you for telling us').waitFor();
+    await student.screenshot({ path: join(ARTIFACTS, 'tab-confide.png') });
+    const status = await student.evaluate(async () => (await fetch('/api/incidents', { headers: { authorization: `Bearer ${sessionStorage.getItem('esafety.demoToken')}` } })).status);
+    expect(status).toBe(403);
+    await student.close();
+  }, 60_000);
+});

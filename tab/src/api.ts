@@ -56,6 +56,38 @@ export interface AuditTrendPoint {
   low: number;
 }
 
+export interface IncidentRow {
+  id: string;
+  reportedAt: string;
+  category: string;
+  subCategory: string;
+  urgent: boolean;
+  status: string;
+}
+
+export interface IncidentDetail {
+  id: string;
+  category: string;
+  subCategory: string;
+  whatHappened: string;
+  when: string;
+  where: string;
+  involved: string[];
+  urgent: boolean;
+  guidance: string[];
+  status: string;
+  history: Array<{ kind: string; at: string; text: string }>;
+}
+
+export interface GovernorsRow {
+  term: string;
+  category: string;
+  subCategory: string;
+  incidents: number;
+  medianHoursToAcknowledge: number | null;
+  medianHoursToClose: number | null;
+}
+
 export const api = {
   me: (token: string) => call<Me>('/api/me', token),
   personas: () => call<{ personas: Persona[] }>('/api/demo/personas').then((r) => r.personas),
@@ -64,6 +96,12 @@ export const api = {
   auditRun: (token: string) => call<{ findings: number; new: number; resolved: number }>('/api/audit/run', token, { method: 'POST', body: '{}' }),
   acceptFinding: (token: string, findingKey: string, reason: string, expiresAt: string) =>
     call('/api/audit/acceptances', token, { method: 'POST', body: JSON.stringify({ findingKey, reason, expiresAt }) }),
+  reportConcern: (token: string, report: object) => call<{ incidentId: string }>('/api/incidents', token, { method: 'POST', body: JSON.stringify(report) }),
+  confide: (token: string, body: object) => call<{ received: boolean }>('/api/confide', token, { method: 'POST', body: JSON.stringify(body) }),
+  incidents: (token: string, status?: string) => call<{ incidents: IncidentRow[] }>(`/api/incidents${status ? `?status=${status}` : ''}`, token).then((r) => r.incidents),
+  incident: (token: string, id: string) => call<IncidentDetail>(`/api/incidents/${encodeURIComponent(id)}`, token),
+  governorsReport: (token: string) => call<{ rows: GovernorsRow[] }>('/api/incidents/governors-report', token).then((r) => r.rows),
+  governorsReportCsv: (token: string) => call<{ csv: string }>('/api/incidents/governors-report?format=csv', token).then((r) => r.csv),
   demoSignIn: (personaId: string) =>
     call<{ token: string }>('/api/demo/sign-in', undefined, { method: 'POST', body: JSON.stringify({ personaId }) }).then((r) => r.token),
 };

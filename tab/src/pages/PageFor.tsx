@@ -1,6 +1,8 @@
 import { Body1, Title2 } from '@fluentui/react-components';
 import type { Me } from '../api';
 import { AuditPage } from './AuditPage';
+import { IncidentsPage } from './IncidentsPage';
+import { ConfidePage, ReportPage } from './ReportPage';
 
 /**
  * What each page is for. The capabilities behind them (AUP campaigns, incidents, lessons, audit)
@@ -9,16 +11,15 @@ import { AuditPage } from './AuditPage';
 const PURPOSE: Record<string, { title: string; text: string }> = {
   home: { title: 'Home', text: 'Your school’s e-safety policy, kept in Teams.' },
   'my-policies': { title: 'My policies', text: 'The acceptable use policies you have accepted, and any waiting for you, will be listed here. Not available yet.' },
-  confide: { title: 'Confide', text: 'Tell the safeguarding team about anything online that worries you. Not available yet: until it is, talk to any member of staff.' },
-  report: { title: 'Report a concern', text: 'Report an e-safety concern to the Designated Safeguarding Lead. Not available yet: until it is, tell the DSL in person the same day.' },
   lessons: { title: 'Lessons', text: 'Start a recorded remote lesson for a class, and see past lessons and their recordings. Not available yet.' },
-  incidents: { title: 'Incidents', text: 'The safeguarding team’s incident queue, chronologies and the governors’ report. Not available yet.' },
   policies: { title: 'Policies', text: 'Publish policy versions and see who has accepted them. Not available yet.' },
-  audit: { title: 'Tenant audit', text: 'Findings from the Microsoft 365 audit, each tied to the policy clause it breaks.' },
 };
 
 export function PageFor({ page, me, token }: { page: string; me: Me; token: string }) {
   if (page === 'audit') return <AuditPage token={token} />;
+  if (page === 'incidents') return <IncidentsPage token={token} />;
+  if (page === 'report') return <ReportPage token={token} />;
+  if (page === 'confide') return <ConfidePage token={token} />;
   const purpose = PURPOSE[page] ?? { title: page, text: '' };
   return (
     <section aria-labelledby="page-title">
