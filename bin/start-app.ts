@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createBotAdapter, type BotCredentials } from '../bot/bot-adapter';
 import { BotNotifier } from '../bot/bot-notifier';
-import { incidentCardAction, reportCommand } from '../bot/incident-actions';
+import { incidentCardAction, reportCommand, reportMessageAction } from '../bot/incident-actions';
 import { IncidentService } from '../src/incidents/incident-service';
 import { AuditSchedule } from '../src/audit/audit-schedule';
 import { AuditService } from '../src/audit/audit-service';
@@ -114,6 +114,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     logger,
     commands: [reportCommand()],
     cardActions: [(context, value) => incidentCardAction(context, value, incidents, directory)],
+    messageAction: reportMessageAction(incidents, directory),
   });
 
   // Each instance holds leases under its own name, so scheduled work runs once across instances.

@@ -15,6 +15,11 @@ export interface BotServices {
   logger: Logger;
   /** Commands that later capabilities (policies, report, lesson) register. */
   commands?: BotCommand[];
+  /** The "Report a concern" message action: its dialog, and what happens when it is sent. */
+  messageAction?: {
+    fetch(context: TurnContext, commandId: string, message: unknown): Promise<unknown>;
+    submit(context: TurnContext, commandId: string, data: Record<string, string | undefined>): Promise<unknown>;
+  };
   /** Action.Execute handlers, tried in turn; the first that answers wins. */
   cardActions?: Array<(context: TurnContext, value: AdaptiveCardInvokeValue) => Promise<AdaptiveCardInvokeResponse | undefined>>;
 }
@@ -55,6 +60,16 @@ export class ESafetyBot extends TeamsActivityHandler {
       else await this.sendHelp(context, text ? `I don't know "${text.slice(0, 40)}".` : undefined);
       await next();
     });
+  }
+
+  protected override async handleTeamsMessagingExtensionFetchTask(context: TurnContext, action: { commandId?: string; messagePayload?: unknown }) {
+    if (!this.services.messageAction) return super.handleTeamsMessagingExtensionFetchTask(context, action as never);
+    return (await this.services.messageAction.fetch(context, action.commandId ?? '', action.messagePayload)) as never;
+  }
+
+  protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: { commandId?: string; data?: unknown }) {
+    if (!this.services.messageAction) return super.handleTeamsMessagingExtensionSubmitAction(context, action as never);
+    return (await this.services.messageAction.submit(context, action.commandId ?? '', (action.data ?? {}) as Record<string, string | undefined>)) as never;
   }
 
   protected override async onAdaptiveCardInvoke(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {

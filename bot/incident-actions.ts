@@ -22,6 +22,30 @@ export function reportCommand(): BotCommand {
 
 type FormData = Record<string, string | undefined>;
 
+/** What Teams sends with a message action: the message the person chose to report. */
+export interface ReportedMessage {
+  body?: { content?: string };
+  from?: { user?: { displayName?: string } };
+  createdDateTime?: string;
+  linkToMessage?: string;
+}
+
+const plain = (html: string) => html.replace(/<br\s*\/?>/gi, '\n').replace(/<[^>]+>/g, '').replace(/&nbsp;/g, ' ').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').trim();
+
+/** The report form, prefilled with the reported message, for the message action's dialog. */
+export function reportMessageTask(message: ReportedMessage) {
+  const author = message.from?.user?.displayName ?? 'someone';
+  const when = (message.createdDateTime ?? '').slice(0, 16).replace('T', ' ');
+  const text = plain(message.body?.content ?? '').slice(0, 3000);
+  const whatHappened = `Reported message from ${author}${when ? ` at ${when}` : ''}:\n"${text}"${message.linkToMessage ? `\nLink: ${message.linkToMessage}` : ''}`;
+  return {
+    task: {
+      type: 'continue' as const,
+      value: { title: 'Report a concern', height: 'large' as const, width: 'medium' as const, card: CardFactory.adaptiveCard(reportCard(randomUUID(), { prefill: { whatHappened, where: 'Teams message' }, inTaskModule: true })) },
+    },
+  };
+}
+
 /** Card form fields to the report the domain validates. */
 export function reportFromForm(data: FormData, now: Date) {
   const [category, subCategory] = (data.kind ?? '').split('/');
@@ -36,7 +60,7 @@ export function reportFromForm(data: FormData, now: Date) {
     when: now.toISOString(),
     where: data.where ?? '',
     illegalOrImmediateRisk: data.illegal === 'true',
-    channel: 'bot-command' as const,
+    channel: 'bot-command' as 'bot-command' | 'message-action',
   };
 }
 
@@ -67,4 +91,28 @@ export async function incidentCardAction(
     if (e instanceof NotAllowed) return say('Only the safeguarding team and the people this incident was sent to can act on it.');
     throw e;
   }
+}
+
+/** The message action: "Report a concern" on any chat or channel message. */
+export function reportMessageAction(incidents: IncidentService, directory: SchoolDirectory) {
+  const tell = (value: string) => ({ task: { type: 'message' as const, value } });
+  return {
+    async fetch(_context: TurnContext, commandId: string, message: unknown) {
+      if (commandId !== 'reportMessage') return tell('That action is not known.');
+      return reportMessageTask((message ?? {}) as ReportedMessage);
+    },
+    async submit(context: TurnContext, commandId: string, data: FormData) {
+      if (commandId !== 'reportMessage') return tell('That action is not known.');
+      const actorId = context.activity.from.aadObjectId;
+      const actor = actorId ? await directory.person(actorId) : undefined;
+      if (!actor) return tell('Sorry: you are not in this school’s directory.');
+      try {
+        await incidents.report({ ...reportFromForm(data, new Date()), channel: 'message-action' }, actor);
+        return tell('Thank you. Your concern has been passed to the safeguarding team.');
+      } catch (e) {
+        if (e instanceof InvalidReport) return tell(`Please check: ${e.message}`);
+        throw e;
+      }
+    },
+  };
 }

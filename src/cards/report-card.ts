@@ -30,9 +30,16 @@ const template = {
 
 const label = (s: string) => s.replace(/-/g, ' ').replace('sgii', '(SGII)');
 
-export function reportCard(submissionId: string): AdaptiveCardJson {
+export function reportCard(submissionId: string, options: { prefill?: { whatHappened?: string; where?: string }; inTaskModule?: boolean } = {}): AdaptiveCardJson {
   const choices = Object.entries(CATEGORIES).flatMap(([category, subs]) => subs.map((sub) => ({ title: `${category}: ${label(sub)}`, value: `${category}/${sub}` })));
-  return renderCard(template, { submissionId, choices });
+  const card = renderCard(template, { submissionId, choices });
+  for (const input of card.body as Array<{ id?: string; value?: string }>) {
+    if (input.id === 'whatHappened' && options.prefill?.whatHappened) input.value = options.prefill.whatHappened;
+    if (input.id === 'where' && options.prefill?.where) input.value = options.prefill.where;
+  }
+  // A task module (the message action's dialog) takes Action.Submit, not Action.Execute.
+  if (options.inTaskModule) card.actions = [{ type: 'Action.Submit', title: 'Send to the DSL', data: { submissionId } }];
+  return card;
 }
 
 /** What the reporter sees once the concern is recorded: nothing about who it went to. */
