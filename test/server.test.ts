@@ -137,6 +137,18 @@ describe('the admin’s audit API', () => {
     expect(trend.runs.at(-1)!.high).toBeGreaterThan(0);
   }, 60_000);
 
+  it('raises a finding with a safeguarding angle as an incident for the DSL, once', async () => {
+    const latest = (await (await call('/api/audit/latest', admin)).json()) as { findings: Array<{ key: string; rule: string }> };
+    const key = latest.findings.find((f) => f.rule === 'groups.guest-in-student-group')!.key;
+    const first = (await (await call('/api/audit/findings/raise-incident', admin, { findingKey: key, note: 'The tutor left in July.' })).json()) as { incidentId: string; created: boolean };
+    const again = (await (await call('/api/audit/findings/raise-incident', admin, { findingKey: key })).json()) as { incidentId: string; created: boolean };
+    expect(first.created).toBe(true);
+    expect(again).toEqual({ incidentId: first.incidentId, created: false });
+    expect((await call('/api/audit/findings/raise-incident', student, { findingKey: key })).status).toBe(403);
+    const rows = await t.app.storage.db.selectFrom('incident').selectAll().execute();
+    expect(rows.map((r) => r.sub_category)).toEqual(['not-sure']);
+  });
+
   it('accepts a finding with a reason and an expiry, and refuses a bad one with a clear message', async () => {
     const latest = (await (await call('/api/audit/latest', admin)).json()) as { findings: Array<{ key: string; rule: string }> };
     const key = latest.findings.find((f) => f.rule === 'meetings.external-attendee')!.key;

@@ -4,6 +4,8 @@ import type { AuditService } from '../audit/audit-service';
 import { compareRuns, type AuditStore } from '../audit/audit-store';
 import { bySeverity, findingKey } from '../audit/findings';
 import { describeZodError } from '../config/load-school-config';
+import { createHash } from 'node:crypto';
+import type { IncidentService } from '../incidents/incident-service';
 import type { JobLeases } from '../storage/job-lease';
 import { HttpError, type RouteKit } from './create-server';
 
@@ -16,7 +18,15 @@ const acceptanceInput = z
   .strict();
 
 /** The admin's audit page: latest findings, trend over runs, run now, accept a finding. */
-export function auditRoutes(deps: { tenantId: string; service: AuditService; store: AuditStore; leases: JobLeases }) {
+const raiseInput = z.object({ findingKey: z.string().min(3).max(2000), note: z.string().trim().max(2000).default('') }).strict();
+
+/** The same finding of the same run always gives the same submission id: raising it twice is one incident. */
+function submissionIdFor(runId: string, key: string): string {
+  const h = createHash('sha256').update(`${runId}|${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export function auditRoutes(deps: { tenantId: string; service: AuditService; store: AuditStore; leases: JobLeases; incidents?: IncidentService }) {
   return (server: Server, { route }: RouteKit) => {
     server.get(
       '/api/audit/latest',
@@ -51,6 +61,32 @@ export function auditRoutes(deps: { tenantId: string; service: AuditService; sto
         } finally {
           await deps.leases.release('audit.manual');
         }
+      }),
+    );
+
+    // A finding with a safeguarding angle (a guest in a class team, a pupil's mail forwarded out)
+    // becomes an incident for the DSL, raised by the admin.
+    server.post(
+      '/api/audit/findings/raise-incident',
+      route(['admin'], async (req, { person }) => {
+        const parsed = raiseInput.safeParse(req.body);
+        if (!parsed.success) throw new HttpError(400, 'invalid-request', describeZodError(parsed.error));
+        const latest = await deps.store.lastRun(deps.tenantId);
+        const finding = latest && (await deps.store.findings(latest.id)).find((f) => findingKey(f) === parsed.data.findingKey);
+        if (!latest || !finding || !deps.incidents) throw new HttpError(404, 'no-such-finding', 'That finding is not in the latest audit run.');
+        const dataRisk = /^(mail|sharing)\./.test(finding.rule);
+        return deps.incidents.report(
+          {
+            submissionId: submissionIdFor(latest.id, parsed.data.findingKey),
+            category: 'conduct',
+            subCategory: dataRisk ? 'data-breach' : 'not-sure',
+            whatHappened: `Tenant audit finding ${finding.rule} on ${finding.subject.name}: ${finding.detail}${parsed.data.note ? `\nAdmin's note: ${parsed.data.note}` : ''}`,
+            when: latest.finishedAt,
+            where: 'Microsoft 365 tenant audit',
+            channel: 'audit-finding',
+          },
+          person,
+        );
       }),
     );
 

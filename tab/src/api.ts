@@ -96,6 +96,8 @@ export const api = {
   auditRun: (token: string) => call<{ findings: number; new: number; resolved: number }>('/api/audit/run', token, { method: 'POST', body: '{}' }),
   acceptFinding: (token: string, findingKey: string, reason: string, expiresAt: string) =>
     call('/api/audit/acceptances', token, { method: 'POST', body: JSON.stringify({ findingKey, reason, expiresAt }) }),
+  raiseIncident: (token: string, findingKey: string) =>
+    call<{ incidentId: string; created: boolean }>('/api/audit/findings/raise-incident', token, { method: 'POST', body: JSON.stringify({ findingKey }) }),
   reportConcern: (token: string, report: object) => call<{ incidentId: string }>('/api/incidents', token, { method: 'POST', body: JSON.stringify(report) }),
   confide: (token: string, body: object) => call<{ received: boolean }>('/api/confide', token, { method: 'POST', body: JSON.stringify(body) }),
   incidents: (token: string, status?: string) => call<{ incidents: IncidentRow[] }>(`/api/incidents${status ? `?status=${status}` : ''}`, token).then((r) => r.incidents),

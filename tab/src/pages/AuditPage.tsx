@@ -63,6 +63,15 @@ export function AuditPage({ token }: { token: string }) {
   const [area, setArea] = useState('all');
   const [status, setStatus] = useState('open');
   const [accepting, setAccepting] = useState<AuditFinding>();
+  const [notice, setNotice] = useState<string>();
+  const raise = async (f: AuditFinding) => {
+    try {
+      const r = await api.raiseIncident(token, f.key);
+      setNotice(r.created ? `Raised as an incident for the safeguarding team: ${f.subject.name}.` : 'This finding had already been raised as an incident.');
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
 
   const load = useCallback(async () => {
     try {
@@ -108,6 +117,7 @@ export function AuditPage({ token }: { token: string }) {
         Tenant audit
       </Title2>
       {error && <MessageBar intent="error">{error}</MessageBar>}
+      {notice && <MessageBar intent="success">{notice}</MessageBar>}
       <div style={{ display: 'flex', gap: 16, alignItems: 'center', flexWrap: 'wrap', marginBottom: 12 }}>
         <Body1>
           {latest?.run
@@ -154,7 +164,7 @@ export function AuditPage({ token }: { token: string }) {
             <TableHeaderCell style={{ width: 90 }}>Severity</TableHeaderCell>
             <TableHeaderCell>Finding</TableHeaderCell>
             <TableHeaderCell style={{ width: "32%" }}>Policy clause</TableHeaderCell>
-            <TableHeaderCell style={{ width: 130 }} />
+            <TableHeaderCell style={{ width: 150 }} />
           </TableRow>
         </TableHeader>
         <TableBody>
@@ -173,7 +183,10 @@ export function AuditPage({ token }: { token: string }) {
                 <Caption1 block>“{f.policyRef.quote}”</Caption1>
                 <Caption1 block italic>{f.policyRef.file}, {f.policyRef.heading}</Caption1>
               </TableCell>
-              <TableCell>{!f.accepted && <Button size="small" onClick={() => setAccepting(f)}>Accept…</Button>}</TableCell>
+              <TableCell>
+                {!f.accepted && <Button size="small" onClick={() => setAccepting(f)}>Accept…</Button>}{' '}
+                <Button size="small" appearance="subtle" onClick={() => void raise(f)}>Raise as incident</Button>
+              </TableCell>
             </TableRow>
           ))}
         </TableBody>
