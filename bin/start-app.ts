@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { createBotAdapter, type BotCredentials } from '../bot/bot-adapter';
 import { BotNotifier } from '../bot/bot-notifier';
 import { incidentCardAction, reportCommand, reportMessageAction } from '../bot/incident-actions';
+import { IncidentReminders } from '../src/incidents/incident-reminders';
 import { IncidentService } from '../src/incidents/incident-service';
 import { AuditSchedule } from '../src/audit/audit-schedule';
 import { AuditService } from '../src/audit/audit-service';
@@ -152,6 +153,20 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   // Cards queued before a restart (or a crash mid-delivery) go out now.
   void incidents.deliverQueued().catch((e) => logger.error({ err: e }, 'incident card delivery failed'));
 
+  // Reminders and escalation for unacknowledged incidents, once a minute on one instance.
+  const reminders = new IncidentReminders(storage.db, storage.engine, config, directory, notifier, logger, {
+    acknowledgeWithinMinutes: Number(process.env.INCIDENT_ACKNOWLEDGE_MINUTES ?? 120),
+    schoolDay: { timeZone: config.school.timeZone, startHour: 8, endHour: 17 },
+  });
+  const reminderTimer = setInterval(async () => {
+    try {
+      if (await leases.acquire('incident.reminders', 55_000)) await reminders.tick();
+    } catch (e) {
+      logger.error({ err: e }, 'incident reminders failed');
+    }
+  }, 60_000);
+  reminderTimer.unref();
+
   let auditSchedule: AuditSchedule | undefined;
   if (options.auditSchedule) {
     auditSchedule = new AuditSchedule(auditService, auditStore, leases, directory, notifier, logger, {
@@ -177,6 +192,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     logger,
     ...(auditSchedule ? { auditSchedule } : {}),
     async close() {
+      clearInterval(reminderTimer);
       await auditSchedule?.stop();
       await new Promise<void>((r) => server.close(() => r()));
       await storage.close();
