@@ -163,6 +163,18 @@ incidents
     }
   });
 
+incidents
+  .command('export')
+  .description('Subject access request: every incident a person reported or is named in, as JSON')
+  .requiredOption('--person <id>', "the person's Entra object id or UPN")
+  .requiredOption('--requested-by <who>', 'who asked (recorded in the audit log)')
+  .option('--config <file>', 'school configuration', process.env.ESAFETY_CONFIG)
+  .option('--demo', 'look the person up in the demo tenant')
+  .option('--database-url <url>', 'sqlite:PATH or postgres://...', process.env.DATABASE_URL)
+  .action(async (o: { person: string; requestedBy: string; config?: string; demo?: boolean; databaseUrl?: string }) => {
+    await (require('./incident-export') as typeof import('./incident-export')).exportIncidents(o);
+  });
+
 const db = program.command('db').description('Database');
 db.command('migrate')
   .description('Apply database migrations (also done at start-up)')

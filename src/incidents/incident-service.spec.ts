@@ -91,6 +91,17 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
     expect(await afterRestart.deliverQueued()).toBe(0);
   });
 
+  it('exports everything about one person for a subject access request, and records who asked', async () => {
+    const s = service();
+    await s.report(report({ involved: [{ id: people.student!.id, name: people.student!.displayName, role: 'student' }] }), people.teacher!);
+    await s.report(report({ involved: [{ name: 'Someone Else', role: 'student' }] }), people.teacher!);
+    const records = await s.exportForPerson(people.student!, 'dpo@demo-academy.org.uk');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ reportedByThisPerson: false, involved: [`${people.student!.displayName} (student)`] });
+    expect((await new AuditLog(t.storage.db).list({ subjectType: 'person' }))[0]).toMatchObject({ action: 'incident.subject-access-export', actorId: 'dpo@demo-academy.org.uk' });
+    expect(await s.exportForPerson(people.teacher!, 'dpo')).toHaveLength(2);
+  });
+
   it('sends each card once when two delivery runs overlap', async () => {
     const crashing: Notifier = { sendToPerson: async () => { throw new Error('offline'); } };
     await service(crashing).report(report(), people.teacher!);

@@ -7,6 +7,7 @@ import type { Person, SchoolDirectory } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
 import type { Database } from '../storage/schema';
 import { incidentCard, type IncidentView } from '../cards/incident-card';
+export type { IncidentView };
 import type { AdaptiveCardJson } from '../cards/render-card';
 import { IncidentLog } from './incident-log';
 import { confideSchema, incidentReportSchema, type IncidentReport } from './incident-report';
@@ -69,6 +70,24 @@ export class IncidentService {
       },
       student,
     );
+  }
+
+  /**
+   * A subject access request: every incident a person reported or is named in, with its chronology.
+   * Matches the person's Entra id, or their name where a report named them in free text.
+   */
+  async exportForPerson(person: { id: string; displayName: string }, requestedBy: string): Promise<Array<IncidentView & { reportedAt: string; reportedByThisPerson: boolean }>> {
+    const incidents = await this.db.selectFrom('incident').selectAll().orderBy('reported_at').execute();
+    const out: Array<IncidentView & { reportedAt: string; reportedByThisPerson: boolean }> = [];
+    for (const i of incidents) {
+      const [first] = await this.log.entries(i.id);
+      const report = (JSON.parse(first!.body) as { report: IncidentReport }).report;
+      const named = report.involved.some((p) => p.id === person.id || p.name.trim().toLowerCase() === person.displayName.trim().toLowerCase());
+      if (!named && i.reporter_id !== person.id) continue;
+      out.push({ ...(await this.view(i.id)), reportedAt: i.reported_at, reportedByThisPerson: i.reporter_id === person.id });
+    }
+    await this.audit.append({ actorId: requestedBy, action: 'incident.subject-access-export', subjectType: 'person', subjectId: person.id, detail: { incidents: out.length } });
+    return out;
   }
 
   /** The safeguarding team's queue, newest first. */
