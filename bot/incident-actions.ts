@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CardFactory, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type TurnContext } from 'botbuilder';
 import { reportCard, reportThanksCard } from '../src/cards/report-card';
-import { InvalidReport, NotAllowed, type IncidentService } from '../src/incidents/incident-service';
+import { INCIDENT_ACTIONS, InvalidReport, NotAllowed, type IncidentAction, type IncidentService } from '../src/incidents/incident-service';
 import type { SchoolDirectory } from '../src/school/school-directory';
 import type { BotCommand } from './esafety-bot';
 
@@ -82,9 +82,13 @@ export async function incidentCardAction(
       await incidents.report(reportFromForm(data, new Date()), actor);
       return { statusCode: 200, type: CARD, value: reportThanksCard() as never };
     }
-    const action = verb.slice('incident.'.length);
-    if (action !== 'acknowledge' && action !== 'note' && action !== 'close') return say('That action is not known.');
-    const card = await incidents.act(String(data.incidentId), action, actor, { text: data.text, outcome: data.text });
+    const action = verb.slice('incident.'.length) as IncidentAction;
+    if (!INCIDENT_ACTIONS.includes(action)) return say('That action is not known.');
+    const card = await incidents.act(String(data.incidentId), action, actor, {
+      ...(data.text !== undefined ? { text: data.text } : {}),
+      ...(data.assignee !== undefined ? { assignee: data.assignee } : {}),
+      ...(data.escalateTo !== undefined ? { escalateTo: data.escalateTo } : {}),
+    });
     return { statusCode: 200, type: CARD, value: card as never };
   } catch (e) {
     if (e instanceof InvalidReport) return say(`Please check: ${e.message}`);

@@ -34,7 +34,30 @@ const template = {
     { type: 'TextBlock', $data: '${guidance}', text: '• ${$data}', wrap: true, color: 'Attention', spacing: 'None' },
     { type: 'TextBlock', $when: '${count(history) > 0}', text: 'Chronology', weight: 'Bolder', spacing: 'Medium', wrap: true },
     { type: 'TextBlock', $data: '${history}', text: '${at}: ${kind} ${text}', wrap: true, spacing: 'None', isSubtle: true },
-    { type: 'Input.Text', $when: "${status != 'closed'}", id: 'text', label: 'Note or outcome', isMultiline: true, maxLength: 4000 },
+    { type: 'Input.Text', $when: "${status != 'closed'}", id: 'text', label: 'Note, outcome or details', isMultiline: true, maxLength: 4000 },
+    { type: 'Input.Text', $when: "${status != 'closed'}", id: 'assignee', label: 'Assign to (school email)', style: 'Email', maxLength: 200 },
+    {
+      type: 'Input.ChoiceSet',
+      $when: "${status != 'closed'}",
+      id: 'escalateTo',
+      label: 'Escalate to',
+      choices: [
+        { title: 'LADO', value: 'LADO' },
+        { title: 'Police', value: 'police' },
+        { title: 'CEOP', value: 'CEOP' },
+        { title: "Children's social care", value: "children's social care" },
+      ],
+    },
+    // Cards allow five actions a set: the less frequent ones sit here, beside their inputs.
+    {
+      type: 'ActionSet',
+      $when: "${status != 'closed'}",
+      actions: [
+        { type: 'Action.Execute', title: 'Assign', verb: 'incident.assign', data: { incidentId: '${id}' } },
+        { type: 'Action.Execute', title: 'Escalate', verb: 'incident.escalate', data: { incidentId: '${id}' } },
+        { type: 'Action.Execute', title: 'Parents informed', verb: 'incident.inform-parents', data: { incidentId: '${id}' } },
+      ],
+    },
   ],
   actions: [
     { type: 'Action.Execute', $when: "${status == 'new'}", title: 'Acknowledge', verb: 'incident.acknowledge', data: { incidentId: '${id}' } },

@@ -75,9 +75,15 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
     const withNote = await s.act(incidentId, 'note', people.deputyDsl!, { text: 'Spoke to both students.' });
     expect(JSON.stringify(withNote)).toContain('Spoke to both students.');
     expect(cardProblems(withNote)).toEqual([]);
+    const assigned = await s.act(incidentId, 'assign', people.dsl!, { assignee: keyPeople(ctx.school).deputyDsl.userPrincipalName });
+    expect(JSON.stringify(assigned)).toContain('assigned to Priya Shah');
+    await expect(s.act(incidentId, 'assign', people.dsl!, { assignee: keyPeople(ctx.school).student.userPrincipalName })).rejects.toThrow(/member of staff/);
+    expect(JSON.stringify(await s.act(incidentId, 'escalate', people.dsl!, { escalateTo: "children's social care", text: 'Referral made.' }))).toContain("escalated-to children's social care: Referral made.");
+    await expect(s.act(incidentId, 'escalate', people.dsl!, { escalateTo: 'the press' })).rejects.toThrow(/choose one of LADO/);
+    expect(JSON.stringify(await s.act(incidentId, 'inform-parents', people.dsl!, { text: 'Phoned both families.' }))).toContain('parents-informed Phoned both families.');
     await s.read(incidentId, people.dsl!);
     expect((await new AuditLog(t.storage.db).list({ subjectType: 'incident' })).map((e) => [e.action, e.actorId])).toEqual([['incident.read', people.dsl!.id]]);
-    expect(await new IncidentLog(t.storage.db, t.storage.engine).verify()).toEqual({ intact: true, entries: 3 });
+    expect(await new IncidentLog(t.storage.db, t.storage.engine).verify()).toEqual({ intact: true, entries: 6 });
   });
 
   it('delivers, after a restart, the cards a crashed process had queued', async () => {

@@ -18,7 +18,8 @@ export class InvalidReport extends Error {}
 /** Not theirs to see or act on. */
 export class NotAllowed extends Error {}
 
-export const INCIDENT_ACTIONS = ['acknowledge', 'note', 'close'] as const;
+export const INCIDENT_ACTIONS = ['acknowledge', 'note', 'assign', 'escalate', 'inform-parents', 'close'] as const;
+export const ESCALATE_TO = ['LADO', 'police', 'CEOP', "children's social care"] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
 /**
@@ -186,12 +187,44 @@ export class IncidentService {
   }
 
   /** The DSL (or a routed recipient) acts from the card; every action is an entry, never an edit. */
-  async act(incidentId: string, action: IncidentAction, actor: Person, data: { text?: string; outcome?: string } = {}): Promise<AdaptiveCardJson> {
+  async act(incidentId: string, action: IncidentAction, actor: Person, data: { text?: string; assignee?: string; escalateTo?: string } = {}): Promise<AdaptiveCardJson> {
     await this.assertMayRead(incidentId, actor);
-    if (action === 'note' && !data.text?.trim()) throw new InvalidReport('note: write the note first');
-    if (action === 'close' && !data.outcome?.trim()) throw new InvalidReport('outcome: say how the incident was closed');
-    const body = action === 'note' ? { text: data.text!.trim().slice(0, 4000) } : action === 'close' ? { outcome: data.outcome!.trim().slice(0, 4000) } : {};
-    await this.log.add(incidentId, action === 'acknowledge' ? 'acknowledged' : action === 'note' ? 'note' : 'closed', actor.id, body);
+    const text = data.text?.trim().slice(0, 4000) ?? '';
+    let kind: string;
+    let body: Record<string, unknown> = {};
+    switch (action) {
+      case 'acknowledge':
+        kind = 'acknowledged';
+        break;
+      case 'note':
+        if (!text) throw new InvalidReport('note: write the note first');
+        kind = 'note';
+        body = { text };
+        break;
+      case 'assign': {
+        const assigneeId = data.assignee ? await this.directory.userIdOf(data.assignee.trim()) : undefined;
+        const assignee = assigneeId ? await this.directory.person(assigneeId) : undefined;
+        if (!assignee || !assignee.roles.includes('staff')) throw new InvalidReport('assignee: name a member of staff by their school email address');
+        kind = 'assigned';
+        body = { text: `to ${assignee.displayName}${text ? `: ${text}` : ''}`, assigneeId: assignee.id };
+        break;
+      }
+      case 'escalate':
+        if (!ESCALATE_TO.includes(data.escalateTo as (typeof ESCALATE_TO)[number])) throw new InvalidReport(`escalateTo: choose one of ${ESCALATE_TO.join(', ')}`);
+        kind = 'escalated-to';
+        body = { text: `${data.escalateTo}${text ? `: ${text}` : ''}`, to: data.escalateTo };
+        break;
+      case 'inform-parents':
+        kind = 'parents-informed';
+        body = { text: text || 'parents or carers informed' };
+        break;
+      case 'close':
+        if (!text) throw new InvalidReport('outcome: say how the incident was closed');
+        kind = 'closed';
+        body = { text, outcome: text };
+        break;
+    }
+    await this.log.add(incidentId, kind, actor.id, body);
     return incidentCard(await this.view(incidentId));
   }
 
