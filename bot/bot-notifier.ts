@@ -12,11 +12,24 @@ export class BotNotifier implements Notifier {
   ) {}
 
   async sendToPerson(entraObjectId: string, card: AdaptiveCardJson, summary: string): Promise<Delivery> {
+    return (await this.sendTracked(entraObjectId, card, summary)).delivery;
+  }
+
+  async sendTracked(entraObjectId: string, card: AdaptiveCardJson, summary: string): Promise<{ delivery: Delivery; activityId?: string }> {
     const stored = await this.conversations.find<Partial<ConversationReference>>(entraObjectId);
-    if (!stored || stored.kind !== 'personal') return 'no-conversation';
+    if (!stored || stored.kind !== 'personal') return { delivery: 'no-conversation' };
+    let activityId: string | undefined;
     await this.adapter.continueConversationAsync(this.appId, stored.reference, async (context) => {
-      await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)], summary });
+      activityId = (await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)], summary }))?.id;
     });
-    return 'sent';
+    return { delivery: 'sent', ...(activityId ? { activityId } : {}) };
+  }
+
+  async update(entraObjectId: string, activityId: string, card: AdaptiveCardJson): Promise<void> {
+    const stored = await this.conversations.find<Partial<ConversationReference>>(entraObjectId);
+    if (!stored) return;
+    await this.adapter.continueConversationAsync(this.appId, stored.reference, async (context) => {
+      await context.updateActivity({ id: activityId, type: 'message', attachments: [CardFactory.adaptiveCard(card)] });
+    });
   }
 }

@@ -48,7 +48,7 @@ export class IncidentLog {
         if (routing.recipients.length > 0) {
           await tx
             .insertInto('incident_delivery')
-            .values(routing.recipients.map((r: Recipient) => ({ id: randomUUID(), incident_id: incidentId, recipient: JSON.stringify(r), status: 'queued' as const, attempts: 0, updated_at: at })))
+            .values(routing.recipients.map((r: Recipient) => ({ id: randomUUID(), incident_id: incidentId, recipient: JSON.stringify(r), status: 'queued' as const, attempts: 0, updated_at: at, recipient_id: null, activity_id: null })))
             .execute();
         }
       });

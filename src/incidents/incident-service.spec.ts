@@ -70,8 +70,12 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
     const { incidentId } = await s.report(report(), people.teacher!);
     await expect(s.act(incidentId, 'acknowledge', people.student!)).rejects.toThrow(NotAllowed);
     await expect(s.read(incidentId, people.itAdmin!)).rejects.toThrow(NotAllowed);
+    await s.deliverQueued();
     const card = await s.act(incidentId, 'acknowledge', people.dsl!);
     expect(JSON.stringify(card)).toContain('Status: **acknowledged**');
+    // Every delivered copy (the DSL's and both deputies') is updated, not just the clicker's.
+    expect(notifier.updated).toHaveLength(3);
+    expect(notifier.updated.every((u) => JSON.stringify(u.card).includes('Status: **acknowledged**'))).toBe(true);
     const withNote = await s.act(incidentId, 'note', people.deputyDsl!, { text: 'Spoke to both students.' });
     expect(JSON.stringify(withNote)).toContain('Spoke to both students.');
     expect(cardProblems(withNote)).toEqual([]);

@@ -167,8 +167,12 @@ export class IncidentService {
       const id = await this.directory.userIdOf(ref);
       const view = await this.view(d.incident_id);
       let delivered: 'sent' | 'no-conversation';
+      let activityId: string | undefined;
       try {
-        delivered = id ? await this.notifier.sendToPerson(id, incidentCard(view), `E-safety incident${view.urgent ? ' (URGENT)' : ''}`) : 'no-conversation';
+        const summary = `E-safety incident${view.urgent ? ' (URGENT)' : ''}`;
+        if (!id) delivered = 'no-conversation';
+        else if (this.notifier.sendTracked) ({ delivery: delivered, activityId } = await this.notifier.sendTracked(id, incidentCard(view), summary));
+        else delivered = await this.notifier.sendToPerson(id, incidentCard(view), summary);
       } catch (e) {
         await this.db.updateTable('incident_delivery').set({ status: 'queued', attempts: d.attempts + 1, updated_at: this.now().toISOString() }).where('id', '=', d.id).execute();
         throw e;
@@ -177,7 +181,7 @@ export class IncidentService {
       // the card stays queued and the DSL tab must show it (see the closing note).
       await this.db
         .updateTable('incident_delivery')
-        .set({ status: delivered === 'sent' ? 'sent' : 'queued', attempts: d.attempts + 1, updated_at: this.now().toISOString() })
+        .set({ status: delivered === 'sent' ? 'sent' : 'queued', attempts: d.attempts + 1, updated_at: this.now().toISOString(), recipient_id: id ?? null, activity_id: activityId ?? null })
         .where('id', '=', d.id)
         .execute();
       if (delivered === 'sent') sent += 1;
@@ -225,7 +229,19 @@ export class IncidentService {
         break;
     }
     await this.log.add(incidentId, kind, actor.id, body);
-    return incidentCard(await this.view(incidentId));
+    const card = incidentCard(await this.view(incidentId));
+    await this.refreshCopies(incidentId, card);
+    return card;
+  }
+
+  /** Everyone who has the card sees its new state, not only the person who clicked. */
+  private async refreshCopies(incidentId: string, card: AdaptiveCardJson): Promise<void> {
+    if (!this.notifier.update) return;
+    const copies = await this.db.selectFrom('incident_delivery').select(['recipient_id', 'activity_id']).where('incident_id', '=', incidentId).where('status', '=', 'sent').execute();
+    for (const c of copies) {
+      if (!c.recipient_id || !c.activity_id) continue;
+      await this.notifier.update(c.recipient_id, c.activity_id, card).catch((e) => this.logger.warn({ err: e, incidentId }, 'could not refresh a copy of the incident card'));
+    }
   }
 
   /** Reads are logged: who looked at which incident, and when. */

@@ -9,13 +9,25 @@ export type Delivery = 'sent' | 'no-conversation';
  */
 export interface Notifier {
   sendToPerson(entraObjectId: string, card: AdaptiveCardJson, summary: string): Promise<Delivery>;
+  /** As sendToPerson, also saying which message it became, so it can be updated later. */
+  sendTracked?(entraObjectId: string, card: AdaptiveCardJson, summary: string): Promise<{ delivery: Delivery; activityId?: string }>;
+  /** Replaces a card already sent (Teams updateActivity). */
+  update?(entraObjectId: string, activityId: string, card: AdaptiveCardJson): Promise<void>;
 }
 
 /** For tests and for a server without a bot: records what would have been sent. */
 export class RecordingNotifier implements Notifier {
   readonly sent: Array<{ to: string; card: AdaptiveCardJson; summary: string }> = [];
+  readonly updated: Array<{ to: string; activityId: string; card: AdaptiveCardJson }> = [];
   async sendToPerson(to: string, card: AdaptiveCardJson, summary: string): Promise<Delivery> {
     this.sent.push({ to, card, summary });
     return 'sent';
+  }
+  async sendTracked(to: string, card: AdaptiveCardJson, summary: string) {
+    await this.sendToPerson(to, card, summary);
+    return { delivery: 'sent' as const, activityId: `activity-${this.sent.length}` };
+  }
+  async update(to: string, activityId: string, card: AdaptiveCardJson): Promise<void> {
+    this.updated.push({ to, activityId, card });
   }
 }

@@ -94,6 +94,8 @@ export interface IncidentDeliveryTable {
   status: 'queued' | 'sending' | 'sent' | 'failed';
   attempts: number;
   updated_at: string;
+  recipient_id: string | null;
+  activity_id: string | null;
 }
 
 export interface Database {

@@ -4,6 +4,7 @@ import * as m0001 from './0001-initial';
 import * as m0002 from './0002-audit';
 import * as m0003 from './0003-job-lease';
 import * as m0004 from './0004-incidents';
+import * as m0005 from './0005-delivery-activity';
 
 export interface Migration {
   name: string;
@@ -16,4 +17,5 @@ export const migrations: Migration[] = [
   { name: '0002-audit', up: m0002.up },
   { name: '0003-job-lease', up: m0003.up },
   { name: '0004-incidents', up: m0004.up },
+  { name: '0005-delivery-activity', up: m0005.up },
 ];
