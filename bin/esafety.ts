@@ -60,6 +60,9 @@ program
     const tenantId = loadSchoolConfig(o.config).school.tenantId;
     const auth: GraphAuthConfig | undefined = o.token ? { mode: 'token', token: o.token } : graphAuthFromEnv(process.env, tenantId);
     if (!auth) throw new ConfigError('no Graph credentials: set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, or GRAPH_TOKEN, or pass --token');
+    // Without an app id the bot would accept activities without a Bot Framework token: that is for
+    // the local playground (esafety demo) only.
+    if (!process.env.BOT_ID || !process.env.BOT_PASSWORD) throw new ConfigError('BOT_ID and BOT_PASSWORD are required: the bot checks every activity\'s Bot Framework token (use "esafety demo" to run without Teams)');
     const app = await startApp({
       configFile: o.config,
       port: o.port,

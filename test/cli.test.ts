@@ -39,6 +39,12 @@ describe('the esafety command', () => {
     expect(r.stderr).toMatch(/no Graph credentials/);
   });
 
+  it('refuses to serve a bot that would accept activities without a Bot Framework token', () => {
+    const r = run(['serve', '--config', resolve(__dirname, '../config/demo-school.yaml')], { GRAPH_TOKEN: 'x', BOT_ID: '', BOT_PASSWORD: '' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/BOT_ID and BOT_PASSWORD are required/);
+  });
+
   it('migrates a database', () => {
     const db = join(mkdtempSync(join(tmpdir(), 'esafety-cli-')), 'x.db');
     expect(run(['db', 'migrate', '--database-url', `sqlite:${db}`]).stdout).toMatch(/applied: 0001-initial/);
