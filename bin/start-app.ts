@@ -154,7 +154,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   void incidents.deliverQueued().catch((e) => logger.error({ err: e }, 'incident card delivery failed'));
 
   // Reminders and escalation for unacknowledged incidents, once a minute on one instance.
-  const reminders = new IncidentReminders(storage.db, storage.engine, config, directory, notifier, logger, {
+  const reminders = new IncidentReminders(storage.db, storage.engine, config, incidents, directory, notifier, logger, {
     acknowledgeWithinMinutes: Number(process.env.INCIDENT_ACKNOWLEDGE_MINUTES ?? 120),
     schoolDay: { timeZone: config.school.timeZone, startHour: 8, endHour: 17 },
   });

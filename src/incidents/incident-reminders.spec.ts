@@ -39,7 +39,7 @@ describe('an incident nobody acknowledges', () => {
   afterEach(() => t.dispose());
 
   const incidents = () => new IncidentService(t.storage.db, 'sqlite', config, directory, new RecordingNotifier(), silent, () => clock);
-  const reminders = () => new IncidentReminders(t.storage.db, 'sqlite', config, directory, notifier, silent, undefined, () => clock);
+  const reminders = () => new IncidentReminders(t.storage.db, 'sqlite', config, incidents(), directory, notifier, silent, undefined, () => clock);
   const report = (over: Record<string, unknown> = {}) => ({ submissionId: randomUUID(), category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Unkind messages in the Year 8 chat.', when: clock.toISOString(), channel: 'tab', ...over });
   const at = (iso: string) => (clock = new Date(iso));
 

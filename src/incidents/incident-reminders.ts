@@ -6,6 +6,7 @@ import type { Notifier } from '../notify/notifier';
 import type { SchoolDirectory } from '../school/school-directory';
 import type { Database } from '../storage/schema';
 import { IncidentLog } from './incident-log';
+import type { IncidentService } from './incident-service';
 import type { Routing } from './incident-routing';
 import { DEFAULT_SCHOOL_DAY, schoolDayOver, schoolMinutesBetween, type SchoolDay } from './school-hours';
 
@@ -24,6 +25,7 @@ export class IncidentReminders {
     private readonly db: Kysely<Database>,
     engine: 'sqlite' | 'postgres',
     private readonly config: SchoolConfig,
+    private readonly incidents: IncidentService,
     private readonly directory: SchoolDirectory,
     private readonly notifier: Notifier,
     private readonly logger: Logger,
@@ -71,21 +73,7 @@ export class IncidentReminders {
   }
 
   private async send(recipients: Routing['recipients'], incidentId: string, summary: string): Promise<void> {
-    const [first] = await this.log.entries(incidentId);
-    const body = JSON.parse(first!.body) as { report: { category: string; subCategory: string; whatHappened: string; when: string; where: string; involved: Array<{ name: string; role: string }> }; routing: Routing };
-    const card = incidentCard({
-      id: incidentId,
-      category: body.report.category,
-      subCategory: body.report.subCategory,
-      whatHappened: body.report.whatHappened,
-      when: body.report.when,
-      where: body.report.where,
-      involved: body.report.involved.map((p) => `${p.name} (${p.role})`),
-      urgent: body.routing.urgent,
-      guidance: body.routing.guidance,
-      status: 'new',
-      history: [{ kind: summary, at: this.now().toISOString(), text: '' }],
-    });
+    const card = incidentCard(await this.incidents.view(incidentId));
     const seen = new Set<string>();
     for (const r of recipients) {
       const id = await this.directory.userIdOf(r.kind === 'person' ? r.ref : r.email);

@@ -1,5 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Engine } from '../database';
+import { makeAppendOnly } from './append-only';
 
 /** Day one: the append-only audit log and the conversation references for proactive messages. */
 export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
@@ -19,17 +20,7 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   await db.schema.createIndex('audit_log_subject').on('audit_log').columns(['subject_type', 'subject_id']).execute();
 
   // The audit log is evidence: the database itself refuses to change or delete a row.
-  if (engine === 'postgres') {
-    await sql`CREATE FUNCTION audit_log_is_append_only() RETURNS trigger AS $$
-      BEGIN RAISE EXCEPTION 'audit_log is append-only'; END; $$ LANGUAGE plpgsql`.execute(db);
-    await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
-      FOR EACH ROW EXECUTE FUNCTION audit_log_is_append_only()`.execute(db);
-  } else {
-    await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-      BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`.execute(db);
-    await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-      BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`.execute(db);
-  }
+  await makeAppendOnly(db, engine, 'audit_log');
 
   await db.schema
     .createTable('conversation_reference')

@@ -1,5 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Engine } from '../database';
+import { makeAppendOnly } from './append-only';
 
 /**
  * Incidents: one row per report (its submission id unique, so a double click is one incident),
@@ -32,17 +33,7 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
     .execute();
   await db.schema.createIndex('incident_entry_incident').on('incident_entry').column('incident_id').execute();
 
-  if (engine === 'postgres') {
-    await sql`CREATE FUNCTION incident_entry_is_append_only() RETURNS trigger AS $$
-      BEGIN RAISE EXCEPTION 'incident_entry is append-only'; END; $$ LANGUAGE plpgsql`.execute(db);
-    await sql`CREATE TRIGGER incident_entry_no_change BEFORE UPDATE OR DELETE ON incident_entry
-      FOR EACH ROW EXECUTE FUNCTION incident_entry_is_append_only()`.execute(db);
-  } else {
-    await sql`CREATE TRIGGER incident_entry_no_update BEFORE UPDATE ON incident_entry
-      BEGIN SELECT RAISE(ABORT, 'incident_entry is append-only'); END`.execute(db);
-    await sql`CREATE TRIGGER incident_entry_no_delete BEFORE DELETE ON incident_entry
-      BEGIN SELECT RAISE(ABORT, 'incident_entry is append-only'); END`.execute(db);
-  }
+  await makeAppendOnly(db, engine, 'incident_entry');
 
   await db.schema
     .createTable('incident_delivery')
