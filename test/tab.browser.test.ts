@@ -3,26 +3,31 @@ import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, launchBrowser } from './support/browser';
 import { startAppUnderTest, type AppUnderTest } from './support/running-app';
 
-/** The built tab (npm run build:tab) in headless Chromium, signed in as demo personas. */
-describe('the tab in a browser', () => {
-  let t: AppUnderTest;
-  let browser: Browser;
-  let page: Page;
+/** The app on the demo tenant and a headless Chromium, started once per describe. */
+function useAppInBrowser(): { t: AppUnderTest; browser: Browser } {
+  const env = {} as { t: AppUnderTest; browser: Browser };
   beforeAll(async () => {
-    t = await startAppUnderTest();
-    browser = await launchBrowser();
+    env.t = await startAppUnderTest();
+    env.browser = await launchBrowser();
   });
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await env.browser?.close();
+    await env.t?.close();
   });
+  return env;
+}
+
+/** The built tab (npm run build:tab) in headless Chromium, signed in as demo personas. */
+describe('the tab in a browser', () => {
+  const env = useAppInBrowser();
+  let page: Page;
   beforeEach(async () => {
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page = await env.browser.newPage({ viewport: { width: 1280, height: 800 } });
   });
   afterEach(() => page.close());
 
   async function signInAs(name: string) {
-    await page.goto(`${t.app.url}/`);
+    await page.goto(`${env.t.app.url}/`);
     await page.getByRole('button', { name: `Sign in as ${name}` }).click();
     await page.getByTestId('signed-in-as').waitFor();
   }
@@ -33,7 +38,7 @@ describe('the tab in a browser', () => {
   };
 
   it('offers the demo personas outside Teams', async () => {
-    await page.goto(`${t.app.url}/`);
+    await page.goto(`${env.t.app.url}/`);
     await page.getByRole('button', { name: 'Sign in as Amy Clarke' }).waitFor({ state: 'visible' });
     expect(await page.getByRole('button', { name: /^Sign in as / }).count()).toBe(7);
     await page.screenshot({ path: join(ARTIFACTS, 'tab-personas.png') });
@@ -61,24 +66,15 @@ describe('the tab in a browser', () => {
 });
 
 describe('the IT admin’s audit page in a browser', () => {
-  let t: AppUnderTest;
-  let browser: Browser;
-  beforeAll(async () => {
-    t = await startAppUnderTest();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const env = useAppInBrowser();
 
   it('runs the audit, lists each finding with its clause, and accepts one with a reason', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${t.app.url}/#audit`);
+    const page = await env.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${env.t.app.url}/#audit`);
     await page.getByRole('button', { name: 'Sign in as Sam Patel' }).click();
     await page.getByRole('button', { name: 'Run the audit now' }).click();
     await page.getByTestId('finding-row').first().waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId('finding-row').count()).toBe(t.school.seededViolations.length);
+    expect(await page.getByTestId('finding-row').count()).toBe(env.t.school.seededViolations.length);
     await expect(page.getByText('5. Remote Working').first().isVisible()).resolves.toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'tab-audit.png') });
 
@@ -92,20 +88,11 @@ describe('the IT admin’s audit page in a browser', () => {
 });
 
 describe('incidents in the tab, in a browser', () => {
-  let t: AppUnderTest;
-  let browser: Browser;
-  beforeAll(async () => {
-    t = await startAppUnderTest();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const env = useAppInBrowser();
 
   async function as(name: string, hash: string) {
-    const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
-    await page.goto(`${t.app.url}/#${hash}`);
+    const page = await env.browser.newPage({ viewport: { width: 1300, height: 1000 } });
+    await page.goto(`${env.t.app.url}/#${hash}`);
     await page.getByRole('button', { name: `Sign in as ${name}` }).click();
     await page.getByTestId('signed-in-as').waitFor();
     return page;
