@@ -8,6 +8,7 @@ import { BotNotifier } from '../bot/bot-notifier';
 import { incidentCardAction, reportCommand, reportMessageAction } from '../bot/incident-actions';
 import { IncidentReminders } from '../src/incidents/incident-reminders';
 import { IncidentService } from '../src/incidents/incident-service';
+import { GraphMailer } from '../src/notify/mailer';
 import { AuditSchedule } from '../src/audit/audit-schedule';
 import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
@@ -108,7 +109,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   const adapter = createBotAdapter(options.bot ?? {}, logger);
   const notifier = new BotNotifier(adapter, options.bot?.appId ?? '', conversations);
-  const incidents = new IncidentService(storage.db, storage.engine, config, directory, notifier, logger);
+  const mailer = config.mail ? new GraphMailer(graph, config.mail.sender) : undefined;
+  const incidents = new IncidentService(storage.db, storage.engine, config, directory, notifier, logger, undefined, mailer);
   const bot = new ESafetyBot({
     schoolName: config.school.name,
     conversations,

@@ -86,6 +86,11 @@ export const schoolConfigSchema = z
         studentSkuIds: z.array(guid).default([]),
       })
       .default({ useEducationApi: true, staffSkuIds: [], studentSkuIds: [] }),
+    /**
+     * Email for people outside Teams (the LADO, parents): sent through Graph from this school
+     * mailbox (a shared mailbox, with Mail.Send scoped to it by an application access policy).
+     */
+    mail: z.object({ sender: z.string().regex(EMAIL, 'must be the mail address of a school mailbox') }).optional(),
     policies: z.array(policyDocument).default([]),
   })
   .strict();

@@ -40,6 +40,10 @@ export async function startDemoTenantServer(tenant: DemoTenant, port = 0, host =
         reply(res, 204, {});
         return;
       }
+      if (url.pathname === '/_demo/outbox') {
+        reply(res, 200, { 'content-type': 'application/json' }, JSON.stringify(tenant.school.outbox, null, 2));
+        return;
+      }
       if (url.pathname === '/_demo/stats') {
         reply(res, 200, { 'content-type': 'application/json' }, JSON.stringify({ ...tenant.stats, throttled: tenant.throttle.throttled }));
         return;

@@ -22,7 +22,7 @@ const V = '*/v1.0';
 const BATCH_MEMBER = 'x-demo-batch-member';
 
 export function userJson(u: DemoUser): Json {
-  const { role: _role, primaryRole: _p, managerId: _m, driveProvisioned: _d, ...graph } = u;
+  const { role: _role, primaryRole: _p, managerId: _m, driveProvisioned: _d, birthDate: _b, ...graph } = u;
   return { '@odata.type': '#microsoft.graph.user', ...graph };
 }
 
@@ -141,7 +141,19 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     }),
     http.get(`${V}/education/users/:id`, ({ request, params }) => {
       const u = findUser(String(params.id));
-      return singleResponse(request, u && u.userType === 'Member' ? { id: u.id, displayName: u.displayName, primaryRole: u.primaryRole } : undefined, 'Education user');
+      const student = u?.primaryRole === 'student' ? { student: { birthDate: u.birthDate ?? null } } : {};
+      return singleResponse(request, u && u.userType === 'Member' ? { id: u.id, displayName: u.displayName, primaryRole: u.primaryRole, ...student } : undefined, 'Education user');
+    }),
+
+    // Mail.Send: the app's email to people outside Teams. Kept in the outbox for the demo to show.
+    http.post(`${V}/users/:id/sendMail`, async ({ request, params }) => {
+      const u = findUser(String(params.id));
+      if (!u) return graphError(404, 'ErrorInvalidUser', `The requested user '${String(params.id)}' is invalid.`);
+      const body = (await request.json().catch(() => null)) as { message?: { subject?: string; body?: { content?: string }; toRecipients?: Array<{ emailAddress?: { address?: string } }> } } | null;
+      const to = (body?.message?.toRecipients ?? []).map((r) => r.emailAddress?.address).filter((a): a is string => !!a);
+      if (!body?.message || to.length === 0) return graphError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid.');
+      school.outbox.push({ from: u.mail, to, subject: body.message.subject ?? '', body: body.message.body?.content ?? '', at: new Date().toISOString() });
+      return new HttpResponse(null, { status: 202 });
     }),
 
     // Groups and teams.

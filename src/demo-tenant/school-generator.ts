@@ -132,6 +132,35 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
   const guestConsultant = guest('Lee Consultant', 'lee@edu-consult.example.net');
   const guests = [guestTutor, guestParent, guestConsultant];
 
+  // Dates of birth for the Education API (retention runs from them). Year 7 to Year 13 by position,
+  // without the random source, so adding them moved nobody else's data.
+  students.forEach((s, i) => {
+    const year = 7 + (i % 7);
+    const born = new Date(Date.UTC(now.getUTCFullYear() - year - 5, 8 + (i % 12 > 3 ? -(i % 8) : i % 4), 1 + (i % 28)));
+    s.birthDate = born.toISOString().slice(0, 10);
+  });
+
+  // The school's notifications mailbox (a shared mailbox: a disabled, unlicensed account), which
+  // the app sends email from. Made after everyone else, for the same reason.
+  // It joins the user list only at the end, so nobody's mail rules or files moved either.
+  const notificationsMailbox: DemoUser = {
+    id: '5afe7e11-0000-4000-8000-000000000001',
+    displayName: 'E-Safety Notifications',
+    givenName: 'E-Safety',
+    surname: 'Notifications',
+    userPrincipalName: `esafety@${DEMO_DOMAIN}`,
+    mail: `esafety@${DEMO_DOMAIN}`,
+    userType: 'Member',
+    accountEnabled: false,
+    jobTitle: null,
+    department: null,
+    assignedLicenses: [],
+    role: 'mailbox',
+    primaryRole: 'none',
+    managerId: null,
+    driveProvisioned: false,
+  };
+
   const users = [...staff, ...students, ...governors, ...guests];
   const byKey = Object.fromEntries(KEY_STAFF.map((k, i) => [k.key, staff[i]!])) as Record<(typeof KEY_STAFF)[number]['key'], DemoUser>;
   const keyStudent = students[0]!;
@@ -350,6 +379,7 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
   seeded.push({ rule: 'tenant.guest-invites-open', subjectId: 'authorization-policy', note: 'everyone can invite guests' });
   seeded.push({ rule: 'tenant.cross-tenant-inbound-open', subjectId: 'cross-tenant-default', note: 'any organisation can collaborate in' });
 
+  users.push(notificationsMailbox);
   return {
     seed,
     tenantId: DEMO_TENANT_ID,
@@ -384,6 +414,7 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
       remoteDomains: [{ Identity: 'Default', DomainName: '*', AutoForwardEnabled: true }],
     },
     seededViolations: seeded,
+    outbox: [],
   };
 }
 

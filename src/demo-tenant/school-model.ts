@@ -6,7 +6,7 @@ export interface Recipient {
   emailAddress: { name?: string; address: string };
 }
 
-export type DemoRole = 'staff' | 'student' | 'governor' | 'guest';
+export type DemoRole = 'staff' | 'student' | 'governor' | 'guest' | 'mailbox';
 
 export interface DemoUser {
   id: string;
@@ -27,6 +27,17 @@ export interface DemoUser {
   managerId: string | null;
   /** False for a OneDrive never opened: Graph answers 404 for /users/{id}/drive. */
   driveProvisioned: boolean;
+  /** Education API `student.birthDate` (students only; School Data Sync fills it). */
+  birthDate?: string;
+}
+
+/** A message the app sent through Graph sendMail, kept so a demo or a test can read it. */
+export interface DemoSentMail {
+  from: string;
+  to: string[];
+  subject: string;
+  body: string;
+  at: string;
 }
 
 export type DemoGroupKind = 'staff' | 'students' | 'governors' | 'admins' | 'safeguarding' | 'class' | 'staff-team' | 'club';
@@ -181,4 +192,6 @@ export interface DemoSchool {
   settings: TenantSettings;
   exchange: DemoExchange;
   seededViolations: SeededViolation[];
+  /** What the app sent by email (Graph sendMail), newest last. */
+  outbox: DemoSentMail[];
 }

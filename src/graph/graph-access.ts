@@ -143,6 +143,12 @@ export class GraphAccess {
     return (await this.client.api(this.relative(path)).headers(headers).get()) as T;
   }
 
+  /** An action such as sendMail; Graph answers 202 with no body for many of them. */
+  async post<T = unknown>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
+    await this.waitIfPaused();
+    return (await this.client.api(this.relative(path)).headers(headers).post(body)) as T;
+  }
+
   /** Every page of a collection, following `@odata.nextLink`. */
   async *pages<T>(path: string, headers: Record<string, string> = {}): AsyncGenerator<Page<T>> {
     let next: string | undefined = path;

@@ -6,6 +6,7 @@ import { useDemoGraph } from '../../test/support/demo-graph';
 import { engines, type TestStorage } from '../../test/support/storages';
 import { loadSchoolConfig } from '../config/load-school-config';
 import { keyPeople } from '../demo-tenant/school-generator';
+import { GraphMailer } from '../notify/mailer';
 import { RecordingNotifier, type Notifier } from '../notify/notifier';
 import { SchoolDirectory, type Person } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
@@ -47,17 +48,39 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
     expect(cardProblems(notifier.sent[0]!.card)).toEqual([]);
   });
 
-  it('brings a concern about the headteacher to the chair of governors, never to the head', async () => {
-    const s = service();
-    await s.report(report({ subCategory: 'staff-misuse', involved: [{ name: 'Helen Carter', role: 'headteacher' }] }), people.teacher!);
+  it('brings a concern about the headteacher to the chair of governors and emails the LADO, never telling the head', async () => {
+    const s = new IncidentService(t.storage.db, t.storage.engine, config, directory, notifier, pino({ level: 'silent' }), undefined, new GraphMailer(ctx.graph, config.mail!.sender));
+    await s.report(report({ subCategory: 'staff-misuse', whatHappened: 'The head shared pupils’ photos from a personal phone.', involved: [{ name: 'Helen Carter', role: 'headteacher' }] }), people.teacher!);
     await s.deliverQueued();
     const sentTo = notifier.sent.map((x) => x.to);
     expect(sentTo).toContain(keyPeople(ctx.school).governor.id);
     expect(sentTo).not.toContain(keyPeople(ctx.school).headteacher.id);
     expect(sentTo).not.toContain(keyPeople(ctx.school).dsl.id);
-    // The LADO is outside the tenant: the card waits for email delivery, which is not built yet.
+
+    // The LADO is outside the tenant: an email from the school mailbox through Graph sendMail.
+    expect(ctx.school.outbox).toHaveLength(1);
+    const mail = ctx.school.outbox[0]!;
+    expect(mail).toMatchObject({ from: 'esafety@demo-academy.org.uk', to: ['lado@localauthority.example.gov.uk'] });
+    expect(mail.body).toContain('Margaret Hughes');
+    // Email leaves the school: no names of those involved, nothing of what happened.
+    expect(mail.body).not.toMatch(/Helen|Carter|photos|personal phone/);
+    const deliveries = await t.storage.db.selectFrom('incident_delivery').selectAll().execute();
+    expect(deliveries.every((d) => d.status === 'sent')).toBe(true);
+    const log = await t.storage.db.selectFrom('audit_log').selectAll().where('action', '=', 'incident.emailed').execute();
+    expect(log).toHaveLength(1);
+
+    // Delivered once: a second run sends nothing more.
+    await s.deliverQueued();
+    expect(ctx.school.outbox).toHaveLength(1);
+  });
+
+  it('keeps the LADO’s referral queued when the school has no mailbox configured', async () => {
+    const s = service();
+    await s.report(report({ subCategory: 'staff-misuse', involved: [{ name: 'Helen Carter', role: 'headteacher' }] }), people.teacher!);
+    await s.deliverQueued();
     const lado = (await t.storage.db.selectFrom('incident_delivery').selectAll().execute()).find((d) => d.recipient.includes('"as":"lado"'))!;
-    expect(lado.status).not.toBe('sent');
+    expect(lado.status).toBe('queued');
+    expect(ctx.school.outbox).toEqual([]);
   });
 
   it('refuses a report with a bad field, writing nothing', async () => {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { describeZodError } from '../config/load-school-config';
 import type { SchoolConfig } from '../config/school-config';
+import type { Mailer } from '../notify/mailer';
 import type { Notifier } from '../notify/notifier';
 import type { Person, SchoolDirectory } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
@@ -9,6 +10,7 @@ import type { Database } from '../storage/schema';
 import { incidentCard, type IncidentView } from '../cards/incident-card';
 export type { IncidentView };
 import type { AdaptiveCardJson } from '../cards/render-card';
+import { incidentEmail } from './incident-email';
 import { IncidentLog } from './incident-log';
 import { confideSchema, incidentReportSchema, type IncidentReport } from './incident-report';
 import { routeIncident, type Recipient, type Routing } from './incident-routing';
@@ -38,6 +40,8 @@ export class IncidentService {
     private readonly notifier: Notifier,
     private readonly logger: Logger,
     private readonly now: () => Date = () => new Date(),
+    /** Email for recipients outside Teams (the LADO). Without it their card waits in the queue. */
+    private readonly mailer?: Mailer,
   ) {
     this.log = new IncidentLog(db, engine, now);
     this.audit = new AuditLog(db, now);
@@ -166,25 +170,32 @@ export class IncidentService {
       const ref = recipient.kind === 'person' ? recipient.ref : recipient.email;
       const id = await this.directory.userIdOf(ref);
       const view = await this.view(d.incident_id);
-      let delivered: 'sent' | 'no-conversation';
+      let delivered: 'sent' | 'emailed' | 'no-conversation';
       let activityId: string | undefined;
       try {
         const summary = `E-safety incident${view.urgent ? ' (URGENT)' : ''}`;
-        if (!id) delivered = 'no-conversation';
+        if (!id && recipient.kind === 'contact' && this.mailer) {
+          // Outside the tenant (the LADO): no Teams chat, so an email that says whom to call.
+          const routing = await this.routingOf(d.incident_id);
+          await this.mailer.send(incidentEmail(view, recipient, routing.recipients, this.config));
+          delivered = 'emailed';
+        } else if (!id) delivered = 'no-conversation';
         else if (this.notifier.sendTracked) ({ delivery: delivered, activityId } = await this.notifier.sendTracked(id, incidentCard(view), summary));
         else delivered = await this.notifier.sendToPerson(id, incidentCard(view), summary);
       } catch (e) {
         await this.db.updateTable('incident_delivery').set({ status: 'queued', attempts: d.attempts + 1, updated_at: this.now().toISOString() }).where('id', '=', d.id).execute();
         throw e;
       }
-      // Someone outside the tenant (the LADO) has no Teams chat: email delivery is not built yet, so
-      // the card stays queued and the DSL tab must show it (see the closing note).
+      // A person who has never opened a chat with the bot stays queued; the DSL tab shows it.
       await this.db
         .updateTable('incident_delivery')
-        .set({ status: delivered === 'sent' ? 'sent' : 'queued', attempts: d.attempts + 1, updated_at: this.now().toISOString(), recipient_id: id ?? null, activity_id: activityId ?? null })
+        .set({ status: delivered === 'no-conversation' ? 'queued' : 'sent', attempts: d.attempts + 1, updated_at: this.now().toISOString(), recipient_id: id ?? null, activity_id: activityId ?? null })
         .where('id', '=', d.id)
         .execute();
-      if (delivered === 'sent') sent += 1;
+      if (delivered === 'emailed') {
+        await this.audit.append({ actorId: 'system', action: 'incident.emailed', subjectType: 'incident', subjectId: d.incident_id, detail: { to: recipient.as, from: this.mailer!.from } });
+      }
+      if (delivered !== 'no-conversation') sent += 1;
       else this.logger.warn({ incident: d.incident_id, recipient: recipient.as }, 'incident card not delivered yet');
     }
     return sent;
@@ -251,12 +262,16 @@ export class IncidentService {
     return this.view(incidentId);
   }
 
+  private async routingOf(incidentId: string): Promise<Routing> {
+    const [first] = await this.log.entries(incidentId);
+    if (!first) throw new NotAllowed('no such incident');
+    return (JSON.parse(first.body) as { routing: Routing }).routing;
+  }
+
   /** The safeguarding team, and the people this incident was routed to; nobody else. */
   private async assertMayRead(incidentId: string, person: Person): Promise<void> {
     if (person.roles.includes('safeguarding')) return;
-    const [first] = await this.log.entries(incidentId);
-    if (!first) throw new NotAllowed('no such incident');
-    const routing = (JSON.parse(first.body) as { routing: Routing }).routing;
+    const routing = await this.routingOf(incidentId);
     for (const r of routing.recipients) {
       if ((await this.directory.userIdOf(r.kind === 'person' ? r.ref : r.email)) === person.id) return;
     }
