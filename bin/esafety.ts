@@ -175,7 +175,19 @@ incidents
   .option('--demo', 'look the person up in the demo tenant')
   .option('--database-url <url>', 'sqlite:PATH or postgres://...', process.env.DATABASE_URL)
   .action(async (o: { person: string; requestedBy: string; config?: string; demo?: boolean; databaseUrl?: string }) => {
-    await (require('./incident-export') as typeof import('./incident-export')).exportIncidents(o);
+    await (require('./incident-commands') as typeof import('./incident-commands')).exportIncidents(o);
+  });
+
+incidents
+  .command('retention')
+  .description("List incidents whose retention period has ended (the child's date of birth + N years); --apply erases their text")
+  .option('--apply', 'erase them (categories and dates stay for the governors\' figures)')
+  .option('--by <who>', 'who authorised the erasure (recorded in the incident log)')
+  .option('--config <file>', 'school configuration', process.env.ESAFETY_CONFIG)
+  .option('--demo', 'use the demo tenant for dates of birth')
+  .option('--database-url <url>', 'sqlite:PATH or postgres://...', process.env.DATABASE_URL)
+  .action(async (o: { apply?: boolean; by?: string; config?: string; demo?: boolean; databaseUrl?: string }) => {
+    await (require('./incident-commands') as typeof import('./incident-commands')).incidentRetention(o);
   });
 
 const db = program.command('db').description('Database');

@@ -71,3 +71,15 @@ describe('esafety incidents verify', () => {
     expect(broken.stdout).toMatch(new RegExp(`BROKEN at entry ${note} of 2`));
   });
 });
+
+describe('esafety incidents retention', () => {
+  it('says what the school keeps, and refuses to erase without saying who authorised it', () => {
+    const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'esafety-cli-')), 'incidents.db')}`;
+    const list = run(['incidents', 'retention', '--demo', '--database-url', url]);
+    expect(list.status).toBe(0);
+    expect(list.stdout).toMatch(/Retention: keep every record\n0 incidents due for erasure/);
+    const apply = run(['incidents', 'retention', '--demo', '--apply', '--database-url', url]);
+    expect(apply.status).toBe(2);
+    expect(apply.stderr).toMatch(/--apply needs --by/);
+  });
+});

@@ -117,6 +117,14 @@ describe('incidents in the tab, in a browser', () => {
     await dsl.getByRole('article', { name: 'Chronology' }).waitFor();
     await expect(dsl.getByRole('article', { name: 'Chronology' }).textContent()).resolves.toContain('Unkind memes');
     await dsl.screenshot({ path: join(ARTIFACTS, 'tab-incident-chronology.png'), fullPage: true });
+    // Jamie's own chronology, across incidents.
+    await dsl.getByRole('button', { name: 'Chronology of Jamie Brown' }).click();
+    await dsl.getByRole('article', { name: "Person's chronology" }).waitFor();
+    await expect(dsl.getByRole('article', { name: "Person's chronology" }).textContent()).resolves.toMatch(/Jamie Brown: 1 incident.*reported/);
+    await dsl.screenshot({ path: join(ARTIFACTS, 'tab-person-chronology.png'), fullPage: true });
+    // The queue filters by the person named.
+    await dsl.getByRole('textbox', { name: 'Person named' }).fill('nobody-like-this');
+    await dsl.getByText('No incidents.').waitFor();
     await expect(dsl.getByRole('table', { name: "Governors' report" }).textContent()).resolves.toContain('cyberbullying');
     await dsl.close();
   }, 60_000);

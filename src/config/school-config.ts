@@ -74,6 +74,18 @@ export const schoolConfigSchema = z
       headteacher: personRef,
       chairOfGovernors: contact,
       lado: contact,
+      /**
+       * How long incident records are kept. The default keeps everything: destroying a child
+       * protection record is a decision, never an accident. `after-birth` follows UK guidance: a
+       * record about a child is kept until their date of birth + 25 years, then its text is erased.
+       */
+      retention: z
+        .object({
+          mode: z.enum(['keep', 'after-birth']).default('keep'),
+          yearsAfterBirth: z.number().int().min(1).max(100).default(25),
+        })
+        .strict()
+        .default({ mode: 'keep', yearsAfterBirth: 25 }),
     }),
     /**
      * When groups are not set, people are classified by the Education API (`primaryRole`) and then

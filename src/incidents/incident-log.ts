@@ -7,9 +7,16 @@ import type { Recipient, Routing } from './incident-routing';
 
 export const GENESIS = '0'.repeat(64);
 
-/** The fields an entry's hash commits to, in a fixed order, with the previous entry's hash. */
-export function entryHash(prevHash: string, e: { incident_id: string; kind: string; actor_id: string; at: string; body: string }): string {
-  return createHash('sha256').update(JSON.stringify([prevHash, e.incident_id, e.kind, e.actor_id, e.at, e.body])).digest('hex');
+export const ERASED_BODY = '{"erased":true}';
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * The fields an entry's hash commits to, in a fixed order, with the previous entry's hash. It
+ * commits to the body's digest rather than the body, so a body erased under the retention policy
+ * leaves the chain provable (migration 0006).
+ */
+export function entryHash(prevHash: string, e: { incident_id: string; kind: string; actor_id: string; at: string; body_hash: string }): string {
+  return sha256(JSON.stringify([prevHash, e.incident_id, e.kind, e.actor_id, e.at, e.body_hash]));
 }
 
 export interface SubmitResult {
@@ -79,6 +86,8 @@ export class IncidentLog {
     for (const [i, row] of rows.entries()) {
       if (row.prev_hash !== prev) return { intact: false, entries: rows.length, brokenAt: Number(row.seq), why: i === 0 ? 'the first entry does not start the chain' : 'an entry before it was removed or changed' };
       if (entryHash(row.prev_hash, row) !== row.hash) return { intact: false, entries: rows.length, brokenAt: Number(row.seq), why: 'its contents were changed after it was written' };
+      const bodyHolds = row.erased_at ? row.body === ERASED_BODY : sha256(row.body) === row.body_hash;
+      if (!bodyHolds) return { intact: false, entries: rows.length, brokenAt: Number(row.seq), why: 'its contents were changed after it was written' };
       prev = row.hash;
     }
     return { intact: true, entries: rows.length };
@@ -92,9 +101,23 @@ export class IncidentLog {
     // One writer at a time, so two instances cannot both chain onto the same last entry.
     if (this.engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext('incident_entry'))`.execute(tx);
     const last = await tx.selectFrom('incident_entry').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    const entry = { incident_id: incidentId, kind, actor_id: actorId, at: this.now().toISOString(), body: JSON.stringify(body) };
+    const json = JSON.stringify(body);
+    const entry = { incident_id: incidentId, kind, actor_id: actorId, at: this.now().toISOString(), body: json, body_hash: sha256(json), erased_at: null };
     const prev_hash = last?.hash ?? GENESIS;
     const row = await tx.insertInto('incident_entry').values({ ...entry, prev_hash, hash: entryHash(prev_hash, entry) }).returning('seq').executeTakeFirstOrThrow();
     return Number(row.seq);
+  }
+
+  /**
+   * Erases what an incident's entries say (retention), in one transaction with an entry recording
+   * the erasure, who authorised it and under which rule. The chain still verifies: each entry keeps
+   * the digest its hash commits to.
+   */
+  async erase(incidentId: string, authorisedBy: string, why: Record<string, unknown>): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      const erased = await tx.updateTable('incident_entry').set({ body: ERASED_BODY, erased_at: this.now().toISOString() }).where('incident_id', '=', incidentId).where('erased_at', 'is', null).executeTakeFirst();
+      await this.append(tx, incidentId, 'erased-under-retention', authorisedBy, why);
+      return Number(erased.numUpdatedRows);
+    });
   }
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import pino from 'pino';
 import { cardProblems } from '../../test/support/adaptive-card-check';
 import { useDemoGraph } from '../../test/support/demo-graph';
+import { eventually } from '../../test/support/eventually';
 import { engines, type TestStorage } from '../../test/support/storages';
 import { loadSchoolConfig } from '../config/load-school-config';
 import { keyPeople } from '../demo-tenant/school-generator';
@@ -51,7 +52,8 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
   it('brings a concern about the headteacher to the chair of governors and emails the LADO, never telling the head', async () => {
     const s = new IncidentService(t.storage.db, t.storage.engine, config, directory, notifier, pino({ level: 'silent' }), undefined, new GraphMailer(ctx.graph, config.mail!.sender));
     await s.report(report({ subCategory: 'staff-misuse', whatHappened: 'The head shared pupils’ photos from a personal phone.', involved: [{ name: 'Helen Carter', role: 'headteacher' }] }), people.teacher!);
-    await s.deliverQueued();
+    // Delivery starts in the background on submission.
+    await eventually(async () => (await t.storage.db.selectFrom('incident_delivery').select('status').execute()).every((d) => d.status === 'sent'), 'both deliveries');
     const sentTo = notifier.sent.map((x) => x.to);
     expect(sentTo).toContain(keyPeople(ctx.school).governor.id);
     expect(sentTo).not.toContain(keyPeople(ctx.school).headteacher.id);
@@ -133,6 +135,29 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
     expect(records[0]).toMatchObject({ reportedByThisPerson: false, involved: [`${people.student!.displayName} (student)`] });
     expect((await new AuditLog(t.storage.db).list({ subjectType: 'person' }))[0]).toMatchObject({ action: 'incident.subject-access-export', actorId: 'dpo@demo-academy.org.uk' });
     expect(await s.exportForPerson(people.teacher!, 'dpo')).toHaveLength(2);
+  });
+
+  it('shows the DSL one child’s chronology across incidents, by id or by name, and logs the look', async () => {
+    const s = service();
+    const jamie = people.student!;
+    const first = await s.report(report({ when: '2026-11-20T10:00:00Z', whatHappened: 'Jamie was sent unkind messages in the class chat.', involved: [{ id: jamie.id, name: jamie.displayName, role: 'student' }] }), people.teacher!);
+    await s.act(first.incidentId, 'note', people.dsl!, { text: 'Spoke to Jamie and parents.' });
+    // A later report names him without an id (typed by a colleague).
+    await s.report(report({ subCategory: 'inappropriate-content', category: 'content', whatHappened: 'Jamie shown an upsetting video by an older pupil.', involved: [{ name: jamie.displayName, role: 'student' }] }), people.teacher!);
+    await s.report(report({ involved: [{ name: 'Someone Else', role: 'student' }] }), people.teacher!);
+
+    const chronology = await s.chronologyOf({ id: jamie.id }, people.dsl!);
+    expect(chronology.incidents).toBe(2);
+    expect(chronology.entries.map((e) => e.kind)).toEqual(['reported', 'note', 'reported']);
+    expect(chronology.entries[1]!.text).toBe('Spoke to Jamie and parents.');
+    expect((await s.chronologyOf({ name: 'someone else' }, people.dsl!)).incidents).toBe(1);
+    expect((await new AuditLog(t.storage.db).list({ subjectType: 'person' })).map((e) => e.action)).toContain('incident.person-chronology-read');
+    await expect(s.chronologyOf({ id: jamie.id }, people.teacher!)).rejects.toThrow(NotAllowed);
+
+    // The queue filters by the person named and by age.
+    expect(await s.list(people.dsl!, { person: 'jamie' })).toHaveLength(2);
+    expect(await s.list(people.dsl!, { person: jamie.id })).toHaveLength(1);
+    expect(await s.list(people.dsl!, { olderThanHours: 24 })).toHaveLength(0);
   });
 
   it('sends each card once when two delivery runs overlap', async () => {

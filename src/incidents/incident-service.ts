@@ -82,28 +82,68 @@ export class IncidentService {
    * Matches the person's Entra id, or their name where a report named them in free text.
    */
   async exportForPerson(person: { id: string; displayName: string }, requestedBy: string): Promise<Array<IncidentView & { reportedAt: string; reportedByThisPerson: boolean }>> {
-    const incidents = await this.db.selectFrom('incident').selectAll().orderBy('reported_at').execute();
     const out: Array<IncidentView & { reportedAt: string; reportedByThisPerson: boolean }> = [];
-    for (const i of incidents) {
-      const [first] = await this.log.entries(i.id);
-      const report = (JSON.parse(first!.body) as { report: IncidentReport }).report;
-      const named = report.involved.some((p) => p.id === person.id || p.name.trim().toLowerCase() === person.displayName.trim().toLowerCase());
-      if (!named && i.reporter_id !== person.id) continue;
+    for (const { incident: i, report } of await this.reports()) {
+      if (!concerns(report, i.reporter_id, { id: person.id, name: person.displayName })) continue;
       out.push({ ...(await this.view(i.id)), reportedAt: i.reported_at, reportedByThisPerson: i.reporter_id === person.id });
     }
     await this.audit.append({ actorId: requestedBy, action: 'incident.subject-access-export', subjectType: 'person', subjectId: person.id, detail: { incidents: out.length } });
     return out;
   }
 
-  /** The safeguarding team's queue, newest first. */
-  async list(viewer: Person, filter: { status?: string; category?: string } = {}): Promise<Array<{ id: string; reportedAt: string; category: string; subCategory: string; urgent: boolean; status: string }>> {
+  /**
+   * One person's chronology across incidents (a DSL's view of a child): every entry of every
+   * incident they reported or were named in, oldest first. The read is logged like any other.
+   */
+  async chronologyOf(who: { id?: string; name?: string }, viewer: Person): Promise<{ person: { id?: string; name: string }; incidents: number; entries: Array<{ incidentId: string; at: string; kind: string; text: string; category: string; subCategory: string; asReporter: boolean }> }> {
+    if (!viewer.roles.includes('safeguarding')) throw new NotAllowed('a person\'s chronology is for the safeguarding team');
+    const known = who.id ? await this.directory.person(who.id).catch(() => undefined) : undefined;
+    const name = known?.displayName ?? who.name?.trim() ?? '';
+    if (!who.id && !name) throw new InvalidReport('person: give an id or a name');
+    const key = { ...(who.id ? { id: who.id } : {}), name };
+    const entries: Awaited<ReturnType<IncidentService['chronologyOf']>>['entries'] = [];
+    let incidents = 0;
+    for (const { incident: i, report } of await this.reports()) {
+      if (!concerns(report, i.reporter_id, key)) continue;
+      incidents += 1;
+      const view = await this.view(i.id);
+      const asReporter = !!key.id && i.reporter_id === key.id;
+      entries.push({ incidentId: i.id, at: i.reported_at, kind: asReporter ? 'reported by them' : 'reported', text: view.whatHappened, category: view.category, subCategory: view.subCategory, asReporter });
+      for (const h of view.history) entries.push({ incidentId: i.id, at: h.at, kind: h.kind, text: h.text, category: view.category, subCategory: view.subCategory, asReporter });
+    }
+    entries.sort((a, b) => a.at.localeCompare(b.at));
+    await this.audit.append({ actorId: viewer.id, action: 'incident.person-chronology-read', subjectType: 'person', subjectId: key.id ?? `name:${name}`, detail: { incidents } });
+    return { person: key, incidents, entries };
+  }
+
+  /** Every incident with its report, oldest first (the log's first entry holds the report). */
+  private async reports(): Promise<Array<{ incident: { id: string; reported_at: string; reporter_id: string }; report: IncidentReport }>> {
+    const incidents = await this.db.selectFrom('incident').select(['id', 'reported_at', 'reporter_id']).orderBy('reported_at').execute();
+    if (incidents.length === 0) return [];
+    const firsts = await this.db.selectFrom('incident_entry').select(['incident_id', 'body']).where('kind', '=', 'reported').where('erased_at', 'is', null).execute();
+    const reportOf = new Map(firsts.map((f) => [f.incident_id, (JSON.parse(f.body) as { report: IncidentReport }).report]));
+    return incidents.flatMap((incident) => {
+      const report = reportOf.get(incident.id);
+      return report ? [{ incident, report }] : [];
+    });
+  }
+
+  /** The safeguarding team's queue, newest first, filtered by status, category, age and person. */
+  async list(viewer: Person, filter: { status?: string; category?: string; olderThanHours?: number; person?: string } = {}): Promise<Array<{ id: string; reportedAt: string; category: string; subCategory: string; urgent: boolean; status: string }>> {
     if (!viewer.roles.includes('safeguarding')) throw new NotAllowed('the incident queue is for the safeguarding team');
     let q = this.db.selectFrom('incident').selectAll().orderBy('reported_at', 'desc').limit(500);
     if (filter.category) q = q.where('category', '=', filter.category);
+    if (filter.olderThanHours) q = q.where('reported_at', '<', new Date(this.now().getTime() - filter.olderThanHours * 3_600_000).toISOString());
     const rows = await q.execute();
     const kinds = rows.length ? await this.db.selectFrom('incident_entry').select(['incident_id', 'kind']).where('incident_id', 'in', rows.map((r) => r.id)).execute() : [];
     const statusOf = (id: string) => (kinds.some((k) => k.incident_id === id && k.kind === 'closed') ? 'closed' : kinds.some((k) => k.incident_id === id && k.kind === 'acknowledged') ? 'acknowledged' : 'new');
+    let matching: Set<string> | undefined;
+    if (filter.person?.trim()) {
+      const needle = filter.person.trim().toLowerCase();
+      matching = new Set((await this.reports()).filter(({ report }) => report.involved.some((p) => p.id === filter.person || p.name.toLowerCase().includes(needle))).map((r) => r.incident.id));
+    }
     return rows
+      .filter((r) => !matching || matching.has(r.id))
       .map((r) => ({ id: r.id, reportedAt: r.reported_at, category: r.category, subCategory: r.sub_category, urgent: r.urgent === 1, status: statusOf(r.id) }))
       .filter((r) => !filter.status || r.status === filter.status);
   }
@@ -256,15 +296,18 @@ export class IncidentService {
   }
 
   /** Reads are logged: who looked at which incident, and when. */
-  async read(incidentId: string, reader: Person): Promise<IncidentView> {
+  async read(incidentId: string, reader: Person): Promise<IncidentView & { people: IncidentReport['involved'] }> {
     await this.assertMayRead(incidentId, reader);
     await this.audit.append({ actorId: reader.id, action: 'incident.read', subjectType: 'incident', subjectId: incidentId });
-    return this.view(incidentId);
+    const [first] = await this.log.entries(incidentId);
+    return { ...(await this.view(incidentId)), people: first!.erased_at ? [] : (JSON.parse(first!.body) as { report: IncidentReport }).report.involved };
   }
 
   private async routingOf(incidentId: string): Promise<Routing> {
     const [first] = await this.log.entries(incidentId);
     if (!first) throw new NotAllowed('no such incident');
+    // Erased under retention: no routing is left, so only the safeguarding team may see the stub.
+    if (first.erased_at) return { recipients: [], urgent: false, guidance: [], reason: 'erased' };
     return (JSON.parse(first.body) as { routing: Routing }).routing;
   }
 
@@ -281,6 +324,7 @@ export class IncidentService {
   /** The incident as its card shows it (no access check: callers check). */
   async view(incidentId: string): Promise<IncidentView> {
     const entries = await this.log.entries(incidentId);
+    if (entries[0]?.erased_at) return this.erasedView(incidentId, entries);
     const first = JSON.parse(entries[0]!.body) as { report: IncidentReport; routing: Routing };
     const status = entries.some((e) => e.kind === 'closed') ? 'closed' : entries.some((e) => e.kind === 'acknowledged') ? 'acknowledged' : 'new';
     return {
@@ -297,6 +341,31 @@ export class IncidentService {
       history: entries.slice(1).map((e) => ({ kind: e.kind, at: e.at, text: (JSON.parse(e.body) as { text?: string; outcome?: string }).text ?? (JSON.parse(e.body) as { outcome?: string }).outcome ?? '' })),
     };
   }
+
+  /** What is left after erasure under the retention policy: the kind of concern and the dates. */
+  private async erasedView(incidentId: string, entries: Awaited<ReturnType<IncidentLog['entries']>>): Promise<IncidentView> {
+    const i = await this.db.selectFrom('incident').selectAll().where('id', '=', incidentId).executeTakeFirstOrThrow();
+    return {
+      id: incidentId,
+      category: i.category as IncidentView['category'],
+      subCategory: i.sub_category as IncidentView['subCategory'],
+      whatHappened: '(erased under the school\'s retention policy)',
+      when: i.reported_at,
+      where: '',
+      involved: [],
+      urgent: i.urgent === 1,
+      guidance: [],
+      status: entries.some((e) => e.kind === 'closed') ? 'closed' : entries.some((e) => e.kind === 'acknowledged') ? 'acknowledged' : 'new',
+      history: entries.slice(1).map((e) => ({ kind: e.kind, at: e.at, text: '' })),
+    };
+  }
+}
+
+/** Whether a report concerns this person: they reported it, or it names them (by id or by name). */
+function concerns(report: IncidentReport, reporterId: string, who: { id?: string; name: string }): boolean {
+  if (who.id && reporterId === who.id) return true;
+  const name = who.name.trim().toLowerCase();
+  return report.involved.some((p) => (!!who.id && p.id === who.id) || (!!name && p.name.trim().toLowerCase() === name));
 }
 
 /** English school terms: autumn (Sep-Dec), spring (Jan-Mar), summer (Apr-Aug). */

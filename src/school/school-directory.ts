@@ -83,6 +83,20 @@ export class SchoolDirectory {
     }
   }
 
+  /**
+   * A student's date of birth from the Education API (School Data Sync fills it), or undefined when
+   * the school's data does not hold one. Retention of child protection records runs from it.
+   */
+  async birthDateOf(userId: string): Promise<string | undefined> {
+    try {
+      const edu = await this.graph.get<{ student?: { birthDate?: string | null } }>(`/education/users/${encodeURIComponent(userId)}?$select=id,student`);
+      return edu.student?.birthDate?.slice(0, 10) || undefined;
+    } catch (e) {
+      if (isGraphError(e, 404) || isGraphError(e, 403)) return undefined;
+      throw e;
+    }
+  }
+
   async isMemberOf(group: GroupKey, userId: string): Promise<boolean | undefined> {
     const ids = await this.groupMembers(group);
     return ids?.has(userId);

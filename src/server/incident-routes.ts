@@ -36,7 +36,23 @@ export function incidentRoutes(incidents: IncidentService) {
       '/api/incidents',
       route(['safeguarding'], async (req: Request, { person }) => {
         const q = (req.query ?? {}) as Record<string, string>;
-        return guarded(async () => ({ incidents: await incidents.list(person, { ...(q.status ? { status: q.status } : {}), ...(q.category ? { category: q.category } : {}) }) }));
+        const olderThanHours = q.olderThanHours ? Number(q.olderThanHours) : undefined;
+        if (olderThanHours !== undefined && !(olderThanHours > 0)) throw new HttpError(400, 'invalid-filter', 'olderThanHours must be a positive number');
+        return guarded(async () => ({
+          incidents: await incidents.list(person, {
+            ...(q.status ? { status: q.status } : {}),
+            ...(q.category ? { category: q.category } : {}),
+            ...(olderThanHours ? { olderThanHours } : {}),
+            ...(q.person ? { person: q.person } : {}),
+          }),
+        }));
+      }),
+    );
+    server.get(
+      '/api/incidents/people/chronology',
+      route(['safeguarding'], async (req, { person }) => {
+        const q = (req.query ?? {}) as Record<string, string>;
+        return guarded(() => incidents.chronologyOf({ ...(q.id ? { id: q.id } : {}), ...(q.name ? { name: q.name } : {}) }, person));
       }),
     );
     server.get(

@@ -23,6 +23,13 @@ export async function migrateToLatest(storage: Storage): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+/** Up to and including the named migration (tests of a later migration start here). */
+export async function migrateTo(storage: Storage, name: string): Promise<string[]> {
+  const { error, results } = await migratorFor(storage).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
 /** For /readyz: true when every known migration has been applied. */
 export async function migrationsAreCurrent(storage: Storage): Promise<boolean> {
   const applied = await migratorFor(storage).getMigrations();

@@ -85,6 +85,10 @@ export interface IncidentEntryTable {
   body: string;
   prev_hash: string;
   hash: string;
+  /** What the hash commits to: the body's digest, so the body can be erased under retention. */
+  body_hash: string;
+  /** When the body was erased under the retention policy; null while it is kept. */
+  erased_at: string | null;
 }
 
 export interface IncidentDeliveryTable {

@@ -73,10 +73,24 @@ export interface IncidentDetail {
   when: string;
   where: string;
   involved: string[];
+  people: Array<{ id?: string; name: string; role: string }>;
   urgent: boolean;
   guidance: string[];
   status: string;
   history: Array<{ kind: string; at: string; text: string }>;
+}
+
+export interface IncidentFilter {
+  status?: string;
+  category?: string;
+  olderThanHours?: number;
+  person?: string;
+}
+
+export interface PersonChronology {
+  person: { id?: string; name: string };
+  incidents: number;
+  entries: Array<{ incidentId: string; at: string; kind: string; text: string; category: string; subCategory: string }>;
 }
 
 export interface GovernorsRow {
@@ -100,7 +114,12 @@ export const api = {
     call<{ incidentId: string; created: boolean }>('/api/audit/findings/raise-incident', token, { method: 'POST', body: JSON.stringify({ findingKey }) }),
   reportConcern: (token: string, report: object) => call<{ incidentId: string }>('/api/incidents', token, { method: 'POST', body: JSON.stringify(report) }),
   confide: (token: string, body: object) => call<{ received: boolean }>('/api/confide', token, { method: 'POST', body: JSON.stringify(body) }),
-  incidents: (token: string, status?: string) => call<{ incidents: IncidentRow[] }>(`/api/incidents${status ? `?status=${status}` : ''}`, token).then((r) => r.incidents),
+  incidents: (token: string, filter: IncidentFilter = {}) => {
+    const q = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
+    return call<{ incidents: IncidentRow[] }>(`/api/incidents${q.toString() ? `?${q}` : ''}`, token).then((r) => r.incidents);
+  },
+  personChronology: (token: string, who: { id?: string; name: string }) =>
+    call<PersonChronology>(`/api/incidents/people/chronology?${new URLSearchParams(who.id ? { id: who.id } : { name: who.name })}`, token),
   incident: (token: string, id: string) => call<IncidentDetail>(`/api/incidents/${encodeURIComponent(id)}`, token),
   governorsReport: (token: string) => call<{ rows: GovernorsRow[] }>('/api/incidents/governors-report', token).then((r) => r.rows),
   governorsReportCsv: (token: string) => call<{ csv: string }>('/api/incidents/governors-report?format=csv', token).then((r) => r.csv),

@@ -5,6 +5,7 @@ import * as m0002 from './0002-audit';
 import * as m0003 from './0003-job-lease';
 import * as m0004 from './0004-incidents';
 import * as m0005 from './0005-delivery-activity';
+import * as m0006 from './0006-incident-erasure';
 
 export interface Migration {
   name: string;
@@ -18,4 +19,5 @@ export const migrations: Migration[] = [
   { name: '0003-job-lease', up: m0003.up },
   { name: '0004-incidents', up: m0004.up },
   { name: '0005-delivery-activity', up: m0005.up },
+  { name: '0006-incident-erasure', up: m0006.up },
 ];
