@@ -52,21 +52,27 @@ export function demoPersonas(school: DemoSchool): DemoPersona[] {
   ];
 }
 
-/** The playground's mock Teams users are the demo tenant's people, so the bot sees real ids. */
-export function playgroundConfig(school: DemoSchool, personas: DemoPersona[], currentUserId?: string): string {
+/**
+ * The playground's mock Teams users are the demo tenant's people, so the bot sees real ids. The
+ * current user comes first; the playground accepts at most five others.
+ */
+export function playgroundUsers(personas: DemoPersona[], currentUserId?: string) {
   const ordered = currentUserId ? [...personas.filter((p) => p.id === currentUserId), ...personas.filter((p) => p.id !== currentUserId)] : personas;
-  const users = ordered.map((p, i) => {
+  return ordered.slice(0, 6).map((p, i) => {
     const [givenName = p.displayName, surname = ''] = p.displayName.split(' ');
     return { id: `user-id-${i}`, name: p.displayName, userPrincipleName: p.userPrincipalName, aadObjectId: p.id, givenName, surname, email: p.userPrincipalName };
   });
+}
+
+export function playgroundConfig(school: DemoSchool, personas: DemoPersona[], currentUserId?: string): string {
+  const users = playgroundUsers(personas, currentUserId);
   const firstClass = school.groups.find((g) => g.kind === 'class')!;
   return stringify({
     version: '0.1.1',
     tenantId: school.tenantId,
     bot: { id: '00000000-0000-4000-a000-00000000e5af', name: 'E-Safety' },
     currentUser: users[0],
-    // The playground accepts at most five other users.
-    users: users.slice(1, 6),
+    users: users.slice(1),
     personalChat: { id: 'conv-personal' },
     groupChat: { id: 'conv-group', name: 'Safeguarding chat' },
     team: { id: 'team-id', name: firstClass.displayName, aadGroupId: firstClass.id, channels: [{ id: 'channel-general', name: 'General' }] },

@@ -2,10 +2,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { startDemo, type RunningDemo } from '../bin/start-demo';
+import { demoPersonas, playgroundUsers, startDemo, type RunningDemo } from '../bin/start-demo';
 import { generateSchool, keyPeople } from '../src/demo-tenant/school-generator';
 import { ConversationReferences } from '../src/storage/conversation-references';
+import { eventually } from './support/eventually';
 import { freePort, PlaygroundChat } from './support/playground-chat';
+
+/** Which playground user id a persona has when `currentUserId` is the one at the keyboard. */
+const playgroundIdOf = (demo: RunningDemo, personId: string, currentUserId: string) =>
+  playgroundUsers(demoPersonas(demo.school), currentUserId).find((u) => u.aadObjectId === personId)!.id;
+
+/** A message in a group chat, as Teams hands it to a message action. */
+const groomingMessage = {
+  body: { content: '<p>you can tell me anything, send a pic &amp; delete this chat</p>' },
+  from: { user: { displayName: 'Unknown Adult' } },
+  createdDateTime: '2026-11-23T21:14:00Z',
+  linkToMessage: 'https://teams.microsoft.com/l/message/19:group/1700000000000',
+};
 
 /** The demo with the playground on a free port, chatting as `playgroundUser` (the teacher by default). */
 async function startPlaygroundDemo(playgroundUser?: string): Promise<{ demo: RunningDemo; chat: PlaygroundChat }> {
@@ -115,5 +128,78 @@ describe('an e-safety concern in the Agents Playground', () => {
     // The same form clicked again is the same incident.
     await chat.execute(form.messageId, 'incident.submit', { submissionId, kind: 'conduct/cyberbullying', whatHappened: 'Year 8 students posting unkind memes about a classmate in a group chat.', about: 'no', illegal: 'false' });
     expect(await demo.app.storage.db.selectFrom('incident').selectAll().execute()).toHaveLength(1);
+  }, 60_000);
+});
+
+describe('reporting a message with the Report a concern action, in the Agents Playground', () => {
+  let demo: RunningDemo;
+  let chat: PlaygroundChat;
+  let dslId: string;
+  beforeAll(async () => {
+    // Daniel Okafor (DSL) is at the keyboard; Amy Clarke reports a message in the group chat.
+    dslId = keyPeople(generateSchool()).dsl.id;
+    ({ demo, chat } = await startPlaygroundDemo(dslId));
+    await chat.say('help');
+    await chat.nextFromBot((m) => !!m.attachments?.length);
+  }, 60_000);
+  afterAll(async () => {
+    chat?.close();
+    await demo?.close();
+  });
+
+  it('opens the form prefilled with the message, records the concern once, and brings the DSL the card', async () => {
+    const teacher = playgroundIdOf(demo, keyPeople(demo.school).teacher.id, dslId);
+    const form = await chat.invokeMessageExtension('composeExtension/fetchTask', { commandId: 'reportMessage', commandContext: 'message', messagePayload: groomingMessage }, teacher);
+    const card = JSON.stringify(form.task!.value.card.content);
+    expect(card).toContain('Reported message from Unknown Adult at 2026-11-23 21:14');
+    const submissionId = card.match(/"submissionId":"([0-9a-f-]{36})"/)![1];
+
+    const dslCard = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('E-safety incident: contact / grooming'), 30_000);
+    const data = { submissionId, kind: 'contact/grooming', whatHappened: 'Reported message from Unknown Adult asking a pupil for a picture.', about: 'no', illegal: 'true' };
+    const thanks = await chat.invokeMessageExtension('composeExtension/submitAction', { commandId: 'reportMessage', commandContext: 'message', data }, teacher);
+    expect(thanks.task).toEqual({ type: 'message', value: 'Thank you. Your concern has been passed to the safeguarding team.' });
+    expect(JSON.stringify(await dslCard)).toContain('Do not alert the suspect');
+
+    await chat.invokeMessageExtension('composeExtension/submitAction', { commandId: 'reportMessage', commandContext: 'message', data }, teacher);
+    const rows = await demo.app.storage.db.selectFrom('incident').selectAll().execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ reporter_id: keyPeople(demo.school).teacher.id, urgent: 1 });
+  }, 60_000);
+});
+
+describe('a concern about the headteacher, in the Agents Playground', () => {
+  let demo: RunningDemo;
+  let chat: PlaygroundChat;
+  let chairId: string;
+  beforeAll(async () => {
+    // Margaret Hughes, chair of governors, is at the keyboard: the card must come to her.
+    chairId = keyPeople(generateSchool()).governor.id;
+    ({ demo, chat } = await startPlaygroundDemo(chairId));
+    await chat.say('help');
+    await chat.nextFromBot((m) => !!m.attachments?.length);
+  }, 60_000);
+  afterAll(async () => {
+    chat?.close();
+    await demo?.close();
+  });
+
+  it('goes to the chair of governors and the LADO only: never the head, nor the DSL', async () => {
+    const k = keyPeople(demo.school);
+    const teacher = playgroundIdOf(demo, k.teacher.id, chairId);
+    const form = await chat.invokeMessageExtension('composeExtension/fetchTask', { commandId: 'reportMessage', commandContext: 'message', messagePayload: { ...groomingMessage, from: { user: { displayName: 'Helen Carter' } } } }, teacher);
+    const submissionId = JSON.stringify(form.task!.value.card.content).match(/"submissionId":"([0-9a-f-]{36})"/)![1];
+    const chairCard = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('E-safety incident: conduct / staff-misuse'), 30_000);
+    await chat.invokeMessageExtension(
+      'composeExtension/submitAction',
+      { commandId: 'reportMessage', commandContext: 'message', data: { submissionId, kind: 'conduct/staff-misuse', whatHappened: 'The headteacher messaged a pupil privately on a personal account.', involved: 'Helen Carter', about: 'headteacher', illegal: 'false' } },
+      teacher,
+    );
+    expect(JSON.stringify(await chairCard)).toContain('Helen Carter (headteacher)');
+    await eventually(() => demo.school.outbox.length === 1, 'the email to the LADO');
+    expect(demo.school.outbox[0]!.to).toEqual(['lado@localauthority.example.gov.uk']);
+
+    const deliveries = await demo.app.storage.db.selectFrom('incident_delivery').selectAll().execute();
+    expect(deliveries.map((d) => (JSON.parse(d.recipient) as { as: string }).as).sort()).toEqual(['chair-of-governors', 'lado']);
+    expect(deliveries.map((d) => d.recipient_id)).not.toContain(k.headteacher.id);
   }, 60_000);
 });

@@ -70,6 +70,20 @@ export class PlaygroundChat {
   }
 
   /** Clicks an Action.Execute button on a card the bot sent, as the given user; returns the bot's answer. */
+  /**
+   * A message extension invoke (composeExtension/fetchTask, /submitAction) as Teams sends it when a
+   * person picks "Report a concern" on a message, from `fromUserId` in `conversationId`.
+   */
+  async invokeMessageExtension(name: 'composeExtension/fetchTask' | 'composeExtension/submitAction', value: Record<string, unknown>, fromUserId: string, conversationId = 'conv-group'): Promise<{ task?: { type: string; value: any } }> {
+    const res = await fetch(`${this.baseUrl}/_conversation/v1/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, conversation: { id: conversationId }, from: { id: fromUserId }, value }),
+    });
+    if (!res.ok) throw new Error(`the playground refused the invoke: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { task?: { type: string; value: any } };
+  }
+
   async execute(messageId: string, verb: string, data: Record<string, unknown>, fromUserId = 'user-id-0'): Promise<{ type: string; value: unknown }> {
     const res = await fetch(`${this.baseUrl}/_conversation/v1/invoke`, {
       method: 'POST',
