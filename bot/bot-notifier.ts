@@ -1,6 +1,6 @@
 import { CardFactory, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import type { AdaptiveCardJson } from '../src/cards/render-card';
-import type { Delivery, Notifier } from '../src/notify/notifier';
+import { Throttled, type Delivery, type Notifier } from '../src/notify/notifier';
 import type { ConversationReferences } from '../src/storage/conversation-references';
 
 /** Proactive cards to a person's personal chat, from the conversation reference the bot stored. */
@@ -19,9 +19,13 @@ export class BotNotifier implements Notifier {
     const stored = await this.conversations.find<Partial<ConversationReference>>(entraObjectId);
     if (!stored || stored.kind !== 'personal') return { delivery: 'no-conversation' };
     let activityId: string | undefined;
-    await this.adapter.continueConversationAsync(this.appId, stored.reference, async (context) => {
-      activityId = (await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)], summary }))?.id;
-    });
+    try {
+      await this.adapter.continueConversationAsync(this.appId, stored.reference, async (context) => {
+        activityId = (await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)], summary }))?.id;
+      });
+    } catch (e) {
+      throw throttledOr(e);
+    }
     return { delivery: 'sent', ...(activityId ? { activityId } : {}) };
   }
 
@@ -32,4 +36,12 @@ export class BotNotifier implements Notifier {
       await context.updateActivity({ id: activityId, type: 'message', attachments: [CardFactory.adaptiveCard(card)] });
     });
   }
+}
+
+/** The Bot Connector's 429 (and Retry-After) as the domain's Throttled; anything else unchanged. */
+function throttledOr(e: unknown): unknown {
+  const err = e as { statusCode?: number; response?: { headers?: { get?(name: string): string | undefined } } };
+  if (err?.statusCode !== 429) return e;
+  const seconds = Number(err.response?.headers?.get?.('retry-after'));
+  return new Throttled(Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000);
 }

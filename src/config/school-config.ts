@@ -40,6 +40,8 @@ const policyDocument = z.object({
   file: z.string().min(1),
   /** Which source policy (../shared/policies) the text comes from, for citations. */
   source: z.string().optional(),
+  /** Who answers questions about it ("I have a question" on the card); the headteacher if unset. */
+  owner: personRef.optional(),
   reacceptance: z
     .object({
       onNewVersion: z.boolean().default(true),

@@ -134,6 +134,10 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     // Users and the Education API.
     http.get(`${V}/users`, ({ request }) => listResponse(request, school.users.map(userJson))),
     http.get(`${V}/users/:id`, ({ request, params }) => singleResponse(request, maybe(findUser(String(params.id)), userJson), 'User')),
+    http.get(`${V}/users/:id/manager`, ({ request, params }) => {
+      const manager = findUser(String(params.id))?.managerId;
+      return singleResponse(request, maybe(manager ? findUser(manager) : undefined, userJson), 'Manager');
+    }),
     http.get(`${V}/users/:id/memberOf`, ({ request, params }) => {
       const u = findUser(String(params.id));
       if (!u) return graphError(404, 'Request_ResourceNotFound', 'User does not exist.');

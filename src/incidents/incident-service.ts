@@ -10,6 +10,7 @@ import type { Database } from '../storage/schema';
 import { incidentCard, type IncidentView } from '../cards/incident-card';
 export type { IncidentView };
 import type { AdaptiveCardJson } from '../cards/render-card';
+import { termOf } from '../school/school-terms';
 import { incidentEmail } from './incident-email';
 import { IncidentLog } from './incident-log';
 import { confideSchema, incidentReportSchema, type IncidentReport } from './incident-report';
@@ -368,11 +369,4 @@ function concerns(report: IncidentReport, reporterId: string, who: { id?: string
   return report.involved.some((p) => (!!who.id && p.id === who.id) || (!!name && p.name.trim().toLowerCase() === name));
 }
 
-/** English school terms: autumn (Sep-Dec), spring (Jan-Mar), summer (Apr-Aug). */
-export function termOf(iso: string): string {
-  const d = new Date(iso);
-  const m = d.getUTCMonth() + 1;
-  const y = d.getUTCFullYear();
-  if (m >= 9) return `${y}-${(y + 1) % 100} autumn`;
-  return m <= 3 ? `${y - 1}-${y % 100} spring` : `${y - 1}-${y % 100} summer`;
-}
+export { termOf };

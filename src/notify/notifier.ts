@@ -15,6 +15,13 @@ export interface Notifier {
   update?(entraObjectId: string, activityId: string, card: AdaptiveCardJson): Promise<void>;
 }
 
+/** Teams (or Graph) said 429: try again after `retryAfterMs`. Never fatal. */
+export class Throttled extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super(`throttled: retry after ${retryAfterMs} ms`);
+  }
+}
+
 /** For tests and for a server without a bot: records what would have been sent. */
 export class RecordingNotifier implements Notifier {
   readonly sent: Array<{ to: string; card: AdaptiveCardJson; summary: string }> = [];

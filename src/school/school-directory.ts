@@ -38,6 +38,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class SchoolDirectory {
   private members = new Map<GroupKey, { ids: Set<string>; at: number }>();
   private userIdsByRef = new Map<string, string>();
+  private everyone?: { names: Map<string, { displayName: string; userPrincipalName: string }>; at: number };
 
   constructor(
     private readonly graph: GraphAccess,
@@ -93,6 +94,25 @@ export class SchoolDirectory {
       return edu.student?.birthDate?.slice(0, 10) || undefined;
     } catch (e) {
       if (isGraphError(e, 404) || isGraphError(e, 403)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Everyone's name and UPN by id, from one paged listing (cached like group members). */
+  async names(): Promise<Map<string, { displayName: string; userPrincipalName: string }>> {
+    if (this.everyone && this.now() - this.everyone.at < this.cacheMs) return this.everyone.names;
+    const names = new Map<string, { displayName: string; userPrincipalName: string }>();
+    for (const u of await this.graph.all<{ id: string; displayName: string; userPrincipalName: string }>('/users?$select=id,displayName,userPrincipalName&$top=999')) names.set(u.id, u);
+    this.everyone = { names, at: this.now() };
+    return names;
+  }
+
+  /** The person's line manager in Entra (`/users/{id}/manager`), if one is set. */
+  async managerOf(userId: string): Promise<string | undefined> {
+    try {
+      return (await this.graph.get<{ id: string }>(`/users/${encodeURIComponent(userId)}/manager?$select=id`)).id;
+    } catch (e) {
+      if (isGraphError(e, 404)) return undefined;
       throw e;
     }
   }

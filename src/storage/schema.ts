@@ -102,6 +102,56 @@ export interface IncidentDeliveryTable {
   activity_id: string | null;
 }
 
+export interface PolicyVersionTable {
+  id: string;
+  policy_id: string;
+  version: number;
+  title: string;
+  text: string;
+  text_hash: string;
+  /** JSON array of the clause texts the card shows. */
+  clauses: string;
+  /** JSON array of audiences (staff, students, governors, volunteers). */
+  audience: string;
+  published_at: string;
+  published_by: string;
+}
+
+export interface AcceptanceTable {
+  id: string;
+  acceptance_key: string;
+  policy_id: string;
+  version: number;
+  person_id: string;
+  upn: string;
+  text_hash: string;
+  accepted_at: string;
+  channel: 'teams-card' | 'tab';
+}
+
+export interface CampaignTable {
+  id: string;
+  policy_version_id: string;
+  started_at: string;
+  started_by: string;
+  deadline: string;
+}
+
+export type CampaignMessageKind = 'card' | 'reminder-1' | 'reminder-2' | 'overdue';
+
+export interface CampaignDeliveryTable {
+  id: string;
+  campaign_id: string;
+  person_id: string;
+  kind: CampaignMessageKind;
+  status: 'queued' | 'sending' | 'sent' | 'no-conversation' | 'skipped';
+  attempts: number;
+  /** Not sent before this time (reminders are queued ahead; a 429 pushes it back). */
+  not_before: string;
+  updated_at: string;
+  activity_id: string | null;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   conversation_reference: ConversationReferenceTable;
@@ -112,4 +162,8 @@ export interface Database {
   incident: IncidentTable;
   incident_entry: IncidentEntryTable;
   incident_delivery: IncidentDeliveryTable;
+  policy_version: PolicyVersionTable;
+  acceptance: AcceptanceTable;
+  campaign: CampaignTable;
+  campaign_delivery: CampaignDeliveryTable;
 }
