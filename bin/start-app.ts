@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Server } from 'restify';
 import { randomUUID } from 'node:crypto';
@@ -8,6 +8,14 @@ import { BotNotifier } from '../bot/bot-notifier';
 import { incidentCardAction, reportCommand, reportMessageAction } from '../bot/incident-actions';
 import { IncidentReminders } from '../src/incidents/incident-reminders';
 import { IncidentService } from '../src/incidents/incident-service';
+import { AcceptanceRegister } from '../src/aup/acceptance-register';
+import { AupCampaigns } from '../src/aup/aup-campaigns';
+import { AupSchedule } from '../src/aup/aup-schedule';
+import { AupService } from '../src/aup/aup-service';
+import { PolicyLibrary } from '../src/aup/policy-library';
+import { Pacer } from '../src/notify/pacer';
+import { aupRoutes } from '../src/server/aup-routes';
+import { aupCardAction, policiesCommand } from '../bot/aup-actions';
 import { GraphMailer } from '../src/notify/mailer';
 import { AuditSchedule } from '../src/audit/audit-schedule';
 import { AuditService } from '../src/audit/audit-service';
@@ -33,6 +41,8 @@ import { DEFAULT_DATABASE_URL, openStorage, type Storage } from '../src/storage/
 import { migrateToLatest } from '../src/storage/migrator';
 
 export interface AppOptions {
+  /** Where people reach the app (links in cards); the listening address if unset (PUBLIC_URL). */
+  publicUrl?: string;
   configFile: string;
   databaseUrl?: string;
   port?: number;
@@ -111,17 +121,27 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const notifier = new BotNotifier(adapter, options.bot?.appId ?? '', conversations);
   const mailer = config.mail ? new GraphMailer(graph, config.mail.sender) : undefined;
   const incidents = new IncidentService(storage.db, storage.engine, config, directory, notifier, logger, undefined, mailer);
+  // Acceptable use: links in cards point at the tab, whose address is known once listening.
+  let publicUrl = options.publicUrl ?? process.env.PUBLIC_URL ?? '';
+  const links = { policyText: (versionId: string) => `${publicUrl}/#my-policies/${encodeURIComponent(versionId)}`, coverage: (policyId: string) => `${publicUrl}/#policies/${encodeURIComponent(policyId)}` };
+  const configDir = dirname(resolve(options.configFile));
+  const library = new PolicyLibrary(storage.db, config, (file) => readFileSync(resolve(configDir, file), 'utf8'));
+  const register = new AcceptanceRegister(storage.db);
+  const campaigns = new AupCampaigns(storage.db, library, register, directory, notifier, new Pacer(), links, logger);
+  const aup = new AupService(storage.db, config, library, register, campaigns, directory, notifier, links);
+  const leases = new JobLeases(storage.db, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
+  const aupSchedule = new AupSchedule(campaigns, leases, logger);
+
   const bot = new ESafetyBot({
     schoolName: config.school.name,
     conversations,
     logger,
-    commands: [reportCommand()],
-    cardActions: [(context, value) => incidentCardAction(context, value, incidents, directory)],
+    commands: [reportCommand(), policiesCommand(aup, directory)],
+    cardActions: [(context, value) => incidentCardAction(context, value, incidents, directory), (context, value) => aupCardAction(context, value, aup, directory)],
     messageAction: reportMessageAction(incidents, directory),
   });
 
-  // Each instance holds leases under its own name, so scheduled work runs once across instances.
-  const leases = new JobLeases(storage.db, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
+  // Each instance holds leases under its own name (above), so scheduled work runs once across instances.
   const auditStore = new AuditStore(storage.db);
   const exchange = exchangeAdminFor(options.graph.auth, config.school.tenantId, process.env, options.graph.exchangeAdminUrl);
   const auditService = new AuditService(graph, config, auditStore, undefined, exchange);
@@ -135,7 +155,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
     tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
     ...(demo ? { demo } : {}),
-    features: [auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents)],
+    features: [auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents), aupRoutes(aup, () => void aupSchedule.tick())],
   });
 
   await new Promise<void>((resolveListen, reject) => {
@@ -144,6 +164,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   });
   const address = server.address();
   const url = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+  publicUrl ||= url;
   await new AuditLog(storage.db).append({
     actorId: null,
     action: 'server.started',
@@ -168,6 +189,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     }
   }, 60_000);
   reminderTimer.unref();
+  aupSchedule.start();
+  void aupSchedule.tick();
 
   let auditSchedule: AuditSchedule | undefined;
   if (options.auditSchedule) {
@@ -195,6 +218,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     ...(auditSchedule ? { auditSchedule } : {}),
     async close() {
       clearInterval(reminderTimer);
+      await aupSchedule.stop();
       await auditSchedule?.stop();
       await new Promise<void>((r) => server.close(() => r()));
       await storage.close();

@@ -99,11 +99,13 @@ export class AupCampaigns {
     return added;
   }
 
-  /** Sends everything that is due now; returns what happened. */
-  async pump(): Promise<{ sent: number; skipped: number; deferred: number; unreachable: number }> {
+  /** Sends everything that is due now (or for `budgetMs`, leaving the rest for the next round). */
+  async pump(options: { budgetMs?: number } = {}): Promise<{ sent: number; skipped: number; deferred: number; unreachable: number }> {
     const outcome = { sent: 0, skipped: 0, deferred: 0, unreachable: 0 };
     const limit = pLimit(this.settings.concurrency);
+    const stopAt = options.budgetMs ? Date.now() + options.budgetMs : Infinity;
     for (;;) {
+      if (Date.now() > stopAt) return outcome;
       const due = await this.dueRows(500);
       if (due.length === 0) return outcome;
       const results = await Promise.all(due.map((row) => limit(() => this.deliver(row))));

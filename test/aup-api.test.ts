@@ -1,0 +1,51 @@
+import { keyPeople } from '../src/demo-tenant/school-generator';
+import { signInAs, startAppUnderTest, type AppUnderTest } from './support/running-app';
+
+/** The policies API as the tab uses it: publish, accept, prove who signed; each role its own. */
+describe('the policies API', () => {
+  let t: AppUnderTest;
+  beforeAll(async () => {
+    t = await startAppUnderTest();
+  });
+  afterAll(() => t.close());
+
+  const call = async (personaId: string, path: string, init: RequestInit = {}) => {
+    const token = await signInAs(t.app, personaId);
+    const res = await fetch(`${t.app.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it('lets the IT admin publish the staff AUP, a teacher accept it in the tab, and the admin count it', async () => {
+    const k = keyPeople(t.school);
+    const published = await call(k.itAdmin.id, '/api/policies/staff-aup/publish', { method: 'POST', body: '{}' });
+    expect(published).toMatchObject({ status: 200, body: { versionId: 'staff-aup@1', version: 1, created: true } });
+
+    const mine = await call(k.teacher.id, '/api/my/policies');
+    expect(mine.body.policies.find((p: any) => p.policyId === 'staff-aup')).toMatchObject({ status: 'pending', version: 1 });
+    const accepted = await call(k.teacher.id, '/api/my/policies/staff-aup@1/accept', { method: 'POST', body: '{}' });
+    expect(accepted).toMatchObject({ status: 200, body: { version: 1, created: true } });
+    expect((await call(k.teacher.id, '/api/my/policies/staff-aup@1/accept', { method: 'POST', body: '{}' })).body.created).toBe(false);
+
+    const coverage = await call(k.itAdmin.id, '/api/policies/staff-aup/coverage');
+    expect(coverage.body.counts.staff.accepted).toBe(1);
+    expect(coverage.body.people.find((p: any) => p.name === 'Amy Clarke')).toMatchObject({ status: 'accepted', acceptedVersion: 1 });
+    const csv = await call(k.itAdmin.id, '/api/policies/staff-aup/acceptances');
+    expect(csv.body.csv).toContain(`staff-aup,1,${k.teacher.id},${k.teacher.userPrincipalName}`);
+  });
+
+  it('answers a student who asks for coverage, or to publish, with 403', async () => {
+    const student = keyPeople(t.school).student.id;
+    expect((await call(student, '/api/policies/staff-aup/coverage')).status).toBe(403);
+    expect((await call(student, '/api/policies/staff-aup/publish', { method: 'POST', body: '{}' })).status).toBe(403);
+    expect((await call(student, `/api/people/${keyPeople(t.school).teacher.id}/acceptances`)).status).toBe(403);
+  });
+
+  it('names the problem with a bad publish request, without a stack trace', async () => {
+    const admin = keyPeople(t.school).itAdmin.id;
+    const bad = await call(admin, '/api/policies/staff-aup/publish', { method: 'POST', body: JSON.stringify({ text: 'short' }) });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/text: the policy text is too short/);
+    expect(JSON.stringify(bad.body)).not.toMatch(/at .*\.ts:\d+/);
+    expect((await call(admin, '/api/policies/no-such-policy/publish', { method: 'POST', body: '{}' })).status).toBe(400);
+  });
+});
