@@ -140,3 +140,42 @@ describe('incidents in the tab, in a browser', () => {
     await student.close();
   }, 60_000);
 });
+
+describe('policies in the tab, in a browser', () => {
+  const env = useAppInBrowser();
+
+  async function as(name: string, hash: string) {
+    const page = await env.browser.newPage({ viewport: { width: 1300, height: 1000 } });
+    await page.goto(`${env.t.app.url}/#${hash}`);
+    await page.getByRole('button', { name: `Sign in as ${name}` }).click();
+    await page.getByTestId('signed-in-as').waitFor();
+    return page;
+  }
+
+  it('the IT admin publishes the staff AUP; a teacher reads and accepts it; the admin sees her counted', async () => {
+    const admin = await as('Sam Patel', 'policies');
+    await admin.getByRole('button', { name: 'Publish Acceptable Use Agreement for Staff' }).click();
+    await admin.getByText(/Published version 1 of Acceptable Use Agreement for Staff/).waitFor();
+    await admin.screenshot({ path: join(ARTIFACTS, 'tab-policies-published.png'), fullPage: true });
+
+    const teacher = await as('Amy Clarke', 'my-policies');
+    const card = teacher.getByRole('group', { name: 'Acceptable Use Agreement for Staff' }).or(teacher.getByTestId('my-policy').first());
+    await card.getByText('pending').waitFor();
+    await teacher.getByRole('button', { name: 'Read the full text' }).first().click();
+    await teacher.getByRole('article', { name: /Full text of Acceptable Use Agreement for Staff/ }).waitFor();
+    await teacher.getByRole('button', { name: 'I accept' }).first().click();
+    await teacher.getByText(/accepted on \d{4}-\d{2}-\d{2}/).waitFor();
+    await teacher.screenshot({ path: join(ARTIFACTS, 'tab-my-policies.png'), fullPage: true });
+    await teacher.close();
+
+    await admin.reload();
+    await admin.getByRole('article', { name: 'Coverage' }).waitFor();
+    await admin.getByRole('textbox', { name: 'Name' }).fill('Amy Clarke');
+    await expect(admin.getByTestId('coverage-person').first().textContent()).resolves.toMatch(/Amy Clarke.*accepted.*version 1/);
+    await expect(admin.getByTestId('coverage-count').first().textContent()).resolves.toMatch(/accepted: 1/);
+    await admin.getByRole('button', { name: 'History of Amy Clarke' }).click();
+    await expect(admin.getByRole('article', { name: "Person's history" }).textContent()).resolves.toMatch(/staff-aup version 1 \(tab/);
+    await admin.screenshot({ path: join(ARTIFACTS, 'tab-policy-coverage.png'), fullPage: true });
+    await admin.close();
+  }, 60_000);
+});

@@ -13,7 +13,7 @@ const PAGES: Array<NavigationItem & { roles: AppRole[] | 'everyone' }> = [
   { id: 'report', label: 'Report a concern', roles: ['staff', 'governor'] },
   { id: 'lessons', label: 'Lessons', roles: ['teacher'] },
   { id: 'incidents', label: 'Incidents', roles: ['safeguarding', 'dsl', 'headteacher'] },
-  { id: 'policies', label: 'Policies', roles: ['admin'] },
+  { id: 'policies', label: 'Policies', roles: ['admin', 'headteacher'] },
   { id: 'audit', label: 'Tenant audit', roles: ['admin'] },
 ];
 

@@ -6,7 +6,8 @@ import { PageFor } from './pages/PageFor';
 /** The tab's frame: who you are, the pages your roles allow, and the page you chose. */
 export function Shell({ me, token, onSignOut }: { me: Me; token: string; onSignOut: () => void }) {
   // A card's "Open the audit" link lands on #audit; a page the person may not see falls back to home.
-  const wanted = window.location.hash.replace(/^#\/?/, '');
+  // "#my-policies/staff-aup@2" opens a page at one item (links in cards).
+  const [wanted = '', item] = window.location.hash.replace(/^#\/?/, '').split('/');
   const [page, setPage] = useState(me.navigation.some((n) => n.id === wanted) ? wanted : (me.navigation[0]?.id ?? 'home'));
   return (
     <div style={{ display: 'flex', flexDirection: 'column', minHeight: '100vh' }}>
@@ -39,7 +40,7 @@ export function Shell({ me, token, onSignOut }: { me: Me; token: string; onSignO
           </TabList>
         </nav>
         <main style={{ flex: 1, minWidth: 0, padding: 24 }}>
-          <PageFor page={page} me={me} token={token} />
+          <PageFor page={page} me={me} token={token} {...(item && page === wanted ? { item: decodeURIComponent(item) } : {})} />
         </main>
       </div>
     </div>

@@ -102,7 +102,55 @@ export interface GovernorsRow {
   medianHoursToClose: number | null;
 }
 
+export interface MyPolicy {
+  policyId: string;
+  title: string;
+  version: number;
+  versionId: string;
+  status: 'accepted' | 'pending';
+  acceptedAt: string | null;
+  text: string;
+  clauses: string[];
+}
+
+export interface PolicySummary {
+  policyId: string;
+  title: string;
+  audience: string[];
+  latestVersion: number | null;
+  draftChanged: boolean;
+}
+
+export type AcceptanceStatus = 'accepted' | 'pending' | 'overdue' | 'unreachable';
+
+export interface Coverage {
+  policyId: string;
+  title: string;
+  version: number | null;
+  publishedAt: string | null;
+  deadline: string | null;
+  counts: Record<string, Record<AcceptanceStatus, number>>;
+  overTime: Array<{ day: string; accepted: number }>;
+  people: Array<{ personId: string; name: string; upn: string; audience: string; status: AcceptanceStatus; acceptedVersion: number | null; acceptedAt: string | null }>;
+}
+
+export interface AcceptanceRecord {
+  policy_id: string;
+  version: number;
+  accepted_at: string;
+  channel: string;
+  text_hash: string;
+}
+
 export const api = {
+  myPolicies: (token: string) => call<{ policies: MyPolicy[] }>('/api/my/policies', token).then((r) => r.policies),
+  acceptPolicy: (token: string, versionId: string) => call<{ acceptedAt: string; version: number }>(`/api/my/policies/${encodeURIComponent(versionId)}/accept`, token, { method: 'POST', body: '{}' }),
+  policies: (token: string) => call<{ policies: PolicySummary[] }>('/api/policies', token).then((r) => r.policies),
+  publishPolicy: (token: string, policyId: string) => call<{ versionId: string; version: number; created: boolean; queued: number }>(`/api/policies/${encodeURIComponent(policyId)}/publish`, token, { method: 'POST', body: '{}' }),
+  coverage: (token: string, policyId: string) => call<Coverage>(`/api/policies/${encodeURIComponent(policyId)}/coverage`, token),
+  coverageCsv: (token: string, policyId: string) => call<{ csv: string }>(`/api/policies/${encodeURIComponent(policyId)}/coverage?format=csv`, token).then((r) => r.csv),
+  acceptancesCsv: (token: string, policyId: string) => call<{ csv: string }>(`/api/policies/${encodeURIComponent(policyId)}/acceptances`, token).then((r) => r.csv),
+  personAcceptances: (token: string, personId: string) => call<{ acceptances: AcceptanceRecord[] }>(`/api/people/${encodeURIComponent(personId)}/acceptances`, token).then((r) => r.acceptances),
   me: (token: string) => call<Me>('/api/me', token),
   personas: () => call<{ personas: Persona[] }>('/api/demo/personas').then((r) => r.personas),
   auditLatest: (token: string) => call<AuditLatest>('/api/audit/latest', token),

@@ -1,5 +1,6 @@
 import { Badge, Body1, Button, Caption1, Dropdown, Field, Input, Link, MessageBar, Option, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title2, Title3 } from '@fluentui/react-components';
 import { useCallback, useEffect, useState } from 'react';
+import { download } from '../download';
 import { api, type GovernorsRow, type IncidentDetail, type IncidentRow, type PersonChronology } from '../api';
 
 const CATEGORIES = ['all', 'content', 'contact', 'conduct', 'commerce'];
@@ -39,13 +40,7 @@ export function IncidentsPage({ token }: { token: string }) {
   };
   useEffect(() => void load(), [load]);
 
-  const downloadCsv = async () => {
-    const csv = await api.governorsReportCsv(token);
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-    a.download = 'e-safety-incidents-for-governors.csv';
-    a.click();
-  };
+  const downloadCsv = async () => download(await api.governorsReportCsv(token), 'e-safety-incidents-for-governors.csv');
 
   if (!rows && !error) return <Spinner label="Loading incidents…" />;
   return (

@@ -2,6 +2,8 @@ import { Body1, Title2 } from '@fluentui/react-components';
 import type { Me } from '../api';
 import { AuditPage } from './AuditPage';
 import { IncidentsPage } from './IncidentsPage';
+import { MyPoliciesPage } from './MyPoliciesPage';
+import { PoliciesPage } from './PoliciesPage';
 import { ConfidePage, ReportPage } from './ReportPage';
 
 /**
@@ -10,13 +12,13 @@ import { ConfidePage, ReportPage } from './ReportPage';
  */
 const PURPOSE: Record<string, { title: string; text: string }> = {
   home: { title: 'Home', text: 'Your school’s e-safety policy, kept in Teams.' },
-  'my-policies': { title: 'My policies', text: 'The acceptable use policies you have accepted, and any waiting for you, will be listed here. Not available yet.' },
   lessons: { title: 'Lessons', text: 'Start a recorded remote lesson for a class, and see past lessons and their recordings. Not available yet.' },
-  policies: { title: 'Policies', text: 'Publish policy versions and see who has accepted them. Not available yet.' },
 };
 
-export function PageFor({ page, me, token }: { page: string; me: Me; token: string }) {
+export function PageFor({ page, me, token, item }: { page: string; me: Me; token: string; item?: string }) {
   if (page === 'audit') return <AuditPage token={token} />;
+  if (page === 'my-policies') return <MyPoliciesPage token={token} {...(item ? { versionId: item } : {})} />;
+  if (page === 'policies') return <PoliciesPage token={token} {...(item ? { policyId: item } : {})} />;
   if (page === 'incidents') return <IncidentsPage token={token} />;
   if (page === 'report') return <ReportPage token={token} />;
   if (page === 'confide') return <ConfidePage token={token} />;
