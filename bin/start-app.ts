@@ -9,7 +9,8 @@ import { incidentCardAction, reportCommand, reportMessageAction } from '../bot/i
 import { IncidentReminders } from '../src/incidents/incident-reminders';
 import { IncidentService } from '../src/incidents/incident-service';
 import { AcceptanceRegister } from '../src/aup/acceptance-register';
-import { AupCampaigns } from '../src/aup/aup-campaigns';
+import { AupCampaigns, DEFAULT_CAMPAIGN_SETTINGS } from '../src/aup/aup-campaigns';
+import { GraphAppInstaller } from '../src/notify/app-installer';
 import { AupSchedule } from '../src/aup/aup-schedule';
 import { AupService } from '../src/aup/aup-service';
 import { PolicyLibrary } from '../src/aup/policy-library';
@@ -41,6 +42,8 @@ import { DEFAULT_DATABASE_URL, openStorage, type Storage } from '../src/storage/
 import { migrateToLatest } from '../src/storage/migrator';
 
 export interface AppOptions {
+  /** The app's id in the org's Teams catalogue, to install it for people (TEAMS_APP_CATALOG_ID). */
+  teamsAppCatalogId?: string;
   /** Where people reach the app (links in cards); the listening address if unset (PUBLIC_URL). */
   publicUrl?: string;
   configFile: string;
@@ -127,7 +130,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const configDir = dirname(resolve(options.configFile));
   const library = new PolicyLibrary(storage.db, config, (file) => readFileSync(resolve(configDir, file), 'utf8'));
   const register = new AcceptanceRegister(storage.db);
-  const campaigns = new AupCampaigns(storage.db, library, register, directory, notifier, new Pacer(), links, logger);
+  // Install the app for people who lack it, from the org catalogue (the demo tenant pretends).
+  const catalogAppId = options.teamsAppCatalogId ?? process.env.TEAMS_APP_CATALOG_ID ?? (options.demo ? 'e5afe000-demo-catalog' : undefined);
+  const installer = catalogAppId ? new GraphAppInstaller(graph, catalogAppId) : undefined;
+  const campaigns = new AupCampaigns(storage.db, library, register, directory, notifier, new Pacer(), links, logger, DEFAULT_CAMPAIGN_SETTINGS, undefined, installer);
   const aup = new AupService(storage.db, config, library, register, campaigns, directory, notifier, links);
   const leases = new JobLeases(storage.db, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
   const aupSchedule = new AupSchedule(campaigns, leases, logger);

@@ -4,6 +4,7 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { aupCard, overdueCard } from '../cards/aup-card';
 import type { Audience, SchoolConfig } from '../config/school-config';
+import type { AppInstaller } from '../notify/app-installer';
 import { Throttled, type Notifier } from '../notify/notifier';
 import type { Pacer } from '../notify/pacer';
 import type { SchoolDirectory } from '../school/school-directory';
@@ -29,6 +30,8 @@ const AUDIENCE_GROUP: Partial<Record<Audience, keyof SchoolConfig['groups']>> = 
 const DAY = 86_400_000;
 /** A claim older than this belonged to a process that died: the row is sent again. */
 const STALE_CLAIM_MS = 2 * 60_000;
+/** How long Teams usually takes to tell the bot about a chat created by installing the app. */
+const INSTALL_WAIT_MS = 2 * 60_000;
 
 type Delivery = Selectable<CampaignDeliveryTable>;
 
@@ -57,6 +60,7 @@ export class AupCampaigns {
     private readonly logger: Logger,
     private readonly settings: CampaignSettings = DEFAULT_CAMPAIGN_SETTINGS,
     private readonly now: () => Date = () => new Date(),
+    private readonly installer?: AppInstaller,
   ) {}
 
   /** Everyone the policy is for, by the configured groups (parents are reached by email links). */
@@ -162,6 +166,15 @@ export class AupCampaigns {
       await this.pacer.take(recipient);
       const sent = this.notifier.sendTracked ? await this.notifier.sendTracked(recipient, card, summary) : { delivery: await this.notifier.sendToPerson(recipient, card, summary) };
       if (sent.delivery === 'no-conversation') {
+        // Not in Teams with the app yet: install it for them and try again once Teams has told the
+        // bot about the new chat. After three tries they are listed as unreachable.
+        if (this.installer && row.kind !== 'overdue' && row.attempts < 3) {
+          const installed = await this.installer.installFor(recipient);
+          if (installed !== 'not-allowed') {
+            await finish({ status: 'queued', not_before: new Date(this.now().getTime() + INSTALL_WAIT_MS).toISOString() });
+            return 'deferred';
+          }
+        }
         await finish({ status: 'no-conversation' });
         return 'unreachable';
       }

@@ -4,6 +4,7 @@ import { cardProblems } from '../../test/support/adaptive-card-check';
 import { eventually } from '../../test/support/eventually';
 import { engines, type TestStorage } from '../../test/support/storages';
 import { keyPeople } from '../demo-tenant/school-generator';
+import { GraphAppInstaller } from '../notify/app-installer';
 import { RecordingNotifier, Throttled, type Notifier } from '../notify/notifier';
 import type { Person } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
@@ -154,6 +155,28 @@ describe.each(engines)('the acceptable use policy on %s', (_name, open) => {
     w.clock.now = new Date(w.clock.now.getTime() + 7_000);
     await w.campaigns.pump();
     expect(new Set(notifier.sent.map((s) => s.to)).size).toBe(staffCount());
+  });
+
+  it('installs the app for someone the bot cannot reach yet, then sends their card once Teams has told the bot', async () => {
+    const reachable = new Set<string>();
+    const onlyReachable: Notifier = { sendToPerson: async (to, card, summary) => (reachable.has(to) ? notifier.sendToPerson(to, card, summary) : 'no-conversation') };
+    const w = aupWorld(t.storage, ctx.graph, onlyReachable, { installer: new GraphAppInstaller(ctx.graph, 'catalog-app-id') });
+    await w.service.publish('staff-aup', {}, people.itAdmin!);
+    await w.campaigns.pump();
+    expect(ctx.school.appInstalledFor.has(people.teacher!.id)).toBe(true);
+    expect(notifier.sent).toHaveLength(0);
+    // Teams has created her chat with the bot (the installation event stored it).
+    reachable.add(people.teacher!.id);
+    w.clock.now = new Date(w.clock.now.getTime() + 2 * 60_000);
+    await w.campaigns.pump();
+    expect(cardsTo(notifier, people.teacher!.id)).toHaveLength(1);
+    // Someone whose chat never appears is listed as unreachable after three tries, not retried for ever.
+    for (let i = 0; i < 3; i++) {
+      w.clock.now = new Date(w.clock.now.getTime() + 2 * 60_000);
+      await w.campaigns.pump();
+    }
+    const coverage = await w.service.coverage('staff-aup', people.itAdmin!);
+    expect(coverage.people.find((p) => p.personId === people.dsl!.id)!.status).toBe('unreachable');
   });
 
   it('sends a new joiner the card of the running campaign', async () => {

@@ -149,6 +149,15 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
       return singleResponse(request, u && u.userType === 'Member' ? { id: u.id, displayName: u.displayName, primaryRole: u.primaryRole, ...student } : undefined, 'Education user');
     }),
 
+    // The app installs itself for a person so its bot can message them.
+    http.post(`${V}/users/:id/teamwork/installedApps`, async ({ params }) => {
+      const u = findUser(String(params.id));
+      if (!u || u.userType !== 'Member') return graphError(404, 'NotFound', 'User not found');
+      if (school.appInstalledFor.has(u.id)) return graphError(409, 'Conflict', 'App is already installed for this user.');
+      school.appInstalledFor.add(u.id);
+      return new HttpResponse(null, { status: 201 });
+    }),
+
     // Mail.Send: the app's email to people outside Teams. Kept in the outbox for the demo to show.
     http.post(`${V}/users/:id/sendMail`, async ({ request, params }) => {
       const u = findUser(String(params.id));

@@ -415,6 +415,7 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
     },
     seededViolations: seeded,
     outbox: [],
+    appInstalledFor: new Set(),
   };
 }
 

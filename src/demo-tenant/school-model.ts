@@ -194,4 +194,6 @@ export interface DemoSchool {
   seededViolations: SeededViolation[];
   /** What the app sent by email (Graph sendMail), newest last. */
   outbox: DemoSentMail[];
+  /** People the app installed itself for (Graph teamwork/installedApps). */
+  appInstalledFor: Set<string>;
 }

@@ -25,6 +25,7 @@ export function useDemoGraph(options: { size?: SchoolSize; baseUrl?: string; exc
     tenant.throttle.clear();
     waits.length = 0;
     school.outbox.length = 0;
+    school.appInstalledFor.clear();
     // A fake clock that the fake sleep advances: pauses are recorded, never slept.
     let clock = 1_000_000;
     ctx.graph = new GraphAccess({
