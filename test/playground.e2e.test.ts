@@ -6,6 +6,7 @@ import { demoPersonas, playgroundUsers, startDemo, type RunningDemo } from '../b
 import { generateSchool, keyPeople } from '../src/demo-tenant/school-generator';
 import { ConversationReferences } from '../src/storage/conversation-references';
 import { eventually } from './support/eventually';
+import { signInAs } from './support/running-app';
 import { freePort, PlaygroundChat } from './support/playground-chat';
 
 /** Which playground user id a persona has when `currentUserId` is the one at the keyboard. */
@@ -201,5 +202,43 @@ describe('a concern about the headteacher, in the Agents Playground', () => {
     const deliveries = await demo.app.storage.db.selectFrom('incident_delivery').selectAll().execute();
     expect(deliveries.map((d) => (JSON.parse(d.recipient) as { as: string }).as).sort()).toEqual(['chair-of-governors', 'lado']);
     expect(deliveries.map((d) => d.recipient_id)).not.toContain(k.headteacher.id);
+  }, 60_000);
+});
+
+describe('the staff acceptable use policy in the Agents Playground', () => {
+  let demo: RunningDemo;
+  let chat: PlaygroundChat;
+  beforeAll(async () => {
+    // Amy Clarke, a teacher, is at the keyboard; Sam Patel (IT admin) publishes from the tab.
+    ({ demo, chat } = await startPlaygroundDemo());
+    await chat.say('hello');
+    await chat.nextFromBot((m) => !!m.attachments?.length);
+  }, 60_000);
+  afterAll(async () => {
+    chat?.close();
+    await demo?.close();
+  });
+
+  it('reaches the teacher as a card when the admin publishes; "I accept" turns it accepted; the admin counts it', async () => {
+    const k = keyPeople(demo.school);
+    const api = async (personaId: string, path: string, init: RequestInit = {}) => {
+      const token = await signInAs(demo.app, personaId);
+      return (await (await fetch(`${demo.app.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } })).json()) as any;
+    };
+    const card = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('Acceptable Use Agreement for Staff'), 30_000);
+    const published = await api(k.itAdmin.id, '/api/policies/staff-aup/publish', { method: 'POST', body: '{}' });
+    expect(published).toMatchObject({ versionId: 'staff-aup@1', created: true });
+
+    const received = await card;
+    expect(JSON.stringify(received.attachments)).toContain('I will only use the school');
+    const accepted = await chat.execute(received.messageId, 'aup.accept', { versionId: 'staff-aup@1' });
+    expect(JSON.stringify(accepted.value)).toMatch(/Accepted version 1 on \d{4}-\d{2}-\d{2}/);
+    // A second click changes nothing.
+    await chat.execute(received.messageId, 'aup.accept', { versionId: 'staff-aup@1' });
+    expect(await demo.app.storage.db.selectFrom('acceptance').selectAll().execute()).toHaveLength(1);
+
+    const coverage = await api(k.itAdmin.id, '/api/policies/staff-aup/coverage');
+    expect(coverage.counts.staff.accepted).toBe(1);
+    expect(coverage.people.find((p: any) => p.personId === k.teacher.id)).toMatchObject({ status: 'accepted', acceptedVersion: 1 });
   }, 60_000);
 });
