@@ -16,6 +16,8 @@ import { AupService } from '../src/aup/aup-service';
 import { PolicyLibrary } from '../src/aup/policy-library';
 import { Pacer } from '../src/notify/pacer';
 import { aupRoutes } from '../src/server/aup-routes';
+import { parentPages } from '../src/server/parent-pages';
+import { ParentCountersignatures } from '../src/aup/parent-countersignatures';
 import { aupCardAction, policiesCommand } from '../bot/aup-actions';
 import { GraphMailer } from '../src/notify/mailer';
 import { AuditSchedule } from '../src/audit/audit-schedule';
@@ -69,6 +71,8 @@ export interface RunningApp {
   server: Server;
   logger: Logger;
   auditSchedule?: AuditSchedule;
+  /** Policy campaigns and parents' emails: one round on demand (tests, after a publish). */
+  aupSchedule: AupSchedule;
   close(): Promise<void>;
 }
 
@@ -136,7 +140,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const campaigns = new AupCampaigns(storage.db, library, register, directory, notifier, new Pacer(), links, logger, DEFAULT_CAMPAIGN_SETTINGS, undefined, installer);
   const aup = new AupService(storage.db, config, library, register, campaigns, directory, notifier, links);
   const leases = new JobLeases(storage.db, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
-  const aupSchedule = new AupSchedule(campaigns, leases, logger);
+  const parents = new ParentCountersignatures(storage.db, library, directory, mailer, (token) => `${publicUrl}/parent/${token}`, logger);
+  const aupSchedule = new AupSchedule(campaigns, leases, logger, parents);
 
   const bot = new ESafetyBot({
     schoolName: config.school.name,
@@ -161,7 +166,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
     tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
     ...(demo ? { demo } : {}),
-    features: [auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents), aupRoutes(aup, () => void aupSchedule.tick())],
+    features: [auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents), aupRoutes(aup, () => void aupSchedule.tick(), parents), parentPages(parents, config.school.name, logger)],
   });
 
   await new Promise<void>((resolveListen, reject) => {
@@ -222,6 +227,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     server,
     logger,
     ...(auditSchedule ? { auditSchedule } : {}),
+    aupSchedule,
     async close() {
       clearInterval(reminderTimer);
       await aupSchedule.stop();

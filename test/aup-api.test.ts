@@ -49,3 +49,57 @@ describe('the policies API', () => {
     expect((await call(admin, '/api/policies/no-such-policy/publish', { method: 'POST', body: '{}' })).status).toBe(400);
   });
 });
+
+/** Policies 000/002: parents counter-sign the student AUP, from a link emailed by the school. */
+describe('parents counter-signing the student AUP', () => {
+  let t: AppUnderTest;
+  beforeAll(async () => {
+    t = await startAppUnderTest();
+  });
+  afterAll(() => t.close());
+
+  const call = async (personaId: string, path: string, init: RequestInit = {}) => {
+    const token = await signInAs(t.app, personaId);
+    const res = await fetch(`${t.app.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const form = (link: string, fields: Record<string, string>) =>
+    fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+
+  it('emails each parent a single-use link; the parent reads and signs; the record links parent, child and version', async () => {
+    const k = keyPeople(t.school);
+    await call(k.itAdmin.id, '/api/policies/student-aup/publish', { method: 'POST', body: '{}' });
+    const invited = await call(k.itAdmin.id, '/api/policies/student-aup/parents/invite', { method: 'POST', body: '{}' });
+    expect(invited.body.queued).toBe(t.school.users.filter((u) => u.role === 'student').length);
+    const jamiesParent = 'parent-of-jamie-brown@parents.example.net';
+    for (let round = 0; round < 40 && !t.school.outbox.some((m) => m.to.includes(jamiesParent)); round++) await t.app.aupSchedule.tick();
+    const mail = t.school.outbox.find((m) => m.to.includes(jamiesParent))!;
+    expect(mail.subject).toBe('Please counter-sign Acceptable Use Agreement for Students for Jamie');
+    const link = mail.body.match(/http:\/\/\S+\/parent\/[A-Za-z0-9_-]{43}/)![0];
+
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Acceptable Use Agreement for Students');
+    expect(html).toContain('Please read it with Jamie');
+
+    expect((await form(link, { name: 'Sarah Brown' })).status).toBe(400); // the box was not ticked
+    const signed = await form(link, { name: 'Sarah Brown', agree: 'yes' });
+    expect(await signed.text()).toMatch(/You counter-signed Acceptable Use Agreement for Students \(version 1\) for Jamie/);
+    await form(link, { name: 'Someone Else', agree: 'yes' });
+    const rows = await t.app.storage.db.selectFrom('parent_countersignature').selectAll().execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ policy_version_id: 'student-aup@1', child_id: k.student.id, parent_email: jamiesParent, parent_name: 'Sarah Brown' });
+
+    const coverage = await call(k.itAdmin.id, '/api/policies/student-aup/coverage');
+    expect(coverage.body.parents).toEqual({ invited: invited.body.queued, signed: 1 });
+  }, 60_000);
+
+  it('refuses a made-up link with a plain page, not a stack trace', async () => {
+    const res = await fetch(`${t.app.url}/parent/${'x'.repeat(43)}`);
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('This link is not valid');
+    expect(html).not.toMatch(/at .*\.ts:\d+/);
+  });
+});

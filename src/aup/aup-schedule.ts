@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { JobLeases } from '../storage/job-lease';
 import type { AupCampaigns } from './aup-campaigns';
+import type { ParentCountersignatures } from './parent-countersignatures';
 
 /**
  * Runs the campaigns: every tick, on whichever instance holds the lease (so the app as a whole keeps
@@ -15,6 +16,7 @@ export class AupSchedule {
     private readonly campaigns: AupCampaigns,
     private readonly leases: JobLeases,
     private readonly logger: Logger,
+    private readonly parents?: ParentCountersignatures,
     private readonly options: { intervalMs: number; budgetMs: number; joinersEveryMs: number } = { intervalMs: 30_000, budgetMs: 60_000, joinersEveryMs: 3_600_000 },
   ) {}
 
@@ -42,6 +44,7 @@ export class AupSchedule {
         const joined = await this.campaigns.enrolJoiners();
         if (joined) this.logger.info({ joined }, 'new joiners asked to accept the running policies');
       }
+      await this.parents?.pump();
       const outcome = await this.campaigns.pump({ budgetMs: this.options.budgetMs });
       if (outcome.sent || outcome.deferred) this.logger.info(outcome, 'policy cards sent');
     } catch (e) {

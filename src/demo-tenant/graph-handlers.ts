@@ -26,6 +26,16 @@ export function userJson(u: DemoUser): Json {
   return { '@odata.type': '#microsoft.graph.user', ...graph };
 }
 
+const CARER_NAMES = ['Sarah', 'Alex', 'Chris', 'Jo', 'Pat', 'Sam', 'Robin'];
+
+/** Each demo student has one parent with an email address (as School Data Sync would provide). */
+function parentsOf(u: DemoUser): Json[] {
+  const n = [...u.id].reduce((a, c) => a + c.charCodeAt(0), 0);
+  const given = u.givenName === 'Jamie' && u.surname === 'Brown' ? 'Sarah' : CARER_NAMES[n % CARER_NAMES.length]!;
+  const local = u.userPrincipalName.split('@')[0]!.replace(/\./g, '-');
+  return [{ displayName: `${given} ${u.surname}`, emailAddress: `parent-of-${local}@parents.example.net`, relationship: 'parent', accessConsent: true }];
+}
+
 export function groupJson(g: DemoGroup): Json {
   const { memberIds: _m, ownerIds: _o, kind: _k, ...graph } = g;
   return { '@odata.type': '#microsoft.graph.group', ...graph };
@@ -145,7 +155,7 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     }),
     http.get(`${V}/education/users/:id`, ({ request, params }) => {
       const u = findUser(String(params.id));
-      const student = u?.primaryRole === 'student' ? { student: { birthDate: u.birthDate ?? null } } : {};
+      const student = u?.primaryRole === 'student' ? { student: { birthDate: u.birthDate ?? null }, relatedContacts: parentsOf(u) } : {};
       return singleResponse(request, u && u.userType === 'Member' ? { id: u.id, displayName: u.displayName, primaryRole: u.primaryRole, ...student } : undefined, 'Education user');
     }),
 

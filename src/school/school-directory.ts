@@ -107,6 +107,19 @@ export class SchoolDirectory {
     return names;
   }
 
+  /** A student's parents and guardians with an email address (Education API relatedContacts). */
+  async parentsOf(studentId: string): Promise<Array<{ name: string; email: string }>> {
+    try {
+      const edu = await this.graph.get<{ relatedContacts?: Array<{ displayName?: string; emailAddress?: string; relationship?: string }> }>(`/education/users/${encodeURIComponent(studentId)}?$select=id,relatedContacts`);
+      return (edu.relatedContacts ?? [])
+        .filter((c) => (c.relationship === 'parent' || c.relationship === 'guardian') && !!c.emailAddress)
+        .map((c) => ({ name: c.displayName ?? 'Parent or carer', email: c.emailAddress!.toLowerCase() }));
+    } catch (e) {
+      if (isGraphError(e, 404) || isGraphError(e, 403)) return [];
+      throw e;
+    }
+  }
+
   /** The person's line manager in Entra (`/users/{id}/manager`), if one is set. */
   async managerOf(userId: string): Promise<string | undefined> {
     try {

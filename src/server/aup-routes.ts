@@ -1,6 +1,7 @@
 import type { Server } from 'restify';
 import { UnknownPolicy } from '../aup/policy-library';
 import { InvalidRequest, NotAllowed, type AupService } from '../aup/aup-service';
+import type { ParentCountersignatures } from '../aup/parent-countersignatures';
 import { HttpError, type RouteKit } from './create-server';
 
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -22,8 +23,26 @@ const csvCell = (v: unknown) => {
  * Policies: admins publish and see who has signed; everyone sees and accepts their own. `afterPublish`
  * starts sending at once rather than at the next scheduled round.
  */
-export function aupRoutes(aup: AupService, afterPublish: () => void = () => undefined) {
+export function aupRoutes(aup: AupService, afterPublish: () => void = () => undefined, parents?: ParentCountersignatures) {
   return (server: Server, { route }: RouteKit) => {
+    server.post(
+      '/api/policies/:policyId/parents/invite',
+      route(['admin', 'headteacher'], async (req, { person }) =>
+        guarded(async () => {
+          if (!parents) throw new InvalidRequest('parents cannot be emailed: the school has no mailbox configured (mail.sender)');
+          const coverage = await aup.coverage(String(req.params.policyId), person);
+          const version = coverage.version ? await aup.version(`${coverage.policyId}@${coverage.version}`) : undefined;
+          if (!version) throw new InvalidRequest('publish the policy before asking parents to counter-sign it');
+          try {
+            const queued = await parents.invite(version, person.id);
+            afterPublish();
+            return { queued };
+          } catch (e) {
+            throw new InvalidRequest((e as Error).message);
+          }
+        }),
+      ),
+    );
     server.get('/api/policies', route(['admin', 'headteacher'], async (_req, { person }) => guarded(async () => ({ policies: await aup.catalogue(person) }))));
     server.post(
       '/api/policies/:policyId/publish',
@@ -40,7 +59,10 @@ export function aupRoutes(aup: AupService, afterPublish: () => void = () => unde
       route(['admin', 'headteacher'], async (req, { person }) =>
         guarded(async () => {
           const coverage = await aup.coverage(String(req.params.policyId), person);
-          if ((req.query as Record<string, string> | undefined)?.format !== 'csv') return coverage;
+          if ((req.query as Record<string, string> | undefined)?.format !== 'csv') {
+            const parentCounts = parents && coverage.version ? await parents.counts(`${coverage.policyId}@${coverage.version}`) : undefined;
+            return { ...coverage, ...(parentCounts && parentCounts.invited ? { parents: parentCounts } : {}) };
+          }
           const header = ['name', 'upn', 'audience', 'status', 'acceptedVersion', 'acceptedAt'] as const;
           const map = { name: 'name', upn: 'upn', audience: 'audience', status: 'status', acceptedVersion: 'acceptedVersion', acceptedAt: 'acceptedAt' } as const;
           return { csv: [header.join(','), ...coverage.people.map((p) => header.map((h) => csvCell(p[map[h]])).join(','))].join('\r\n') };

@@ -152,6 +152,30 @@ export interface CampaignDeliveryTable {
   activity_id: string | null;
 }
 
+export interface ParentLinkTable {
+  id: string;
+  policy_version_id: string;
+  child_id: string;
+  parent_email: string;
+  parent_name: string;
+  /** SHA-256 of the token in the emailed link; null until the email is sent. */
+  token_hash: string | null;
+  created_at: string;
+  expires_at: string;
+  sent_at: string | null;
+  used_at: string | null;
+}
+
+export interface ParentCountersignatureTable {
+  id: string;
+  policy_version_id: string;
+  child_id: string;
+  parent_email: string;
+  parent_name: string;
+  text_hash: string;
+  signed_at: string;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   conversation_reference: ConversationReferenceTable;
@@ -166,4 +190,6 @@ export interface Database {
   acceptance: AcceptanceTable;
   campaign: CampaignTable;
   campaign_delivery: CampaignDeliveryTable;
+  parent_link: ParentLinkTable;
+  parent_countersignature: ParentCountersignatureTable;
 }

@@ -132,6 +132,8 @@ export interface Coverage {
   counts: Record<string, Record<AcceptanceStatus, number>>;
   overTime: Array<{ day: string; accepted: number }>;
   people: Array<{ personId: string; name: string; upn: string; audience: string; status: AcceptanceStatus; acceptedVersion: number | null; acceptedAt: string | null }>;
+  /** For student policies once parents were asked: children with a parent's counter-signature. */
+  parents?: { invited: number; signed: number };
 }
 
 export interface AcceptanceRecord {
@@ -147,6 +149,7 @@ export const api = {
   acceptPolicy: (token: string, versionId: string) => call<{ acceptedAt: string; version: number }>(`/api/my/policies/${encodeURIComponent(versionId)}/accept`, token, { method: 'POST', body: '{}' }),
   policies: (token: string) => call<{ policies: PolicySummary[] }>('/api/policies', token).then((r) => r.policies),
   publishPolicy: (token: string, policyId: string) => call<{ versionId: string; version: number; created: boolean; queued: number }>(`/api/policies/${encodeURIComponent(policyId)}/publish`, token, { method: 'POST', body: '{}' }),
+  inviteParents: (token: string, policyId: string) => call<{ queued: number }>(`/api/policies/${encodeURIComponent(policyId)}/parents/invite`, token, { method: 'POST', body: '{}' }),
   coverage: (token: string, policyId: string) => call<Coverage>(`/api/policies/${encodeURIComponent(policyId)}/coverage`, token),
   coverageCsv: (token: string, policyId: string) => call<{ csv: string }>(`/api/policies/${encodeURIComponent(policyId)}/coverage?format=csv`, token).then((r) => r.csv),
   acceptancesCsv: (token: string, policyId: string) => call<{ csv: string }>(`/api/policies/${encodeURIComponent(policyId)}/acceptances`, token).then((r) => r.csv),

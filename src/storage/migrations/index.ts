@@ -7,6 +7,7 @@ import * as m0004 from './0004-incidents';
 import * as m0005 from './0005-delivery-activity';
 import * as m0006 from './0006-incident-erasure';
 import * as m0007 from './0007-aup';
+import * as m0008 from './0008-parent-countersignature';
 
 export interface Migration {
   name: string;
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   { name: '0005-delivery-activity', up: m0005.up },
   { name: '0006-incident-erasure', up: m0006.up },
   { name: '0007-aup', up: m0007.up },
+  { name: '0008-parent-countersignature', up: m0008.up },
 ];

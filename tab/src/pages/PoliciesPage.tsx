@@ -112,6 +112,24 @@ export function PoliciesPage({ token, policyId }: { token: string; policyId?: st
                   </div>
                 ))}
               </div>
+              {coverage.counts.students && (
+                <div style={{ display: 'flex', gap: 12, alignItems: 'center', marginBottom: 12 }}>
+                  <Body1>{coverage.parents ? `Parents: ${coverage.parents.signed} of ${coverage.parents.invited} children counter-signed.` : 'Parents have not been asked to counter-sign yet.'}</Body1>
+                  <Button
+                    onClick={async () => {
+                      try {
+                        const r = await api.inviteParents(token, coverage.policyId);
+                        setMessage(`${r.queued} parents will be emailed a link to counter-sign.`);
+                        await load();
+                      } catch (e) {
+                        setError((e as Error).message);
+                      }
+                    }}
+                  >
+                    Ask parents to counter-sign
+                  </Button>
+                </div>
+              )}
               <AcceptanceChart points={coverage.overTime} total={total} />
               <div role="search" aria-label="Filter people" style={{ display: 'flex', gap: 12, margin: '12px 0', alignItems: 'end' }}>
                 <Field label="Status">
