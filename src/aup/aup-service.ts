@@ -2,15 +2,15 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { describeZodError } from '../config/load-school-config';
 import type { Audience, SchoolConfig } from '../config/school-config';
-import { aupCard } from '../cards/aup-card';
+import { aupCard, policyQuestionCard } from '../cards/aup-card';
 import type { AdaptiveCardJson } from '../cards/render-card';
-import { renderCard } from '../cards/render-card';
 import type { Notifier } from '../notify/notifier';
 import type { Person, SchoolDirectory } from '../school/school-directory';
 import type { Database } from '../storage/schema';
 import type { Acceptance, AcceptanceRegister } from './acceptance-register';
 import type { AupCampaigns, Links } from './aup-campaigns';
 import type { PolicyLibrary, PolicyVersion } from './policy-library';
+import { isInAudience, membersOf } from './audience';
 import { textHash } from './policy-text';
 import { validAcceptance } from './reacceptance';
 
@@ -80,7 +80,7 @@ export class AupService {
     if (!version) throw new InvalidRequest('that policy version does not exist');
     const latest = await this.library.latest(version.policy_id);
     if (latest && latest.version !== version.version) throw new InvalidRequest(`version ${version.version} has been replaced by version ${latest.version}: please accept the new version`);
-    if (!(await this.isInAudience(version.audience as Audience[], person))) throw new NotAllowed('this policy is not addressed to you');
+    if (!(await isInAudience(this.directory, version.audience as Audience[], person.id))) throw new NotAllowed('this policy is not addressed to you');
     const rule = this.policy(version.policy_id).reacceptance;
     const { acceptance, created } = await this.register.record(version, person, rule, channel);
     return { card: this.cardFor(version, acceptance), created, acceptance };
@@ -95,19 +95,7 @@ export class AupService {
     const ownerRef = this.policy(version.policy_id).owner ?? this.config.safeguarding.headteacher;
     const owner = await this.directory.userIdOf(ownerRef);
     if (!owner) throw new InvalidRequest('the policy owner could not be found; please ask the school office');
-    const card = renderCard(
-      {
-        type: 'AdaptiveCard',
-        $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-        version: '1.5',
-        body: [
-          { type: 'TextBlock', text: 'A question about ${title} (version ${version})', weight: 'Bolder', wrap: true },
-          { type: 'TextBlock', text: 'From ${from}', isSubtle: true, spacing: 'None', wrap: true },
-          { type: 'TextBlock', text: '${question}', wrap: true },
-        ],
-      },
-      { title: version.title, version: version.version, from: `${person.displayName} (${person.userPrincipalName})`, question: parsed.data.question },
-    );
+    const card = policyQuestionCard({ title: version.title, version: version.version, from: `${person.displayName} (${person.userPrincipalName})`, question: parsed.data.question });
     await this.notifier.sendToPerson(owner, card, `Question about ${version.title}`);
   }
 
@@ -140,8 +128,7 @@ export class AupService {
 
     const people: CoverageRow[] = [];
     for (const audience of version.audience as Audience[]) {
-      const group = ({ staff: 'staff', students: 'students', governors: 'governors', volunteers: 'volunteers' } as const)[audience as 'staff'];
-      for (const id of (group ? await this.directory.groupMembers(group) : undefined) ?? []) {
+      for (const id of (await membersOf(this.directory, audience)) ?? []) {
         const valid = validAcceptance((byPerson.get(id) ?? []).map((a) => ({ ...a, acceptedAt: a.accepted_at })), version.version, policy.reacceptance, now);
         const mine = deliveries.filter((d) => d.person_id === id);
         const overdueAt = mine.find((d) => d.kind === 'overdue')?.not_before ?? campaign?.deadline;
@@ -190,7 +177,7 @@ export class AupService {
     const out = [];
     for (const policy of this.config.policies) {
       const version = await this.library.latest(policy.id);
-      if (!version || !(await this.isInAudience(version.audience as Audience[], person))) continue;
+      if (!version || !(await isInAudience(this.directory, version.audience as Audience[], person.id))) continue;
       const mine = await this.register.history(person.id, policy.id);
       const valid = validAcceptance(mine.map((a) => ({ ...a, acceptedAt: a.accepted_at })), version.version, policy.reacceptance, this.now());
       out.push({ policyId: policy.id, title: version.title, version: version.version, versionId: version.id, status: valid ? ('accepted' as const) : ('pending' as const), acceptedAt: valid?.accepted_at ?? null, text: version.text, clauses: version.clauses });
@@ -217,13 +204,5 @@ export class AupService {
     const p = this.config.policies.find((x) => x.id === policyId);
     if (!p) throw new InvalidRequest(`no policy "${policyId}"`);
     return p;
-  }
-
-  private async isInAudience(audience: Audience[], person: Person): Promise<boolean> {
-    for (const a of audience) {
-      const group = ({ staff: 'staff', students: 'students', governors: 'governors', volunteers: 'volunteers' } as const)[a as 'staff'];
-      if (group && (await this.directory.isMemberOf(group, person.id))) return true;
-    }
-    return false;
   }
 }

@@ -41,19 +41,34 @@ export function aupCard(view: AupCardView): AdaptiveCardJson {
   return renderCard(template, { ...view, accepted: !!view.acceptedOn, shownClauses, more: Math.max(0, view.clauses.length - 8), reminder: !!view.reminder, deadline: view.deadline ?? '' });
 }
 
+const overdueTemplate = {
+  type: 'AdaptiveCard',
+  $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+  version: '1.5',
+  body: [
+    { type: 'TextBlock', text: 'Not yet accepted: ${title} (version ${version})', weight: 'Bolder', wrap: true },
+    { type: 'TextBlock', text: '${personName} has not accepted it; the deadline was ${deadline}. Please remind them.', wrap: true },
+  ],
+  actions: [{ type: 'Action.OpenUrl', title: 'See who has signed', url: '${coverageUrl}' }],
+};
+
 /** To a line manager (or the admins): who has not accepted by the deadline. */
 export function overdueCard(view: { title: string; version: number; personName: string; deadline: string; coverageUrl: string }): AdaptiveCardJson {
-  return renderCard(
-    {
-      type: 'AdaptiveCard',
-      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-      version: '1.5',
-      body: [
-        { type: 'TextBlock', text: 'Not yet accepted: ${title} (version ${version})', weight: 'Bolder', wrap: true },
-        { type: 'TextBlock', text: '${personName} has not accepted it; the deadline was ${deadline}. Please remind them.', wrap: true },
-      ],
-      actions: [{ type: 'Action.OpenUrl', title: 'See who has signed', url: '${coverageUrl}' }],
-    },
-    view,
-  );
+  return renderCard(overdueTemplate, view);
+}
+
+const questionTemplate = {
+  type: 'AdaptiveCard',
+  $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+  version: '1.5',
+  body: [
+    { type: 'TextBlock', text: 'A question about ${title} (version ${version})', weight: 'Bolder', wrap: true },
+    { type: 'TextBlock', text: 'From ${from}', isSubtle: true, spacing: 'None', wrap: true },
+    { type: 'TextBlock', text: '${question}', wrap: true },
+  ],
+};
+
+/** "I have a question", as the policy's owner receives it. */
+export function policyQuestionCard(view: { title: string; version: number; from: string; question: string }): AdaptiveCardJson {
+  return renderCard(questionTemplate, view);
 }

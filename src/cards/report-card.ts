@@ -43,16 +43,15 @@ export function reportCard(submissionId: string, options: { prefill?: { whatHapp
 }
 
 /** What the reporter sees once the concern is recorded: nothing about who it went to. */
+const thanksTemplate = {
+  type: 'AdaptiveCard',
+  version: '1.5',
+  body: [
+    { type: 'TextBlock', text: 'Thank you. Your concern has been passed to the safeguarding team.', weight: 'Bolder', wrap: true },
+    { type: 'TextBlock', text: 'Please do not discuss it with the people involved. If a child is in immediate danger, call 999.', wrap: true },
+  ],
+};
+
 export function reportThanksCard(): AdaptiveCardJson {
-  return renderCard(
-    {
-      type: 'AdaptiveCard',
-      version: '1.5',
-      body: [
-        { type: 'TextBlock', text: 'Thank you. Your concern has been passed to the safeguarding team.', weight: 'Bolder', wrap: true },
-        { type: 'TextBlock', text: 'Please do not discuss it with the people involved. If a child is in immediate danger, call 999.', wrap: true },
-      ],
-    },
-    {},
-  );
+  return renderCard(thanksTemplate, {});
 }
