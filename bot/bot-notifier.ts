@@ -29,6 +29,19 @@ export class BotNotifier implements Notifier {
     return { delivery: 'sent', ...(activityId ? { activityId } : {}) };
   }
 
+  async postTo(conversationKey: string, card: AdaptiveCardJson, summary: string): Promise<Delivery> {
+    const stored = await this.conversations.find<Partial<ConversationReference>>(conversationKey);
+    if (!stored) return 'no-conversation';
+    try {
+      await this.adapter.continueConversationAsync(this.appId, stored.reference, async (context) => {
+        await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)], summary });
+      });
+    } catch (e) {
+      throw throttledOr(e);
+    }
+    return 'sent';
+  }
+
   async update(entraObjectId: string, activityId: string, card: AdaptiveCardJson): Promise<void> {
     const stored = await this.conversations.find<Partial<ConversationReference>>(entraObjectId);
     if (!stored) return;

@@ -29,6 +29,11 @@ const contact = z.object({
   phone: z.string().optional(),
 });
 
+const LESSON_ANNOUNCEMENT =
+  'This lesson is being recorded, in line with the school\'s remote working policy. The recording is kept by the school and used only to keep everyone safe.';
+const MEETING_ANNOUNCEMENT =
+  'This meeting is in the school\'s Teams. If it is recorded, the organiser must say so now, so that everyone knows (remote working policy).';
+
 const audience = z.enum(['staff', 'students', 'governors', 'volunteers', 'parents']);
 
 const policyDocument = z.object({
@@ -106,6 +111,18 @@ export const schoolConfigSchema = z
      */
     mail: z.object({ sender: z.string().regex(EMAIL, 'must be the mail address of a school mailbox') }).optional(),
     policies: z.array(policyDocument).default([]),
+    /** Remote lessons (policy 000 "5. Remote Working"). */
+    lessons: z
+      .object({
+        /** Posted in the meeting chat when a lesson starts. */
+        announcement: z.string().min(10).default(LESSON_ANNOUNCEMENT),
+        /** Posted when another meeting the bot is in starts. */
+        meetingAnnouncement: z.string().min(10).default(MEETING_ANNOUNCEMENT),
+        /** How long after a lesson ends its recording must exist. */
+        recordingCheckMinutes: z.number().int().min(5).max(1440).default(30),
+      })
+      .strict()
+      .default({ announcement: LESSON_ANNOUNCEMENT, meetingAnnouncement: MEETING_ANNOUNCEMENT, recordingCheckMinutes: 30 }),
   })
   .strict();
 

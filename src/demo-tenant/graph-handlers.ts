@@ -1,5 +1,6 @@
 import { getResponse, http, HttpResponse, type HttpHandler } from 'msw';
 import { graphError, listResponse, singleResponse } from './odata';
+import { meetingHandlers, onlineMeetingJson, type DemoMeetings } from './meeting-handlers';
 import type { DemoDrive, DemoDriveItem, DemoGroup, DemoSchool, DemoUser } from './school-model';
 import { ThrottleControl } from './throttle-control';
 
@@ -14,6 +15,8 @@ export interface DemoTenant {
   stats: { requests: number; batches: number; batchMembers: number };
   /** Changes a drive item's sharing as a person would; drive delta then reports it. */
   changeSharing(driveId: string, itemId: string, change: (item: DemoDriveItem) => void): void;
+  /** People's own meetings and recordings, with the change notifications they cause. */
+  meetings: DemoMeetings;
 }
 
 type Json = Record<string, unknown>;
@@ -104,6 +107,7 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     return undefined;
   });
 
+  const meetings = meetingHandlers(school, findUser);
   const handlers: HttpHandler[] = [
     gate,
 
@@ -253,13 +257,14 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
       if (!u) return graphError(404, 'ErrorInvalidUser', 'The requested user is invalid.');
       const join = /JoinWebUrl eq '([^']+)'/i.exec(new URL(request.url).searchParams.get('$filter') ?? '')?.[1];
       if (!join) return graphError(400, 'BadRequest', "Filter by JoinWebUrl is required.");
-      const found = school.onlineMeetings.filter((m) => m.organizerUserId === u.id && m.joinWebUrl === join).map(({ lessonGroupId: _l, organizerUserId: _o, ...m }) => m);
+      const found = school.onlineMeetings.filter((m) => m.organizerUserId === u.id && m.joinWebUrl === join).map(onlineMeetingJson);
       return HttpResponse.json({ value: found });
     }),
     http.get(`${V}/users/:id/onlineMeetings/:meetingId`, ({ request, params }) => {
       const m = school.onlineMeetings.find((x) => x.id === String(params.meetingId));
-      return singleResponse(request, m && { ...m, lessonGroupId: undefined }, 'Online meeting');
+      return singleResponse(request, m && onlineMeetingJson(m), 'Online meeting');
     }),
+    ...meetings.handlers,
 
     // Exchange Online admin API (InvokeCommand): read-only cmdlets the audit needs.
     http.post('*/adminapi/beta/:tenantId/InvokeCommand', async ({ request, params }) => {
@@ -303,7 +308,7 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     item.changeVersion = ++changeVersion;
   };
 
-  return { school, handlers, throttle, stats, changeSharing };
+  return { school, handlers, throttle, stats, changeSharing, meetings: meetings.meetings };
 }
 
 function maybe<T, R>(value: T | undefined, fn: (v: T) => R): R | undefined {

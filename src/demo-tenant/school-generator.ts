@@ -210,7 +210,8 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
   for (let c = 0; c < classCount; c++) {
     const year = 7 + (Math.floor(c / FORMS.length) % 5);
     const form = FORMS[c % FORMS.length]!;
-    const teacher = c === 0 ? byKey.teacher : teachers[c % teachers.length]!;
+    // Amy Clarke (the teacher persona) teaches the first two classes.
+    const teacher = c < 2 ? byKey.teacher : teachers[c % teachers.length]!;
     const subject = teacher.department ?? 'Tutor';
     const members = students.slice(c * classSize, (c + 1) * classSize).map((s) => s.id);
     const nickname = `class-${year}${form.toLowerCase()}-${subject.toLowerCase()}-${c + 1}`;
@@ -330,6 +331,8 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
         allowedPresenters: opts.lessonGroupId ? 'organizer' : 'everyone',
         lobbyBypassSettings: { scope: opts.lessonGroupId ? 'organization' : 'organization', isDialInBypassEnabled: false },
         lessonGroupId: opts.lessonGroupId ?? null,
+        recordings: opts.record ? [{ id: `rec-${onlineMeetings.length}`, createdDateTime: `${at(dayOffset, hour + 1)}Z` }] : [],
+        chatThreadId: decodeURIComponent(joinUrl.split('/')[5]!),
       });
     }
     const base = {
@@ -416,6 +419,8 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
     seededViolations: seeded,
     outbox: [],
     appInstalledFor: new Set(),
+    appInstalledInChats: new Set(),
+    subscriptions: [],
   };
 }
 

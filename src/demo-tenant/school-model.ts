@@ -131,6 +131,20 @@ export interface DemoOnlineMeeting {
   lobbyBypassSettings: { scope: 'organizer' | 'organization' | 'organizationAndFederated' | 'everyone' | 'invited'; isDialInBypassEnabled: boolean };
   /** Not a Graph field: which class team the lesson is for, when it is a lesson. */
   lessonGroupId: string | null;
+  /** Recordings made of it (Graph serves them under .../recordings). */
+  recordings: Array<{ id: string; createdDateTime: string }>;
+  /** The meeting chat (Graph: chatInfo.threadId). */
+  chatThreadId: string;
+}
+
+/** A Graph change-notification subscription the app made. */
+export interface DemoSubscription {
+  id: string;
+  resource: string;
+  changeType: string;
+  notificationUrl: string;
+  expirationDateTime: string;
+  clientState: string;
 }
 
 export interface DemoEvent {
@@ -196,4 +210,7 @@ export interface DemoSchool {
   outbox: DemoSentMail[];
   /** People the app installed itself for (Graph teamwork/installedApps). */
   appInstalledFor: Set<string>;
+  /** Meeting chats the app added itself to. */
+  appInstalledInChats: Set<string>;
+  subscriptions: DemoSubscription[];
 }

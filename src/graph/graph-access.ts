@@ -149,6 +149,11 @@ export class GraphAccess {
     return (await this.client.api(this.relative(path)).headers(headers).post(body)) as T;
   }
 
+  async patch<T = unknown>(path: string, body: unknown): Promise<T> {
+    await this.waitIfPaused();
+    return (await this.client.api(this.relative(path)).patch(body)) as T;
+  }
+
   /** Every page of a collection, following `@odata.nextLink`. */
   async *pages<T>(path: string, headers: Record<string, string> = {}): AsyncGenerator<Page<T>> {
     let next: string | undefined = path;

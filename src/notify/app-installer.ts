@@ -9,6 +9,8 @@ export type InstallOutcome = 'installed' | 'already-installed' | 'not-allowed';
  */
 export interface AppInstaller {
   installFor(userId: string): Promise<InstallOutcome>;
+  /** Into a chat, such as a meeting's (then the bot receives the meeting's start and end events). */
+  installInChat?(chatId: string): Promise<InstallOutcome>;
 }
 
 /**
@@ -22,10 +24,17 @@ export class GraphAppInstaller implements AppInstaller {
   ) {}
 
   async installFor(userId: string): Promise<InstallOutcome> {
+    return this.install(`/users/${encodeURIComponent(userId)}/teamwork/installedApps`);
+  }
+
+  /** Graph `POST /chats/{id}/installedApps` (TeamsAppInstallation.ReadWriteSelfForChat.All). */
+  async installInChat(chatId: string): Promise<InstallOutcome> {
+    return this.install(`/chats/${encodeURIComponent(chatId)}/installedApps`);
+  }
+
+  private async install(path: string): Promise<InstallOutcome> {
     try {
-      await this.graph.post(`/users/${encodeURIComponent(userId)}/teamwork/installedApps`, {
-        'teamsApp@odata.bind': `${this.graph.baseUrl}/appCatalogs/teamsApps/${this.catalogAppId}`,
-      });
+      await this.graph.post(path, { 'teamsApp@odata.bind': `${this.graph.baseUrl}/appCatalogs/teamsApps/${this.catalogAppId}` });
       return 'installed';
     } catch (e) {
       if (isGraphError(e, 409)) return 'already-installed';

@@ -13,6 +13,11 @@ export interface Notifier {
   sendTracked?(entraObjectId: string, card: AdaptiveCardJson, summary: string): Promise<{ delivery: Delivery; activityId?: string }>;
   /** Replaces a card already sent (Teams updateActivity). */
   update?(entraObjectId: string, activityId: string, card: AdaptiveCardJson): Promise<void>;
+  /**
+   * Posts to a chat or channel the bot is in: a meeting chat by its thread id, a class team's
+   * channel by `team:{groupId}`.
+   */
+  postTo?(conversationKey: string, card: AdaptiveCardJson, summary: string): Promise<Delivery>;
 }
 
 /** Teams (or Graph) said 429: try again after `retryAfterMs`. Never fatal. */
@@ -26,6 +31,9 @@ export class Throttled extends Error {
 export class RecordingNotifier implements Notifier {
   readonly sent: Array<{ to: string; card: AdaptiveCardJson; summary: string }> = [];
   readonly updated: Array<{ to: string; activityId: string; card: AdaptiveCardJson }> = [];
+  readonly posted: Array<{ to: string; card: AdaptiveCardJson; summary: string }> = [];
+  /** Conversations the bot is in (tests add them); posting elsewhere answers no-conversation. */
+  readonly conversations = new Set<string>();
   async sendToPerson(to: string, card: AdaptiveCardJson, summary: string): Promise<Delivery> {
     this.sent.push({ to, card, summary });
     return 'sent';
@@ -36,5 +44,10 @@ export class RecordingNotifier implements Notifier {
   }
   async update(to: string, activityId: string, card: AdaptiveCardJson): Promise<void> {
     this.updated.push({ to, activityId, card });
+  }
+  async postTo(to: string, card: AdaptiveCardJson, summary: string): Promise<Delivery> {
+    if (!this.conversations.has(to)) return 'no-conversation';
+    this.posted.push({ to, card, summary });
+    return 'sent';
   }
 }

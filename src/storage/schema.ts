@@ -176,6 +176,42 @@ export interface ParentCountersignatureTable {
   signed_at: string;
 }
 
+export interface LessonTable {
+  id: string;
+  submission_id: string;
+  teacher_id: string;
+  class_id: string;
+  class_name: string;
+  title: string;
+  starts_at: string;
+  ends_at: string;
+  event_id: string;
+  online_meeting_id: string;
+  join_url: string;
+  /** The meeting chat's thread id, where the recording announcement goes. */
+  chat_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  announced_at: string | null;
+  ended_at: string | null;
+  recording_checked_at: string | null;
+  /** 1 found, 0 none, null not checked yet. */
+  recording_found: number | null;
+}
+
+export interface GraphSubscriptionTable {
+  id: string;
+  user_id: string;
+  resource: string;
+  client_state: string;
+  expires_at: string;
+}
+
+export interface GraphNotificationSeenTable {
+  key: string;
+  seen_at: string;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   conversation_reference: ConversationReferenceTable;
@@ -192,4 +228,7 @@ export interface Database {
   campaign_delivery: CampaignDeliveryTable;
   parent_link: ParentLinkTable;
   parent_countersignature: ParentCountersignatureTable;
+  lesson: LessonTable;
+  graph_subscription: GraphSubscriptionTable;
+  graph_notification_seen: GraphNotificationSeenTable;
 }

@@ -8,6 +8,7 @@ import * as m0005 from './0005-delivery-activity';
 import * as m0006 from './0006-incident-erasure';
 import * as m0007 from './0007-aup';
 import * as m0008 from './0008-parent-countersignature';
+import * as m0009 from './0009-lessons';
 
 export interface Migration {
   name: string;
@@ -24,4 +25,5 @@ export const migrations: Migration[] = [
   { name: '0006-incident-erasure', up: m0006.up },
   { name: '0007-aup', up: m0007.up },
   { name: '0008-parent-countersignature', up: m0008.up },
+  { name: '0009-lessons', up: m0009.up },
 ];

@@ -1,0 +1,189 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { http, HttpResponse, type HttpHandler } from 'msw';
+import { graphError, listResponse, singleResponse } from './odata';
+import type { DemoEvent, DemoOnlineMeeting, DemoSchool, DemoUser } from './school-model';
+
+const V = '*/v1.0';
+type Json = Record<string, unknown>;
+
+interface EventInput {
+  subject?: string;
+  start?: { dateTime?: string; timeZone?: string };
+  end?: { dateTime?: string; timeZone?: string };
+  attendees?: Array<{ emailAddress?: { address?: string; name?: string }; type?: string }>;
+  isOnlineMeeting?: boolean;
+  body?: { content?: string };
+}
+
+export function onlineMeetingJson({ lessonGroupId: _l, organizerUserId: _o, recordings: _r, chatThreadId, ...m }: DemoOnlineMeeting): Json {
+  return { ...m, chatInfo: { threadId: chatThreadId } };
+}
+
+/** What a test or the demo does "in Outlook": the change notifications follow as in Microsoft 365. */
+export interface DemoMeetings {
+  /** A person creates a meeting in their calendar (not through the app). */
+  createEventAs(ownerId: string, input: EventInput): DemoEvent;
+  /** A recording of the meeting becomes available. */
+  addRecording(onlineMeetingId: string): void;
+  /** Notifications sent to the app so far (for tests). */
+  readonly notificationsSent: number;
+}
+
+/**
+ * Calendars, online meetings, recordings and change-notification subscriptions, as Graph serves
+ * them: enough for the app to create lessons, read them back, and be told of new meetings.
+ */
+export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => DemoUser | undefined): { handlers: HttpHandler[]; meetings: DemoMeetings } {
+  let notificationsSent = 0;
+  const eventJson = ({ calendarOwnerId: _c, ...e }: DemoEvent): Json => e;
+
+  /** Graph tells every subscriber to this calendar, as it would: POST to their notification URL. */
+  const notify = (ownerId: string, eventId: string, changeType: 'created' | 'updated') => {
+    for (const s of school.subscriptions.filter((x) => x.resource.toLowerCase() === `/users/${ownerId}/events`.toLowerCase())) {
+      notificationsSent += 1;
+      const body = {
+        value: [
+          {
+            subscriptionId: s.id,
+            subscriptionExpirationDateTime: s.expirationDateTime,
+            changeType,
+            resource: `Users/${ownerId}/Events/${eventId}`,
+            resourceData: { '@odata.type': '#Microsoft.Graph.Event', '@odata.id': `Users/${ownerId}/Events/${eventId}`, id: eventId },
+            clientState: s.clientState,
+            tenantId: school.tenantId,
+          },
+        ],
+      };
+      void fetch(s.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => undefined);
+    }
+  };
+
+  const createEvent = (owner: DemoUser, input: EventInput): DemoEvent => {
+    const thread = `19:meeting_${randomBytes(16).toString('hex')}@thread.v2`;
+    const joinUrl = `https://teams.microsoft.com/l/meetup-join/${encodeURIComponent(thread)}/0`;
+    const start = (input.start?.dateTime ?? new Date().toISOString()).replace(/Z$/, '').slice(0, 19);
+    const end = (input.end?.dateTime ?? new Date(Date.now() + 3_600_000).toISOString()).replace(/Z$/, '').slice(0, 19);
+    const attendees = (input.attendees ?? []).flatMap((a) => (a.emailAddress?.address ? [{ emailAddress: { address: a.emailAddress.address, name: a.emailAddress.name ?? a.emailAddress.address }, type: (a.type === 'optional' ? 'optional' : 'required') as 'required' | 'optional' }] : []));
+    if (input.isOnlineMeeting) {
+      // Teams' defaults for a new meeting: the app must change them for a lesson.
+      school.onlineMeetings.push({
+        id: `MSo${randomUUID().replace(/-/g, '')}`,
+        organizerUserId: owner.id,
+        subject: input.subject ?? '',
+        startDateTime: `${start}Z`,
+        endDateTime: `${end}Z`,
+        joinWebUrl: joinUrl,
+        recordAutomatically: false,
+        allowRecording: true,
+        isEntryExitAnnounced: false,
+        allowedPresenters: 'everyone',
+        lobbyBypassSettings: { scope: 'organization', isDialInBypassEnabled: false },
+        lessonGroupId: null,
+        recordings: [],
+        chatThreadId: thread,
+      });
+    }
+    const event: DemoEvent = {
+      id: `AAMk${randomUUID().replace(/-/g, '')}`,
+      calendarOwnerId: owner.id,
+      subject: input.subject ?? '',
+      start: { dateTime: start, timeZone: 'UTC' },
+      end: { dateTime: end, timeZone: 'UTC' },
+      isOnlineMeeting: !!input.isOnlineMeeting,
+      onlineMeetingProvider: input.isOnlineMeeting ? 'teamsForBusiness' : 'unknown',
+      onlineMeeting: input.isOnlineMeeting ? { joinUrl } : null,
+      isOrganizer: true,
+      organizer: { emailAddress: { address: owner.mail, name: owner.displayName } },
+      attendees,
+    };
+    school.events.push(event);
+    notify(owner.id, event.id, 'created');
+    return event;
+  };
+
+  const handlers: HttpHandler[] = [
+    // The classes a teacher teaches (Education API); the class id is the class team's group id.
+    http.get(`${V}/education/users/:id/taughtClasses`, ({ request, params }) => {
+      const u = findUser(String(params.id));
+      if (!u) return graphError(404, 'Request_ResourceNotFound', 'User does not exist.');
+      const classes = school.groups.filter((g) => g.kind === 'class' && g.ownerIds.includes(u.id)).map((g) => ({ id: g.id, displayName: g.displayName, mailNickname: g.mailNickname, description: g.description }));
+      return listResponse(request, classes);
+    }),
+    http.post(`${V}/users/:id/events`, async ({ request, params }) => {
+      const u = findUser(String(params.id));
+      if (!u || u.userType !== 'Member') return graphError(404, 'ErrorInvalidUser', 'The requested user is invalid.');
+      const input = (await request.json().catch(() => null)) as EventInput | null;
+      if (!input?.subject || !input.start?.dateTime || !input.end?.dateTime) return graphError(400, 'ErrorInvalidRequest', 'subject, start and end are required.');
+      return HttpResponse.json(eventJson(createEvent(u, input)), { status: 201 });
+    }),
+    http.get(`${V}/users/:id/events/:eventId`, ({ request, params }) => {
+      const u = findUser(String(params.id));
+      const e = u ? school.events.find((x) => x.id === String(params.eventId) && x.calendarOwnerId === u.id) : undefined;
+      return singleResponse(request, e && eventJson(e), 'Event');
+    }),
+    http.patch(`${V}/users/:id/onlineMeetings/:meetingId`, async ({ params, request }) => {
+      const m = school.onlineMeetings.find((x) => x.id === String(params.meetingId));
+      const u = findUser(String(params.id));
+      if (!m || !u || m.organizerUserId !== u.id) return graphError(404, 'NotFound', 'Online meeting not found.');
+      const patch = ((await request.json().catch(() => null)) ?? {}) as Partial<DemoOnlineMeeting>;
+      for (const key of ['recordAutomatically', 'allowRecording', 'isEntryExitAnnounced', 'allowedPresenters', 'lobbyBypassSettings', 'subject'] as const) {
+        if (patch[key] !== undefined) (m as unknown as Record<string, unknown>)[key] = patch[key];
+      }
+      return HttpResponse.json(onlineMeetingJson(m));
+    }),
+    http.get(`${V}/users/:id/onlineMeetings/:meetingId/recordings`, ({ request, params }) => {
+      const m = school.onlineMeetings.find((x) => x.id === String(params.meetingId));
+      if (!m) return graphError(404, 'NotFound', 'Online meeting not found.');
+      return listResponse(request, m.recordings.map((r) => ({ id: r.id, meetingId: m.id, createdDateTime: r.createdDateTime, recordingContentUrl: `https://graph.microsoft.com/v1.0/users/${m.organizerUserId}/onlineMeetings/${m.id}/recordings/${r.id}/content` })));
+    }),
+    // The app adds itself to a meeting's chat, so it gets the meeting's start and end events.
+    http.post(`${V}/chats/:chatId/installedApps`, ({ params }) => {
+      const chatId = decodeURIComponent(String(params.chatId));
+      if (!school.onlineMeetings.some((m) => m.chatThreadId === chatId)) return graphError(404, 'NotFound', 'Chat not found.');
+      if (school.appInstalledInChats.has(chatId)) return graphError(409, 'Conflict', 'App is already installed in this chat.');
+      school.appInstalledInChats.add(chatId);
+      return new HttpResponse(null, { status: 201 });
+    }),
+
+    // Change notifications: created only after the app's endpoint answers the validation request.
+    http.post(`${V}/subscriptions`, async ({ request }) => {
+      const input = (await request.json().catch(() => null)) as { changeType?: string; notificationUrl?: string; resource?: string; expirationDateTime?: string; clientState?: string } | null;
+      if (!input?.notificationUrl || !input.resource || !input.expirationDateTime || !input.changeType) return graphError(400, 'InvalidRequest', 'changeType, notificationUrl, resource and expirationDateTime are required.');
+      const maxExpiry = Date.now() + 4230 * 60_000;
+      if (Date.parse(input.expirationDateTime) > maxExpiry) return graphError(400, 'InvalidRequest', 'Subscription expiration can only be 4230 minutes in the future.');
+      const token = randomUUID();
+      const answer = await fetch(`${input.notificationUrl}?validationToken=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'text/plain' } }).catch(() => undefined);
+      if (!answer || answer.status !== 200 || (await answer.text()) !== token) return graphError(400, 'ValidationError', 'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.');
+      const sub = { id: randomUUID(), resource: input.resource, changeType: input.changeType, notificationUrl: input.notificationUrl, expirationDateTime: input.expirationDateTime, clientState: input.clientState ?? '' };
+      school.subscriptions.push(sub);
+      return HttpResponse.json(sub, { status: 201 });
+    }),
+    http.patch(`${V}/subscriptions/:id`, async ({ request, params }) => {
+      const sub = school.subscriptions.find((s) => s.id === String(params.id));
+      if (!sub) return graphError(404, 'ResourceNotFound', 'The object was not found.');
+      const input = ((await request.json().catch(() => null)) ?? {}) as { expirationDateTime?: string };
+      if (input.expirationDateTime) sub.expirationDateTime = input.expirationDateTime;
+      return HttpResponse.json(sub);
+    }),
+    http.get(`${V}/subscriptions`, ({ request }) => listResponse(request, school.subscriptions.map((s) => ({ ...s })))),
+  ];
+
+  return {
+    handlers,
+    meetings: {
+      createEventAs: (ownerId, input) => {
+        const owner = findUser(ownerId);
+        if (!owner) throw new Error(`no demo user ${ownerId}`);
+        return createEvent(owner, input);
+      },
+      addRecording: (onlineMeetingId) => {
+        const m = school.onlineMeetings.find((x) => x.id === onlineMeetingId);
+        if (!m) throw new Error(`no online meeting ${onlineMeetingId}`);
+        m.recordings.push({ id: randomUUID(), createdDateTime: new Date().toISOString() });
+      },
+      get notificationsSent() {
+        return notificationsSent;
+      },
+    },
+  };
+}

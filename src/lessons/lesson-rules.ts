@@ -1,0 +1,28 @@
+import { isInsideSchool } from '../school/school-domains';
+
+/**
+ * What a lesson meeting must be (policy 000 "5. Remote Working": Teams is used within the school;
+ * all lessons are recorded). Anonymous join is a tenant meeting policy (the audit checks it); with
+ * the lobby for the organisation only, anyone else waits to be admitted.
+ */
+export const LESSON_MEETING_SETTINGS = {
+  recordAutomatically: true,
+  allowRecording: true,
+  isEntryExitAnnounced: true,
+  allowedPresenters: 'organizer',
+  lobbyBypassSettings: { scope: 'organization', isDialInBypassEnabled: false },
+} as const;
+
+export const REMOTE_WORKING_CLAUSE = 'policy 000 "5. Remote Working": Teams is for use within the school; all lessons are recorded';
+
+/** Addresses outside the school, by the same domain rule as the audit (subdomains in, look-alikes out). */
+export function outsiders(addresses: string[], schoolDomains: readonly string[]): string[] {
+  return addresses.filter((a) => !isInsideSchool(a, schoolDomains));
+}
+
+/** A meeting a member of staff organised with people outside the school breaks the clause; joining an outsider's meeting does not. */
+export function breaksRemoteWorking(meeting: { isOrganizer: boolean; isOnlineMeeting: boolean; organizer: string; attendees: string[] }, schoolDomains: readonly string[]): string[] {
+  if (!meeting.isOrganizer || !meeting.isOnlineMeeting) return [];
+  if (!isInsideSchool(meeting.organizer, schoolDomains)) return [];
+  return outsiders(meeting.attendees, schoolDomains);
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { demoConfig } from '../../test/support/aup-world';
+import { useDemoGraph } from '../../test/support/demo-graph';
+import { engines, type TestStorage } from '../../test/support/storages';
+import { keyPeople } from '../demo-tenant/school-generator';
+import { GraphAppInstaller } from '../notify/app-installer';
+import { RecordingNotifier } from '../notify/notifier';
+import { SchoolDirectory, type Person } from '../school/school-directory';
+import { AuditLog } from '../storage/audit-log';
+import { InvalidLesson, LessonRefused, LessonService, NotATeacher } from './lesson-service';
+
+/** Policy 000 "5. Remote Working": lessons are recorded, announced, and stay inside the school. */
+describe.each(engines)('remote lessons on %s', (_name, open) => {
+  const ctx = useDemoGraph();
+  let t: TestStorage;
+  let notifier: RecordingNotifier;
+  let directory: SchoolDirectory;
+  let teacher: Person;
+  let clock: Date;
+  beforeEach(async () => {
+    t = await open();
+    notifier = new RecordingNotifier();
+    directory = new SchoolDirectory(ctx.graph, demoConfig);
+    teacher = (await directory.person(keyPeople(ctx.school).teacher.id))!;
+    clock = new Date('2026-11-23T10:00:00Z');
+  });
+  afterEach(() => t.dispose());
+
+  const service = () => new LessonService(t.storage.db, demoConfig, ctx.graph, directory, notifier, pino({ level: 'silent' }), new GraphAppInstaller(ctx.graph, 'catalog-app'), () => clock);
+  /** A class of Amy Clarke's with no guest in it (her first class has a guest tutor, seeded). */
+  const cleanClass = () => ctx.school.groups.find((g) => g.kind === 'class' && g.ownerIds.includes(teacher.id) && g.memberIds.every((id) => ctx.school.users.find((u) => u.id === id)?.userType === 'Member'))!;
+  const lessonInput = (over: Record<string, unknown> = {}) => ({ submissionId: randomUUID(), classId: cleanClass().id, title: 'Poetry: Owen and Sassoon', ...over });
+
+  it('creates the Teams meeting with the lesson settings, in the class’s calendars, and adds the app to its chat', async () => {
+    const { lesson, created } = await service().start(lessonInput(), teacher);
+    expect(created).toBe(true);
+    const meeting = ctx.school.onlineMeetings.find((m) => m.id === lesson.online_meeting_id)!;
+    expect(meeting).toMatchObject({ recordAutomatically: true, allowRecording: true, isEntryExitAnnounced: true, allowedPresenters: 'organizer', lobbyBypassSettings: { scope: 'organization', isDialInBypassEnabled: false } });
+    const event = ctx.school.events.find((e) => e.id === lesson.event_id)!;
+    expect(event.attendees.map((a) => a.emailAddress.address).sort()).toEqual(cleanClass().memberIds.filter((id) => id !== teacher.id).map((id) => ctx.school.users.find((u) => u.id === id)!.mail.toLowerCase()).sort());
+    expect(ctx.school.appInstalledInChats.has(lesson.chat_id!)).toBe(true);
+    expect((await new AuditLog(t.storage.db).list({ subjectType: 'lesson' }))[0]).toMatchObject({ action: 'lesson.created' });
+  });
+
+  it('refuses a lesson for a class with a guest from outside the school, citing the policy', async () => {
+    const withGuest = ctx.school.groups.find((g) => g.kind === 'class' && g.memberIds.some((id) => ctx.school.users.find((u) => u.id === id)?.userType === 'Guest'))!;
+    await expect(service().start(lessonInput({ classId: withGuest.id }), teacher)).rejects.toThrow(LessonRefused);
+    await expect(service().start(lessonInput({ classId: withGuest.id }), teacher)).rejects.toThrow(/rob\.tutor@tutoring-co\.example\.com.*Remote Working/);
+    expect(await t.storage.db.selectFrom('lesson').selectAll().execute()).toEqual([]);
+  });
+
+  it('refuses an invitation to a look-alike domain, and accepts one to a subdomain of the school', async () => {
+    await expect(service().start(lessonInput({ invite: ['head@demo-academy.org.uk.evil.com'] }), teacher)).rejects.toThrow(LessonRefused);
+    await expect(service().start(lessonInput({ invite: ['someone@students.demo-academy.org.uk'] }), teacher)).resolves.toMatchObject({ created: true });
+  });
+
+  it('creates one lesson when the form is sent twice at once', async () => {
+    const input = lessonInput();
+    const s = service();
+    const [a, b] = await Promise.all([s.start(input, teacher), s.start(input, teacher)]);
+    expect(a.lesson.id).toBe(b.lesson.id);
+    expect((await service().start(input, teacher)).created).toBe(false);
+    expect(await t.storage.db.selectFrom('lesson').selectAll().execute()).toHaveLength(1);
+  });
+
+  it('says what is wrong with the form, and that only teachers start lessons', async () => {
+    await expect(service().start(lessonInput({ title: 'x' }), teacher)).rejects.toThrow(/title: give the lesson a title/);
+    await expect(service().start(lessonInput({ classId: 'not-my-class' }), teacher)).rejects.toThrow(InvalidLesson);
+    const student = (await directory.person(keyPeople(ctx.school).student.id))!;
+    await expect(service().start(lessonInput(), student)).rejects.toThrow(NotATeacher);
+  });
+
+  it('announces the recording when the lesson starts, and records that it did', async () => {
+    const { lesson } = await service().start(lessonInput(), teacher);
+    const said = await service().meetingStarted({ chatId: lesson.chat_id! });
+    expect(said.text).toMatch(/This lesson is being recorded/);
+    expect(said.lessonId).toBe(lesson.id);
+    expect((await t.storage.db.selectFrom('lesson').selectAll().executeTakeFirstOrThrow()).announced_at).not.toBeNull();
+    // Any other meeting the bot is in is reminded that a recording must be announced.
+    expect((await service().meetingStarted({ chatId: '19:meeting_other@thread.v2' })).text).toMatch(/If it is recorded, the organiser must say so/);
+  });
+
+  it('announces at the scheduled start when no start event came', async () => {
+    const { lesson } = await service().start(lessonInput({ start: '2026-11-23T11:00:00Z' }), teacher);
+    notifier.conversations.add(lesson.chat_id!);
+    clock = new Date('2026-11-23T11:00:30Z');
+    expect((await service().tick()).announced).toBe(1);
+    expect(notifier.posted.map((p) => p.to)).toContain(lesson.chat_id);
+    expect((await service().tick()).announced).toBe(0);
+  });
+
+  it('tells the teacher and the admins when a lesson ended without a recording, and not when it has one', async () => {
+    const s = service();
+    const unrecorded = (await s.start(lessonInput({ title: 'Lesson without recording' }), teacher)).lesson;
+    const recorded = (await s.start(lessonInput({ title: 'Lesson with recording' }), teacher)).lesson;
+    await s.meetingEnded({ joinUrl: unrecorded.join_url });
+    await s.meetingEnded({ joinUrl: recorded.join_url });
+    ctx.tenant.meetings.addRecording(recorded.online_meeting_id);
+
+    clock = new Date(clock.getTime() + 10 * 60_000);
+    expect((await s.tick()).checked).toBe(0); // not yet: recordings take a while to appear
+    clock = new Date(clock.getTime() + 31 * 60_000);
+    expect(await s.tick()).toMatchObject({ checked: 2, missing: 1 });
+    const notices = notifier.sent.filter((n) => n.summary.startsWith('No recording'));
+    const itAdmin = keyPeople(ctx.school).itAdmin.id;
+    expect(notices.map((n) => n.to).sort()).toEqual([teacher.id, itAdmin].sort());
+    expect(JSON.stringify(notices[0]!.card)).toContain('Lesson without recording');
+    const lessons = await s.lessonsOf(teacher);
+    expect(lessons.past.map((l) => [l.title, l.recording_found])).toEqual(expect.arrayContaining([['Lesson without recording', 0], ['Lesson with recording', 1]]));
+  });
+});
