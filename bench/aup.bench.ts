@@ -215,7 +215,7 @@ async function startOfTerm(engine: 'sqlite' | 'postgres', people: number): Promi
       await admin.end();
     };
   }
-  const app = await startApp({ configFile: CONFIG_FILE, databaseUrl, port: 0, graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo' } }, logger: silent, demo: { personas: demoPersonas(school) } });
+  const app = await startApp({ configFile: CONFIG_FILE, databaseUrl, port: 0, graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo' } }, logger: silent, demo: { personas: demoPersonas(school) }, watchCalendars: false });
   try {
     // The policy is published from a second connection, so no campaign competes with the clicks.
     const side = openStorage(databaseUrl);

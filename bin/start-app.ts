@@ -19,6 +19,11 @@ import { aupRoutes } from '../src/server/aup-routes';
 import { parentPages } from '../src/server/parent-pages';
 import { ParentCountersignatures } from '../src/aup/parent-countersignatures';
 import { aupCardAction, policiesCommand } from '../bot/aup-actions';
+import { lessonCardAction, lessonCommand, meetingEvents } from '../bot/lesson-actions';
+import { LessonSchedule } from '../src/lessons/lesson-schedule';
+import { LessonService } from '../src/lessons/lesson-service';
+import { MeetingWatch } from '../src/lessons/meeting-watch';
+import { graphWebhook, lessonRoutes } from '../src/server/lesson-routes';
 import { GraphMailer } from '../src/notify/mailer';
 import { AuditSchedule } from '../src/audit/audit-schedule';
 import { AuditService } from '../src/audit/audit-service';
@@ -44,6 +49,8 @@ import { DEFAULT_DATABASE_URL, openStorage, type Storage } from '../src/storage/
 import { migrateToLatest } from '../src/storage/migrator';
 
 export interface AppOptions {
+  /** Subscribe to staff calendars at start-up (default true; tests that do not need it turn it off). */
+  watchCalendars?: boolean;
   /** The app's id in the org's Teams catalogue, to install it for people (TEAMS_APP_CATALOG_ID). */
   teamsAppCatalogId?: string;
   /** Where people reach the app (links in cards); the listening address if unset (PUBLIC_URL). */
@@ -73,6 +80,8 @@ export interface RunningApp {
   auditSchedule?: AuditSchedule;
   /** Policy campaigns and parents' emails: one round on demand (tests, after a publish). */
   aupSchedule: AupSchedule;
+  /** Lesson announcements, recording checks and calendar subscriptions: a round on demand. */
+  lessonSchedule: LessonSchedule;
   close(): Promise<void>;
 }
 
@@ -143,12 +152,22 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const parents = new ParentCountersignatures(storage.db, library, directory, mailer, (token) => `${publicUrl}/parent/${token}`, logger);
   const aupSchedule = new AupSchedule(campaigns, leases, logger, parents);
 
+  // Remote lessons, and the watch on staff calendars (Graph change notifications to our webhook).
+  const lessons = new LessonService(storage.db, config, graph, directory, notifier, logger, installer);
+  const meetingWatch = new MeetingWatch(storage.db, config, graph, directory, notifier, logger, () => `${publicUrl}/api/graph/notifications`);
+  const lessonSchedule = new LessonSchedule(lessons, meetingWatch, leases, logger);
+
   const bot = new ESafetyBot({
     schoolName: config.school.name,
     conversations,
     logger,
-    commands: [reportCommand(), policiesCommand(aup, directory)],
-    cardActions: [(context, value) => incidentCardAction(context, value, incidents, directory), (context, value) => aupCardAction(context, value, aup, directory)],
+    commands: [reportCommand(), policiesCommand(aup, directory), lessonCommand(lessons, directory)],
+    meetingEvents: meetingEvents(lessons),
+    cardActions: [
+      (context, value) => incidentCardAction(context, value, incidents, directory),
+      (context, value) => aupCardAction(context, value, aup, directory),
+      (context, value) => lessonCardAction(context, value, lessons, directory),
+    ],
     messageAction: reportMessageAction(incidents, directory),
   });
 
@@ -166,7 +185,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
     tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
     ...(demo ? { demo } : {}),
-    features: [auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents), aupRoutes(aup, () => void aupSchedule.tick(), parents), parentPages(parents, config.school.name, logger)],
+    features: [auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents), aupRoutes(aup, () => void aupSchedule.tick(), parents), parentPages(parents, config.school.name, logger), lessonRoutes(lessons), graphWebhook(meetingWatch, logger)],
   });
 
   await new Promise<void>((resolveListen, reject) => {
@@ -202,6 +221,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   reminderTimer.unref();
   aupSchedule.start();
   void aupSchedule.tick();
+  lessonSchedule.start();
+  // Subscriptions need the webhook reachable, so they are made once the server listens.
+  if (options.watchCalendars !== false) void lessonSchedule.tick({ subscriptions: true });
 
   let auditSchedule: AuditSchedule | undefined;
   if (options.auditSchedule) {
@@ -228,9 +250,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     logger,
     ...(auditSchedule ? { auditSchedule } : {}),
     aupSchedule,
+    lessonSchedule,
     async close() {
       clearInterval(reminderTimer);
       await aupSchedule.stop();
+      lessonSchedule.stop();
       await auditSchedule?.stop();
       await new Promise<void>((r) => server.close(() => r()));
       await storage.close();

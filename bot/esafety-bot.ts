@@ -20,6 +20,11 @@ export interface BotServices {
     fetch(context: TurnContext, commandId: string, message: unknown): Promise<unknown>;
     submit(context: TurnContext, commandId: string, data: Record<string, string | undefined>): Promise<unknown>;
   };
+  /** Teams meeting start/end events in a meeting chat the bot is in. */
+  meetingEvents?: {
+    started(context: TurnContext, meeting: { joinUrl?: string }): Promise<void>;
+    ended(context: TurnContext, meeting: { joinUrl?: string }): Promise<void>;
+  };
   /** Action.Execute handlers, tried in turn; the first that answers wins. */
   cardActions?: Array<(context: TurnContext, value: AdaptiveCardInvokeValue) => Promise<AdaptiveCardInvokeResponse | undefined>>;
 }
@@ -40,6 +45,15 @@ export class ESafetyBot extends TeamsActivityHandler {
 
     this.onTurn(async (context, next) => {
       await this.remember(context);
+      await next();
+    });
+
+    this.onTeamsMeetingStartEvent(async (meeting, context, next) => {
+      await services.meetingEvents?.started(context, { joinUrl: meeting.joinUrl });
+      await next();
+    });
+    this.onTeamsMeetingEndEvent(async (meeting, context, next) => {
+      await services.meetingEvents?.ended(context, { joinUrl: meeting.joinUrl });
       await next();
     });
 
@@ -90,6 +104,10 @@ export class ESafetyBot extends TeamsActivityHandler {
     const entry = conversationEntry(context.activity);
     if (!entry.key) return;
     await this.services.conversations.save({ ...entry, key: entry.key });
+    // A team's channel is also found by the team's group id: lessons post to their class team.
+    const team = (context.activity.channelData as { team?: { id?: string; aadGroupId?: string } } | undefined)?.team;
+    const general = !team?.id || entry.conversationId.split(';')[0] === team.id;
+    if (entry.kind === 'channel' && team?.aadGroupId && general) await this.services.conversations.save({ ...entry, key: `team:${team.aadGroupId}` });
   }
 }
 

@@ -13,6 +13,8 @@ interface EventInput {
   attendees?: Array<{ emailAddress?: { address?: string; name?: string }; type?: string }>;
   isOnlineMeeting?: boolean;
   body?: { content?: string };
+  /** Someone else organised it (a third party's meeting in this person's calendar). */
+  organizer?: { address: string; name: string };
 }
 
 export function onlineMeetingJson({ lessonGroupId: _l, organizerUserId: _o, recordings: _r, chatThreadId, ...m }: DemoOnlineMeeting): Json {
@@ -64,7 +66,8 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
     const start = (input.start?.dateTime ?? new Date().toISOString()).replace(/Z$/, '').slice(0, 19);
     const end = (input.end?.dateTime ?? new Date(Date.now() + 3_600_000).toISOString()).replace(/Z$/, '').slice(0, 19);
     const attendees = (input.attendees ?? []).flatMap((a) => (a.emailAddress?.address ? [{ emailAddress: { address: a.emailAddress.address, name: a.emailAddress.name ?? a.emailAddress.address }, type: (a.type === 'optional' ? 'optional' : 'required') as 'required' | 'optional' }] : []));
-    if (input.isOnlineMeeting) {
+    const organisedHere = !input.organizer || input.organizer.address.toLowerCase() === owner.mail.toLowerCase();
+    if (input.isOnlineMeeting && organisedHere) {
       // Teams' defaults for a new meeting: the app must change them for a lesson.
       school.onlineMeetings.push({
         id: `MSo${randomUUID().replace(/-/g, '')}`,
@@ -92,8 +95,8 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
       isOnlineMeeting: !!input.isOnlineMeeting,
       onlineMeetingProvider: input.isOnlineMeeting ? 'teamsForBusiness' : 'unknown',
       onlineMeeting: input.isOnlineMeeting ? { joinUrl } : null,
-      isOrganizer: true,
-      organizer: { emailAddress: { address: owner.mail, name: owner.displayName } },
+      isOrganizer: organisedHere,
+      organizer: { emailAddress: organisedHere ? { address: owner.mail, name: owner.displayName } : { address: input.organizer!.address, name: input.organizer!.name } },
       attendees,
     };
     school.events.push(event);

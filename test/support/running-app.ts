@@ -5,6 +5,7 @@ import pino from 'pino';
 import { startApp, type AppOptions, type RunningApp } from '../../bin/start-app';
 import { demoPersonas } from '../../bin/start-demo';
 import { startDemoTenantServer, type RunningDemoTenant } from '../../src/demo-tenant/demo-tenant-server';
+import type { DemoMeetings } from '../../src/demo-tenant/meeting-handlers';
 import { createDemoTenant } from '../../src/demo-tenant/graph-handlers';
 import { generateSchool } from '../../src/demo-tenant/school-generator';
 import type { DemoSchool } from '../../src/demo-tenant/school-model';
@@ -31,13 +32,16 @@ export interface AppUnderTest {
   app: RunningApp;
   tenant: RunningDemoTenant;
   school: DemoSchool;
+  /** People's own meetings in the demo tenant (change notifications follow). */
+  meetings: DemoMeetings;
   close(): Promise<void>;
 }
 
 /** The whole app on the demo tenant with an in-memory SQLite database, on free ports. */
 export async function startAppUnderTest(overrides: Partial<AppOptions> = {}, withDemoSignIn = true): Promise<AppUnderTest> {
   const school = generateSchool();
-  const tenant = await startDemoTenantServer(createDemoTenant(school));
+  const demoTenant = createDemoTenant(school);
+  const tenant = await startDemoTenantServer(demoTenant);
   const app = await startApp({
     configFile: DEMO_CONFIG,
     databaseUrl: 'sqlite::memory:',
@@ -51,6 +55,7 @@ export async function startAppUnderTest(overrides: Partial<AppOptions> = {}, wit
     app,
     tenant,
     school,
+    meetings: demoTenant.meetings,
     async close() {
       await app.close();
       await tenant.close();

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { CardFactory, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type TurnContext } from 'botbuilder';
+import { lessonCreatedCard, lessonFormCard, recordingAnnouncementCard } from '../src/cards/lesson-cards';
+import { InvalidLesson, LessonRefused, NotATeacher, type LessonService } from '../src/lessons/lesson-service';
+import type { SchoolDirectory } from '../src/school/school-directory';
+import type { BotCommand } from './esafety-bot';
+
+const CARD = 'application/vnd.microsoft.card.adaptive';
+const say = (message: string): AdaptiveCardInvokeResponse => ({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: message as never });
+
+async function personOf(context: TurnContext, directory: SchoolDirectory) {
+  const id = context.activity.from.aadObjectId;
+  return id ? directory.person(id) : undefined;
+}
+
+/** `lesson`: the teacher's form with the classes they teach. */
+export function lessonCommand(lessons: LessonService, directory: SchoolDirectory): BotCommand {
+  return {
+    command: 'lesson',
+    description: 'Start a recorded remote lesson for one of your classes',
+    async run(context) {
+      const teacher = await personOf(context, directory);
+      if (!teacher) return void (await context.sendActivity('Sorry: you are not in this school’s directory.'));
+      try {
+        const classes = await lessons.classesOf(teacher);
+        if (classes.length === 0) return void (await context.sendActivity('You have no classes in the school’s data (Education API), so there is nothing to start a lesson for.'));
+        await context.sendActivity({ attachments: [CardFactory.adaptiveCard(lessonFormCard(randomUUID(), classes))] });
+      } catch (e) {
+        if (e instanceof NotATeacher) return void (await context.sendActivity('Lessons are started by teachers.'));
+        throw e;
+      }
+    },
+  };
+}
+
+/** The form's fields to the lesson the domain validates: "now", or the date and time given. */
+export function lessonFromForm(data: Record<string, unknown>) {
+  const later = data.when === 'later' && data.date && data.time;
+  return {
+    submissionId: data.submissionId,
+    classId: data.classId,
+    title: data.title,
+    start: later ? new Date(`${String(data.date)}T${String(data.time)}:00Z`).toISOString() : 'now',
+    ...(data.durationMinutes !== undefined && data.durationMinutes !== '' ? { durationMinutes: data.durationMinutes } : {}),
+  };
+}
+
+export async function lessonCardAction(context: TurnContext, value: AdaptiveCardInvokeValue, lessons: LessonService, directory: SchoolDirectory): Promise<AdaptiveCardInvokeResponse | undefined> {
+  if (value.action.verb !== 'lesson.start') return undefined;
+  const teacher = await personOf(context, directory);
+  if (!teacher) return say('Sorry: you are not in this school’s directory.');
+  try {
+    const { lesson, postedToClass } = await lessons.start(lessonFromForm((value.action.data ?? {}) as Record<string, unknown>), teacher);
+    const card = lessonCreatedCard({ title: lesson.title, className: lesson.class_name, starts: `${lesson.starts_at.slice(0, 16).replace('T', ' ')} UTC`, joinUrl: lesson.join_url, postedToClass });
+    return { statusCode: 200, type: CARD, value: card as never };
+  } catch (e) {
+    if (e instanceof InvalidLesson) return say(`Please check: ${e.message}`);
+    if (e instanceof LessonRefused) return say(e.message);
+    if (e instanceof NotATeacher) return say('Lessons are started by teachers.');
+    throw e;
+  }
+}
+
+/** Meeting start and end events (resource-specific consent): the announcement goes in the meeting chat. */
+export function meetingEvents(lessons: LessonService) {
+  return {
+    async started(context: TurnContext, meeting: { joinUrl?: string }) {
+      const said = await lessons.meetingStarted({ chatId: context.activity.conversation.id, ...(meeting.joinUrl ? { joinUrl: meeting.joinUrl } : {}) });
+      await context.sendActivity({ attachments: [CardFactory.adaptiveCard(recordingAnnouncementCard(said))], summary: said.heading });
+    },
+    async ended(context: TurnContext, meeting: { joinUrl?: string }) {
+      await lessons.meetingEnded({ chatId: context.activity.conversation.id, ...(meeting.joinUrl ? { joinUrl: meeting.joinUrl } : {}) });
+    },
+  };
+}
