@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, launchBrowser } from './support/browser';
+import { keyPeople } from '../src/demo-tenant/school-generator';
 import { startAppUnderTest, type AppUnderTest } from './support/running-app';
 
 /** The app on the demo tenant and a headless Chromium, started once per describe. */
@@ -177,5 +178,35 @@ describe('policies in the tab, in a browser', () => {
     await expect(admin.getByRole('article', { name: "Person's history" }).textContent()).resolves.toMatch(/staff-aup version 1 \(tab/);
     await admin.screenshot({ path: join(ARTIFACTS, 'tab-policy-coverage.png'), fullPage: true });
     await admin.close();
+  }, 60_000);
+});
+
+describe('lessons in the tab, in a browser', () => {
+  const env = useAppInBrowser();
+
+  it('a teacher starts a lesson for her class and sees it, and sees a past lesson without its recording', async () => {
+    const k = keyPeople(env.t.school);
+    const cleanClass = env.t.school.groups.find((g) => g.kind === 'class' && g.ownerIds.includes(k.teacher.id) && g.memberIds.every((id) => env.t.school.users.find((u) => u.id === id)?.userType === 'Member'))!;
+    // A lesson last week whose recording was found missing.
+    await env.t.app.storage.db
+      .insertInto('lesson')
+      .values({ id: 'past-1', submission_id: 'past-1', teacher_id: k.teacher.id, class_id: cleanClass.id, class_name: cleanClass.displayName, title: 'Last week: sonnets', starts_at: '2026-11-16T09:00:00.000Z', ends_at: '2026-11-16T10:00:00.000Z', event_id: 'e', online_meeting_id: 'm', join_url: 'https://teams.microsoft.com/l/meetup-join/x', chat_id: null, created_at: '2026-11-15T09:00:00.000Z', started_at: null, announced_at: null, ended_at: '2026-11-16T10:00:00.000Z', recording_checked_at: '2026-11-16T10:40:00.000Z', recording_found: 0 })
+      .execute();
+
+    const page = await env.browser.newPage({ viewport: { width: 1300, height: 1000 } });
+    await page.goto(`${env.t.app.url}/#lessons`);
+    await page.getByRole('button', { name: 'Sign in as Amy Clarke' }).click();
+    await page.getByRole('form', { name: 'Start a lesson' }).waitFor();
+    await page.getByRole('combobox', { name: 'Class' }).click();
+    await page.getByRole('option', { name: cleanClass.displayName }).click();
+    await page.getByRole('textbox', { name: 'Title' }).fill('Macbeth: the witches');
+    await page.getByRole('button', { name: 'Start the lesson' }).click();
+    await page.getByText(/"Macbeth: the witches" is ready: it records automatically/).waitFor();
+    await expect(page.getByTestId('upcoming-lesson').first().textContent()).resolves.toContain('Macbeth: the witches');
+    await expect(page.getByTestId('past-lesson').first().textContent()).resolves.toMatch(/Last week: sonnets.*no recording/);
+    await page.screenshot({ path: join(ARTIFACTS, 'tab-lessons.png'), fullPage: true });
+    const created = env.t.school.onlineMeetings.at(-1)!;
+    expect(created).toMatchObject({ subject: 'Macbeth: the witches', recordAutomatically: true });
+    await page.close();
   }, 60_000);
 });

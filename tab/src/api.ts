@@ -144,7 +144,23 @@ export interface AcceptanceRecord {
   text_hash: string;
 }
 
+export interface LessonRow {
+  id: string;
+  title: string;
+  class_name: string;
+  starts_at: string;
+  ends_at: string;
+  join_url: string;
+  announced_at: string | null;
+  ended_at: string | null;
+  recording_checked_at: string | null;
+  recording_found: number | null;
+}
+
 export const api = {
+  lessonClasses: (token: string) => call<{ classes: Array<{ id: string; displayName: string }> }>('/api/lessons/classes', token).then((r) => r.classes),
+  lessons: (token: string) => call<{ upcoming: LessonRow[]; past: LessonRow[] }>('/api/lessons', token),
+  startLesson: (token: string, body: object) => call<{ lesson: LessonRow; created: boolean; postedToClass: boolean }>('/api/lessons', token, { method: 'POST', body: JSON.stringify(body) }),
   myPolicies: (token: string) => call<{ policies: MyPolicy[] }>('/api/my/policies', token).then((r) => r.policies),
   acceptPolicy: (token: string, versionId: string) => call<{ acceptedAt: string; version: number }>(`/api/my/policies/${encodeURIComponent(versionId)}/accept`, token, { method: 'POST', body: '{}' }),
   policies: (token: string) => call<{ policies: PolicySummary[] }>('/api/policies', token).then((r) => r.policies),

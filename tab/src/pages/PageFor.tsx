@@ -2,6 +2,7 @@ import { Body1, Title2 } from '@fluentui/react-components';
 import type { Me } from '../api';
 import { AuditPage } from './AuditPage';
 import { IncidentsPage } from './IncidentsPage';
+import { LessonsPage } from './LessonsPage';
 import { MyPoliciesPage } from './MyPoliciesPage';
 import { PoliciesPage } from './PoliciesPage';
 import { ConfidePage, ReportPage } from './ReportPage';
@@ -12,11 +13,11 @@ import { ConfidePage, ReportPage } from './ReportPage';
  */
 const PURPOSE: Record<string, { title: string; text: string }> = {
   home: { title: 'Home', text: 'Your school’s e-safety policy, kept in Teams.' },
-  lessons: { title: 'Lessons', text: 'Start a recorded remote lesson for a class, and see past lessons and their recordings. Not available yet.' },
 };
 
 export function PageFor({ page, me, token, item }: { page: string; me: Me; token: string; item?: string }) {
   if (page === 'audit') return <AuditPage token={token} />;
+  if (page === 'lessons') return <LessonsPage token={token} />;
   if (page === 'my-policies') return <MyPoliciesPage token={token} {...(item ? { versionId: item } : {})} />;
   if (page === 'policies') return <PoliciesPage token={token} {...(item ? { policyId: item } : {})} />;
   if (page === 'incidents') return <IncidentsPage token={token} />;
