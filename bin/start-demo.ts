@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { startDemoTenantServer, type RunningDemoTenant } from '../src/demo-tenant/demo-tenant-server';
 import { createDemoTenant } from '../src/demo-tenant/graph-handlers';
+import type { DemoMeetings } from '../src/demo-tenant/meeting-handlers';
 import { generateSchool, keyPeople, sizeForUsers } from '../src/demo-tenant/school-generator';
 import type { DemoSchool } from '../src/demo-tenant/school-model';
 import type { DemoPersona } from '../src/server/create-server';
@@ -28,6 +29,8 @@ export interface RunningDemo {
   app: RunningApp;
   tenant: RunningDemoTenant;
   school: DemoSchool;
+  /** People's own meetings in the demo tenant (change notifications follow). */
+  meetings: DemoMeetings;
   playgroundUrl?: string;
   playground?: ChildProcess;
   close(): Promise<void>;
@@ -83,7 +86,8 @@ export function playgroundConfig(school: DemoSchool, personas: DemoPersona[], cu
 export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   const root = packageRoot();
   const school = generateSchool(options.users ? { size: sizeForUsers(options.users) } : {});
-  const tenant = await startDemoTenantServer(createDemoTenant(school), options.tenantPort ?? 5599);
+  const demoTenant = createDemoTenant(school);
+  const tenant = await startDemoTenantServer(demoTenant, options.tenantPort ?? 5599);
   const personas = demoPersonas(school);
   let app: RunningApp;
   try {
@@ -131,6 +135,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   return {
     app,
     tenant,
+    meetings: demoTenant.meetings,
     school,
     ...(playgroundUrl ? { playgroundUrl } : {}),
     ...(playground ? { playground } : {}),

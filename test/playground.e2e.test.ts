@@ -242,3 +242,70 @@ describe('the staff acceptable use policy in the Agents Playground', () => {
     expect(coverage.people.find((p: any) => p.personId === k.teacher.id)).toMatchObject({ status: 'accepted', acceptedVersion: 1 });
   }, 60_000);
 });
+
+/** Policy 000 "5. Remote Working", with Amy Clarke (teacher) at the keyboard. */
+describe('a remote lesson in the Agents Playground', () => {
+  let demo: RunningDemo;
+  let chat: PlaygroundChat;
+  beforeAll(async () => {
+    ({ demo, chat } = await startPlaygroundDemo());
+    // The app subscribes to staff calendars once it listens.
+    const staff = demo.school.groups.find((g) => g.kind === 'staff')!.memberIds.length;
+    await eventually(() => demo.school.subscriptions.length === staff, 'the calendar subscriptions', 20_000);
+  }, 60_000);
+  afterAll(async () => {
+    chat?.close();
+    await demo?.close();
+  });
+
+  const meetingEvent = (name: 'meetingStart' | 'meetingEnd', joinUrl: string, title: string) => ({
+    type: 'event',
+    name: `application/vnd.microsoft.${name}`,
+    // The playground has no meetings: its group chat stands in for the lesson's meeting chat.
+    conversation: { id: 'conv-group', conversationType: 'groupChat', tenantId: demo.school.tenantId },
+    from: { id: 'user-id-0', aadObjectId: keyPeople(demo.school).teacher.id },
+    recipient: { id: '00000000-0000-4000-a000-00000000e5af', name: 'E-Safety' },
+    channelData: { tenant: { id: demo.school.tenantId }, meeting: { id: 'meeting-1' } },
+    value: { Id: 'meeting-1', JoinUrl: joinUrl, Title: title, MeetingType: 'Scheduled', [name === 'meetingStart' ? 'StartTime' : 'EndTime']: new Date().toISOString() },
+  });
+
+  it('starts a lesson with the lesson settings, announces the recording at the start, and tells the teacher when no recording was made', async () => {
+    const k = keyPeople(demo.school);
+    await chat.say('lesson');
+    const form = await chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('Start a lesson'));
+    const formJson = JSON.stringify(form.attachments);
+    const submissionId = formJson.match(/"submissionId":"([0-9a-f-]{36})"/)![1];
+    const cleanClass = demo.school.groups.find((g) => g.kind === 'class' && g.ownerIds.includes(k.teacher.id) && g.memberIds.every((id) => demo.school.users.find((u) => u.id === id)?.userType === 'Member'))!;
+    expect(formJson).toContain(cleanClass.displayName);
+
+    const created = await chat.execute(form.messageId, 'lesson.start', { submissionId, classId: cleanClass.id, title: 'Poetry: Owen and Sassoon', when: 'now', durationMinutes: 30 });
+    expect(JSON.stringify(created.value)).toContain('Lesson ready: Poetry: Owen and Sassoon');
+    const lesson = await demo.app.storage.db.selectFrom('lesson').selectAll().executeTakeFirstOrThrow();
+    expect(demo.school.onlineMeetings.find((m) => m.id === lesson.online_meeting_id)).toMatchObject({ recordAutomatically: true, isEntryExitAnnounced: true, allowedPresenters: 'organizer', lobbyBypassSettings: { scope: 'organization' } });
+
+    // Teams says the meeting started: the announcement appears in the meeting chat.
+    const announcement = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('This lesson is being recorded'), 15_000, 'conv-group');
+    await chat.sendCustomActivity(meetingEvent('meetingStart', lesson.join_url, lesson.title));
+    await announcement;
+    expect((await demo.app.storage.db.selectFrom('lesson').selectAll().executeTakeFirstOrThrow()).announced_at).not.toBeNull();
+
+    // It ends with no recording; half an hour later the teacher hears in her chat.
+    await chat.sendCustomActivity(meetingEvent('meetingEnd', lesson.join_url, lesson.title));
+    await eventually(async () => !!(await demo.app.storage.db.selectFrom('lesson').select('ended_at').executeTakeFirstOrThrow()).ended_at, 'the end event');
+    const notice = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('ended without a recording'), 15_000);
+    await demo.app.storage.db.updateTable('lesson').set({ ended_at: new Date(Date.now() - 31 * 60_000).toISOString() }).execute(); // half an hour passes
+    await demo.app.lessonSchedule.tick();
+    await notice;
+  }, 90_000);
+
+  it('warns the teacher at once when she organises a meeting with someone outside the school, and not for a third party’s meeting', async () => {
+    const k = keyPeople(demo.school);
+    const warning = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('A meeting with people outside the school'), 15_000);
+    demo.meetings.createEventAs(k.teacher.id, { subject: 'Chat with the exam board', start: { dateTime: '2026-11-27T14:00:00' }, end: { dateTime: '2026-11-27T14:30:00' }, isOnlineMeeting: true, attendees: [{ emailAddress: { address: 'moderator@examboard.example.org', name: 'Moderator' } }] });
+    expect(JSON.stringify(await warning)).toContain('moderator@examboard.example.org');
+
+    demo.meetings.createEventAs(k.teacher.id, { subject: 'Exam board briefing', start: { dateTime: '2026-11-28T14:00:00' }, end: { dateTime: '2026-11-28T15:00:00' }, isOnlineMeeting: true, organizer: { address: 'events@examboard.example.org', name: 'Exam Board' }, attendees: [{ emailAddress: { address: k.teacher.mail, name: k.teacher.displayName } }] });
+    await eventually(async () => (await demo.app.storage.db.selectFrom('graph_notification_seen').selectAll().where('key', 'like', 'n:%').execute()).length === 2, 'the second notification');
+    await expect(chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('Exam board briefing'), 1_500)).rejects.toThrow(/no matching bot message/);
+  }, 60_000);
+});

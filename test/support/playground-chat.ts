@@ -14,6 +14,8 @@ export async function freePort(): Promise<number> {
 
 export interface PlaygroundMessage {
   messageId: string;
+  /** Which chat it appeared in (the personal chat, the group chat standing in for a meeting's). */
+  conversationId?: string;
   from: { id: string };
   text?: string;
   attachments?: Array<{ contentType: string; content: Record<string, unknown> }>;
@@ -46,8 +48,8 @@ export class PlaygroundChat {
           ws.once('error', reject);
           ws.on('message', (data) => {
             const event = JSON.parse(data.toString()) as { action?: string; actionConversationId?: string; message?: PlaygroundMessage };
-            if (event.action === 'createMessage' && event.actionConversationId === this.conversationId && event.message) {
-              this.received.push(event.message);
+            if (event.action === 'createMessage' && event.message) {
+              this.received.push({ ...event.message, conversationId: event.actionConversationId ?? '' });
               this.waiters.splice(0).forEach((w) => w());
             }
           });
@@ -84,6 +86,19 @@ export class PlaygroundChat {
     return (await res.json()) as { task?: { type: string; value: any } };
   }
 
+  /**
+   * An activity the playground cannot make itself (it has no meetings): Teams' meeting start and end
+   * events, sent to the bot through the playground, whose replies then show in that chat.
+   */
+  async sendCustomActivity(activity: Record<string, unknown>): Promise<void> {
+    const res = await fetch(`${this.baseUrl}/_internal/v1/customActivities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channelId: 'msteams', serviceUrl: `${this.baseUrl}/_connector`, timestamp: new Date().toISOString(), id: `custom-${Date.now()}`, ...activity }),
+    });
+    if (!res.ok) throw new Error(`the playground refused the activity: ${res.status}`);
+  }
+
   async execute(messageId: string, verb: string, data: Record<string, unknown>, fromUserId = 'user-id-0'): Promise<{ type: string; value: unknown }> {
     const res = await fetch(`${this.baseUrl}/_conversation/v1/invoke`, {
       method: 'POST',
@@ -101,11 +116,11 @@ export class PlaygroundChat {
   }
 
   /** Waits for the next bot message that satisfies the predicate. */
-  async nextFromBot(predicate: (m: PlaygroundMessage) => boolean, timeoutMs = 15_000): Promise<PlaygroundMessage> {
+  async nextFromBot(predicate: (m: PlaygroundMessage) => boolean, timeoutMs = 15_000, conversationId = this.conversationId): Promise<PlaygroundMessage> {
     const start = this.received.length;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.received.slice(start).find((m) => !m.from.id.startsWith('user-id') && predicate(m));
+      const found = this.received.slice(start).find((m) => m.conversationId === conversationId && !m.from.id.startsWith('user-id') && predicate(m));
       if (found) return found;
       if (Date.now() > deadline) throw new Error(`no matching bot message; got ${JSON.stringify(this.received.slice(start)).slice(0, 500)}`);
       await new Promise<void>((r) => {
