@@ -13,6 +13,11 @@ export interface AuditScheduleOptions {
   intervalMs: number;
   /** Where "Open the audit" on a card leads (the tab). */
   tabLink: string;
+  /**
+   * How long a run may hold the lease (default 2 hours, well over a 50,000-user audit). If the
+   * instance running it dies, another takes the audit over once this has passed.
+   */
+  leaseMs?: number;
 }
 
 /**
@@ -50,7 +55,7 @@ export class AuditSchedule {
     const last = await this.store.lastRun(this.options.tenantId);
     if (!options.force && last && this.now().getTime() - Date.parse(last.finishedAt) < this.options.intervalMs) return undefined;
     // Hold the lease long enough for a large tenant's audit; it lapses if this instance dies.
-    if (!(await this.leases.acquire('audit.scheduled', 2 * 60 * 60_000))) return undefined;
+    if (!(await this.leases.acquire('audit.scheduled', this.options.leaseMs ?? 2 * 60 * 60_000))) return undefined;
     let outcome: AuditOutcome | undefined;
     const work = (async () => {
       try {
