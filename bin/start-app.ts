@@ -24,6 +24,9 @@ import { LessonSchedule } from '../src/lessons/lesson-schedule';
 import { LessonService } from '../src/lessons/lesson-service';
 import { MeetingWatch } from '../src/lessons/meeting-watch';
 import { graphWebhook, lessonRoutes } from '../src/server/lesson-routes';
+import { permissionRoutes } from '../src/server/permission-routes';
+import { capabilityReport, rolesOf, type CapabilityStatus } from '../src/graph/permissions';
+import type { TokenSource } from '../src/graph/graph-auth';
 import { GraphMailer } from '../src/notify/mailer';
 import { AuditSchedule } from '../src/audit/audit-schedule';
 import { AuditService } from '../src/audit/audit-service';
@@ -85,6 +88,24 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+/** The roles in the app's Graph token, and what they allow; unknown when the token says nothing. */
+async function permissionsAtStart(tokens: TokenSource, logger: Logger): Promise<{ granted: string[] | null; capabilities: CapabilityStatus[] | null }> {
+  let granted: string[] | undefined;
+  try {
+    granted = rolesOf(await tokens.getAccessToken());
+  } catch (e) {
+    logger.warn({ err: e }, 'could not get a Graph token to read the granted permissions');
+  }
+  if (!granted) {
+    logger.info('Graph permissions: not known from the token (the demo token or a pasted delegated token); each check reports what it could not read');
+    return { granted: null, capabilities: null };
+  }
+  const capabilities = capabilityReport(granted);
+  for (const c of capabilities.filter((x) => !x.available)) logger.warn({ feature: c.feature, missing: c.missing }, `not available: ${c.feature}, ${c.what} (missing ${c.missing.join(', ')})`);
+  logger.info({ available: capabilities.filter((c) => c.available).length, of: capabilities.length }, 'Graph permissions checked');
+  return { granted, capabilities };
+}
+
 /** The folder holding package.json, whether running from source (ts) or from dist/. */
 export function packageRoot(from = __dirname): string {
   let dir = from;
@@ -112,7 +133,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   }
 
   const graphBaseUrl = options.graph.baseUrl ?? GRAPH_BASE_URL;
-  const graph = new GraphAccess({ baseUrl: graphBaseUrl, tokens: tokenSourceFor(options.graph.auth, graphBaseUrl) });
+  const tokens = tokenSourceFor(options.graph.auth, graphBaseUrl);
+  const graph = new GraphAccess({ baseUrl: graphBaseUrl, tokens });
+  // What the granted Graph permissions allow, said at start (an audit-only deployment is normal).
+  const permissions = await permissionsAtStart(tokens, logger);
   const directory = new SchoolDirectory(graph, config);
   const conversations = new ConversationReferences(storage.db);
 
@@ -185,7 +209,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
     tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
     ...(demo ? { demo } : {}),
-    features: [auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents), aupRoutes(aup, () => void aupSchedule.tick(), parents), parentPages(parents, config.school.name, logger), lessonRoutes(lessons), graphWebhook(meetingWatch, logger)],
+    features: [auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents), aupRoutes(aup, () => void aupSchedule.tick(), parents), parentPages(parents, config.school.name, logger), lessonRoutes(lessons), graphWebhook(meetingWatch, logger), permissionRoutes(permissions)],
   });
 
   await new Promise<void>((resolveListen, reject) => {

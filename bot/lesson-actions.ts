@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CardFactory, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type TurnContext } from 'botbuilder';
 import { lessonCreatedCard, lessonFormCard, recordingAnnouncementCard } from '../src/cards/lesson-cards';
-import { InvalidLesson, LessonRefused, NotATeacher, type LessonService } from '../src/lessons/lesson-service';
+import { InvalidLesson, LessonRefused, LessonsNotPermitted, NotATeacher, type LessonService } from '../src/lessons/lesson-service';
 import type { SchoolDirectory } from '../src/school/school-directory';
 import type { BotCommand } from './esafety-bot';
 
@@ -57,6 +57,7 @@ export async function lessonCardAction(context: TurnContext, value: AdaptiveCard
     if (e instanceof InvalidLesson) return say(`Please check: ${e.message}`);
     if (e instanceof LessonRefused) return say(e.message);
     if (e instanceof NotATeacher) return say('Lessons are started by teachers.');
+    if (e instanceof LessonsNotPermitted) return say(e.message);
     throw e;
   }
 }

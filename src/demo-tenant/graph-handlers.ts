@@ -1,5 +1,6 @@
 import { getResponse, http, HttpResponse, type HttpHandler } from 'msw';
 import { graphError, listResponse, singleResponse } from './odata';
+import { permissionsFor, rolesOf } from '../graph/permissions';
 import { meetingHandlers, onlineMeetingJson, type DemoMeetings } from './meeting-handlers';
 import type { DemoDrive, DemoDriveItem, DemoGroup, DemoSchool, DemoUser } from './school-model';
 import { ThrottleControl } from './throttle-control';
@@ -101,8 +102,16 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     if (retryAfter !== undefined) {
       return graphError(429, 'TooManyRequests', 'Application is over its request limit.', { 'Retry-After': String(retryAfter) });
     }
-    if (requireAuth && !/^Bearer \S+/.test(request.headers.get('authorization') ?? '')) {
+    const authorization = request.headers.get('authorization') ?? '';
+    if (requireAuth && !/^Bearer \S+/.test(authorization)) {
       return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
+    }
+    // A token that names its application permissions (roles) gets exactly those, as in Graph; the
+    // plain demo token gets everything.
+    const roles = rolesOf(authorization.replace(/^Bearer /, ''));
+    if (roles && !request.url.includes('/$batch')) {
+      const needs = permissionsFor(request.method, url.pathname);
+      if (needs && !needs.some((p) => roles.includes(p))) return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     }
     return undefined;
   });

@@ -8,7 +8,8 @@ import { ConfidentialClientApplication } from '@azure/msal-node';
 export type GraphAuthConfig =
   | { mode: 'client-credentials'; tenantId: string; clientId: string; clientSecret: string; authorityHost?: string }
   | { mode: 'token'; token: string }
-  | { mode: 'demo' };
+  /** The demo tenant; `roles` limits the token to those application permissions (audit-only mode). */
+  | { mode: 'demo'; roles?: string[] };
 
 export interface TokenSource {
   getAccessToken(): Promise<string>;
@@ -18,8 +19,13 @@ export function tokenSourceFor(auth: GraphAuthConfig, graphBaseUrl: string): Tok
   switch (auth.mode) {
     case 'token':
       return { getAccessToken: async () => auth.token };
-    case 'demo':
-      return { getAccessToken: async () => 'demo-tenant-token' };
+    case 'demo': {
+      if (!auth.roles) return { getAccessToken: async () => 'demo-tenant-token' };
+      // An unsigned token shaped like Entra's app-only token: the demo tenant reads its roles.
+      const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const token = `${part({ alg: 'none', typ: 'JWT' })}.${part({ aud: 'https://graph.microsoft.com', roles: auth.roles })}.`;
+      return { getAccessToken: async () => token };
+    }
     case 'client-credentials': {
       const app = new ConfidentialClientApplication({
         auth: {

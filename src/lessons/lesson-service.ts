@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { lessonJoinCard, noRecordingCard, recordingAnnouncementCard } from '../cards/lesson-cards';
 import { describeZodError } from '../config/load-school-config';
 import type { SchoolConfig } from '../config/school-config';
-import type { GraphAccess } from '../graph/graph-access';
+import { isGraphError, type GraphAccess } from '../graph/graph-access';
 import type { AppInstaller } from '../notify/app-installer';
 import type { Notifier } from '../notify/notifier';
 import type { Person, SchoolDirectory } from '../school/school-directory';
@@ -20,6 +20,8 @@ export class InvalidLesson extends Error {}
 /** The policy forbids it (people outside the school): the message cites the clause. */
 export class LessonRefused extends Error {}
 export class NotATeacher extends Error {}
+/** The app was not granted what lessons need (an audit-only deployment): said plainly, never a crash. */
+export class LessonsNotPermitted extends Error {}
 
 export const startLessonSchema = z
   .object({
@@ -80,7 +82,12 @@ export class LessonService {
     const key = parsed.data.submissionId;
     const running = this.starting.get(key);
     if (running) return running;
-    const work = this.create(parsed.data, teacher).finally(() => this.starting.delete(key));
+    const work = this.create(parsed.data, teacher)
+      .catch((e: unknown) => {
+        if (isGraphError(e, 403)) throw new LessonsNotPermitted('Lessons are not available: the app has not been granted Calendars.ReadWrite and OnlineMeetings.ReadWrite.All. Please ask the IT team.');
+        throw e;
+      })
+      .finally(() => this.starting.delete(key));
     this.starting.set(key, work);
     return work;
   }

@@ -1,5 +1,5 @@
 import type { Server } from 'restify';
-import { InvalidLesson, LessonRefused, NotATeacher, type LessonService } from '../lessons/lesson-service';
+import { InvalidLesson, LessonRefused, LessonsNotPermitted, NotATeacher, type LessonService } from '../lessons/lesson-service';
 import type { MeetingWatch } from '../lessons/meeting-watch';
 import type { Logger } from 'pino';
 import { HttpError, type RouteKit } from './create-server';
@@ -11,6 +11,7 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
     if (e instanceof InvalidLesson) throw new HttpError(400, 'invalid-lesson', e.message);
     if (e instanceof LessonRefused) throw new HttpError(422, 'refused-by-policy', e.message);
     if (e instanceof NotATeacher) throw new HttpError(403, 'forbidden', e.message);
+    if (e instanceof LessonsNotPermitted) throw new HttpError(503, 'not-available', e.message);
     throw e;
   }
 }
@@ -55,3 +56,4 @@ export function graphWebhook(watch: MeetingWatch, logger: Logger) {
     });
   };
 }
+

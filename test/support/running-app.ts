@@ -38,7 +38,7 @@ export interface AppUnderTest {
 }
 
 /** The whole app on the demo tenant with an in-memory SQLite database, on free ports. */
-export async function startAppUnderTest(overrides: Partial<AppOptions> = {}, withDemoSignIn = true): Promise<AppUnderTest> {
+export async function startAppUnderTest(overrides: Partial<AppOptions> = {}, withDemoSignIn = true, options: { graphRoles?: string[] } = {}): Promise<AppUnderTest> {
   const school = generateSchool();
   const demoTenant = createDemoTenant(school);
   const tenant = await startDemoTenantServer(demoTenant);
@@ -46,7 +46,7 @@ export async function startAppUnderTest(overrides: Partial<AppOptions> = {}, wit
     configFile: DEMO_CONFIG,
     databaseUrl: 'sqlite::memory:',
     port: 0,
-    graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo' }, exchangeAdminUrl: `${tenant.url}/adminapi/beta` },
+    graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo', ...(options.graphRoles ? { roles: options.graphRoles } : {}) }, exchangeAdminUrl: `${tenant.url}/adminapi/beta` },
     logger: pino({ level: 'silent' }),
     ...(withDemoSignIn ? { demo: { personas: demoPersonas(school) } } : {}),
     ...overrides,

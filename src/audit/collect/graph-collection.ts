@@ -23,6 +23,7 @@ export async function batchGetLists<T>(
 ): Promise<Map<string, CollectedList<T>>> {
   const batch: BatchRequest[] = requests.map((r) => ({ id: r.id, method: 'GET', url: r.url, ...(r.headers ? { headers: r.headers } : {}) }));
   const results = await sendBatch<Page<T>>(graph, batch, { concurrency: BATCH_CONCURRENCY });
+  refuseIfForbidden(results);
   const out = new Map<string, CollectedList<T>>();
   const limit = pLimit(BATCH_CONCURRENCY);
   await Promise.all(
@@ -50,6 +51,7 @@ export async function batchGetLists<T>(
 /** Single objects (not collections) by batch: a drive, a setting. */
 export async function batchGetObjects<T>(graph: GraphAccess, requests: Array<{ id: string; url: string }>): Promise<Map<string, { status: number; body: T | undefined }>> {
   const results = await sendBatch<T>(graph, requests.map((r) => ({ id: r.id, method: 'GET', url: r.url })), { concurrency: BATCH_CONCURRENCY });
+  refuseIfForbidden(results);
   return new Map(requests.map((r) => {
     const x = results.get(r.id);
     return [r.id, { status: x?.status ?? 0, body: x && x.status === 200 ? x.body : undefined }];
@@ -59,4 +61,13 @@ export async function batchGetObjects<T>(graph: GraphAccess, requests: Array<{ i
 /** Graph said the app may not read this: the check is reported as not checked, never as passed. */
 export function isForbidden(e: unknown): boolean {
   return e instanceof GraphError && (e.statusCode === 403 || e.statusCode === 401);
+}
+
+/**
+ * A batch member answered 403 (or 401): the area cannot be read in full, so it must be reported as
+ * not checked. Without this a refused mailbox read as "no forwarding rules", a silent pass.
+ */
+function refuseIfForbidden(results: Map<string, { status: number }>): void {
+  const refused = [...results.values()].find((r) => r.status === 403 || r.status === 401);
+  if (refused) throw new GraphError(refused.status, 'a batched request was refused: the app lacks the permission');
 }
