@@ -33,6 +33,13 @@ param postgresAdminPassword string
 
 param location string = resourceGroup().location
 param appServiceSku string = 'B1'
+
+@description('App Service instances: two share the work (leases, row claims) and survive one failing; more for a large school at the start of term')
+@minValue(1)
+param instanceCount int = 2
+
+@description('The app\'s id in the org catalogue (after the first publish), so campaigns can install it for people; empty until then')
+param teamsAppCatalogId string = ''
 param botDisplayName string = 'E-Safety'
 
 var serverfarmsName = '${resourceBaseName}-plan'
@@ -131,7 +138,7 @@ resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   name: serverfarmsName
   location: location
   kind: 'linux'
-  sku: { name: appServiceSku }
+  sku: { name: appServiceSku, capacity: instanceCount }
   properties: { reserved: true }
 }
 
@@ -159,6 +166,9 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'false' }
         { name: 'PORT', value: '8080' }
         { name: 'ESAFETY_CONFIG', value: 'config/school.yaml' }
+        // Links in cards and parents' emails, and the Graph change-notification webhook.
+        { name: 'PUBLIC_URL', value: 'https://${webAppName}.azurewebsites.net' }
+        { name: 'TEAMS_APP_CATALOG_ID', value: teamsAppCatalogId }
         { name: 'DATABASE_URL', value: kvRef(keyVaultName, 'database-url') }
         { name: 'BOT_ID', value: botAadAppClientId }
         { name: 'BOT_PASSWORD', value: kvRef(keyVaultName, 'bot-password') }

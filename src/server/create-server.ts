@@ -9,6 +9,7 @@ import type { SchoolConfig } from '../config/school-config';
 import type { Logger } from '../logging/logger';
 import { navigationFor } from '../school/navigation';
 import type { AppRole, Person, SchoolDirectory } from '../school/school-directory';
+import { correlation } from '../logging/correlation';
 import { AuditLog } from '../storage/audit-log';
 import type { Storage } from '../storage/database';
 import { migrationsAreCurrent } from '../storage/migrator';
@@ -72,7 +73,8 @@ export function createServer(deps: ServerDeps): Server {
     const id = (req.header('x-correlation-id') || randomUUID()).slice(0, 64);
     (req as Request & { correlationId: string }).correlationId = id;
     res.header('x-correlation-id', id);
-    next();
+    // Everything this request does, bot turn included, logs under its id.
+    correlation.run({ id }, () => next());
   });
 
   const audit = new AuditLog(deps.storage.db);
