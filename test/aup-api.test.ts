@@ -1,5 +1,5 @@
 import { keyPeople } from '../src/demo-tenant/school-generator';
-import { signInAs, startAppUnderTest, type AppUnderTest } from './support/running-app';
+import { callAs, startAppUnderTest, type AppUnderTest } from './support/running-app';
 
 /** The policies API as the tab uses it: publish, accept, prove who signed; each role its own. */
 describe('the policies API', () => {
@@ -9,11 +9,7 @@ describe('the policies API', () => {
   });
   afterAll(() => t.close());
 
-  const call = async (personaId: string, path: string, init: RequestInit = {}) => {
-    const token = await signInAs(t.app, personaId);
-    const res = await fetch(`${t.app.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = (personaId: string, path: string, init: RequestInit = {}) => callAs(t.app, personaId, path, init);
 
   it('lets the IT admin publish the staff AUP, a teacher accept it in the tab, and the admin count it', async () => {
     const k = keyPeople(t.school);
@@ -58,11 +54,7 @@ describe('parents counter-signing the student AUP', () => {
   });
   afterAll(() => t.close());
 
-  const call = async (personaId: string, path: string, init: RequestInit = {}) => {
-    const token = await signInAs(t.app, personaId);
-    const res = await fetch(`${t.app.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = (personaId: string, path: string, init: RequestInit = {}) => callAs(t.app, personaId, path, init);
   const form = (link: string, fields: Record<string, string>) =>
     fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { keyPeople } from '../src/demo-tenant/school-generator';
 import { eventually } from './support/eventually';
-import { signInAs, startAppUnderTest, type AppUnderTest } from './support/running-app';
+import { callAs, startAppUnderTest, type AppUnderTest } from './support/running-app';
 
 /** Policy 000 "5. Remote Working", through the app's real endpoints on the demo tenant. */
 describe('lessons and the watch on staff calendars', () => {
@@ -14,11 +14,7 @@ describe('lessons and the watch on staff calendars', () => {
   }, 30_000);
   afterAll(() => t.close());
 
-  const call = async (personaId: string, path: string, init: RequestInit = {}) => {
-    const token = await signInAs(t.app, personaId);
-    const res = await fetch(`${t.app.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = (personaId: string, path: string, init: RequestInit = {}) => callAs(t.app, personaId, path, init);
   const warnings = async () => (await t.app.storage.db.selectFrom('audit_log').selectAll().where('action', '=', 'meeting.external-attendee-warned').execute()).length;
 
   it('answers Graph’s validation request by echoing its token', async () => {

@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { keyPeople } from '../src/demo-tenant/school-generator';
 import { AUDIT_ONLY_PERMISSIONS } from '../src/graph/permissions';
-import { signInAs, startAppUnderTest, type AppUnderTest } from './support/running-app';
+import { callAs, startAppUnderTest, type AppUnderTest } from './support/running-app';
 
-const call = async (t: AppUnderTest, personaId: string, path: string, init: RequestInit = {}) => {
-  const token = await signInAs(t.app, personaId);
-  const res = await fetch(`${t.app.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
-  return { status: res.status, body: (await res.json()) as any };
-};
+const call = (t: AppUnderTest, personaId: string, path: string, init: RequestInit = {}) => callAs(t.app, personaId, path, init);
 
 /**
  * Issue #7: a school may grant only the audit's read permissions. The demo tenant then answers 403

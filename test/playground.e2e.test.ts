@@ -6,7 +6,7 @@ import { demoPersonas, playgroundUsers, startDemo, type RunningDemo } from '../b
 import { generateSchool, keyPeople } from '../src/demo-tenant/school-generator';
 import { ConversationReferences } from '../src/storage/conversation-references';
 import { eventually } from './support/eventually';
-import { signInAs } from './support/running-app';
+import { callAs } from './support/running-app';
 import { freePort, PlaygroundChat } from './support/playground-chat';
 
 /** Which playground user id a persona has when `currentUserId` is the one at the keyboard. */
@@ -38,6 +38,17 @@ async function startPlaygroundDemo(playgroundUser?: string): Promise<{ demo: Run
   return { demo, chat };
 }
 
+async function closePlayground(chat: PlaygroundChat | undefined, demo: RunningDemo | undefined): Promise<void> {
+  chat?.close();
+  await demo?.close();
+}
+
+/** Opens the personal chat the way a person does, so the bot knows it for proactive cards. */
+async function greet(chat: PlaygroundChat, words = 'help'): Promise<void> {
+  await chat.say(words);
+  await chat.nextFromBot((m) => !!m.attachments?.length);
+}
+
 /** `npm run demo` as a person uses it: the bot answers in Microsoft's Agents Playground. */
 describe('the demo in the Agents Playground', () => {
   let demo: RunningDemo;
@@ -45,10 +56,7 @@ describe('the demo in the Agents Playground', () => {
   beforeAll(async () => {
     ({ demo, chat } = await startPlaygroundDemo());
   }, 60_000);
-  afterAll(async () => {
-    chat?.close();
-    await demo?.close();
-  });
+  afterAll(() => closePlayground(chat, demo));
 
   it('answers "help" with an Adaptive Card listing the commands', async () => {
     await chat.say('help');
@@ -74,10 +82,7 @@ describe('the IT admin in the Agents Playground', () => {
   beforeAll(async () => {
     ({ demo, chat } = await startPlaygroundDemo(keyPeople(generateSchool()).itAdmin.id));
   }, 60_000);
-  afterAll(async () => {
-    chat?.close();
-    await demo?.close();
-  });
+  afterAll(() => closePlayground(chat, demo));
 
   it('receives the scheduled audit summary as a card in his chat', async () => {
     // The bot learns Sam Patel's personal chat when he first speaks to it.
@@ -98,10 +103,7 @@ describe('an e-safety concern in the Agents Playground', () => {
     // Daniel Okafor is the DSL: he reports a concern himself and receives the incident card.
     ({ demo, chat } = await startPlaygroundDemo(keyPeople(generateSchool()).dsl.id));
   }, 60_000);
-  afterAll(async () => {
-    chat?.close();
-    await demo?.close();
-  });
+  afterAll(() => closePlayground(chat, demo));
 
   it('goes from the report form to the DSL’s card, and the DSL acknowledges it from the card', async () => {
     await chat.say('report');
@@ -140,13 +142,9 @@ describe('reporting a message with the Report a concern action, in the Agents Pl
     // Daniel Okafor (DSL) is at the keyboard; Amy Clarke reports a message in the group chat.
     dslId = keyPeople(generateSchool()).dsl.id;
     ({ demo, chat } = await startPlaygroundDemo(dslId));
-    await chat.say('help');
-    await chat.nextFromBot((m) => !!m.attachments?.length);
+    await greet(chat);
   }, 60_000);
-  afterAll(async () => {
-    chat?.close();
-    await demo?.close();
-  });
+  afterAll(() => closePlayground(chat, demo));
 
   it('opens the form prefilled with the message, records the concern once, and brings the DSL the card', async () => {
     const teacher = playgroundIdOf(demo, keyPeople(demo.school).teacher.id, dslId);
@@ -176,13 +174,9 @@ describe('a concern about the headteacher, in the Agents Playground', () => {
     // Margaret Hughes, chair of governors, is at the keyboard: the card must come to her.
     chairId = keyPeople(generateSchool()).governor.id;
     ({ demo, chat } = await startPlaygroundDemo(chairId));
-    await chat.say('help');
-    await chat.nextFromBot((m) => !!m.attachments?.length);
+    await greet(chat);
   }, 60_000);
-  afterAll(async () => {
-    chat?.close();
-    await demo?.close();
-  });
+  afterAll(() => closePlayground(chat, demo));
 
   it('goes to the chair of governors and the LADO only: never the head, nor the DSL', async () => {
     const k = keyPeople(demo.school);
@@ -211,20 +205,13 @@ describe('the staff acceptable use policy in the Agents Playground', () => {
   beforeAll(async () => {
     // Amy Clarke, a teacher, is at the keyboard; Sam Patel (IT admin) publishes from the tab.
     ({ demo, chat } = await startPlaygroundDemo());
-    await chat.say('hello');
-    await chat.nextFromBot((m) => !!m.attachments?.length);
+    await greet(chat, 'hello');
   }, 60_000);
-  afterAll(async () => {
-    chat?.close();
-    await demo?.close();
-  });
+  afterAll(() => closePlayground(chat, demo));
 
   it('reaches the teacher as a card when the admin publishes; "I accept" turns it accepted; the admin counts it', async () => {
     const k = keyPeople(demo.school);
-    const api = async (personaId: string, path: string, init: RequestInit = {}) => {
-      const token = await signInAs(demo.app, personaId);
-      return (await (await fetch(`${demo.app.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } })).json()) as any;
-    };
+    const api = async (personaId: string, path: string, init: RequestInit = {}) => (await callAs(demo.app, personaId, path, init)).body;
     const card = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('Acceptable Use Agreement for Staff'), 30_000);
     const published = await api(k.itAdmin.id, '/api/policies/staff-aup/publish', { method: 'POST', body: '{}' });
     expect(published).toMatchObject({ versionId: 'staff-aup@1', created: true });
@@ -253,10 +240,7 @@ describe('a remote lesson in the Agents Playground', () => {
     const staff = demo.school.groups.find((g) => g.kind === 'staff')!.memberIds.length;
     await eventually(() => demo.school.subscriptions.length === staff, 'the calendar subscriptions', 20_000);
   }, 60_000);
-  afterAll(async () => {
-    chat?.close();
-    await demo?.close();
-  });
+  afterAll(() => closePlayground(chat, demo));
 
   const meetingEvent = (name: 'meetingStart' | 'meetingEnd', joinUrl: string, title: string) => ({
     type: 'event',

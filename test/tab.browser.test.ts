@@ -18,6 +18,15 @@ function useAppInBrowser(): { t: AppUnderTest; browser: Browser } {
   return env;
 }
 
+/** A page opened at `#hash` and signed in as the named demo persona. */
+async function signedInPage(env: { t: AppUnderTest; browser: Browser }, name: string, hash: string): Promise<Page> {
+  const page = await env.browser.newPage({ viewport: { width: 1300, height: 1000 } });
+  await page.goto(`${env.t.app.url}/#${hash}`);
+  await page.getByRole('button', { name: `Sign in as ${name}` }).click();
+  await page.getByTestId('signed-in-as').waitFor();
+  return page;
+}
+
 /** The built tab (npm run build:tab) in headless Chromium, signed in as demo personas. */
 describe('the tab in a browser', () => {
   const env = useAppInBrowser();
@@ -91,13 +100,7 @@ describe('the IT admin’s audit page in a browser', () => {
 describe('incidents in the tab, in a browser', () => {
   const env = useAppInBrowser();
 
-  async function as(name: string, hash: string) {
-    const page = await env.browser.newPage({ viewport: { width: 1300, height: 1000 } });
-    await page.goto(`${env.t.app.url}/#${hash}`);
-    await page.getByRole('button', { name: `Sign in as ${name}` }).click();
-    await page.getByTestId('signed-in-as').waitFor();
-    return page;
-  }
+  const as = (name: string, hash: string) => signedInPage(env, name, hash);
 
   it('a teacher reports a concern; the DSL sees the queue, the chronology and the governors’ report', async () => {
     const teacher = await as('Amy Clarke', 'report');
@@ -145,13 +148,7 @@ describe('incidents in the tab, in a browser', () => {
 describe('policies in the tab, in a browser', () => {
   const env = useAppInBrowser();
 
-  async function as(name: string, hash: string) {
-    const page = await env.browser.newPage({ viewport: { width: 1300, height: 1000 } });
-    await page.goto(`${env.t.app.url}/#${hash}`);
-    await page.getByRole('button', { name: `Sign in as ${name}` }).click();
-    await page.getByTestId('signed-in-as').waitFor();
-    return page;
-  }
+  const as = (name: string, hash: string) => signedInPage(env, name, hash);
 
   it('the IT admin publishes the staff AUP; a teacher reads and accepts it; the admin sees her counted', async () => {
     const admin = await as('Sam Patel', 'policies');
@@ -193,9 +190,7 @@ describe('lessons in the tab, in a browser', () => {
       .values({ id: 'past-1', submission_id: 'past-1', teacher_id: k.teacher.id, class_id: cleanClass.id, class_name: cleanClass.displayName, title: 'Last week: sonnets', starts_at: '2026-11-16T09:00:00.000Z', ends_at: '2026-11-16T10:00:00.000Z', event_id: 'e', online_meeting_id: 'm', join_url: 'https://teams.microsoft.com/l/meetup-join/x', chat_id: null, created_at: '2026-11-15T09:00:00.000Z', started_at: null, announced_at: null, ended_at: '2026-11-16T10:00:00.000Z', recording_checked_at: '2026-11-16T10:40:00.000Z', recording_found: 0 })
       .execute();
 
-    const page = await env.browser.newPage({ viewport: { width: 1300, height: 1000 } });
-    await page.goto(`${env.t.app.url}/#lessons`);
-    await page.getByRole('button', { name: 'Sign in as Amy Clarke' }).click();
+    const page = await signedInPage(env, 'Amy Clarke', 'lessons');
     await page.getByRole('form', { name: 'Start a lesson' }).waitFor();
     await page.getByRole('combobox', { name: 'Class' }).click();
     await page.getByRole('option', { name: cleanClass.displayName }).click();

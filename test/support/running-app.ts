@@ -67,3 +67,10 @@ export async function signInAs(app: RunningApp, personaId: string): Promise<stri
   const res = await fetch(`${app.url}/api/demo/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personaId }) });
   return ((await res.json()) as { token: string }).token;
 }
+
+/** One API call as a demo persona, as the tab makes it: signed in, JSON both ways. */
+export async function callAs(app: RunningApp, personaId: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
+  const token = await signInAs(app, personaId);
+  const res = await fetch(`${app.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+  return { status: res.status, body: await res.json() };
+}
