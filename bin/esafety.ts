@@ -96,6 +96,7 @@ program
       `  Tab (pick a persona):     ${demo.app.url}/`,
       ...(demo.playgroundUrl ? [`  Bot in the playground:    ${demo.playgroundUrl}  (type "help")`] : []),
       `  Simulated Graph:          ${demo.tenant.graphBaseUrl}`,
+      `  Email the app sent:       ${demo.tenant.url}/_demo/outbox  (the LADO, parents)`,
       `  Health:                   ${demo.app.url}/healthz`,
       '',
       'Press Ctrl-C to stop.',
