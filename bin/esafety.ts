@@ -87,8 +87,9 @@ program
   .option('--playground-port <n>', 'Agents Playground port', int, 56150)
   .option('--no-playground', 'do not start the Agents Playground')
   .option('--users <n>', 'size of the demo school', int)
-  .action(async (o: { port: number; tenantPort: number; playgroundPort: number; playground: boolean; users?: number }) => {
-    const demo = await startDemo({ port: o.port, tenantPort: o.tenantPort, playgroundPort: o.playgroundPort, playground: o.playground, ...(o.users ? { users: o.users } : {}) });
+  .option('--database-url <url>', 'sqlite:PATH or postgres://... (default sqlite:data/demo.db)')
+  .action(async (o: { port: number; tenantPort: number; playgroundPort: number; playground: boolean; users?: number; databaseUrl?: string }) => {
+    const demo = await startDemo({ port: o.port, tenantPort: o.tenantPort, playgroundPort: o.playgroundPort, playground: o.playground, ...(o.users ? { users: o.users } : {}), ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}) });
     const lines = [
       '',
       'E-Safety for Teams is running on the demo tenant (Demo Academy).',

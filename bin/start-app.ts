@@ -11,7 +11,7 @@ import { IncidentService } from '../src/incidents/incident-service';
 import { AcceptanceRegister } from '../src/aup/acceptance-register';
 import { AupCampaigns, DEFAULT_CAMPAIGN_SETTINGS } from '../src/aup/aup-campaigns';
 import { GraphAppInstaller } from '../src/notify/app-installer';
-import { AupSchedule } from '../src/aup/aup-schedule';
+import { AupSchedule, aupRounds } from '../src/aup/aup-schedule';
 import { AupService } from '../src/aup/aup-service';
 import { PolicyLibrary } from '../src/aup/policy-library';
 import { Pacer } from '../src/notify/pacer';
@@ -170,11 +170,12 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   // Install the app for people who lack it, from the org catalogue (the demo tenant pretends).
   const catalogAppId = options.teamsAppCatalogId ?? process.env.TEAMS_APP_CATALOG_ID ?? (options.demo ? 'e5afe000-demo-catalog' : undefined);
   const installer = catalogAppId ? new GraphAppInstaller(graph, catalogAppId) : undefined;
-  const campaigns = new AupCampaigns(storage.db, library, register, directory, notifier, new Pacer(), links, logger, DEFAULT_CAMPAIGN_SETTINGS, undefined, installer);
+  const rounds = aupRounds();
+  const campaigns = new AupCampaigns(storage.db, library, register, directory, notifier, new Pacer(), links, logger, { ...DEFAULT_CAMPAIGN_SETTINGS, claimTimeoutMs: rounds.budgetMs + rounds.intervalMs }, undefined, installer);
   const aup = new AupService(storage.db, config, library, register, campaigns, directory, notifier, links);
   const leases = new JobLeases(storage.db, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
   const parents = new ParentCountersignatures(storage.db, library, directory, mailer, (token) => `${publicUrl}/parent/${token}`, logger);
-  const aupSchedule = new AupSchedule(campaigns, leases, logger, parents);
+  const aupSchedule = new AupSchedule(campaigns, leases, logger, parents, rounds);
 
   // Remote lessons, and the watch on staff calendars (Graph change notifications to our webhook).
   const lessons = new LessonService(storage.db, config, graph, directory, notifier, logger, installer);

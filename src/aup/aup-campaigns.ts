@@ -22,6 +22,11 @@ export interface CampaignSettings {
   /** Who hears about an overdue person: their line manager (Graph), or the school's admins. */
   overdueNotify: 'manager' | 'admins';
   /**
+   * A claim older than this belonged to a process that died: its card is sent again. The schedule
+   * sets it to the length of its lease, since only the lease holder sends.
+   */
+  claimTimeoutMs?: number;
+  /**
    * Cards in flight at once (each still waits for its slot in the Pacer). Enough to keep 50 a second
    * with the Bot Connector's ~150 ms answer, and no more: an abrupt kill may repeat the ones in flight.
    */
@@ -220,7 +225,7 @@ export class AupCampaigns {
 
   private async dueRows(limit: number): Promise<Delivery[]> {
     const now = this.now();
-    const stale = new Date(now.getTime() - STALE_CLAIM_MS).toISOString();
+    const stale = new Date(now.getTime() - (this.settings.claimTimeoutMs ?? STALE_CLAIM_MS)).toISOString();
     return this.db
       .selectFrom('campaign_delivery')
       .selectAll()

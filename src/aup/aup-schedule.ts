@@ -3,6 +3,16 @@ import type { JobLeases } from '../storage/job-lease';
 import type { AupCampaigns } from './aup-campaigns';
 import type { ParentCountersignatures } from './parent-countersignatures';
 
+/** A round every 30 s (CAMPAIGN_ROUND_SECONDS), sending for at most twice that. */
+export function aupRounds(env: NodeJS.ProcessEnv = process.env): { intervalMs: number; budgetMs: number; joinersEveryMs: number } {
+  const seconds = Number(env.CAMPAIGN_ROUND_SECONDS ?? 30);
+  const intervalMs = (Number.isFinite(seconds) && seconds > 0 ? seconds : 30) * 1000;
+  return { intervalMs, budgetMs: 2 * intervalMs, joinersEveryMs: 3_600_000 };
+}
+
+const AUP_ROUNDS = aupRounds({});
+const leaseFor = (o: { intervalMs: number; budgetMs: number }) => o.budgetMs + o.intervalMs;
+
 /**
  * Runs the campaigns: every tick, on whichever instance holds the lease (so the app as a whole keeps
  * to Teams' pace), sends what is due for up to `budgetMs`, and once an hour enrols new joiners.
@@ -17,8 +27,13 @@ export class AupSchedule {
     private readonly leases: JobLeases,
     private readonly logger: Logger,
     private readonly parents?: ParentCountersignatures,
-    private readonly options: { intervalMs: number; budgetMs: number; joinersEveryMs: number } = { intervalMs: 30_000, budgetMs: 60_000, joinersEveryMs: 3_600_000 },
+    private readonly options: { intervalMs: number; budgetMs: number; joinersEveryMs: number } = AUP_ROUNDS,
   ) {}
+
+  /** How long a round holds the lease; a claim older than this belonged to a round that died. */
+  get leaseMs(): number {
+    return leaseFor(this.options);
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
@@ -38,7 +53,7 @@ export class AupSchedule {
 
   private async round(): Promise<void> {
     try {
-      if (!(await this.leases.acquire('aup.campaigns', this.options.budgetMs + 30_000))) return;
+      if (!(await this.leases.acquire('aup.campaigns', this.leaseMs))) return;
       if (Date.now() - this.lastJoinersCheck > this.options.joinersEveryMs) {
         this.lastJoinersCheck = Date.now();
         const joined = await this.campaigns.enrolJoiners();
