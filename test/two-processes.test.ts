@@ -21,11 +21,19 @@ function fakeConnector() {
     const m = /\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
     req.resume();
     req.on('end', () => {
-      if (req.method !== 'POST' || !m) return void res.writeHead(404).end();
+      // Not chained: restify (loaded by other suites in this worker) patches writeHead to return nothing.
+      if (req.method !== 'POST' || !m) {
+        res.writeHead(404);
+        res.end();
+        return;
+      }
       const conversation = decodeURIComponent(m[1]!);
       received.set(conversation, (received.get(conversation) ?? 0) + 1);
       total += 1;
-      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `act-${total}` })), 300);
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: `act-${total}` }));
+      }, 300);
     });
   });
   return { server, received, total: () => total };
