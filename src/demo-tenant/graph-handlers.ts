@@ -110,7 +110,7 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     // plain demo token gets everything.
     const roles = rolesOf(authorization.replace(/^Bearer /, ''));
     if (roles && !request.url.includes('/$batch')) {
-      const needs = permissionsFor(request.method, url.pathname);
+      const needs = permissionsFor(request.method, url.pathname, url.search);
       if (needs && !needs.some((p) => roles.includes(p))) return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     }
     return undefined;

@@ -60,8 +60,10 @@ export function rolesOf(accessToken: string): string[] | undefined {
  * Which permissions a Graph request needs (any one of them), for the demo tenant's checks. Reads
  * come first; a write needs the write permission.
  */
-export function permissionsFor(method: string, path: string): string[] | undefined {
+export function permissionsFor(method: string, path: string, query = ''): string[] | undefined {
   const p = path.replace(/^.*\/v1\.0/, '').split('?')[0]!;
+  // Dates of birth and parents are beyond the basic roster.
+  if (/^\/education\/users\/[^/]+$/.test(p) && /student|relatedContacts/.test(decodeURIComponent(query))) return ['EduRoster.Read.All'];
   const write = method !== 'GET';
   const rules: Array<[RegExp, string[], string[]?]> = [
     [/^\/users\/[^/]+\/mailFolders\/inbox\/messageRules/, ['MailboxSettings.Read', 'MailboxSettings.ReadWrite']],
