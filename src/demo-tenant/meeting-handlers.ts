@@ -129,7 +129,9 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
       const u = findUser(String(params.id));
       if (!m || !u || m.organizerUserId !== u.id) return graphError(404, 'NotFound', 'Online meeting not found.');
       const patch = ((await request.json().catch(() => null)) ?? {}) as Partial<DemoOnlineMeeting>;
-      for (const key of ['recordAutomatically', 'allowRecording', 'isEntryExitAnnounced', 'allowedPresenters', 'lobbyBypassSettings', 'subject'] as const) {
+      if (patch.allowedPresenters && !['everyone', 'organization', 'roleIsPresenter', 'organizer'].includes(patch.allowedPresenters)) return graphError(400, 'BadRequest', 'Invalid allowedPresenters.');
+      if (patch.participants && patch.allowedPresenters !== 'roleIsPresenter' && patch.participants.attendees.some((a) => a.role === 'presenter')) return graphError(400, 'BadRequest', 'Presenter roles need allowedPresenters roleIsPresenter.');
+      for (const key of ['recordAutomatically', 'allowRecording', 'isEntryExitAnnounced', 'allowedPresenters', 'lobbyBypassSettings', 'subject', 'participants'] as const) {
         if (patch[key] !== undefined) (m as unknown as Record<string, unknown>)[key] = patch[key];
       }
       return HttpResponse.json(onlineMeetingJson(m));

@@ -135,6 +135,8 @@ export interface DemoOnlineMeeting {
   recordings: Array<{ id: string; createdDateTime: string }>;
   /** The meeting chat (Graph: chatInfo.threadId). */
   chatThreadId: string;
+  /** Set when the organiser lists attendees with roles (co-teachers as presenters). */
+  participants?: { attendees: Array<{ upn: string; role: string; identity?: { user?: { id?: string } } }> };
 }
 
 /** A Graph change-notification subscription the app made. */

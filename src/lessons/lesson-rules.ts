@@ -13,6 +13,20 @@ export const LESSON_MEETING_SETTINGS = {
   lobbyBypassSettings: { scope: 'organization', isDialInBypassEnabled: false },
 } as const;
 
+/**
+ * The settings for one lesson: with co-teachers (the class team's other owners) they present too,
+ * which Teams expresses as presenters by role, with every attendee listed and the co-teachers'
+ * role set (an update replaces the whole list).
+ */
+export function lessonMeetingSettings(attendees: Array<{ id: string; upn: string }>, coTeachers: ReadonlySet<string>) {
+  if (coTeachers.size === 0) return LESSON_MEETING_SETTINGS;
+  return {
+    ...LESSON_MEETING_SETTINGS,
+    allowedPresenters: 'roleIsPresenter',
+    participants: { attendees: attendees.map((a) => ({ upn: a.upn, role: coTeachers.has(a.id) ? 'presenter' : 'attendee', ...(a.id ? { identity: { user: { id: a.id } } } : {}) })) },
+  };
+}
+
 export const REMOTE_WORKING_CLAUSE = 'policy 000 "5. Remote Working": Teams is for use within the school; all lessons are recorded';
 
 /** Addresses outside the school, by the same domain rule as the audit (subdomains in, look-alikes out). */

@@ -43,6 +43,23 @@ describe.each(engines)('remote lessons on %s', (_name, open) => {
     expect((await new AuditLog(t.storage.db).list({ subjectType: 'lesson' }))[0]).toMatchObject({ action: 'lesson.created' });
   });
 
+  it('makes the class’s co-teachers presenters too, and invites them', async () => {
+    const cls = cleanClass();
+    const coTeacher = ctx.school.users.find((u) => u.role === 'staff' && u.id !== teacher.id && !cls.memberIds.includes(u.id))!;
+    cls.ownerIds.push(coTeacher.id);
+    try {
+      const { lesson } = await service().start(lessonInput(), teacher);
+      const meeting = ctx.school.onlineMeetings.find((m) => m.id === lesson.online_meeting_id)!;
+      expect(meeting.allowedPresenters).toBe('roleIsPresenter');
+      const roles = new Map(meeting.participants!.attendees.map((a) => [a.identity?.user?.id, a.role]));
+      expect(roles.get(coTeacher.id)).toBe('presenter');
+      expect([...roles.values()].filter((r) => r === 'presenter')).toHaveLength(1);
+      expect(ctx.school.events.find((e) => e.id === lesson.event_id)!.attendees.map((a) => a.emailAddress.address)).toContain(coTeacher.mail.toLowerCase());
+    } finally {
+      cls.ownerIds.pop();
+    }
+  });
+
   it('refuses a lesson for a class with a guest from outside the school, citing the policy', async () => {
     const withGuest = ctx.school.groups.find((g) => g.kind === 'class' && g.memberIds.some((id) => ctx.school.users.find((u) => u.id === id)?.userType === 'Guest'))!;
     await expect(service().start(lessonInput({ classId: withGuest.id }), teacher)).rejects.toThrow(LessonRefused);

@@ -11,7 +11,7 @@ import type { Notifier } from '../notify/notifier';
 import type { Person, SchoolDirectory } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
 import type { Database, LessonTable } from '../storage/schema';
-import { LESSON_MEETING_SETTINGS, outsiders, REMOTE_WORKING_CLAUSE } from './lesson-rules';
+import { lessonMeetingSettings, outsiders, REMOTE_WORKING_CLAUSE } from './lesson-rules';
 
 export type Lesson = Selectable<LessonTable>;
 
@@ -106,10 +106,15 @@ export class LessonService {
 
     // Everyone invited must be inside the school: the class team's members (a guest in a class team
     // is refused here too) and anyone the teacher adds.
+    const isUser = (m: GraphMember) => (m['@odata.type'] ?? '#microsoft.graph.user') === '#microsoft.graph.user';
     const members = await this.graph.all<GraphMember>(`/groups/${input.classId}/members?$select=id,displayName,mail,userPrincipalName&$top=999`);
+    // The class team's other owners are its co-teachers: invited, and presenters.
+    const owners = await this.graph.all<GraphMember>(`/groups/${input.classId}/owners?$select=id,displayName,mail,userPrincipalName&$top=999`);
+    const coTeachers = owners.filter((o) => o.id !== teacher.id && isUser(o));
+    const people = [...members.filter(isUser), ...coTeachers.filter((c) => !members.some((m) => m.id === c.id))].filter((m) => m.id !== teacher.id);
     const attendees = [
-      ...members.filter((m) => m.id !== teacher.id && (m['@odata.type'] ?? '#microsoft.graph.user') === '#microsoft.graph.user').map((m) => ({ address: (m.mail ?? m.userPrincipalName ?? '').toLowerCase(), name: m.displayName ?? '' })),
-      ...input.invite.map((address) => ({ address: address.toLowerCase(), name: address })),
+      ...people.map((m) => ({ id: m.id, upn: m.userPrincipalName ?? m.mail ?? '', address: (m.mail ?? m.userPrincipalName ?? '').toLowerCase(), name: m.displayName ?? '' })),
+      ...input.invite.map((address) => ({ id: '', upn: address, address: address.toLowerCase(), name: address })),
     ].filter((a) => a.address);
     const outside = outsiders(attendees.map((a) => a.address), this.config.school.mailDomains);
     if (outside.length) {
@@ -133,7 +138,8 @@ export class LessonService {
     const found = await this.graph.get<{ value: Array<{ id: string; chatInfo?: { threadId?: string } }> }>(`/users/${teacher.id}/onlineMeetings?$filter=${encodeURIComponent(`JoinWebUrl eq '${joinUrl}'`)}`);
     const meeting = found.value[0];
     if (!meeting) throw new Error('the lesson\'s Teams meeting could not be found by its join link');
-    await this.graph.patch(`/users/${teacher.id}/onlineMeetings/${meeting.id}`, LESSON_MEETING_SETTINGS);
+    const settings = lessonMeetingSettings(attendees, new Set(coTeachers.map((c) => c.id)));
+    await this.graph.patch(`/users/${teacher.id}/onlineMeetings/${meeting.id}`, settings);
     const chatId = meeting.chatInfo?.threadId ?? null;
     // In the meeting chat, the bot receives the meeting's start and end events.
     if (chatId && this.installer?.installInChat) await this.installer.installInChat(chatId).catch((e) => this.logger.warn({ err: e }, 'could not add the app to the lesson chat'));
@@ -167,7 +173,7 @@ export class LessonService {
       await this.graph.post(`/users/${teacher.id}/events/${event.id}/cancel`, { comment: 'Created twice' }).catch(() => undefined);
       return { lesson: winner, created: false, postedToClass: true };
     }
-    await this.audit.append({ actorId: teacher.id, action: 'lesson.created', subjectType: 'lesson', subjectId: lesson.id, detail: { classId: cls.id, attendees: attendees.length, settings: LESSON_MEETING_SETTINGS } });
+    await this.audit.append({ actorId: teacher.id, action: 'lesson.created', subjectType: 'lesson', subjectId: lesson.id, detail: { classId: cls.id, attendees: attendees.length, coTeachers: coTeachers.length, settings: { ...settings, participants: undefined } } });
     const posted = this.notifier.postTo
       ? await this.notifier.postTo(`team:${cls.id}`, lessonJoinCard({ title: lesson.title, starts: when(lesson.starts_at), teacher: teacher.displayName, joinUrl }), `Lesson: ${lesson.title}`).catch(() => 'no-conversation' as const)
       : 'no-conversation';
