@@ -11,6 +11,7 @@ import type { Acceptance, AcceptanceRegister } from './acceptance-register';
 import type { AupCampaigns, Links } from './aup-campaigns';
 import type { PolicyLibrary, PolicyVersion } from './policy-library';
 import { isInAudience, membersOf } from './audience';
+import { csvTable } from '../report/csv';
 import { textHash } from './policy-text';
 import { validAcceptance } from './reacceptance';
 
@@ -161,9 +162,8 @@ export class AupService {
     if (!mayManage(viewer)) throw new NotAllowed('the register is for the school\'s admins and the headteacher');
     this.policy(policyId);
     const rows = await this.register.forPolicy(policyId);
-    const cell = (v: unknown) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
     const header = ['policy', 'version', 'personId', 'upn', 'acceptedAt', 'channel', 'textSha256'];
-    return [header.join(','), ...rows.map((r) => [r.policy_id, r.version, r.person_id, r.upn, r.accepted_at, r.channel, r.text_hash].map(cell).join(','))].join('\r\n');
+    return csvTable(header, rows.map((r) => [r.policy_id, r.version, r.person_id, r.upn, r.accepted_at, r.channel, r.text_hash]));
   }
 
   /** One person's history across policies (admins), or their own. */

@@ -2,6 +2,7 @@ import type { Server } from 'restify';
 import { UnknownPolicy } from '../aup/policy-library';
 import { InvalidRequest, NotAllowed, type AupService } from '../aup/aup-service';
 import type { ParentCountersignatures } from '../aup/parent-countersignatures';
+import { csvTable } from '../report/csv';
 import { HttpError, type RouteKit } from './create-server';
 
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -14,10 +15,6 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-const csvCell = (v: unknown) => {
-  const s = String(v ?? '');
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 /**
  * Policies: admins publish and see who has signed; everyone sees and accepts their own. `afterPublish`
@@ -64,8 +61,7 @@ export function aupRoutes(aup: AupService, afterPublish: () => void = () => unde
             return { ...coverage, ...(parentCounts && parentCounts.invited ? { parents: parentCounts } : {}) };
           }
           const header = ['name', 'upn', 'audience', 'status', 'acceptedVersion', 'acceptedAt'] as const;
-          const map = { name: 'name', upn: 'upn', audience: 'audience', status: 'status', acceptedVersion: 'acceptedVersion', acceptedAt: 'acceptedAt' } as const;
-          return { csv: [header.join(','), ...coverage.people.map((p) => header.map((h) => csvCell(p[map[h]])).join(','))].join('\r\n') };
+          return { csv: csvTable(header, coverage.people.map((p) => header.map((h) => p[h]))) };
         }),
       ),
     );

@@ -1,11 +1,8 @@
 import type { Request, Server } from 'restify';
 import { InvalidReport, NotAllowed, type IncidentService } from '../incidents/incident-service';
+import { csvTable } from '../report/csv';
 import { HttpError, type RouteKit } from './create-server';
 
-const csvCell = (v: unknown) => {
-  const s = String(v ?? '');
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 /** Translates the domain's refusals into clear HTTP answers. */
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -62,7 +59,7 @@ export function incidentRoutes(incidents: IncidentService) {
           const rows = await incidents.governorsReport(person);
           if ((req.query as Record<string, string> | undefined)?.format !== 'csv') return { rows };
           const header = ['term', 'category', 'subCategory', 'incidents', 'medianHoursToAcknowledge', 'medianHoursToClose'];
-          return { csv: [header.join(','), ...rows.map((r) => header.map((h) => csvCell(r[h as keyof typeof r])).join(','))].join('\r\n') };
+          return { csv: csvTable(header, rows.map((r) => header.map((h) => r[h as keyof typeof r]))) };
         }),
       ),
     );
