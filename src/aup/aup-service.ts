@@ -124,6 +124,8 @@ export class AupService {
     const acceptances = await this.register.forPolicy(policyId);
     const byPerson = new Map<string, Acceptance[]>();
     for (const a of acceptances) byPerson.set(a.person_id, [...(byPerson.get(a.person_id) ?? []), a]);
+    const deliveriesOf = new Map<string, typeof deliveries>();
+    for (const d of deliveries) deliveriesOf.set(d.person_id, [...(deliveriesOf.get(d.person_id) ?? []), d]);
     const names = await this.directory.names();
     const now = this.now();
 
@@ -131,7 +133,7 @@ export class AupService {
     for (const audience of version.audience as Audience[]) {
       for (const id of (await membersOf(this.directory, audience)) ?? []) {
         const valid = validAcceptance((byPerson.get(id) ?? []).map((a) => ({ ...a, acceptedAt: a.accepted_at })), version.version, policy.reacceptance, now);
-        const mine = deliveries.filter((d) => d.person_id === id);
+        const mine = deliveriesOf.get(id) ?? [];
         const overdueAt = mine.find((d) => d.kind === 'overdue')?.not_before ?? campaign?.deadline;
         const status: AcceptanceStatus = valid
           ? 'accepted'

@@ -136,8 +136,10 @@ export class IncidentService {
     if (filter.category) q = q.where('category', '=', filter.category);
     if (filter.olderThanHours) q = q.where('reported_at', '<', new Date(this.now().getTime() - filter.olderThanHours * 3_600_000).toISOString());
     const rows = await q.execute();
-    const kinds = rows.length ? await this.db.selectFrom('incident_entry').select(['incident_id', 'kind']).where('incident_id', 'in', rows.map((r) => r.id)).execute() : [];
-    const statusOf = (id: string) => (kinds.some((k) => k.incident_id === id && k.kind === 'closed') ? 'closed' : kinds.some((k) => k.incident_id === id && k.kind === 'acknowledged') ? 'acknowledged' : 'new');
+    const entries = rows.length ? await this.db.selectFrom('incident_entry').select(['incident_id', 'kind']).where('incident_id', 'in', rows.map((r) => r.id)).execute() : [];
+    const kindsOf = new Map<string, string[]>();
+    for (const e of entries) kindsOf.set(e.incident_id, [...(kindsOf.get(e.incident_id) ?? []), e.kind]);
+    const statusOf = (id: string) => statusFrom(kindsOf.get(id) ?? []);
     let matching: Set<string> | undefined;
     if (filter.person?.trim()) {
       const needle = filter.person.trim().toLowerCase();
@@ -327,7 +329,7 @@ export class IncidentService {
     const entries = await this.log.entries(incidentId);
     if (entries[0]?.erased_at) return this.erasedView(incidentId, entries);
     const first = JSON.parse(entries[0]!.body) as { report: IncidentReport; routing: Routing };
-    const status = entries.some((e) => e.kind === 'closed') ? 'closed' : entries.some((e) => e.kind === 'acknowledged') ? 'acknowledged' : 'new';
+    const status = statusFrom(entries.map((e) => e.kind));
     return {
       id: incidentId,
       category: first.report.category,
@@ -356,10 +358,15 @@ export class IncidentService {
       involved: [],
       urgent: i.urgent === 1,
       guidance: [],
-      status: entries.some((e) => e.kind === 'closed') ? 'closed' : entries.some((e) => e.kind === 'acknowledged') ? 'acknowledged' : 'new',
+      status: statusFrom(entries.map((e) => e.kind)),
       history: entries.slice(1).map((e) => ({ kind: e.kind, at: e.at, text: '' })),
     };
   }
+}
+
+/** Where an incident stands, from the kinds of its entries: closed, acknowledged, or new. */
+function statusFrom(kinds: readonly string[]): IncidentView['status'] {
+  return kinds.includes('closed') ? 'closed' : kinds.includes('acknowledged') ? 'acknowledged' : 'new';
 }
 
 /** Whether a report concerns this person: they reported it, or it names them (by id or by name). */
