@@ -18,7 +18,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setupServer } from 'msw/node';
@@ -220,7 +220,7 @@ async function startOfTerm(engine: 'sqlite' | 'postgres', people: number): Promi
     // The policy is published from a second connection, so no campaign competes with the clicks.
     const side = openStorage(databaseUrl);
     const config = loadSchoolConfig(CONFIG_FILE);
-    const library = new PolicyLibrary(side.db, config, (f) => require('node:fs').readFileSync(resolve(__dirname, '..', '..', 'config', f), 'utf8'));
+    const library = new PolicyLibrary(side.db, config, (f) => readFileSync(resolve(__dirname, '..', '..', 'config', f), 'utf8'));
     const { version } = await library.publish('staff-aup', library.draftText('staff-aup'), keyPeople(school).itAdmin.id);
 
     const staff = [...new Set(school.groups.find((g) => g.kind === 'staff')!.memberIds)].slice(0, people + 20);
