@@ -54,14 +54,17 @@ describe('two instances on one PostgreSQL', () => {
     let n = 0;
     return new GraphAccess({ tokens: { getAccessToken: () => (++n > dieAfter ? new Promise<string>(() => undefined) : Promise.resolve('demo')) } });
   };
+  // The leases run on this clock, not the wall's: a busy machine must not make a lease lapse early.
+  const clock = { now: new Date() };
+  const now = () => clock.now;
   const scheduleOn = (storage: Storage, name: string, graph: GraphAccess) =>
-    new AuditSchedule(new AuditService(graph, demoConfig, new AuditStore(storage.db), undefined, new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' }, sleep: async () => undefined })), new AuditStore(storage.db), new JobLeases(storage.db, name), new SchoolDirectory(graph, demoConfig), new RecordingNotifier(), silent, {
+    new AuditSchedule(new AuditService(graph, demoConfig, new AuditStore(storage.db), undefined, new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' }, sleep: async () => undefined })), new AuditStore(storage.db), new JobLeases(storage.db, name, now), new SchoolDirectory(graph, demoConfig), new RecordingNotifier(), silent, {
       tenantId: demoConfig.school.tenantId,
       schoolName: 'Demo Academy',
       intervalMs: 24 * 3_600_000,
       tabLink: 'https://esafety.test/#audit',
       leaseMs: 1_500,
-    });
+    }, now);
 
   it('runs the scheduled audit once, and the survivor runs it when the instance holding it dies', async () => {
     const dying = scheduleOn(a, 'instance-a', graphFor(40));
@@ -71,7 +74,7 @@ describe('two instances on one PostgreSQL', () => {
     // While A holds it, B does not run it a second time.
     expect(await survivor.tick()).toBeUndefined();
     // A is dead; once its lease lapses, B takes the audit over and completes it.
-    await new Promise((r) => setTimeout(r, 1_600));
+    clock.now = new Date(clock.now.getTime() + 1_600);
     const outcome = await survivor.tick();
     expect(outcome?.report.findings.length).toBe(school.seededViolations.length);
     expect(await b.db.selectFrom('audit_run').selectAll().execute()).toHaveLength(1);

@@ -86,9 +86,11 @@ describe('two server processes on one PostgreSQL', () => {
   }, 30_000);
 
   afterAll(async () => {
-    for (const c of instances) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    // Wait for each child to be gone (not a fixed sleep) before dropping the database under it.
+    await Promise.all(
+      instances.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => { c.once('exit', r); c.kill('SIGKILL'); }))),
+    );
     connector.server.close();
-    await new Promise((r) => setTimeout(r, 500));
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
   });

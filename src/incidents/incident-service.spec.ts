@@ -42,8 +42,9 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
   afterEach(() => t.dispose());
 
   it('brings a teacher’s report to the DSL and both deputies as a valid card', async () => {
-    await service().report(report(), people.teacher!);
-    await new Promise((r) => setTimeout(r, 50));
+    const s = service();
+    await s.report(report(), people.teacher!);
+    await s.settled();
     const k = keyPeople(ctx.school);
     expect(notifier.sent.map((s) => s.to).sort()).toEqual([k.dsl.id, k.deputyDsl.id, ctx.school.users.find((u) => u.userPrincipalName.startsWith('tom.evans'))!.id].sort());
     expect(cardProblems(notifier.sent[0]!.card)).toEqual([]);
@@ -119,7 +120,7 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
     const crashing: Notifier = { sendToPerson: async () => { throw new Error('process killed'); } };
     const before = service(crashing);
     await before.report(report(), people.teacher!);
-    await new Promise((r) => setTimeout(r, 50));
+    await before.settled();
     expect(notifier.sent).toEqual([]);
     const afterRestart = service();
     expect(await afterRestart.deliverQueued()).toBe(3);
@@ -162,8 +163,9 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
 
   it('sends each card once when two delivery runs overlap', async () => {
     const crashing: Notifier = { sendToPerson: async () => { throw new Error('offline'); } };
-    await service(crashing).report(report(), people.teacher!);
-    await new Promise((r) => setTimeout(r, 50));
+    const offline = service(crashing);
+    await offline.report(report(), people.teacher!);
+    await offline.settled();
     const [a, b] = await Promise.all([service().deliverQueued(), service().deliverQueued()]);
     expect(a + b).toBe(3);
     expect(notifier.sent).toHaveLength(3);

@@ -32,6 +32,8 @@ export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 export class IncidentService {
   private readonly log: IncidentLog;
   private readonly audit: AuditLog;
+  /** The delivery run under way, if any: runs on one instance never overlap (see deliverQueued). */
+  private delivering: Promise<number> | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -190,6 +192,24 @@ export class IncidentService {
    * is delivered after the restart. A person with no chat with the bot yet stays queued.
    */
   async deliverQueued(): Promise<number> {
+    // One runner per instance: a call made while a run is under way (a report's background
+    // delivery) waits for it and then runs again, so when it returns every card that could be sent
+    // has been, and no claim of this instance's is left half-way.
+    const run = (this.delivering ?? Promise.resolve(0)).catch(() => 0).then(() => this.deliverOnce());
+    this.delivering = run;
+    try {
+      return await run;
+    } finally {
+      if (this.delivering === run) this.delivering = undefined;
+    }
+  }
+
+  /** Resolves once the deliveries started in the background have finished (shutdown, tests). */
+  async settled(): Promise<void> {
+    while (this.delivering) await this.delivering.catch(() => undefined);
+  }
+
+  private async deliverOnce(): Promise<number> {
     const stale = new Date(this.now().getTime() - 5 * 60_000).toISOString();
     const queued = await this.db
       .selectFrom('incident_delivery')
