@@ -4,6 +4,7 @@ import { permissionsFor, rolesOf } from '../graph/permissions';
 import { meetingHandlers, onlineMeetingJson, type DemoMeetings } from './meeting-handlers';
 import type { DemoDrive, DemoDriveItem, DemoGroup, DemoSchool, DemoUser } from './school-model';
 import { ThrottleControl } from './throttle-control';
+import { schemaCheck, type RecordedGraphRequest } from './schema-check';
 
 /**
  * A simulated Microsoft Graph v1.0 serving the demo school. The same handlers run under msw/node in
@@ -14,6 +15,8 @@ export interface DemoTenant {
   handlers: HttpHandler[];
   throttle: ThrottleControl;
   stats: { requests: number; batches: number; batchMembers: number };
+  /** Every distinct Graph request received, with the schema's refusal if any (the conformance test reads it). */
+  recorded: RecordedGraphRequest[];
   /** Changes a drive item's sharing as a person would; drive delta then reports it. */
   changeSharing(driveId: string, itemId: string, change: (item: DemoDriveItem) => void): void;
   /** People's own meetings and recordings, with the change notifications they cause. */
@@ -78,6 +81,7 @@ function itemJson(d: DemoDrive, item: DemoDriveItem): Json {
 export function createDemoTenant(school: DemoSchool, options: { requireAuth?: boolean; exchangeAdmin?: boolean } = {}): DemoTenant {
   const throttle = new ThrottleControl();
   const stats = { requests: 0, batches: 0, batchMembers: 0 };
+  const recorded: RecordedGraphRequest[] = [];
   const requireAuth = options.requireAuth ?? true;
   // Delta tokens are this counter: a token returns the items changed after it.
   let changeVersion = 0;
@@ -119,6 +123,7 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
   const meetings = meetingHandlers(school, findUser);
   const handlers: HttpHandler[] = [
     gate,
+    schemaCheck(recorded, (request) => request.headers.has(BATCH_MEMBER)),
 
     // $batch: up to 20 members, each dispatched through these same handlers and throttled on its own.
     http.post(/\/v1\.0\/\$batch$/, async ({ request }) => {
@@ -317,7 +322,7 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     item.changeVersion = ++changeVersion;
   };
 
-  return { school, handlers, throttle, stats, changeSharing, meetings: meetings.meetings };
+  return { school, handlers, throttle, stats, recorded, changeSharing, meetings: meetings.meetings };
 }
 
 function maybe<T, R>(value: T | undefined, fn: (v: T) => R): R | undefined {
