@@ -30,6 +30,7 @@ describe("Graph v1.0's schema, as the demo tenant checks requests against it", (
     '/groups/g1/members/microsoft.graph.user?$select=id',
     "/users?$filter=assignedLicenses/any(x:x/skuId eq 'abc') and userType eq 'Member'",
     '/users?$expand=manager($select=id,displayName)',
+    "/groups?$filter=resourceProvisioningOptions/Any(x:x eq 'Team')",
     '/$batch',
   ])('resolves %s', resolves);
 

@@ -253,7 +253,8 @@ function checkExpression(type: string, expression: string, variables = new Map<s
   // Drop string literals first: their words are values, not properties.
   const text = expression.replace(/'(?:[^']|'')*'/g, "''");
   // `path/any(v: body)` and `path/all(...)`: check path, then body with v bound to the element type.
-  const lambda = /([A-Za-z_][\w.]*(?:\/[A-Za-z_][\w.]*)*)\/(any|all)\(\s*([A-Za-z_]\w*)\s*:/.exec(text);
+  // Any/All in any case: Graph's own docs write `resourceProvisioningOptions/Any(x:x eq 'Team')` (api-reference/v1.0/api/team-list.md).
+  const lambda = /([A-Za-z_][\w.]*(?:\/[A-Za-z_][\w.]*)*)\/(any|all)\(\s*([A-Za-z_]\w*)\s*:/i.exec(text);
   if (lambda) {
     const open = lambda.index + lambda[0].length;
     let depth = 1;
