@@ -91,6 +91,12 @@ describe("the app's Graph requests, against Graph v1.0's schema", () => {
     expect(await res.json()).toMatchObject({ error: { code: 'BadRequest', message: "Could not find a property named 'favouriteColour' on type 'microsoft.graph.user'." } });
   });
 
+  it('refuses /me: the app signs in as itself, with no signed-in user', async () => {
+    const res = await graph('/me/drive');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'BadRequest', message: '/me request is only valid with delegated authentication flow.' } });
+  });
+
   it('refuses a made-up request inside a $batch, member by member', async () => {
     const res = await fetch(`${t.tenant.graphBaseUrl}/$batch`, {
       method: 'POST',

@@ -49,7 +49,7 @@ export function groupJson(g: DemoGroup): Graph.Group {
   return asGraph<Graph.Group>()({ '@odata.type': '#microsoft.graph.group', ...graph });
 }
 
-function driveJson(d: DemoDrive, userById: Map<string, DemoUser>): Json {
+function driveJson(d: DemoDrive, userById: Map<string, DemoUser>): Graph.Drive {
   const owner = d.ownerUserId ? userById.get(d.ownerUserId) : undefined;
   return {
     id: d.id,

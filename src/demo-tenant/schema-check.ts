@@ -27,7 +27,11 @@ export function schemaCheck(recorded: RecordedGraphRequest[], isBatchMember: (re
   return http.all('*/v1.0/*', ({ request }) => {
     const url = new URL(request.url);
     const pathAndQuery = url.pathname.replace(/^.*?\/v1\.0/, '') + url.search;
-    const resolution = resolveGraphRequest(pathAndQuery);
+    // The app signs in as itself (client credentials): Graph has no signed-in user behind `/me`
+    // (microsoftgraph/msgraph-sdk-php#1163; api-reference/v1.0/api/user-get.md).
+    const resolution = /^\/me(\/|\?|$)/i.test(pathAndQuery)
+      ? ({ ok: false, message: '/me request is only valid with delegated authentication flow.' } as const)
+      : resolveGraphRequest(pathAndQuery);
     const key = `${request.method} ${pathAndQuery}`;
     if (!seen.has(key) && seen.size < MAX_RECORDED) {
       seen.add(key);
@@ -35,7 +39,7 @@ export function schemaCheck(recorded: RecordedGraphRequest[], isBatchMember: (re
     }
     if (resolution.ok) return undefined;
     // A type missing from the derived subset is the demo's gap, not a refusal Graph would give.
-    if (resolution.subsetLacks) return graphError(500, 'DemoTenantSchemaSubset', resolution.message);
+    if ('subsetLacks' in resolution && resolution.subsetLacks) return graphError(500, 'DemoTenantSchemaSubset', resolution.message);
     return graphError(400, 'BadRequest', resolution.message);
   });
 }

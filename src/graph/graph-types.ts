@@ -43,4 +43,16 @@ declare module '@microsoft/microsoft-graph-types' {
      */
     resourceProvisioningOptions?: NullableOption<string[]>;
   }
+  /**
+   * `identity` and `identitySet` are open types in v1.0's CSDL (OpenType="true"), so the service may
+   * add properties: OneDrive and SharePoint name a person's `email` and a group library's `group`
+   * owner this way (`group` is declared on the sharePointIdentitySet subtype,
+   * api-reference/v1.0/resources/sharepointidentityset.md).
+   */
+  interface Identity {
+    email?: NullableOption<string>;
+  }
+  interface IdentitySet {
+    group?: NullableOption<Identity>;
+  }
 }
