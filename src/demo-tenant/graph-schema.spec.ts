@@ -48,6 +48,10 @@ describe("Graph v1.0's schema, as the demo tenant checks requests against it", (
     refused("/users?$filter=assignedLicenses/any(x:x/sku eq 'abc')", "Could not find a property named 'sku' on type 'microsoft.graph.assignedLicense'.");
   });
 
+  it('tells a real Graph path beyond the derived subset from a made-up one', () => {
+    expect(resolveGraphRequest('/security/alerts_v2')).toMatchObject({ ok: false, subsetLacks: true, message: expect.stringMatching(/does not hold type 'microsoft.graph.security'.*ROOTS/) });
+  });
+
   it('does not mistake words inside a string literal for properties', () => {
     resolves("/users?$filter=displayName eq 'house and tutor'");
   });
