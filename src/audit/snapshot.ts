@@ -1,10 +1,12 @@
+import type { Graph, Present, Selected } from '../graph/graph-types';
 import type { Coverage } from './findings';
 
 /**
  * Everything the audit rules look at, collected from Graph in one pass. It is plain JSON: it can be
  * saved and re-evaluated without the tenant, which keeps every rule testable on its own.
  */
-export interface SnapshotUser {
+/** As Graph returns it for `$select=id,displayName,userPrincipalName,mail,userType` (user.md: userType is "Member" or "Guest"). */
+export interface SnapshotUser extends Present<Graph.User, 'id' | 'displayName' | 'userPrincipalName' | 'userType'>, Selected<Graph.User, 'mail'> {
   id: string;
   displayName: string;
   userPrincipalName: string;
@@ -25,7 +27,7 @@ export interface Address {
   emailAddress: { address: string; name?: string };
 }
 
-export interface SnapshotInboxRule {
+export interface SnapshotInboxRule extends Present<Graph.MessageRule, 'id' | 'displayName' | 'isEnabled' | 'actions'> {
   id: string;
   displayName: string;
   isEnabled: boolean;

@@ -4,6 +4,8 @@ import { permissionsFor, rolesOf } from '../graph/permissions';
 import { meetingHandlers, onlineMeetingJson, type DemoMeetings } from './meeting-handlers';
 import type { DemoDrive, DemoDriveItem, DemoGroup, DemoSchool, DemoUser } from './school-model';
 import { ThrottleControl } from './throttle-control';
+import { schemaCheck, type RecordedGraphRequest } from './schema-check';
+import { asGraph, type Graph } from '../graph/graph-types';
 
 /**
  * A simulated Microsoft Graph v1.0 serving the demo school. The same handlers run under msw/node in
@@ -14,6 +16,8 @@ export interface DemoTenant {
   handlers: HttpHandler[];
   throttle: ThrottleControl;
   stats: { requests: number; batches: number; batchMembers: number };
+  /** Every distinct Graph request received, with the schema's refusal if any (the conformance test reads it). */
+  recorded: RecordedGraphRequest[];
   /** Changes a drive item's sharing as a person would; drive delta then reports it. */
   changeSharing(driveId: string, itemId: string, change: (item: DemoDriveItem) => void): void;
   /** People's own meetings and recordings, with the change notifications they cause. */
@@ -25,27 +29,27 @@ const V = '*/v1.0';
 /** Marks a request made for a batch member, so it is not counted as an HTTP request of its own. */
 const BATCH_MEMBER = 'x-demo-batch-member';
 
-export function userJson(u: DemoUser): Json {
+export function userJson(u: DemoUser): Graph.User {
   const { role: _role, primaryRole: _p, managerId: _m, driveProvisioned: _d, birthDate: _b, ...graph } = u;
-  return { '@odata.type': '#microsoft.graph.user', ...graph };
+  return asGraph<Graph.User>()({ '@odata.type': '#microsoft.graph.user', ...graph });
 }
 
 const CARER_NAMES = ['Sarah', 'Alex', 'Chris', 'Jo', 'Pat', 'Sam', 'Robin'];
 
 /** Each demo student has one parent with an email address (as School Data Sync would provide). */
-function parentsOf(u: DemoUser): Json[] {
+function parentsOf(u: DemoUser): Graph.RelatedContact[] {
   const n = [...u.id].reduce((a, c) => a + c.charCodeAt(0), 0);
   const given = u.givenName === 'Jamie' && u.surname === 'Brown' ? 'Sarah' : CARER_NAMES[n % CARER_NAMES.length]!;
   const local = u.userPrincipalName.split('@')[0]!.replace(/\./g, '-');
   return [{ displayName: `${given} ${u.surname}`, emailAddress: `parent-of-${local}@parents.example.net`, relationship: 'parent', accessConsent: true }];
 }
 
-export function groupJson(g: DemoGroup): Json {
+export function groupJson(g: DemoGroup): Graph.Group {
   const { memberIds: _m, ownerIds: _o, kind: _k, ...graph } = g;
-  return { '@odata.type': '#microsoft.graph.group', ...graph };
+  return asGraph<Graph.Group>()({ '@odata.type': '#microsoft.graph.group', ...graph });
 }
 
-function driveJson(d: DemoDrive, userById: Map<string, DemoUser>): Json {
+function driveJson(d: DemoDrive, userById: Map<string, DemoUser>): Graph.Drive {
   const owner = d.ownerUserId ? userById.get(d.ownerUserId) : undefined;
   return {
     id: d.id,
@@ -78,6 +82,7 @@ function itemJson(d: DemoDrive, item: DemoDriveItem): Json {
 export function createDemoTenant(school: DemoSchool, options: { requireAuth?: boolean; exchangeAdmin?: boolean } = {}): DemoTenant {
   const throttle = new ThrottleControl();
   const stats = { requests: 0, batches: 0, batchMembers: 0 };
+  const recorded: RecordedGraphRequest[] = [];
   const requireAuth = options.requireAuth ?? true;
   // Delta tokens are this counter: a token returns the items changed after it.
   let changeVersion = 0;
@@ -119,6 +124,7 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
   const meetings = meetingHandlers(school, findUser);
   const handlers: HttpHandler[] = [
     gate,
+    schemaCheck(recorded, (request) => request.headers.has(BATCH_MEMBER)),
 
     // $batch: up to 20 members, each dispatched through these same handlers and throttled on its own.
     http.post(/\/v1\.0\/\$batch$/, async ({ request }) => {
@@ -148,11 +154,11 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     }),
 
     // Organisation and tenant settings.
-    http.get(`${V}/organization`, ({ request }) => listResponse(request, [school.settings.organization])),
-    http.get(`${V}/subscribedSkus`, ({ request }) => listResponse(request, school.settings.subscribedSkus.map((s) => ({ id: s.skuId, ...s })))),
-    http.get(`${V}/admin/sharepoint/settings`, () => HttpResponse.json({ ...school.settings.sharepoint })),
-    http.get(`${V}/policies/authorizationPolicy`, () => HttpResponse.json({ id: 'authorizationPolicy', ...school.settings.authorizationPolicy })),
-    http.get(`${V}/policies/crossTenantAccessPolicy/default`, () => HttpResponse.json({ isServiceDefault: true, ...school.settings.crossTenantDefault })),
+    http.get(`${V}/organization`, ({ request }) => listResponse(request, [asGraph<Graph.Organization>()(school.settings.organization)])),
+    http.get(`${V}/subscribedSkus`, ({ request }) => listResponse(request, school.settings.subscribedSkus.map((s) => asGraph<Graph.SubscribedSku>()({ id: s.skuId, ...s })))),
+    http.get(`${V}/admin/sharepoint/settings`, () => HttpResponse.json(asGraph<Graph.SharepointSettings>()({ ...school.settings.sharepoint }))),
+    http.get(`${V}/policies/authorizationPolicy`, () => HttpResponse.json(asGraph<Graph.AuthorizationPolicy>()({ id: 'authorizationPolicy', ...school.settings.authorizationPolicy }))),
+    http.get(`${V}/policies/crossTenantAccessPolicy/default`, () => HttpResponse.json(asGraph<Graph.CrossTenantAccessPolicyConfigurationDefault>()({ isServiceDefault: true, ...school.settings.crossTenantDefault }))),
 
     // Users and the Education API.
     http.get(`${V}/users`, ({ request }) => listResponse(request, school.users.map(userJson))),
@@ -169,7 +175,7 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     http.get(`${V}/education/users/:id`, ({ request, params }) => {
       const u = findUser(String(params.id));
       const student = u?.primaryRole === 'student' ? { student: { birthDate: u.birthDate ?? null }, relatedContacts: parentsOf(u) } : {};
-      return singleResponse(request, u && u.userType === 'Member' ? { id: u.id, displayName: u.displayName, primaryRole: u.primaryRole, ...student } : undefined, 'Education user');
+      return singleResponse(request, u && u.userType === 'Member' ? asGraph<Graph.EducationUser>()({ id: u.id, displayName: u.displayName, primaryRole: u.primaryRole, ...student }) : undefined, 'Education user');
     }),
 
     // The app installs itself for a person so its bot can message them.
@@ -217,7 +223,7 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     http.get(`${V}/users/:id/mailFolders/inbox/messageRules`, ({ request, params }) => {
       const u = findUser(String(params.id));
       if (!u || u.userType === 'Guest') return graphError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
-      return listResponse(request, (school.inboxRules.get(u.id) ?? []) as unknown as Json[]);
+      return listResponse(request, (school.inboxRules.get(u.id) ?? []).map(asGraph<Graph.MessageRule>()));
     }),
 
     // Files: sites, drives, delta, permissions.
@@ -259,7 +265,7 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     http.get(`${V}/users/:id/events`, ({ request, params }) => {
       const u = findUser(String(params.id));
       if (!u) return graphError(404, 'ErrorInvalidUser', 'The requested user is invalid.');
-      return listResponse(request, school.events.filter((e) => e.calendarOwnerId === u.id).map(({ calendarOwnerId: _c, ...e }) => e), { defaultPageSize: 10 });
+      return listResponse(request, school.events.filter((e) => e.calendarOwnerId === u.id).map(({ calendarOwnerId: _c, ...e }) => asGraph<Graph.Event>()(e)), { defaultPageSize: 10 });
     }),
     http.get(`${V}/users/:id/onlineMeetings`, ({ request, params }) => {
       const u = findUser(String(params.id));
@@ -317,7 +323,7 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     item.changeVersion = ++changeVersion;
   };
 
-  return { school, handlers, throttle, stats, changeSharing, meetings: meetings.meetings };
+  return { school, handlers, throttle, stats, recorded, changeSharing, meetings: meetings.meetings };
 }
 
 function maybe<T, R>(value: T | undefined, fn: (v: T) => R): R | undefined {

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { graphError, listResponse, singleResponse } from './odata';
 import type { DemoEvent, DemoOnlineMeeting, DemoSchool, DemoUser } from './school-model';
+import type { Graph } from '../graph/graph-types';
 
 const V = '*/v1.0';
 type Json = Record<string, unknown>;
@@ -17,7 +18,7 @@ interface EventInput {
   organizer?: { address: string; name: string };
 }
 
-export function onlineMeetingJson({ lessonGroupId: _l, organizerUserId: _o, recordings: _r, chatThreadId, ...m }: DemoOnlineMeeting): Json {
+export function onlineMeetingJson({ lessonGroupId: _l, organizerUserId: _o, recordings: _r, chatThreadId, ...m }: DemoOnlineMeeting): Graph.OnlineMeeting {
   return { ...m, chatInfo: { threadId: chatThreadId } };
 }
 
@@ -37,7 +38,7 @@ export interface DemoMeetings {
  */
 export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => DemoUser | undefined): { handlers: HttpHandler[]; meetings: DemoMeetings } {
   let notificationsSent = 0;
-  const eventJson = ({ calendarOwnerId: _c, ...e }: DemoEvent): Json => e;
+  const eventJson = ({ calendarOwnerId: _c, ...e }: DemoEvent): Graph.Event => e;
 
   /** Graph tells every subscriber to this calendar, as it would: POST to their notification URL. */
   const notify = (ownerId: string, eventId: string, changeType: 'created' | 'updated') => {

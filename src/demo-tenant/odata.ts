@@ -82,11 +82,11 @@ export interface ListOptions {
 }
 
 /** A collection answer with paging: `$top` sets the page size, `$skiptoken` carries the offset. */
-export function listResponse(request: Request, items: Json[], options: ListOptions = {}): Response {
+export function listResponse(request: Request, items: readonly object[], options: ListOptions = {}): Response {
   const url = new URL(request.url);
   let filtered: Json[];
   try {
-    filtered = items.filter(parseFilter(url.searchParams.get('$filter')));
+    filtered = (items as Json[]).filter(parseFilter(url.searchParams.get('$filter')));
   } catch (e) {
     return graphError(400, 'Request_UnsupportedQuery', (e as Error).message);
   }
@@ -106,7 +106,7 @@ export function listResponse(request: Request, items: Json[], options: ListOptio
   return HttpResponse.json(body);
 }
 
-export function singleResponse(request: Request, item: Json | undefined, what = 'Resource'): Response {
+export function singleResponse(request: Request, item: object | undefined, what = 'Resource'): Response {
   if (!item) return graphError(404, 'Request_ResourceNotFound', `${what} does not exist.`);
-  return HttpResponse.json(project(item, new URL(request.url).searchParams.get('$select')));
+  return HttpResponse.json(project(item as Json, new URL(request.url).searchParams.get('$select')));
 }

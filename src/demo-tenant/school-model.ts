@@ -1,14 +1,21 @@
+import type { Graph, Optional, Present, Selected } from '../graph/graph-types';
+
 /**
  * The demo tenant's data, shaped after Microsoft Graph v1.0 resources so the handlers can serve it
- * almost as-is. Only what the app reads is modelled.
+ * almost as-is. Only what the app reads is modelled. Each Graph-shaped record extends Graph's own
+ * type for the properties it holds (so a property's type cannot drift from Graph's); the fields
+ * marked "Not a Graph field" are the demo's bookkeeping and are stripped before serving.
  */
-export interface Recipient {
+export interface Recipient extends Graph.Recipient {
   emailAddress: { name?: string; address: string };
 }
 
 export type DemoRole = 'staff' | 'student' | 'governor' | 'guest' | 'mailbox';
 
-export interface DemoUser {
+/** user.md: userType is "Member" or "Guest". */
+export interface DemoUser
+  extends Present<Graph.User, 'id' | 'displayName' | 'givenName' | 'surname' | 'userPrincipalName' | 'mail' | 'userType' | 'accountEnabled' | 'assignedLicenses'>,
+    Selected<Graph.User, 'jobTitle' | 'department'> {
   id: string;
   displayName: string;
   givenName: string;
@@ -42,7 +49,8 @@ export interface DemoSentMail {
 
 export type DemoGroupKind = 'staff' | 'students' | 'governors' | 'admins' | 'safeguarding' | 'class' | 'staff-team' | 'club';
 
-export interface DemoGroup {
+export interface DemoGroup
+  extends Present<Graph.Group, 'id' | 'displayName' | 'description' | 'mail' | 'mailNickname' | 'groupTypes' | 'mailEnabled' | 'securityEnabled' | 'visibility' | 'resourceProvisioningOptions'> {
   id: string;
   displayName: string;
   description: string;
@@ -58,7 +66,7 @@ export interface DemoGroup {
   kind: DemoGroupKind;
 }
 
-export interface DemoInboxRule {
+export interface DemoInboxRule extends Present<Graph.MessageRule, 'id' | 'displayName' | 'sequence' | 'isEnabled' | 'hasError' | 'isReadOnly' | 'conditions' | 'actions'> {
   id: string;
   displayName: string;
   sequence: number;
@@ -76,7 +84,7 @@ export interface DemoInboxRule {
   };
 }
 
-export interface DemoPermission {
+export interface DemoPermission extends Optional<Graph.Permission, 'id' | 'roles' | 'link' | 'grantedToV2' | 'grantedToIdentitiesV2' | 'inheritedFrom'> {
   id: string;
   roles: Array<'read' | 'write' | 'owner'>;
   link?: { scope: 'anonymous' | 'organization' | 'users'; type: 'view' | 'edit'; webUrl: string };
@@ -108,7 +116,7 @@ export interface DemoDrive {
   items: DemoDriveItem[];
 }
 
-export interface DemoSite {
+export interface DemoSite extends Present<Graph.Site, 'id' | 'displayName' | 'name' | 'webUrl'> {
   id: string;
   displayName: string;
   name: string;
@@ -117,7 +125,9 @@ export interface DemoSite {
   driveIds: string[];
 }
 
-export interface DemoOnlineMeeting {
+export interface DemoOnlineMeeting
+  extends Present<Graph.OnlineMeeting, 'id' | 'subject' | 'startDateTime' | 'endDateTime' | 'joinWebUrl' | 'recordAutomatically' | 'allowRecording' | 'isEntryExitAnnounced' | 'allowedPresenters' | 'lobbyBypassSettings'>,
+    Optional<Graph.OnlineMeeting, 'participants'> {
   id: string;
   organizerUserId: string;
   subject: string;
@@ -136,11 +146,11 @@ export interface DemoOnlineMeeting {
   /** The meeting chat (Graph: chatInfo.threadId). */
   chatThreadId: string;
   /** Set when the organiser lists attendees with roles (co-teachers as presenters). */
-  participants?: { attendees: Array<{ upn: string; role: string; identity?: { user?: { id?: string } } }> };
+  participants?: { attendees: Array<{ upn: string; role: Graph.OnlineMeetingRole; identity?: { user?: { id?: string } } }> };
 }
 
 /** A Graph change-notification subscription the app made. */
-export interface DemoSubscription {
+export interface DemoSubscription extends Present<Graph.Subscription, 'id' | 'resource' | 'changeType' | 'notificationUrl' | 'expirationDateTime' | 'clientState'> {
   id: string;
   resource: string;
   changeType: string;
@@ -149,7 +159,9 @@ export interface DemoSubscription {
   clientState: string;
 }
 
-export interface DemoEvent {
+export interface DemoEvent
+  extends Present<Graph.Event, 'id' | 'subject' | 'start' | 'end' | 'isOnlineMeeting' | 'onlineMeetingProvider' | 'isOrganizer' | 'organizer' | 'attendees'>,
+    Selected<Graph.Event, 'onlineMeeting'> {
   id: string;
   /** Whose calendar this copy is in. */
   calendarOwnerId: string;
@@ -165,18 +177,18 @@ export interface DemoEvent {
 }
 
 export interface TenantSettings {
-  organization: { id: string; displayName: string; verifiedDomains: Array<{ name: string; isDefault: boolean }> };
-  sharepoint: {
+  organization: Present<Graph.Organization, 'id' | 'displayName'> & { id: string; displayName: string; verifiedDomains: Array<{ name: string; isDefault: boolean }> };
+  sharepoint: Present<Graph.SharepointSettings, 'sharingCapability' | 'sharingDomainRestrictionMode' | 'isResharingByExternalUsersEnabled'> & {
     sharingCapability: 'disabled' | 'existingExternalUserSharingOnly' | 'externalUserSharingOnly' | 'externalUserAndGuestSharing';
     sharingDomainRestrictionMode: 'none' | 'allowList' | 'blockList';
     isResharingByExternalUsersEnabled: boolean;
   };
-  authorizationPolicy: {
+  authorizationPolicy: Present<Graph.AuthorizationPolicy, 'allowInvitesFrom' | 'guestUserRoleId'> & {
     allowInvitesFrom: 'none' | 'adminsAndGuestInviters' | 'adminsGuestInvitersAndAllMembers' | 'everyone';
     guestUserRoleId: string;
   };
-  crossTenantDefault: { b2bCollaborationInbound: { usersAndGroups: { accessType: 'allowed' | 'blocked' } } };
-  subscribedSkus: Array<{ skuId: string; skuPartNumber: string }>;
+  crossTenantDefault: Present<Graph.CrossTenantAccessPolicyConfigurationDefault, 'b2bCollaborationInbound'> & { b2bCollaborationInbound: { usersAndGroups: { accessType: 'allowed' | 'blocked' } } };
+  subscribedSkus: Array<Present<Graph.SubscribedSku, 'skuId' | 'skuPartNumber'> & { skuId: string; skuPartNumber: string }>;
 }
 
 /** Exchange Online settings that only the Exchange admin API shows. */

@@ -1,3 +1,4 @@
+import type { Graph } from '../graph/graph-types';
 import { isInsideSchool } from '../school/school-domains';
 
 /**
@@ -18,7 +19,7 @@ export const LESSON_MEETING_SETTINGS = {
  * which Teams expresses as presenters by role, with every attendee listed and the co-teachers'
  * role set (an update replaces the whole list).
  */
-export function lessonMeetingSettings(attendees: Array<{ id: string; upn: string }>, coTeachers: ReadonlySet<string>) {
+export function lessonMeetingSettings(attendees: Array<{ id: string; upn: string }>, coTeachers: ReadonlySet<string>): Partial<Graph.OnlineMeeting> {
   if (coTeachers.size === 0) return LESSON_MEETING_SETTINGS;
   return {
     ...LESSON_MEETING_SETTINGS,

@@ -6,6 +6,7 @@ import { lessonJoinCard, noRecordingCard, recordingAnnouncementCard } from '../c
 import { describeZodError } from '../config/load-school-config';
 import type { SchoolConfig } from '../config/school-config';
 import { isGraphError, type GraphAccess } from '../graph/graph-access';
+import type { Graph, Optional, Present } from '../graph/graph-types';
 import type { AppInstaller } from '../notify/app-installer';
 import type { Notifier } from '../notify/notifier';
 import type { Person, SchoolDirectory } from '../school/school-directory';
@@ -36,7 +37,7 @@ export const startLessonSchema = z
   })
   .strict();
 
-interface GraphMember {
+interface GraphMember extends Optional<Graph.User, 'displayName' | 'mail' | 'userPrincipalName'> {
   id: string;
   displayName?: string;
   mail?: string | null;
@@ -71,7 +72,7 @@ export class LessonService {
   /** The classes a teacher teaches (Education API): a lesson is for one of them. */
   async classesOf(teacher: Person): Promise<Array<{ id: string; displayName: string }>> {
     if (!teacher.roles.includes('teacher')) throw new NotATeacher('lessons are started by teachers');
-    const classes = await this.graph.all<{ id: string; displayName: string }>(`/education/users/${teacher.id}/taughtClasses?$select=id,displayName`);
+    const classes = await this.graph.all<Present<Graph.EducationClass, 'id' | 'displayName'>>(`/education/users/${teacher.id}/taughtClasses?$select=id,displayName`);
     return classes.map((c) => ({ id: c.id, displayName: c.displayName }));
   }
 
@@ -123,7 +124,7 @@ export class LessonService {
 
     // A calendar event puts the lesson in everyone's calendar; its Teams meeting then gets the
     // lesson settings (found by its join link).
-    const event = await this.graph.post<{ id: string; onlineMeeting?: { joinUrl?: string } }>(`/users/${teacher.id}/events`, {
+    const event = await this.graph.post<Present<Graph.Event, 'id'> & Optional<Graph.Event, 'onlineMeeting'>>(`/users/${teacher.id}/events`, {
       subject: input.title,
       body: { contentType: 'text', content: `${cls.displayName}: a remote lesson. It is recorded, in line with the school's remote working policy.` },
       start: { dateTime: start.toISOString().slice(0, 19), timeZone: 'UTC' },
@@ -132,10 +133,10 @@ export class LessonService {
       isOnlineMeeting: true,
       onlineMeetingProvider: 'teamsForBusiness',
       allowNewTimeProposals: false,
-    });
+    } satisfies Graph.Event);
     const joinUrl = event.onlineMeeting?.joinUrl;
     if (!joinUrl) throw new Error('Graph created the event without a Teams meeting');
-    const found = await this.graph.get<{ value: Array<{ id: string; chatInfo?: { threadId?: string } }> }>(`/users/${teacher.id}/onlineMeetings?$filter=${encodeURIComponent(`JoinWebUrl eq '${joinUrl}'`)}`);
+    const found = await this.graph.get<{ value: Array<Present<Graph.OnlineMeeting, 'id'> & Optional<Graph.OnlineMeeting, 'chatInfo'>> }>(`/users/${teacher.id}/onlineMeetings?$filter=${encodeURIComponent(`JoinWebUrl eq '${joinUrl}'`)}`);
     const meeting = found.value[0];
     if (!meeting) throw new Error('the lesson\'s Teams meeting could not be found by its join link');
     const settings = lessonMeetingSettings(attendees, new Set(coTeachers.map((c) => c.id)));

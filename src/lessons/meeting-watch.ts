@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { outsiderMeetingCard } from '../cards/lesson-cards';
 import type { SchoolConfig } from '../config/school-config';
 import type { GraphAccess } from '../graph/graph-access';
+import type { Graph, Optional, Present } from '../graph/graph-types';
 import type { Notifier } from '../notify/notifier';
 import type { SchoolDirectory } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
@@ -30,7 +31,7 @@ const notificationSchema = z.object({
     .max(1000),
 });
 
-interface GraphEvent {
+interface GraphEvent extends Present<Graph.Event, 'id'>, Optional<Graph.Event, 'subject' | 'isOrganizer' | 'isOnlineMeeting' | 'start' | 'organizer' | 'attendees'> {
   id: string;
   subject?: string;
   isOrganizer?: boolean;

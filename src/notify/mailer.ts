@@ -1,4 +1,5 @@
 import type { GraphAccess } from '../graph/graph-access';
+import type { Graph } from '../graph/graph-types';
 
 export interface MailMessage {
   to: Array<{ name: string; email: string }>;
@@ -32,11 +33,11 @@ export class GraphMailer implements Mailer {
     await this.graph.post(`/users/${encodeURIComponent(this.from)}/sendMail`, {
       message: {
         subject: message.subject,
-        body: { contentType: 'Text', content: message.text },
+        body: { contentType: 'text', content: message.text },
         toRecipients: message.to.map((r) => ({ emailAddress: { name: r.name, address: r.email } })),
       },
       saveToSentItems: false,
-    });
+    } satisfies { message: Graph.Message; saveToSentItems: boolean });
   }
 }
 

@@ -1,5 +1,6 @@
 import type { SchoolConfig } from '../config/school-config';
 import { isGraphError, type GraphAccess } from '../graph/graph-access';
+import type { Graph, Optional, Present, Selected } from '../graph/graph-types';
 
 /** What the school calls a person. */
 export type PersonKind = 'staff' | 'student' | 'governor' | 'guest' | 'unknown';
@@ -18,7 +19,8 @@ export interface Person {
   roles: AppRole[];
 }
 
-interface GraphUser {
+/** user.md: userType is "Member" or "Guest". */
+interface GraphUser extends Present<Graph.User, 'id' | 'displayName' | 'userPrincipalName' | 'userType'>, Selected<Graph.User, 'mail' | 'jobTitle'>, Optional<Graph.User, 'assignedLicenses'> {
   id: string;
   displayName: string;
   userPrincipalName: string;
@@ -90,7 +92,7 @@ export class SchoolDirectory {
    */
   async birthDateOf(userId: string): Promise<string | undefined> {
     try {
-      const edu = await this.graph.get<{ student?: { birthDate?: string | null } }>(`/education/users/${encodeURIComponent(userId)}?$select=id,student`);
+      const edu = await this.graph.get<Optional<Graph.EducationUser, 'student'>>(`/education/users/${encodeURIComponent(userId)}?$select=id,student`);
       return edu.student?.birthDate?.slice(0, 10) || undefined;
     } catch (e) {
       if (isGraphError(e, 404) || isGraphError(e, 403)) return undefined;
@@ -110,7 +112,7 @@ export class SchoolDirectory {
   /** A student's parents and guardians with an email address (Education API relatedContacts). */
   async parentsOf(studentId: string): Promise<Array<{ name: string; email: string }>> {
     try {
-      const edu = await this.graph.get<{ relatedContacts?: Array<{ displayName?: string; emailAddress?: string; relationship?: string }> }>(`/education/users/${encodeURIComponent(studentId)}?$select=id,relatedContacts`);
+      const edu = await this.graph.get<Optional<Graph.EducationUser, 'relatedContacts'>>(`/education/users/${encodeURIComponent(studentId)}?$select=id,relatedContacts`);
       return (edu.relatedContacts ?? [])
         .filter((c) => (c.relationship === 'parent' || c.relationship === 'guardian') && !!c.emailAddress)
         .map((c) => ({ name: c.displayName ?? 'Parent or carer', email: c.emailAddress!.toLowerCase() }));
@@ -168,8 +170,9 @@ export class SchoolDirectory {
     const groupsSet = this.config.groups.staff && this.config.groups.students;
     if (!groupsSet && this.config.classification.useEducationApi) {
       try {
-        const edu = await this.graph.get<{ primaryRole?: string }>(`/education/users/${user.id}?$select=id,primaryRole`);
-        if (edu.primaryRole === 'teacher' || edu.primaryRole === 'faculty') return { kind: 'staff', classifiedBy: 'education-api' };
+        const edu = await this.graph.get<Optional<Graph.EducationUser, 'primaryRole'>>(`/education/users/${user.id}?$select=id,primaryRole`);
+        // v1.0's educationUserRole is student, teacher or none ('faculty' is beta's only: its CSDL).
+        if (edu.primaryRole === 'teacher') return { kind: 'staff', classifiedBy: 'education-api' };
         if (edu.primaryRole === 'student') return { kind: 'student', classifiedBy: 'education-api' };
       } catch (e) {
         if (!isGraphError(e)) throw e;

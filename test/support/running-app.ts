@@ -6,6 +6,7 @@ import { startApp, type AppOptions, type RunningApp } from '../../bin/start-app'
 import { demoPersonas } from '../../bin/start-demo';
 import { startDemoTenantServer, type RunningDemoTenant } from '../../src/demo-tenant/demo-tenant-server';
 import type { DemoMeetings } from '../../src/demo-tenant/meeting-handlers';
+import type { RecordedGraphRequest } from '../../src/demo-tenant/schema-check';
 import { createDemoTenant } from '../../src/demo-tenant/graph-handlers';
 import { generateSchool } from '../../src/demo-tenant/school-generator';
 import type { DemoSchool } from '../../src/demo-tenant/school-model';
@@ -34,6 +35,8 @@ export interface AppUnderTest {
   school: DemoSchool;
   /** People's own meetings in the demo tenant (change notifications follow). */
   meetings: DemoMeetings;
+  /** Every distinct Graph request the app made, with the schema's refusal if any. */
+  recorded: RecordedGraphRequest[];
   close(): Promise<void>;
 }
 
@@ -56,6 +59,7 @@ export async function startAppUnderTest(overrides: Partial<AppOptions> = {}, wit
     tenant,
     school,
     meetings: demoTenant.meetings,
+    recorded: demoTenant.recorded,
     async close() {
       await app.close();
       await tenant.close();

@@ -1,5 +1,6 @@
 import { ExchangeAccessError, type ExchangeAdmin } from '../../exchange/exchange-admin';
 import type { GraphAccess, Page } from '../../graph/graph-access';
+import type { Graph, Optional, Present, Selected } from '../../graph/graph-types';
 import type { Coverage } from '../findings';
 import { emptySnapshot, type SnapshotGroup, type SnapshotInboxRule, type SnapshotMeeting, type SnapshotPermission, type SnapshotUser, type TenantSnapshot } from '../snapshot';
 import { batchGetLists, batchGetObjects, isForbidden } from './graph-collection';
@@ -33,7 +34,7 @@ export const RESOURCE_UNITS = { permissions: 5, deltaWithToken: 1, deltaFull: 2,
  */
 export const SHARING_DELTA_PREFER = 'hierarchicalsharing, deltashowsharingchanges, deltashowremovedasdeleted, deltatraversepermissiongaps';
 
-interface DriveItemDelta {
+interface DriveItemDelta extends Present<Graph.DriveItem, 'id' | 'name' | 'webUrl'>, Optional<Graph.DriveItem, 'shared' | 'deleted'> {
   id: string;
   name: string;
   webUrl: string;
@@ -41,7 +42,7 @@ interface DriveItemDelta {
   deleted?: object;
 }
 
-interface GraphPermission {
+interface GraphPermission extends Present<Graph.Permission, 'id' | 'roles'>, Optional<Graph.Permission, 'link' | 'grantedToV2' | 'grantedToIdentitiesV2'> {
   id: string;
   roles: string[];
   link?: { scope: string; type: string };
@@ -49,7 +50,7 @@ interface GraphPermission {
   grantedToIdentitiesV2?: Array<{ user?: { id?: string; email?: string; displayName?: string } }>;
 }
 
-interface GraphEvent {
+interface GraphEvent extends Present<Graph.Event, 'id' | 'subject' | 'isOrganizer' | 'isOnlineMeeting' | 'start' | 'attendees'>, Selected<Graph.Event, 'onlineMeeting'> {
   id: string;
   subject: string;
   isOrganizer: boolean;
@@ -155,7 +156,7 @@ export class TenantCollector {
   }
 
   private async groups(): Promise<SnapshotGroup[]> {
-    const groups = await this.graph.all<{ id: string; displayName: string; mail: string | null; resourceProvisioningOptions?: string[] }>(
+    const groups = await this.graph.all<Present<Graph.Group, 'id' | 'displayName'> & Selected<Graph.Group, 'mail'> & Optional<Graph.Group, 'resourceProvisioningOptions'>>(
       '/groups?$select=id,displayName,mail,resourceProvisioningOptions&$top=999',
     );
     const requests = groups.flatMap((g) => [
@@ -269,7 +270,7 @@ export class TenantCollector {
     }
     // The meeting's settings (records automatically?) live on the onlineMeeting, found by join URL.
     const withUrl = meetings.filter((m) => m.joinUrl);
-    const online = await batchGetLists<{ id: string; recordAutomatically: boolean }>(
+    const online = await batchGetLists<Present<Graph.OnlineMeeting, 'id' | 'recordAutomatically'>>(
       this.graph,
       withUrl.map((m) => ({ id: m.eventId, url: `/users/${m.organizerId}/onlineMeetings?$filter=${encodeURIComponent(`JoinWebUrl eq '${m.joinUrl}'`)}` })),
     );
