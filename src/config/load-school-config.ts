@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { constants, accessSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ZodError } from 'zod';
 import { schoolConfigSchema, type SchoolConfig } from './school-config';
@@ -15,6 +15,11 @@ export class ConfigError extends Error {
 export function describeZodError(error: ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid';
+  // An unknown key is named in the path, where the person will look for it in the file.
+  if (issue.code === 'unrecognized_keys') {
+    const message = issue.message.startsWith('Unrecognized key') ? 'unknown key' : issue.message;
+    return `${[...issue.path, issue.keys[0]].join('.')}: ${message}`;
+  }
   const path = issue.path.length ? issue.path.join('.') : '(top level)';
   return `${path}: ${issue.message}`;
 }
@@ -39,5 +44,31 @@ export function loadSchoolConfig(file: string): SchoolConfig {
     const first = String((e as Error).message).split('\n')[0];
     throw new ConfigError(`${file}: not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'} (${first})`);
   }
-  return parseSchoolConfig(raw, file);
+  const config = parseSchoolConfig(raw, file);
+  checkPolicyFiles(config, file);
+  return config;
+}
+
+/**
+ * Every policy's text must be there when the app starts, not when the first campaign tries to
+ * send it. Paths are relative to the configuration file's folder, as the app reads them.
+ */
+function checkPolicyFiles(config: SchoolConfig, configFile: string): void {
+  const folder = dirname(resolve(configFile));
+  config.policies.forEach((policy, i) => {
+    const path = resolve(folder, policy.file);
+    const problem = unreadable(path);
+    if (problem) throw new ConfigError(`${configFile}: policies.${i}.file: cannot read ${policy.file} (${problem}, looked for ${path})`);
+  });
+}
+
+function unreadable(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return 'not a file';
+    accessSync(path, constants.R_OK);
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+  }
 }
