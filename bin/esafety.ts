@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, Option } from 'commander';
 import { ConfigError, loadSchoolConfig } from '../src/config/load-school-config';
 import { startDemoTenantServer } from '../src/demo-tenant/demo-tenant-server';
 import { createDemoTenant } from '../src/demo-tenant/graph-handlers';
@@ -7,6 +7,7 @@ import { generateSchool, sizeForUsers } from '../src/demo-tenant/school-generato
 import { graphAuthFromEnv, type GraphAuthConfig } from '../src/graph/graph-auth';
 import { openStorage } from '../src/storage/database';
 import { migrateToLatest } from '../src/storage/migrator';
+import { oneLineUsageErrors, packageVersion, portNumber, positiveWholeNumber, UsageError } from './cli-arguments';
 
 // restify 11 reads process.binding('http_parser') once at load (DEP0111); it is harmless and would
 // otherwise greet every admin with a deprecation warning. Every other warning still prints.
@@ -25,12 +26,6 @@ const startDemo: typeof import('./start-demo').startDemo = (...a) => (require('.
 /** Exit codes: 0 fine, 1 failed while running, 2 the input (config, arguments) is wrong. */
 const EXIT_BAD_INPUT = 2;
 
-const int = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
-  return n;
-};
-
 function onShutdown(close: () => Promise<void>): void {
   let closing = false;
   const stop = async (signal: string) => {
@@ -44,13 +39,17 @@ function onShutdown(close: () => Promise<void>): void {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-const program = new Command('esafety').description('E-Safety for Teams: a school e-safety policy, enforced in Microsoft 365').showHelpAfterError();
+const program = new Command('esafety')
+  .description('E-Safety for Teams: a school e-safety policy, enforced in Microsoft 365')
+  .version(packageVersion(), '-V, --version', 'print the version')
+  .showSuggestionAfterError();
 
 program
   .command('serve')
   .description('Run the bot, the tab and its API against a real tenant (or the demo tenant with --graph-url)')
   .option('--config <file>', 'school configuration (YAML or JSON)', process.env.ESAFETY_CONFIG)
-  .option('--port <n>', 'port to listen on', int, Number(process.env.PORT ?? 3978))
+  // From PORT too, through the same check: PORT=abc must not become port NaN.
+  .addOption(new Option('--port <n>', 'port to listen on').env('PORT').argParser(portNumber).default(3978))
   .option('--host <host>', 'address to listen on', process.env.HOST ?? '0.0.0.0')
   .option('--database-url <url>', 'sqlite:PATH or postgres://...', process.env.DATABASE_URL)
   .option('--graph-url <url>', 'Microsoft Graph base URL (national clouds, demo tenant)', process.env.GRAPH_BASE_URL)
@@ -82,11 +81,11 @@ program
 program
   .command('demo')
   .description('Run everything on the demo tenant: simulated Graph, the app on SQLite, and the Agents Playground')
-  .option('--port <n>', 'app port', int, 3978)
-  .option('--tenant-port <n>', 'demo tenant (simulated Graph) port', int, 5599)
-  .option('--playground-port <n>', 'Agents Playground port', int, 56150)
+  .option('--port <n>', 'app port', portNumber, 3978)
+  .option('--tenant-port <n>', 'demo tenant (simulated Graph) port', portNumber, 5599)
+  .option('--playground-port <n>', 'Agents Playground port', portNumber, 56150)
   .option('--no-playground', 'do not start the Agents Playground')
-  .option('--users <n>', 'size of the demo school', int)
+  .option('--users <n>', 'size of the demo school', positiveWholeNumber)
   .option('--database-url <url>', 'sqlite:PATH or postgres://... (default sqlite:data/demo.db)')
   .action(async (o: { port: number; tenantPort: number; playgroundPort: number; playground: boolean; users?: number; databaseUrl?: string }) => {
     const demo = await startDemo({ port: o.port, tenantPort: o.tenantPort, playgroundPort: o.playgroundPort, playground: o.playground, ...(o.users ? { users: o.users } : {}), ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}) });
@@ -110,8 +109,8 @@ program
 program
   .command('demo-tenant')
   .description('Run only the simulated Microsoft Graph with the seeded demo school')
-  .option('--port <n>', 'port', int, 5599)
-  .option('--users <n>', 'size of the school', int)
+  .option('--port <n>', 'port', portNumber, 5599)
+  .option('--users <n>', 'size of the school', positiveWholeNumber)
   .action(async (o: { port: number; users?: number }) => {
     const school = generateSchool(o.users ? { size: sizeForUsers(o.users) } : {});
     const running = await startDemoTenantServer(createDemoTenant(school), o.port);
@@ -123,7 +122,7 @@ program
   .command('audit')
   .description('Audit the tenant against the e-safety policy: findings tied to the clause they break')
   .option('--demo', 'audit the demo tenant (no Microsoft 365 needed)')
-  .option('--users <n>', 'with --demo: size of the demo school', int)
+  .option('--users <n>', 'with --demo: size of the demo school', positiveWholeNumber)
   .option('--config <file>', 'school configuration', process.env.ESAFETY_CONFIG)
   .option('--graph-url <url>', 'Microsoft Graph base URL (national clouds)')
   .option('--token <token>', 'a Graph bearer token instead of client credentials')
@@ -206,7 +205,13 @@ db.command('migrate')
     }
   });
 
+oneLineUsageErrors(program);
+
 program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof UsageError) {
+    if (!e.alreadyShown) process.stderr.write(`esafety: ${e.message}\n`);
+    process.exit(e.exitCode);
+  }
   if (e instanceof ConfigError) {
     process.stderr.write(`esafety: ${e.message}\n`);
     process.exit(EXIT_BAD_INPUT);
