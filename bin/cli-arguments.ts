@@ -78,11 +78,22 @@ export function oneLineUsageErrors(program: Command): void {
   visit(program);
 }
 
-/** The version in package.json, whether running from source or from dist/. */
-export function packageVersion(from = __dirname): string {
+/**
+ * The folder holding package.json, whether running from source or from dist/ (start-app has the
+ * same walk; this one does not pull in the server to print a version).
+ */
+export function packageFolder(from = __dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-    if (dirname(dir) === dir) return 'unknown';
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return process.cwd();
+  }
+}
+
+/** The version in package.json. */
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(packageFolder(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
   }
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError, loadSchoolConfig } from '../src/config/load-school-config';
 import { startDemoTenantServer } from '../src/demo-tenant/demo-tenant-server';
@@ -7,7 +8,7 @@ import { generateSchool, sizeForUsers } from '../src/demo-tenant/school-generato
 import { graphAuthFromEnv, type GraphAuthConfig } from '../src/graph/graph-auth';
 import { openStorage } from '../src/storage/database';
 import { migrateToLatest } from '../src/storage/migrator';
-import { oneLineUsageErrors, packageVersion, portNumber, positiveWholeNumber, UsageError } from './cli-arguments';
+import { oneLineUsageErrors, packageFolder, packageVersion, portNumber, positiveWholeNumber, UsageError } from './cli-arguments';
 
 // restify 11 reads process.binding('http_parser') once at load (DEP0111); it is harmless and would
 // otherwise greet every admin with a deprecation warning. Every other warning still prints.
@@ -88,6 +89,8 @@ program
   .option('--users <n>', 'size of the demo school', positiveWholeNumber)
   .option('--database-url <url>', 'sqlite:PATH or postgres://... (default sqlite:data/demo.db)')
   .action(async (o: { port: number; tenantPort: number; playgroundPort: number; playground: boolean; users?: number; databaseUrl?: string }) => {
+    // A broken demo config stops here, before the simulated tenant takes its port.
+    loadSchoolConfig(join(packageFolder(), 'config', 'demo-school.yaml'));
     const demo = await startDemo({ port: o.port, tenantPort: o.tenantPort, playgroundPort: o.playgroundPort, playground: o.playground, ...(o.users ? { users: o.users } : {}), ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}) });
     const lines = [
       '',
