@@ -57,6 +57,9 @@ program
   .option('--token <token>', 'a Graph bearer token instead of client credentials')
   .action(async (o: { config?: string; port: number; host: string; databaseUrl?: string; graphUrl?: string; token?: string }) => {
     if (!o.config) throw new ConfigError('no school configuration: pass --config FILE or set ESAFETY_CONFIG');
+    // AUDIT_INTERVAL_HOURS=daily would be NaN, and a NaN interval fires every millisecond.
+    const auditHours = Number(process.env.AUDIT_INTERVAL_HOURS || 24);
+    if (!(auditHours > 0)) throw new ConfigError(`AUDIT_INTERVAL_HOURS: '${process.env.AUDIT_INTERVAL_HOURS}' is not a number of hours (such as 24)`);
     const tenantId = loadSchoolConfig(o.config).school.tenantId;
     const auth: GraphAuthConfig | undefined = o.token ? { mode: 'token', token: o.token } : graphAuthFromEnv(process.env, tenantId);
     if (!auth) throw new ConfigError('no Graph credentials: set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, or GRAPH_TOKEN, or pass --token');
@@ -71,7 +74,7 @@ program
       graph: { ...(o.graphUrl ? { baseUrl: o.graphUrl } : {}), auth },
       bot: { appId: process.env.BOT_ID, appPassword: process.env.BOT_PASSWORD, tenantId },
       auditSchedule: {
-        intervalMs: Number(process.env.AUDIT_INTERVAL_HOURS ?? 24) * 60 * 60_000,
+        intervalMs: auditHours * 60 * 60_000,
         ...(process.env.TEAMS_APP_ID ? { tabLink: `https://teams.microsoft.com/l/entity/${process.env.TEAMS_APP_ID}/esafety-home` } : {}),
       },
       ...(process.env.TAB_CLIENT_ID ? { tab: { clientId: process.env.TAB_CLIENT_ID, applicationIdUri: process.env.TAB_APP_ID_URI, authorityHost: process.env.ENTRA_AUTHORITY_HOST } } : {}),

@@ -88,6 +88,12 @@ describe('a mistake on the command line', () => {
     expect(oneLine(r)).toMatch(/^esafety: option '--port <n>' value 'eighty' from env 'PORT' is invalid\./);
   });
 
+  it('an audit interval that is not a number of hours, which would otherwise audit every millisecond', () => {
+    const r = run(['serve', '--config', resolve(__dirname, '../config/demo-school.yaml')], { AUDIT_INTERVAL_HOURS: 'daily', GRAPH_TOKEN: 'x' });
+    expect(r.status).toBe(2);
+    expect(oneLine(r)).toBe("esafety: AUDIT_INTERVAL_HOURS: 'daily' is not a number of hours (such as 24)");
+  });
+
   it('a missing argument', () => {
     const r = run(['config', 'check']);
     expect(r.status).toBe(2);
