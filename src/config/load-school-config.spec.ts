@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { ConfigError, loadSchoolConfig } from './load-school-config';
+import { schoolConfigSchema } from './school-config';
 
 const demoFile = resolve(__dirname, '../../config/demo-school.yaml');
 
@@ -92,6 +93,21 @@ describe('the school configuration', () => {
       expect(oneLine(withConfig((c) => (c.classification.staffSkus = []))))
         .toMatch(/: classification\.staffSkus: unknown key; did you mean staffSkuIds\?/);
       expect(oneLine(withConfig((c) => (c.policies[0].titel = 'x')))).toMatch(/: policies\.0\.titel: unknown key; did you mean title\?/);
+    });
+
+    it('in every section, including any added later', () => {
+      type Def = { type: string; shape?: Record<string, { _zod: { def: Def } }>; catchall?: { _zod: { def: Def } }; innerType?: { _zod: { def: Def } }; element?: { _zod: { def: Def } }; in?: { _zod: { def: Def } } };
+      const lenient: string[] = [];
+      const visit = (def: Def, path: string) => {
+        if (def.type === 'object') {
+          if (def.catchall?._zod.def.type !== 'never') lenient.push(path || '(top level)');
+          for (const [key, value] of Object.entries(def.shape ?? {})) visit(value._zod.def, path ? `${path}.${key}` : key);
+        }
+        const inner = def.innerType ?? def.element ?? def.in;
+        if (inner) visit(inner._zod.def, def.element ? `${path}[]` : path);
+      };
+      visit((schoolConfigSchema as unknown as { _zod: { def: Def } })._zod.def, '');
+      expect(lenient).toEqual([]);
     });
 
     it('in a YAML file as a person writes it', () => {

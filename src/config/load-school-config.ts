@@ -1,7 +1,8 @@
 import { constants, accessSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { ZodError } from 'zod';
+import type { z, ZodError } from 'zod';
+import { didYouMean } from './did-you-mean';
 import { schoolConfigSchema, type SchoolConfig } from './school-config';
 
 /** A config problem a person can fix: one line, naming the file and the field. */
@@ -24,8 +25,18 @@ export function describeZodError(error: ZodError): string {
   return `${path}: ${issue.message}`;
 }
 
+/** "unknown key; did you mean deputies?", from the keys the strict object that refused it knows. */
+function unknownKeyMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'unrecognized_keys') return undefined;
+  const shape = (issue.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
+  if (!shape) return undefined;
+  const known = Object.keys(shape);
+  const suggestion = didYouMean(String(issue.keys[0]), known);
+  return suggestion ? `unknown key; did you mean ${suggestion}?` : `unknown key; expected one of ${known.join(', ')}`;
+}
+
 export function parseSchoolConfig(raw: unknown, source = 'config'): SchoolConfig {
-  const result = schoolConfigSchema.safeParse(raw);
+  const result = schoolConfigSchema.safeParse(raw, { error: unknownKeyMessage });
   if (!result.success) throw new ConfigError(`${source}: ${describeZodError(result.error)}`);
   return result.data;
 }

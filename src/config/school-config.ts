@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { didYouMean } from './did-you-mean';
 
+// Every object here is strict (.strict()): a mistyped key (`deputy:` for `deputies:`) would
+// otherwise be dropped without a word, and the school would run without what it thought it set.
+// parseSchoolConfig names the nearest known key.
+
 /**
  * The school's configuration: who is who, which mail domains are "inside the school", and which
  * policy documents the app enforces. Secrets (client secret, bot password) never live here; they
@@ -16,22 +20,6 @@ const mailDomain = z
   .string()
   .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a mail domain such as school.org.uk')
   .transform((d) => d.toLowerCase());
-
-/**
- * Every object in the configuration is strict: a mistyped key (`deputy:` for `deputies:`) would
- * otherwise be dropped without a word and the school would run without what it thought it had set.
- * The message names the nearest known key; describeZodError puts the unknown key in the path.
- */
-function strict<Shape extends z.ZodRawShape>(shape: Shape) {
-  const known = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (issue) => {
-      if (issue.code !== 'unrecognized_keys') return undefined;
-      const suggestion = didYouMean(String(issue.keys[0]), known);
-      return suggestion ? `unknown key; did you mean ${suggestion}?` : `unknown key; expected one of ${known.join(', ')}`;
-    },
-  });
-}
 
 /**
  * An IANA zone such as Europe/London, as Intl knows it (school hours and "the same day" are worked
@@ -60,11 +48,11 @@ const groupRef = guidOrEmail('must be a group id (GUID) or the group mail addres
 const personRef = guidOrEmail('must be a UPN such as head@school.org.uk or an Entra id');
 
 /** Someone who may be outside the tenant (the LADO, the chair of governors). */
-const contact = strict({
+const contact = z.object({
   name: z.string().min(1),
   email: z.string().email(),
   phone: z.string().optional(),
-});
+}).strict();
 
 const LESSON_ANNOUNCEMENT =
   'This lesson is being recorded, in line with the school\'s remote working policy. The recording is kept by the school and used only to keep everyone safe.';
@@ -73,7 +61,7 @@ const MEETING_ANNOUNCEMENT =
 
 const audience = z.enum(['staff', 'students', 'governors', 'volunteers', 'parents']);
 
-const policyDocument = strict({
+const policyDocument = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
   title: z.string().min(1),
   kind: z.enum(['aup', 'e-safety-policy', 'other']),
@@ -84,70 +72,87 @@ const policyDocument = strict({
   source: z.string().optional(),
   /** Who answers questions about it ("I have a question" on the card); the headteacher if unset. */
   owner: personRef.optional(),
-  reacceptance: strict({
-    onNewVersion: z.boolean().default(true),
-    everyTerm: z.boolean().default(false),
-    everyDays: z.number().int().positive().optional(),
-    onJoining: z.boolean().default(true),
-  }).default({ onNewVersion: true, everyTerm: false, onJoining: true }),
-});
+  reacceptance: z
+    .object({
+      onNewVersion: z.boolean().default(true),
+      everyTerm: z.boolean().default(false),
+      everyDays: z.number().int().positive().optional(),
+      onJoining: z.boolean().default(true),
+    })
+    .strict()
+    .default({ onNewVersion: true, everyTerm: false, onJoining: true }),
+}).strict();
 
-export const schoolConfigSchema = strict({
-  school: strict({
-    name: z.string().min(1),
-    tenantId: guid,
-    mailDomains: z.array(mailDomain).min(1, 'name at least one mail domain'),
-    timeZone: timeZone.default('Europe/London'),
-  }),
-  groups: strict({
-    staff: groupRef.optional(),
-    students: groupRef.optional(),
-    governors: groupRef.optional(),
-    volunteers: groupRef.optional(),
-    admins: groupRef.optional(),
-    safeguardingTeam: groupRef.optional(),
-  }).default({}),
-  safeguarding: strict({
-    dsl: personRef,
-    deputies: z.array(personRef).default([]),
-    headteacher: personRef,
-    chairOfGovernors: contact,
-    lado: contact,
+export const schoolConfigSchema = z
+  .object({
+    school: z.object({
+      name: z.string().min(1),
+      tenantId: guid,
+      mailDomains: z.array(mailDomain).min(1, 'name at least one mail domain'),
+      timeZone: timeZone.default('Europe/London'),
+    }).strict(),
+    groups: z
+      .object({
+        staff: groupRef.optional(),
+        students: groupRef.optional(),
+        governors: groupRef.optional(),
+        volunteers: groupRef.optional(),
+        admins: groupRef.optional(),
+        safeguardingTeam: groupRef.optional(),
+      })
+      .strict()
+      .default({}),
+    safeguarding: z.object({
+      dsl: personRef,
+      deputies: z.array(personRef).default([]),
+      headteacher: personRef,
+      chairOfGovernors: contact,
+      lado: contact,
+      /**
+       * How long incident records are kept. The default keeps everything: destroying a child
+       * protection record is a decision, never an accident. `after-birth` follows UK guidance: a
+       * record about a child is kept until their date of birth + 25 years, then its text is erased.
+       */
+      retention: z
+        .object({
+          mode: z.enum(['keep', 'after-birth']).default('keep'),
+          yearsAfterBirth: z.number().int().min(1).max(100).default(25),
+        })
+        .strict()
+        .default({ mode: 'keep', yearsAfterBirth: 25 }),
+    }).strict(),
     /**
-     * How long incident records are kept. The default keeps everything: destroying a child
-     * protection record is a decision, never an accident. `after-birth` follows UK guidance: a
-     * record about a child is kept until their date of birth + 25 years, then its text is erased.
+     * When groups are not set, people are classified by the Education API (`primaryRole`) and then
+     * by licence SKU (A1/A3/A5 "faculty" vs "student" plans).
      */
-    retention: strict({
-      mode: z.enum(['keep', 'after-birth']).default('keep'),
-      yearsAfterBirth: z.number().int().min(1).max(100).default(25),
-    }).default({ mode: 'keep', yearsAfterBirth: 25 }),
-  }),
-  /**
-   * When groups are not set, people are classified by the Education API (`primaryRole`) and then
-   * by licence SKU (A1/A3/A5 "faculty" vs "student" plans).
-   */
-  classification: strict({
-    useEducationApi: z.boolean().default(true),
-    staffSkuIds: z.array(guid).default([]),
-    studentSkuIds: z.array(guid).default([]),
-  }).default({ useEducationApi: true, staffSkuIds: [], studentSkuIds: [] }),
-  /**
-   * Email for people outside Teams (the LADO, parents): sent through Graph from this school
-   * mailbox (a shared mailbox, with Mail.Send scoped to it by an application access policy).
-   */
-  mail: strict({ sender: z.string().regex(EMAIL, 'must be the mail address of a school mailbox') }).optional(),
-  policies: z.array(policyDocument).default([]),
-  /** Remote lessons (policy 000 "5. Remote Working"). */
-  lessons: strict({
-    /** Posted in the meeting chat when a lesson starts. */
-    announcement: z.string().min(10).default(LESSON_ANNOUNCEMENT),
-    /** Posted when another meeting the bot is in starts. */
-    meetingAnnouncement: z.string().min(10).default(MEETING_ANNOUNCEMENT),
-    /** How long after a lesson ends its recording must exist. */
-    recordingCheckMinutes: z.number().int().min(5).max(1440).default(30),
-  }).default({ announcement: LESSON_ANNOUNCEMENT, meetingAnnouncement: MEETING_ANNOUNCEMENT, recordingCheckMinutes: 30 }),
-});
+    classification: z
+      .object({
+        useEducationApi: z.boolean().default(true),
+        staffSkuIds: z.array(guid).default([]),
+        studentSkuIds: z.array(guid).default([]),
+      })
+      .strict()
+      .default({ useEducationApi: true, staffSkuIds: [], studentSkuIds: [] }),
+    /**
+     * Email for people outside Teams (the LADO, parents): sent through Graph from this school
+     * mailbox (a shared mailbox, with Mail.Send scoped to it by an application access policy).
+     */
+    mail: z.object({ sender: z.string().regex(EMAIL, 'must be the mail address of a school mailbox') }).strict().optional(),
+    policies: z.array(policyDocument).default([]),
+    /** Remote lessons (policy 000 "5. Remote Working"). */
+    lessons: z
+      .object({
+        /** Posted in the meeting chat when a lesson starts. */
+        announcement: z.string().min(10).default(LESSON_ANNOUNCEMENT),
+        /** Posted when another meeting the bot is in starts. */
+        meetingAnnouncement: z.string().min(10).default(MEETING_ANNOUNCEMENT),
+        /** How long after a lesson ends its recording must exist. */
+        recordingCheckMinutes: z.number().int().min(5).max(1440).default(30),
+      })
+      .strict()
+      .default({ announcement: LESSON_ANNOUNCEMENT, meetingAnnouncement: MEETING_ANNOUNCEMENT, recordingCheckMinutes: 30 }),
+  })
+  .strict();
 
 export type SchoolConfig = z.infer<typeof schoolConfigSchema>;
 export type PolicyDocumentConfig = z.infer<typeof policyDocument>;
