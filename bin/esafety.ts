@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
 import { ConfigError, loadSchoolConfig } from '../src/config/load-school-config';
 import { startDemoTenantServer } from '../src/demo-tenant/demo-tenant-server';
 import { createDemoTenant } from '../src/demo-tenant/graph-handlers';
@@ -7,6 +8,7 @@ import { generateSchool, sizeForUsers } from '../src/demo-tenant/school-generato
 import { graphAuthFromEnv, type GraphAuthConfig } from '../src/graph/graph-auth';
 import { openStorage } from '../src/storage/database';
 import { migrateToLatest } from '../src/storage/migrator';
+import { oneLineUsageErrors, packageFolder, packageVersion, portNumber, positiveWholeNumber, UsageError } from './cli-arguments';
 
 // restify 11 reads process.binding('http_parser') once at load (DEP0111); it is harmless and would
 // otherwise greet every admin with a deprecation warning. Every other warning still prints.
@@ -25,12 +27,6 @@ const startDemo: typeof import('./start-demo').startDemo = (...a) => (require('.
 /** Exit codes: 0 fine, 1 failed while running, 2 the input (config, arguments) is wrong. */
 const EXIT_BAD_INPUT = 2;
 
-const int = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
-  return n;
-};
-
 function onShutdown(close: () => Promise<void>): void {
   let closing = false;
   const stop = async (signal: string) => {
@@ -44,19 +40,26 @@ function onShutdown(close: () => Promise<void>): void {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-const program = new Command('esafety').description('E-Safety for Teams: a school e-safety policy, enforced in Microsoft 365').showHelpAfterError();
+const program = new Command('esafety')
+  .description('E-Safety for Teams: a school e-safety policy, enforced in Microsoft 365')
+  .version(packageVersion(), '-V, --version', 'print the version')
+  .showSuggestionAfterError();
 
 program
   .command('serve')
   .description('Run the bot, the tab and its API against a real tenant (or the demo tenant with --graph-url)')
   .option('--config <file>', 'school configuration (YAML or JSON)', process.env.ESAFETY_CONFIG)
-  .option('--port <n>', 'port to listen on', int, Number(process.env.PORT ?? 3978))
+  // From PORT too, through the same check: PORT=abc must not become port NaN.
+  .addOption(new Option('--port <n>', 'port to listen on').env('PORT').argParser(portNumber).default(3978))
   .option('--host <host>', 'address to listen on', process.env.HOST ?? '0.0.0.0')
   .option('--database-url <url>', 'sqlite:PATH or postgres://...', process.env.DATABASE_URL)
   .option('--graph-url <url>', 'Microsoft Graph base URL (national clouds, demo tenant)', process.env.GRAPH_BASE_URL)
   .option('--token <token>', 'a Graph bearer token instead of client credentials')
   .action(async (o: { config?: string; port: number; host: string; databaseUrl?: string; graphUrl?: string; token?: string }) => {
     if (!o.config) throw new ConfigError('no school configuration: pass --config FILE or set ESAFETY_CONFIG');
+    // AUDIT_INTERVAL_HOURS=daily would be NaN, and a NaN interval fires every millisecond.
+    const auditHours = Number(process.env.AUDIT_INTERVAL_HOURS || 24);
+    if (!(auditHours > 0)) throw new ConfigError(`AUDIT_INTERVAL_HOURS: '${process.env.AUDIT_INTERVAL_HOURS}' is not a number of hours (such as 24)`);
     const tenantId = loadSchoolConfig(o.config).school.tenantId;
     const auth: GraphAuthConfig | undefined = o.token ? { mode: 'token', token: o.token } : graphAuthFromEnv(process.env, tenantId);
     if (!auth) throw new ConfigError('no Graph credentials: set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, or GRAPH_TOKEN, or pass --token');
@@ -71,7 +74,7 @@ program
       graph: { ...(o.graphUrl ? { baseUrl: o.graphUrl } : {}), auth },
       bot: { appId: process.env.BOT_ID, appPassword: process.env.BOT_PASSWORD, tenantId },
       auditSchedule: {
-        intervalMs: Number(process.env.AUDIT_INTERVAL_HOURS ?? 24) * 60 * 60_000,
+        intervalMs: auditHours * 60 * 60_000,
         ...(process.env.TEAMS_APP_ID ? { tabLink: `https://teams.microsoft.com/l/entity/${process.env.TEAMS_APP_ID}/esafety-home` } : {}),
       },
       ...(process.env.TAB_CLIENT_ID ? { tab: { clientId: process.env.TAB_CLIENT_ID, applicationIdUri: process.env.TAB_APP_ID_URI, authorityHost: process.env.ENTRA_AUTHORITY_HOST } } : {}),
@@ -82,13 +85,15 @@ program
 program
   .command('demo')
   .description('Run everything on the demo tenant: simulated Graph, the app on SQLite, and the Agents Playground')
-  .option('--port <n>', 'app port', int, 3978)
-  .option('--tenant-port <n>', 'demo tenant (simulated Graph) port', int, 5599)
-  .option('--playground-port <n>', 'Agents Playground port', int, 56150)
+  .option('--port <n>', 'app port', portNumber, 3978)
+  .option('--tenant-port <n>', 'demo tenant (simulated Graph) port', portNumber, 5599)
+  .option('--playground-port <n>', 'Agents Playground port', portNumber, 56150)
   .option('--no-playground', 'do not start the Agents Playground')
-  .option('--users <n>', 'size of the demo school', int)
+  .option('--users <n>', 'size of the demo school', positiveWholeNumber)
   .option('--database-url <url>', 'sqlite:PATH or postgres://... (default sqlite:data/demo.db)')
   .action(async (o: { port: number; tenantPort: number; playgroundPort: number; playground: boolean; users?: number; databaseUrl?: string }) => {
+    // A broken demo config stops here, before the simulated tenant takes its port.
+    loadSchoolConfig(join(packageFolder(), 'config', 'demo-school.yaml'));
     const demo = await startDemo({ port: o.port, tenantPort: o.tenantPort, playgroundPort: o.playgroundPort, playground: o.playground, ...(o.users ? { users: o.users } : {}), ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}) });
     const lines = [
       '',
@@ -110,8 +115,8 @@ program
 program
   .command('demo-tenant')
   .description('Run only the simulated Microsoft Graph with the seeded demo school')
-  .option('--port <n>', 'port', int, 5599)
-  .option('--users <n>', 'size of the school', int)
+  .option('--port <n>', 'port', portNumber, 5599)
+  .option('--users <n>', 'size of the school', positiveWholeNumber)
   .action(async (o: { port: number; users?: number }) => {
     const school = generateSchool(o.users ? { size: sizeForUsers(o.users) } : {});
     const running = await startDemoTenantServer(createDemoTenant(school), o.port);
@@ -123,7 +128,7 @@ program
   .command('audit')
   .description('Audit the tenant against the e-safety policy: findings tied to the clause they break')
   .option('--demo', 'audit the demo tenant (no Microsoft 365 needed)')
-  .option('--users <n>', 'with --demo: size of the demo school', int)
+  .option('--users <n>', 'with --demo: size of the demo school', positiveWholeNumber)
   .option('--config <file>', 'school configuration', process.env.ESAFETY_CONFIG)
   .option('--graph-url <url>', 'Microsoft Graph base URL (national clouds)')
   .option('--token <token>', 'a Graph bearer token instead of client credentials')
@@ -206,7 +211,13 @@ db.command('migrate')
     }
   });
 
+oneLineUsageErrors(program);
+
 program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof UsageError) {
+    if (!e.alreadyShown) process.stderr.write(`esafety: ${e.message}\n`);
+    process.exit(e.exitCode);
+  }
   if (e instanceof ConfigError) {
     process.stderr.write(`esafety: ${e.message}\n`);
     process.exit(EXIT_BAD_INPUT);

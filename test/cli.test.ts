@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { IncidentLog } from '../src/incidents/incident-log';
 import { incidentReportSchema } from '../src/incidents/incident-report';
@@ -49,6 +49,108 @@ describe('the esafety command', () => {
     const db = join(mkdtempSync(join(tmpdir(), 'esafety-cli-')), 'x.db');
     expect(run(['db', 'migrate', '--database-url', `sqlite:${db}`]).stdout).toMatch(/applied: 0001-initial/);
     expect(run(['db', 'migrate', '--database-url', `sqlite:${db}`]).stdout).toMatch(/up to date/);
+  });
+});
+
+describe('a mistake on the command line', () => {
+  /** The one line on stderr; anything more (a help page, a stack trace) fails. */
+  const oneLine = (r: ReturnType<typeof run>): string => {
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    return lines[0]!;
+  };
+
+  it('a mistyped command: exit 2, the command it was probably meant to be, and where help is', () => {
+    const r = run(['auidt']);
+    expect(r.status).toBe(2);
+    expect(oneLine(r)).toBe("esafety: unknown command 'auidt'. Did you mean 'audit'? See 'esafety --help'.");
+  });
+
+  it('a mistyped subcommand points at that command\'s help', () => {
+    const r = run(['incidents', 'verfy']);
+    expect(r.status).toBe(2);
+    expect(oneLine(r)).toBe("esafety: unknown command 'verfy'. Did you mean 'verify'? See 'esafety incidents --help'.");
+  });
+
+  it('a number that is not one, before anything starts', () => {
+    const r = run(['serve', '--config', resolve(__dirname, '../config/demo-school.yaml'), '--port', '39x8'], { GRAPH_TOKEN: 'x' });
+    expect(r.status).toBe(2);
+    expect(oneLine(r)).toBe("esafety: option '--port <n>' argument '39x8' is invalid. It must be a port number from 0 to 65535. See 'esafety serve --help'.");
+    const users = run(['audit', '--demo', '--users', 'many']);
+    expect(users.status).toBe(2);
+    expect(oneLine(users)).toMatch(/^esafety: option '--users <n>' argument 'many' is invalid\. It must be a whole number\. See 'esafety audit --help'\.$/);
+  });
+
+  it('a port from the environment is checked like one typed', () => {
+    const r = run(['serve', '--config', resolve(__dirname, '../config/demo-school.yaml')], { PORT: 'eighty', GRAPH_TOKEN: 'x' });
+    expect(r.status).toBe(2);
+    expect(oneLine(r)).toMatch(/^esafety: option '--port <n>' value 'eighty' from env 'PORT' is invalid\./);
+  });
+
+  it('an audit interval that is not a number of hours, which would otherwise audit every millisecond', () => {
+    const r = run(['serve', '--config', resolve(__dirname, '../config/demo-school.yaml')], { AUDIT_INTERVAL_HOURS: 'daily', GRAPH_TOKEN: 'x' });
+    expect(r.status).toBe(2);
+    expect(oneLine(r)).toBe("esafety: AUDIT_INTERVAL_HOURS: 'daily' is not a number of hours (such as 24)");
+  });
+
+  it('a missing argument', () => {
+    const r = run(['config', 'check']);
+    expect(r.status).toBe(2);
+    expect(oneLine(r)).toBe("esafety: missing required argument 'file'. See 'esafety config check --help'.");
+  });
+
+  it('a mistyped option, with the one it was probably meant to be', () => {
+    const r = run(['audit', '--demo', '--sinse-last']);
+    expect(r.status).toBe(2);
+    expect(oneLine(r)).toBe("esafety: unknown option '--sinse-last'. Did you mean '--since-last'? See 'esafety audit --help'.");
+  });
+
+  it('--version prints the version in package.json', () => {
+    const r = run(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe((JSON.parse(readFileSync(resolve(__dirname, '../package.json'), 'utf8')) as { version: string }).version);
+  });
+});
+
+describe('esafety config check on a configuration a school got slightly wrong', () => {
+  const demo = resolve(__dirname, '../config/demo-school.yaml');
+  /** The demo config, elsewhere, still pointing at the demo's policy texts. */
+  const variant = (edit: (yaml: string) => string, policiesBeside = false): string => {
+    const file = join(mkdtempSync(join(tmpdir(), 'esafety-cli-')), 'school.yaml');
+    const text = readFileSync(demo, 'utf8');
+    writeFileSync(file, edit(policiesBeside ? text : text.replace(/file: policies\//g, `file: ${dirname(demo)}/policies/`)));
+    return file;
+  };
+
+  it('names an unknown key and the one it was probably meant to be, exit 2', () => {
+    const file = variant((y) => y.replace('  deputies: [', '  deputy: ['));
+    const r = run(['config', 'check', file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`esafety: ${file}: safeguarding.deputy: unknown key; did you mean deputies?\n`);
+  });
+
+  it('names a time zone that is not one', () => {
+    const file = variant((y) => y.replace('timeZone: Europe/London', 'timeZone: GMT+1'));
+    const r = run(['config', 'check', file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^esafety: .*school\.yaml: school\.timeZone: "GMT\+1" is not an IANA time zone such as Europe\/London.*\n$/);
+  });
+
+  it('names a policy file that is not there, relative to the configuration', () => {
+    const file = variant((y) => y, true);
+    const r = run(['config', 'check', file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^esafety: .*school\.yaml: policies\.0\.file: cannot read policies\/staff-aup\.md \(no such file, looked for .*\)\n$/);
+  });
+
+  it('and serve stops on it the same way before it opens a database', () => {
+    const file = variant((y) => y.replace('  safeguardingTeam:', '  safeguardingteam:'));
+    const db = join(dirname(file), 'esafety.db');
+    const r = run(['serve', '--config', file, '--port', '0'], { DATABASE_URL: `sqlite:${db}`, GRAPH_TOKEN: 'x' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`esafety: ${file}: groups.safeguardingteam: unknown key; did you mean safeguardingTeam?\n`);
+    expect(existsSync(db)).toBe(false);
   });
 });
 

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { constants, accessSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { ZodError } from 'zod';
+import type { z, ZodError } from 'zod';
+import { didYouMean } from './did-you-mean';
 import { schoolConfigSchema, type SchoolConfig } from './school-config';
 
 /** A config problem a person can fix: one line, naming the file and the field. */
@@ -15,12 +16,27 @@ export class ConfigError extends Error {
 export function describeZodError(error: ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid';
+  // An unknown key is named in the path, where the person will look for it in the file.
+  if (issue.code === 'unrecognized_keys') {
+    const message = issue.message.startsWith('Unrecognized key') ? 'unknown key' : issue.message;
+    return `${[...issue.path, issue.keys[0]].join('.')}: ${message}`;
+  }
   const path = issue.path.length ? issue.path.join('.') : '(top level)';
   return `${path}: ${issue.message}`;
 }
 
+/** "unknown key; did you mean deputies?", from the keys the strict object that refused it knows. */
+function unknownKeyMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'unrecognized_keys') return undefined;
+  const shape = (issue.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
+  if (!shape) return undefined;
+  const known = Object.keys(shape);
+  const suggestion = didYouMean(String(issue.keys[0]), known);
+  return suggestion ? `unknown key; did you mean ${suggestion}?` : `unknown key; expected one of ${known.join(', ')}`;
+}
+
 export function parseSchoolConfig(raw: unknown, source = 'config'): SchoolConfig {
-  const result = schoolConfigSchema.safeParse(raw);
+  const result = schoolConfigSchema.safeParse(raw, { error: unknownKeyMessage });
   if (!result.success) throw new ConfigError(`${source}: ${describeZodError(result.error)}`);
   return result.data;
 }
@@ -39,5 +55,31 @@ export function loadSchoolConfig(file: string): SchoolConfig {
     const first = String((e as Error).message).split('\n')[0];
     throw new ConfigError(`${file}: not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'} (${first})`);
   }
-  return parseSchoolConfig(raw, file);
+  const config = parseSchoolConfig(raw, file);
+  checkPolicyFiles(config, file);
+  return config;
+}
+
+/**
+ * Every policy's text must be there when the app starts, not when the first campaign tries to
+ * send it. Paths are relative to the configuration file's folder, as the app reads them.
+ */
+function checkPolicyFiles(config: SchoolConfig, configFile: string): void {
+  const folder = dirname(resolve(configFile));
+  config.policies.forEach((policy, i) => {
+    const path = resolve(folder, policy.file);
+    const problem = unreadable(path);
+    if (problem) throw new ConfigError(`${configFile}: policies.${i}.file: cannot read ${policy.file} (${problem}, looked for ${path})`);
+  });
+}
+
+function unreadable(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return 'not a file';
+    accessSync(path, constants.R_OK);
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+  }
 }

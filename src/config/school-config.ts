@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { didYouMean } from './did-you-mean';
+
+// Every object here is strict (.strict()): a mistyped key (`deputy:` for `deputies:`) would
+// otherwise be dropped without a word, and the school would run without what it thought it set.
+// parseSchoolConfig names the nearest known key.
 
 /**
  * The school's configuration: who is who, which mail domains are "inside the school", and which
@@ -16,6 +21,26 @@ const mailDomain = z
   .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a mail domain such as school.org.uk')
   .transform((d) => d.toLowerCase());
 
+/**
+ * An IANA zone such as Europe/London, as Intl knows it (school hours and "the same day" are worked
+ * out in it). Offsets such as +01:00 are refused: they ignore British Summer Time.
+ */
+export function isIanaTimeZone(zone: string): boolean {
+  if (!/^[A-Za-z]/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const timeZone = z.string().superRefine((zone, ctx) => {
+  if (isIanaTimeZone(zone)) return;
+  const suggestion = didYouMean(zone, Intl.supportedValuesOf('timeZone'));
+  ctx.addIssue({ code: 'custom', message: `"${zone}" is not an IANA time zone such as Europe/London${suggestion ? `; did you mean ${suggestion}?` : ''}` });
+});
+
 /** A group is named by its Entra object id or by its mail address. */
 const groupRef = guidOrEmail('must be a group id (GUID) or the group mail address');
 
@@ -27,7 +52,7 @@ const contact = z.object({
   name: z.string().min(1),
   email: z.string().email(),
   phone: z.string().optional(),
-});
+}).strict();
 
 const LESSON_ANNOUNCEMENT =
   'This lesson is being recorded, in line with the school\'s remote working policy. The recording is kept by the school and used only to keep everyone safe.';
@@ -54,8 +79,9 @@ const policyDocument = z.object({
       everyDays: z.number().int().positive().optional(),
       onJoining: z.boolean().default(true),
     })
+    .strict()
     .default({ onNewVersion: true, everyTerm: false, onJoining: true }),
-});
+}).strict();
 
 export const schoolConfigSchema = z
   .object({
@@ -63,8 +89,8 @@ export const schoolConfigSchema = z
       name: z.string().min(1),
       tenantId: guid,
       mailDomains: z.array(mailDomain).min(1, 'name at least one mail domain'),
-      timeZone: z.string().default('Europe/London'),
-    }),
+      timeZone: timeZone.default('Europe/London'),
+    }).strict(),
     groups: z
       .object({
         staff: groupRef.optional(),
@@ -74,6 +100,7 @@ export const schoolConfigSchema = z
         admins: groupRef.optional(),
         safeguardingTeam: groupRef.optional(),
       })
+      .strict()
       .default({}),
     safeguarding: z.object({
       dsl: personRef,
@@ -93,7 +120,7 @@ export const schoolConfigSchema = z
         })
         .strict()
         .default({ mode: 'keep', yearsAfterBirth: 25 }),
-    }),
+    }).strict(),
     /**
      * When groups are not set, people are classified by the Education API (`primaryRole`) and then
      * by licence SKU (A1/A3/A5 "faculty" vs "student" plans).
@@ -104,12 +131,13 @@ export const schoolConfigSchema = z
         staffSkuIds: z.array(guid).default([]),
         studentSkuIds: z.array(guid).default([]),
       })
+      .strict()
       .default({ useEducationApi: true, staffSkuIds: [], studentSkuIds: [] }),
     /**
      * Email for people outside Teams (the LADO, parents): sent through Graph from this school
      * mailbox (a shared mailbox, with Mail.Send scoped to it by an application access policy).
      */
-    mail: z.object({ sender: z.string().regex(EMAIL, 'must be the mail address of a school mailbox') }).optional(),
+    mail: z.object({ sender: z.string().regex(EMAIL, 'must be the mail address of a school mailbox') }).strict().optional(),
     policies: z.array(policyDocument).default([]),
     /** Remote lessons (policy 000 "5. Remote Working"). */
     lessons: z
