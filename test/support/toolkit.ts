@@ -14,10 +14,14 @@ export const ROOT = resolve(__dirname, '../..');
 const VENDOR = resolve(__dirname, '../vendor/teamsfx-core');
 
 /** validator.js: `new Ajv({ allowUnionTypes: true })` plus the `deprecationMessage` keyword. */
+let compiled: ReturnType<Ajv['compile']> | undefined;
 export function lifecycleSchemaErrors(doc: unknown): string[] {
-  const ajv = new Ajv({ allowUnionTypes: true, allErrors: true });
-  ajv.addKeyword('deprecationMessage');
-  const validate = ajv.compile(JSON.parse(readFileSync(resolve(VENDOR, 'yaml.schema.v1.7.json'), 'utf8')));
+  if (!compiled) {
+    const ajv = new Ajv({ allowUnionTypes: true, allErrors: true });
+    ajv.addKeyword('deprecationMessage');
+    compiled = ajv.compile(JSON.parse(readFileSync(resolve(VENDOR, 'yaml.schema.v1.7.json'), 'utf8')));
+  }
+  const validate = compiled;
   return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
 }
 
