@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AUDIT_ONLY_PERMISSIONS } from '../src/graph/permissions';
 
@@ -18,5 +19,18 @@ describe('the audit-only consent script', () => {
     const full = dryRun('--full');
     expect(full.length).toBeGreaterThan(AUDIT_ONLY_PERMISSIONS.length);
     expect(full).not.toContain('Mail.Send');
+  });
+});
+
+describe('docs/deploy.md', () => {
+  it('runs the consent script only in ways the script accepts (each run here as a dry run)', () => {
+    const doc = readFileSync(resolve(__dirname, '../docs/deploy.md'), 'utf8');
+    const invocations = [...doc.matchAll(/scripts\/grant-consent\.sh ([^\n`#]+)/g)].map((m) => m[1]!.trim());
+    expect(invocations.length).toBeGreaterThanOrEqual(3);
+    for (const line of invocations) {
+      const args = line.replace('<AAD_APP_CLIENT_ID>', '11111111-2222-4333-8444-555555555555').split(/\s+/);
+      if (!args.includes('--dry-run')) args.unshift('--dry-run');
+      expect(() => execFileSync(resolve(__dirname, '../scripts/grant-consent.sh'), args, { stdio: 'ignore' })).not.toThrow();
+    }
   });
 });
