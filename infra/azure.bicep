@@ -21,8 +21,24 @@ param aadAppClientId string
 @description('Client secret of the tab/Graph app registration')
 param aadAppClientSecret string
 
-@description('The school tenant id')
-param tenantId string = subscription().tenantId
+@description('The school\'s Microsoft 365 tenant id: where the bot\'s Entra app lives (aadApp/create writes it as AAD_APP_TENANT_ID). Not the subscription\'s tenant, which differs when a trust or its IT partner hosts the subscription in its own tenant')
+param schoolTenantId string
+
+@description('Teams app id from the manifest (teamsApp/create): deep links to the tab in cards')
+param teamsAppId string
+
+@description('Microsoft Graph base URL: https://graph.microsoft.com/v1.0, or a national cloud\'s')
+param graphBaseUrl string = 'https://graph.microsoft.com/v1.0'
+
+@description('The school configuration file inside the deployed package')
+param schoolConfigFile string = 'config/school.yaml'
+
+@secure()
+@description('HMAC key of the incident log, generated once by scripts/provision-secrets.mjs and kept in Key Vault (INCIDENT_LOG_KEY)')
+param incidentLogKey string
+
+@description('Geo-redundant database backups (a copy in the paired region). Off only where the region has no pair that supports it')
+param geoRedundantBackup bool = true
 
 @description('PostgreSQL administrator login')
 param postgresAdminLogin string = 'esafetyadmin'
@@ -38,8 +54,6 @@ param appServiceSku string = 'B1'
 @minValue(1)
 param instanceCount int = 2
 
-@description('The app\'s id in the org catalogue (after the first publish), so campaigns can install it for people; empty until then')
-param teamsAppCatalogId string = ''
 param botDisplayName string = 'E-Safety'
 
 var serverfarmsName = '${resourceBaseName}-plan'
@@ -70,11 +84,17 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: keyVaultName
   location: location
   properties: {
-    tenantId: tenantId
+    // The vault belongs to the subscription's tenant (its managed identity lives there), not the school's.
+    tenantId: subscription().tenantId
     sku: { family: 'A', name: 'standard' }
     enableRbacAuthorization: true
+    // Soft delete is always on; the shortest retention (7 days) and no purge protection let a school
+    // that deletes the resource group provision again with the same RESOURCE_SUFFIX after
+    // `az keyvault purge` (purge protection would block the name for 90 days and cannot be turned
+    // off once on). Nothing here is irreplaceable except the incident-log key, which docs/deploy.md
+    // says to back up.
     enableSoftDelete: true
-    enablePurgeProtection: true
+    softDeleteRetentionInDays: 7
   }
 }
 
@@ -98,7 +118,8 @@ resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2023-06-01-preview'
     administratorLogin: postgresAdminLogin
     administratorLoginPassword: postgresAdminPassword
     storage: { storageSizeGB: 32 }
-    backup: { backupRetentionDays: 14, geoRedundantBackup: 'Disabled' }
+    // 35 days, the most Flexible Server keeps, and a copy in the paired region: safeguarding records.
+    backup: { backupRetentionDays: 35, geoRedundantBackup: geoRedundantBackup ? 'Enabled' : 'Disabled' }
     highAvailability: { mode: 'Disabled' }
   }
 }
@@ -134,6 +155,12 @@ resource secretGraphClientSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' 
   properties: { value: aadAppClientSecret }
 }
 
+resource secretIncidentLogKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'incident-log-key'
+  properties: { value: incidentLogKey }
+}
+
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   name: serverfarmsName
   location: location
@@ -165,22 +192,26 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
         { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'false' }
         { name: 'PORT', value: '8080' }
-        { name: 'ESAFETY_CONFIG', value: 'config/school.yaml' }
+        { name: 'ESAFETY_CONFIG', value: schoolConfigFile }
+        { name: 'GRAPH_BASE_URL', value: graphBaseUrl }
+        { name: 'TEAMS_APP_ID', value: teamsAppId }
         // Links in cards and parents' emails, and the Graph change-notification webhook.
         { name: 'PUBLIC_URL', value: 'https://${webAppName}.azurewebsites.net' }
-        { name: 'TEAMS_APP_CATALOG_ID', value: teamsAppCatalogId }
+        // TEAMS_APP_CATALOG_ID exists only after the first publish: teamsapp.yml sets it on the app
+        // (provision's last step and publish's), never through this template.
         { name: 'DATABASE_URL', value: kvRef(keyVaultName, 'database-url') }
         { name: 'BOT_ID', value: botAadAppClientId }
         { name: 'BOT_PASSWORD', value: kvRef(keyVaultName, 'bot-password') }
         { name: 'GRAPH_CLIENT_ID', value: aadAppClientId }
         { name: 'GRAPH_CLIENT_SECRET', value: kvRef(keyVaultName, 'graph-client-secret') }
+        { name: 'INCIDENT_LOG_KEY', value: kvRef(keyVaultName, 'incident-log-key') }
         { name: 'TAB_CLIENT_ID', value: aadAppClientId }
         { name: 'TAB_APP_ID_URI', value: 'api://${webAppName}.azurewebsites.net/${aadAppClientId}' }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
       ]
     }
   }
-  dependsOn: [vaultReader, secretDatabaseUrl, secretBotPassword, secretGraphClientSecret]
+  dependsOn: [vaultReader, secretDatabaseUrl, secretBotPassword, secretGraphClientSecret, secretIncidentLogKey]
 }
 
 resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
@@ -193,7 +224,7 @@ resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
     endpoint: 'https://${webApp.properties.defaultHostName}/api/messages'
     msaAppId: botAadAppClientId
     msaAppType: 'SingleTenant'
-    msaAppTenantId: tenantId
+    msaAppTenantId: schoolTenantId
   }
 }
 

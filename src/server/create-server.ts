@@ -13,6 +13,7 @@ import { correlation } from '../logging/correlation';
 import { AuditLog } from '../storage/audit-log';
 import type { Storage } from '../storage/database';
 import { migrationsAreCurrent } from '../storage/migrator';
+import { legalPages } from './legal-pages';
 
 export interface DemoPersona {
   id: string;
@@ -106,6 +107,7 @@ export function createServer(deps: ServerDeps): Server {
     };
 
   for (const register of deps.features ?? []) register(server, { route });
+  legalPages(deps.config)(server);
 
   server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok' });
