@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration as KyselyMigration } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration as KyselyMigration } from 'kysely';
 import type { Storage } from './database';
 import { migrations } from './migrations';
 
@@ -6,7 +6,11 @@ import { migrations } from './migrations';
  * Kysely's migrator takes a lock (a lock table row on both engines), so several app instances
  * starting together against one PostgreSQL apply each migration once.
  */
-function migratorFor(storage: Storage): Migrator {
+async function migratorFor(storage: Storage): Promise<Migrator> {
+  // Kysely looks for its tables in every schema unless told which one: on a PostgreSQL server shared
+  // by several schools or test runs, another schema's lock table would make it skip creating ours
+  // ("relation schema_migration_lock does not exist"). Pin them to the connection's own schema.
+  const schema = storage.engine === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(storage.db)).rows[0]?.s : undefined;
   const provided: Record<string, KyselyMigration> = {};
   for (const m of migrations) provided[m.name] = { up: (db: Kysely<unknown>) => m.up(db, storage.engine) };
   return new Migrator({
@@ -14,24 +18,25 @@ function migratorFor(storage: Storage): Migrator {
     provider: { getMigrations: async () => provided },
     migrationTableName: 'schema_migration',
     migrationLockTableName: 'schema_migration_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
 }
 
 export async function migrateToLatest(storage: Storage): Promise<string[]> {
-  const { error, results } = await migratorFor(storage).migrateToLatest();
+  const { error, results } = await (await migratorFor(storage)).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /** Up to and including the named migration (tests of a later migration start here). */
 export async function migrateTo(storage: Storage, name: string): Promise<string[]> {
-  const { error, results } = await migratorFor(storage).migrateTo(name);
+  const { error, results } = await (await migratorFor(storage)).migrateTo(name);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /** For /readyz: true when every known migration has been applied. */
 export async function migrationsAreCurrent(storage: Storage): Promise<boolean> {
-  const applied = await migratorFor(storage).getMigrations();
+  const applied = await (await migratorFor(storage)).getMigrations();
   return applied.every((m) => m.executedAt !== undefined);
 }
