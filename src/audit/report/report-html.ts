@@ -31,7 +31,7 @@ function chart(findings: Finding[]): string {
 
 export function reportHtml(report: AuditReport, school: string, changes?: FindingChanges): string {
   const count = (s: Severity) => report.findings.filter((f) => f.severity === s).length;
-  const notChecked = report.coverage.filter((c) => c.status === 'not-checked');
+  const notChecked = report.coverage.filter((c) => c.status !== 'checked');
   const findingRows = report.findings
     .map(
       (f) => `<article class="finding ${f.severity}">
