@@ -34,7 +34,11 @@ type Grantee = SnapshotPermission['grantedTo'][number];
  * `i:0#.f|membership|urn:spo:guest#jo@gmail.com`, or a member `i:0#.f|membership|jo@school.org.uk`.
  */
 export function outsiderByLoginName(loginName: string, schoolDomains: readonly string[]): string | undefined {
-  const claim = decodeURIComponent(loginName).split('|').pop() ?? '';
+  const decoded = decodeURIComponent(loginName);
+  // Only a person's claim (`i:0#.f|membership|...`) names someone; role and group claims such as
+  // `c:0-.f|rolemanager|spo-grid-all-users/...` ("Everyone except external users") do not.
+  if (!/^i:0#\.f\|membership\|/i.test(decoded)) return undefined;
+  const claim = decoded.split('|').pop() ?? '';
   const spoGuest = /^urn:spo:guest#(.+)$/i.exec(claim);
   if (spoGuest) return spoGuest[1]!;
   const ext = /^(.+)#ext#@/i.exec(claim);
@@ -52,8 +56,9 @@ export function outsiderOf(g: Grantee, ctx: AuditContext): string | undefined {
   const user = g.id ? ctx.userById.get(g.id) : undefined;
   if (user) return user.userType === 'Guest' ? (user.mail ?? user.userPrincipalName) : undefined;
   if (g.loginName) return outsiderByLoginName(g.loginName, ctx.schoolDomains);
-  // Nothing says who it is: a safeguarding check treats the unknown as outside.
-  return g.displayName ?? g.id;
+  // Nothing says who it is (a SharePoint group, a system principal, an account since deleted): not
+  // evidence of an outsider, and flagging every such entry would bury the real findings.
+  return undefined;
 }
 
 /** A file or folder shared with a named person outside the school's domains. */

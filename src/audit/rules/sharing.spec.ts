@@ -43,6 +43,7 @@ describe('001 "Ensuring the network is used safely": personal data only sent sec
     expect(outsiderOf({ loginName: 'i:0#.f|membership|pat.parent_outlook.com#ext#@school.onmicrosoft.com' }, x.ctx)).toBe('pat.parent@outlook.com');
     expect(outsiderOf({ loginName: 'i:0#.f|membership|urn%3aspo%3aguest#jo@gmail.com' }, x.ctx)).toBe('jo@gmail.com');
     expect(outsiderOf({ loginName: `i:0#.f|membership|head@${DOMAIN}` }, x.ctx)).toBeUndefined();
+    expect(outsiderOf({ loginName: 'c:0-.f|rolemanager|spo-grid-all-users/b1f0c9a2', displayName: 'Everyone except external users' }, x.ctx)).toBeUndefined();
     expect(toPermission({ id: 'p', roles: ['read'], grantedToV2: { siteUser: { id: '7', displayName: 'Pat', loginName: 'i:0#.f|membership|x' } } }).grantedTo).toEqual([{ displayName: 'Pat', loginName: 'i:0#.f|membership|x' }]);
   });
 
