@@ -92,7 +92,7 @@ export async function auditCommand(o: AuditCommandOptions): Promise<void> {
     const lines = [
       `Audit of ${config.school.name}: ${report.findings.length} findings (${sev('high')} high, ${sev('medium')} medium, ${sev('low')} low${accepted ? `, ${accepted} accepted` : ''}).`,
       `Since the last run: ${changes.new.length} new, ${changes.resolved.length} resolved, ${changes.stillOpen.length} still open.`,
-      ...report.coverage.filter((c) => c.status === 'not-checked').map((c) => `  ${c.check}: ${c.reason}`),
+      ...report.coverage.filter((c) => c.status !== 'checked').map((c) => `  ${c.check}: ${c.reason}`),
       `Graph: ${report.stats.requests} requests, ${report.stats.batches} batches, ${report.stats.throttled} throttled, ~${report.stats.resourceUnits} SharePoint resource units.`,
       ...[o.json, o.csv, o.html].filter(Boolean).map((f) => `Written: ${f}`),
     ];

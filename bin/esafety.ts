@@ -197,6 +197,32 @@ incidents
     await (require('./incident-commands') as typeof import('./incident-commands')).incidentRetention(o);
   });
 
+// The permission table is the one source (decision 3): deployment scripts read it from here.
+program
+  .command('permissions')
+  .description('The Microsoft Graph application permissions the app needs, from its permission table')
+  .option('--audit-only', 'only the read-only audit mode\'s permissions')
+  .option('--json', 'as JSON: app, auditOnly and api (with each API\'s documented permissions)')
+  .option('--update-doc <file>', 'rewrite the generated tables of docs/permissions.md')
+  .action((o: { auditOnly?: boolean; json?: boolean; updateDoc?: string }) => {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { API_PERMISSIONS, APP_PERMISSIONS, AUDIT_ONLY_PERMISSIONS } = require('../src/graph/permissions') as typeof import('../src/graph/permissions');
+    if (o.updateDoc) {
+      const { readFileSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+      const { fillGeneratedSections } = require('../src/graph/permissions-doc') as typeof import('../src/graph/permissions-doc');
+      writeFileSync(o.updateDoc, fillGeneratedSections(readFileSync(o.updateDoc, 'utf8')));
+      process.stdout.write(`updated ${o.updateDoc}\n`);
+      return;
+    }
+    const list = o.auditOnly ? AUDIT_ONLY_PERMISSIONS : APP_PERMISSIONS;
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify({ app: APP_PERMISSIONS, auditOnly: AUDIT_ONLY_PERMISSIONS, api: API_PERMISSIONS.map(({ pattern: _p, ...row }) => row) }, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`${list.join('\n')}\n`);
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  });
+
 const db = program.command('db').description('Database');
 db.command('migrate')
   .description('Apply database migrations (also done at start-up)')

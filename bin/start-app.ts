@@ -25,7 +25,7 @@ import { LessonService } from '../src/lessons/lesson-service';
 import { MeetingWatch } from '../src/lessons/meeting-watch';
 import { graphWebhook, lessonRoutes } from '../src/server/lesson-routes';
 import { permissionRoutes } from '../src/server/permission-routes';
-import { capabilityReport, rolesOf, type CapabilityStatus } from '../src/graph/permissions';
+import { capabilityReport, mailNote, rolesOf, type CapabilityStatus } from '../src/graph/permissions';
 import type { TokenSource } from '../src/graph/graph-auth';
 import { GraphMailer } from '../src/notify/mailer';
 import { AuditSchedule } from '../src/audit/audit-schedule';
@@ -102,6 +102,9 @@ async function permissionsAtStart(tokens: TokenSource, logger: Logger): Promise<
   }
   const capabilities = capabilityReport(granted);
   for (const c of capabilities.filter((x) => !x.available)) logger.warn({ feature: c.feature, missing: c.missing }, `not available: ${c.feature}, ${c.what} (missing ${c.missing.join(', ')})`);
+  // Mail.Send lives in Exchange (RBAC for Applications), never in `roles`: say so, once.
+  const mail = capabilities.find((c) => c.grantedIn === 'exchange');
+  if (mail?.note) logger.info(mail.note);
   logger.info({ available: capabilities.filter((c) => c.available).length, of: capabilities.length }, 'Graph permissions checked');
   return { granted, capabilities };
 }
@@ -160,6 +163,12 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const adapter = createBotAdapter(options.bot ?? {}, logger);
   const notifier = new BotNotifier(adapter, options.bot?.appId ?? '', conversations);
   const mailer = config.mail ? new GraphMailer(graph, config.mail.sender) : undefined;
+  // The report an admin reads: the token's roles at start, and what the last send taught about mail.
+  const permissionReport = () => ({
+    granted: permissions.granted,
+    capabilities: permissions.granted ? capabilityReport(permissions.granted, mailer?.check) : null,
+    mail: mailer ? { grantedIn: 'exchange' as const, ...mailer.check, note: mailNote(mailer.check) } : null,
+  });
   const incidents = new IncidentService(storage.db, storage.engine, config, directory, notifier, logger, undefined, mailer);
   // Acceptable use: links in cards point at the tab, whose address is known once listening.
   let publicUrl = options.publicUrl ?? process.env.PUBLIC_URL ?? '';
@@ -210,7 +219,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
     tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
     ...(demo ? { demo } : {}),
-    features: [auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents), aupRoutes(aup, () => void aupSchedule.tick(), parents), parentPages(parents, config.school.name, logger), lessonRoutes(lessons), graphWebhook(meetingWatch, logger), permissionRoutes(permissions)],
+    features: [auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents), aupRoutes(aup, () => void aupSchedule.tick(), parents), parentPages(parents, config.school.name, logger), lessonRoutes(lessons), graphWebhook(meetingWatch, logger), permissionRoutes(permissionReport)],
   });
 
   await new Promise<void>((resolveListen, reject) => {

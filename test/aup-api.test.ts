@@ -95,3 +95,33 @@ describe('parents counter-signing the student AUP', () => {
     expect(html).not.toMatch(/at .*\.ts:\d+/);
   });
 });
+
+/** Decision 1: the school mailbox is granted to the app in Exchange (RBAC for Applications), not in the token. */
+describe('parents\' emails when Exchange refuses the school mailbox', () => {
+  let t: AppUnderTest;
+  beforeAll(async () => {
+    t = await startAppUnderTest();
+  });
+  afterAll(() => t.close());
+
+  const call = (personaId: string, path: string, init: RequestInit = {}) => callAs(t.app, personaId, path, init);
+
+  it('keeps every email queued, tells the admins why, and sends once the role is assigned', async () => {
+    const k = keyPeople(t.school);
+    const assignments = t.school.exchange.rbac.roleAssignments.splice(0);
+    await call(k.itAdmin.id, '/api/policies/student-aup/publish', { method: 'POST', body: '{}' });
+    await call(k.itAdmin.id, '/api/policies/student-aup/parents/invite', { method: 'POST', body: '{}' });
+    const mailStatus = async () => (await call(k.itAdmin.id, '/api/admin/permissions')).body.mail.status;
+    for (let round = 0; round < 40 && (await mailStatus()) === 'not-yet-sent'; round++) await t.app.aupSchedule.tick();
+    expect(t.school.outbox).toEqual([]);
+    expect(await t.app.storage.db.selectFrom('parent_link').select('id').where('sent_at', 'is not', null).execute()).toEqual([]);
+    const report = (await call(k.itAdmin.id, '/api/admin/permissions')).body;
+    expect(report.mail).toMatchObject({ grantedIn: 'exchange', status: 'refused', mailbox: 'esafety@demo-academy.org.uk', detail: '403 ErrorAccessDenied' });
+    expect(report.mail.note).toMatch(/Exchange Online refused to send from esafety@demo-academy\.org\.uk .*"Application Mail\.Send".*stays queued/);
+
+    t.school.exchange.rbac.roleAssignments.push(...assignments);
+    for (let round = 0; round < 40 && t.school.outbox.length === 0; round++) await t.app.aupSchedule.tick();
+    expect(t.school.outbox.length).toBeGreaterThan(0);
+    expect((await call(k.itAdmin.id, '/api/admin/permissions')).body.mail.status).toBe('sent');
+  });
+});

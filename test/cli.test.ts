@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { sql } from 'kysely';
+import { APP_PERMISSIONS, AUDIT_ONLY_PERMISSIONS } from '../src/graph/permissions';
 import { IncidentLog } from '../src/incidents/incident-log';
 import { incidentReportSchema } from '../src/incidents/incident-report';
 import { openStorage } from '../src/storage/database';
@@ -14,6 +15,14 @@ const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
 
 describe('the esafety command', () => {
+  it('lists the permissions to grant from the one permission table, for deployment scripts (decision 3)', () => {
+    expect(run(['permissions']).stdout.trim().split('\n')).toEqual(APP_PERMISSIONS);
+    expect(run(['permissions', '--audit-only']).stdout.trim().split('\n')).toEqual(AUDIT_ONLY_PERMISSIONS);
+    const json = JSON.parse(run(['permissions', '--json']).stdout);
+    expect(json.app).not.toContain('Mail.Send');
+    expect(json.api.find((r: { path: string; method: string }) => r.method === 'POST' && r.path === '/users/{id}/sendMail').doc).toBe('user-sendmail.md');
+  });
+
   it('checks a good configuration', () => {
     const r = run(['config', 'check', resolve(__dirname, '../config/demo-school.yaml')]);
     expect(r.status).toBe(0);

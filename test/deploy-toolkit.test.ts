@@ -98,7 +98,7 @@ describe('a first local provision behind a dev tunnel', () => {
     expect(tasks).toContain('node --env-file=.localConfigs dist/bin/esafety.js serve');
     const serverReads = ['bin/esafety.ts', 'bin/start-app.ts', 'src/graph/graph-auth.ts'].map((f) => readFileSync(resolve(ROOT, f), 'utf8')).join('\n');
     // INCIDENT_LOG_KEY is read by the incident log (decision 4), whichever module that lands in.
-    for (const name of Object.keys(write.with!.envs as object).filter((n) => n !== 'INCIDENT_LOG_KEY')) expect(serverReads).toMatch(new RegExp(`env(\\.|\\[')${name}\\b`));
+    for (const name of Object.keys(write.with!.envs as object).filter((n) => n !== 'INCIDENT_LOG_KEY')) expect(serverReads).toMatch(new RegExp(`env(\\.|\\['|\\(')${name}\\b`));
   });
 });
 
@@ -110,6 +110,8 @@ describe('the Entra app manifest (aad.manifest.json)', () => {
   const KNOWN_IDS: Record<string, string> = {
     'ba1ba90b-2d8f-487e-9f16-80728d85bb5c': 'TeamsAppInstallation.ReadWriteAndConsentSelfForChat.All',
     'dc50a0fb-09a3-484d-be87-e023b12c6440': 'Exchange.ManageAsApp',
+    // Graph's permissions reference: Calendars.ReadBasic.All, application; not in the Toolkit's list.
+    '8ba4a692-bc31-4128-9094-475872af8a53': 'Calendars.ReadBasic.All',
   };
   const EXCHANGE_ONLINE = '00000002-0000-0ff1-ce00-000000000000';
   const GRAPH = '00000003-0000-0000-c000-000000000000';

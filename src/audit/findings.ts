@@ -19,7 +19,8 @@ export interface Finding {
 
 export interface Coverage {
   check: string;
-  status: 'checked' | 'not-checked';
+  /** `partial`: read, but not all of it (the reason says what is missing); its rules still run. */
+  status: 'checked' | 'partial' | 'not-checked';
   reason?: string;
 }
 

@@ -38,7 +38,12 @@ export interface SnapshotPermission {
   id: string;
   roles: string[];
   link?: { scope: string; type: string };
-  grantedTo: Array<{ id?: string; email?: string; displayName?: string }>;
+  /**
+   * Everyone the permission names: grantedToV2 and, for a specific-people link, grantedToIdentitiesV2;
+   * a pending invitation's email. A grantee may have no email: then its id (a guest account) or its
+   * SharePoint login name tells who it is.
+   */
+  grantedTo: Array<{ id?: string; email?: string; displayName?: string; loginName?: string }>;
 }
 
 export interface SnapshotSharedItem {
@@ -73,7 +78,15 @@ export interface TenantSnapshot {
   sharedItems: SnapshotSharedItem[];
   meetings: SnapshotMeeting[];
   /** Mailboxes with SMTP forwarding set (Exchange admin API). */
-  mailboxForwarding?: Array<{ userId: string; userPrincipalName: string; forwardingSmtpAddress: string; keepsCopy: boolean }>;
+  mailboxForwarding?: Array<{
+    userId: string;
+    userPrincipalName: string;
+    /** Where the mail goes: ForwardingSmtpAddress, or the address of the ForwardingAddress recipient. */
+    forwardingSmtpAddress: string;
+    /** Set when the forward is to a recipient in Exchange (ForwardingAddress), such as a mail contact. */
+    forwardingRecipient?: string;
+    keepsCopy: boolean;
+  }>;
   /** The tenant's automatic external forwarding controls (Exchange admin API). */
   autoForward?: { outboundPolicies: Array<{ Identity: string; AutoForwardingMode: string }>; remoteDomains: Array<{ Identity: string; DomainName: string; AutoForwardEnabled: boolean }> };
   /** Admin's export of Teams PowerShell policies (not in Graph), when given. */

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Audience } from '../config/school-config';
-import type { Mailer } from '../notify/mailer';
+import { MailNotPermitted, type Mailer } from '../notify/mailer';
 import type { SchoolDirectory } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
 import type { Database } from '../storage/schema';
@@ -82,20 +82,30 @@ export class ParentCountersignatures {
       if (!version || !child) continue;
       const token = randomBytes(32).toString('base64url');
       await this.db.updateTable('parent_link').set({ token_hash: digest(token) }).where('id', '=', link.id).execute();
-      await this.mailer.send({
-        to: [{ name: link.parent_name, email: link.parent_email }],
-        subject: `Please counter-sign ${version.title} for ${child.displayName.split(' ')[0]}`,
-        text: [
-          `Dear ${link.parent_name},`,
-          '',
-          `We ask every parent or carer to read and counter-sign our ${version.title} with their child.`,
-          `Please read it and sign here (the link works once, until ${link.expires_at.slice(0, 10)}):`,
-          '',
-          this.linkUrl(token),
-          '',
-          'If you were not expecting this email, please contact the school office.',
-        ].join('\n'),
-      });
+      try {
+        await this.mailer.send({
+          to: [{ name: link.parent_name, email: link.parent_email }],
+          subject: `Please counter-sign ${version.title} for ${child.displayName.split(' ')[0]}`,
+          text: [
+            `Dear ${link.parent_name},`,
+            '',
+            `We ask every parent or carer to read and counter-sign our ${version.title} with their child.`,
+            `Please read it and sign here (the link works once, until ${link.expires_at.slice(0, 10)}):`,
+            '',
+            this.linkUrl(token),
+            '',
+            'If you were not expecting this email, please contact the school office.',
+          ].join('\n'),
+        });
+      } catch (e) {
+        // Exchange refused the school mailbox: every email stays queued (unsent) until an admin
+        // assigns the role; the policy cards to staff and students still go this round.
+        if (e instanceof MailNotPermitted) {
+          this.logger.warn(e.message);
+          break;
+        }
+        throw e;
+      }
       await this.db.updateTable('parent_link').set({ sent_at: this.now().toISOString() }).where('id', '=', link.id).execute();
       sent += 1;
     }

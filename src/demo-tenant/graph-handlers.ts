@@ -1,6 +1,7 @@
 import { getResponse, http, HttpResponse, type HttpHandler } from 'msw';
 import { graphError, listResponse, singleResponse } from './odata';
-import { permissionsFor, rolesOf } from '../graph/permissions';
+import { DEMO_APP_ID } from '../graph/graph-auth';
+import { appIdOf, MAIL_SEND, permissionsFor, rolesOf } from '../graph/permissions';
 import { meetingHandlers, onlineMeetingJson, type DemoMeetings } from './meeting-handlers';
 import type { DemoDrive, DemoDriveItem, DemoGroup, DemoSchool, DemoUser } from './school-model';
 import { ThrottleControl } from './throttle-control';
@@ -20,6 +21,8 @@ export interface DemoTenant {
   recorded: RecordedGraphRequest[];
   /** Changes a drive item's sharing as a person would; drive delta then reports it. */
   changeSharing(driveId: string, itemId: string, change: (item: DemoDriveItem) => void): void;
+  /** Every delta link issued so far stops working (410 Gone), as SharePoint's do after a while. */
+  expireDeltaLinks(): void;
   /** People's own meetings and recordings, with the change notifications they cause. */
   meetings: DemoMeetings;
 }
@@ -59,7 +62,13 @@ function driveJson(d: DemoDrive, userById: Map<string, DemoUser>): Graph.Drive {
   };
 }
 
-function itemJson(d: DemoDrive, item: DemoDriveItem): Json {
+/**
+ * A drive item as delta returns it. With `Prefer: hierarchicalsharing` (driveitem-delta.md,
+ * "Scanning permissions hierarchies") sharing is returned only for the root of a permission
+ * hierarchy and items with sharing of their own; the root, and an item whose sharing was removed,
+ * carry an EMPTY `shared: {}` facet, which is not sharing.
+ */
+function itemJson(d: DemoDrive, item: DemoDriveItem, hierarchical: boolean): Json {
   const explicit = item.permissions.filter((p) => !p.inheritedFrom);
   const json: Json = {
     id: item.id,
@@ -74,18 +83,26 @@ function itemJson(d: DemoDrive, item: DemoDriveItem): Json {
   if (explicit.length) {
     const scope = explicit.some((p) => p.link?.scope === 'anonymous') ? 'anonymous' : explicit.some((p) => p.link?.scope === 'organization') ? 'organization' : 'users';
     json.shared = { scope };
-    json['@microsoft.graph.sharedChanged'] = 'True';
+  } else if (hierarchical && (item.parentId === null || item.sharingRemoved)) {
+    json.shared = {};
   }
+  if (item.sharingChanged) json['@microsoft.graph.sharedChanged'] = 'True';
   return json;
 }
+
+const ACCESS_DENIED = 'Access is denied. Check credentials and try again.';
+/** What Graph answers when an Exchange application access policy excludes the mailbox. */
+const RAOP_DENIED = 'Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.';
 
 export function createDemoTenant(school: DemoSchool, options: { requireAuth?: boolean; exchangeAdmin?: boolean } = {}): DemoTenant {
   const throttle = new ThrottleControl();
   const stats = { requests: 0, batches: 0, batchMembers: 0 };
   const recorded: RecordedGraphRequest[] = [];
   const requireAuth = options.requireAuth ?? true;
-  // Delta tokens are this counter: a token returns the items changed after it.
+  // Delta tokens are `epoch.counter`: a token returns the items changed after the counter; a token
+  // of an older epoch has expired.
   let changeVersion = 0;
+  let deltaEpoch = 1;
 
   const userById = new Map<string, DemoUser>();
   for (const u of school.users) {
@@ -112,14 +129,48 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
       return graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
     }
     // A token that names its application permissions (roles) gets exactly those, as in Graph; the
-    // plain demo token gets everything.
-    const roles = rolesOf(authorization.replace(/^Bearer /, ''));
+    // plain demo token gets every Entra permission. Mail.Send is Exchange's to decide (RBAC for
+    // Applications grants it without a role in the token): the sendMail handler checks it.
+    const token = authorization.replace(/^Bearer /, '');
+    const roles = rolesOf(token);
+    const path = url.pathname.replace(/^.*\/v1\.0/, '');
     if (roles && !request.url.includes('/$batch')) {
       const needs = permissionsFor(request.method, url.pathname, url.search);
-      if (needs && !needs.some((p) => roles.includes(p))) return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      if (needs && !needs.includes(MAIL_SEND) && !needs.some((p) => roles.includes(p))) return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     }
+    const appId = appIdOf(token) ?? DEMO_APP_ID;
+    // An Exchange application access policy limits Mail.*, MailboxSettings.* and Calendars.* for
+    // the app id together (auth-limit-mailbox-access.md): other mailboxes answer 403.
+    const mailboxUser = /^\/users\/([^/]+)\/(mailFolders|messages|sendMail|events|calendar|calendars|mailboxSettings)(\/|$)/.exec(path)?.[1];
+    if (mailboxUser && !exchangePolicyAllows(appId, mailboxUser)) return graphError(403, 'ErrorAccessDenied', RAOP_DENIED);
+    // Online meetings: a Teams application access policy must cover the organiser
+    // (cloud-communication-online-meeting-application-access-policy.md), else 403 for that organiser only.
+    const organiser = /^\/users\/([^/]+)\/onlineMeetings(\/|$)/.exec(path)?.[1];
+    if (organiser && !teamsPolicyCovers(organiser)) return graphError(403, 'General', 'No application access policy found for this app.');
     return undefined;
   });
+
+  function exchangePolicyAllows(appId: string, idOrUpn: string): boolean {
+    const policies = school.exchange.applicationAccessPolicies.filter((p) => p.AppId === appId);
+    if (policies.length === 0) return true;
+    const u = findUser(idOrUpn);
+    if (!u) return true;
+    return policies.every((p) => (p.AccessRight === 'RestrictAccess' ? p.scopeMemberIds.includes(u.id) : !p.scopeMemberIds.includes(u.id)));
+  }
+
+  function teamsPolicyCovers(idOrUpn: string): boolean {
+    const u = findUser(idOrUpn);
+    return school.teamsAppAccessPolicy.global || (!!u && school.teamsAppAccessPolicy.organizerIds.includes(u.id));
+  }
+
+  /** Exchange RBAC for Applications: a role assigned to the app whose management scope holds the mailbox. */
+  function rbacAllows(appId: string, role: string, mailboxId: string): boolean {
+    const { rbac } = school.exchange;
+    if (!rbac.servicePrincipals.some((sp) => sp.AppId === appId)) return false;
+    return rbac.roleAssignments.some(
+      (a) => a.App === appId && a.Role === role && (a.CustomResourceScope === null || rbac.managementScopes.some((s) => s.Name === a.CustomResourceScope && s.memberIds.includes(mailboxId))),
+    );
+  }
 
   const meetings = meetingHandlers(school, findUser);
   const handlers: HttpHandler[] = [
@@ -188,9 +239,15 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     }),
 
     // Mail.Send: the app's email to people outside Teams. Kept in the outbox for the demo to show.
+    // Who may send: an Entra Mail.Send role in the token (tenant-wide, narrowed only by an application
+    // access policy), or Exchange RBAC for Applications ("Application Mail.Send" on a management scope
+    // holding the mailbox). Neither: 403 ErrorAccessDenied, as Exchange answers.
     http.post(`${V}/users/:id/sendMail`, async ({ request, params }) => {
       const u = findUser(String(params.id));
       if (!u) return graphError(404, 'ErrorInvalidUser', `The requested user '${String(params.id)}' is invalid.`);
+      const token = (request.headers.get('authorization') ?? '').replace(/^Bearer /, '');
+      const entraGrant = (rolesOf(token) ?? []).includes(MAIL_SEND);
+      if (!entraGrant && !rbacAllows(appIdOf(token) ?? DEMO_APP_ID, 'Application Mail.Send', u.id)) return graphError(403, 'ErrorAccessDenied', ACCESS_DENIED);
       const body = (await request.json().catch(() => null)) as { message?: { subject?: string; body?: { content?: string }; toRecipients?: Array<{ emailAddress?: { address?: string } }> } } | null;
       const to = (body?.message?.toRecipients ?? []).map((r) => r.emailAddress?.address).filter((a): a is string => !!a);
       if (!body?.message || to.length === 0) return graphError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid.');
@@ -227,7 +284,18 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     }),
 
     // Files: sites, drives, delta, permissions.
-    http.get(`${V}/sites`, ({ request }) => listResponse(request, school.sites.map(({ driveIds: _d, groupId: _g, ...s }) => s))),
+    // Every site collection, OneDrives (personal sites) included (site-getallsites.md).
+    http.get(`${V}/sites/getAllSites`, ({ request }) =>
+      listResponse(request, [
+        ...school.sites.map(({ driveIds: _d, groupId: _g, ...s }) => ({ ...s, isPersonalSite: false, siteCollection: { hostName: 'demoacademy.sharepoint.com' } })),
+        ...school.drives
+          .filter((d) => d.driveType === 'business')
+          .map((d) => ({ id: `demoacademy-my.sharepoint.com,${d.id.slice(2, 38)},${d.rootId}`, displayName: 'OneDrive', name: 'OneDrive', webUrl: d.items[0]!.webUrl.replace(/\/Documents$/, ''), isPersonalSite: true, siteCollection: { hostName: 'demoacademy-my.sharepoint.com' } })),
+      ], { defaultPageSize: 200 }),
+    ),
+    // Site search (site-search.md) goes through the search index: it lags behind new sites, so an
+    // enumeration must not rely on it. The demo's index has not yet seen the newest team site.
+    http.get(`${V}/sites`, ({ request }) => listResponse(request, school.sites.slice(0, -1).map(({ driveIds: _d, groupId: _g, ...s }) => s))),
     http.get(`${V}/sites/:siteId/drives`, ({ request, params }) => {
       const site = school.sites.find((s) => s.id === String(params.siteId));
       if (!site) return graphError(404, 'itemNotFound', 'Site not found.');
@@ -242,12 +310,28 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
       const d = driveById.get(String(params.driveId));
       if (!d) return graphError(404, 'itemNotFound', 'Drive not found.');
       const url = new URL(request.url);
-      const deltaLink = new URL(url);
-      deltaLink.search = '';
-      deltaLink.searchParams.set('token', String(changeVersion));
+      const fresh = new URL(url);
+      fresh.searchParams.delete('token');
+      fresh.searchParams.delete('$skiptoken');
+      const deltaLink = new URL(fresh);
+      deltaLink.searchParams.set('token', `${deltaEpoch}.${changeVersion}`);
       const token = url.searchParams.get('token');
-      const since = token === null ? -1 : token === 'latest' ? changeVersion : Number(token);
-      const items = d.items.filter((i) => (i.changeVersion ?? 0) > since).map((i) => itemJson(d, i));
+      // A delta link the service can no longer serve: 410 Gone, a resync code and a Location to
+      // start a fresh enumeration (driveitem-delta.md, Example 2).
+      if (token !== null && token !== 'latest' && !token.startsWith(`${deltaEpoch}.`)) {
+        return graphError(410, 'resyncChangesApplyDifferences', 'Resync required. Replace any local items with the server\'s version (including deletes).', { Location: fresh.toString() });
+      }
+      const since = token === null ? -1 : token === 'latest' ? changeVersion : Number(token.split('.')[1]);
+      const prefer = request.headers.get('prefer') ?? '';
+      const hierarchical = /\bhierarchicalsharing\b/i.test(prefer);
+      // driveitem-delta.md: "to process permissions correctly your application will need to request
+      // Sites.FullControl.All": without it, an item changed only in its sharing is not reported.
+      const roles = rolesOf((request.headers.get('authorization') ?? '').replace(/^Bearer /, ''));
+      const seesSharingChanges = !roles || roles.includes('Sites.FullControl.All');
+      const items = d.items
+        .filter((i) => (i.changeVersion ?? 0) > since)
+        .filter((i) => since < 0 || seesSharingChanges || !i.sharingChanged)
+        .map((i) => itemJson(d, i, hierarchical));
       return listResponse(request, items, { defaultPageSize: 200, lastPage: { '@odata.deltaLink': deltaLink.toString() } });
     }),
     http.get(`${V}/drives/:driveId/items/:itemId/permissions`, ({ request, params }) => {
@@ -286,7 +370,7 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
       if (!/^Bearer \S+/.test(request.headers.get('authorization') ?? '')) return graphError(401, 'Unauthorized', 'No token.');
       if (options.exchangeAdmin === false) return graphError(403, 'Forbidden', 'The app has no Exchange.ManageAsApp role.');
       if (String(params.tenantId) !== school.tenantId) return graphError(404, 'NotFound', 'Unknown organisation.');
-      const input = ((await request.json().catch(() => ({}))) as { CmdletInput?: { CmdletName?: string } }).CmdletInput;
+      const input = ((await request.json().catch(() => ({}))) as { CmdletInput?: { CmdletName?: string; Parameters?: unknown } }).CmdletInput;
       switch (input?.CmdletName) {
         case 'Get-Mailbox':
           return listResponse(
@@ -298,11 +382,21 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
                 ExternalDirectoryObjectId: u.id,
                 UserPrincipalName: u.userPrincipalName,
                 ForwardingSmtpAddress: school.exchange.forwarding.get(u.id)?.ForwardingSmtpAddress ?? null,
-                ForwardingAddress: null,
+                ForwardingAddress: school.exchange.forwarding.get(u.id)?.ForwardingAddress ?? null,
                 DeliverToMailboxAndForward: school.exchange.forwarding.get(u.id)?.DeliverToMailboxAndForward ?? false,
               })),
             { defaultPageSize: 1000, maxPageSize: 1000 },
           );
+        // A recipient by identity: what a ForwardingAddress names (Get-Recipient). A mail contact's
+        // address is its ExternalEmailAddress; a mailbox's its PrimarySmtpAddress.
+        case 'Get-Recipient': {
+          const identity = String((input.Parameters as { Identity?: string } | undefined)?.Identity ?? '').toLowerCase();
+          const contact = school.exchange.mailContacts.find((c) => [c.Identity, c.DisplayName, c.ExternalDirectoryObjectId].some((x) => x.toLowerCase() === identity));
+          if (contact) return HttpResponse.json({ value: [{ Identity: contact.Identity, RecipientType: 'MailContact', PrimarySmtpAddress: contact.ExternalEmailAddress.replace(/^smtp:/i, ''), ExternalEmailAddress: contact.ExternalEmailAddress, ExternalDirectoryObjectId: contact.ExternalDirectoryObjectId }] });
+          const u = school.users.find((x) => [x.displayName, x.userPrincipalName, x.id, x.mail].some((v) => v.toLowerCase() === identity));
+          if (u) return HttpResponse.json({ value: [{ Identity: u.displayName, RecipientType: 'UserMailbox', PrimarySmtpAddress: u.mail, ExternalEmailAddress: null, ExternalDirectoryObjectId: u.id }] });
+          return graphError(404, 'NotFound', `The operation couldn't be performed because object '${identity}' couldn't be found.`);
+        }
         case 'Get-HostedOutboundSpamFilterPolicy':
           return HttpResponse.json({ value: school.exchange.outboundSpamPolicies });
         case 'Get-RemoteDomain':
@@ -319,11 +413,17 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
   const changeSharing = (driveId: string, itemId: string, change: (item: DemoDriveItem) => void) => {
     const item = driveById.get(driveId)?.items.find((i) => i.id === itemId);
     if (!item) throw new Error(`no drive item ${driveId}/${itemId}`);
+    const before = item.permissions.filter((p) => !p.inheritedFrom).length;
     change(item);
     item.changeVersion = ++changeVersion;
+    item.sharingChanged = true;
+    item.sharingRemoved = before > 0 && item.permissions.filter((p) => !p.inheritedFrom).length === 0;
+  };
+  const expireDeltaLinks = () => {
+    deltaEpoch += 1;
   };
 
-  return { school, handlers, throttle, stats, recorded, changeSharing, meetings: meetings.meetings };
+  return { school, handlers, throttle, stats, recorded, changeSharing, expireDeltaLinks, meetings: meetings.meetings };
 }
 
 function maybe<T, R>(value: T | undefined, fn: (v: T) => R): R | undefined {

@@ -1,3 +1,4 @@
+import { DEMO_APP_ID } from '../graph/graph-auth';
 import { SeededRandom } from './random';
 import type {
   DemoDrive,
@@ -298,10 +299,41 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
   seedShare(driveOf(staff[11]?.id ?? byKey.dsl.id), 'sharing.item.external-user', { roles: ['read'], grantedToV2: { user: { email: 'friend@gmail.com', displayName: 'friend@gmail.com' } } }, 'shared with a personal address');
   const classDrive = drives.find((d) => d.id === sites.find((s) => s.groupId === firstClass.id)!.driveIds[0])!;
   seedShare(classDrive, 'sharing.item.external-user', { roles: ['write'], grantedToIdentitiesV2: [{ user: { email: `spoof@${DEMO_DOMAIN}.evil.com`, displayName: 'Spoof' } }] }, 'shared with a look-alike domain');
+  // Shapes a real tenant serves (permission.md, "Specific people link" and "Invitation to an email
+  // address"): a specific-people link carries its people in grantedToIdentitiesV2 on the link
+  // permission; a pending invitation names the outsider only in invitation.email; a grantee may
+  // come with no email at all, only an id (a guest account) or a siteUser.loginName.
+  const nthFile = (d: DemoDrive, n: number) => d.items.filter((i) => !i.isFolder)[n]!;
+  const seedShareOn = (d: DemoDrive, item: DemoDriveItem, rule: string, p: Omit<DemoPermission, 'id'>, note: string) => {
+    share(d, item, p);
+    seeded.push({ rule, subjectId: `${d.id}/${item.id}`, note });
+  };
+  const peopleLinkDrive = driveOf(staff[13]?.id ?? byKey.teacher.id);
+  seedShareOn(peopleLinkDrive, nthFile(peopleLinkDrive, 1), 'sharing.item.external-user', {
+    roles: ['write'],
+    link: { scope: 'users', type: 'edit', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/people1' },
+    grantedToIdentitiesV2: [{ user: { id: rnd.guid(), email: 'tutor.home@hotmail.com', displayName: 'tutor.home@hotmail.com' }, siteUser: { id: '14', displayName: 'tutor.home@hotmail.com', loginName: 'i:0#.f|membership|urn%3aspo%3aguest#tutor.home@hotmail.com' } }],
+  }, 'a specific-people link for a personal address');
+  const inviteDrive = driveOf(staff[14]?.id ?? byKey.teacher.id);
+  seedShareOn(inviteDrive, nthFile(inviteDrive, 2), 'sharing.item.external-user', { roles: ['read'], invitation: { email: 'coach@sportsclub.example.com', signInRequired: true } }, 'an invitation not yet accepted by someone outside');
+  const guestDrive = driveOf(staff[15]?.id ?? byKey.teacher.id);
+  seedShareOn(guestDrive, nthFile(guestDrive, 3), 'sharing.item.external-user', { roles: ['read'], grantedToV2: { user: { id: guestConsultant.id, displayName: guestConsultant.displayName } } }, 'shared with a guest account, named only by id');
+  const loginDrive = driveOf(staff[16]?.id ?? byKey.dsl.id);
+  seedShareOn(loginDrive, nthFile(loginDrive, 1), 'sharing.item.external-user', {
+    roles: ['read'],
+    grantedToV2: { siteUser: { id: '21', displayName: 'Pat', loginName: 'i:0#.f|membership|pat.parent_outlook.com#ext#@demoacademy.onmicrosoft.com' } },
+  }, 'shared with an outside account known to SharePoint only by its login name');
   // Sharing that stays inside the school is not a finding.
   const headFile = firstFile(driveOf(head.id));
   share(driveOf(head.id), headFile, { roles: ['read'], link: { scope: 'organization', type: 'view', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/org1' } });
   share(driveOf(head.id), headFile, { roles: ['write'], grantedToV2: { user: { id: byKey.dsl.id, email: byKey.dsl.mail, displayName: byKey.dsl.displayName } } });
+  // ...nor is a specific-people link for colleagues, or a colleague named only by id or login name.
+  const headSecond = nthFile(driveOf(head.id), 1);
+  share(driveOf(head.id), headSecond, {
+    roles: ['read'],
+    link: { scope: 'users', type: 'view', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/people2' },
+    grantedToIdentitiesV2: [{ user: { id: byKey.deputyDsl1.id, displayName: byKey.deputyDsl1.displayName } }, { siteUser: { id: '9', displayName: byKey.deputyDsl2.displayName, loginName: `i:0#.f|membership|${byKey.deputyDsl2.userPrincipalName}` } }],
+  });
 
   // Meetings ------------------------------------------------------------------------------------
   const events: DemoEvent[] = [];
@@ -371,8 +403,17 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
   const smtpForwarder = staff[12] ?? byKey.teacher;
   forwarding.set(smtpForwarder.id, { ForwardingSmtpAddress: 'smtp:my.own.mail@btinternet.com', DeliverToMailboxAndForward: true });
   seeded.push({ rule: 'mail.mailbox.external-forward', subjectId: smtpForwarder.id, note: 'mailbox forwards to a personal address' });
-  // A forward to a colleague inside the school is not a finding.
+  // ForwardingAddress names a recipient inside Exchange, here a mail contact whose address is outside
+  // (Set-Mailbox -ForwardingAddress): the mail still leaves the school.
+  const mailContacts: DemoSchool['exchange']['mailContacts'] = [
+    { Identity: 'Home address (J Wright)', ExternalDirectoryObjectId: rnd.guid(), DisplayName: 'Home address (J Wright)', ExternalEmailAddress: 'SMTP:j.wright.home@gmail.com' },
+  ];
+  const contactForwarder = staff[17] ?? head;
+  forwarding.set(contactForwarder.id, { ForwardingSmtpAddress: null, ForwardingAddress: mailContacts[0]!.Identity, DeliverToMailboxAndForward: false });
+  seeded.push({ rule: 'mail.mailbox.external-forward', subjectId: contactForwarder.id, note: 'mailbox forwards to a mail contact outside the school' });
+  // A forward to a colleague inside the school is not a finding, by SMTP address or by recipient.
   forwarding.set(byKey.deputyDsl2.id, { ForwardingSmtpAddress: `smtp:${byKey.dsl.mail}`, DeliverToMailboxAndForward: true });
+  forwarding.set(byKey.deputyDsl1.id, { ForwardingSmtpAddress: null, ForwardingAddress: byKey.dsl.displayName, DeliverToMailboxAndForward: true });
   seeded.push({ rule: 'mail.tenant.auto-forward-allowed', subjectId: 'outbound-spam-policy', note: 'automatic external forwarding is on' });
 
   // Tenant settings -----------------------------------------------------------------------------
@@ -413,6 +454,15 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
     },
     exchange: {
       forwarding,
+      mailContacts,
+      // Decision 1: the school registered the app in Exchange and gave it "Application Mail.Send"
+      // on a scope holding only the notifications mailbox; no application access policy.
+      rbac: {
+        servicePrincipals: [{ AppId: DEMO_APP_ID, ObjectId: '6b3c2d1e-0000-4000-8000-0000000000e5', DisplayName: 'E-Safety for Teams' }],
+        managementScopes: [{ Name: 'E-Safety notifications mailbox', RecipientRestrictionFilter: `PrimarySmtpAddress -eq '${notificationsMailbox.mail}'`, memberIds: [notificationsMailbox.id] }],
+        roleAssignments: [{ App: DEMO_APP_ID, Role: 'Application Mail.Send', CustomResourceScope: 'E-Safety notifications mailbox' }],
+      },
+      applicationAccessPolicies: [],
       outboundSpamPolicies: [{ Identity: 'Default', AutoForwardingMode: 'On' }],
       remoteDomains: [{ Identity: 'Default', DomainName: '*', AutoForwardEnabled: true }],
     },
@@ -421,6 +471,7 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
     appInstalledFor: new Set(),
     appInstalledInChats: new Set(),
     subscriptions: [],
+    teamsAppAccessPolicy: { global: true, organizerIds: [] },
   };
 }
 

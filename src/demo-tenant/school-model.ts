@@ -84,12 +84,21 @@ export interface DemoInboxRule extends Present<Graph.MessageRule, 'id' | 'displa
   };
 }
 
-export interface DemoPermission extends Optional<Graph.Permission, 'id' | 'roles' | 'link' | 'grantedToV2' | 'grantedToIdentitiesV2' | 'inheritedFrom'> {
+/** sharePointIdentitySet (permission.md): a user (Entra), and/or the SharePoint site user with its login name. */
+export interface DemoSharePointIdentitySet {
+  user?: { id?: string; email?: string; displayName: string };
+  siteUser?: { id: string; displayName: string; loginName: string };
+}
+
+export interface DemoPermission {
   id: string;
   roles: Array<'read' | 'write' | 'owner'>;
+  /** A `users` link is a "specific people" link: its people are in grantedToIdentitiesV2. */
   link?: { scope: 'anonymous' | 'organization' | 'users'; type: 'view' | 'edit'; webUrl: string };
-  grantedToV2?: { user: { id?: string; email?: string; displayName: string } };
-  grantedToIdentitiesV2?: Array<{ user: { id?: string; email?: string; displayName: string } }>;
+  grantedToV2?: DemoSharePointIdentitySet;
+  grantedToIdentitiesV2?: DemoSharePointIdentitySet[];
+  /** A pending invitation: until redeemed only `email` names the person (permission.md). */
+  invitation?: { email: string; signInRequired: boolean };
   inheritedFrom?: { driveId: string; id: string };
 }
 
@@ -104,6 +113,10 @@ export interface DemoDriveItem {
   permissions: DemoPermission[];
   /** The demo tenant's change counter when this item last changed (0: since the seed). */
   changeVersion?: number;
+  /** Its last change was to its sharing (delta marks it `@microsoft.graph.sharedChanged`). */
+  sharingChanged?: boolean;
+  /** That change removed its last sharing: hierarchical delta shows an empty `shared: {}`. */
+  sharingRemoved?: boolean;
 }
 
 export interface DemoDrive {
@@ -191,10 +204,43 @@ export interface TenantSettings {
   subscribedSkus: Array<Present<Graph.SubscribedSku, 'skuId' | 'skuPartNumber'> & { skuId: string; skuPartNumber: string }>;
 }
 
+/**
+ * Exchange Online RBAC for Applications (https://learn.microsoft.com/exchange/permissions-exo/application-rbac):
+ * the app's service principal registered in Exchange (New-ServicePrincipal), management scopes
+ * (New-ManagementScope -RecipientRestrictionFilter) and role assignments to the app
+ * (New-ManagementRoleAssignment -App -Role "Application Mail.Send" -CustomResourceScope).
+ */
+export interface DemoExchangeRbac {
+  servicePrincipals: Array<{ AppId: string; ObjectId: string; DisplayName: string }>;
+  /** The filter a school writes, and the mailboxes (user ids) it matches. */
+  managementScopes: Array<{ Name: string; RecipientRestrictionFilter: string; memberIds: string[] }>;
+  roleAssignments: Array<{ App: string; Role: 'Application Mail.Send' | 'Application Mail.Read' | 'Application Calendars.Read'; CustomResourceScope: string | null }>;
+}
+
+/**
+ * An Exchange application access policy (New-ApplicationAccessPolicy), legacy: it limits the app
+ * id's Mail.*, MailboxSettings.* and Calendars.* (and Contacts) access together to a group's members
+ * (https://learn.microsoft.com/graph/auth-limit-mailbox-access). Microsoft says not to create new ones.
+ */
+export interface DemoApplicationAccessPolicy {
+  AppId: string;
+  AccessRight: 'RestrictAccess' | 'DenyAccess';
+  /** The mail-enabled security group's members (user ids). */
+  scopeMemberIds: string[];
+}
+
 /** Exchange Online settings that only the Exchange admin API shows. */
 export interface DemoExchange {
-  /** Mailbox-level forwarding by user id. */
-  forwarding: Map<string, { ForwardingSmtpAddress: string | null; DeliverToMailboxAndForward: boolean }>;
+  /**
+   * Mailbox-level forwarding by user id. `ForwardingAddress` names a recipient inside Exchange (a
+   * mail contact or mail user, by id here), which may itself point outside; `ForwardingSmtpAddress`
+   * is a raw SMTP address (Set-Mailbox, https://learn.microsoft.com/powershell/module/exchange/set-mailbox).
+   */
+  forwarding: Map<string, { ForwardingSmtpAddress: string | null; ForwardingAddress?: string | null; DeliverToMailboxAndForward: boolean }>;
+  /** Mail contacts (New-MailContact): a name in the address book for an outside address. */
+  mailContacts: Array<{ Identity: string; ExternalDirectoryObjectId: string; DisplayName: string; ExternalEmailAddress: string }>;
+  rbac: DemoExchangeRbac;
+  applicationAccessPolicies: DemoApplicationAccessPolicy[];
   outboundSpamPolicies: Array<{ Identity: string; AutoForwardingMode: 'Automatic' | 'On' | 'Off' }>;
   remoteDomains: Array<{ Identity: string; DomainName: string; AutoForwardEnabled: boolean }>;
 }
@@ -226,5 +272,11 @@ export interface DemoSchool {
   appInstalledFor: Set<string>;
   /** Meeting chats the app added itself to. */
   appInstalledInChats: Set<string>;
+  /**
+   * Teams application access policy (New-CsApplicationAccessPolicy, Grant-CsApplicationAccessPolicy):
+   * an app reads or changes a user's online meetings only when a policy naming it is granted to that
+   * organiser, or globally (https://learn.microsoft.com/graph/cloud-communication-online-meeting-application-access-policy).
+   */
+  teamsAppAccessPolicy: { global: boolean; organizerIds: string[] };
   subscriptions: DemoSubscription[];
 }

@@ -8,6 +8,7 @@ import {
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
 import type { TokenSource } from './graph-auth';
+import { rolesOf } from './permissions';
 
 export const GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
 
@@ -100,10 +101,12 @@ export class GraphAccess {
   readonly now: () => number;
   readonly maxRetries: number;
   private pausedUntil = 0;
+  private readonly tokens: TokenSource;
   private readonly host: string;
   private readonly version: string;
 
   constructor(options: GraphAccessOptions) {
+    this.tokens = options.tokens;
     this.baseUrl = (options.baseUrl ?? GRAPH_BASE_URL).replace(/\/+$/, '');
     const url = new URL(this.baseUrl);
     this.host = url.origin;
@@ -124,6 +127,18 @@ export class GraphAccess {
   relative(pathOrUrl: string): string {
     const prefix = `${this.host}/${this.version}`;
     return pathOrUrl.startsWith(prefix) ? pathOrUrl.slice(prefix.length) || '/' : pathOrUrl;
+  }
+
+  /**
+   * The application permissions Entra granted, from the token's `roles`; undefined when the token
+   * does not say (the demo token, a pasted delegated token) or cannot be had.
+   */
+  async grantedRoles(): Promise<string[] | undefined> {
+    try {
+      return rolesOf(await this.tokens.getAccessToken());
+    } catch {
+      return undefined;
+    }
   }
 
   /** Graph asked us to wait: hold every request of this client until then. */

@@ -11,6 +11,12 @@ export type GraphAuthConfig =
   /** The demo tenant; `roles` limits the token to those application permissions (audit-only mode). */
   | { mode: 'demo'; roles?: string[] };
 
+/**
+ * The demo app registration's id: the demo tenant's Exchange assigns "Application Mail.Send" to it
+ * (RBAC for Applications), as a school does for its real registration.
+ */
+export const DEMO_APP_ID = '0e5afe70-0000-4000-8000-00000000a99a';
+
 export interface TokenSource {
   getAccessToken(): Promise<string>;
 }
@@ -23,7 +29,7 @@ export function tokenSourceFor(auth: GraphAuthConfig, graphBaseUrl: string): Tok
       if (!auth.roles) return { getAccessToken: async () => 'demo-tenant-token' };
       // An unsigned token shaped like Entra's app-only token: the demo tenant reads its roles.
       const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-      const token = `${part({ alg: 'none', typ: 'JWT' })}.${part({ aud: 'https://graph.microsoft.com', roles: auth.roles })}.`;
+      const token = `${part({ alg: 'none', typ: 'JWT' })}.${part({ aud: 'https://graph.microsoft.com', appid: DEMO_APP_ID, roles: auth.roles })}.`;
       return { getAccessToken: async () => token };
     }
     case 'client-credentials': {

@@ -86,6 +86,23 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
     expect(ctx.school.outbox).toEqual([]);
   });
 
+  it('keeps the LADO’s email queued when Exchange refuses the mailbox (403 ErrorAccessDenied), still brings the card to the chair of governors, and says why', async () => {
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) });
+    // A mailbox outside the app's Exchange management scope: "Application Mail.Send" does not cover it.
+    const mailer = new GraphMailer(ctx.graph, keyPeople(ctx.school).itAdmin.mail);
+    const s = new IncidentService(t.storage.db, t.storage.engine, config, directory, notifier, logger, undefined, mailer);
+    await s.report(report({ subCategory: 'staff-misuse', involved: [{ name: 'Helen Carter', role: 'headteacher' }] }), people.teacher!);
+    await s.settled();
+    await s.deliverQueued();
+    const deliveries = await t.storage.db.selectFrom('incident_delivery').selectAll().execute();
+    expect(deliveries.find((d) => d.recipient.includes('"as":"lado"'))!.status).toBe('queued');
+    expect(notifier.sent.map((x) => x.to)).toContain(keyPeople(ctx.school).governor.id);
+    expect(ctx.school.outbox).toEqual([]);
+    expect(mailer.check.status).toBe('refused');
+    expect(warnings).toContainEqual(expect.stringMatching(/Exchange Online refused to send from sam\.patel@.*Application Mail\.Send.*stays queued/));
+  });
+
   it('refuses a report with a bad field, writing nothing', async () => {
     await expect(service().report(report({ whatHappened: 'bad' }), people.teacher!)).rejects.toThrow(InvalidReport);
     expect(await t.storage.db.selectFrom('incident').selectAll().execute()).toEqual([]);

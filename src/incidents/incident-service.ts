@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { describeZodError } from '../config/load-school-config';
 import type { SchoolConfig } from '../config/school-config';
-import type { Mailer } from '../notify/mailer';
+import { MailNotPermitted, type Mailer } from '../notify/mailer';
 import type { Notifier } from '../notify/notifier';
 import type { Person, SchoolDirectory } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
@@ -247,6 +247,12 @@ export class IncidentService {
         else delivered = await this.notifier.sendToPerson(id, incidentCard(view), summary);
       } catch (e) {
         await this.db.updateTable('incident_delivery').set({ status: 'queued', attempts: d.attempts + 1, updated_at: this.now().toISOString() }).where('id', '=', d.id).execute();
+        // Exchange refused the school mailbox: the email stays queued and the admins are told
+        // (log and /api/admin/permissions); the cards to everyone else still go.
+        if (e instanceof MailNotPermitted) {
+          this.logger.warn({ incident: d.incident_id, recipient: recipient.as }, e.message);
+          continue;
+        }
         throw e;
       }
       // A person who has never opened a chat with the bot stays queued; the DSL tab shows it.

@@ -1,3 +1,4 @@
+import { GraphError } from '@microsoft/microsoft-graph-client';
 import { ExchangeAccessError, type ExchangeAdmin } from '../../exchange/exchange-admin';
 import type { GraphAccess, Page } from '../../graph/graph-access';
 import type { Graph, Optional, Present, Selected } from '../../graph/graph-types';
@@ -38,16 +39,24 @@ interface DriveItemDelta extends Present<Graph.DriveItem, 'id' | 'name' | 'webUr
   id: string;
   name: string;
   webUrl: string;
-  shared?: { scope?: string };
+  /** Empty (`{}`) on a permission hierarchy's root or where sharing was removed. */
+  shared?: { scope?: string; owner?: object };
   deleted?: object;
 }
 
-interface GraphPermission extends Present<Graph.Permission, 'id' | 'roles'>, Optional<Graph.Permission, 'link' | 'grantedToV2' | 'grantedToIdentitiesV2'> {
+/** sharePointIdentitySet (open type: the live service adds `email` to its identities). */
+interface SharePointIdentitySet {
+  user?: { id?: string; email?: string; displayName?: string };
+  siteUser?: { id?: string; email?: string; displayName?: string; loginName?: string };
+}
+
+interface GraphPermission {
   id: string;
   roles: string[];
-  link?: { scope: string; type: string };
-  grantedToV2?: { user?: { id?: string; email?: string; displayName?: string } };
-  grantedToIdentitiesV2?: Array<{ user?: { id?: string; email?: string; displayName?: string } }>;
+  link?: { scope?: string; type?: string };
+  grantedToV2?: SharePointIdentitySet;
+  grantedToIdentitiesV2?: SharePointIdentitySet[];
+  invitation?: { email?: string; signInRequired?: boolean };
 }
 
 interface GraphEvent extends Present<Graph.Event, 'id' | 'subject' | 'isOrganizer' | 'isOnlineMeeting' | 'start' | 'attendees'>, Selected<Graph.Event, 'onlineMeeting'> {
@@ -80,12 +89,24 @@ export class TenantCollector {
     await this.area('mail.inbox-rules', 'MailboxSettings.Read', async () => {
       snapshot.inboxRules = await this.inboxRules(snapshot.users);
     });
-    await this.exchangeArea('mail.mailbox-forwarding', 'mailbox SMTP forwarding is not in Microsoft Graph', async (exchange) => {
-      type Mailbox = { ExternalDirectoryObjectId: string; UserPrincipalName: string; ForwardingSmtpAddress: string | null; DeliverToMailboxAndForward: boolean };
+    await this.exchangeArea('mail.mailbox-forwarding', 'mailbox forwarding is not in Microsoft Graph', async (exchange) => {
+      // Forwarding lives in two places (Set-Mailbox): ForwardingSmtpAddress, a raw address, and
+      // ForwardingAddress, a recipient in Exchange (a mail contact may point outside the school).
+      type Mailbox = { ExternalDirectoryObjectId: string; UserPrincipalName: string; ForwardingSmtpAddress: string | null; ForwardingAddress?: string | null; DeliverToMailboxAndForward: boolean };
+      type Recipient = { PrimarySmtpAddress?: string | null; ExternalEmailAddress?: string | null };
       const mailboxes = await exchange.invoke<Mailbox>('Get-Mailbox', { ResultSize: 'Unlimited' });
-      snapshot.mailboxForwarding = mailboxes
-        .filter((m) => m.ForwardingSmtpAddress)
-        .map((m) => ({ userId: m.ExternalDirectoryObjectId, userPrincipalName: m.UserPrincipalName, forwardingSmtpAddress: m.ForwardingSmtpAddress!.replace(/^smtp:/i, ''), keepsCopy: m.DeliverToMailboxAndForward }));
+      const out: NonNullable<TenantSnapshot['mailboxForwarding']> = [];
+      for (const m of mailboxes) {
+        const base = { userId: m.ExternalDirectoryObjectId, userPrincipalName: m.UserPrincipalName, keepsCopy: m.DeliverToMailboxAndForward };
+        if (m.ForwardingSmtpAddress) out.push({ ...base, forwardingSmtpAddress: m.ForwardingSmtpAddress.replace(/^smtp:/i, '') });
+        if (m.ForwardingAddress) {
+          const [r] = await exchange.invoke<Recipient>('Get-Recipient', { Identity: m.ForwardingAddress });
+          const address = (r?.ExternalEmailAddress || r?.PrimarySmtpAddress || '').replace(/^smtp:/i, '');
+          // A recipient Exchange cannot resolve is reported, not assumed to be inside the school.
+          out.push({ ...base, forwardingSmtpAddress: address || m.ForwardingAddress, forwardingRecipient: m.ForwardingAddress });
+        }
+      }
+      snapshot.mailboxForwarding = out;
     });
     await this.exchangeArea('mail.tenant-auto-forward', 'remote domains and the outbound spam policy are not in Microsoft Graph', async (exchange) => {
       snapshot.autoForward = {
@@ -96,21 +117,34 @@ export class TenantCollector {
     await this.area('sharing.tenant-settings', 'SharePointTenantSettings.Read.All', async () => {
       snapshot.sharepointSettings = await this.graph.get('/admin/sharepoint/settings?$select=sharingCapability,sharingDomainRestrictionMode,isResharingByExternalUsersEnabled');
     });
+    let sharingPartial: string | undefined;
     await this.area('sharing.items', 'Files.Read.All and Sites.Read.All', async () => {
-      const { items, deltaLinks, changed } = await this.sharedItems(snapshot.users);
+      const { items, deltaLinks, changed, incremental } = await this.sharedItems(snapshot.users);
       snapshot.sharedItems = items;
       snapshot.deltaLinks = deltaLinks;
       if (this.options.previousDeltaLinks) snapshot.changedDriveItems = changed;
-    });
+      // driveitem-delta.md: "to process permissions correctly your application will need to request
+      // Sites.FullControl.All". Without it a change of sharing alone may not show in delta.
+      const roles = await this.graph.grantedRoles();
+      if (incremental && roles && !roles.includes('Sites.FullControl.All')) {
+        sharingPartial = 'partial: sharing changes since the last run are only seen with Sites.FullControl.All; run a full audit (without --since-last) for a complete check';
+      }
+    }, () => sharingPartial);
     await this.area('tenant.guest-settings', 'Policy.Read.All', async () => {
       snapshot.authorizationPolicy = await this.graph.get('/policies/authorizationPolicy');
     });
     await this.area('tenant.cross-tenant-access', 'Policy.Read.All', async () => {
       snapshot.crossTenantDefault = await this.graph.get('/policies/crossTenantAccessPolicy/default');
     });
-    await this.area('meetings.calendars', 'Calendars.Read and OnlineMeetings.Read.All', async () => {
-      snapshot.meetings = await this.meetings(snapshot);
-    });
+    let meetingsPartial: string | undefined;
+    await this.area('meetings.calendars', 'Calendars.ReadBasic.All and OnlineMeetings.Read.All', async () => {
+      const { meetings, organisersNotCovered } = await this.meetings(snapshot);
+      snapshot.meetings = meetings;
+      if (organisersNotCovered.length) {
+        const names = organisersNotCovered.map((id) => snapshot.users.find((u) => u.id === id)?.userPrincipalName ?? id);
+        meetingsPartial = `partial: meeting settings (records automatically?) not checked for ${names.join(', ')}: the Teams application access policy does not cover them (Grant-CsApplicationAccessPolicy); their meetings' attendees were checked from their calendars`;
+      }
+    }, () => meetingsPartial);
     if (this.options.teamsPolicies !== undefined) {
       snapshot.teamsPolicies = this.options.teamsPolicies;
       this.coverage.push({ check: 'teams.policies', status: 'checked' });
@@ -130,11 +164,12 @@ export class TenantCollector {
   }
 
   /** One area of the audit; a 403 makes it "not checked: missing X", never a crash or a pass. */
-  private async area(check: string, permission: string, work: () => Promise<void>): Promise<void> {
+  private async area(check: string, permission: string, work: () => Promise<void>, partial: () => string | undefined = () => undefined): Promise<void> {
     this.progress(check, 0, 1);
     try {
       await work();
-      this.coverage.push({ check, status: 'checked' });
+      const reason = partial();
+      this.coverage.push(reason ? { check, status: 'partial', reason } : { check, status: 'checked' });
     } catch (e) {
       if (!isForbidden(e)) throw e;
       this.notChecked(check, `not checked: missing ${permission}`);
@@ -200,34 +235,43 @@ export class TenantCollector {
       const d = oneDrives.get(u.id);
       if (d?.status === 200 && d.body) driveOwners.set(d.body.id, u.userPrincipalName);
     }
-    const sites = await this.graph.all<{ id: string; displayName: string }>('/sites?search=*&$select=id,displayName&$top=999');
+    // Every site collection (site-getallsites.md); site search goes through an index that lags
+    // behind new sites. OneDrives are personal sites: their drives came from /users/{id}/drive.
+    const allSites = await this.graph.all<{ id: string; displayName: string; isPersonalSite?: boolean }>('/sites/getAllSites?$select=id,displayName,isPersonalSite');
+    const sites = allSites.filter((s) => !s.isPersonalSite);
     const siteDrives = await batchGetLists<{ id: string }>(this.graph, sites.map((s) => ({ id: s.id, url: `/sites/${s.id}/drives?$select=id` })));
     this.resourceUnits.total += sites.length * RESOURCE_UNITS.driveLookup;
-    for (const s of sites) for (const d of siteDrives.get(s.id)?.value ?? []) driveOwners.set(d.id, s.displayName);
+    for (const s of sites) for (const d of siteDrives.get(s.id)?.value ?? []) if (!driveOwners.has(d.id)) driveOwners.set(d.id, s.displayName);
 
     const previous = this.options.previousDeltaLinks ?? {};
     const driveIds = [...driveOwners.keys()];
     this.progress('sharing.items', 0, driveIds.length);
+    const fullDelta = (id: string) => `/drives/${id}/root/delta?$select=id,name,webUrl,shared,deleted&$top=999`;
     const deltas = await batchGetLists<DriveItemDelta>(
       this.graph,
-      driveIds.map((id) => ({
-        id,
-        url: previous[id] ? this.graph.relative(previous[id]!) : `/drives/${id}/root/delta?$select=id,name,webUrl,shared,deleted&$top=999`,
-        headers: { Prefer: SHARING_DELTA_PREFER },
-      })),
+      driveIds.map((id) => ({ id, url: previous[id] ? this.graph.relative(previous[id]!) : fullDelta(id), headers: { Prefer: SHARING_DELTA_PREFER } })),
     );
+    for (const id of driveIds) this.resourceUnits.total += previous[id] ? RESOURCE_UNITS.deltaWithToken : RESOURCE_UNITS.deltaFull;
+    // An expired delta link answers 410 Gone (resyncChangesApplyDifferences): that drive is read
+    // again from the start, never taken as unchanged.
+    const expired = driveIds.filter((id) => previous[id] && deltas.get(id)?.status === 410);
+    if (expired.length) {
+      const again = await batchGetLists<DriveItemDelta>(this.graph, expired.map((id) => ({ id, url: fullDelta(id), headers: { Prefer: SHARING_DELTA_PREFER } })));
+      for (const id of expired) deltas.set(id, again.get(id)!);
+      this.resourceUnits.total += expired.length * RESOURCE_UNITS.deltaFull;
+    }
     const deltaLinks: Record<string, string> = {};
     const sharedRefs: Array<{ driveId: string; item: DriveItemDelta }> = [];
     const changed: string[] = [];
     for (const id of driveIds) {
       const d = deltas.get(id);
-      this.resourceUnits.total += previous[id] ? RESOURCE_UNITS.deltaWithToken : RESOURCE_UNITS.deltaFull;
       if (d?.deltaLink) deltaLinks[id] = d.deltaLink;
       for (const item of d?.value ?? []) {
         changed.push(`${id}/${item.id}`);
-        if (item.shared && !item.deleted) sharedRefs.push({ driveId: id, item });
+        if (isShared(item) && !item.deleted) sharedRefs.push({ driveId: id, item });
       }
     }
+    const incremental = driveIds.some((id) => previous[id] && !expired.includes(id));
 
     // Permissions only for items that carry sharing: 5 resource units each, so never for every item.
     const permissions = await batchGetLists<GraphPermission>(
@@ -243,10 +287,10 @@ export class TenantCollector {
       driveOwner: driveOwners.get(r.driveId) ?? '',
       permissions: (permissions.get(`${r.driveId}/${r.item.id}`)?.value ?? []).map(toPermission),
     }));
-    return { items, deltaLinks, changed };
+    return { items, deltaLinks, changed, incremental };
   }
 
-  private async meetings(snapshot: TenantSnapshot): Promise<SnapshotMeeting[]> {
+  private async meetings(snapshot: TenantSnapshot): Promise<{ meetings: SnapshotMeeting[]; organisersNotCovered: string[] }> {
     const staffGroup = snapshot.groups.find((g) => g.mail?.toLowerCase() === this.options.staffGroupMail?.toLowerCase());
     const staffIds = new Set(staffGroup?.memberIds ?? []);
     const staff = snapshot.users.filter((u) => staffIds.has(u.id));
@@ -269,25 +313,69 @@ export class TenantCollector {
       }
     }
     // The meeting's settings (records automatically?) live on the onlineMeeting, found by join URL.
+    // Each organiser needs the Teams application access policy: a 403 for one leaves only their
+    // meetings' settings unread. Attendees (and so outsiders) come from the calendar event alone.
     const withUrl = meetings.filter((m) => m.joinUrl);
     const online = await batchGetLists<Present<Graph.OnlineMeeting, 'id' | 'recordAutomatically'>>(
       this.graph,
       withUrl.map((m) => ({ id: m.eventId, url: `/users/${m.organizerId}/onlineMeetings?$filter=${encodeURIComponent(`JoinWebUrl eq '${m.joinUrl}'`)}` })),
+      { forbiddenPerMember: true },
     );
+    const organisersNotCovered = new Set<string>();
     for (const m of withUrl) {
-      const found = online.get(m.eventId)?.value[0];
+      const answer = online.get(m.eventId);
+      if (answer?.status === 403 || answer?.status === 401) organisersNotCovered.add(m.organizerId);
+      const found = answer?.value[0];
       if (found) {
         m.onlineMeetingId = found.id;
         m.recordAutomatically = found.recordAutomatically;
       }
     }
-    return meetings;
+    // Without OnlineMeetings.Read.All at all, every organiser is refused: the area is not checked.
+    if (withUrl.length && withUrl.every((m) => organisersNotCovered.has(m.organizerId)) && !(await this.mayReadMeetings())) {
+      throw new GraphError(403, 'the app lacks OnlineMeetings.Read.All');
+    }
+    return { meetings, organisersNotCovered: [...organisersNotCovered] };
+  }
+
+  /** Whether the token grants online meeting reads at all (unknown: assume so, and say per organiser). */
+  private async mayReadMeetings(): Promise<boolean> {
+    const roles = await this.graph.grantedRoles();
+    return !roles || roles.some((r) => r === 'OnlineMeetings.Read.All' || r === 'OnlineMeetings.ReadWrite.All');
   }
 }
 
-function toPermission(p: GraphPermission): SnapshotPermission {
-  const grantees = [p.grantedToV2?.user, ...(p.grantedToIdentitiesV2 ?? []).map((g) => g.user)].filter((u): u is NonNullable<typeof u> => !!u);
-  return { id: p.id, roles: p.roles, ...(p.link ? { link: { scope: p.link.scope, type: p.link.type } } : {}), grantedTo: grantees };
+/**
+ * An empty `shared: {}` (Prefer: hierarchicalsharing) marks the root of a permission hierarchy or
+ * sharing removed: not sharing, and not worth a 5-unit permissions call (driveitem-delta.md).
+ */
+export function isShared(item: { shared?: object }): boolean {
+  return !!item.shared && Object.keys(item.shared).length > 0;
+}
+
+/** One grantee from a sharePointIdentitySet: the Entra user, else the SharePoint site user. */
+function grantee(set: SharePointIdentitySet | undefined): SnapshotPermission['grantedTo'][number] | undefined {
+  if (!set) return undefined;
+  const u = set.user;
+  const site = set.siteUser;
+  if (!u && !site) return undefined;
+  const out: SnapshotPermission['grantedTo'][number] = {};
+  const id = u?.id;
+  const email = u?.email ?? site?.email;
+  const displayName = u?.displayName ?? site?.displayName;
+  if (id) out.id = id;
+  if (email) out.email = email;
+  if (displayName) out.displayName = displayName;
+  if (site?.loginName) out.loginName = site.loginName;
+  return out;
+}
+
+export function toPermission(p: GraphPermission): SnapshotPermission {
+  // permission.md: user permissions name their person in grantedToV2; a specific-people link in
+  // grantedToIdentitiesV2; an invitation not yet redeemed only in invitation.email.
+  const grantees = [grantee(p.grantedToV2), ...(p.grantedToIdentitiesV2 ?? []).map(grantee)].filter((g): g is NonNullable<typeof g> => !!g);
+  if (p.invitation?.email && !grantees.some((g) => g.email?.toLowerCase() === p.invitation!.email!.toLowerCase())) grantees.push({ email: p.invitation.email });
+  return { id: p.id, roles: p.roles, ...(p.link ? { link: { scope: p.link.scope ?? 'users', type: p.link.type ?? 'view' } } : {}), grantedTo: grantees };
 }
 
 export type { Page };

@@ -11,6 +11,8 @@ export interface CollectedList<T> {
   value: T[];
   /** For delta queries: where the last page said to resume. */
   deltaLink?: string;
+  /** A 410 Gone to a delta link says where a fresh enumeration starts (driveitem-delta.md). */
+  location?: string;
 }
 
 /**
@@ -20,10 +22,13 @@ export interface CollectedList<T> {
 export async function batchGetLists<T>(
   graph: GraphAccess,
   requests: Array<{ id: string; url: string; headers?: Record<string, string> }>,
+  options: { forbiddenPerMember?: boolean } = {},
 ): Promise<Map<string, CollectedList<T>>> {
   const batch: BatchRequest[] = requests.map((r) => ({ id: r.id, method: 'GET', url: r.url, ...(r.headers ? { headers: r.headers } : {}) }));
   const results = await sendBatch<Page<T>>(graph, batch, { concurrency: BATCH_CONCURRENCY });
-  refuseIfForbidden(results);
+  // Some refusals are per member (a Teams access policy covers some organisers, not others): the
+  // caller then reads each member's status rather than losing the whole area.
+  if (!options.forbiddenPerMember) refuseIfForbidden(results);
   const out = new Map<string, CollectedList<T>>();
   const limit = pLimit(BATCH_CONCURRENCY);
   await Promise.all(
@@ -31,7 +36,8 @@ export async function batchGetLists<T>(
       limit(async () => {
         const r = results.get(req.id);
         if (!r || r.status !== 200) {
-          out.set(req.id, { status: r?.status ?? 0, value: [] });
+          const location = r && Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === 'location')?.[1];
+          out.set(req.id, { status: r?.status ?? 0, value: [], ...(location ? { location } : {}) });
           return;
         }
         const value = [...(r.body.value ?? [])];

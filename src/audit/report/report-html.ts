@@ -31,7 +31,7 @@ function chart(findings: Finding[]): string {
 
 export function reportHtml(report: AuditReport, school: string, changes?: FindingChanges): string {
   const count = (s: Severity) => report.findings.filter((f) => f.severity === s).length;
-  const notChecked = report.coverage.filter((c) => c.status === 'not-checked');
+  const notChecked = report.coverage.filter((c) => c.status !== 'checked');
   const findingRows = report.findings
     .map(
       (f) => `<article class="finding ${f.severity}">
@@ -64,7 +64,7 @@ table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #d
   ${changes ? `<div><strong>${changes.new.length}</strong> new, <strong>${changes.resolved.length}</strong> resolved since the last run</div>` : ''}
 </section>
 ${chart(report.findings)}
-${notChecked.length ? `<h2>Not checked</h2><p>These parts of the policy could not be checked, so they are not known to pass:</p><table><tr><th>Check</th><th>Why</th></tr>${notChecked.map((c) => `<tr><td>${esc(c.check)}</td><td>${esc(c.reason ?? '')}</td></tr>`).join('')}</table>` : ''}
+${notChecked.length ? `<h2>Not checked</h2><p>These parts of the policy could not be checked, or only in part (the reason says which part), so they are not known to pass:</p><table><tr><th>Check</th><th>Why</th></tr>${notChecked.map((c) => `<tr><td>${esc(c.check)}</td><td>${esc(c.reason ?? '')}</td></tr>`).join('')}</table>` : ''}
 <h2>Findings</h2>
 ${findingRows || '<p>No findings: every checked part of the policy holds.</p>'}
 <h2>How this was measured</h2>

@@ -8,7 +8,10 @@ const report: AuditReport = {
   startedAt: '2026-11-23T09:00:00Z',
   finishedAt: '2026-11-23T09:01:00Z',
   stats: { requests: 10, batches: 2, throttled: 1, resourceUnits: 20 },
-  coverage: [{ check: 'mail.mailbox-forwarding', status: 'not-checked', reason: 'not checked: needs Exchange.ManageAsApp' }],
+  coverage: [
+    { check: 'mail.mailbox-forwarding', status: 'not-checked', reason: 'not checked: needs Exchange.ManageAsApp' },
+    { check: 'meetings.calendars', status: 'partial', reason: 'partial: meeting settings not checked for amy@school.org.uk' },
+  ],
   findings: [
     { rule: 'sharing.item.external-user', severity: 'high', subject: { type: 'drive-item', id: 'd/i', name: '=HYPERLINK("x")' }, detail: 'Shared "Plan, v2" with <script>alert(1)</script>', policyRef: POLICY.personalDataSentSecurely, fix: 'Remove it' },
   ],
@@ -27,5 +30,6 @@ describe('audit reports', () => {
     expect(html).toContain('&lt;script&gt;');
     expect(html).toContain('Demo &lt;Academy&gt;');
     expect(html).toContain('needs Exchange.ManageAsApp');
+    expect(html).toContain('partial: meeting settings not checked for amy@school.org.uk');
   });
 });

@@ -34,6 +34,6 @@ export const AUDIT_RULES: AuditRule[] = [
 
 /** Runs every rule whose data was collected; a rule whose area was not checked says nothing. */
 export function evaluateRules(snapshot: TenantSnapshot, ctx: AuditContext, rules = AUDIT_RULES): Finding[] {
-  const checked = new Set(snapshot.coverage.filter((c) => c.status === 'checked').map((c) => c.check));
+  const checked = new Set(snapshot.coverage.filter((c) => c.status !== 'not-checked').map((c) => c.check));
   return rules.filter((r) => checked.has(r.needs)).flatMap((r) => r.evaluate(snapshot, ctx)).sort(bySeverity);
 }

@@ -15,9 +15,9 @@ export const mailMailboxExternalForward: AuditRule = {
         rule: this.id,
         severity: 'high',
         subject: { type: 'mailbox', id: m.userId, name: m.userPrincipalName },
-        detail: `Every message to ${m.userPrincipalName} is forwarded to ${m.forwardingSmtpAddress}${m.keepsCopy ? ' (a copy stays in the mailbox)' : ' and not kept'}.`,
+        detail: `Every message to ${m.userPrincipalName} is forwarded to ${m.forwardingSmtpAddress}${m.forwardingRecipient ? ` (through the recipient "${m.forwardingRecipient}")` : ''}${m.keepsCopy ? ' (a copy stays in the mailbox)' : ' and not kept'}.`,
         policyRef: POLICY.noPersonalDataByEmail,
-        fix: `Remove the forwarding: Set-Mailbox -Identity ${m.userPrincipalName} -ForwardingSmtpAddress $null (or Exchange admin centre > the mailbox > Manage mail flow settings).`,
+        fix: `Remove the forwarding: Set-Mailbox -Identity ${m.userPrincipalName} ${m.forwardingRecipient ? '-ForwardingAddress' : '-ForwardingSmtpAddress'} $null (or Exchange admin centre > the mailbox > Manage mail flow settings).`,
       }));
   },
 };

@@ -1,5 +1,6 @@
 import { tinySchool, DOMAIN } from '../../../test/support/snapshot-builder';
-import { sharingItemAnonymousLink, sharingItemExternalUser } from './sharing.item';
+import { isShared, toPermission } from '../collect/collect-tenant';
+import { outsiderOf, sharingItemAnonymousLink, sharingItemExternalUser } from './sharing.item';
 import { sharingTenantAnyoneLinks, sharingTenantExternalResharing, sharingTenantNoDomainRestriction } from './sharing.tenant';
 import type { SnapshotPermission } from '../snapshot';
 
@@ -18,6 +19,38 @@ describe('001 "Ensuring the network is used safely": personal data only sent sec
     const inside = tinySchool((s) => (s.sharedItems = [item({ id: 'p', roles: ['write'], grantedTo: [{ email: `head@${DOMAIN}` }] })]));
     expect(sharingItemExternalUser.evaluate(out.snapshot, out.ctx)).toHaveLength(1);
     expect(sharingItemExternalUser.evaluate(inside.snapshot, inside.ctx)).toEqual([]);
+  });
+
+  it('flags a specific-people link whose people (grantedToIdentitiesV2) include an outsider, not one for colleagues', () => {
+    const link = { scope: 'users', type: 'edit' };
+    const out = tinySchool((s) => (s.sharedItems = [item({ id: 'p', roles: ['write'], link, grantedTo: [{ email: 'tutor.home@hotmail.com' }] })]));
+    const inside = tinySchool((s) => (s.sharedItems = [item({ id: 'p', roles: ['write'], link, grantedTo: [{ email: `head@${DOMAIN}` }] })]));
+    expect(sharingItemExternalUser.evaluate(out.snapshot, out.ctx)).toHaveLength(1);
+    expect(sharingItemExternalUser.evaluate(inside.snapshot, inside.ctx)).toEqual([]);
+  });
+
+  it('names a pending invitation by its email (toPermission), the only place the outsider appears', () => {
+    const p = toPermission({ id: 'p', roles: ['read'], invitation: { email: 'coach@club.example.com', signInRequired: true } });
+    expect(p.grantedTo).toEqual([{ email: 'coach@club.example.com' }]);
+    const x = tinySchool((s) => (s.sharedItems = [item(p)]));
+    expect(sharingItemExternalUser.evaluate(x.snapshot, x.ctx)[0]!.detail).toContain('coach@club.example.com');
+  });
+
+  it('tells who a grantee without an email is: a guest by id, an outsider or a member by SharePoint login name', () => {
+    const x = tinySchool();
+    expect(outsiderOf({ id: 'guest', displayName: 'Tutor' }, x.ctx)).toBe('tutor@tutoring.example.com');
+    expect(outsiderOf({ id: 'teacher', displayName: 'Teacher' }, x.ctx)).toBeUndefined();
+    expect(outsiderOf({ loginName: 'i:0#.f|membership|pat.parent_outlook.com#ext#@school.onmicrosoft.com' }, x.ctx)).toBe('pat.parent@outlook.com');
+    expect(outsiderOf({ loginName: 'i:0#.f|membership|urn%3aspo%3aguest#jo@gmail.com' }, x.ctx)).toBe('jo@gmail.com');
+    expect(outsiderOf({ loginName: `i:0#.f|membership|head@${DOMAIN}` }, x.ctx)).toBeUndefined();
+    expect(outsiderOf({ loginName: 'c:0-.f|rolemanager|spo-grid-all-users/b1f0c9a2', displayName: 'Everyone except external users' }, x.ctx)).toBeUndefined();
+    expect(toPermission({ id: 'p', roles: ['read'], grantedToV2: { siteUser: { id: '7', displayName: 'Pat', loginName: 'i:0#.f|membership|x' } } }).grantedTo).toEqual([{ displayName: 'Pat', loginName: 'i:0#.f|membership|x' }]);
+  });
+
+  it('treats an empty shared facet as not shared', () => {
+    expect(isShared({ shared: {} })).toBe(false);
+    expect(isShared({ shared: { scope: 'users' } })).toBe(true);
+    expect(isShared({})).toBe(false);
   });
 
   it('flags the tenant settings that allow Anyone links, re-sharing by guests and any domain', () => {
