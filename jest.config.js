@@ -12,5 +12,8 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(rettime|until-async|@open-draft|@mswjs|jose|msw)/)'],
   testTimeout: 30000,
+  // Chooses the PostgreSQL for the run (starting one from npm when none is reachable) and stops it.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

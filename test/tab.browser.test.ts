@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, launchBrowser } from './support/browser';
+import { ARTIFACTS, BROWSER_START_TIMEOUT_MS, launchBrowser } from './support/browser';
 import { keyPeople } from '../src/demo-tenant/school-generator';
 import { startAppUnderTest, type AppUnderTest } from './support/running-app';
 
@@ -10,7 +10,7 @@ function useAppInBrowser(): { t: AppUnderTest; browser: Browser } {
   beforeAll(async () => {
     env.t = await startAppUnderTest();
     env.browser = await launchBrowser();
-  });
+  }, BROWSER_START_TIMEOUT_MS);
   afterAll(async () => {
     await env.browser?.close();
     await env.t?.close();

@@ -9,9 +9,10 @@ import { openStorage } from '../src/storage/database';
 import { ConversationReferences } from '../src/storage/conversation-references';
 import { migrateToLatest } from '../src/storage/migrator';
 import { eventually } from './support/eventually';
+import { testPostgresUrl } from './support/test-postgres';
 
 const CLI = resolve(__dirname, '../dist/bin/esafety.js');
-const PG = process.env.ESAFETY_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PG = testPostgresUrl();
 
 /** A Bot Connector that takes each card, answers after a while, and counts what every chat got. */
 function fakeConnector() {

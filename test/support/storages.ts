@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { openStorage, type Storage } from '../../src/storage/database';
 import { migrateTo, migrateToLatest } from '../../src/storage/migrator';
+import { testPostgresUrl } from './test-postgres';
 
 /** Migrates to `upTo` (a migration name) instead of the latest: for testing a later migration. */
 type Migrate = (storage: Storage) => Promise<unknown>;
@@ -9,9 +10,9 @@ const migrateFor = (upTo?: string): Migrate => (upTo ? (s) => migrateTo(s, upTo)
 
 /**
  * Every storage spec runs on both engines. PostgreSQL is not optional: CI must prove the production
- * engine works. Point ESAFETY_TEST_POSTGRES elsewhere if your server is not on 127.0.0.1:5432.
+ * engine works. Which server is chosen once per run (test/support/test-postgres.ts).
  */
-export const TEST_POSTGRES_URL = process.env.ESAFETY_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_POSTGRES_URL = testPostgresUrl();
 
 export interface TestStorage {
   storage: Storage;
