@@ -1,6 +1,8 @@
 import { Body1, Title2 } from '@fluentui/react-components';
 import type { Me } from '../api';
 import { AuditPage } from './AuditPage';
+import { GovernorsReportPage } from './GovernorsReportPage';
+import { TrainingPage } from './TrainingPage';
 import { IncidentsPage } from './IncidentsPage';
 import { LessonsPage } from './LessonsPage';
 import { MyPoliciesPage } from './MyPoliciesPage';
@@ -17,6 +19,8 @@ const PURPOSE: Record<string, { title: string; text: string }> = {
 
 export function PageFor({ page, me, token, item }: { page: string; me: Me; token: string; item?: string }) {
   if (page === 'audit') return <AuditPage token={token} />;
+  if (page === 'governors-report') return <GovernorsReportPage token={token} />;
+  if (page === 'training') return <TrainingPage token={token} />;
   if (page === 'lessons') return <LessonsPage token={token} />;
   if (page === 'my-policies') return <MyPoliciesPage token={token} {...(item ? { versionId: item } : {})} />;
   if (page === 'policies') return <PoliciesPage token={token} {...(item ? { policyId: item } : {})} />;
