@@ -130,7 +130,7 @@ export function GovernorsReportPage({ token }: { token: string }) {
           </Caption1>
 
           <div className={s.section}>
-            <Title3 as="h3">Incidents</Title3>
+            <Title3 as="h3" block>Incidents</Title3>
             <div className={s.headline}>
               <Stat label="reported this half-term" f={report.incidents.total} testId="incidents-total" />
               <Stat label="median hours to acknowledge" f={report.incidents.medianHoursToAcknowledge} />
@@ -167,7 +167,7 @@ export function GovernorsReportPage({ token }: { token: string }) {
           </div>
 
           <div className={s.section}>
-            <Title3 as="h3">Policy acceptance</Title3>
+            <Title3 as="h3" block>Policy acceptance</Title3>
             <Table aria-label="Policy acceptance by audience" size="small">
               <TableHeader>
                 <TableRow>
@@ -206,7 +206,7 @@ export function GovernorsReportPage({ token }: { token: string }) {
           </div>
 
           <div className={s.section}>
-            <Title3 as="h3">Tenant audit</Title3>
+            <Title3 as="h3" block>Tenant audit</Title3>
             <div className={s.headline}>
               <Stat label="audit runs" f={report.audit.runs} />
               <Stat label="findings open" f={report.audit.open} testId="audit-open" />
@@ -216,7 +216,7 @@ export function GovernorsReportPage({ token }: { token: string }) {
           </div>
 
           <div className={s.section}>
-            <Title3 as="h3">Remote lessons</Title3>
+            <Title3 as="h3" block>Remote lessons</Title3>
             <div className={s.headline}>
               <Stat label="lessons held" f={report.lessons.held} testId="lessons-held" />
               <Stat label={`recorded (${report.lessons.recordedShare ?? '–'}%)`} f={report.lessons.recorded} />
@@ -225,12 +225,12 @@ export function GovernorsReportPage({ token }: { token: string }) {
           </div>
 
           <div className={s.section}>
-            <Title3 as="h3">Actions the school took</Title3>
+            <Title3 as="h3" block>Actions the school took</Title3>
             <Bars label="Actions the school took" items={report.actions.map((a) => ({ name: a.action, f: a.count }))} />
           </div>
 
           <div className={s.section}>
-            <Title3 as="h3">Policy reviews</Title3>
+            <Title3 as="h3" block>Policy reviews</Title3>
             {report.reviews.due.length === 0 && report.reviews.done.length === 0 && <Body1>No reviews due or done this half-term.</Body1>}
             <ul>
               {report.reviews.due.map((d) => (
@@ -248,7 +248,7 @@ export function GovernorsReportPage({ token }: { token: string }) {
 
           {report.training && (
             <div className={s.section}>
-              <Title3 as="h3">Online-safety training</Title3>
+              <Title3 as="h3" block>Online-safety training</Title3>
               <Table aria-label="Training by group" size="small" style={{ maxWidth: 640 }}>
                 <TableHeader>
                   <TableRow>
