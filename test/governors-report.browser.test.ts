@@ -60,4 +60,33 @@ describe('the governors’ half-termly report', () => {
     expect(download.suggestedFilename()).toBe(`e-safety-report-${half.id.replace(/\s+/g, '-')}.html`);
     await page.close();
   });
+
+  it('the head records a policy\'s annual review with the governors\' approval date, from the report page', async () => {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 1400 } });
+    await page.goto(`${t.app.url}/#governors-report`);
+    await page.getByRole('button', { name: 'Sign in as Helen Carter' }).click();
+    await page.getByTestId('signed-in-as').waitFor();
+    const form = page.getByRole('form', { name: 'Record a policy review' });
+    await form.getByRole('combobox', { name: 'Policy' }).click();
+    await page.getByRole('option', { name: 'Acceptable Use Agreement for Students' }).click();
+    await form.getByLabel('Approved by governors on').fill('2026-11-18');
+    await form.getByRole('button', { name: 'Record the review' }).click();
+    await page.getByText('Review recorded; the next is due in a year.').waitFor();
+    const row = await t.app.storage.db.selectFrom('policy_review').selectAll().where('policy_id', '=', 'student-aup').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ reviewed_by: keyPeople(t.school).headteacher.id, changed: 0, governors_approved_on: '2026-11-18' });
+    await page.close();
+  });
+
+  it('the DSL sees who has no current online-safety training', async () => {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+    await page.goto(`${t.app.url}/#training`);
+    await page.getByRole('button', { name: 'Sign in as Daniel Okafor' }).click();
+    await page.getByTestId('signed-in-as').waitFor();
+    const table = page.getByRole('table', { name: 'Missing or expiring training' });
+    await table.waitFor();
+    expect(await table.getByText('missing', { exact: true }).count()).toBeGreaterThan(0);
+    expect(await table.getByText('expired', { exact: true }).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'tab-training.png'), fullPage: true });
+    await page.close();
+  });
 });

@@ -246,6 +246,9 @@ export const api = {
   halfTerms: (token: string) => call<{ halfTerms: HalfTerm[] }>('/api/governance/half-terms', token).then((r) => r.halfTerms),
   halfTermReport: (token: string, halfTerm: string) => call<HalfTermReport>(`/api/governance/report?${new URLSearchParams({ halfTerm })}`, token),
   halfTermReportHtml: (token: string, halfTerm: string) => call<{ filename: string; html: string }>(`/api/governance/report/html?${new URLSearchParams({ halfTerm })}`, token),
+  reviews: (token: string) => call<{ reviews: ReviewStatus[] }>('/api/governance/reviews', token).then((r) => r.reviews),
+  recordReview: (token: string, policyId: string, body: { changed: boolean; governorsApprovedOn: string | null; notes: string }) =>
+    call<{ version: number | null }>(`/api/governance/reviews/${encodeURIComponent(policyId)}`, token, { method: 'POST', body: JSON.stringify(body) }),
   training: (token: string) => call<{ people: TrainingRow[] }>('/api/governance/training', token).then((r) => r.people),
   trainingCsv: (token: string) => call<{ csv: string }>('/api/governance/training?format=csv', token).then((r) => r.csv),
   importTraining: (token: string, csv: string) => call<{ imported: number; duplicates: number; errors: Array<{ line: number; message: string }> }>('/api/governance/training/import', token, { method: 'POST', body: JSON.stringify({ csv }) }),

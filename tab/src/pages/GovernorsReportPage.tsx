@@ -1,6 +1,7 @@
 import { Body1, Button, Caption1, Dropdown, Field, makeStyles, MessageBar, Option, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title2, Title3, tokens } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import { api, type Figure, type HalfTerm, type HalfTermReport } from '../api';
+import { RecordReviewForm } from './RecordReviewForm';
 
 const useStyles = makeStyles({
   section: { marginTop: tokens.spacingVerticalXXL },
@@ -62,7 +63,7 @@ function Stat({ label, f, testId }: { label: string; f: Figure; testId?: string 
 }
 
 /** The head's half-termly e-safety report (policies 001, 002, 003): numbers only, nobody named. */
-export function GovernorsReportPage({ token }: { token: string }) {
+export function GovernorsReportPage({ token, canRecordReviews = false }: { token: string; canRecordReviews?: boolean }) {
   const s = useStyles();
   const [halfTerms, setHalfTerms] = useState<HalfTerm[]>();
   const [chosen, setChosen] = useState<string>();
@@ -79,11 +80,12 @@ export function GovernorsReportPage({ token }: { token: string }) {
       })
       .catch((e: Error) => setError(e.message));
   }, [token]);
+  const [version, setVersion] = useState(0);
   useEffect(() => {
     if (!chosen) return;
     setReport(undefined);
     void api.halfTermReport(token, chosen).then(setReport).catch((e: Error) => setError(e.message));
-  }, [token, chosen]);
+  }, [token, chosen, version]);
 
   const download = async () => {
     if (!chosen) return;
@@ -244,6 +246,7 @@ export function GovernorsReportPage({ token }: { token: string }) {
                 </li>
               ))}
             </ul>
+            {canRecordReviews && <RecordReviewForm token={token} onRecorded={() => setVersion((v) => v + 1)} />}
           </div>
 
           {report.training && (

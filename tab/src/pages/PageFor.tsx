@@ -19,7 +19,7 @@ const PURPOSE: Record<string, { title: string; text: string }> = {
 
 export function PageFor({ page, me, token, item }: { page: string; me: Me; token: string; item?: string }) {
   if (page === 'audit') return <AuditPage token={token} />;
-  if (page === 'governors-report') return <GovernorsReportPage token={token} />;
+  if (page === 'governors-report') return <GovernorsReportPage token={token} canRecordReviews={me.person.roles.includes('headteacher')} />;
   if (page === 'training') return <TrainingPage token={token} />;
   if (page === 'lessons') return <LessonsPage token={token} />;
   if (page === 'my-policies') return <MyPoliciesPage token={token} {...(item ? { versionId: item } : {})} />;

@@ -1,4 +1,4 @@
-import { Badge, Body1, Button, Field, makeStyles, MessageBar, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Textarea, Title2, Title3, tokens } from '@fluentui/react-components';
+import { Badge, Body1, Button, Field, Input, makeStyles, MessageBar, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Textarea, Title2, Title3, tokens } from '@fluentui/react-components';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type TrainingRow } from '../api';
 
@@ -16,6 +16,7 @@ export function TrainingPage({ token }: { token: string }) {
   const [csv, setCsv] = useState('upn,course,completedOn,expiresOn,evidenceUrl\n');
   const [message, setMessage] = useState<string>();
   const [error, setError] = useState<string>();
+  const [one, setOne] = useState({ upn: '', course: 'Online safety (annual)', completedOn: '', evidenceUrl: '' });
   const load = useCallback(() => void api.training(token).then(setPeople).catch((e: Error) => setError(e.message)), [token]);
   useEffect(load, [load]);
 
@@ -24,6 +25,17 @@ export function TrainingPage({ token }: { token: string }) {
     try {
       const r = await api.importTraining(token, csv);
       setMessage(`${r.imported} imported, ${r.duplicates} already recorded.${r.errors.length ? ` Not imported: ${r.errors.map((e) => `line ${e.line} (${e.message})`).join('; ')}` : ''}`);
+      load();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const recordOne = async () => {
+    setError(undefined);
+    try {
+      const r = await api.recordTraining(token, one);
+      setMessage(r.created ? `Recorded for ${one.upn}.` : `${one.upn} already has that course on that date.`);
+      setOne({ ...one, upn: '' });
       load();
     } catch (e) {
       setError((e as Error).message);
@@ -79,6 +91,22 @@ export function TrainingPage({ token }: { token: string }) {
           </Table>
         </>
       )}
+      <form className={`${s.form} ${s.section}`} aria-label="Record one training session" onSubmit={(e) => { e.preventDefault(); void recordOne(); }}>
+        <Title3 as="h3">Record one session</Title3>
+        <Field label="School email address" required>
+          <Input type="email" value={one.upn} onChange={(_, d) => setOne({ ...one, upn: d.value })} />
+        </Field>
+        <Field label="Course" required>
+          <Input value={one.course} onChange={(_, d) => setOne({ ...one, course: d.value })} />
+        </Field>
+        <Field label="Completed on" required>
+          <Input type="date" value={one.completedOn} onChange={(_, d) => setOne({ ...one, completedOn: d.value })} />
+        </Field>
+        <Field label="Evidence link (certificate or register)">
+          <Input type="url" value={one.evidenceUrl} onChange={(_, d) => setOne({ ...one, evidenceUrl: d.value })} />
+        </Field>
+        <Button type="submit">Record</Button>
+      </form>
       <form className={`${s.form} ${s.section}`} aria-label="Import training records" onSubmit={(e) => { e.preventDefault(); void importCsv(); }}>
         <Title3 as="h3">Import from a CSV</Title3>
         <Field label="CSV (columns: upn, course, completedOn, expiresOn, evidenceUrl; dates as YYYY-MM-DD)">
