@@ -51,6 +51,9 @@ describe('the governors’ half-termly report', () => {
     expect(await page.getByTestId('incidents-total').locator('span[data-source]').textContent()).toBe(String(incidents.length));
     expect(await page.getByTestId('lessons-held').locator('span[data-source]').textContent()).toBe(String(lessons.length));
     expect(await page.getByTestId('incidents-total').locator('span[data-source]').getAttribute('title')).toContain('incident: reported_at >=');
+    // The Fluent UI chart draws one bar per sub-category with an incident.
+    await page.getByTestId('category-chart').locator('svg rect').first().waitFor();
+    expect(await page.getByTestId('category-chart').locator('svg rect').count()).toBeGreaterThanOrEqual(9);
     const chart = page.getByRole('list', { name: 'Incidents by category' });
     expect(await chart.getByRole('listitem').count()).toBeGreaterThan(3);
     const text = (await page.locator('main').textContent()) ?? '';

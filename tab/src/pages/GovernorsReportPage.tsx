@@ -2,6 +2,7 @@ import { Body1, Button, Caption1, Dropdown, Field, makeStyles, MessageBar, Optio
 import { useEffect, useState } from 'react';
 import { api, type Figure, type HalfTerm, type HalfTermReport } from '../api';
 import { RecordReviewForm } from './RecordReviewForm';
+import { HorizontalBarChartWithAxis } from '@fluentui/react-charts';
 
 const useStyles = makeStyles({
   section: { marginTop: tokens.spacingVerticalXXL },
@@ -138,6 +139,21 @@ export function GovernorsReportPage({ token, canRecordReviews = false }: { token
               <Stat label="median hours to acknowledge" f={report.incidents.medianHoursToAcknowledge} />
               <Stat label="median hours to close" f={report.incidents.medianHoursToClose} />
             </div>
+            {report.incidents.byCategory.length > 0 && (
+              <div data-testid="category-chart" style={{ maxWidth: 720 }}>
+                <HorizontalBarChartWithAxis
+                  chartTitle="Incidents by category"
+                  useSingleColor
+                  colors={[tokens.colorBrandBackground]}
+                  hideLegend
+                  showYAxisLables
+                  margins={{ left: 220 }}
+                  xAxisTickCount={Math.min(5, Math.max(1, ...report.incidents.byCategory.map((c) => c.incidents.value ?? 0)))}
+                  height={Math.max(160, report.incidents.byCategory.length * 32)}
+                  data={report.incidents.byCategory.map((c) => ({ y: `${c.category}: ${c.subCategory}`, x: c.incidents.value ?? 0, legend: `${c.category}: ${c.subCategory}`, xAxisCalloutData: String(c.incidents.value ?? 0) }))}
+                />
+              </div>
+            )}
             <Bars label="Incidents by category" items={report.incidents.byCategory.map((c) => ({ name: `${c.category}: ${c.subCategory}`, f: c.incidents }))} />
             <Table aria-label="Where the incidents stand" size="small" style={{ maxWidth: 480 }}>
               <TableHeader>
