@@ -33,6 +33,12 @@ describe('the governors’ half-termly report', () => {
     expect((await callAs(t.app, p.headteacher.id, path)).status).toBe(200);
     expect((await callAs(t.app, p.teacher.id, path)).status).toBe(403);
     expect((await callAs(t.app, p.itAdmin.id, path)).status).toBe(403);
+    const bad = await callAs(t.app, p.governor.id, '/api/governance/report?halfTerm=last%20term');
+    expect(bad).toMatchObject({ status: 400, body: { error: { message: 'halfTerm must be like "2026-27 autumn 1"' } } });
+    // Governors approve a review; the head (or an admin) records it.
+    const byGovernor = await callAs(t.app, p.governor.id, '/api/governance/reviews/staff-aup', { method: 'POST', body: JSON.stringify({ changed: false }) });
+    expect(byGovernor.status).toBe(403);
+    expect((await callAs(t.app, p.teacher.id, '/api/governance/training')).status).toBe(403);
     const html = await callAs(t.app, p.governor.id, `/api/governance/report/html?halfTerm=${encodeURIComponent(half.id)}`);
     expect(html.body.html).toMatch(/^<!doctype html>/);
     for (const u of Object.values(p)) expect(html.body.html).not.toContain(u.displayName);
