@@ -34,6 +34,8 @@ import { AuditStore } from '../src/audit/audit-store';
 import { exchangeAdminFor } from '../src/exchange/exchange-admin';
 import { auditRoutes } from '../src/server/audit-routes';
 import { incidentRoutes } from '../src/server/incident-routes';
+import { governanceFeature } from './governance-wiring';
+import type { ReviewSchedule } from '../src/governance/review-schedule';
 import { JobLeases } from '../src/storage/job-lease';
 import { ESafetyBot } from '../bot/esafety-bot';
 import { AnyOf, DemoSignIn } from '../src/auth/demo-sign-in';
@@ -85,6 +87,8 @@ export interface RunningApp {
   aupSchedule: AupSchedule;
   /** Lesson announcements, recording checks and calendar subscriptions: a round on demand. */
   lessonSchedule: LessonSchedule;
+  /** Policy review reminders: a check on demand. */
+  reviewSchedule: ReviewSchedule;
   close(): Promise<void>;
 }
 
@@ -210,6 +214,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const exchange = exchangeAdminFor(options.graph.auth, config.school.tenantId, process.env, options.graph.exchangeAdminUrl);
   const auditService = new AuditService(graph, config, auditStore, undefined, exchange);
 
+  const governance = governanceFeature({ storage, config, directory, notifier, logger, leases, auditStore, aup, link: () => `${publicUrl}/#governors-report` });
+
   const server = createServer({
     config,
     storage,
@@ -219,7 +225,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
     tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
     ...(demo ? { demo } : {}),
-    features: [auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents), aupRoutes(aup, () => void aupSchedule.tick(), parents), parentPages(parents, config.school.name, logger), lessonRoutes(lessons), graphWebhook(meetingWatch, logger), permissionRoutes(permissionReport)],
+    features: [governance.routes, auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents), aupRoutes(aup, () => void aupSchedule.tick(), parents), parentPages(parents, config.school.name, logger), lessonRoutes(lessons), graphWebhook(meetingWatch, logger), permissionRoutes(permissionReport)],
   });
 
   await new Promise<void>((resolveListen, reject) => {
@@ -256,6 +262,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   aupSchedule.start();
   void aupSchedule.tick();
   lessonSchedule.start();
+  governance.schedule.start();
+  void governance.schedule.tick();
   // Subscriptions need the webhook reachable, so they are made once the server listens.
   if (options.watchCalendars !== false) void lessonSchedule.tick({ subscriptions: true });
 
@@ -285,10 +293,12 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     ...(auditSchedule ? { auditSchedule } : {}),
     aupSchedule,
     lessonSchedule,
+    reviewSchedule: governance.schedule,
     async close() {
       clearInterval(reminderTimer);
       await aupSchedule.stop();
       lessonSchedule.stop();
+      await governance.schedule.stop();
       await auditSchedule?.stop();
       await new Promise<void>((r) => server.close(() => r()));
       await storage.close();

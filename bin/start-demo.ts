@@ -10,6 +10,8 @@ import type { DemoSchool } from '../src/demo-tenant/school-model';
 import type { DemoPersona } from '../src/server/create-server';
 import type { Logger } from '../src/logging/logger';
 import { packageRoot, startApp, type RunningApp } from './start-app';
+import { seedDemoHalfTerm } from '../src/governance/demo-half-term';
+import { halfTermOf, previousHalfTerm } from '../src/governance/half-terms';
 
 export interface DemoOptions {
   port?: number;
@@ -82,6 +84,22 @@ export function playgroundConfig(school: DemoSchool, personas: DemoPersona[], cu
   });
 }
 
+/** Who the seeded half-term's incidents, lessons and training are about, from the generated school. */
+export function demoHalfTermPeople(school: DemoSchool) {
+  const p = keyPeople(school);
+  const staffIds = new Set(school.groups.find((g) => g.mail.startsWith('allstaff'))?.memberIds ?? []);
+  const firstClass = school.groups.find((g) => g.kind === 'class')!;
+  return {
+    tenantId: school.tenantId,
+    dsl: p.dsl.id,
+    teacher: p.teacher.id,
+    headteacher: p.headteacher.id,
+    staff: school.users.filter((u) => staffIds.has(u.id)).map((u) => ({ id: u.id, upn: u.userPrincipalName.toLowerCase() })),
+    classId: firstClass.id,
+    className: firstClass.displayName,
+  };
+}
+
 /** Everything on one machine: the demo tenant, the app on SQLite, and the Agents Playground. */
 export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   const root = packageRoot();
@@ -103,6 +121,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   } catch (e) {
     await tenant.close();
     throw e;
+  }
+
+  // The last complete half-term, so the governors' report opens on real figures (issue 18).
+  try {
+    await seedDemoHalfTerm(app.storage, previousHalfTerm(halfTermOf(new Date())), demoHalfTermPeople(school));
+  } catch (e) {
+    app.logger.warn({ err: e }, 'the demo half-term could not be seeded; the governors\u2019 report will show empty figures');
   }
 
   let playground: ChildProcess | undefined;

@@ -72,6 +72,8 @@ const policyDocument = z.object({
   source: z.string().optional(),
   /** Who answers questions about it ("I have a question" on the card); the headteacher if unset. */
   owner: personRef.optional(),
+  /** When the annual review is next due (YYYY-MM-DD); a year after publication (or the last review) if unset. */
+  reviewBy: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2027-09-01').optional(),
   reacceptance: z
     .object({
       onNewVersion: z.boolean().default(true),

@@ -16,4 +16,11 @@ describe('each person sees the pages of their role', () => {
     expect(ids(['staff', 'teacher', 'admin'])).toEqual(expect.arrayContaining(['policies', 'audit']));
     expect(ids(['staff', 'teacher', 'admin'])).not.toContain('incidents');
   });
+  it('governors and the head see the half-termly report (policies 001 and 003); the DSL and head see training', () => {
+    expect(ids(['governor'])).toContain('governors-report');
+    expect(ids(['staff', 'headteacher'])).toEqual(expect.arrayContaining(['governors-report', 'training']));
+    expect(ids(['staff', 'teacher', 'dsl'])).toContain('training');
+    expect(ids(['staff', 'teacher', 'dsl'])).not.toContain('governors-report');
+    expect(ids(['staff', 'teacher', 'admin'])).not.toContain('governors-report');
+  });
 });

@@ -2,7 +2,7 @@ import type { AppRole } from './school-directory';
 
 /** A page of the tab and the roles that see it. Later capabilities fill the pages in. */
 export interface NavigationItem {
-  id: 'home' | 'my-policies' | 'confide' | 'report' | 'lessons' | 'incidents' | 'policies' | 'audit';
+  id: 'home' | 'my-policies' | 'confide' | 'report' | 'lessons' | 'incidents' | 'policies' | 'audit' | 'governors-report' | 'training';
   label: string;
 }
 
@@ -15,6 +15,8 @@ const PAGES: Array<NavigationItem & { roles: AppRole[] | 'everyone' }> = [
   { id: 'incidents', label: 'Incidents', roles: ['safeguarding', 'dsl', 'headteacher'] },
   { id: 'policies', label: 'Policies', roles: ['admin', 'headteacher'] },
   { id: 'audit', label: 'Tenant audit', roles: ['admin'] },
+  { id: 'governors-report', label: 'Governors\u2019 report', roles: ['governor', 'headteacher'] },
+  { id: 'training', label: 'Training', roles: ['headteacher', 'dsl'] },
 ];
 
 export function navigationFor(roles: readonly AppRole[]): NavigationItem[] {

@@ -212,6 +212,38 @@ export interface GraphNotificationSeenTable {
   seen_at: string;
 }
 
+export interface PolicyReviewTable {
+  id: string;
+  policy_id: string;
+  reviewed_at: string;
+  reviewed_by: string;
+  changed: number;
+  governors_approved_on: string | null;
+  notes: string;
+  version: number | null;
+}
+
+export interface PolicyReviewReminderTable {
+  policy_id: string;
+  review_by: string;
+  owner_id: string;
+  sent_at: string;
+  delivery: string;
+}
+
+export interface TrainingRecordTable {
+  id: string;
+  record_key: string;
+  person_id: string;
+  upn: string;
+  course: string;
+  completed_on: string;
+  expires_on: string | null;
+  evidence_url: string;
+  recorded_by: string;
+  recorded_at: string;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   conversation_reference: ConversationReferenceTable;
@@ -231,4 +263,7 @@ export interface Database {
   lesson: LessonTable;
   graph_subscription: GraphSubscriptionTable;
   graph_notification_seen: GraphNotificationSeenTable;
+  policy_review: PolicyReviewTable;
+  policy_review_reminder: PolicyReviewReminderTable;
+  training_record: TrainingRecordTable;
 }

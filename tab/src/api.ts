@@ -157,6 +157,59 @@ export interface LessonRow {
   recording_found: number | null;
 }
 
+/** The half-termly e-safety report (src/governance/half-term-report.ts). */
+export interface Figure {
+  value: number | null;
+  source: { register: string; filter: string };
+}
+export interface HalfTerm {
+  id: string;
+  label: string;
+  from: string;
+  to: string;
+}
+export interface ReviewStatus {
+  policyId: string;
+  title: string;
+  version: number | null;
+  reviewBy: string | null;
+  reviewBySource: string;
+  status: 'overdue' | 'due' | 'upcoming' | 'not published';
+  lastReview: { reviewedAt: string; changed: boolean; governorsApprovedOn: string | null } | null;
+}
+export interface HalfTermReport {
+  school: string;
+  halfTerm: HalfTerm;
+  generatedAt: string;
+  asAt: string;
+  incidents: {
+    total: Figure;
+    byCategory: Array<{ category: string; subCategory: string; incidents: Figure }>;
+    byOutcome: Array<{ outcome: string; incidents: Figure }>;
+    escalations: Array<{ to: string; incidents: Figure }>;
+    medianHoursToAcknowledge: Figure;
+    medianHoursToClose: Figure;
+    trend: Array<{ halfTerm: string; incidents: Figure }>;
+  };
+  coverage: { policies: Array<{ policyId: string; title: string; version: number | null; audiences: Array<{ audience: string; accepted: Figure; pending: Figure; overdue: Figure; unreachable: Figure }> }> };
+  audit: { runs: Figure; open: Figure; new: Figure; resolved: Figure; trend: Array<{ finishedAt: string; high: number; medium: number; low: number }> };
+  lessons: { held: Figure; recorded: Figure; announced: Figure; recordedShare: number | null; announcedShare: number | null };
+  actions: Array<{ action: string; count: Figure }>;
+  reviews: { due: ReviewStatus[]; done: Array<{ policyId: string; reviewedAt: string; changed: boolean; governorsApprovedOn: string | null }> };
+  training: { counts: Record<string, { current: number; expiring: number; expired: number; missing: number }> } | null;
+}
+export interface TrainingRow {
+  personId: string;
+  name: string;
+  upn: string;
+  audience: string;
+  status: 'current' | 'expiring' | 'expired' | 'missing';
+  course: string | null;
+  completedOn: string | null;
+  expiresOn: string | null;
+  evidenceUrl: string | null;
+}
+
 export const api = {
   lessonClasses: (token: string) => call<{ classes: Array<{ id: string; displayName: string }> }>('/api/lessons/classes', token).then((r) => r.classes),
   lessons: (token: string) => call<{ upcoming: LessonRow[]; past: LessonRow[] }>('/api/lessons', token),
@@ -190,6 +243,16 @@ export const api = {
   incident: (token: string, id: string) => call<IncidentDetail>(`/api/incidents/${encodeURIComponent(id)}`, token),
   governorsReport: (token: string) => call<{ rows: GovernorsRow[] }>('/api/incidents/governors-report', token).then((r) => r.rows),
   governorsReportCsv: (token: string) => call<{ csv: string }>('/api/incidents/governors-report?format=csv', token).then((r) => r.csv),
+  halfTerms: (token: string) => call<{ halfTerms: HalfTerm[] }>('/api/governance/half-terms', token).then((r) => r.halfTerms),
+  halfTermReport: (token: string, halfTerm: string) => call<HalfTermReport>(`/api/governance/report?${new URLSearchParams({ halfTerm })}`, token),
+  halfTermReportHtml: (token: string, halfTerm: string) => call<{ filename: string; html: string }>(`/api/governance/report/html?${new URLSearchParams({ halfTerm })}`, token),
+  reviews: (token: string) => call<{ reviews: ReviewStatus[] }>('/api/governance/reviews', token).then((r) => r.reviews),
+  recordReview: (token: string, policyId: string, body: { changed: boolean; governorsApprovedOn: string | null; notes: string }) =>
+    call<{ version: number | null }>(`/api/governance/reviews/${encodeURIComponent(policyId)}`, token, { method: 'POST', body: JSON.stringify(body) }),
+  training: (token: string) => call<{ people: TrainingRow[] }>('/api/governance/training', token).then((r) => r.people),
+  trainingCsv: (token: string) => call<{ csv: string }>('/api/governance/training?format=csv', token).then((r) => r.csv),
+  importTraining: (token: string, csv: string) => call<{ imported: number; duplicates: number; errors: Array<{ line: number; message: string }> }>('/api/governance/training/import', token, { method: 'POST', body: JSON.stringify({ csv }) }),
+  recordTraining: (token: string, body: object) => call<{ created: boolean }>('/api/governance/training', token, { method: 'POST', body: JSON.stringify(body) }),
   demoSignIn: (personaId: string) =>
     call<{ token: string }>('/api/demo/sign-in', undefined, { method: 'POST', body: JSON.stringify({ personaId }) }).then((r) => r.token),
 };
