@@ -128,7 +128,7 @@ export interface DemoOnlineMeeting {
   allowRecording: boolean;
   isEntryExitAnnounced: boolean;
   allowedPresenters: 'everyone' | 'organization' | 'roleIsPresenter' | 'organizer';
-  lobbyBypassSettings: { scope: 'organizer' | 'organization' | 'organizationAndFederated' | 'everyone' | 'invited'; isDialInBypassEnabled: boolean };
+  lobbyBypassSettings: { scope: LobbyBypassScope; isDialInBypassEnabled: boolean };
   /** Not a Graph field: which class team the lesson is for, when it is a lesson. */
   lessonGroupId: string | null;
   /** Recordings made of it (Graph serves them under .../recordings). */
@@ -139,6 +139,9 @@ export interface DemoOnlineMeeting {
   participants?: { attendees: Array<{ upn: string; role: string; identity?: { user?: { id?: string } } }> };
 }
 
+/** lobbybypasssettings.md: `invited` and `organizationExcludingGuests` come after the sentinel `unknownFutureValue`. */
+export type LobbyBypassScope = 'organizer' | 'organization' | 'organizationAndFederated' | 'everyone' | 'unknownFutureValue' | 'invited' | 'organizationExcludingGuests';
+
 /** A Graph change-notification subscription the app made. */
 export interface DemoSubscription {
   id: string;
@@ -147,6 +150,8 @@ export interface DemoSubscription {
   notificationUrl: string;
   expirationDateTime: string;
   clientState: string;
+  /** Where Graph sends reauthorizationRequired, subscriptionRemoved and missed (change-notifications-lifecycle-events.md). */
+  lifecycleNotificationUrl?: string;
 }
 
 export interface DemoEvent {
