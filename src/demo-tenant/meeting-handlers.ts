@@ -63,8 +63,18 @@ export interface DemoMeetings {
   createEventAs(ownerId: string, input: EventInput): DemoEvent;
   /** A recording of the meeting becomes available. */
   addRecording(onlineMeetingId: string): void;
+  /**
+   * Graph sends a lifecycle notification (change-notifications-lifecycle-events.md) to the
+   * subscription's lifecycleNotificationUrl; `subscriptionRemoved` also removes it, as Graph has.
+   */
+  sendLifecycle(subscriptionId: string, lifecycleEvent: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed'): Promise<number>;
   /** Notifications sent to the app so far (for tests). */
   readonly notificationsSent: number;
+  /**
+   * Each delivery's status and how long the app took to answer: Graph expects an answer within 3
+   * seconds and treats a slower one as failed (change-notifications-delivery-webhooks.md).
+   */
+  readonly deliveries: ReadonlyArray<{ status: number; ms: number; late: boolean }>;
 }
 
 /**
@@ -73,6 +83,16 @@ export interface DemoMeetings {
  */
 export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => DemoUser | undefined): { handlers: HttpHandler[]; meetings: DemoMeetings } {
   let notificationsSent = 0;
+  const deliveries: Array<{ status: number; ms: number; late: boolean }> = [];
+  /** POSTs a notification as Graph does, timing the answer. */
+  const deliver = async (url: string, body: unknown): Promise<number> => {
+    const started = Date.now();
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+    const ms = Date.now() - started;
+    const status = res?.status ?? 0;
+    deliveries.push({ status, ms, late: ms > 3_000 });
+    return status;
+  };
   const eventJson = ({ calendarOwnerId: _c, ...e }: DemoEvent): Json => e;
 
   /** Graph tells every subscriber to this calendar, as it would: POST to their notification URL. */
@@ -92,7 +112,7 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
           },
         ],
       };
-      void fetch(s.notificationUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => undefined);
+      void deliver(s.notificationUrl, body);
     }
   };
 
@@ -229,14 +249,20 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
 
     // Change notifications: created only after the app's endpoint answers the validation request.
     http.post(`${V}/subscriptions`, async ({ request }) => {
-      const input = (await request.json().catch(() => null)) as { changeType?: string; notificationUrl?: string; resource?: string; expirationDateTime?: string; clientState?: string } | null;
+      const input = (await request.json().catch(() => null)) as { changeType?: string; notificationUrl?: string; lifecycleNotificationUrl?: string; resource?: string; expirationDateTime?: string; clientState?: string } | null;
       if (!input?.notificationUrl || !input.resource || !input.expirationDateTime || !input.changeType) return graphError(400, 'InvalidRequest', 'changeType, notificationUrl, resource and expirationDateTime are required.');
       const maxExpiry = Date.now() + 4230 * 60_000;
       if (Date.parse(input.expirationDateTime) > maxExpiry) return graphError(400, 'InvalidRequest', 'Subscription expiration can only be 4230 minutes in the future.');
       const token = randomUUID();
       const answer = await fetch(`${input.notificationUrl}?validationToken=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'text/plain' } }).catch(() => undefined);
       if (!answer || answer.status !== 200 || (await answer.text()) !== token) return graphError(400, 'ValidationError', 'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.');
-      const sub = { id: randomUUID(), resource: input.resource, changeType: input.changeType, notificationUrl: input.notificationUrl, expirationDateTime: input.expirationDateTime, clientState: input.clientState ?? '' };
+      // The lifecycle endpoint is validated the same way (change-notifications-lifecycle-events.md).
+      if (input.lifecycleNotificationUrl && input.lifecycleNotificationUrl !== input.notificationUrl) {
+        const token2 = randomUUID();
+        const again = await fetch(`${input.lifecycleNotificationUrl}?validationToken=${encodeURIComponent(token2)}`, { method: 'POST', headers: { 'content-type': 'text/plain' } }).catch(() => undefined);
+        if (!again || again.status !== 200 || (await again.text()) !== token2) return graphError(400, 'ValidationError', 'Subscription validation request failed. Lifecycle notification endpoint must respond with 200 OK to validation request.');
+      }
+      const sub = { id: randomUUID(), resource: input.resource, changeType: input.changeType, notificationUrl: input.notificationUrl, expirationDateTime: input.expirationDateTime, clientState: input.clientState ?? '', ...(input.lifecycleNotificationUrl ? { lifecycleNotificationUrl: input.lifecycleNotificationUrl } : {}) };
       school.subscriptions.push(sub);
       return HttpResponse.json(sub, { status: 201 });
     }),
@@ -246,6 +272,12 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
       const input = ((await request.json().catch(() => null)) ?? {}) as { expirationDateTime?: string };
       if (input.expirationDateTime) sub.expirationDateTime = input.expirationDateTime;
       return HttpResponse.json(sub);
+    }),
+    // subscription-reauthorize.md: 204 No Content.
+    http.post(`${V}/subscriptions/:id/reauthorize`, ({ params }) => {
+      const sub = school.subscriptions.find((s) => s.id === String(params.id));
+      if (!sub) return graphError(404, 'ResourceNotFound', 'The object was not found.');
+      return new HttpResponse(null, { status: 204 });
     }),
     http.get(`${V}/subscriptions`, ({ request }) => listResponse(request, school.subscriptions.map((s) => ({ ...s })))),
   ];
@@ -263,8 +295,21 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
         if (!m) throw new Error(`no online meeting ${onlineMeetingId}`);
         m.recordings.push({ id: randomUUID(), createdDateTime: new Date().toISOString() });
       },
+      sendLifecycle: async (subscriptionId, lifecycleEvent) => {
+        const i = school.subscriptions.findIndex((x) => x.id === subscriptionId);
+        const sub = school.subscriptions[i];
+        if (!sub) throw new Error(`no subscription ${subscriptionId}`);
+        // Without a lifecycle URL Graph has nowhere to say so: the subscription just goes.
+        if (lifecycleEvent === 'subscriptionRemoved') school.subscriptions.splice(i, 1);
+        if (!sub.lifecycleNotificationUrl) return 0;
+        notificationsSent += 1;
+        return deliver(sub.lifecycleNotificationUrl, { value: [{ subscriptionId: sub.id, subscriptionExpirationDateTime: sub.expirationDateTime, tenantId: school.tenantId, clientState: sub.clientState, lifecycleEvent }] });
+      },
       get notificationsSent() {
         return notificationsSent;
+      },
+      get deliveries() {
+        return deliveries;
       },
     },
   };

@@ -201,6 +201,11 @@ export class LessonService {
     return { lesson, created: true, postedToClass: posted === 'sent', ...(appInChat ? {} : { warning: NO_CHAT_WARNING }) };
   }
 
+  /** The school's time zone: what teachers type and read lesson times in. */
+  get timeZone(): string {
+    return this.config.school.timeZone;
+  }
+
   /** A lesson time as the school reads it (its own time zone). */
   when(iso: string): string {
     return showSchoolTime(iso, this.config.school.timeZone);
