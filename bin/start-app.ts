@@ -158,7 +158,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   }
 
   const adapter = createBotAdapter(options.bot ?? {}, logger);
-  const notifier = new BotNotifier(adapter, options.bot?.appId ?? '', conversations);
+  const notifier = new BotNotifier(adapter, options.bot?.appId ?? '', conversations, { tenantId: config.school.tenantId });
   const mailer = config.mail ? new GraphMailer(graph, config.mail.sender) : undefined;
   const incidents = new IncidentService(storage.db, storage.engine, config, directory, notifier, logger, undefined, mailer);
   // Acceptable use: links in cards point at the tab, whose address is known once listening.
@@ -169,7 +169,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const register = new AcceptanceRegister(storage.db);
   // Install the app for people who lack it, from the org catalogue (the demo tenant pretends).
   const catalogAppId = options.teamsAppCatalogId ?? process.env.TEAMS_APP_CATALOG_ID ?? (options.demo ? 'e5afe000-demo-catalog' : undefined);
-  const installer = catalogAppId ? new GraphAppInstaller(graph, catalogAppId) : undefined;
+  // Already installed (409): the person's chat is fetched from Graph and kept for the bot.
+  const installer = catalogAppId ? new GraphAppInstaller(graph, catalogAppId, (userId, chatId) => notifier.rememberPersonalChat(userId, chatId)) : undefined;
   const rounds = aupRounds();
   const campaigns = new AupCampaigns(storage.db, library, register, directory, notifier, new Pacer(), links, logger, { ...DEFAULT_CAMPAIGN_SETTINGS, claimTimeoutMs: rounds.budgetMs + rounds.intervalMs }, undefined, installer);
   const aup = new AupService(storage.db, config, library, register, campaigns, directory, notifier, links);
