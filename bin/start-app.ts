@@ -85,6 +85,8 @@ export interface RunningApp {
   aupSchedule: AupSchedule;
   /** Lesson announcements, recording checks and calendar subscriptions: a round on demand. */
   lessonSchedule: LessonSchedule;
+  /** The Teams bot (tests read the commands it answers). */
+  bot: ESafetyBot;
   close(): Promise<void>;
 }
 
@@ -267,6 +269,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   }
 
   return {
+    bot,
     url,
     port: address.port,
     config,
