@@ -2,7 +2,7 @@
  * Acceptable use benchmark: `npm run bench:aup -- [--users 2000,50000] [--accept 1000]`.
  *
  * 1. Fan-out. A campaign to every person of a demo school of N users, sent to a simulated Bot
- *    Connector that enforces Teams' limits (50 messages a second per app per tenant, 7 a second per
+ *    Connector that enforces Teams' limits (30 messages a second per app per tenant, 7 a second per
  *    conversation; over that it answers 429 with Retry-After). Time is simulated: the connector, the
  *    pacer and the campaign share one clock, so 50,000 messages do not take 17 real minutes. The
  *    process is killed at 50% (the connector has taken the in-flight messages, their senders never
@@ -47,7 +47,7 @@ const arg = (name: string, fallback: string) => {
   return i > 0 ? process.argv[i + 1]! : fallback;
 };
 const CONFIG_FILE = resolve(__dirname, '..', '..', 'config', 'demo-school.yaml');
-const LIMIT = 50;
+const LIMIT = 30; // per app per tenant, msteams-docs bots/how-to/rate-limit.md
 const silent = pino({ level: 'silent' });
 const fmt = (x: number, d = 3) => x.toFixed(d);
 
@@ -64,7 +64,7 @@ class SimulatedClock {
 }
 
 /**
- * Teams' Bot Connector as far as limits go: a token bucket of 50 a second (burst 50) per app, and 7
+ * Teams' Bot Connector as far as limits go: a token bucket of LIMIT a second (burst LIMIT) per app, and 7
  * a second per conversation. It counts what each person received. Once `dieAfter` messages have
  * arrived it keeps taking messages but never answers: the sending process has been killed.
  */
@@ -121,7 +121,7 @@ async function fanOut(users: number, pace: boolean): Promise<void> {
   const links = { policyText: () => 'https://esafety.test/', coverage: () => 'https://esafety.test/' };
   const connector = new SimulatedConnector(clock, pace);
   // Without pacing (capacity run) the pacer's limits are lifted and the connector's limit too.
-  const pacer = () => new Pacer(pace ? { now: clock.now, sleep: clock.sleep } : { perSecond: 1e9, perConversationPerSecond: 1e9, now: clock.now, sleep: clock.sleep });
+  const pacer = () => new Pacer(pace ? { now: clock.now, sleep: clock.sleep } : { perSecond: 1e9, conversationWindows: [], now: clock.now, sleep: clock.sleep });
   const campaignsIn = () => new AupCampaigns(storage.db, library, register, directory, connector, pacer(), links, silent, DEFAULT_CAMPAIGN_SETTINGS, clock.date);
 
   const { version } = await library.publish('everyone-aup', library.draftText('everyone-aup'), 'bench');

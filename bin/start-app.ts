@@ -89,6 +89,8 @@ export interface RunningApp {
   lessonSchedule: LessonSchedule;
   /** Policy review reminders: a check on demand. */
   reviewSchedule: ReviewSchedule;
+  /** The Teams bot (tests read the commands it answers). */
+  bot: ESafetyBot;
   close(): Promise<void>;
 }
 
@@ -165,7 +167,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   }
 
   const adapter = createBotAdapter(options.bot ?? {}, logger);
-  const notifier = new BotNotifier(adapter, options.bot?.appId ?? '', conversations);
+  const notifier = new BotNotifier(adapter, options.bot?.appId ?? '', conversations, { tenantId: config.school.tenantId });
   const mailer = config.mail ? new GraphMailer(graph, config.mail.sender) : undefined;
   // The report an admin reads: the token's roles at start, and what the last send taught about mail.
   const permissionReport = () => ({
@@ -182,7 +184,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const register = new AcceptanceRegister(storage.db);
   // Install the app for people who lack it, from the org catalogue (the demo tenant pretends).
   const catalogAppId = options.teamsAppCatalogId ?? process.env.TEAMS_APP_CATALOG_ID ?? (options.demo ? 'e5afe000-demo-catalog' : undefined);
-  const installer = catalogAppId ? new GraphAppInstaller(graph, catalogAppId) : undefined;
+  // Already installed (409): the person's chat is fetched from Graph and kept for the bot.
+  const installer = catalogAppId ? new GraphAppInstaller(graph, catalogAppId, (userId, chatId) => notifier.rememberPersonalChat(userId, chatId)) : undefined;
   const rounds = aupRounds();
   const campaigns = new AupCampaigns(storage.db, library, register, directory, notifier, new Pacer(), links, logger, { ...DEFAULT_CAMPAIGN_SETTINGS, claimTimeoutMs: rounds.budgetMs + rounds.intervalMs }, undefined, installer);
   const aup = new AupService(storage.db, config, library, register, campaigns, directory, notifier, links);
@@ -283,6 +286,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   }
 
   return {
+    bot,
     url,
     port: address.port,
     config,

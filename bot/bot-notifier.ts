@@ -9,7 +9,28 @@ export class BotNotifier implements Notifier {
     private readonly adapter: CloudAdapter,
     private readonly appId: string,
     private readonly conversations: ConversationReferences,
+    private readonly options: { tenantId?: string; serviceUrl?: string } = {},
   ) {}
+
+  /**
+   * A personal chat known only by its id (Graph's installedApps/{id}/chat): the reference a
+   * proactive message needs, with Teams' global service URL (msteams-docs
+   * bots/how-to/conversations/send-proactive-messages.md). A reference Teams gave the bot itself
+   * is never replaced.
+   */
+  async rememberPersonalChat(entraObjectId: string, chatId: string): Promise<void> {
+    const existing = await this.conversations.find(entraObjectId);
+    if (existing?.kind === 'personal') return;
+    const tenantId = this.options.tenantId ?? null;
+    const reference: Partial<ConversationReference> = {
+      channelId: 'msteams',
+      serviceUrl: this.options.serviceUrl ?? 'https://smba.trafficmanager.net/teams/',
+      conversation: { id: chatId, conversationType: 'personal', isGroup: false, name: '', ...(tenantId ? { tenantId } : {}) },
+      bot: { id: `28:${this.appId}`, name: '' },
+      user: { id: '', name: '', aadObjectId: entraObjectId },
+    };
+    await this.conversations.save({ key: entraObjectId, kind: 'personal', conversationId: chatId, tenantId, reference });
+  }
 
   async sendToPerson(entraObjectId: string, card: AdaptiveCardJson, summary: string): Promise<Delivery> {
     return (await this.sendTracked(entraObjectId, card, summary)).delivery;

@@ -94,6 +94,11 @@ export class ESafetyBot extends TeamsActivityHandler {
     return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'That button is not known any more.' as never };
   }
 
+  /** The words the bot answers: the manifest's commandLists lists each (test/app-package.test.ts). */
+  get commandWords(): string[] {
+    return this.commands.map((c) => c.command);
+  }
+
   private async sendHelp(context: TurnContext, preface?: string): Promise<void> {
     if (preface) await context.sendActivity(preface);
     const card = helpCard({ school: this.services.schoolName, commands: this.commands.map(({ command, description }) => ({ command, description })) });

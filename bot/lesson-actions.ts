@@ -33,14 +33,17 @@ export function lessonCommand(lessons: LessonService, directory: SchoolDirectory
   };
 }
 
-/** The form's fields to the lesson the domain validates: "now", or the date and time given. */
+/**
+ * The form's fields to the lesson the domain validates: "now", or the date and time given, which
+ * are the school's local time (the domain reads them in config `school.timeZone`).
+ */
 export function lessonFromForm(data: Record<string, unknown>) {
   const later = data.when === 'later' && data.date && data.time;
   return {
     submissionId: data.submissionId,
     classId: data.classId,
     title: data.title,
-    start: later ? new Date(`${String(data.date)}T${String(data.time)}:00Z`).toISOString() : 'now',
+    start: later ? `${String(data.date)}T${String(data.time).slice(0, 5)}` : 'now',
     ...(data.durationMinutes !== undefined && data.durationMinutes !== '' ? { durationMinutes: data.durationMinutes } : {}),
   };
 }
@@ -50,8 +53,8 @@ export async function lessonCardAction(context: TurnContext, value: AdaptiveCard
   const teacher = await personOf(context, directory);
   if (!teacher) return say('Sorry: you are not in this school’s directory.');
   try {
-    const { lesson, postedToClass } = await lessons.start(lessonFromForm((value.action.data ?? {}) as Record<string, unknown>), teacher);
-    const card = lessonCreatedCard({ title: lesson.title, className: lesson.class_name, starts: `${lesson.starts_at.slice(0, 16).replace('T', ' ')} UTC`, joinUrl: lesson.join_url, postedToClass });
+    const { lesson, postedToClass, warning } = await lessons.start(lessonFromForm((value.action.data ?? {}) as Record<string, unknown>), teacher);
+    const card = lessonCreatedCard({ title: lesson.title, className: lesson.class_name, starts: lessons.when(lesson.starts_at), joinUrl: lesson.join_url, postedToClass, ...(warning ? { warning } : {}) });
     return { statusCode: 200, type: CARD, value: card as never };
   } catch (e) {
     if (e instanceof InvalidLesson) return say(`Please check: ${e.message}`);

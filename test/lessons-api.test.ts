@@ -59,6 +59,9 @@ describe('lessons and the watch on staff calendars', () => {
     await eventually(async () => (await t.app.storage.db.selectFrom('graph_notification_seen').selectAll().execute()).length >= 3, 'the second notification');
     expect(sent).toBe(2);
     expect(await warnings()).toBe(1);
+    // Every notification was answered 202 well within Graph's 3 seconds.
+    await eventually(() => t.meetings.deliveries.length >= 2, 'both deliveries answered');
+    expect(t.meetings.deliveries.every((d) => d.status === 202 && !d.late)).toBe(true);
   });
 
   it('refuses a notification without the subscription’s secret, and never acts on it', async () => {
@@ -80,8 +83,13 @@ describe('lessons and the watch on staff calendars', () => {
 
     const started = await call(k.teacher.id, '/api/lessons', { method: 'POST', body: JSON.stringify({ submissionId: randomUUID(), classId: clean.id, title: 'Macbeth, Act 1' }) });
     expect(started.status).toBe(200);
-    expect(t.school.onlineMeetings.find((m) => m.id === started.body.lesson.online_meeting_id)).toMatchObject({ recordAutomatically: true, lobbyBypassSettings: { scope: 'organization' } });
-    expect((await call(k.teacher.id, '/api/lessons')).body.upcoming.map((l: any) => l.title)).toContain('Macbeth, Act 1');
+    expect(t.school.onlineMeetings.find((m) => m.id === started.body.lesson.online_meeting_id)).toMatchObject({ recordAutomatically: true, lobbyBypassSettings: { scope: 'organizationExcludingGuests' } });
+    // The app joined the meeting chat: nothing to warn the teacher about.
+    expect(started.body.warning).toBeUndefined();
+    const listed = (await call(k.teacher.id, '/api/lessons')).body;
+    expect(listed.upcoming.map((l: any) => l.title)).toContain('Macbeth, Act 1');
+    // Times are shown in the school's zone.
+    expect(listed.timeZone).toBe('Europe/London');
 
     const refused = await call(k.teacher.id, '/api/lessons', { method: 'POST', body: JSON.stringify({ submissionId: randomUUID(), classId: guestClass.id, title: 'Macbeth, Act 2' }) });
     expect(refused.status).toBe(422);

@@ -265,7 +265,7 @@ describe('a remote lesson in the Agents Playground', () => {
     const created = await chat.execute(form.messageId, 'lesson.start', { submissionId, classId: cleanClass.id, title: 'Poetry: Owen and Sassoon', when: 'now', durationMinutes: 30 });
     expect(JSON.stringify(created.value)).toContain('Lesson ready: Poetry: Owen and Sassoon');
     const lesson = await demo.app.storage.db.selectFrom('lesson').selectAll().executeTakeFirstOrThrow();
-    expect(demo.school.onlineMeetings.find((m) => m.id === lesson.online_meeting_id)).toMatchObject({ recordAutomatically: true, isEntryExitAnnounced: true, allowedPresenters: 'organizer', lobbyBypassSettings: { scope: 'organization' } });
+    expect(demo.school.onlineMeetings.find((m) => m.id === lesson.online_meeting_id)).toMatchObject({ recordAutomatically: true, isEntryExitAnnounced: true, allowedPresenters: 'organizer', lobbyBypassSettings: { scope: 'organizationExcludingGuests' } });
 
     // Teams says the meeting started: the announcement appears in the meeting chat.
     const announcement = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('This lesson is being recorded'), 15_000, 'conv-group');

@@ -184,10 +184,10 @@ describe('lessons in the tab, in a browser', () => {
   it('a teacher starts a lesson for her class and sees it, and sees a past lesson without its recording', async () => {
     const k = keyPeople(env.t.school);
     const cleanClass = env.t.school.groups.find((g) => g.kind === 'class' && g.ownerIds.includes(k.teacher.id) && g.memberIds.every((id) => env.t.school.users.find((u) => u.id === id)?.userType === 'Member'))!;
-    // A lesson last week whose recording was found missing.
+    // A lesson last summer whose recording was found missing (09:00 in London, 08:00 UTC).
     await env.t.app.storage.db
       .insertInto('lesson')
-      .values({ id: 'past-1', submission_id: 'past-1', teacher_id: k.teacher.id, class_id: cleanClass.id, class_name: cleanClass.displayName, title: 'Last week: sonnets', starts_at: '2026-11-16T09:00:00.000Z', ends_at: '2026-11-16T10:00:00.000Z', event_id: 'e', online_meeting_id: 'm', join_url: 'https://teams.microsoft.com/l/meetup-join/x', chat_id: null, created_at: '2026-11-15T09:00:00.000Z', started_at: null, announced_at: null, ended_at: '2026-11-16T10:00:00.000Z', recording_checked_at: '2026-11-16T10:40:00.000Z', recording_found: 0 })
+      .values({ id: 'past-1', submission_id: 'past-1', teacher_id: k.teacher.id, class_id: cleanClass.id, class_name: cleanClass.displayName, title: 'Summer term: sonnets', starts_at: '2026-07-06T08:00:00.000Z', ends_at: '2026-07-06T09:00:00.000Z', event_id: 'e', online_meeting_id: 'm', join_url: 'https://teams.microsoft.com/l/meetup-join/x', chat_id: null, app_in_chat: null, created_at: '2026-11-15T09:00:00.000Z', started_at: null, announced_at: null, ended_at: '2026-11-16T10:00:00.000Z', recording_checked_at: '2026-11-16T10:40:00.000Z', recording_found: 0 })
       .execute();
 
     const page = await signedInPage(env, 'Amy Clarke', 'lessons');
@@ -195,10 +195,15 @@ describe('lessons in the tab, in a browser', () => {
     await page.getByRole('combobox', { name: 'Class' }).click();
     await page.getByRole('option', { name: cleanClass.displayName }).click();
     await page.getByRole('textbox', { name: 'Title' }).fill('Macbeth: the witches');
+    // The time she types is the school's (London, summer time), whatever the browser's zone.
+    await page.getByRole('radio', { name: 'Later' }).check();
+    await page.getByRole('textbox', { name: 'Starts' }).fill('2027-06-14T09:00');
     await page.getByRole('button', { name: 'Start the lesson' }).click();
     await page.getByText(/"Macbeth: the witches" is ready: it records automatically/).waitFor();
-    await expect(page.getByTestId('upcoming-lesson').first().textContent()).resolves.toContain('Macbeth: the witches');
-    await expect(page.getByTestId('past-lesson').first().textContent()).resolves.toMatch(/Last week: sonnets.*no recording/);
+    await expect(page.getByTestId('upcoming-lesson').first().textContent()).resolves.toMatch(/Mon, 14 Jun 2027, 09:00.*Macbeth: the witches/);
+    await expect(page.getByTestId('past-lesson').first().textContent()).resolves.toMatch(/Mon, 6 Jul 2026, 09:00.*Summer term: sonnets.*no recording/);
+    expect(await page.locator('section').textContent()).not.toContain('UTC');
+    expect((await env.t.app.storage.db.selectFrom('lesson').select('starts_at').where('title', '=', 'Macbeth: the witches').executeTakeFirstOrThrow()).starts_at).toBe('2027-06-14T08:00:00.000Z');
     await page.screenshot({ path: join(ARTIFACTS, 'tab-lessons.png'), fullPage: true });
     const created = env.t.school.onlineMeetings.at(-1)!;
     expect(created).toMatchObject({ subject: 'Macbeth: the witches', recordAutomatically: true });

@@ -13,7 +13,7 @@ const startTemplate = {
     { type: 'Input.Text', id: 'title', label: 'Title', isRequired: true, maxLength: 200, errorMessage: 'Give the lesson a title' },
     { type: 'Input.ChoiceSet', id: 'when', label: 'When', value: 'now', choices: [{ title: 'Now', value: 'now' }, { title: 'Later', value: 'later' }] },
     { type: 'Input.Date', id: 'date', label: 'Date (if later)' },
-    { type: 'Input.Time', id: 'time', label: 'Time (if later)' },
+    { type: 'Input.Time', id: 'time', label: 'Time (if later), the school’s time' },
     { type: 'Input.Number', id: 'durationMinutes', label: 'Minutes', value: 60, min: 10, max: 240 },
   ],
   actions: [{ type: 'Action.Execute', title: 'Start the lesson', verb: 'lesson.start', data: { submissionId: '${submissionId}' } }],
@@ -30,14 +30,17 @@ const createdTemplate = {
   version: '1.5',
   body: [
     { type: 'TextBlock', text: 'Lesson ready: ${title}', weight: 'Bolder', size: 'Medium', wrap: true },
-    { type: 'FactSet', facts: [{ title: 'Class', value: '${className}' }, { title: 'Starts', value: '${starts}' }, { title: 'Recorded', value: 'automatically, and announced' }, { title: 'Who can join', value: 'people in the school; others wait in the lobby' }] },
+    { type: 'FactSet', facts: [{ title: 'Class', value: '${className}' }, { title: 'Starts', value: '${starts}' }, { title: 'Recorded', value: '${recorded}' }, { title: 'Who can join', value: 'people in the school; others wait in the lobby' }] },
     { type: 'TextBlock', $when: '${!postedToClass}', text: 'The join link could not be posted to the class team: add E-Safety to the team, or share the link yourself.', wrap: true, color: 'Warning' },
+    { type: 'TextBlock', $when: '${hasWarning}', text: '${warning}', wrap: true, color: 'Warning', weight: 'Bolder' },
   ],
   actions: [{ type: 'Action.OpenUrl', title: 'Join the lesson', url: '${joinUrl}' }],
 };
 
-export function lessonCreatedCard(view: { title: string; className: string; starts: string; joinUrl: string; postedToClass: boolean }): AdaptiveCardJson {
-  return renderCard(createdTemplate, view);
+/** `warning`: what will not happen (the app could not join the meeting chat), said at once. */
+export function lessonCreatedCard(view: { title: string; className: string; starts: string; joinUrl: string; postedToClass: boolean; warning?: string }): AdaptiveCardJson {
+  const recorded = view.warning ? 'automatically; not announced by the app' : 'automatically, and announced';
+  return renderCard(createdTemplate, { ...view, recorded, hasWarning: !!view.warning, warning: view.warning ?? '' });
 }
 
 const joinTemplate = {

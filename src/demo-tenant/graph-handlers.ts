@@ -356,12 +356,12 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
       if (!u) return graphError(404, 'ErrorInvalidUser', 'The requested user is invalid.');
       const join = /JoinWebUrl eq '([^']+)'/i.exec(new URL(request.url).searchParams.get('$filter') ?? '')?.[1];
       if (!join) return graphError(400, 'BadRequest', "Filter by JoinWebUrl is required.");
-      const found = school.onlineMeetings.filter((m) => m.organizerUserId === u.id && m.joinWebUrl === join).map(onlineMeetingJson);
+      const found = school.onlineMeetings.filter((m) => m.organizerUserId === u.id && m.joinWebUrl === join).map((m) => onlineMeetingJson(m, request));
       return HttpResponse.json({ value: found });
     }),
     http.get(`${V}/users/:id/onlineMeetings/:meetingId`, ({ request, params }) => {
       const m = school.onlineMeetings.find((x) => x.id === String(params.meetingId));
-      return singleResponse(request, m && onlineMeetingJson(m), 'Online meeting');
+      return singleResponse(request, m && onlineMeetingJson(m, request), 'Online meeting');
     }),
     ...meetings.handlers,
 

@@ -151,7 +151,7 @@ export interface DemoOnlineMeeting
   allowRecording: boolean;
   isEntryExitAnnounced: boolean;
   allowedPresenters: 'everyone' | 'organization' | 'roleIsPresenter' | 'organizer';
-  lobbyBypassSettings: { scope: 'organizer' | 'organization' | 'organizationAndFederated' | 'everyone' | 'invited'; isDialInBypassEnabled: boolean };
+  lobbyBypassSettings: { scope: LobbyBypassScope; isDialInBypassEnabled: boolean };
   /** Not a Graph field: which class team the lesson is for, when it is a lesson. */
   lessonGroupId: string | null;
   /** Recordings made of it (Graph serves them under .../recordings). */
@@ -162,6 +162,9 @@ export interface DemoOnlineMeeting
   participants?: { attendees: Array<{ upn: string; role: Graph.OnlineMeetingRole; identity?: { user?: { id?: string } } }> };
 }
 
+/** lobbybypasssettings.md: `invited` and `organizationExcludingGuests` come after the sentinel `unknownFutureValue`. */
+export type LobbyBypassScope = 'organizer' | 'organization' | 'organizationAndFederated' | 'everyone' | 'unknownFutureValue' | 'invited' | 'organizationExcludingGuests';
+
 /** A Graph change-notification subscription the app made. */
 export interface DemoSubscription extends Present<Graph.Subscription, 'id' | 'resource' | 'changeType' | 'notificationUrl' | 'expirationDateTime' | 'clientState'> {
   id: string;
@@ -170,6 +173,8 @@ export interface DemoSubscription extends Present<Graph.Subscription, 'id' | 're
   notificationUrl: string;
   expirationDateTime: string;
   clientState: string;
+  /** Where Graph sends reauthorizationRequired, subscriptionRemoved and missed (change-notifications-lifecycle-events.md). */
+  lifecycleNotificationUrl?: string;
 }
 
 export interface DemoEvent

@@ -164,9 +164,9 @@ export class GraphAccess {
     return (await this.client.api(this.relative(path)).headers(headers).post(body)) as T;
   }
 
-  async patch<T = unknown>(path: string, body: unknown): Promise<T> {
+  async patch<T = unknown>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
     await this.waitIfPaused();
-    return (await this.client.api(this.relative(path)).patch(body)) as T;
+    return (await this.client.api(this.relative(path)).headers(headers).patch(body)) as T;
   }
 
   /** Every page of a collection, following `@odata.nextLink`. */

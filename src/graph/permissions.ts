@@ -187,6 +187,7 @@ export const API_PERMISSIONS: ApiPermission[] = [
   // Teams app installation
   { method: 'POST', path: '/users/{id}/teamwork/installedApps', pattern: r('/users/{id}/teamwork/installedApps'), anyOf: ['TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadWriteAndConsentSelfForUser.All', 'TeamsAppInstallation.ReadWriteForUser.All'], doc: 'userteamwork-post-installedapps.md' },
   { method: 'GET', path: '/users/{id}/teamwork/installedApps', pattern: r('/users/{id}/teamwork/installedApps'), anyOf: ['TeamsAppInstallation.ReadSelfForUser.All', 'TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadWriteAndConsentSelfForUser.All'], doc: 'userteamwork-list-installedapps.md' },
+  { method: 'GET', path: '/users/{id}/teamwork/installedApps/{id}/chat', pattern: r('/users/{id}/teamwork/installedApps/{id}/chat'), anyOf: ['TeamsAppInstallation.ReadForUser.All', 'TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadWriteForUser.All'], doc: 'userscopeteamsappinstallation-get-chat.md', note: 'the chat of an installation that already existed (409 on install)' },
   {
     method: 'POST',
     path: '/chats/{id}/installedApps',

@@ -11,7 +11,7 @@ export const LESSON_MEETING_SETTINGS = {
   allowRecording: true,
   isEntryExitAnnounced: true,
   allowedPresenters: 'organizer',
-  lobbyBypassSettings: { scope: 'organization', isDialInBypassEnabled: false },
+  lobbyBypassSettings: { scope: 'organizationExcludingGuests', isDialInBypassEnabled: false },
 } as const;
 
 /**

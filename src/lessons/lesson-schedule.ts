@@ -34,6 +34,8 @@ export class LessonSchedule {
         const out = await this.lessons.tick();
         if (out.announced || out.missing) this.logger.info(out, 'lessons checked');
       }
+      // Notifications stored but not processed (an instance stopped after answering Graph).
+      if (this.watch) await this.watch.drain();
       const due = options.subscriptions ?? Date.now() - this.lastSubscriptions > this.options.subscriptionsEveryMs;
       if (this.watch && due && (await this.leases.acquire('lessons.subscriptions', 10 * 60_000))) {
         this.lastSubscriptions = Date.now();

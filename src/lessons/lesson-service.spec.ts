@@ -8,7 +8,9 @@ import { GraphAppInstaller } from '../notify/app-installer';
 import { RecordingNotifier } from '../notify/notifier';
 import { SchoolDirectory, type Person } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
-import { InvalidLesson, LessonRefused, LessonService, NotATeacher } from './lesson-service';
+import { InvalidLesson, LessonRefused, LessonService, NO_CHAT_WARNING, NotATeacher } from './lesson-service';
+import { isGraphError } from '../graph/graph-access';
+import type { AppInstaller } from '../notify/app-installer';
 
 /** Policy 000 "5. Remote Working": lessons are recorded, announced, and stay inside the school. */
 describe.each(engines)('remote lessons on %s', (_name, open) => {
@@ -27,7 +29,7 @@ describe.each(engines)('remote lessons on %s', (_name, open) => {
   });
   afterEach(() => t.dispose());
 
-  const service = () => new LessonService(t.storage.db, demoConfig, ctx.graph, directory, notifier, pino({ level: 'silent' }), new GraphAppInstaller(ctx.graph, 'catalog-app'), () => clock);
+  const service = (installer: AppInstaller | null = new GraphAppInstaller(ctx.graph, 'catalog-app')) => new LessonService(t.storage.db, demoConfig, ctx.graph, directory, notifier, pino({ level: 'silent' }), installer ?? undefined, () => clock);
   /** A class of Amy Clarke's with no guest in it (her first class has a guest tutor, seeded). */
   const cleanClass = () => ctx.school.groups.find((g) => g.kind === 'class' && g.ownerIds.includes(teacher.id) && g.memberIds.every((id) => ctx.school.users.find((u) => u.id === id)?.userType === 'Member'))!;
   const lessonInput = (over: Record<string, unknown> = {}) => ({ submissionId: randomUUID(), classId: cleanClass().id, title: 'Poetry: Owen and Sassoon', ...over });
@@ -36,11 +38,54 @@ describe.each(engines)('remote lessons on %s', (_name, open) => {
     const { lesson, created } = await service().start(lessonInput(), teacher);
     expect(created).toBe(true);
     const meeting = ctx.school.onlineMeetings.find((m) => m.id === lesson.online_meeting_id)!;
-    expect(meeting).toMatchObject({ recordAutomatically: true, allowRecording: true, isEntryExitAnnounced: true, allowedPresenters: 'organizer', lobbyBypassSettings: { scope: 'organization', isDialInBypassEnabled: false } });
+    expect(meeting).toMatchObject({ recordAutomatically: true, allowRecording: true, isEntryExitAnnounced: true, allowedPresenters: 'organizer', lobbyBypassSettings: { scope: 'organizationExcludingGuests', isDialInBypassEnabled: false } });
     const event = ctx.school.events.find((e) => e.id === lesson.event_id)!;
     expect(event.attendees.map((a) => a.emailAddress.address).sort()).toEqual(cleanClass().memberIds.filter((id) => id !== teacher.id).map((id) => ctx.school.users.find((u) => u.id === id)!.mail.toLowerCase()).sort());
     expect(ctx.school.appInstalledInChats.has(lesson.chat_id!)).toBe(true);
     expect((await new AuditLog(t.storage.db).list({ subjectType: 'lesson' }))[0]).toMatchObject({ action: 'lesson.created' });
+  });
+
+  it('reads the start time the teacher typed as the school’s local time, and sends it with the school’s time zone', async () => {
+    clock = new Date('2026-06-15T07:00:00Z');
+    const { lesson } = await service().start(lessonInput({ start: '2026-06-15T09:00' }), teacher);
+    // 09:00 in London in June is 08:00 UTC.
+    expect(lesson.starts_at).toBe('2026-06-15T08:00:00.000Z');
+    const event = ctx.school.events.find((e) => e.id === lesson.event_id)!;
+    expect(event.start).toEqual({ dateTime: '2026-06-15T08:00:00', timeZone: 'UTC' });
+    expect(service().when(lesson.starts_at)).toBe('Mon, 15 Jun 2026, 09:00');
+  });
+
+  it('keeps guests in the lobby: organizationExcludingGuests, which Graph takes only with the Prefer header', async () => {
+    const { lesson } = await service().start(lessonInput(), teacher);
+    expect(ctx.school.onlineMeetings.find((m) => m.id === lesson.online_meeting_id)!.lobbyBypassSettings.scope).toBe('organizationExcludingGuests');
+    // Without the header the demo tenant refuses the value, as Graph does for an evolvable enum member.
+    const refused = await ctx.graph.patch(`/users/${teacher.id}/onlineMeetings/${lesson.online_meeting_id}`, { lobbyBypassSettings: { scope: 'organizationExcludingGuests' } }).catch((e: unknown) => e);
+    expect(isGraphError(refused, 400)).toBe(true);
+    // And reads it back as unknownFutureValue to a client that did not opt in.
+    const read = await ctx.graph.get<{ lobbyBypassSettings: { scope: string } }>(`/users/${teacher.id}/onlineMeetings/${lesson.online_meeting_id}`);
+    expect(read.lobbyBypassSettings.scope).toBe('unknownFutureValue');
+  });
+
+  it('tells the teacher at once when the app cannot join the lesson’s chat: no announcement at start, and what to do', async () => {
+    const refusing: AppInstaller = { installFor: async () => 'not-allowed', installInChat: async () => 'not-allowed' };
+    const refused = await service(refusing).start(lessonInput(), teacher);
+    expect(refused.warning).toBe(NO_CHAT_WARNING);
+    expect(refused.warning).toMatch(/will not post .*This lesson is recorded.* Tell the class yourself/);
+    expect((await service(null).start(lessonInput(), teacher)).warning).toBe(NO_CHAT_WARNING);
+    // Sent again, the same lesson still says so.
+    expect((await service(refusing).start({ ...lessonInput(), submissionId: refused.lesson.submission_id }, teacher)).warning).toBe(NO_CHAT_WARNING);
+    // The app in the chat: nothing to warn about.
+    expect((await service().start(lessonInput(), teacher)).warning).toBeUndefined();
+  });
+
+  it('installs into the chat with the app’s chat RSC permissions consented; Graph refuses an install without them', async () => {
+    const { lesson } = await service().start(lessonInput(), teacher);
+    expect(ctx.school.appInstalledInChats.has(lesson.chat_id!)).toBe(true);
+    const other = ctx.tenant.meetings.createEventAs(teacher.id, { subject: 'Staff briefing', isOnlineMeeting: true, start: { dateTime: '2026-11-24T08:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-11-24T08:30:00', timeZone: 'UTC' } });
+    const thread = ctx.school.onlineMeetings.find((m) => m.joinWebUrl === other.onlineMeeting!.joinUrl)!.chatThreadId;
+    const bare = await ctx.graph.post(`/chats/${encodeURIComponent(thread)}/installedApps`, { 'teamsApp@odata.bind': 'https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/catalog-app' }).catch((e: unknown) => e);
+    expect(isGraphError(bare, 400)).toBe(true);
+    expect(ctx.school.appInstalledInChats.has(thread)).toBe(false);
   });
 
   it('makes the class’s co-teachers presenters too, and invites them', async () => {

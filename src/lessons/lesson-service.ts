@@ -13,6 +13,7 @@ import type { Person, SchoolDirectory } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
 import type { Database, LessonTable } from '../storage/schema';
 import { lessonMeetingSettings, outsiders, REMOTE_WORKING_CLAUSE } from './lesson-rules';
+import { instantToSchoolTime, schoolTimeToInstant, showSchoolTime } from './school-time';
 
 export type Lesson = Selectable<LessonTable>;
 
@@ -29,8 +30,11 @@ export const startLessonSchema = z
     submissionId: z.string().uuid('submissionId must be a UUID'),
     classId: z.string().min(1, 'choose a class'),
     title: z.string().trim().min(3, 'give the lesson a title').max(200),
-    /** "now", or when it starts (ISO date-time). */
-    start: z.union([z.literal('now'), z.string().datetime({ offset: true, message: 'start must be "now" or a date and time' })]).default('now'),
+    /**
+     * "now", or when it starts: the school's local time as the teacher typed it ("2026-11-24T09:00",
+     * read in config `school.timeZone`), or an instant with its offset.
+     */
+    start: z.union([z.literal('now'), z.string().datetime({ offset: true, local: true, message: 'start must be "now" or a date and time' })]).default('now'),
     durationMinutes: z.coerce.number().int().min(10, 'a lesson lasts at least 10 minutes').max(240, 'a lesson lasts at most 4 hours').default(60),
     /** Anyone else to invite (co-teachers, support staff): inside the school only. */
     invite: z.array(z.string().email()).max(20).default([]),
@@ -45,7 +49,17 @@ interface GraphMember extends Optional<Graph.User, 'displayName' | 'mail' | 'use
   '@odata.type'?: string;
 }
 
-const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+/** What the teacher is told when the app could not join the lesson's meeting chat. */
+export const NO_CHAT_WARNING =
+  'The app could not join this lesson’s meeting chat, so it will not post “This lesson is recorded” when the lesson starts. Tell the class yourself at the start that the lesson is recorded, and ask the IT team to let the app be added to meeting chats (TeamsAppInstallation.ReadWriteAndConsentSelfForChat.All).';
+
+export interface StartedLesson {
+  lesson: Lesson;
+  created: boolean;
+  postedToClass: boolean;
+  /** Said at once when something the teacher relies on will not happen. */
+  warning?: string;
+}
 
 /**
  * Remote lessons as policy 000 "5. Remote Working" asks: created by the app with the lesson
@@ -53,7 +67,7 @@ const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
  * recording when they end.
  */
 export class LessonService {
-  private readonly starting = new Map<string, Promise<{ lesson: Lesson; created: boolean; postedToClass: boolean }>>();
+  private readonly starting = new Map<string, Promise<StartedLesson>>();
   private readonly audit: AuditLog;
 
   constructor(
@@ -77,7 +91,7 @@ export class LessonService {
   }
 
   /** Creates the lesson once, however often the form is sent. */
-  start(input: unknown, teacher: Person): Promise<{ lesson: Lesson; created: boolean; postedToClass: boolean }> {
+  start(input: unknown, teacher: Person): Promise<StartedLesson> {
     const parsed = startLessonSchema.safeParse(input);
     if (!parsed.success) return Promise.reject(new InvalidLesson(describeZodError(parsed.error)));
     const key = parsed.data.submissionId;
@@ -93,15 +107,16 @@ export class LessonService {
     return work;
   }
 
-  private async create(input: z.infer<typeof startLessonSchema>, teacher: Person): Promise<{ lesson: Lesson; created: boolean; postedToClass: boolean }> {
+  private async create(input: z.infer<typeof startLessonSchema>, teacher: Person): Promise<StartedLesson> {
     const existing = await this.db.selectFrom('lesson').selectAll().where('submission_id', '=', input.submissionId).executeTakeFirst();
-    if (existing) return { lesson: existing, created: false, postedToClass: true };
+    if (existing) return { lesson: existing, created: false, postedToClass: true, ...(existing.chat_id && existing.app_in_chat === 0 ? { warning: NO_CHAT_WARNING } : {}) };
 
     const classes = await this.classesOf(teacher);
     const cls = classes.find((c) => c.id === input.classId);
     if (!cls) throw new InvalidLesson('classId: you do not teach that class');
     const now = this.now();
-    const start = input.start === 'now' ? now : new Date(input.start);
+    const timeZone = this.config.school.timeZone;
+    const start = input.start === 'now' ? now : /(Z|[+-]\d{2}:?\d{2})$/.test(input.start) ? new Date(input.start) : schoolTimeToInstant(input.start, timeZone);
     if (start.getTime() < now.getTime() - 5 * 60_000) throw new InvalidLesson('start: that time has passed');
     const end = new Date(start.getTime() + input.durationMinutes * 60_000);
 
@@ -127,8 +142,10 @@ export class LessonService {
     const event = await this.graph.post<Present<Graph.Event, 'id'> & Optional<Graph.Event, 'onlineMeeting'>>(`/users/${teacher.id}/events`, {
       subject: input.title,
       body: { contentType: 'text', content: `${cls.displayName}: a remote lesson. It is recorded, in line with the school's remote working policy.` },
-      start: { dateTime: start.toISOString().slice(0, 19), timeZone: 'UTC' },
-      end: { dateTime: end.toISOString().slice(0, 19), timeZone: 'UTC' },
+      // The school's wall-clock time with its zone (dateTimeTimeZone.md: IANA names are accepted),
+      // so Outlook shows the lesson at the time the teacher meant, either side of a clock change.
+      start: { dateTime: instantToSchoolTime(start, timeZone), timeZone },
+      end: { dateTime: instantToSchoolTime(end, timeZone), timeZone },
       attendees: attendees.map((a) => ({ emailAddress: { address: a.address, name: a.name }, type: 'required' })),
       isOnlineMeeting: true,
       onlineMeetingProvider: 'teamsForBusiness',
@@ -140,10 +157,13 @@ export class LessonService {
     const meeting = found.value[0];
     if (!meeting) throw new Error('the lesson\'s Teams meeting could not be found by its join link');
     const settings = lessonMeetingSettings(attendees, new Set(coTeachers.map((c) => c.id)));
-    await this.graph.patch(`/users/${teacher.id}/onlineMeetings/${meeting.id}`, settings);
+    // organizationExcludingGuests is an evolvable enum member: Graph takes it only with this header
+    // (lobbybypasssettings.md, "lobbyBypassScope values").
+    await this.graph.patch(`/users/${teacher.id}/onlineMeetings/${meeting.id}`, settings, { Prefer: 'include-unknown-enum-members' });
     const chatId = meeting.chatInfo?.threadId ?? null;
-    // In the meeting chat, the bot receives the meeting's start and end events.
-    if (chatId && this.installer?.installInChat) await this.installer.installInChat(chatId).catch((e) => this.logger.warn({ err: e }, 'could not add the app to the lesson chat'));
+    // In the meeting chat, the bot receives the meeting's start and end events and posts the
+    // announcement; without it neither happens, and the teacher is told now, not at the lesson.
+    const appInChat = chatId ? await this.joinChat(chatId) : false;
 
     const lesson: Lesson = {
       id: randomUUID(),
@@ -158,6 +178,7 @@ export class LessonService {
       online_meeting_id: meeting.id,
       join_url: joinUrl,
       chat_id: chatId,
+      app_in_chat: appInChat ? 1 : 0,
       created_at: now.toISOString(),
       started_at: null,
       announced_at: null,
@@ -174,11 +195,36 @@ export class LessonService {
       await this.graph.post(`/users/${teacher.id}/events/${event.id}/cancel`, { comment: 'Created twice' }).catch(() => undefined);
       return { lesson: winner, created: false, postedToClass: true };
     }
-    await this.audit.append({ actorId: teacher.id, action: 'lesson.created', subjectType: 'lesson', subjectId: lesson.id, detail: { classId: cls.id, attendees: attendees.length, coTeachers: coTeachers.length, settings: { ...settings, participants: undefined } } });
+    await this.audit.append({ actorId: teacher.id, action: 'lesson.created', subjectType: 'lesson', subjectId: lesson.id, detail: { classId: cls.id, attendees: attendees.length, coTeachers: coTeachers.length, appInChat, settings: { ...settings, participants: undefined } } });
     const posted = this.notifier.postTo
-      ? await this.notifier.postTo(`team:${cls.id}`, lessonJoinCard({ title: lesson.title, starts: when(lesson.starts_at), teacher: teacher.displayName, joinUrl }), `Lesson: ${lesson.title}`).catch(() => 'no-conversation' as const)
+      ? await this.notifier.postTo(`team:${cls.id}`, lessonJoinCard({ title: lesson.title, starts: this.when(lesson.starts_at), teacher: teacher.displayName, joinUrl }), `Lesson: ${lesson.title}`).catch(() => 'no-conversation' as const)
       : 'no-conversation';
-    return { lesson, created: true, postedToClass: posted === 'sent' };
+    return { lesson, created: true, postedToClass: posted === 'sent', ...(appInChat ? {} : { warning: NO_CHAT_WARNING }) };
+  }
+
+  /** The school's time zone: what teachers type and read lesson times in. */
+  get timeZone(): string {
+    return this.config.school.timeZone;
+  }
+
+  /** A lesson time as the school reads it (its own time zone). */
+  when(iso: string): string {
+    return showSchoolTime(iso, this.config.school.timeZone);
+  }
+
+  private async joinChat(chatId: string): Promise<boolean> {
+    if (!this.installer?.installInChat) {
+      this.logger.warn('lessons: no Teams app catalogue id (TEAMS_APP_CATALOG_ID), so the app cannot join lesson chats');
+      return false;
+    }
+    try {
+      const outcome = await this.installer.installInChat(chatId);
+      if (outcome === 'not-allowed') this.logger.warn({ chatId }, 'lessons: Graph refused to add the app to the lesson chat');
+      return outcome !== 'not-allowed';
+    } catch (e) {
+      this.logger.warn({ err: e }, 'lessons: could not add the app to the lesson chat');
+      return false;
+    }
   }
 
   /** A teacher's lessons, soonest first, each with whether its recording was found. */
@@ -247,7 +293,7 @@ export class LessonService {
       if (found) continue;
       out.missing += 1;
       await this.audit.append({ actorId: null, action: 'lesson.no-recording', subjectType: 'lesson', subjectId: l.id });
-      const card = noRecordingCard({ title: l.title, className: l.class_name, starts: when(l.starts_at) });
+      const card = noRecordingCard({ title: l.title, className: l.class_name, starts: this.when(l.starts_at) });
       const admins = [...((await this.directory.groupMembers('admins')) ?? [])];
       for (const to of new Set([l.teacher_id, ...admins])) await this.notifier.sendToPerson(to, card, `No recording of ${l.title}`).catch((e) => this.logger.warn({ err: e }, 'could not send the missing-recording card'));
     }

@@ -18,6 +18,11 @@ export interface Notifier {
    * channel by `team:{groupId}`.
    */
   postTo?(conversationKey: string, card: AdaptiveCardJson, summary: string): Promise<Delivery>;
+  /**
+   * A person's chat with the app, found through Graph when the app was already installed for them
+   * (Teams sends no new installationUpdate then): kept so cards can reach them.
+   */
+  rememberPersonalChat?(entraObjectId: string, chatId: string): Promise<void>;
 }
 
 /** Teams (or Graph) said 429: try again after `retryAfterMs`. Never fatal. */

@@ -20,13 +20,14 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 export function lessonRoutes(lessons: LessonService) {
   return (server: Server, { route }: RouteKit) => {
     server.get('/api/lessons/classes', route(['teacher'], async (_req, { person }) => guarded(async () => ({ classes: await lessons.classesOf(person) }))));
-    server.get('/api/lessons', route(['teacher'], async (_req, { person }) => guarded(() => lessons.lessonsOf(person))));
+    // The school's time zone comes with the lessons: the tab shows every time in it.
+    server.get('/api/lessons', route(['teacher'], async (_req, { person }) => guarded(async () => ({ ...(await lessons.lessonsOf(person)), timeZone: lessons.timeZone }))));
     server.post(
       '/api/lessons',
       route(['teacher'], async (req, { person }) =>
         guarded(async () => {
-          const { lesson, created, postedToClass } = await lessons.start(req.body ?? {}, person);
-          return { lesson, created, postedToClass };
+          const { lesson, created, postedToClass, warning } = await lessons.start(req.body ?? {}, person);
+          return { lesson, created, postedToClass, ...(warning ? { warning } : {}) };
         }),
       ),
     );
@@ -36,6 +37,8 @@ export function lessonRoutes(lessons: LessonService) {
 /**
  * Graph change notifications for staff calendars. Not signed in: Graph proves itself with the
  * subscription's secret (clientState), checked per item; the validation handshake echoes the token.
+ * Graph wants the answer within 3 seconds (change-notifications-delivery-webhooks.md): the
+ * notifications are stored and answered 202; acting on them happens after the answer.
  */
 export function graphWebhook(watch: MeetingWatch, logger: Logger) {
   return (server: Server) => {
@@ -49,6 +52,7 @@ export function graphWebhook(watch: MeetingWatch, logger: Logger) {
       try {
         const { accepted, refused } = await watch.receive(req.body);
         res.send(accepted === 0 && refused > 0 ? 403 : 202, accepted === 0 && refused > 0 ? { error: { code: 'forbidden', message: 'unknown subscription or wrong clientState' } } : {});
+        if (accepted) void watch.drain().catch((e: unknown) => logger.error({ err: e }, 'change notifications not processed'));
       } catch (e) {
         logger.error({ err: e }, 'change notification failed');
         res.send(500, { error: { code: 'internal', message: 'could not process the notification' } });

@@ -190,6 +190,8 @@ export interface LessonTable {
   join_url: string;
   /** The meeting chat's thread id, where the recording announcement goes. */
   chat_id: string | null;
+  /** 1 the app is in the meeting chat (announces at start), 0 it could not join, null before 0010. */
+  app_in_chat: number | null;
   created_at: string;
   started_at: string | null;
   announced_at: string | null;
@@ -205,6 +207,16 @@ export interface GraphSubscriptionTable {
   resource: string;
   client_state: string;
   expires_at: string;
+}
+
+/** Change notifications as received: answered at once, processed from here (0010). */
+export interface GraphNotificationQueueTable {
+  id: Generated<number>;
+  body: string;
+  received_at: string;
+  /** null until processed; a claim stamps it before processing, so one instance takes each. */
+  claimed_at: string | null;
+  attempts: number;
 }
 
 export interface GraphNotificationSeenTable {
@@ -266,4 +278,5 @@ export interface Database {
   policy_review: PolicyReviewTable;
   policy_review_reminder: PolicyReviewReminderTable;
   training_record: TrainingRecordTable;
+  graph_notification_queue: GraphNotificationQueueTable;
 }

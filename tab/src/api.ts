@@ -212,8 +212,10 @@ export interface TrainingRow {
 
 export const api = {
   lessonClasses: (token: string) => call<{ classes: Array<{ id: string; displayName: string }> }>('/api/lessons/classes', token).then((r) => r.classes),
-  lessons: (token: string) => call<{ upcoming: LessonRow[]; past: LessonRow[] }>('/api/lessons', token),
-  startLesson: (token: string, body: object) => call<{ lesson: LessonRow; created: boolean; postedToClass: boolean }>('/api/lessons', token, { method: 'POST', body: JSON.stringify(body) }),
+  /** `timeZone`: the school's; every lesson time is shown in it. */
+  lessons: (token: string) => call<{ upcoming: LessonRow[]; past: LessonRow[]; timeZone: string }>('/api/lessons', token),
+  /** `warning`: something the teacher relies on will not happen (the app is not in the meeting chat). */
+  startLesson: (token: string, body: object) => call<{ lesson: LessonRow; created: boolean; postedToClass: boolean; warning?: string }>('/api/lessons', token, { method: 'POST', body: JSON.stringify(body) }),
   myPolicies: (token: string) => call<{ policies: MyPolicy[] }>('/api/my/policies', token).then((r) => r.policies),
   acceptPolicy: (token: string, versionId: string) => call<{ acceptedAt: string; version: number }>(`/api/my/policies/${encodeURIComponent(versionId)}/accept`, token, { method: 'POST', body: '{}' }),
   policies: (token: string) => call<{ policies: PolicySummary[] }>('/api/policies', token).then((r) => r.policies),

@@ -9,6 +9,7 @@ import * as m0006 from './0006-incident-erasure';
 import * as m0007 from './0007-aup';
 import * as m0008 from './0008-parent-countersignature';
 import * as m0009 from './0009-lessons';
+import * as m0010 from './0010-lesson-chat-and-notification-queue';
 import * as m0012 from './0012-governance';
 
 export interface Migration {
@@ -27,5 +28,6 @@ export const migrations: Migration[] = [
   { name: '0007-aup', up: m0007.up },
   { name: '0008-parent-countersignature', up: m0008.up },
   { name: '0009-lessons', up: m0009.up },
+  { name: '0010-lesson-chat-and-notification-queue', up: m0010.up },
   { name: '0012-governance', up: m0012.up },
 ];

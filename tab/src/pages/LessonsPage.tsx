@@ -2,7 +2,9 @@ import { Badge, Body1, Button, Caption1, Dropdown, Field, Input, Link, MessageBa
 import { useCallback, useEffect, useState } from 'react';
 import { api, type LessonRow } from '../api';
 
-const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+/** A lesson time in the school's own time zone (what the teacher typed; no zone label). */
+const when = (iso: string, timeZone: string) =>
+  new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 
 function recordingBadge(l: LessonRow) {
   if (l.recording_found === 1) return <Badge appearance="tint" color="success">recorded</Badge>;
@@ -13,7 +15,7 @@ function recordingBadge(l: LessonRow) {
 /** The teacher's lessons: start one (recorded, announced, inside the school), and see each one's recording. */
 export function LessonsPage({ token }: { token: string }) {
   const [classes, setClasses] = useState<Array<{ id: string; displayName: string }>>();
-  const [lessons, setLessons] = useState<{ upcoming: LessonRow[]; past: LessonRow[] }>();
+  const [lessons, setLessons] = useState<{ upcoming: LessonRow[]; past: LessonRow[]; timeZone: string }>();
   const [classId, setClassId] = useState('');
   const [title, setTitle] = useState('');
   const [whenChoice, setWhenChoice] = useState<'now' | 'later'>('now');
@@ -22,6 +24,7 @@ export function LessonsPage({ token }: { token: string }) {
   const [submissionId, setSubmissionId] = useState(() => crypto.randomUUID());
   const [message, setMessage] = useState<string>();
   const [error, setError] = useState<string>();
+  const [warning, setWarning] = useState<string>();
 
   const load = useCallback(async () => {
     try {
@@ -36,8 +39,11 @@ export function LessonsPage({ token }: { token: string }) {
 
   const start = async () => {
     setError(undefined);
+    setWarning(undefined);
     try {
-      const r = await api.startLesson(token, { submissionId, classId, title, start: whenChoice === 'now' ? 'now' : new Date(later).toISOString(), durationMinutes: Number(minutes) });
+      // "Starts" is the school's local time as typed ("2026-11-24T09:00"): the server reads it in the school's zone.
+      const r = await api.startLesson(token, { submissionId, classId, title, start: whenChoice === 'now' ? 'now' : later, durationMinutes: Number(minutes) });
+      setWarning(r.warning);
       setMessage(`"${r.lesson.title}" is ready: it records automatically and will be announced as recorded.${r.postedToClass ? ' The join link is in the class team.' : ' Share the join link with the class.'}`);
       setSubmissionId(crypto.randomUUID());
       setTitle('');
@@ -54,6 +60,7 @@ export function LessonsPage({ token }: { token: string }) {
       <Title2 as="h2" id="page-title" block style={{ marginBottom: 8 }}>Lessons</Title2>
       {error && <MessageBar intent="error">{error}</MessageBar>}
       {message && <MessageBar intent="success">{message}</MessageBar>}
+      {warning && <MessageBar intent="warning" data-testid="lesson-warning">{warning}</MessageBar>}
 
       <form aria-label="Start a lesson" onSubmit={(e) => { e.preventDefault(); void start(); }} style={{ display: 'flex', gap: 12, flexWrap: 'wrap', alignItems: 'end', margin: '12px 0 20px' }}>
         <Field label="Class" required>
@@ -71,7 +78,7 @@ export function LessonsPage({ token }: { token: string }) {
           </RadioGroup>
         </Field>
         {whenChoice === 'later' && (
-          <Field label="Starts">
+          <Field label="Starts" hint="The school’s time">
             <Input aria-label="Starts" type="datetime-local" value={later} onChange={(_, d) => setLater(d.value)} />
           </Field>
         )}
@@ -88,7 +95,7 @@ export function LessonsPage({ token }: { token: string }) {
         <TableBody>
           {lessons?.upcoming.map((l) => (
             <TableRow key={l.id} data-testid="upcoming-lesson">
-              <TableCell>{when(l.starts_at)}</TableCell>
+              <TableCell>{when(l.starts_at, lessons.timeZone)}</TableCell>
               <TableCell>{l.title}</TableCell>
               <TableCell>{l.class_name}</TableCell>
               <TableCell><Link href={l.join_url} target="_blank">Join</Link></TableCell>
@@ -104,7 +111,7 @@ export function LessonsPage({ token }: { token: string }) {
         <TableBody>
           {lessons?.past.map((l) => (
             <TableRow key={l.id} data-testid="past-lesson">
-              <TableCell>{when(l.starts_at)}</TableCell>
+              <TableCell>{when(l.starts_at, lessons.timeZone)}</TableCell>
               <TableCell>{l.title}</TableCell>
               <TableCell>{l.class_name}</TableCell>
               <TableCell>{recordingBadge(l)}</TableCell>
