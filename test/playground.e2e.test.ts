@@ -130,7 +130,8 @@ describe('an e-safety concern in the Agents Playground', () => {
 
     // The same form clicked again is the same incident.
     await chat.execute(form.messageId, 'incident.submit', { submissionId, kind: 'conduct/cyberbullying', whatHappened: 'Year 8 students posting unkind memes about a classmate in a group chat.', about: 'no', illegal: 'false' });
-    expect(await demo.app.storage.db.selectFrom('incident').selectAll().execute()).toHaveLength(1);
+    // (The demo also holds a seeded half-term of incidents for the governors' report.)
+    expect(await demo.app.storage.db.selectFrom('incident').selectAll().where('submission_id', '=', submissionId).execute()).toHaveLength(1);
   }, 60_000);
 });
 
@@ -160,7 +161,7 @@ describe('reporting a message with the Report a concern action, in the Agents Pl
     expect(JSON.stringify(await dslCard)).toContain('Do not alert the suspect');
 
     await chat.invokeMessageExtension('composeExtension/submitAction', { commandId: 'reportMessage', commandContext: 'message', data }, teacher);
-    const rows = await demo.app.storage.db.selectFrom('incident').selectAll().execute();
+    const rows = await demo.app.storage.db.selectFrom('incident').selectAll().where('submission_id', '=', submissionId).execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ reporter_id: keyPeople(demo.school).teacher.id, urgent: 1 });
   }, 60_000);
@@ -262,22 +263,23 @@ describe('a remote lesson in the Agents Playground', () => {
     const cleanClass = demo.school.groups.find((g) => g.kind === 'class' && g.ownerIds.includes(k.teacher.id) && g.memberIds.every((id) => demo.school.users.find((u) => u.id === id)?.userType === 'Member'))!;
     expect(formJson).toContain(cleanClass.displayName);
 
+    // (The demo also holds a seeded half-term of lessons: this one is found by its title.)
     const created = await chat.execute(form.messageId, 'lesson.start', { submissionId, classId: cleanClass.id, title: 'Poetry: Owen and Sassoon', when: 'now', durationMinutes: 30 });
     expect(JSON.stringify(created.value)).toContain('Lesson ready: Poetry: Owen and Sassoon');
-    const lesson = await demo.app.storage.db.selectFrom('lesson').selectAll().executeTakeFirstOrThrow();
+    const lesson = await demo.app.storage.db.selectFrom('lesson').selectAll().where('title', '=', 'Poetry: Owen and Sassoon').executeTakeFirstOrThrow();
     expect(demo.school.onlineMeetings.find((m) => m.id === lesson.online_meeting_id)).toMatchObject({ recordAutomatically: true, isEntryExitAnnounced: true, allowedPresenters: 'organizer', lobbyBypassSettings: { scope: 'organizationExcludingGuests' } });
 
     // Teams says the meeting started: the announcement appears in the meeting chat.
     const announcement = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('This lesson is being recorded'), 15_000, 'conv-group');
     await chat.sendCustomActivity(meetingEvent('meetingStart', lesson.join_url, lesson.title));
     await announcement;
-    expect((await demo.app.storage.db.selectFrom('lesson').selectAll().executeTakeFirstOrThrow()).announced_at).not.toBeNull();
+    expect((await demo.app.storage.db.selectFrom('lesson').selectAll().where('title', '=', 'Poetry: Owen and Sassoon').executeTakeFirstOrThrow()).announced_at).not.toBeNull();
 
     // It ends with no recording; half an hour later the teacher hears in her chat.
     await chat.sendCustomActivity(meetingEvent('meetingEnd', lesson.join_url, lesson.title));
-    await eventually(async () => !!(await demo.app.storage.db.selectFrom('lesson').select('ended_at').executeTakeFirstOrThrow()).ended_at, 'the end event');
+    await eventually(async () => !!(await demo.app.storage.db.selectFrom('lesson').select('ended_at').where('title', '=', 'Poetry: Owen and Sassoon').executeTakeFirstOrThrow()).ended_at, 'the end event');
     const notice = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('ended without a recording'), 15_000);
-    await demo.app.storage.db.updateTable('lesson').set({ ended_at: new Date(Date.now() - 31 * 60_000).toISOString() }).execute(); // half an hour passes
+    await demo.app.storage.db.updateTable('lesson').set({ ended_at: new Date(Date.now() - 31 * 60_000).toISOString() }).where('title', '=', 'Poetry: Owen and Sassoon').execute(); // half an hour passes
     await demo.app.lessonSchedule.tick();
     await notice;
   }, 90_000);

@@ -101,8 +101,9 @@ describe('two server processes on one PostgreSQL', () => {
     instances.push(a.child, b.child);
     const db = openStorage(databaseUrl);
     try {
-      // Both instances tick the daily audit at start: the lease lets one run it.
-      await eventually(async () => (await db.db.selectFrom('audit_run').selectAll().execute()).length === 1, 'the audit', 30_000);
+      // Both instances tick the daily audit at start: the lease lets one run it. (The demo's seeded
+      // half-term holds two earlier runs, trigger 'demo-seed'.)
+      await eventually(async () => (await db.db.selectFrom('audit_run').selectAll().where('trigger', '!=', 'demo-seed').execute()).length === 1, 'the audit', 30_000);
 
       const itAdmin = keyPeople(school).itAdmin.id;
       const signIn = await fetch(`${a.url}/api/demo/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personaId: itAdmin }) });
@@ -125,7 +126,7 @@ describe('two server processes on one PostgreSQL', () => {
       expect(duplicates).toBeLessThanOrEqual(8);
       // And the record says so: every card row ends sent (the last answers take a moment).
       await eventually(async () => (await db.db.selectFrom('campaign_delivery').select('status').where('kind', '=', 'card').execute()).every((r) => r.status === 'sent'), 'every card row recorded as sent', 10_000);
-      expect(await db.db.selectFrom('audit_run').selectAll().execute()).toHaveLength(1);
+      expect(await db.db.selectFrom('audit_run').selectAll().where('trigger', '!=', 'demo-seed').execute()).toHaveLength(1);
     } finally {
       await db.close();
     }
