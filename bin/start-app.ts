@@ -207,6 +207,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     directory,
     tokens: new AnyOf(validators),
     logger,
+    graph,
     botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
     tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
     ...(demo ? { demo } : {}),
