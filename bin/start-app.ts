@@ -184,6 +184,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   const bot = new ESafetyBot({
     schoolName: config.school.name,
+    tenantId: config.school.tenantId,
+    isMember: async (id) => Boolean(await directory.person(id)),
     conversations,
     logger,
     commands: [reportCommand(), policiesCommand(aup, directory), lessonCommand(lessons, directory)],
