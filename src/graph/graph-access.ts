@@ -95,7 +95,10 @@ export class GraphUnreachable extends Error {
 
 /** True for GraphUnreachable, also after the SDK has re-wrapped it in a GraphError. */
 export function isGraphUnreachable(e: unknown): e is Error & { message: string } {
-  return e instanceof GraphUnreachable || (e instanceof Error && (e as { code?: unknown }).code === 'graph-unavailable');
+  if (e instanceof GraphUnreachable) return true;
+  // The SDK copies our error's name into its GraphError's code (and name).
+  const { code, name } = (e ?? {}) as { code?: unknown; name?: unknown };
+  return e instanceof Error && (code === 'GraphUnreachable' || code === 'graph-unavailable' || name === 'GraphUnreachable');
 }
 
 /** Turns a failed connection (or token fetch) into GraphUnreachable, naming the cause. */
