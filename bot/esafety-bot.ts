@@ -59,6 +59,11 @@ export class ESafetyBot extends TeamsActivityHandler {
         const refusal = refuseInvoke(context);
         if (refusal) return void (await context.sendActivity({ type: 'invokeResponse', value: refusal }));
       }
+      // A card's Action.Submit (messageBack) carries its data as an object; anything else is not ours.
+      const value: unknown = context.activity.value;
+      if (context.activity.type === 'message' && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+        return void (await context.sendActivity('That button is not known any more.'));
+      }
       await this.remember(context);
       await next();
     });
