@@ -46,6 +46,7 @@ import { tokenSourceFor, type GraphAuthConfig } from '../src/graph/graph-auth';
 import { createLogger, type Logger } from '../src/logging/logger';
 import { SchoolDirectory } from '../src/school/school-directory';
 import { createServer, type DemoPersona } from '../src/server/create-server';
+import type { RateLimitSettings } from '../src/server/rate-limits';
 import { AuditLog } from '../src/storage/audit-log';
 import { ConversationReferences } from '../src/storage/conversation-references';
 import { DEFAULT_DATABASE_URL, openStorage, type Storage } from '../src/storage/database';
@@ -70,6 +71,8 @@ export interface AppOptions {
   /** The daily tenant audit (off unless asked: tests start many apps). */
   auditSchedule?: { intervalMs: number; tabLink?: string; autoStart?: boolean };
   logger?: Logger;
+  /** Rate limits; proxies in front that append to X-Forwarded-For come from TRUSTED_PROXIES. */
+  rateLimits?: Partial<RateLimitSettings>;
 }
 
 export interface RunningApp {
@@ -210,6 +213,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     tokens: new AnyOf(validators),
     logger,
     graph,
+    rateLimits: { trustedProxies: Number(process.env.TRUSTED_PROXIES) || 0, ...options.rateLimits },
     botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
     tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
     ...(demo ? { demo } : {}),

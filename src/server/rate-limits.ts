@@ -90,7 +90,8 @@ export class RateLimits {
     const hops = String(req.headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     // Only the entries the trusted proxies appended are believed; the rest the caller wrote.
     const client = hops[hops.length - this.settings.trustedProxies];
-    return client ? client.replace(/:\d+$/, '') : peer;
+    // App Service writes "ip:port" ("[v6]:port" for IPv6); the port changes with every connection.
+    return client ? client.replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, '$1').replace(/^\[(.+)\]:\d+$/, '$1') : peer;
   }
 
   /** Per-address limits, before routing and before any token or body is looked at. */
