@@ -6,6 +6,12 @@ import { INCIDENT_ACTIONS, InvalidReport, NoSuchIncident, NotAllowed, type Incid
 import type { SchoolDirectory } from '../src/school/school-directory';
 import type { BotCommand } from './esafety-bot';
 import { cardError, describeProblem } from './activity-checks';
+import { TooManyRequests } from '../src/server/rate-limits';
+
+/** The same per-person write allowance as the tab's API (src/server/rate-limits.ts). */
+export interface WriteAllowance {
+  spend(kind: 'personWrites', personId: string): Promise<void>;
+}
 
 const CARD = 'application/vnd.microsoft.card.adaptive';
 /** A short message Teams shows to the person who clicked, instead of replacing the card. */
@@ -95,6 +101,7 @@ export async function incidentCardAction(
   value: AdaptiveCardInvokeValue,
   incidents: IncidentService,
   directory: SchoolDirectory,
+  limits?: WriteAllowance,
 ): Promise<AdaptiveCardInvokeResponse | undefined> {
   const verb = value.action.verb ?? '';
   if (!verb.startsWith('incident.')) return undefined;
@@ -106,6 +113,7 @@ export async function incidentCardAction(
     if (verb === 'incident.submit') {
       const form = reportForm.safeParse(raw);
       if (!form.success) return cardError(400, 'BadRequest', `Please check: ${describeProblem(form.error)}`);
+      await limits?.spend('personWrites', actor.id);
       await incidents.report(reportFromForm(form.data, new Date()), actor);
       return { statusCode: 200, type: CARD, value: reportThanksCard() as never };
     }
@@ -114,6 +122,7 @@ export async function incidentCardAction(
     const parsed = actionData.safeParse(raw);
     if (!parsed.success) return cardError(400, 'BadRequest', `Please check: ${describeProblem(parsed.error)}`);
     const data = parsed.data;
+    await limits?.spend('personWrites', actor.id);
     const card = await incidents.act(data.incidentId, action, actor, {
       ...(data.text !== undefined ? { text: data.text } : {}),
       ...(data.assignee !== undefined ? { assignee: data.assignee } : {}),
@@ -124,12 +133,13 @@ export async function incidentCardAction(
     if (e instanceof InvalidReport) return say(`Please check: ${e.message}`);
     if (e instanceof NotAllowed) return say('Only the safeguarding team and the people this incident was sent to can act on it.');
     if (e instanceof NoSuchIncident) return cardError(404, 'NotFound', 'That incident does not exist.');
+    if (e instanceof TooManyRequests) return cardError(429, 'TooManyRequests', e.message);
     throw e;
   }
 }
 
 /** The message action: "Report a concern" on any chat or channel message. */
-export function reportMessageAction(incidents: IncidentService, directory: SchoolDirectory) {
+export function reportMessageAction(incidents: IncidentService, directory: SchoolDirectory, limits?: WriteAllowance) {
   const tell = (value: string) => ({ task: { type: 'message' as const, value } });
   return {
     async fetch(_context: TurnContext, commandId: string, message: unknown) {
@@ -146,10 +156,12 @@ export function reportMessageAction(incidents: IncidentService, directory: Schoo
       const actor = actorId ? await directory.person(actorId) : undefined;
       if (!actor) return tell('Sorry: you are not in this school’s directory.');
       try {
+        await limits?.spend('personWrites', actor.id);
         await incidents.report({ ...reportFromForm(data, new Date()), channel: 'message-action' }, actor);
         return tell('Thank you. Your concern has been passed to the safeguarding team.');
       } catch (e) {
         if (e instanceof InvalidReport) return tell(`Please check: ${e.message}`);
+        if (e instanceof TooManyRequests) return tell(e.message);
         throw e;
       }
     },

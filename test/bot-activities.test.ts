@@ -113,4 +113,14 @@ describe('the bot checks every activity before acting on it', () => {
       expect(kept).not.toContain('19:stranger@thread.v2');
     });
   });
+
+  it('holds a person to the same write allowance through the bot as through the tab', async () => {
+    const answers: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const { body } = await post({ type: 'invoke', name: 'composeExtension/submitAction', value: { commandId: 'reportMessage', data: { submissionId: randomUUID(), kind: 'conduct/cyberbullying', whatHappened: `Unkind messages in the class chat, number ${i}.` } } }, 'teacher');
+      answers.push(body.task.value);
+    }
+    expect(answers.filter((a) => a.startsWith('Thank you')).length).toBeLessThanOrEqual(30);
+    expect(answers.at(-1)).toMatch(/^Too many requests\. Please wait \d+ seconds?/);
+  });
 });
