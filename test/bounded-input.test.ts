@@ -85,3 +85,18 @@ describe('bounded input and protective headers (issue #14)', () => {
     });
   });
 });
+
+describe('refused tokens from one address', () => {
+  let t: AppUnderTest;
+  beforeAll(async () => {
+    t = await startAppUnderTest({ rateLimits: { refusedTokens: { points: 5, seconds: 60 } } });
+  });
+  afterAll(() => t.close());
+
+  it('make that address wait (429) once its allowance of refusals is spent; a missing token does not count', async () => {
+    const me = (authorization?: string) => fetch(`${t.app.url}/api/me`, authorization ? { headers: { authorization } } : {}).then((r) => r.status);
+    for (let i = 0; i < 10; i++) expect(await me()).toBe(401);
+    for (let i = 0; i < 5; i++) expect(await me('Bearer not.a.token')).toBe(401);
+    expect(await me('Bearer not.a.token')).toBe(429);
+  });
+});

@@ -111,7 +111,7 @@ export function createServer(deps: ServerDeps): Server {
       try {
         const identity = await deps.tokens.validate(bearerToken(req.header('authorization'))).catch(async (e: unknown) => {
           // Refused tokens count against the caller's address: spraying tokens soon waits.
-          if (e instanceof AuthError && e.status === 401) await limits.spend('signIns', limits.address(req));
+          if (e instanceof AuthError && e.status === 401 && req.header('authorization')) await limits.spend('refusedTokens', limits.address(req));
           throw e;
         });
         if (identity.tid !== deps.config.school.tenantId) throw new AuthError(403, "The token is not from this school's tenant");

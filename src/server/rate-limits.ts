@@ -12,8 +12,13 @@ export interface RateLimitSettings {
   personWrites: Allowance;
   /** Writes from one address. A whole school can sit behind one address, so this is generous. */
   addressWrites: Allowance;
-  /** Demo sign-ins and refused tokens from one address: guessing and token spraying. */
+  /** Demo sign-ins from one address (in demo mode a sign-in needs no password). */
   signIns: Allowance;
+  /**
+   * Refused bearer tokens from one address (token spraying). Generous, and counted only for
+   * refusals: a whole school can share one address, and one pupil must not lock everyone out.
+   */
+  refusedTokens: Allowance;
   /** Parent links opened or signed from one address: guessing links. */
   parentLinks: Allowance;
   /**
@@ -27,6 +32,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   personWrites: { points: 30, seconds: 60 },
   addressWrites: { points: 600, seconds: 60 },
   signIns: { points: 30, seconds: 60 },
+  refusedTokens: { points: 300, seconds: 60 },
   parentLinks: { points: 30, seconds: 60 },
   trustedProxies: 0,
 };
@@ -64,6 +70,7 @@ export class RateLimits {
       personWrites: make(this.settings.personWrites),
       addressWrites: make(this.settings.addressWrites),
       signIns: make(this.settings.signIns),
+      refusedTokens: make(this.settings.refusedTokens),
       parentLinks: make(this.settings.parentLinks),
     };
   }
@@ -105,7 +112,7 @@ export class RateLimits {
         else if (path === '/api/demo/sign-in' && req.method === 'POST') await this.spend('signIns', address);
         else if (WRITES.has(req.method ?? '') && !SERVICE_ROUTES.includes(path)) await this.spend('addressWrites', address);
         // An address that keeps presenting refused tokens waits before its next token is checked.
-        else if (req.headers.authorization) await this.check('signIns', address);
+        else if (req.headers.authorization) await this.check('refusedTokens', address);
       };
       spend().then(
         () => next(),
