@@ -48,6 +48,7 @@ import { tokenSourceFor, type GraphAuthConfig } from '../src/graph/graph-auth';
 import { createLogger, type Logger } from '../src/logging/logger';
 import { SchoolDirectory } from '../src/school/school-directory';
 import { createServer, type DemoPersona } from '../src/server/create-server';
+import { RateLimits, type RateLimitSettings } from '../src/server/rate-limits';
 import { AuditLog } from '../src/storage/audit-log';
 import { ConversationReferences } from '../src/storage/conversation-references';
 import { DEFAULT_DATABASE_URL, openStorage, type Storage } from '../src/storage/database';
@@ -72,6 +73,8 @@ export interface AppOptions {
   /** The daily tenant audit (off unless asked: tests start many apps). */
   auditSchedule?: { intervalMs: number; tabLink?: string; autoStart?: boolean };
   logger?: Logger;
+  /** Rate limits; proxies in front that append to X-Forwarded-For come from TRUSTED_PROXIES. */
+  rateLimits?: Partial<RateLimitSettings>;
 }
 
 export interface RunningApp {
@@ -198,18 +201,22 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const meetingWatch = new MeetingWatch(storage.db, config, graph, directory, notifier, logger, () => `${publicUrl}/api/graph/notifications`);
   const lessonSchedule = new LessonSchedule(lessons, meetingWatch, leases, logger);
 
+  // One set of counters for the tab's API and the bot: a report is a write wherever it comes from.
+  const rateLimits = new RateLimits({ trustedProxies: Number(process.env.TRUSTED_PROXIES) || 0, ...options.rateLimits });
   const bot = new ESafetyBot({
     schoolName: config.school.name,
+    tenantId: config.school.tenantId,
+    isMember: async (id) => Boolean(await directory.person(id)),
     conversations,
     logger,
     commands: [reportCommand(), policiesCommand(aup, directory), lessonCommand(lessons, directory)],
     meetingEvents: meetingEvents(lessons),
     cardActions: [
-      (context, value) => incidentCardAction(context, value, incidents, directory),
+      (context, value) => incidentCardAction(context, value, incidents, directory, rateLimits),
       (context, value) => aupCardAction(context, value, aup, directory),
       (context, value) => lessonCardAction(context, value, lessons, directory),
     ],
-    messageAction: reportMessageAction(incidents, directory),
+    messageAction: reportMessageAction(incidents, directory, rateLimits),
   });
 
   // Each instance holds leases under its own name (above), so scheduled work runs once across instances.
@@ -225,6 +232,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     directory,
     tokens: new AnyOf(validators),
     logger,
+    graph,
+    rateLimits,
     botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
     tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
     ...(demo ? { demo } : {}),

@@ -1,9 +1,13 @@
 import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
 import { InvalidRequest, NotAllowed, type AupService } from '../src/aup/aup-service';
 import type { SchoolDirectory } from '../src/school/school-directory';
+import { z } from 'zod';
 import type { BotCommand } from './esafety-bot';
+import { cardError, describeProblem } from './activity-checks';
 
 const CARD = 'application/vnd.microsoft.card.adaptive';
+// A policy version id as the card carries it: "staff-aup@3".
+const acceptData = z.object({ versionId: z.string().min(1).max(200) });
 const say = (message: string): AdaptiveCardInvokeResponse => ({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: message as never });
 
 /** "I accept" and "I have a question" on a policy card. */
@@ -16,7 +20,9 @@ export async function aupCardAction(context: TurnContext, value: AdaptiveCardInv
   const data = (value.action.data ?? {}) as Record<string, unknown>;
   try {
     if (verb === 'aup.accept') {
-      const { card } = await aup.accept(String(data.versionId ?? ''), person, 'teams-card');
+      const parsed = acceptData.safeParse(data);
+      if (!parsed.success) return cardError(400, 'BadRequest', `Please check: ${describeProblem(parsed.error)}`);
+      const { card } = await aup.accept(parsed.data.versionId, person, 'teams-card');
       return { statusCode: 200, type: CARD, value: card as never };
     }
     if (verb === 'aup.question') {

@@ -55,3 +55,40 @@ describe('the bot shell', () => {
     expect(await refs.find('aad-amy')).toMatchObject({ kind: 'personal' });
   });
 });
+
+describe('the bot shell, for one school', () => {
+  let t: TestStorage;
+  let refs: ConversationReferences;
+  let adapter: TestAdapter;
+  const school = 'b1f0c9a2-5d4e-4c3b-9a8f-0e1d2c3b4a50';
+  beforeEach(async () => {
+    t = await sqliteStorage();
+    refs = new ConversationReferences(t.storage.db);
+    const bot = new ESafetyBot({ schoolName: 'Demo Academy', tenantId: school, isMember: async (id) => id === 'aad-amy', conversations: refs, logger: pino({ level: 'silent' }) });
+    adapter = new TestAdapter(async (context) => bot.run(context));
+  });
+  afterEach(() => t.dispose());
+
+  const from = { id: 'user1', name: 'Amy', aadObjectId: 'aad-amy' };
+  const conversation = (tenantId: string) => ({ id: 'c1', conversationType: 'personal', tenantId }) as Activity['conversation'];
+
+  it('answers a card submission whose data is not an object plainly, without running a command', async () => {
+    await adapter
+      .send({ type: ActivityTypes.Message, text: 'help', value: 'incident.submit', from, conversation: conversation(school), channelData: { tenant: { id: school } } } as Partial<Activity>)
+      .assertReply((a) => expect(a.text).toBe('That button is not known any more.'));
+    expect(adapter.activeQueue).toHaveLength(0);
+  });
+
+  it('does nothing for a message from another tenant, and keeps no conversation for it', async () => {
+    await adapter.send({ type: ActivityTypes.Message, text: 'help', from, conversation: conversation('another-tenant'), channelData: { tenant: { id: 'another-tenant' } } } as Partial<Activity>);
+    expect(adapter.activeQueue).toHaveLength(0);
+    expect(await refs.find('aad-amy')).toBeUndefined();
+  });
+
+  it('remembers a person of the school, and not a stranger from the same tenant', async () => {
+    await adapter.send({ type: ActivityTypes.Message, text: 'help', from, conversation: conversation(school), channelData: { tenant: { id: school } } } as Partial<Activity>).assertReply(() => undefined);
+    await adapter.send({ type: ActivityTypes.Message, text: 'help', from: { id: 'u2', aadObjectId: 'aad-guest' }, conversation: conversation(school), channelData: { tenant: { id: school } } } as Partial<Activity>).assertReply(() => undefined);
+    expect(await refs.find('aad-amy')).toMatchObject({ kind: 'personal' });
+    expect(await refs.find('aad-guest')).toBeUndefined();
+  });
+});

@@ -4,6 +4,7 @@ import { helpCard, type CommandHelp } from '../src/cards/help-card';
 import { welcomeCard } from '../src/cards/welcome-card';
 import type { ConversationReferences } from '../src/storage/conversation-references';
 import { conversationEntry } from './conversation-keys';
+import { activityTenant, cardError, refuseInvoke } from './activity-checks';
 
 export interface BotCommand extends CommandHelp {
   run(context: TurnContext, args: string): Promise<void>;
@@ -11,6 +12,10 @@ export interface BotCommand extends CommandHelp {
 
 export interface BotServices {
   schoolName: string;
+  /** The school's Entra tenant: activities from any other tenant are ignored. */
+  tenantId?: string;
+  /** Whether an Entra object id is a person in the school's directory (conversations are kept only for them). */
+  isMember?: (aadObjectId: string) => Promise<boolean>;
   conversations: ConversationReferences;
   logger: Logger;
   /** Commands that later capabilities (policies, report, lesson) register. */
@@ -18,7 +23,7 @@ export interface BotServices {
   /** The "Report a concern" message action: its dialog, and what happens when it is sent. */
   messageAction?: {
     fetch(context: TurnContext, commandId: string, message: unknown): Promise<unknown>;
-    submit(context: TurnContext, commandId: string, data: Record<string, string | undefined>): Promise<unknown>;
+    submit(context: TurnContext, commandId: string, data: Record<string, unknown>): Promise<unknown>;
   };
   /** Teams meeting start/end events in a meeting chat the bot is in. */
   meetingEvents?: {
@@ -44,6 +49,21 @@ export class ESafetyBot extends TeamsActivityHandler {
     ];
 
     this.onTurn(async (context, next) => {
+      if (services.tenantId && activityTenant(context) !== services.tenantId) {
+        // Nothing is stored or done for another tenant; an invoke still gets an answer, not a 501.
+        services.logger.warn({ activityType: context.activity.type, name: context.activity.name, tenant: activityTenant(context) ?? null }, 'bot activity from another tenant ignored');
+        if (context.activity.type === 'invoke') await context.sendActivity({ type: 'invokeResponse', value: { status: 403, body: cardError(403, 'Forbidden', 'This app serves one school’s tenant only.') } });
+        return;
+      }
+      if (context.activity.type === 'invoke') {
+        const refusal = refuseInvoke(context);
+        if (refusal) return void (await context.sendActivity({ type: 'invokeResponse', value: refusal }));
+      }
+      // A card's Action.Submit (messageBack) carries its data as an object; anything else is not ours.
+      const value: unknown = context.activity.value;
+      if (context.activity.type === 'message' && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+        return void (await context.sendActivity('That button is not known any more.'));
+      }
       await this.remember(context);
       await next();
     });
@@ -83,7 +103,16 @@ export class ESafetyBot extends TeamsActivityHandler {
 
   protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: { commandId?: string; data?: unknown }) {
     if (!this.services.messageAction) return super.handleTeamsMessagingExtensionSubmitAction(context, action as never);
-    return (await this.services.messageAction.submit(context, action.commandId ?? '', (action.data ?? {}) as Record<string, string | undefined>)) as never;
+    return (await this.services.messageAction.submit(context, action.commandId ?? '', (action.data ?? {}) as Record<string, unknown>)) as never;
+  }
+
+  // The app opens no task modules of its own (the report dialog is the message action's).
+  protected override async handleTeamsTaskModuleFetch() {
+    return { task: { type: 'message' as const, value: 'That dialog is not known.' } };
+  }
+
+  protected override async handleTeamsTaskModuleSubmit() {
+    return { task: { type: 'message' as const, value: 'That dialog is not known.' } };
   }
 
   protected override async onAdaptiveCardInvoke(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
@@ -108,6 +137,9 @@ export class ESafetyBot extends TeamsActivityHandler {
   private async remember(context: TurnContext): Promise<void> {
     const entry = conversationEntry(context.activity);
     if (!entry.key) return;
+    // Only people of the school: a guest or another organisation's user leaves no reference.
+    const personId = context.activity.from?.aadObjectId;
+    if (this.services.isMember && !(personId && (await this.services.isMember(personId)))) return;
     await this.services.conversations.save({ ...entry, key: entry.key });
     // A team's channel is also found by the team's group id: lessons post to their class team.
     const team = (context.activity.channelData as { team?: { id?: string; aadGroupId?: string } } | undefined)?.team;

@@ -78,7 +78,12 @@ describe('parents counter-signing the student AUP', () => {
     expect((await form(link, { name: 'Sarah Brown' })).status).toBe(400); // the box was not ticked
     const signed = await form(link, { name: 'Sarah Brown', agree: 'yes' });
     expect(await signed.text()).toMatch(/You counter-signed Acceptable Use Agreement for Students \(version 1\) for Jamie/);
-    await form(link, { name: 'Someone Else', agree: 'yes' });
+    // Once used, the link (forwarded, or read over a shoulder) no longer names the child.
+    const again = await form(link, { name: 'Someone Else', agree: 'yes' });
+    expect(await again.text()).not.toContain('Jamie');
+    const reopened = await (await fetch(link)).text();
+    expect(reopened).toMatch(/counter-signed with this link on \d{4}-\d{2}-\d{2}/);
+    expect(reopened).not.toContain('Jamie');
     const rows = await t.app.storage.db.selectFrom('parent_countersignature').selectAll().execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ policy_version_id: 'student-aup@1', child_id: k.student.id, parent_email: jamiesParent, parent_name: 'Sarah Brown' });

@@ -131,7 +131,7 @@ describe('an e-safety concern in the Agents Playground', () => {
     // The same form clicked again is the same incident.
     await chat.execute(form.messageId, 'incident.submit', { submissionId, kind: 'conduct/cyberbullying', whatHappened: 'Year 8 students posting unkind memes about a classmate in a group chat.', about: 'no', illegal: 'false' });
     // (The demo also holds a seeded half-term of incidents for the governors' report.)
-    expect(await demo.app.storage.db.selectFrom('incident').selectAll().where('submission_id', '=', submissionId).execute()).toHaveLength(1);
+    expect(await demo.app.storage.db.selectFrom('incident').selectAll().where('submission_id', '=', submissionId!).execute()).toHaveLength(1);
   }, 60_000);
 });
 
@@ -161,7 +161,7 @@ describe('reporting a message with the Report a concern action, in the Agents Pl
     expect(JSON.stringify(await dslCard)).toContain('Do not alert the suspect');
 
     await chat.invokeMessageExtension('composeExtension/submitAction', { commandId: 'reportMessage', commandContext: 'message', data }, teacher);
-    const rows = await demo.app.storage.db.selectFrom('incident').selectAll().where('submission_id', '=', submissionId).execute();
+    const rows = await demo.app.storage.db.selectFrom('incident').selectAll().where('submission_id', '=', submissionId!).execute();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ reporter_id: keyPeople(demo.school).teacher.id, urgent: 1 });
   }, 60_000);

@@ -199,6 +199,20 @@ describe('the incidents API', () => {
     expect(await read.json()).toMatchObject({ subCategory: 'grooming', guidance: expect.arrayContaining([expect.stringMatching(/CEOP/)]) });
   });
 
+  it('answers an unknown incident id with 404 to the safeguarding team, writes no read to the audit log, and tells others nothing', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const res = await call(`/api/incidents/${unknown}`, 'dsl');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: 'no-such-incident', message: 'No incident has that id.' } });
+    const reads = await t.app.storage.db.selectFrom('audit_log').select('subject_id').where('action', '=', 'incident.read').where('subject_id', '=', unknown).execute();
+    expect(reads).toEqual([]);
+    // Whether or not the id exists, someone who may not read it gets the very same answer.
+    const queue = (await (await call('/api/incidents', 'dsl')).json()) as { incidents: Array<{ id: string }> };
+    const existing = await call(`/api/incidents/${queue.incidents[0]!.id}`, 'itAdmin');
+    const missing = await call(`/api/incidents/${unknown}`, 'itAdmin');
+    expect([missing.status, await missing.json()]).toEqual([existing.status, await existing.json()]);
+  });
+
   it('lets a student confide, telling them only that it arrived', async () => {
     const res = await call('/api/confide', 'student', { submissionId: '6b1e2c3d-4f5a-4b6c-9d7e-8f9a0b1c2d3e', message: 'Someone keeps messaging me at night and it scares me.' });
     expect(await res.json()).toEqual({ received: true });

@@ -14,8 +14,9 @@ const digest = (token: string) => createHash('sha256').update(token).digest('hex
 export class LinkNotUsable extends Error {}
 
 export interface ParentPage {
-  childFirstName: string;
-  parentName: string;
+  /** Null once the link is spent: a forwarded or leaked email no longer names the child. */
+  childFirstName: string | null;
+  parentName: string | null;
   title: string;
   version: number;
   text: string;
@@ -116,27 +117,33 @@ export class ParentCountersignatures {
   /** What the parent's page shows; refuses an unknown or expired link. */
   async open(token: string): Promise<ParentPage> {
     const { link, version } = await this.find(token);
+    if (link.used_at) return { childFirstName: null, parentName: null, title: version.title, version: version.version, text: '', signedAt: link.used_at };
     const signed = await this.db.selectFrom('parent_countersignature').select('signed_at').where('policy_version_id', '=', link.policy_version_id).where('child_id', '=', link.child_id).where('parent_email', '=', link.parent_email).executeTakeFirst();
-    const child = (await this.directory.names()).get(link.child_id);
-    return { childFirstName: child?.displayName.split(' ')[0] ?? 'your child', parentName: link.parent_name, title: version.title, version: version.version, text: version.text, signedAt: signed?.signed_at ?? null };
+    return { childFirstName: await this.childFirstName(link.child_id), parentName: link.parent_name, title: version.title, version: version.version, text: version.text, signedAt: signed?.signed_at ?? null };
+  }
+
+  private async childFirstName(childId: string): Promise<string> {
+    return (await this.directory.names()).get(childId)?.displayName.split(' ')[0] ?? 'your child';
   }
 
   /** The parent signs: recorded once, and the link is spent. */
-  async sign(token: string, typedName: string): Promise<{ signedAt: string; created: boolean }> {
+  async sign(token: string, typedName: string): Promise<{ signedAt: string; created: boolean; page: ParentPage }> {
     const name = typedName.trim();
     if (name.length < 2 || name.length > 200) throw new LinkNotUsable('Please type your full name to sign.');
     const { link, version } = await this.find(token);
     const at = this.now().toISOString();
+    // Only the signing itself is answered with the child's name; a spent link never is again.
+    const page = (signedAt: string, childFirstName: string | null): ParentPage => ({ childFirstName, parentName: null, title: version.title, version: version.version, text: '', signedAt });
     try {
       await this.db.transaction().execute(async (tx) => {
         await tx.insertInto('parent_countersignature').values({ id: randomUUID(), policy_version_id: version.id, child_id: link.child_id, parent_email: link.parent_email, parent_name: name, text_hash: version.text_hash, signed_at: at }).execute();
         await tx.updateTable('parent_link').set({ used_at: at }).where('id', '=', link.id).execute();
         await new AuditLog(this.db, this.now).append({ actorId: `parent:${link.parent_email}`, action: 'policy.parent-countersigned', subjectType: 'policy-version', subjectId: version.id, detail: { childId: link.child_id } }, tx);
       });
-      return { signedAt: at, created: true };
+      return { signedAt: at, created: true, page: page(at, await this.childFirstName(link.child_id)) };
     } catch (e) {
       const existing = await this.db.selectFrom('parent_countersignature').select('signed_at').where('policy_version_id', '=', version.id).where('child_id', '=', link.child_id).where('parent_email', '=', link.parent_email).executeTakeFirst();
-      if (existing) return { signedAt: existing.signed_at, created: false };
+      if (existing) return { signedAt: existing.signed_at, created: false, page: page(existing.signed_at, null) };
       throw e;
     }
   }

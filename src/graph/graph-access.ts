@@ -73,6 +73,51 @@ class ObservedRetryHandler extends RetryHandler {
   }
 }
 
+// Node's and undici's names for "nobody answered": refused, reset, no route, no name, timed out.
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'network_error']);
+
+/** Why a request got no HTTP answer at all, or undefined when it did (a 4xx/5xx is an answer). */
+export function networkCause(e: unknown): string | undefined {
+  for (let cur = e as { code?: unknown; errorCode?: unknown; name?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; cur && depth < 5; cur = cur.cause as typeof cur, depth++) {
+    const code = typeof cur.code === 'string' ? cur.code : typeof cur.errorCode === 'string' ? cur.errorCode : undefined;
+    if ((code && NETWORK_CODES.has(code)) || cur.name === 'TimeoutError') return `${code ?? cur.name}: ${String(cur.message ?? '')}`.slice(0, 300);
+  }
+  return undefined;
+}
+
+/** Microsoft 365 (Graph, or Entra for its token) did not answer: the network, not a refusal. */
+export class GraphUnreachable extends Error {
+  override readonly name = 'GraphUnreachable';
+  readonly code = 'graph-unavailable';
+  constructor(readonly reason: string) {
+    super(`Microsoft Graph did not answer (${reason})`);
+  }
+}
+
+/** True for GraphUnreachable, also after the SDK has re-wrapped it in a GraphError. */
+export function isGraphUnreachable(e: unknown): e is Error & { message: string } {
+  if (e instanceof GraphUnreachable) return true;
+  // The SDK copies our error's name into its GraphError's code (and name).
+  const { code, name } = (e ?? {}) as { code?: unknown; name?: unknown };
+  return e instanceof Error && (code === 'GraphUnreachable' || code === 'graph-unavailable' || name === 'GraphUnreachable');
+}
+
+/** Turns a failed connection (or token fetch) into GraphUnreachable, naming the cause. */
+class UnreachableMiddleware implements Middleware {
+  private next?: Middleware;
+  async execute(context: Context): Promise<void> {
+    try {
+      await this.next!.execute(context);
+    } catch (e) {
+      const cause = networkCause(e);
+      throw cause ? new GraphUnreachable(cause) : e;
+    }
+  }
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
 export interface GraphAccessOptions {
   baseUrl?: string;
   tokens: TokenSource;
@@ -119,7 +164,7 @@ export class GraphAccess {
     this.client = Client.initWithMiddleware({
       baseUrl: this.host,
       defaultVersion: this.version,
-      middleware: [new BearerTokenMiddleware(options.tokens), retry, new CountingMiddleware(this.stats), new HTTPMessageHandler()],
+      middleware: [new UnreachableMiddleware(), new BearerTokenMiddleware(options.tokens), retry, new CountingMiddleware(this.stats), new HTTPMessageHandler()],
     });
   }
 
@@ -138,6 +183,20 @@ export class GraphAccess {
       return rolesOf(await this.tokens.getAccessToken());
     } catch {
       return undefined;
+    }
+  }
+
+  /**
+   * Whether Graph answers at all: any HTTP answer (an unsigned request gets 401) counts; a refused
+   * connection or a timeout does not. For /readyz, so it needs no token and no permission.
+   */
+  async reachable(timeoutMs = 3000): Promise<{ reachable: true } | { reachable: false; cause: string }> {
+    try {
+      const res = await fetch(`${this.baseUrl}/organization`, { signal: AbortSignal.timeout(timeoutMs) });
+      await res.body?.cancel();
+      return { reachable: true };
+    } catch (e) {
+      return { reachable: false, cause: networkCause(e) ?? String((e as Error).message ?? e).slice(0, 300) };
     }
   }
 

@@ -20,6 +20,8 @@ import { routeIncident, type Recipient, type Routing } from './incident-routing'
 export class InvalidReport extends Error {}
 /** Not theirs to see or act on. */
 export class NotAllowed extends Error {}
+/** Only the safeguarding team, who may see every incident, learn that an id names none. */
+export class NoSuchIncident extends Error {}
 
 export const INCIDENT_ACTIONS = ['acknowledge', 'note', 'assign', 'escalate', 'inform-parents', 'close'] as const;
 export const ESCALATE_TO = ['LADO', 'police', 'CEOP', "children's social care"] as const;
@@ -334,7 +336,7 @@ export class IncidentService {
 
   private async routingOf(incidentId: string): Promise<Routing> {
     const [first] = await this.log.entries(incidentId);
-    if (!first) throw new NotAllowed('no such incident');
+    if (!first) throw new NoSuchIncident('no incident has that id');
     // Erased under retention: no routing is left, so only the safeguarding team may see the stub.
     if (first.erased_at) return { recipients: [], urgent: false, guidance: [], reason: 'erased' };
     return (JSON.parse(first.body) as { routing: Routing }).routing;
@@ -342,8 +344,15 @@ export class IncidentService {
 
   /** The safeguarding team, and the people this incident was routed to; nobody else. */
   private async assertMayRead(incidentId: string, person: Person): Promise<void> {
-    if (person.roles.includes('safeguarding')) return;
-    const routing = await this.routingOf(incidentId);
+    if (person.roles.includes('safeguarding')) {
+      if (!(await this.db.selectFrom('incident').select('id').where('id', '=', incidentId).executeTakeFirst())) throw new NoSuchIncident('no incident has that id');
+      return;
+    }
+    // Anyone else gets the same refusal whether or not the id exists: no existence oracle.
+    const routing = await this.routingOf(incidentId).catch((e: unknown) => {
+      if (e instanceof NoSuchIncident) return { recipients: [] };
+      throw e;
+    });
     for (const r of routing.recipients) {
       if ((await this.directory.userIdOf(r.kind === 'person' ? r.ref : r.email)) === person.id) return;
     }

@@ -13,6 +13,10 @@ import { correlation } from '../logging/correlation';
 import { AuditLog } from '../storage/audit-log';
 import type { Storage } from '../storage/database';
 import { migrationsAreCurrent } from '../storage/migrator';
+import { isGraphUnreachable } from '../graph/graph-access';
+import { bodyLimits, MAX_BODY_BYTES } from './body-limits';
+import { RateLimits, sendTooMany, TooManyRequests, type RateLimitSettings } from './rate-limits';
+import { securityHeaders } from './security-headers';
 import { legalPages } from './legal-pages';
 
 export interface DemoPersona {
@@ -36,6 +40,10 @@ export interface ServerDeps {
   demo?: { signIn: DemoSignIn; personas: DemoPersona[] };
   /** Feature routes (audit, ...). */
   features?: RegisterRoutes[];
+  /** Per-person and per-address allowances; the defaults unless a test or operator narrows them. */
+  rateLimits?: Partial<RateLimitSettings> | RateLimits;
+  /** Whether Microsoft Graph answers at all, for /readyz. */
+  graph?: { reachable(): Promise<{ reachable: true } | { reachable: false; cause: string }> };
 }
 
 export interface CallContext {
@@ -68,8 +76,12 @@ export type RegisterRoutes = (server: Server, kit: RouteKit) => void;
 export function createServer(deps: ServerDeps): Server {
   const { logger } = deps;
   const server = restify.createServer({ name: 'esafety', handleUncaughtExceptions: false });
+  const limits = deps.rateLimits instanceof RateLimits ? deps.rateLimits : new RateLimits(deps.rateLimits);
+  securityHeaders(server);
+  bodyLimits(server);
+  limits.register(server);
   server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 256 * 1024 }));
+  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: MAX_BODY_BYTES }));
   server.use((req, res, next) => {
     const id = (req.header('x-correlation-id') || randomUUID()).slice(0, 64);
     (req as Request & { correlationId: string }).correlationId = id;
@@ -83,6 +95,11 @@ export function createServer(deps: ServerDeps): Server {
     const correlationId = (req as Request & { correlationId?: string }).correlationId;
     if (e instanceof AuthError) return res.send(e.status, { error: { code: e.status === 401 ? 'unauthenticated' : 'forbidden', message: e.message } });
     if (e instanceof HttpError) return res.send(e.status, { error: { code: e.code, message: e.message } });
+    if (e instanceof TooManyRequests) return sendTooMany(res, e);
+    if (isGraphUnreachable(e)) {
+      logger.warn({ correlationId, path: req.path(), cause: e.message }, 'Microsoft Graph unreachable');
+      return res.send(503, { error: { code: 'graph-unavailable', message: 'Microsoft 365 is not answering at the moment. Please try again in a few minutes.' } });
+    }
     logger.error({ err: e, correlationId, path: req.path() }, 'request failed');
     return res.send(500, { error: { code: 'internal', message: `Something went wrong. Quote ${correlationId} to the IT team.` } });
   };
@@ -93,13 +110,18 @@ export function createServer(deps: ServerDeps): Server {
     async (req: Request, res: Response): Promise<void> => {
       const correlationId = (req as Request & { correlationId: string }).correlationId;
       try {
-        const identity = await deps.tokens.validate(bearerToken(req.header('authorization')));
+        const identity = await deps.tokens.validate(bearerToken(req.header('authorization'))).catch(async (e: unknown) => {
+          // Refused tokens count against the caller's address: spraying tokens soon waits.
+          if (e instanceof AuthError && e.status === 401 && req.header('authorization')) await limits.spend('refusedTokens', limits.address(req));
+          throw e;
+        });
         if (identity.tid !== deps.config.school.tenantId) throw new AuthError(403, "The token is not from this school's tenant");
         const person = await deps.directory.person(identity.oid);
         if (!person) throw new AuthError(403, 'You are not in this school’s directory');
         if (roles !== 'any' && !roles.some((r) => person.roles.includes(r))) {
           throw new AuthError(403, `This page is for ${roles.join(' or ')} only`);
         }
+        if (req.method !== 'GET' && req.method !== 'HEAD') await limits.spend('personWrites', person.id);
         res.send(200, await handler(req, { identity, person, correlationId }));
       } catch (e) {
         fail(req, res, e);
@@ -116,7 +138,14 @@ export function createServer(deps: ServerDeps): Server {
     try {
       await sql`select 1`.execute(deps.storage.db);
       const current = await migrationsAreCurrent(deps.storage);
-      res.send(current ? 200 : 503, { status: current ? 'ready' : 'migrations pending', database: deps.storage.engine });
+      const graph = deps.graph ? await deps.graph.reachable() : undefined;
+      if (graph && !graph.reachable) logger.warn({ cause: graph.cause }, 'readiness: Microsoft Graph unreachable');
+      const ready = current && graph?.reachable !== false;
+      res.send(ready ? 200 : 503, {
+        status: !current ? 'migrations pending' : ready ? 'ready' : 'microsoft 365 unreachable',
+        database: deps.storage.engine,
+        ...(graph && !graph.reachable ? { graph: { reachable: false, cause: graph.cause } } : {}),
+      });
     } catch (e) {
       logger.warn({ err: e }, 'readiness check failed');
       res.send(503, { status: 'database unreachable' });
@@ -127,6 +156,13 @@ export function createServer(deps: ServerDeps): Server {
     const botMessages = deps.botMessages;
     server.post('/api/messages', async (req, res) => {
       try {
+        // An activity is a JSON object; anything else is refused before the adapter sees it
+        // (it would throw on it: a 500), and without a token the answer is the adapter's own 401.
+        const body: unknown = req.body;
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+          if (!req.header('authorization')) throw new AuthError(401, 'A Bot Framework token is required');
+          throw new HttpError(400, 'invalid-activity', 'The request body must be a Bot Framework activity (a JSON object).');
+        }
         await botMessages(req, res);
       } catch (e) {
         fail(req, res, e);

@@ -1,5 +1,5 @@
 import type { Request, Server } from 'restify';
-import { InvalidReport, NotAllowed, type IncidentService } from '../incidents/incident-service';
+import { InvalidReport, NoSuchIncident, NotAllowed, type IncidentService } from '../incidents/incident-service';
 import { csvTable } from '../report/csv';
 import { HttpError, type RouteKit } from './create-server';
 
@@ -11,6 +11,7 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   } catch (e) {
     if (e instanceof InvalidReport) throw new HttpError(400, 'invalid-report', e.message);
     if (e instanceof NotAllowed) throw new HttpError(403, 'forbidden', e.message);
+    if (e instanceof NoSuchIncident) throw new HttpError(404, 'no-such-incident', 'No incident has that id.');
     throw e;
   }
 }

@@ -12,12 +12,14 @@ function layout(school: string, body: string): string {
 }
 
 function pageFor(page: ParentPage, token: string): string {
-  if (page.signedAt) return `<h1>Thank you</h1><p>You counter-signed ${escape(page.title)} (version ${page.version}) for ${escape(page.childFirstName)} on ${escape(page.signedAt.slice(0, 10))}. There is nothing more to do.</p>`;
-  return `<h1>${escape(page.title)}</h1><p>Version ${page.version}. Please read it with ${escape(page.childFirstName)}, then sign below.</p>
+  if (page.signedAt && page.childFirstName) return `<h1>Thank you</h1><p>You counter-signed ${escape(page.title)} (version ${page.version}) for ${escape(page.childFirstName)} on ${escape(page.signedAt.slice(0, 10))}. There is nothing more to do.</p>`;
+  if (page.signedAt) return `<h1>Thank you</h1><p>${escape(page.title)} (version ${page.version}) was counter-signed with this link on ${escape(page.signedAt.slice(0, 10))}. The link has been used; there is nothing more to do.</p>`;
+  const childFirstName = page.childFirstName ?? 'your child';
+  return `<h1>${escape(page.title)}</h1><p>Version ${page.version}. Please read it with ${escape(childFirstName)}, then sign below.</p>
 <pre>${escape(page.text)}</pre>
 <form method="post" action="/parent/${escape(token)}">
 <p><label>Your full name <input name="name" required minlength="2" maxlength="200" autocomplete="name"></label></p>
-<p><label><input type="checkbox" name="agree" value="yes" required> I have read this agreement with ${escape(page.childFirstName)} and support the school in keeping to it.</label></p>
+<p><label><input type="checkbox" name="agree" value="yes" required> I have read this agreement with ${escape(childFirstName)} and support the school in keeping to it.</label></p>
 <button type="submit">Counter-sign</button></form>`;
 }
 
@@ -49,8 +51,7 @@ export function parentPages(parents: ParentCountersignatures, school: string, lo
         const token = String(req.params.token);
         const form = (req.body ?? {}) as { name?: string; agree?: string };
         if (form.agree !== 'yes') throw new LinkNotUsable('Please tick the box to say you have read the agreement.');
-        await parents.sign(token, form.name ?? '');
-        return pageFor(await parents.open(token), token);
+        return pageFor((await parents.sign(token, form.name ?? '')).page, token);
       }),
     );
   };
