@@ -1,14 +1,16 @@
 import { Migrator, type Kysely, type Migration as KyselyMigration } from 'kysely';
 import type { Storage } from './database';
-import { migrations } from './migrations';
+import { migrations, type MigrationContext } from './migrations';
+import { IncidentLogKeys } from '../incidents/incident-log-key';
 
 /**
  * Kysely's migrator takes a lock (a lock table row on both engines), so several app instances
  * starting together against one PostgreSQL apply each migration once.
  */
-function migratorFor(storage: Storage): Migrator {
+function migratorFor(storage: Storage, keys?: IncidentLogKeys): Migrator {
+  const context: MigrationContext = keys ? { sealIncidentLog: (data) => keys.seal(data) } : {};
   const provided: Record<string, KyselyMigration> = {};
-  for (const m of migrations) provided[m.name] = { up: (db: Kysely<unknown>) => m.up(db, storage.engine) };
+  for (const m of migrations) provided[m.name] = { up: (db: Kysely<unknown>) => m.up(db, storage.engine, context) };
   return new Migrator({
     db: storage.db,
     provider: { getMigrations: async () => provided },
@@ -17,8 +19,9 @@ function migratorFor(storage: Storage): Migrator {
   });
 }
 
-export async function migrateToLatest(storage: Storage): Promise<string[]> {
-  const { error, results } = await migratorFor(storage).migrateToLatest();
+/** `keys` re-anchors an existing incident log (migration 0010); INCIDENT_LOG_KEY when not given. */
+export async function migrateToLatest(storage: Storage, keys: IncidentLogKeys | undefined = IncidentLogKeys.fromEnvironment()): Promise<string[]> {
+  const { error, results } = await migratorFor(storage, keys).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
