@@ -209,8 +209,9 @@ export class IncidentLog {
       const entry = bySeq.get(c.seq);
       if (!entry && c.seq > lastSeq) {
         if (!tail || c.seq > tail.c.seq) tail = { c, where };
-      } else if (!entry || entry.hash !== c.hash) {
-        problems.push({ kind: 'checkpoint-mismatch', seq: c.seq, ...(entry ? { incidentId: entry.incident_id } : {}), why: `${where} recorded entry ${c.seq} (at ${c.at}) with a different hash: the chain was rewritten from there` });
+      } else if (entry && entry.hash !== c.hash) {
+        // (A checkpointed entry missing from the middle: the walk above already named the break.)
+        problems.push({ kind: 'checkpoint-mismatch', seq: c.seq, incidentId: entry.incident_id, why: `${where} recorded entry ${c.seq} (at ${c.at}) with a different hash: the chain was rewritten from there` });
       }
     }
     // One line for the tail, from the furthest checkpoint that proves it.
