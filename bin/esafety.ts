@@ -99,6 +99,8 @@ program
       `  Simulated Graph:          ${demo.tenant.graphBaseUrl}`,
       `  Email the app sent:       ${demo.tenant.url}/_demo/outbox  (the LADO, parents)`,
       `  Health:                   ${demo.app.url}/healthz`,
+      `  Incident log key:         ${demo.app.incidentLog.keySource}  (outside the database; docs/incidents.md)`,
+      ...(demo.app.incidentLog.checkpointFile ? [`  Incident log checkpoints: ${demo.app.incidentLog.checkpointFile}`] : []),
       '',
       'Press Ctrl-C to stop.',
       '',

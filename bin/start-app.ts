@@ -92,6 +92,8 @@ export interface RunningApp {
   aupSchedule: AupSchedule;
   /** Lesson announcements, recording checks and calendar subscriptions: a round on demand. */
   lessonSchedule: LessonSchedule;
+  /** Where the incident log's key came from (a path or variable name, never the key) and its external checkpoints go. */
+  incidentLog: { keySource: string; checkpointFile?: string };
   close(): Promise<void>;
 }
 
@@ -269,6 +271,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     }
   }, 60 * 60_000);
   checkpointTimer.unref();
+  if (checkpointCopy) void checkpointCopy.tick().catch((e) => logger.error({ err: e }, 'incident log checkpoint copy failed'));
   aupSchedule.start();
   void aupSchedule.tick();
   lessonSchedule.start();
@@ -301,6 +304,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     ...(auditSchedule ? { auditSchedule } : {}),
     aupSchedule,
     lessonSchedule,
+    incidentLog: { keySource: logKey.source, ...(checkpointFile ? { checkpointFile } : {}) },
     async close() {
       clearInterval(reminderTimer);
       clearInterval(checkpointTimer);

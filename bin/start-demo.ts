@@ -94,6 +94,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     app = await startApp({
       configFile: join(root, 'config', 'demo-school.yaml'),
       databaseUrl: options.databaseUrl ?? `sqlite:${join(root, 'data', 'demo.db')}`,
+      // The demo keeps the incident log's external checkpoints beside its database, as its key.
+      ...(options.databaseUrl ? {} : { incidentCheckpointFile: join(root, 'data', 'demo.db.incident-checkpoints.jsonl') }),
       port: options.port ?? 3978,
       graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo' }, exchangeAdminUrl: `${tenant.url}/adminapi/beta` },
       demo: { personas },
