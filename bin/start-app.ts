@@ -138,7 +138,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     ? { keys: options.incidentLogKeys, source: 'given' }
     : incidentLogKeysFor({ env: process.env, databaseUrl, demo: !!options.demo, dataDir: join(packageRoot(), 'data'), create: true });
   if (!logKey) throw new ConfigError('INCIDENT_LOG_KEY is required with PostgreSQL: the incident log is sealed with a key kept outside the database (docs/incidents.md)');
-  logger.info({ source: logKey.source }, 'incident log key');
+  if (logKey.source === 'INCIDENT_LOG_KEY' || logKey.source === 'given' || options.demo) logger.info({ source: logKey.source }, 'incident log key');
+  else logger.warn({ source: logKey.source }, 'incident log key generated beside the database: anyone who can copy the database can copy it too; set INCIDENT_LOG_KEY (docs/incidents.md)');
   const storage = openStorage(databaseUrl);
   try {
     await migrateToLatest(storage, logKey.keys);
