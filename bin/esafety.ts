@@ -104,6 +104,8 @@ program
       `  Simulated Graph:          ${demo.tenant.graphBaseUrl}`,
       `  Email the app sent:       ${demo.tenant.url}/_demo/outbox  (the LADO, parents)`,
       `  Health:                   ${demo.app.url}/healthz`,
+      `  Incident log key:         ${demo.app.incidentLog.keySource}  (outside the database; docs/incidents.md)`,
+      ...(demo.app.incidentLog.checkpointFile ? [`  Incident log checkpoints: ${demo.app.incidentLog.checkpointFile}`] : []),
       '',
       'Press Ctrl-C to stop.',
       '',
@@ -154,23 +156,20 @@ config
 const incidents = program.command('incidents').description('The e-safety incident log');
 incidents
   .command('verify')
-  .description('Prove the incident log is intact: every entry still commits to the one before it')
+  .description('Prove the incident log is intact: every entry chained, sealed with the key and checkpointed; one line per problem')
   .option('--database-url <url>', 'sqlite:PATH or postgres://...', process.env.DATABASE_URL)
-  .action(async (o: { databaseUrl?: string }) => {
-    const { IncidentLog } = require('../src/incidents/incident-log') as typeof import('../src/incidents/incident-log');
-    const storage = openStorage(o.databaseUrl);
-    try {
-      await migrateToLatest(storage);
-      const result = await new IncidentLog(storage.db, storage.engine).verify();
-      if (result.intact) {
-        process.stdout.write(`The incident log is intact: ${result.entries} entries verified.\n`);
-      } else {
-        process.stdout.write(`The incident log is BROKEN at entry ${result.brokenAt} of ${result.entries}: ${result.why}.\n`);
-        process.exitCode = 1;
-      }
-    } finally {
-      await storage.close();
-    }
+  .option('--checkpoints <file>', 'the external copy of the checkpoints (from "incidents checkpoint --append-to")', process.env.INCIDENT_LOG_CHECKPOINT_FILE)
+  .action(async (o: { databaseUrl?: string; checkpoints?: string }) => {
+    await (require('./incident-commands') as typeof import('./incident-commands')).verifyIncidents(o);
+  });
+
+incidents
+  .command('checkpoint')
+  .description("Print the incident log's head, sealed with the key, as one line to keep outside the database")
+  .option('--database-url <url>', 'sqlite:PATH or postgres://...', process.env.DATABASE_URL)
+  .option('--append-to <file>', 'also append the line to this file')
+  .action(async (o: { databaseUrl?: string; appendTo?: string }) => {
+    await (require('./incident-commands') as typeof import('./incident-commands')).checkpointIncidents(o);
   });
 
 incidents

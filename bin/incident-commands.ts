@@ -1,3 +1,4 @@
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { ConfigError, loadSchoolConfig } from '../src/config/load-school-config';
@@ -7,11 +8,13 @@ import { generateSchool } from '../src/demo-tenant/school-generator';
 import { GraphAccess } from '../src/graph/graph-access';
 import { graphAuthFromEnv, tokenSourceFor } from '../src/graph/graph-auth';
 import type { SchoolConfig } from '../src/config/school-config';
+import { IncidentLog, type Checkpoint } from '../src/incidents/incident-log';
+import { incidentLogKeysFor, type IncidentLogKeys } from '../src/incidents/incident-log-key';
 import { IncidentRetention } from '../src/incidents/incident-retention';
 import { IncidentService } from '../src/incidents/incident-service';
 import { RecordingNotifier } from '../src/notify/notifier';
 import { SchoolDirectory } from '../src/school/school-directory';
-import { openStorage, type Storage } from '../src/storage/database';
+import { DEFAULT_DATABASE_URL, openStorage, type Storage } from '../src/storage/database';
 import { migrateToLatest } from '../src/storage/migrator';
 import { packageRoot } from './start-app';
 
@@ -22,7 +25,7 @@ interface CommandOptions {
 }
 
 /** Config, storage and the school directory (demo tenant or the real one) for one command. */
-async function withSchool<T>(o: CommandOptions, work: (ctx: { config: SchoolConfig; storage: Storage; directory: SchoolDirectory }) => Promise<T>): Promise<T> {
+async function withSchool<T>(o: CommandOptions, work: (ctx: { config: SchoolConfig; storage: Storage; directory: SchoolDirectory; keys: IncidentLogKeys | undefined }) => Promise<T>): Promise<T> {
   const configFile = o.config ?? (o.demo ? join(packageRoot(), 'config', 'demo-school.yaml') : undefined);
   if (!configFile) throw new ConfigError('no school configuration: pass --config FILE, set ESAFETY_CONFIG, or use --demo');
   const config = loadSchoolConfig(configFile);
@@ -33,11 +36,12 @@ async function withSchool<T>(o: CommandOptions, work: (ctx: { config: SchoolConf
     throw new ConfigError('no Graph credentials: set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, or GRAPH_TOKEN, or use --demo');
   }
   const base = tenant?.graphBaseUrl ?? process.env.GRAPH_BASE_URL ?? 'https://graph.microsoft.com/v1.0';
+  const keys = incidentLogKeysFor({ env: process.env, databaseUrl: o.databaseUrl ?? DEFAULT_DATABASE_URL, demo: false, dataDir: join(packageRoot(), 'data'), create: false })?.keys;
   const storage = openStorage(o.databaseUrl);
   try {
-    await migrateToLatest(storage);
+    await migrateToLatest(storage, keys);
     const directory = new SchoolDirectory(new GraphAccess({ baseUrl: base, tokens: tokenSourceFor(auth, base) }), config);
-    return await work({ config, storage, directory });
+    return await work({ config, storage, directory, keys });
   } finally {
     await storage.close();
     await tenant?.close();
@@ -62,12 +66,81 @@ export async function exportIncidents(o: CommandOptions & { person: string; requ
  */
 export async function incidentRetention(o: CommandOptions & { apply?: boolean; by?: string }): Promise<void> {
   if (o.apply && !o.by) throw new ConfigError('--apply needs --by <who authorised it> (recorded in the incident log)');
-  await withSchool(o, async ({ config, storage, directory }) => {
-    const retention = new IncidentRetention(storage.db, storage.engine, config, directory);
+  await withSchool(o, async ({ config, storage, directory, keys }) => {
+    const retention = new IncidentRetention(storage.db, storage.engine, config, directory, undefined, keys);
     const rule = config.safeguarding.retention;
     process.stdout.write(`Retention: ${rule.mode === 'keep' ? 'keep every record' : `until the child's date of birth + ${rule.yearsAfterBirth} years`}\n`);
     const due = o.apply ? await retention.apply(o.by!) : await retention.due();
     for (const d of due) process.stdout.write(`${o.apply ? 'erased' : 'due'}  ${d.incidentId}  ${d.category}/${d.subCategory}  reported ${d.reportedAt.slice(0, 10)}  kept until ${d.retainUntil}\n`);
     process.stdout.write(`${due.length} incident${due.length === 1 ? '' : 's'} ${o.apply ? 'erased' : 'due for erasure (run again with --apply --by <who>)'}\n`);
   });
+}
+
+/** The key for a command that reads the log: INCIDENT_LOG_KEY, or the demo's key file beside its database. */
+function keysFor(databaseUrl: string | undefined): IncidentLogKeys {
+  const found = incidentLogKeysFor({ env: process.env, databaseUrl: databaseUrl ?? DEFAULT_DATABASE_URL, demo: false, dataDir: join(packageRoot(), 'data'), create: false });
+  if (!found) throw new ConfigError('INCIDENT_LOG_KEY is not set (and there is no demo key file beside the database): the incident log cannot be verified without its key');
+  return found.keys;
+}
+
+function readCheckpointFile(file: string): Checkpoint[] {
+  if (!existsSync(file)) throw new ConfigError(`${file}: no such checkpoint file`);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as Checkpoint;
+      } catch {
+        throw new ConfigError(`${file}:${i + 1}: not a checkpoint line`);
+      }
+    });
+}
+
+/**
+ * `esafety incidents verify`: walks the chain, its seals and checkpoints; one line per problem
+ * (kind, entry, incident, why) and exit 1, or "intact" and exit 0.
+ */
+export async function verifyIncidents(o: { databaseUrl?: string; checkpoints?: string }): Promise<void> {
+  const keys = keysFor(o.databaseUrl);
+  const external = o.checkpoints ? readCheckpointFile(o.checkpoints) : [];
+  const storage = openStorage(o.databaseUrl);
+  try {
+    await migrateToLatest(storage, keys);
+    const result = await new IncidentLog(storage.db, storage.engine, undefined, keys).verify(external);
+    const checkpointed = result.checkpointedTo !== undefined ? `, checkpointed to entry ${result.checkpointedTo}${o.checkpoints ? ` (with ${external.length} external checkpoints)` : ''}` : '';
+    if (result.intact) {
+      process.stdout.write(`The incident log is intact: ${result.entries} entries verified${checkpointed}.\n`);
+      return;
+    }
+    for (const p of result.problems) {
+      process.stdout.write(`${p.kind}  ${p.seq !== undefined ? `entry ${p.seq}` : '-'}  ${p.incidentId ? `incident ${p.incidentId}` : '-'}  ${p.why}\n`);
+    }
+    process.stdout.write(`The incident log is BROKEN: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${result.entries} entries.\n`);
+    process.exitCode = 1;
+  } finally {
+    await storage.close();
+  }
+}
+
+/**
+ * `esafety incidents checkpoint [--append-to FILE]`: the chain's head, sealed, as one JSON line:
+ * to keep outside the database (docs/incidents.md), and to give `verify --checkpoints`.
+ */
+export async function checkpointIncidents(o: { databaseUrl?: string; appendTo?: string }): Promise<void> {
+  const keys = keysFor(o.databaseUrl);
+  const storage = openStorage(o.databaseUrl);
+  try {
+    await migrateToLatest(storage, keys);
+    const head = await new IncidentLog(storage.db, storage.engine, undefined, keys).head();
+    if (!head) {
+      process.stdout.write('The incident log is empty: nothing to checkpoint.\n');
+      return;
+    }
+    const line = `${JSON.stringify(head)}\n`;
+    if (o.appendTo) appendFileSync(o.appendTo, line);
+    process.stdout.write(line);
+  } finally {
+    await storage.close();
+  }
 }

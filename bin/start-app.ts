@@ -8,6 +8,9 @@ import { BotNotifier } from '../bot/bot-notifier';
 import { incidentCardAction, reportCommand, reportMessageAction } from '../bot/incident-actions';
 import { IncidentReminders } from '../src/incidents/incident-reminders';
 import { IncidentService } from '../src/incidents/incident-service';
+import { IncidentLog } from '../src/incidents/incident-log';
+import { CheckpointCopy } from '../src/incidents/incident-checkpoint-copy';
+import { incidentLogKeysFor, type IncidentLogKeys } from '../src/incidents/incident-log-key';
 import { AcceptanceRegister } from '../src/aup/acceptance-register';
 import { AupCampaigns, DEFAULT_CAMPAIGN_SETTINGS } from '../src/aup/aup-campaigns';
 import { GraphAppInstaller } from '../src/notify/app-installer';
@@ -41,7 +44,7 @@ import { ESafetyBot } from '../bot/esafety-bot';
 import { AnyOf, DemoSignIn } from '../src/auth/demo-sign-in';
 import { EntraTokenValidator } from '../src/auth/entra-token-validator';
 import type { TokenValidator } from '../src/auth/identity';
-import { loadSchoolConfig } from '../src/config/load-school-config';
+import { ConfigError, loadSchoolConfig } from '../src/config/load-school-config';
 import type { SchoolConfig } from '../src/config/school-config';
 import { GraphAccess, GRAPH_BASE_URL } from '../src/graph/graph-access';
 import { tokenSourceFor, type GraphAuthConfig } from '../src/graph/graph-auth';
@@ -55,6 +58,10 @@ import { DEFAULT_DATABASE_URL, openStorage, type Storage } from '../src/storage/
 import { migrateToLatest } from '../src/storage/migrator';
 
 export interface AppOptions {
+  /** The incident log's key; INCIDENT_LOG_KEY (or the demo's key file) when not given. */
+  incidentLogKeys?: IncidentLogKeys;
+  /** Where the external copy of the log's checkpoints goes (INCIDENT_LOG_CHECKPOINT_FILE). */
+  incidentCheckpointFile?: string;
   /** Subscribe to staff calendars at start-up (default true; tests that do not need it turn it off). */
   watchCalendars?: boolean;
   /** The app's id in the org's Teams catalogue, to install it for people (TEAMS_APP_CATALOG_ID). */
@@ -94,6 +101,10 @@ export interface RunningApp {
   reviewSchedule: ReviewSchedule;
   /** The Teams bot (tests read the commands it answers). */
   bot: ESafetyBot;
+  /** Where the incident log's key came from (a path or variable name, never the key) and its external checkpoints go. */
+  incidentLog: { keySource: string; checkpointFile?: string };
+  /** The incident log's keys, for in-process use only (the demo's seeded half-term). */
+  incidentLogKeys: IncidentLogKeys;
   close(): Promise<void>;
 }
 
@@ -136,9 +147,16 @@ export function packageRoot(from = __dirname): string {
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const config = loadSchoolConfig(options.configFile);
   const logger = options.logger ?? createLogger();
-  const storage = openStorage(options.databaseUrl ?? DEFAULT_DATABASE_URL);
+  const databaseUrl = options.databaseUrl ?? DEFAULT_DATABASE_URL;
+  const logKey = options.incidentLogKeys
+    ? { keys: options.incidentLogKeys, source: 'given' }
+    : incidentLogKeysFor({ env: process.env, databaseUrl, demo: !!options.demo, dataDir: join(packageRoot(), 'data'), create: true });
+  if (!logKey) throw new ConfigError('INCIDENT_LOG_KEY is required with PostgreSQL: the incident log is sealed with a key kept outside the database (docs/incidents.md)');
+  if (logKey.source === 'INCIDENT_LOG_KEY' || logKey.source === 'given' || options.demo) logger.info({ source: logKey.source }, 'incident log key');
+  else logger.warn({ source: logKey.source }, 'incident log key generated beside the database: anyone who can copy the database can copy it too; set INCIDENT_LOG_KEY (docs/incidents.md)');
+  const storage = openStorage(databaseUrl);
   try {
-    await migrateToLatest(storage);
+    await migrateToLatest(storage, logKey.keys);
   } catch (e) {
     await storage.close();
     throw e;
@@ -178,7 +196,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     capabilities: permissions.granted ? capabilityReport(permissions.granted, mailer?.check) : null,
     mail: mailer ? { grantedIn: 'exchange' as const, ...mailer.check, note: mailNote(mailer.check) } : null,
   });
-  const incidents = new IncidentService(storage.db, storage.engine, config, directory, notifier, logger, undefined, mailer);
+  const incidents = new IncidentService(storage.db, storage.engine, config, directory, notifier, logger, undefined, mailer, logKey.keys);
   // Acceptable use: links in cards point at the tab, whose address is known once listening.
   let publicUrl = options.publicUrl ?? process.env.PUBLIC_URL ?? '';
   const links = { policyText: (versionId: string) => `${publicUrl}/#my-policies/${encodeURIComponent(versionId)}`, coverage: (policyId: string) => `${publicUrl}/#policies/${encodeURIComponent(policyId)}` };
@@ -262,7 +280,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const reminders = new IncidentReminders(storage.db, storage.engine, config, incidents, directory, notifier, logger, {
     acknowledgeWithinMinutes: Number(process.env.INCIDENT_ACKNOWLEDGE_MINUTES ?? 120),
     schoolDay: { timeZone: config.school.timeZone, startHour: 8, endHour: 17 },
-  });
+  }, undefined, logKey.keys);
   const reminderTimer = setInterval(async () => {
     try {
       if (await leases.acquire('incident.reminders', 55_000)) await reminders.tick();
@@ -271,6 +289,19 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     }
   }, 60_000);
   reminderTimer.unref();
+
+  // The external copy of the checkpoints, hourly on one instance (docs/incidents.md).
+  const checkpointFile = options.incidentCheckpointFile ?? process.env.INCIDENT_LOG_CHECKPOINT_FILE;
+  const checkpointCopy = checkpointFile ? new CheckpointCopy(new IncidentLog(storage.db, storage.engine, undefined, logKey.keys), checkpointFile) : undefined;
+  const checkpointTimer = setInterval(async () => {
+    try {
+      if (checkpointCopy && (await leases.acquire('incident.checkpoint', 55 * 60_000))) await checkpointCopy.tick();
+    } catch (e) {
+      logger.error({ err: e }, 'incident log checkpoint copy failed');
+    }
+  }, 60 * 60_000);
+  checkpointTimer.unref();
+  if (checkpointCopy) void checkpointCopy.tick().catch((e) => logger.error({ err: e }, 'incident log checkpoint copy failed'));
   aupSchedule.start();
   void aupSchedule.tick();
   lessonSchedule.start();
@@ -307,8 +338,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     aupSchedule,
     lessonSchedule,
     reviewSchedule: governance.schedule,
+    incidentLog: { keySource: logKey.source, ...(checkpointFile ? { checkpointFile } : {}) },
+    incidentLogKeys: logKey.keys,
     async close() {
       clearInterval(reminderTimer);
+      clearInterval(checkpointTimer);
       await aupSchedule.stop();
       lessonSchedule.stop();
       await governance.schedule.stop();

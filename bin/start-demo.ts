@@ -112,6 +112,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     app = await startApp({
       configFile: join(root, 'config', 'demo-school.yaml'),
       databaseUrl: options.databaseUrl ?? `sqlite:${join(root, 'data', 'demo.db')}`,
+      // The demo keeps the incident log's external checkpoints beside its database, as its key.
+      ...(options.databaseUrl ? {} : { incidentCheckpointFile: join(root, 'data', 'demo.db.incident-checkpoints.jsonl') }),
       port: options.port ?? 3978,
       graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo' }, exchangeAdminUrl: `${tenant.url}/adminapi/beta` },
       demo: { personas },
@@ -125,7 +127,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
 
   // The last complete half-term, so the governors' report opens on real figures (issue 18).
   try {
-    await seedDemoHalfTerm(app.storage, previousHalfTerm(halfTermOf(new Date())), demoHalfTermPeople(school));
+    await seedDemoHalfTerm(app.storage, previousHalfTerm(halfTermOf(new Date())), demoHalfTermPeople(school), app.incidentLogKeys);
   } catch (e) {
     app.logger.warn({ err: e }, 'the demo half-term could not be seeded; the governors\u2019 report will show empty figures');
   }

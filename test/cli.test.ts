@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { APP_PERMISSIONS, AUDIT_ONLY_PERMISSIONS } from '../src/graph/permissions';
 import { IncidentLog } from '../src/incidents/incident-log';
+import { IncidentLogKeys } from '../src/incidents/incident-log-key';
 import { incidentReportSchema } from '../src/incidents/incident-report';
 import { openStorage } from '../src/storage/database';
 import { migrateToLatest } from '../src/storage/migrator';
@@ -164,22 +165,68 @@ describe('esafety config check on a configuration a school got slightly wrong', 
 });
 
 describe('esafety incidents verify', () => {
-  it('says the log is intact, then names the entry someone changed behind the triggers', async () => {
-    const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'esafety-cli-')), 'incidents.db')}`;
+  const KEY = 'the school key vault secret, 32+ characters long';
+  const withKey = { INCIDENT_LOG_KEY: KEY };
+
+  it('says the log is intact (exit 0), then gives one line per problem, by kind, entry and incident (exit 1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'esafety-cli-'));
+    const url = `sqlite:${join(dir, 'incidents.db')}`;
     const storage = openStorage(url);
-    await migrateToLatest(storage);
-    const log = new IncidentLog(storage.db, storage.engine);
+    const keys = new IncidentLogKeys(KEY);
+    await migrateToLatest(storage, keys);
+    const log = new IncidentLog(storage.db, storage.engine, undefined, keys);
     const report = incidentReportSchema.parse({ submissionId: '8a6e0804-2bd0-4672-b79e-d97358b37e55', category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Name-calling in the Year 8 chat.', when: '2026-11-23T10:15:00Z', channel: 'tab' });
     const { incidentId } = await log.submit(report, 'teacher', { recipients: [], urgent: false, guidance: [], reason: 'test' });
     const note = await log.add(incidentId, 'note', 'dsl', { text: 'Spoke to both students.' });
-    expect(run(['incidents', 'verify', '--database-url', url]).stdout).toMatch(/intact: 2 entries verified/);
+    const last = await log.add(incidentId, 'note', 'dsl', { text: 'Parents called.' });
+    const intact = run(['incidents', 'verify', '--database-url', url], withKey);
+    expect(intact.status).toBe(0);
+    expect(intact.stdout).toMatch(/intact: 3 entries verified, checkpointed to entry 3/);
+    // Without the key there is nothing to verify against: said in one line, not "intact".
+    const keyless = run(['incidents', 'verify', '--database-url', url], { INCIDENT_LOG_KEY: '' });
+    expect(keyless.status).toBe(2);
+    expect(keyless.stderr).toMatch(/INCIDENT_LOG_KEY is not set/);
 
+    // A database administrator drops the protection, changes a note, deletes the last entry and
+    // makes the incident urgent.
     await sql`DROP TRIGGER incident_entry_no_update`.execute(storage.db);
+    await sql`DROP TRIGGER incident_entry_no_delete`.execute(storage.db);
+    await sql`DROP TRIGGER incident_no_update`.execute(storage.db);
     await storage.db.updateTable('incident_entry').set({ body: '{"text":"Nothing to see."}' }).where('seq', '=', note).execute();
+    await storage.db.deleteFrom('incident_entry').where('seq', '=', last).execute();
+    await storage.db.updateTable('incident').set({ urgent: 1 }).execute();
     await storage.close();
-    const broken = run(['incidents', 'verify', '--database-url', url]);
+    const broken = run(['incidents', 'verify', '--database-url', url], withKey);
     expect(broken.status).toBe(1);
-    expect(broken.stdout).toMatch(new RegExp(`BROKEN at entry ${note} of 2`));
+    expect(broken.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^incident-row-edited  entry 1  incident ${incidentId}  `)),
+      expect.stringMatching(new RegExp(`^entry-edited  entry ${note}  incident ${incidentId}  its contents were changed`)),
+      expect.stringMatching(new RegExp(`^missing-tail  entry ${last}  -  the audit log recorded entry ${last}`)),
+      'The incident log is BROKEN: 3 problems in 2 entries.',
+    ]);
+  });
+
+  it('keeps an external copy of the checkpoints, and checks the log against it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'esafety-cli-'));
+    const url = `sqlite:${join(dir, 'incidents.db')}`;
+    const copy = join(dir, 'checkpoints.jsonl');
+    const storage = openStorage(url);
+    const keys = new IncidentLogKeys(KEY);
+    await migrateToLatest(storage, keys);
+    const log = new IncidentLog(storage.db, storage.engine, undefined, keys);
+    const report = incidentReportSchema.parse({ submissionId: '0b8f7b6e-6a0a-4c55-9a1e-3f1d2a6b7c8d', category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Name-calling in the Year 8 chat.', when: '2026-11-23T10:15:00Z', channel: 'tab' });
+    await log.submit(report, 'teacher', { recipients: [], urgent: false, guidance: [], reason: 'test' });
+    expect(run(['incidents', 'checkpoint', '--database-url', url, '--append-to', copy], withKey).stdout).toMatch(/"seq":1/);
+    expect(readFileSync(copy, 'utf8').trim().split('\n')).toHaveLength(1);
+    // The whole log and its audit-log checkpoints deleted: only the copy outside remembers.
+    for (const t of ['incident_entry_no_delete', 'audit_log_no_delete']) await sql.raw(`DROP TRIGGER ${t}`).execute(storage.db);
+    await storage.db.deleteFrom('incident_entry').execute();
+    await storage.db.deleteFrom('audit_log').execute();
+    await storage.close();
+    expect(run(['incidents', 'verify', '--database-url', url], withKey).status).toBe(0);
+    const broken = run(['incidents', 'verify', '--database-url', url, '--checkpoints', copy], withKey);
+    expect(broken.status).toBe(1);
+    expect(broken.stdout).toMatch(/^missing-tail  entry 1  -  the external checkpoint copy recorded entry 1 .*but the log ends at entry 0/m);
   });
 });
 

@@ -18,7 +18,7 @@ describe('the governors’ half-termly report', () => {
   const half = previousHalfTerm(halfTermOf(new Date()));
   beforeAll(async () => {
     t = await startAppUnderTest({ watchCalendars: false });
-    await seedDemoHalfTerm(t.app.storage, half, demoHalfTermPeople(t.school));
+    await seedDemoHalfTerm(t.app.storage, half, demoHalfTermPeople(t.school), t.app.incidentLogKeys);
     browser = await launchBrowser();
   });
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuditReport, Finding } from '../audit/findings';
 import { AuditStore } from '../audit/audit-store';
 import { IncidentLog } from '../incidents/incident-log';
+import { IncidentLogKeys } from '../incidents/incident-log-key';
 import type { IncidentReport } from '../incidents/incident-report';
 import type { Storage } from '../storage/database';
 import type { HalfTerm } from './half-terms';
@@ -23,6 +24,8 @@ export async function seedDemoHalfTerm(
   storage: Storage,
   h: HalfTerm,
   people: { tenantId: string; dsl: string; teacher: string; headteacher: string; staff: Array<{ id: string; upn: string }>; classId: string; className: string },
+  /** The incident log's keys (the demo's come from a file beside its database, not the environment). */
+  keys: IncidentLogKeys | undefined = IncidentLogKeys.fromEnvironment(),
 ): Promise<{ incidents: number; lessons: number; auditRuns: number; training: number }> {
   const already = await storage.db.selectFrom('incident').select('id').where('submission_id', '=', uuidOf('incident-0')).executeTakeFirst();
   if (already) return { incidents: 0, lessons: 0, auditRuns: 0, training: 0 };
@@ -44,7 +47,7 @@ export async function seedDemoHalfTerm(
   let n = 0;
   for (const [category, subCategory, day, ack, close, escalated] of incidents) {
     let clock = new Date(at(h, day, 10));
-    const log = new IncidentLog(storage.db, storage.engine, () => clock);
+    const log = new IncidentLog(storage.db, storage.engine, () => clock, keys);
     const report: IncidentReport = {
       submissionId: uuidOf(`incident-${n++}`),
       category,

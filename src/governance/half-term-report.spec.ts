@@ -14,6 +14,9 @@ import { halfTermById, halfTermOf } from './half-terms';
 import { PolicyReviews } from './policy-reviews';
 import { halfTermReportHtml } from './report-html';
 import { TrainingRecords } from './training-records';
+import { IncidentLogKeys } from '../incidents/incident-log-key';
+
+const logKeys = new IncidentLogKeys('the school key vault secret, 32+ characters long');
 
 const AUTUMN_1 = halfTermById('2026-27 autumn 1')!;
 const NOW = new Date('2026-11-23T09:00:00Z');
@@ -51,7 +54,7 @@ describe.each(engines)('the half-termly e-safety report on %s', (_name, open) =>
     const training = new TrainingRecords(t.storage.db, directory, { expiringWithinDays: 30 }, () => NOW);
     const coverage = async (policyId: string) => ({ policyId, title: policyId, version: null, counts: {} });
     reports = new HalfTermReports(t.storage.db, demoConfig, new AuditStore(t.storage.db), coverage, reviews, training, () => NOW);
-    await seedDemoHalfTerm(t.storage, AUTUMN_1, peopleOf(ctx.school));
+    await seedDemoHalfTerm(t.storage, AUTUMN_1, peopleOf(ctx.school), logKeys);
   });
   afterEach(() => t.dispose());
 
@@ -105,7 +108,7 @@ describe.each(engines)('the half-termly e-safety report on %s', (_name, open) =>
   });
 
   it('the seed is idempotent: a demo restarted twice shows the same figures', async () => {
-    await seedDemoHalfTerm(t.storage, AUTUMN_1, peopleOf(ctx.school));
+    await seedDemoHalfTerm(t.storage, AUTUMN_1, peopleOf(ctx.school), logKeys);
     expect((await reports.report(AUTUMN_1)).incidents.total.value).toBe(11);
   });
 });

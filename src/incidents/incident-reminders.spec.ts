@@ -10,6 +10,9 @@ import { SchoolDirectory, type Person } from '../school/school-directory';
 import { IncidentReminders } from './incident-reminders';
 import { IncidentService } from './incident-service';
 import { schoolMinutesBetween } from './school-hours';
+import { IncidentLogKeys } from './incident-log-key';
+
+const logKeys = new IncidentLogKeys('the school key vault secret, 32+ characters long');
 
 const config = loadSchoolConfig(resolve(__dirname, '../../config/demo-school.yaml'));
 const silent = pino({ level: 'silent' });
@@ -38,8 +41,8 @@ describe('an incident nobody acknowledges', () => {
   });
   afterEach(() => t.dispose());
 
-  const incidents = () => new IncidentService(t.storage.db, 'sqlite', config, directory, new RecordingNotifier(), silent, () => clock);
-  const reminders = () => new IncidentReminders(t.storage.db, 'sqlite', config, incidents(), directory, notifier, silent, undefined, () => clock);
+  const incidents = () => new IncidentService(t.storage.db, 'sqlite', config, directory, new RecordingNotifier(), silent, () => clock, undefined, logKeys);
+  const reminders = () => new IncidentReminders(t.storage.db, 'sqlite', config, incidents(), directory, notifier, silent, undefined, () => clock, logKeys);
   const report = (over: Record<string, unknown> = {}) => ({ submissionId: randomUUID(), category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Unkind messages in the Year 8 chat.', when: clock.toISOString(), channel: 'tab', ...over });
   const at = (iso: string) => (clock = new Date(iso));
 

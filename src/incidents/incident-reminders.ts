@@ -6,6 +6,7 @@ import type { Notifier } from '../notify/notifier';
 import type { SchoolDirectory } from '../school/school-directory';
 import type { Database } from '../storage/schema';
 import { IncidentLog } from './incident-log';
+import { IncidentLogKeys } from './incident-log-key';
 import type { IncidentService } from './incident-service';
 import type { Routing } from './incident-routing';
 import { DEFAULT_SCHOOL_DAY, schoolDayOver, schoolMinutesBetween, type SchoolDay } from './school-hours';
@@ -31,8 +32,10 @@ export class IncidentReminders {
     private readonly logger: Logger,
     private readonly options: { acknowledgeWithinMinutes: number; schoolDay: SchoolDay } = { acknowledgeWithinMinutes: 120, schoolDay: DEFAULT_SCHOOL_DAY },
     private readonly now: () => Date = () => new Date(),
+    /** Seals the incident log (INCIDENT_LOG_KEY when not given). */
+    logKeys?: IncidentLogKeys,
   ) {
-    this.log = new IncidentLog(db, engine, now);
+    this.log = new IncidentLog(db, engine, now, logKeys ?? IncidentLogKeys.fromEnvironment());
   }
 
   async tick(): Promise<Array<{ incidentId: string; step: string }>> {

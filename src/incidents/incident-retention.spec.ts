@@ -11,6 +11,9 @@ import { SchoolDirectory, type Person } from '../school/school-directory';
 import { IncidentLog } from './incident-log';
 import { IncidentRetention } from './incident-retention';
 import { IncidentService } from './incident-service';
+import { IncidentLogKeys } from './incident-log-key';
+
+const logKeys = new IncidentLogKeys('the school key vault secret, 32+ characters long');
 
 const demo = loadSchoolConfig(resolve(__dirname, '../../config/demo-school.yaml'));
 const afterBirth: SchoolConfig = { ...demo, safeguarding: { ...demo.safeguarding, retention: { mode: 'after-birth', yearsAfterBirth: 25 } } };
@@ -35,8 +38,8 @@ describe.each(engines)('retention of incident records on %s', (_name, open) => {
   });
   afterEach(() => t.dispose());
 
-  const service = (config: SchoolConfig) => new IncidentService(t.storage.db, t.storage.engine, config, directory, new RecordingNotifier(), pino({ level: 'silent' }), () => clock);
-  const retention = (config: SchoolConfig) => new IncidentRetention(t.storage.db, t.storage.engine, config, directory, () => clock);
+  const service = (config: SchoolConfig) => new IncidentService(t.storage.db, t.storage.engine, config, directory, new RecordingNotifier(), pino({ level: 'silent' }), () => clock, undefined, logKeys);
+  const retention = (config: SchoolConfig) => new IncidentRetention(t.storage.db, t.storage.engine, config, directory, () => clock, logKeys);
   const reportAbout = (involved: object[]) =>
     service(afterBirth).report({ submissionId: randomUUID(), category: 'contact', subCategory: 'grooming', whatHappened: 'An adult asked Jamie for photos on a game chat.', when: clock.toISOString(), channel: 'tab', involved }, teacher);
 
@@ -55,7 +58,7 @@ describe.each(engines)('retention of incident records on %s', (_name, open) => {
     expect(view.whatHappened).toMatch(/erased/);
     expect(JSON.stringify(view)).not.toContain('photos');
     expect(view.category).toBe('contact');
-    expect(await new IncidentLog(t.storage.db, t.storage.engine).verify()).toMatchObject({ intact: true });
+    expect(await new IncidentLog(t.storage.db, t.storage.engine, undefined, logKeys).verify()).toMatchObject({ intact: true });
     // Erased once: nothing is due any more, and the governors' counts still include it.
     expect(await retention(afterBirth).due()).toEqual([]);
     expect((await service(afterBirth).governorsReport(dsl)).reduce((n, r) => n + r.incidents, 0)).toBe(1);

@@ -5,6 +5,7 @@ import { AuditLog } from '../storage/audit-log';
 import type { Database } from '../storage/schema';
 import type { Engine } from '../storage/database';
 import { ERASED_BODY, IncidentLog } from './incident-log';
+import { IncidentLogKeys } from './incident-log-key';
 import type { IncidentReport } from './incident-report';
 
 export interface RetentionDecision {
@@ -32,8 +33,10 @@ export class IncidentRetention {
     private readonly config: SchoolConfig,
     private readonly directory: SchoolDirectory,
     private readonly now: () => Date = () => new Date(),
+    /** Seals the retention entries (INCIDENT_LOG_KEY when not given). */
+    logKeys?: IncidentLogKeys,
   ) {
-    this.log = new IncidentLog(db, engine, now);
+    this.log = new IncidentLog(db, engine, now, logKeys ?? IncidentLogKeys.fromEnvironment());
     this.audit = new AuditLog(db, now);
   }
 

@@ -12,6 +12,9 @@ import { SchoolDirectory, type Person } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
 import { IncidentLog } from './incident-log';
 import { IncidentService, InvalidReport, NotAllowed } from './incident-service';
+import { IncidentLogKeys } from './incident-log-key';
+
+const logKeys = new IncidentLogKeys('the school key vault secret, 32+ characters long');
 
 const config = loadSchoolConfig(resolve(__dirname, '../../config/demo-school.yaml'));
 const report = (over: Record<string, unknown> = {}) => ({
@@ -30,7 +33,7 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
   let notifier: RecordingNotifier;
   let directory: SchoolDirectory;
   const people: Record<string, Person> = {};
-  const service = (n: Notifier = notifier) => new IncidentService(t.storage.db, t.storage.engine, config, directory, n, pino({ level: 'silent' }));
+  const service = (n: Notifier = notifier) => new IncidentService(t.storage.db, t.storage.engine, config, directory, n, pino({ level: 'silent' }), undefined, undefined, logKeys);
   beforeEach(async () => {
     t = await open();
     notifier = new RecordingNotifier();
@@ -50,7 +53,7 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
   });
 
   it('brings a concern about the headteacher to the chair of governors and emails the LADO, never telling the head', async () => {
-    const s = new IncidentService(t.storage.db, t.storage.engine, config, directory, notifier, pino({ level: 'silent' }), undefined, new GraphMailer(ctx.graph, config.mail!.sender));
+    const s = new IncidentService(t.storage.db, t.storage.engine, config, directory, notifier, pino({ level: 'silent' }), undefined, new GraphMailer(ctx.graph, config.mail!.sender), logKeys);
     await s.report(report({ subCategory: 'staff-misuse', whatHappened: 'The head shared pupils’ photos from a personal phone.', involved: [{ name: 'Helen Carter', role: 'headteacher' }] }), people.teacher!);
     // Delivery starts in the background on submission; wait for that run to finish (its audit
     // entry is written after the delivery's status, so waiting on the status alone would race).
@@ -130,7 +133,7 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
     expect(JSON.stringify(await s.act(incidentId, 'inform-parents', people.dsl!, { text: 'Phoned both families.' }))).toContain('parents-informed Phoned both families.');
     await s.read(incidentId, people.dsl!);
     expect((await new AuditLog(t.storage.db).list({ subjectType: 'incident' })).map((e) => [e.action, e.actorId])).toEqual([['incident.read', people.dsl!.id]]);
-    expect(await new IncidentLog(t.storage.db, t.storage.engine).verify()).toEqual({ intact: true, entries: 6 });
+    expect(await new IncidentLog(t.storage.db, t.storage.engine, undefined, logKeys).verify()).toMatchObject({ intact: true, entries: 6, problems: [] });
   });
 
   it('delivers, after a restart, the cards a crashed process had queued', async () => {

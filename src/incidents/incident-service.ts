@@ -13,6 +13,7 @@ import type { AdaptiveCardJson } from '../cards/render-card';
 import { termOf } from '../school/school-terms';
 import { incidentEmail } from './incident-email';
 import { IncidentLog } from './incident-log';
+import { IncidentLogKeys } from './incident-log-key';
 import { confideSchema, incidentReportSchema, type IncidentReport } from './incident-report';
 import { routeIncident, type Recipient, type Routing } from './incident-routing';
 
@@ -47,8 +48,10 @@ export class IncidentService {
     private readonly now: () => Date = () => new Date(),
     /** Email for recipients outside Teams (the LADO). Without it their card waits in the queue. */
     private readonly mailer?: Mailer,
+    /** Seals the incident log (INCIDENT_LOG_KEY when not given). */
+    logKeys?: IncidentLogKeys,
   ) {
-    this.log = new IncidentLog(db, engine, now);
+    this.log = new IncidentLog(db, engine, now, logKeys ?? IncidentLogKeys.fromEnvironment());
     this.audit = new AuditLog(db, now);
   }
 

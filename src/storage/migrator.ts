@@ -1,18 +1,20 @@
 import { Migrator, sql, type Kysely, type Migration as KyselyMigration } from 'kysely';
 import type { Storage } from './database';
-import { migrations } from './migrations';
+import { migrations, type MigrationContext } from './migrations';
+import { IncidentLogKeys } from '../incidents/incident-log-key';
 
 /**
  * Kysely's migrator takes a lock (a lock table row on both engines), so several app instances
  * starting together against one PostgreSQL apply each migration once.
  */
-async function migratorFor(storage: Storage): Promise<Migrator> {
+async function migratorFor(storage: Storage, keys?: IncidentLogKeys): Promise<Migrator> {
+  const context: MigrationContext = keys ? { sealIncidentLog: (data) => keys.seal(data) } : {};
   // Kysely looks for its tables in every schema unless told which one: on a PostgreSQL server shared
   // by several schools or test runs, another schema's lock table would make it skip creating ours
   // ("relation schema_migration_lock does not exist"). Pin them to the connection's own schema.
   const schema = storage.engine === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(storage.db)).rows[0]?.s : undefined;
   const provided: Record<string, KyselyMigration> = {};
-  for (const m of migrations) provided[m.name] = { up: (db: Kysely<unknown>) => m.up(db, storage.engine) };
+  for (const m of migrations) provided[m.name] = { up: (db: Kysely<unknown>) => m.up(db, storage.engine, context) };
   return new Migrator({
     db: storage.db,
     provider: { getMigrations: async () => provided },
@@ -22,8 +24,9 @@ async function migratorFor(storage: Storage): Promise<Migrator> {
   });
 }
 
-export async function migrateToLatest(storage: Storage): Promise<string[]> {
-  const { error, results } = await (await migratorFor(storage)).migrateToLatest();
+/** `keys` re-anchors an existing incident log (migration 0011); INCIDENT_LOG_KEY when not given. */
+export async function migrateToLatest(storage: Storage, keys: IncidentLogKeys | undefined = IncidentLogKeys.fromEnvironment()): Promise<string[]> {
+  const { error, results } = await (await migratorFor(storage, keys)).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

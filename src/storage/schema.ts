@@ -89,6 +89,14 @@ export interface IncidentEntryTable {
   body_hash: string;
   /** When the body was erased under the retention policy; null while it is kept. */
   erased_at: string | null;
+  /** Digest of the incident row (category, urgency, reporter...), committed by the hash (0011). */
+  subject_digest: string;
+  /** JSON [[delivery id, digest of its recipient]] for the deliveries queued with this entry. */
+  deliveries: string;
+  /** Which incident log key sealed this entry (a digest of the key, not the key). */
+  key_id: string;
+  /** HMAC of the hash under that key: without the key, a rewritten chain cannot be re-sealed. */
+  mac: string;
 }
 
 export interface IncidentDeliveryTable {

@@ -10,11 +10,17 @@ import * as m0007 from './0007-aup';
 import * as m0008 from './0008-parent-countersignature';
 import * as m0009 from './0009-lessons';
 import * as m0010 from './0010-lesson-chat-and-notification-queue';
+import * as m0011 from './0011-incident-log-anchor';
 import * as m0012 from './0012-governance';
+
+/** What a migration may need from outside the database (the incident log key, never stored in it). */
+export interface MigrationContext {
+  sealIncidentLog?: (data: string) => { keyId: string; mac: string };
+}
 
 export interface Migration {
   name: string;
-  up(db: Kysely<unknown>, engine: Engine): Promise<void>;
+  up(db: Kysely<unknown>, engine: Engine, context: MigrationContext): Promise<void>;
 }
 
 /** In order. A released migration is never edited: add a new one. */
@@ -29,5 +35,6 @@ export const migrations: Migration[] = [
   { name: '0008-parent-countersignature', up: m0008.up },
   { name: '0009-lessons', up: m0009.up },
   { name: '0010-lesson-chat-and-notification-queue', up: m0010.up },
+  { name: '0011-incident-log-anchor', up: m0011.up },
   { name: '0012-governance', up: m0012.up },
 ];
