@@ -3,6 +3,8 @@ import { CardFactory, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeVa
 import { lessonCreatedCard, lessonFormCard, recordingAnnouncementCard } from '../src/cards/lesson-cards';
 import { InvalidLesson, LessonRefused, LessonsNotPermitted, NotATeacher, type LessonService } from '../src/lessons/lesson-service';
 import type { SchoolDirectory } from '../src/school/school-directory';
+import { z } from 'zod';
+import { cardError, describeProblem } from './activity-checks';
 import type { BotCommand } from './esafety-bot';
 
 const CARD = 'application/vnd.microsoft.card.adaptive';
@@ -37,7 +39,21 @@ export function lessonCommand(lessons: LessonService, directory: SchoolDirectory
  * The form's fields to the lesson the domain validates: "now", or the date and time given, which
  * are the school's local time (the domain reads them in config `school.timeZone`).
  */
-export function lessonFromForm(data: Record<string, unknown>) {
+/**
+ * What the lesson form's Action.Execute may carry (src/cards/lesson-cards.ts). Checked before use:
+ * a card edited or replayed by hand gets a clear error, never a String() of an object.
+ */
+const lessonFormData = z.object({
+  submissionId: z.string().max(100),
+  classId: z.string().min(1).max(200),
+  title: z.string().max(200).optional(),
+  when: z.enum(['now', 'later', '']).optional(),
+  date: z.string().max(20).optional(),
+  time: z.string().max(20).optional(),
+  durationMinutes: z.union([z.string().max(10), z.number()]).optional(),
+});
+
+export function lessonFromForm(data: z.infer<typeof lessonFormData>) {
   const later = data.when === 'later' && data.date && data.time;
   return {
     submissionId: data.submissionId,
@@ -52,8 +68,10 @@ export async function lessonCardAction(context: TurnContext, value: AdaptiveCard
   if (value.action.verb !== 'lesson.start') return undefined;
   const teacher = await personOf(context, directory);
   if (!teacher) return say('Sorry: you are not in this school’s directory.');
+  const form = lessonFormData.safeParse(value.action.data ?? {});
+  if (!form.success) return cardError(400, 'BadRequest', `Please check: ${describeProblem(form.error)}`);
   try {
-    const { lesson, postedToClass, warning } = await lessons.start(lessonFromForm((value.action.data ?? {}) as Record<string, unknown>), teacher);
+    const { lesson, postedToClass, warning } = await lessons.start(lessonFromForm(form.data), teacher);
     const card = lessonCreatedCard({ title: lesson.title, className: lesson.class_name, starts: lessons.when(lesson.starts_at), joinUrl: lesson.join_url, postedToClass, ...(warning ? { warning } : {}) });
     return { statusCode: 200, type: CARD, value: card as never };
   } catch (e) {

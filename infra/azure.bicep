@@ -186,7 +186,9 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
       alwaysOn: true
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
-      healthCheckPath: '/readyz'
+      // The instance's own liveness: /readyz also answers 503 when the database or Microsoft Graph is
+      // down, which no instance restart can mend, so App Service must not act on it.
+      healthCheckPath: '/healthz'
       appCommandLine: 'node dist/bin/esafety.js serve'
       appSettings: [
         { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
@@ -194,6 +196,9 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'PORT', value: '8080' }
         { name: 'ESAFETY_CONFIG', value: schoolConfigFile }
         { name: 'GRAPH_BASE_URL', value: graphBaseUrl }
+        // App Service's front end appends the caller's address to X-Forwarded-For: trust that one
+        // hop, so the per-address rate limits count callers, not the front end (docs/architecture.md).
+        { name: 'TRUSTED_PROXIES', value: '1' }
         { name: 'TEAMS_APP_ID', value: teamsAppId }
         // Links in cards and parents' emails, and the Graph change-notification webhook.
         { name: 'PUBLIC_URL', value: 'https://${webAppName}.azurewebsites.net' }

@@ -53,6 +53,17 @@ describe('the bot checks every activity before acting on it', () => {
     expect(await incidents()).toBe(before);
   });
 
+  it('refuses a lesson form whose fields have the wrong types, clearly, creating no lesson', async () => {
+    const lessons = async () => (await t.app.storage.db.selectFrom('lesson').select('id').execute()).length;
+    const before = await lessons();
+    for (const data of [{ submissionId: randomUUID(), classId: { id: 'x' }, title: 'Macbeth' }, { submissionId: 42, classId: 'c1' }, { submissionId: randomUUID(), classId: 'c1', when: 'later', date: { y: 2027 }, time: 9 }]) {
+      const { status, body } = await execute('lesson.start', data, 'teacher');
+      expect(status).toBe(400);
+      expect(body).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: expect.stringMatching(/^Please check: (classId|submissionId|date|time): /) } });
+    }
+    expect(await lessons()).toBe(before);
+  });
+
   it('refuses an accept with no policy version id, clearly', async () => {
     const { body } = await execute('aup.accept', { versionId: null }, 'teacher');
     expect(body).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error', value: { message: expect.stringMatching(/versionId/) } });

@@ -94,7 +94,7 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
     const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) });
     // A mailbox outside the app's Exchange management scope: "Application Mail.Send" does not cover it.
     const mailer = new GraphMailer(ctx.graph, keyPeople(ctx.school).itAdmin.mail);
-    const s = new IncidentService(t.storage.db, t.storage.engine, config, directory, notifier, logger, undefined, mailer);
+    const s = new IncidentService(t.storage.db, t.storage.engine, config, directory, notifier, logger, undefined, mailer, logKeys);
     await s.report(report({ subCategory: 'staff-misuse', involved: [{ name: 'Helen Carter', role: 'headteacher' }] }), people.teacher!);
     await s.settled();
     await s.deliverQueued();
