@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely, type Migration as KyselyMigration } from 'kysely';
+import { Migrator, sql, type DatabaseIntrospector, type Kysely, type Migration as KyselyMigration } from 'kysely';
 import type { Storage } from './database';
 import { migrations, type MigrationContext } from './migrations';
 import { IncidentLogKeys } from '../incidents/incident-log-key';
@@ -16,11 +16,34 @@ async function migratorFor(storage: Storage, keys?: IncidentLogKeys): Promise<Mi
   const provided: Record<string, KyselyMigration> = {};
   for (const m of migrations) provided[m.name] = { up: (db: Kysely<unknown>) => m.up(db, storage.engine, context) };
   return new Migrator({
-    db: storage.db,
+    db: schema ? onlyOwnSchema(storage.db, schema) : storage.db,
     provider: { getMigrations: async () => provided },
     migrationTableName: 'schema_migration',
     migrationLockTableName: 'schema_migration_lock',
     ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+}
+
+/**
+ * Kysely's migrator asks its introspector for every table of every schema (with each column's
+ * serial sequence), then keeps its own. On a server shared with other schools or test runs, a
+ * schema dropped during that query fails it ("schema ... does not exist"). The migrator only needs
+ * to know whether its two tables and its schema exist: answer that from this schema alone.
+ */
+function onlyOwnSchema<DB>(db: Kysely<DB>, schema: string): Kysely<DB> {
+  const tables = async () =>
+    (await sql<{ name: string }>`select c.relname as name from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where n.nspname = ${schema} and c.relkind in ('r', 'p', 'v')`.execute(db)).rows.map((r) => ({ name: r.name, schema, isView: false, columns: [] }));
+  const introspection: DatabaseIntrospector = {
+    getSchemas: async () => (await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db)).rows,
+    getTables: tables,
+    getMetadata: async () => ({ tables: await tables() }),
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') return introspection;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
 }
 
