@@ -37,6 +37,8 @@ export class IncidentService {
   private readonly audit: AuditLog;
   /** The delivery run under way, if any: runs on one instance never overlap (see deliverQueued). */
   private delivering: Promise<number> | undefined;
+  /** The run waiting behind it, which every caller in the meantime shares. */
+  private waitingDelivery: Promise<number> | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -197,21 +199,32 @@ export class IncidentService {
    * is delivered after the restart. A person with no chat with the bot yet stays queued.
    */
   async deliverQueued(): Promise<number> {
-    // One runner per instance: a call made while a run is under way (a report's background
-    // delivery) waits for it and then runs again, so when it returns every card that could be sent
-    // has been, and no claim of this instance's is left half-way.
-    const run = (this.delivering ?? Promise.resolve(0)).catch(() => 0).then(() => this.deliverOnce());
-    this.delivering = run;
-    try {
-      return await run;
-    } finally {
-      if (this.delivering === run) this.delivering = undefined;
-    }
+    // One runner per instance. A call made while a run is under way (a report's background
+    // delivery) waits for it and then runs once more, so when it returns every card that could be
+    // sent has been, and no claim of this instance's is left half-way. Every call made meanwhile
+    // shares that one next run: a burst of reports costs two scans of the queue, not one each.
+    if (this.waitingDelivery) return this.waitingDelivery;
+    const ahead = this.delivering;
+    // Assigned before the body below first reads it: the body awaits before anything else.
+    let run!: Promise<number>;
+    run = (async () => {
+      await (ahead ?? Promise.resolve(0)).catch(() => 0);
+      if (this.waitingDelivery === run) this.waitingDelivery = undefined;
+      this.delivering = run;
+      try {
+        return await this.deliverOnce();
+      } finally {
+        if (this.delivering === run) this.delivering = undefined;
+      }
+    })();
+    if (ahead) this.waitingDelivery = run;
+    else this.delivering = run;
+    return run;
   }
 
   /** Resolves once the deliveries started in the background have finished (shutdown, tests). */
   async settled(): Promise<void> {
-    while (this.delivering) await this.delivering.catch(() => undefined);
+    for (let next = this.waitingDelivery ?? this.delivering; next; next = this.waitingDelivery ?? this.delivering) await next.catch(() => undefined);
   }
 
   private async deliverOnce(): Promise<number> {
