@@ -170,9 +170,11 @@ export class MeetingWatch {
         await this.db.deleteFrom('graph_notification_queue').where('id', '=', row.id).execute();
         processed += 1;
       } catch (e) {
-        this.logger.warn({ err: e, attempts: row.attempts + 1 }, 'change notification not processed; will retry');
-        await this.db.updateTable('graph_notification_queue').set({ claimed_at: null }).where('id', '=', row.id).execute();
-        if (row.attempts + 1 >= 5) return { processed };
+        // The claim stays: the row is tried again once it is stale (ten minutes), not at once in this
+        // loop, so a short Graph outage does not spend every attempt in a few milliseconds.
+        // After the fifth the row stays, unclaimed by anyone, for an admin to see in the log.
+        if (row.attempts + 1 >= 5) this.logger.error({ err: e, notificationRow: row.id }, 'change notification given up after 5 attempts');
+        else this.logger.warn({ err: e, attempts: row.attempts + 1 }, 'change notification not processed; tried again in ten minutes');
       }
     }
   }
