@@ -111,8 +111,9 @@ export class RateLimits {
         if (path.startsWith('/parent/')) await this.spend('parentLinks', address);
         else if (path === '/api/demo/sign-in' && req.method === 'POST') await this.spend('signIns', address);
         else if (WRITES.has(req.method ?? '') && !SERVICE_ROUTES.includes(path)) await this.spend('addressWrites', address);
-        // An address that keeps presenting refused tokens waits before its next token is checked.
-        else if (req.headers.authorization) await this.check('refusedTokens', address);
+        // An address that keeps presenting refused tokens waits before its next token is checked,
+        // whatever the method (a write too).
+        if (req.headers.authorization) await this.check('refusedTokens', address);
       };
       spend().then(
         () => next(),
