@@ -14,6 +14,7 @@ import { GraphAccess } from '../src/graph/graph-access';
 import { graphAuthFromEnv, tokenSourceFor, type GraphAuthConfig } from '../src/graph/graph-auth';
 import { openStorage } from '../src/storage/database';
 import { migrateToLatest } from '../src/storage/migrator';
+import { existingIncidentLogKeys } from './incident-commands';
 import { packageRoot } from './start-app';
 
 export interface AuditCommandOptions {
@@ -71,7 +72,7 @@ export async function auditCommand(o: AuditCommandOptions): Promise<void> {
 
   const storage = openStorage(o.databaseUrl ?? process.env.DATABASE_URL);
   try {
-    await migrateToLatest(storage);
+    await migrateToLatest(storage, existingIncidentLogKeys(o.databaseUrl ?? process.env.DATABASE_URL));
     const graph = new GraphAccess({ ...(graphUrl ? { baseUrl: graphUrl } : {}), tokens: tokenSourceFor(auth, graphUrl ?? 'https://graph.microsoft.com/v1.0') });
     const exchange = exchangeAdminFor(auth, config.school.tenantId, process.env, demoExchangeUrl);
     const service = new AuditService(graph, config, new AuditStore(storage.db), undefined, exchange);

@@ -229,7 +229,9 @@ db.command('migrate')
   .action(async (o: { databaseUrl?: string }) => {
     const storage = openStorage(o.databaseUrl);
     try {
-      const applied = await migrateToLatest(storage);
+      // The incident log's migration needs its key: the environment's, or the demo's key file.
+      const keys = (require('./incident-commands') as typeof import('./incident-commands')).existingIncidentLogKeys(o.databaseUrl);
+      const applied = await migrateToLatest(storage, keys);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
     } finally {
       await storage.close();

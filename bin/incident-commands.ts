@@ -36,7 +36,7 @@ async function withSchool<T>(o: CommandOptions, work: (ctx: { config: SchoolConf
     throw new ConfigError('no Graph credentials: set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, or GRAPH_TOKEN, or use --demo');
   }
   const base = tenant?.graphBaseUrl ?? process.env.GRAPH_BASE_URL ?? 'https://graph.microsoft.com/v1.0';
-  const keys = incidentLogKeysFor({ env: process.env, databaseUrl: o.databaseUrl ?? DEFAULT_DATABASE_URL, demo: false, dataDir: join(packageRoot(), 'data'), create: false })?.keys;
+  const keys = existingIncidentLogKeys(o.databaseUrl);
   const storage = openStorage(o.databaseUrl);
   try {
     await migrateToLatest(storage, keys);
@@ -78,9 +78,14 @@ export async function incidentRetention(o: CommandOptions & { apply?: boolean; b
 
 /** The key for a command that reads the log: INCIDENT_LOG_KEY, or the demo's key file beside its database. */
 function keysFor(databaseUrl: string | undefined): IncidentLogKeys {
-  const found = incidentLogKeysFor({ env: process.env, databaseUrl: databaseUrl ?? DEFAULT_DATABASE_URL, demo: false, dataDir: join(packageRoot(), 'data'), create: false });
+  const found = existingIncidentLogKeys(databaseUrl);
   if (!found) throw new ConfigError('INCIDENT_LOG_KEY is not set (and there is no demo key file beside the database): the incident log cannot be verified without its key');
-  return found.keys;
+  return found;
+}
+
+/** INCIDENT_LOG_KEY, or the key file an earlier start left beside a SQLite database; never a new key. */
+export function existingIncidentLogKeys(databaseUrl: string | undefined): IncidentLogKeys | undefined {
+  return incidentLogKeysFor({ env: process.env, databaseUrl: databaseUrl ?? DEFAULT_DATABASE_URL, demo: false, dataDir: join(packageRoot(), 'data'), create: false })?.keys;
 }
 
 function readCheckpointFile(file: string): Checkpoint[] {

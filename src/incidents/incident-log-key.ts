@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/load-school-config';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -74,7 +75,8 @@ export class IncidentLogKeys {
   }
 }
 
-export class IncidentLogKeyError extends Error {}
+/** A missing or unusable key is the operator's input to fix: exit code 2, like any config error. */
+export class IncidentLogKeyError extends ConfigError {}
 
 /** A key's public name: enough to say which key sealed an entry, useless for forging one. */
 export const keyIdOf = (key: string) => createHash('sha256').update(`incident-log-key:${key}`).digest('hex').slice(0, 16);
