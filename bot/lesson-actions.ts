@@ -36,10 +36,6 @@ export function lessonCommand(lessons: LessonService, directory: SchoolDirectory
 }
 
 /**
- * The form's fields to the lesson the domain validates: "now", or the date and time given, which
- * are the school's local time (the domain reads them in config `school.timeZone`).
- */
-/**
  * What the lesson form's Action.Execute may carry (src/cards/lesson-cards.ts). Checked before use:
  * a card edited or replayed by hand gets a clear error, never a String() of an object.
  */
@@ -53,6 +49,10 @@ const lessonFormData = z.object({
   durationMinutes: z.union([z.string().max(10), z.number()]).optional(),
 });
 
+/**
+ * The form's fields to the lesson the domain validates: "now", or the date and time given, which
+ * are the school's local time (the domain reads them in config `school.timeZone`).
+ */
 export function lessonFromForm(data: z.infer<typeof lessonFormData>) {
   const later = data.when === 'later' && data.date && data.time;
   return {

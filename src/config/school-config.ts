@@ -137,7 +137,8 @@ export const schoolConfigSchema = z
       .default({ useEducationApi: true, staffSkuIds: [], studentSkuIds: [] }),
     /**
      * Email for people outside Teams (the LADO, parents): sent through Graph from this school
-     * mailbox (a shared mailbox, with Mail.Send scoped to it by an application access policy).
+     * mailbox (a shared mailbox; "Application Mail.Send" is granted on it alone through Exchange RBAC
+     * for Applications, docs/permissions.md; never an application access policy).
      */
     mail: z.object({ sender: z.string().regex(EMAIL, 'must be the mail address of a school mailbox') }).strict().optional(),
     policies: z.array(policyDocument).default([]),

@@ -55,7 +55,7 @@ describe('docs/permissions.md', () => {
   const doc = readFileSync(resolve(__dirname, '../../docs/permissions.md'), 'utf8');
   const section = (name: string) => new RegExp(`<!-- generated:${name} -->\\n([\\s\\S]*?)\\n<!-- /generated:${name} -->`).exec(doc)?.[1];
 
-  it('lists exactly the table in src/graph/permissions.ts (regenerate: esafety permissions --markdown)', () => {
+  it('lists exactly the table in src/graph/permissions.ts (regenerate: esafety permissions --update-doc docs/permissions.md)', () => {
     expect(section('api-permissions')).toBe(apiPermissionsMarkdown());
     expect(section('capabilities')).toBe(appPermissionsMarkdown());
     expect(section('app-permissions')).toBe(APP_PERMISSIONS.map((p) => `\`${p}\``).join(', '));

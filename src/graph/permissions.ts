@@ -1,7 +1,7 @@
 /**
  * Which Microsoft Graph application permission each part of the app needs. One table serves four
  * jobs: the report the app gives at start ("what can I do with what I was granted"), the audit-only
- * deployment mode, docs/permissions.md (generated from it: `esafety permissions --markdown`), and
+ * deployment mode, docs/permissions.md (generated from it: `esafety permissions --update-doc docs/permissions.md`), and
  * the demo tenant, which refuses (403) what the token lacks.
  *
  * Every row comes from Microsoft's page for that API (microsoftgraph/microsoft-graph-docs-contrib,
@@ -234,7 +234,7 @@ export function permissionsFor(method: string, path: string, _query = ''): strin
   return API_PERMISSIONS.find((row) => row.method === m && row.pattern.test(p))?.anyOf;
 }
 
-/** The API table as markdown, for docs/permissions.md (kept equal by src/graph/permissions-doc.spec.ts). */
+/** The API table as markdown, for docs/permissions.md (kept equal by src/graph/permissions.spec.ts). */
 export function apiPermissionsMarkdown(): string {
   const lines = ['| request | least privileged application permission | also accepted | Microsoft\'s page |', '|---|---|---|---|'];
   for (const row of API_PERMISSIONS) {
