@@ -14,9 +14,18 @@ import { isInAudience, membersOf } from './audience';
 import { csvTable } from '../report/csv';
 import { textHash } from './policy-text';
 import { validAcceptance } from './reacceptance';
+import { InvalidInput, NotAllowed as DomainNotAllowed } from '../errors/domain-errors';
 
-export class NotAllowed extends Error {}
-export class InvalidRequest extends Error {}
+export class NotAllowed extends DomainNotAllowed {
+  constructor(message: string) {
+    super(message, 'forbidden');
+  }
+}
+export class InvalidRequest extends InvalidInput {
+  constructor(message: string) {
+    super(message, 'invalid-request');
+  }
+}
 
 export type AcceptanceStatus = 'accepted' | 'pending' | 'overdue' | 'unreachable';
 

@@ -3,10 +3,15 @@ import type { Kysely, Selectable } from 'kysely';
 import type { PolicyDocumentConfig, SchoolConfig } from '../config/school-config';
 import type { Database, PolicyVersionTable } from '../storage/schema';
 import { clausesOf, textHash } from './policy-text';
+import { InvalidInput } from '../errors/domain-errors';
 
 export type PolicyVersion = Omit<Selectable<PolicyVersionTable>, 'clauses' | 'audience'> & { clauses: string[]; audience: string[] };
 
-export class UnknownPolicy extends Error {}
+export class UnknownPolicy extends InvalidInput {
+  constructor(message: string) {
+    super(message, 'invalid-request');
+  }
+}
 
 const toVersion = (r: Selectable<PolicyVersionTable>): PolicyVersion => ({ ...r, clauses: JSON.parse(r.clauses) as string[], audience: JSON.parse(r.audience) as string[] });
 

@@ -8,9 +8,18 @@ import type { Notifier } from '../notify/notifier';
 import type { Person, SchoolDirectory } from '../school/school-directory';
 import type { Database } from '../storage/schema';
 import type { Logger } from '../logging/logger';
+import { InvalidInput, NotAllowed } from '../errors/domain-errors';
 
-export class ReviewNotAllowed extends Error {}
-export class InvalidReview extends Error {}
+export class ReviewNotAllowed extends NotAllowed {
+  constructor(message: string) {
+    super(message, 'forbidden');
+  }
+}
+export class InvalidReview extends InvalidInput {
+  constructor(message: string) {
+    super(message, 'invalid-request');
+  }
+}
 
 export interface ReviewStatus {
   policyId: string;

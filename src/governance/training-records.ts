@@ -5,9 +5,18 @@ import { describeZodError } from '../config/load-school-config';
 import { csvTable } from '../report/csv';
 import type { Person, SchoolDirectory } from '../school/school-directory';
 import type { Database } from '../storage/schema';
+import { InvalidInput, NotAllowed } from '../errors/domain-errors';
 
-export class TrainingNotAllowed extends Error {}
-export class InvalidTraining extends Error {}
+export class TrainingNotAllowed extends NotAllowed {
+  constructor(message: string) {
+    super(message, 'forbidden');
+  }
+}
+export class InvalidTraining extends InvalidInput {
+  constructor(message: string) {
+    super(message, 'invalid-request');
+  }
+}
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const recordInput = z

@@ -16,13 +16,26 @@ import { IncidentLog } from './incident-log';
 import { IncidentLogKeys } from './incident-log-key';
 import { confideSchema, incidentReportSchema, type IncidentReport } from './incident-report';
 import { routeIncident, type Recipient, type Routing } from './incident-routing';
+import { InvalidInput, NotAllowed as DomainNotAllowed, NotFound } from '../errors/domain-errors';
 
 /** A report a person can fix: one line naming the field. */
-export class InvalidReport extends Error {}
+export class InvalidReport extends InvalidInput {
+  constructor(message: string) {
+    super(message, 'invalid-report');
+  }
+}
 /** Not theirs to see or act on. */
-export class NotAllowed extends Error {}
+export class NotAllowed extends DomainNotAllowed {
+  constructor(message: string) {
+    super(message, 'forbidden');
+  }
+}
 /** Only the safeguarding team, who may see every incident, learn that an id names none. */
-export class NoSuchIncident extends Error {}
+export class NoSuchIncident extends NotFound {
+  constructor(message = 'No incident has that id.') {
+    super(message, 'no-such-incident');
+  }
+}
 
 export const INCIDENT_ACTIONS = ['acknowledge', 'note', 'assign', 'escalate', 'inform-parents', 'close'] as const;
 export const ESCALATE_TO = ['LADO', 'police', 'CEOP', "children's social care"] as const;

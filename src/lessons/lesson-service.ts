@@ -14,16 +14,33 @@ import { AuditLog } from '../storage/audit-log';
 import type { Database, LessonTable } from '../storage/schema';
 import { lessonMeetingSettings, outsiders, REMOTE_WORKING_CLAUSE } from './lesson-rules';
 import { instantToSchoolTime, schoolTimeToInstant, showSchoolTime } from './school-time';
+import { InvalidInput, NotAllowed, RefusedByPolicy, Unavailable } from '../errors/domain-errors';
 
 export type Lesson = Selectable<LessonTable>;
 
 /** A request the teacher can fix: one line naming the field. */
-export class InvalidLesson extends Error {}
+export class InvalidLesson extends InvalidInput {
+  constructor(message: string) {
+    super(message, 'invalid-lesson');
+  }
+}
 /** The policy forbids it (people outside the school): the message cites the clause. */
-export class LessonRefused extends Error {}
-export class NotATeacher extends Error {}
+export class LessonRefused extends RefusedByPolicy {
+  constructor(message: string) {
+    super(message, 'refused-by-policy');
+  }
+}
+export class NotATeacher extends NotAllowed {
+  constructor(message: string) {
+    super(message, 'forbidden');
+  }
+}
 /** The app was not granted what lessons need (an audit-only deployment): said plainly, never a crash. */
-export class LessonsNotPermitted extends Error {}
+export class LessonsNotPermitted extends Unavailable {
+  constructor(message: string) {
+    super(message, 'not-available');
+  }
+}
 
 export const startLessonSchema = z
   .object({
