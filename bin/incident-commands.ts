@@ -53,7 +53,7 @@ export async function exportIncidents(o: CommandOptions & { person: string; requ
   await withSchool(o, async ({ config, storage, directory }) => {
     const person = await directory.person(o.person);
     if (!person) throw new ConfigError(`${o.person}: no such person in the tenant`);
-    const service = new IncidentService(storage.db, storage.engine, config, directory, new RecordingNotifier(), pino({ level: 'silent' }));
+    const service = new IncidentService({ db: storage.db, engine: storage.engine, config, directory, notifier: new RecordingNotifier(), logger: pino({ level: 'silent' }) });
     const records = await service.exportForPerson(person, o.requestedBy);
     process.stdout.write(`${JSON.stringify({ person: { id: person.id, name: person.displayName }, exportedAt: new Date().toISOString(), incidents: records }, null, 2)}\n`);
   });

@@ -8,8 +8,11 @@ export interface JobOptions {
    * job over once this has passed.
    */
   leaseMs?: number;
-  /** Due at once when the runner starts (default), or only after one interval. */
-  firstRun?: 'at-start' | 'after-interval';
+  /**
+   * Due at once (default), only after one interval, or never by the clock: run only when asked
+   * (runNow), as the demo's audit is.
+   */
+  firstRun?: 'at-start' | 'after-interval' | 'on-demand';
 }
 
 interface Job {
@@ -54,7 +57,7 @@ export class JobRunner {
       intervalMs,
       run,
       leaseMs: Math.max(options.leaseMs ?? intervalMs, 1),
-      nextDueAt: options.firstRun === 'after-interval' ? now + intervalMs : now,
+      nextDueAt: options.firstRun === 'on-demand' ? Infinity : options.firstRun === 'after-interval' ? now + intervalMs : now,
     });
   }
 
@@ -105,7 +108,7 @@ export class JobRunner {
     const work = (async () => {
       let result: unknown;
       try {
-        if (!(await this.leases.acquire(job.name, Math.max(job.leaseMs, job.intervalMs)))) return { ran: false };
+        if (!(await this.leases.acquire(job.name, job.leaseMs))) return { ran: false };
       } catch (e) {
         this.logger.error({ err: e, job: job.name }, `could not take the lease of job ${job.name}; tried again next interval`);
         return { ran: false };
