@@ -211,17 +211,17 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   // Already installed (409): the person's chat is fetched from Graph and kept for the bot.
   const installer = catalogAppId ? new GraphAppInstaller(graph, catalogAppId, (userId, chatId) => notifier.rememberPersonalChat(userId, chatId)) : undefined;
   const rounds = aupRounds();
-  const campaigns = new AupCampaigns(storage.db, library, register, directory, notifier, new Pacer(), links, logger, { ...DEFAULT_CAMPAIGN_SETTINGS, claimTimeoutMs: rounds.budgetMs + rounds.intervalMs }, undefined, installer);
-  const aup = new AupService(storage.db, config, library, register, campaigns, directory, notifier, links);
+  const campaigns = new AupCampaigns({ db: storage.db, library, register, directory, notifier, pacer: new Pacer(), links, logger, settings: { ...DEFAULT_CAMPAIGN_SETTINGS, claimTimeoutMs: rounds.budgetMs + rounds.intervalMs }, installer });
+  const aup = new AupService({ db: storage.db, config, library, register, campaigns, directory, notifier, links });
   // Every instance holds leases under its own name, so each scheduled job runs once across instances.
   const leases = new JobLeases(storage.db, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
   const jobs = new JobRunner({ leases, logger });
-  const parents = new ParentCountersignatures(storage.db, library, directory, mailer, (token) => `${publicUrl}/parent/${token}`, logger);
+  const parents = new ParentCountersignatures({ db: storage.db, library, directory, mailer, linkUrl: (token) => `${publicUrl}/parent/${token}`, logger });
   const aupSchedule = new AupSchedule({ runner: jobs, campaigns, logger, parents, rounds });
 
   // Remote lessons, and the watch on staff calendars (Graph change notifications to our webhook).
-  const lessons = new LessonService(storage.db, config, graph, directory, notifier, logger, installer);
-  const meetingWatch = new MeetingWatch(storage.db, config, graph, directory, notifier, logger, () => `${publicUrl}/api/graph/notifications`);
+  const lessons = new LessonService({ db: storage.db, config, graph, directory, notifier, logger, installer });
+  const meetingWatch = new MeetingWatch({ db: storage.db, config, graph, directory, notifier, logger, notificationUrl: () => `${publicUrl}/api/graph/notifications` });
   // Subscriptions need the webhook reachable: the runner starts once the server listens.
   const lessonSchedule = new LessonSchedule({ runner: jobs, lessons, watch: meetingWatch, logger, options: { subscriptionsAtStart: options.watchCalendars !== false } });
 
@@ -245,7 +245,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   const auditStore = new AuditStore(storage.db);
   const exchange = exchangeAdminFor(options.graph.auth, config.school.tenantId, process.env, options.graph.exchangeAdminUrl);
-  const auditService = new AuditService(graph, config, auditStore, undefined, exchange);
+  const auditService = new AuditService({ graph, config, store: auditStore, exchange });
 
   const governance = governanceFeature({ storage, config, directory, notifier, logger, runner: jobs, auditStore, aup, link: () => `${publicUrl}/#governors-report` });
 

@@ -61,7 +61,7 @@ describe('two instances on one PostgreSQL', () => {
   const scheduleOn = (storage: Storage, name: string, graph: GraphAccess) =>
     new AuditSchedule({
       runner: new JobRunner({ leases: new JobLeases(storage.db, name, now), logger: silent, clock: now }),
-      service: new AuditService(graph, demoConfig, new AuditStore(storage.db), undefined, new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' }, sleep: async () => undefined })),
+      service: new AuditService({ graph, config: demoConfig, store: new AuditStore(storage.db), exchange: new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' }, sleep: async () => undefined }) }),
       store: new AuditStore(storage.db),
       directory: new SchoolDirectory(graph, demoConfig),
       notifier: new RecordingNotifier(),

@@ -30,7 +30,7 @@ describe('the daily audit', () => {
     const store = new AuditStore(t.storage.db, () => clock);
     return new AuditSchedule({
       runner,
-      service: new AuditService(ctx.graph, config, store, () => clock, ctx.exchange),
+      service: new AuditService({ graph: ctx.graph, config, store, clock: () => clock, exchange: ctx.exchange }),
       store,
       directory: new SchoolDirectory(ctx.graph, config),
       notifier,

@@ -27,17 +27,26 @@ export class IncidentRetention {
   private readonly log: IncidentLog;
   private readonly audit: AuditLog;
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    engine: Engine,
-    private readonly config: SchoolConfig,
-    private readonly directory: SchoolDirectory,
-    private readonly now: () => Date = () => new Date(),
-    /** Seals the retention entries (INCIDENT_LOG_KEY when not given). */
-    logKeys?: IncidentLogKeys,
-  ) {
-    this.log = new IncidentLog(db, engine, now, logKeys ?? IncidentLogKeys.fromEnvironment());
-    this.audit = new AuditLog(db, now);
+  private readonly db: Kysely<Database>;
+  private readonly config: SchoolConfig;
+  private readonly directory: SchoolDirectory;
+  private readonly now: () => Date;
+
+  constructor(deps: {
+    db: Kysely<Database>;
+    engine: Engine;
+    config: SchoolConfig;
+    directory: SchoolDirectory;
+    clock?: () => Date; /** Seals the retention entries (INCIDENT_LOG_KEY when not given). */ logKeys?: IncidentLogKeys;
+  }) {
+    this.db = deps.db;
+    this.config = deps.config;
+    this.directory = deps.directory;
+    this.now = deps.clock ?? (() => new Date());
+    const engine = deps.engine;
+    const logKeys = deps.logKeys;
+    this.log = new IncidentLog(this.db, engine, this.now, logKeys ?? IncidentLogKeys.fromEnvironment());
+    this.audit = new AuditLog(this.db, this.now);
   }
 
   /** Every incident still held, with the date it may be erased from (or why it is kept). */

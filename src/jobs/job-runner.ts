@@ -94,13 +94,21 @@ export class JobRunner {
     void this.runDue().catch((e: unknown) => this.logger.error({ err: e }, 'job runner round failed'));
   }
 
-  /** No new runs; waits for those under way, then lets the leases go so another instance carries on. */
-  async stop(): Promise<void> {
+  /**
+   * No new runs; waits (at most `waitMs`) for those under way, then lets the leases of the finished
+   * jobs go so another instance carries on at once. A run still going keeps its lease until it lapses.
+   */
+  async stop(options: { waitMs?: number } = {}): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await Promise.all([...this.jobs.values()].map((j) => j.running?.catch(() => undefined)));
-    for (const j of this.jobs.values()) await this.leases.release(j.name).catch(() => undefined);
+    let timeout: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((r) => (timeout = setTimeout(r, options.waitMs ?? 10_000)));
+    await Promise.race([Promise.all([...this.jobs.values()].map((j) => j.running)), deadline]);
+    clearTimeout(timeout);
+    for (const j of this.jobs.values()) {
+      if (!j.running) await this.leases.release(j.name).catch(() => undefined);
+    }
   }
 
   private async attempt(job: Job, run: () => Promise<unknown> = job.run): Promise<{ ran: boolean; result?: unknown }> {
