@@ -125,5 +125,21 @@ describe.each(engines)('the job runner on %s', (_name, open) => {
     expect(await b.runDue()).toEqual(['lessons']);
   });
 
+  it('waits on stop for a run under way before letting its lease go', async () => {
+    const a = runner('instance-a');
+    let finish!: () => void;
+    let finished = false;
+    a.every('audit', MINUTE, () => new Promise<void>((done) => (finish = () => ((finished = true), done()))), { leaseMs: 2 * 60 * MINUTE });
+    const run = a.runDue();
+    await eventually(() => finish !== undefined, 'the run to start');
+    const stopping = a.stop();
+    expect(await leaseHolder('audit')).toBe('instance-a');
+    finish();
+    await stopping;
+    await run;
+    expect(finished).toBe(true);
+    expect(await leaseHolder('audit')).toBeUndefined();
+  });
+
   const leaseHolder = async (name: string) => (await t.storage.db.selectFrom('job_lease').selectAll().where('name', '=', name).executeTakeFirst())?.holder;
 });
