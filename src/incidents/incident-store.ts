@@ -59,11 +59,12 @@ export class IncidentStore {
   }
 
   /** Every incident with its report, oldest first (the log's first entry holds the report). */
-  async reports(): Promise<Array<{ incident: { id: string; reported_at: string; reporter_id: string }; report: IncidentReport }>> {
-    const incidents = await this.db.selectFrom('incident').select(['id', 'reported_at', 'reporter_id']).orderBy('reported_at').execute();
+  async reports(): Promise<Array<{ incident: Pick<IncidentRow, 'id' | 'reported_at' | 'reporter_id' | 'category' | 'sub_category'>; report: IncidentReport }>> {
+    const incidents = await this.db.selectFrom('incident').select(['id', 'reported_at', 'reporter_id', 'category', 'sub_category']).orderBy('reported_at').execute();
     if (incidents.length === 0) return [];
     const firsts = await this.db.selectFrom('incident_entry').select(['incident_id', 'body']).where('kind', '=', 'reported').where('erased_at', 'is', null).execute();
-    const reportOf = new Map(firsts.map((f) => [f.incident_id, (JSON.parse(f.body) as { report: IncidentReport }).report]));
+    // An erased report has no `report` left (ERASED_BODY), so it drops out here too.
+    const reportOf = new Map(firsts.map((f) => [f.incident_id, (JSON.parse(f.body) as { report?: IncidentReport }).report]));
     return incidents.flatMap((incident) => {
       const report = reportOf.get(incident.id);
       return report ? [{ incident, report }] : [];
