@@ -332,7 +332,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     incidentLogKeys: logKey.keys,
     async close() {
       await jobs.stop();
-      await incidents.settled();
+      // Cards being sent in the background finish before the database closes (at most ten seconds).
+      let waited: NodeJS.Timeout | undefined;
+      await Promise.race([incidents.settled(), new Promise((r) => (waited = setTimeout(r, 10_000)))]);
+      clearTimeout(waited);
       await new Promise<void>((r) => server.close(() => r()));
       await storage.close();
     },
