@@ -74,7 +74,7 @@ async function main() {
     await migrateToLatest(storage);
     const graph = new GraphAccess({ baseUrl: BASE, tokens: tokenSourceFor({ mode: 'demo' }, BASE) });
     const exchange = new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' } });
-    const service = new AuditService(graph, config, new AuditStore(storage.db), undefined, exchange);
+    const service = new AuditService({ graph, config, store: new AuditStore(storage.db), exchange });
     process.stderr.write(`${users} users: school generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 
     tenant.throttle.rateLimit({ perSecond: rate, burst: rate });

@@ -122,7 +122,7 @@ async function fanOut(users: number, pace: boolean): Promise<void> {
   const connector = new SimulatedConnector(clock, pace);
   // Without pacing (capacity run) the pacer's limits are lifted and the connector's limit too.
   const pacer = () => new Pacer(pace ? { now: clock.now, sleep: clock.sleep } : { perSecond: 1e9, conversationWindows: [], now: clock.now, sleep: clock.sleep });
-  const campaignsIn = () => new AupCampaigns(storage.db, library, register, directory, connector, pacer(), links, silent, DEFAULT_CAMPAIGN_SETTINGS, clock.date);
+  const campaignsIn = () => new AupCampaigns({ db: storage.db, library, register, directory, notifier: connector, pacer: pacer(), links, logger: silent, settings: DEFAULT_CAMPAIGN_SETTINGS, clock: clock.date });
 
   const { version } = await library.publish('everyone-aup', library.draftText('everyone-aup'), 'bench');
   const first = campaignsIn();

@@ -75,7 +75,7 @@ export async function auditCommand(o: AuditCommandOptions): Promise<void> {
     await migrateToLatest(storage, existingIncidentLogKeys(o.databaseUrl ?? process.env.DATABASE_URL));
     const graph = new GraphAccess({ ...(graphUrl ? { baseUrl: graphUrl } : {}), tokens: tokenSourceFor(auth, graphUrl ?? 'https://graph.microsoft.com/v1.0') });
     const exchange = exchangeAdminFor(auth, config.school.tenantId, process.env, demoExchangeUrl);
-    const service = new AuditService(graph, config, new AuditStore(storage.db), undefined, exchange);
+    const service = new AuditService({ graph, config, store: new AuditStore(storage.db), exchange });
     const { report, changes } = await service.run({
       trigger: 'cli',
       ...(o.sinceLast ? { sinceLast: true } : {}),

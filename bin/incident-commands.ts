@@ -53,7 +53,7 @@ export async function exportIncidents(o: CommandOptions & { person: string; requ
   await withSchool(o, async ({ config, storage, directory }) => {
     const person = await directory.person(o.person);
     if (!person) throw new ConfigError(`${o.person}: no such person in the tenant`);
-    const service = new IncidentService(storage.db, storage.engine, config, directory, new RecordingNotifier(), pino({ level: 'silent' }));
+    const service = new IncidentService({ db: storage.db, engine: storage.engine, config, directory, notifier: new RecordingNotifier(), logger: pino({ level: 'silent' }) });
     const records = await service.exportForPerson(person, o.requestedBy);
     process.stdout.write(`${JSON.stringify({ person: { id: person.id, name: person.displayName }, exportedAt: new Date().toISOString(), incidents: records }, null, 2)}\n`);
   });
@@ -67,7 +67,7 @@ export async function exportIncidents(o: CommandOptions & { person: string; requ
 export async function incidentRetention(o: CommandOptions & { apply?: boolean; by?: string }): Promise<void> {
   if (o.apply && !o.by) throw new ConfigError('--apply needs --by <who authorised it> (recorded in the incident log)');
   await withSchool(o, async ({ config, storage, directory, keys }) => {
-    const retention = new IncidentRetention(storage.db, storage.engine, config, directory, undefined, keys);
+    const retention = new IncidentRetention({ db: storage.db, engine: storage.engine, config, directory, logKeys: keys });
     const rule = config.safeguarding.retention;
     process.stdout.write(`Retention: ${rule.mode === 'keep' ? 'keep every record' : `until the child's date of birth + ${rule.yearsAfterBirth} years`}\n`);
     const due = o.apply ? await retention.apply(o.by!) : await retention.due();

@@ -8,7 +8,8 @@ import { BotNotifier } from '../bot/bot-notifier';
 import { incidentCardAction, reportCommand, reportMessageAction } from '../bot/incident-actions';
 import { IncidentReminders } from '../src/incidents/incident-reminders';
 import { IncidentService } from '../src/incidents/incident-service';
-import { IncidentLog } from '../src/incidents/incident-log';
+import { scheduleIncidentWork } from '../src/incidents/incident-schedule';
+import { JobRunner } from '../src/jobs/job-runner';
 import { CheckpointCopy } from '../src/incidents/incident-checkpoint-copy';
 import { incidentLogKeysFor, type IncidentLogKeys } from '../src/incidents/incident-log-key';
 import { AcceptanceRegister } from '../src/aup/acceptance-register';
@@ -99,6 +100,8 @@ export interface RunningApp {
   lessonSchedule: LessonSchedule;
   /** Policy review reminders: a check on demand. */
   reviewSchedule: ReviewSchedule;
+  /** All scheduled work (one leased runner). */
+  jobs: JobRunner;
   /** The Teams bot (tests read the commands it answers). */
   bot: ESafetyBot;
   /** Where the incident log's key came from (a path or variable name, never the key) and its external checkpoints go. */
@@ -196,7 +199,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     capabilities: permissions.granted ? capabilityReport(permissions.granted, mailer?.check) : null,
     mail: mailer ? { grantedIn: 'exchange' as const, ...mailer.check, note: mailNote(mailer.check) } : null,
   });
-  const incidents = new IncidentService(storage.db, storage.engine, config, directory, notifier, logger, undefined, mailer, logKey.keys);
+  const incidents = new IncidentService({ db: storage.db, engine: storage.engine, config, directory, notifier, logger, ...(mailer ? { mailer } : {}), logKeys: logKey.keys });
   // Acceptable use: links in cards point at the tab, whose address is known once listening.
   let publicUrl = options.publicUrl ?? process.env.PUBLIC_URL ?? '';
   const links = { policyText: (versionId: string) => `${publicUrl}/#my-policies/${encodeURIComponent(versionId)}`, coverage: (policyId: string) => `${publicUrl}/#policies/${encodeURIComponent(policyId)}` };
@@ -208,16 +211,19 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   // Already installed (409): the person's chat is fetched from Graph and kept for the bot.
   const installer = catalogAppId ? new GraphAppInstaller(graph, catalogAppId, (userId, chatId) => notifier.rememberPersonalChat(userId, chatId)) : undefined;
   const rounds = aupRounds();
-  const campaigns = new AupCampaigns(storage.db, library, register, directory, notifier, new Pacer(), links, logger, { ...DEFAULT_CAMPAIGN_SETTINGS, claimTimeoutMs: rounds.budgetMs + rounds.intervalMs }, undefined, installer);
-  const aup = new AupService(storage.db, config, library, register, campaigns, directory, notifier, links);
+  const campaigns = new AupCampaigns({ db: storage.db, library, register, directory, notifier, pacer: new Pacer(), links, logger, settings: { ...DEFAULT_CAMPAIGN_SETTINGS, claimTimeoutMs: rounds.budgetMs + rounds.intervalMs }, installer });
+  const aup = new AupService({ db: storage.db, config, library, register, campaigns, directory, notifier, links });
+  // Every instance holds leases under its own name, so each scheduled job runs once across instances.
   const leases = new JobLeases(storage.db, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
-  const parents = new ParentCountersignatures(storage.db, library, directory, mailer, (token) => `${publicUrl}/parent/${token}`, logger);
-  const aupSchedule = new AupSchedule(campaigns, leases, logger, parents, rounds);
+  const jobs = new JobRunner({ leases, logger });
+  const parents = new ParentCountersignatures({ db: storage.db, library, directory, mailer, linkUrl: (token) => `${publicUrl}/parent/${token}`, logger });
+  const aupSchedule = new AupSchedule({ runner: jobs, campaigns, logger, parents, rounds });
 
   // Remote lessons, and the watch on staff calendars (Graph change notifications to our webhook).
-  const lessons = new LessonService(storage.db, config, graph, directory, notifier, logger, installer);
-  const meetingWatch = new MeetingWatch(storage.db, config, graph, directory, notifier, logger, () => `${publicUrl}/api/graph/notifications`);
-  const lessonSchedule = new LessonSchedule(lessons, meetingWatch, leases, logger);
+  const lessons = new LessonService({ db: storage.db, config, graph, directory, notifier, logger, installer });
+  const meetingWatch = new MeetingWatch({ db: storage.db, config, graph, directory, notifier, logger, notificationUrl: () => `${publicUrl}/api/graph/notifications` });
+  // Subscriptions need the webhook reachable: the runner starts once the server listens.
+  const lessonSchedule = new LessonSchedule({ runner: jobs, lessons, watch: meetingWatch, logger, options: { subscriptionsAtStart: options.watchCalendars !== false } });
 
   // One set of counters for the tab's API and the bot: a report is a write wherever it comes from.
   const rateLimits = new RateLimits({ trustedProxies: Number(process.env.TRUSTED_PROXIES) || 0, ...options.rateLimits });
@@ -237,12 +243,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     messageAction: reportMessageAction(incidents, directory, rateLimits),
   });
 
-  // Each instance holds leases under its own name (above), so scheduled work runs once across instances.
   const auditStore = new AuditStore(storage.db);
   const exchange = exchangeAdminFor(options.graph.auth, config.school.tenantId, process.env, options.graph.exchangeAdminUrl);
-  const auditService = new AuditService(graph, config, auditStore, undefined, exchange);
+  const auditService = new AuditService({ graph, config, store: auditStore, exchange });
 
-  const governance = governanceFeature({ storage, config, directory, notifier, logger, leases, auditStore, aup, link: () => `${publicUrl}/#governors-report` });
+  const governance = governanceFeature({ storage, config, directory, notifier, logger, runner: jobs, auditStore, aup, link: () => `${publicUrl}/#governors-report` });
 
   const server = createServer({
     config,
@@ -273,57 +278,41 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   });
   logger.info({ url, engine: storage.engine, demo: !!demo }, 'E-Safety for Teams is listening');
 
-  // Cards queued before a restart (or a crash mid-delivery) go out now.
-  void incidents.deliverQueued().catch((e) => logger.error({ err: e }, 'incident card delivery failed'));
-
-  // Reminders and escalation for unacknowledged incidents, once a minute on one instance.
-  const reminders = new IncidentReminders(storage.db, storage.engine, config, incidents, directory, notifier, logger, {
-    acknowledgeWithinMinutes: Number(process.env.INCIDENT_ACKNOWLEDGE_MINUTES ?? 120),
-    schoolDay: { timeZone: config.school.timeZone, startHour: 8, endHour: 17 },
-  }, undefined, logKey.keys);
-  const reminderTimer = setInterval(async () => {
-    try {
-      if (await leases.acquire('incident.reminders', 55_000)) await reminders.tick();
-    } catch (e) {
-      logger.error({ err: e }, 'incident reminders failed');
-    }
-  }, 60_000);
-  reminderTimer.unref();
-
+  // Reminders and escalation for unacknowledged incidents, on one instance.
+  const reminders = new IncidentReminders({
+    incidents,
+    config,
+    directory,
+    notifier,
+    logger,
+    options: { acknowledgeWithinMinutes: Number(process.env.INCIDENT_ACKNOWLEDGE_MINUTES ?? 120), schoolDay: { timeZone: config.school.timeZone, startHour: 8, endHour: 17 } },
+  });
   // The external copy of the checkpoints, hourly on one instance (docs/incidents.md).
   const checkpointFile = options.incidentCheckpointFile ?? process.env.INCIDENT_LOG_CHECKPOINT_FILE;
-  const checkpointCopy = checkpointFile ? new CheckpointCopy(new IncidentLog(storage.db, storage.engine, undefined, logKey.keys), checkpointFile) : undefined;
-  const checkpointTimer = setInterval(async () => {
-    try {
-      if (checkpointCopy && (await leases.acquire('incident.checkpoint', 55 * 60_000))) await checkpointCopy.tick();
-    } catch (e) {
-      logger.error({ err: e }, 'incident log checkpoint copy failed');
-    }
-  }, 60 * 60_000);
-  checkpointTimer.unref();
-  if (checkpointCopy) void checkpointCopy.tick().catch((e) => logger.error({ err: e }, 'incident log checkpoint copy failed'));
-  aupSchedule.start();
-  void aupSchedule.tick();
-  lessonSchedule.start();
-  governance.schedule.start();
-  void governance.schedule.tick();
-  // Subscriptions need the webhook reachable, so they are made once the server listens.
-  if (options.watchCalendars !== false) void lessonSchedule.tick({ subscriptions: true });
+  const checkpointCopy = checkpointFile ? new CheckpointCopy(incidents.store.log, checkpointFile) : undefined;
+  // Cards queued before a restart, or claimed by a process that died, go out by the delivery sweep.
+  scheduleIncidentWork({ runner: jobs, incidents, reminders, logger, ...(checkpointCopy ? { checkpointCopy } : {}) });
 
   let auditSchedule: AuditSchedule | undefined;
   if (options.auditSchedule) {
-    auditSchedule = new AuditSchedule(auditService, auditStore, leases, directory, notifier, logger, {
-      tenantId: config.school.tenantId,
-      schoolName: config.school.name,
-      intervalMs: options.auditSchedule.intervalMs,
-      tabLink: options.auditSchedule.tabLink ?? `${url}/#audit`,
+    auditSchedule = new AuditSchedule({
+      runner: jobs,
+      service: auditService,
+      store: auditStore,
+      directory,
+      notifier,
+      logger,
+      options: {
+        tenantId: config.school.tenantId,
+        schoolName: config.school.name,
+        intervalMs: options.auditSchedule.intervalMs,
+        tabLink: options.auditSchedule.tabLink ?? `${url}/#audit`,
+        // A due audit starts at once, then is looked for each minute; "manual" runs only when asked.
+        autoStart: options.auditSchedule.autoStart !== false,
+      },
     });
-    if (options.auditSchedule.autoStart !== false) {
-      auditSchedule.start();
-      // A due audit starts now rather than at the first minute tick.
-      void auditSchedule.tick();
-    }
   }
+  jobs.start();
 
   return {
     bot,
@@ -338,15 +327,15 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     aupSchedule,
     lessonSchedule,
     reviewSchedule: governance.schedule,
+    jobs,
     incidentLog: { keySource: logKey.source, ...(checkpointFile ? { checkpointFile } : {}) },
     incidentLogKeys: logKey.keys,
     async close() {
-      clearInterval(reminderTimer);
-      clearInterval(checkpointTimer);
-      await aupSchedule.stop();
-      lessonSchedule.stop();
-      await governance.schedule.stop();
-      await auditSchedule?.stop();
+      await jobs.stop();
+      // Cards being sent in the background finish before the database closes (at most ten seconds).
+      let waited: NodeJS.Timeout | undefined;
+      await Promise.race([incidents.settled(), new Promise((r) => (waited = setTimeout(r, 10_000)))]);
+      clearTimeout(waited);
       await new Promise<void>((r) => server.close(() => r()));
       await storage.close();
     },

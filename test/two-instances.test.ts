@@ -6,6 +6,7 @@ import { aupWorld, demoConfig } from './support/aup-world';
 import { eventually } from './support/eventually';
 import { TEST_POSTGRES_URL } from './support/storages';
 import { AuditSchedule } from '../src/audit/audit-schedule';
+import { JobRunner } from '../src/jobs/job-runner';
 import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
 import { createDemoTenant } from '../src/demo-tenant/graph-handlers';
@@ -58,13 +59,16 @@ describe('two instances on one PostgreSQL', () => {
   const clock = { now: new Date() };
   const now = () => clock.now;
   const scheduleOn = (storage: Storage, name: string, graph: GraphAccess) =>
-    new AuditSchedule(new AuditService(graph, demoConfig, new AuditStore(storage.db), undefined, new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' }, sleep: async () => undefined })), new AuditStore(storage.db), new JobLeases(storage.db, name, now), new SchoolDirectory(graph, demoConfig), new RecordingNotifier(), silent, {
-      tenantId: demoConfig.school.tenantId,
-      schoolName: 'Demo Academy',
-      intervalMs: 24 * 3_600_000,
-      tabLink: 'https://esafety.test/#audit',
-      leaseMs: 1_500,
-    }, now);
+    new AuditSchedule({
+      runner: new JobRunner({ leases: new JobLeases(storage.db, name, now), logger: silent, clock: now }),
+      service: new AuditService({ graph, config: demoConfig, store: new AuditStore(storage.db), exchange: new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' }, sleep: async () => undefined }) }),
+      store: new AuditStore(storage.db),
+      directory: new SchoolDirectory(graph, demoConfig),
+      notifier: new RecordingNotifier(),
+      logger: silent,
+      options: { tenantId: demoConfig.school.tenantId, schoolName: 'Demo Academy', intervalMs: 24 * 3_600_000, tabLink: 'https://esafety.test/#audit', leaseMs: 1_500 },
+      clock: now,
+    });
 
   it('runs the scheduled audit once, and the survivor runs it when the instance holding it dies', async () => {
     const dying = scheduleOn(a, 'instance-a', graphFor(40));

@@ -7,6 +7,7 @@ import { loadSchoolConfig } from '../config/load-school-config';
 import { keyPeople } from '../demo-tenant/school-generator';
 import { RecordingNotifier } from '../notify/notifier';
 import { SchoolDirectory } from '../school/school-directory';
+import { JobRunner } from '../jobs/job-runner';
 import { JobLeases } from '../storage/job-lease';
 import { AuditSchedule } from './audit-schedule';
 import { AuditService } from './audit-service';
@@ -25,19 +26,20 @@ describe('the daily audit', () => {
   });
   afterEach(() => t.dispose());
 
-  const schedule = (holder: string, notifier: RecordingNotifier) => {
+  const schedule = (holder: string, notifier: RecordingNotifier, runner = runnerOf(holder)) => {
     const store = new AuditStore(t.storage.db, () => clock);
-    return new AuditSchedule(
-      new AuditService(ctx.graph, config, store, () => clock, ctx.exchange),
+    return new AuditSchedule({
+      runner,
+      service: new AuditService({ graph: ctx.graph, config, store, clock: () => clock, exchange: ctx.exchange }),
       store,
-      new JobLeases(t.storage.db, holder, () => clock),
-      new SchoolDirectory(ctx.graph, config),
+      directory: new SchoolDirectory(ctx.graph, config),
       notifier,
-      pino({ level: 'silent' }),
-      { tenantId: config.school.tenantId, schoolName: 'Demo Academy', intervalMs: DAY, tabLink: 'https://app/#audit' },
-      () => clock,
-    );
+      logger: pino({ level: 'silent' }),
+      options: { tenantId: config.school.tenantId, schoolName: 'Demo Academy', intervalMs: DAY, tabLink: 'https://app/#audit' },
+      clock: () => clock,
+    });
   };
+  const runnerOf = (holder: string) => new JobRunner({ leases: new JobLeases(t.storage.db, holder, () => clock), logger: pino({ level: 'silent' }), clock: () => clock });
 
   it('runs when no audit ran today, tells the IT admins with one summary card, then waits a day', async () => {
     const notifier = new RecordingNotifier();
@@ -69,5 +71,16 @@ describe('the daily audit', () => {
     const [a, b] = await Promise.all([schedule('a', new RecordingNotifier()).tick(), schedule('b', new RecordingNotifier()).tick()]);
     expect([a, b].filter(Boolean)).toHaveLength(1);
     expect(await new AuditStore(t.storage.db).runs(config.school.tenantId)).toHaveLength(1);
+  });
+
+  it('falls due on the job runner: checked each minute, run once a day', async () => {
+    const runner = runnerOf('a');
+    schedule('a', new RecordingNotifier(), runner);
+    expect(await runner.runDue()).toEqual(['audit.scheduled']);
+    clock = new Date(clock.getTime() + 60_000);
+    await runner.runDue();
+    clock = new Date(clock.getTime() + DAY);
+    await runner.runDue();
+    expect(await new AuditStore(t.storage.db).runs(config.school.tenantId)).toHaveLength(2);
   });
 });

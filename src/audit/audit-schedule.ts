@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { auditFindingCard, auditSummaryCard } from '../cards/audit-cards';
 import type { Notifier } from '../notify/notifier';
 import type { SchoolDirectory } from '../school/school-directory';
-import type { JobLeases } from '../storage/job-lease';
+import type { JobRunner } from '../jobs/job-runner';
 import type { AuditService, AuditOutcome } from './audit-service';
 import type { AuditStore } from './audit-store';
 import { findingKey } from './findings';
@@ -18,58 +18,63 @@ export interface AuditScheduleOptions {
    * instance running it dies, another takes the audit over once this has passed.
    */
   leaseMs?: number;
+  /** How often to look whether the audit is due (default a minute). */
+  tickMs?: number;
+  /** Run when due (default), or only when asked (the demo's "manual"). */
+  autoStart?: boolean;
 }
 
 /**
- * The daily audit: on each tick, if the last run is older than the interval and this instance holds
- * the lease, run it and tell the admins (a summary card, plus a card per new high finding).
+ * The daily audit, a job on the runner: each minute, if the last run is older than the interval
+ * and this instance holds the lease, run it and tell the admins (a summary card, plus a card per
+ * new high finding).
  */
 export class AuditSchedule {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  static readonly JOB = 'audit.scheduled';
+  private readonly runner: JobRunner;
+  private readonly service: AuditService;
+  private readonly store: AuditStore;
+  private readonly directory: SchoolDirectory;
+  private readonly notifier: Notifier;
+  private readonly logger: Logger;
+  private readonly options: AuditScheduleOptions;
+  private readonly now: () => Date;
 
-  constructor(
-    private readonly service: AuditService,
-    private readonly store: AuditStore,
-    private readonly leases: JobLeases,
-    private readonly directory: SchoolDirectory,
-    private readonly notifier: Notifier,
-    private readonly logger: Logger,
-    private readonly options: AuditScheduleOptions,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
-
-  start(tickMs = 60_000): void {
-    this.timer = setInterval(() => void this.tick(), tickMs);
-    this.timer.unref();
+  constructor(deps: {
+    runner: JobRunner;
+    service: AuditService;
+    store: AuditStore;
+    directory: SchoolDirectory;
+    notifier: Notifier;
+    logger: Logger;
+    options: AuditScheduleOptions;
+    clock?: () => Date;
+  }) {
+    this.runner = deps.runner;
+    this.service = deps.service;
+    this.store = deps.store;
+    this.directory = deps.directory;
+    this.notifier = deps.notifier;
+    this.logger = deps.logger;
+    this.options = deps.options;
+    this.now = deps.clock ?? (() => new Date());
+    // Hold the lease long enough for a large tenant's audit; it lapses if this instance dies.
+    this.runner.every(AuditSchedule.JOB, this.options.tickMs ?? 60_000, () => this.check(), {
+      leaseMs: this.options.leaseMs ?? 2 * 60 * 60_000,
+      firstRun: this.options.autoStart === false ? 'on-demand' : 'at-start',
+    });
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** One check; returns the outcome when this instance ran the audit. */
+  /** One check now; returns the outcome when this instance ran the audit. */
   async tick(options: { force?: boolean } = {}): Promise<AuditOutcome | undefined> {
-    if (this.running) return undefined;
+    return this.runner.runNow(AuditSchedule.JOB, () => this.check(options));
+  }
+
+  private async check(options: { force?: boolean } = {}): Promise<AuditOutcome | undefined> {
     const last = await this.store.lastRun(this.options.tenantId);
     if (!options.force && last && this.now().getTime() - Date.parse(last.finishedAt) < this.options.intervalMs) return undefined;
-    // Hold the lease long enough for a large tenant's audit; it lapses if this instance dies.
-    if (!(await this.leases.acquire('audit.scheduled', this.options.leaseMs ?? 2 * 60 * 60_000))) return undefined;
-    let outcome: AuditOutcome | undefined;
-    const work = (async () => {
-      try {
-        outcome = await this.service.run({ trigger: 'schedule' });
-        await this.tellAdmins(outcome);
-      } catch (e) {
-        this.logger.error({ err: e }, 'scheduled audit failed');
-      } finally {
-        await this.leases.release('audit.scheduled').catch(() => undefined);
-      }
-    })();
-    this.running = work;
-    await work;
-    this.running = undefined;
+    const outcome = await this.service.run({ trigger: 'schedule' });
+    await this.tellAdmins(outcome);
     return outcome;
   }
 

@@ -18,7 +18,7 @@ describe('re-auditing since the last run', () => {
   afterEach(() => t.dispose());
 
   it('reads only changed drive items, and reports the new and the resolved sharing', async () => {
-    const service = new AuditService(ctx.graph, config, new AuditStore(t.storage.db), undefined, ctx.exchange);
+    const service = new AuditService({ graph: ctx.graph, config, store: new AuditStore(t.storage.db), exchange: ctx.exchange });
     const full = await service.run({ trigger: 'test' });
 
     // A teacher shares a file with a personal address; another removes an Anyone link.
@@ -38,7 +38,7 @@ describe('re-auditing since the last run', () => {
 
   it('marks a finding an admin has accepted, with the reason', async () => {
     const store = new AuditStore(t.storage.db);
-    const service = new AuditService(ctx.graph, config, store, undefined, ctx.exchange);
+    const service = new AuditService({ graph: ctx.graph, config, store, exchange: ctx.exchange });
     const first = await service.run({ trigger: 'test' });
     const f = first.report.findings.find((x) => x.rule === 'meetings.external-attendee')!;
     await store.accept(findingKey(f), 'Exam board moderation, agreed with the head', new Date(Date.now() + 30 * 86_400_000), 'admin');

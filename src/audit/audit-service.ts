@@ -20,13 +20,19 @@ export interface AuditOutcome {
 
 /** Runs an audit, keeps it, and says what changed: the same for the CLI, the schedule and the tab. */
 export class AuditService {
-  constructor(
-    private readonly graph: GraphAccess,
-    private readonly config: SchoolConfig,
-    private readonly store: AuditStore,
-    private readonly now: () => Date = () => new Date(),
-    private readonly exchange?: ExchangeAdmin,
-  ) {}
+  private readonly graph: GraphAccess;
+  private readonly config: SchoolConfig;
+  private readonly store: AuditStore;
+  private readonly now: () => Date;
+  private readonly exchange: ExchangeAdmin | undefined;
+
+  constructor(deps: { graph: GraphAccess; config: SchoolConfig; store: AuditStore; clock?: () => Date; exchange?: ExchangeAdmin }) {
+    this.graph = deps.graph;
+    this.config = deps.config;
+    this.store = deps.store;
+    this.now = deps.clock ?? (() => new Date());
+    this.exchange = deps.exchange;
+  }
 
   async run(options: { trigger: string; sinceLast?: boolean; teamsPolicies?: unknown; actorId?: string | null; onProgress?: (p: CollectProgress) => void } = { trigger: 'cli' }): Promise<AuditOutcome> {
     const previous = await this.store.lastRun(this.config.school.tenantId);

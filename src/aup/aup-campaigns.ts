@@ -57,19 +57,42 @@ export interface Links {
 export class AupCampaigns {
   private readonly versions = new Map<string, PolicyVersion>();
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly library: PolicyLibrary,
-    private readonly register: AcceptanceRegister,
-    private readonly directory: SchoolDirectory,
-    private readonly notifier: Notifier,
-    private readonly pacer: Pacer,
-    private readonly links: Links,
-    private readonly logger: Logger,
-    private readonly settings: CampaignSettings = DEFAULT_CAMPAIGN_SETTINGS,
-    private readonly now: () => Date = () => new Date(),
-    private readonly installer?: AppInstaller,
-  ) {}
+  private readonly db: Kysely<Database>;
+  private readonly library: PolicyLibrary;
+  private readonly register: AcceptanceRegister;
+  private readonly directory: SchoolDirectory;
+  private readonly notifier: Notifier;
+  private readonly pacer: Pacer;
+  private readonly links: Links;
+  private readonly logger: Logger;
+  private readonly settings: CampaignSettings;
+  private readonly now: () => Date;
+  private readonly installer: AppInstaller | undefined;
+
+  constructor(deps: {
+    db: Kysely<Database>;
+    library: PolicyLibrary;
+    register: AcceptanceRegister;
+    directory: SchoolDirectory;
+    notifier: Notifier;
+    pacer: Pacer;
+    links: Links;
+    logger: Logger;
+    settings?: CampaignSettings;
+    clock?: () => Date; installer?: AppInstaller;
+  }) {
+    this.db = deps.db;
+    this.library = deps.library;
+    this.register = deps.register;
+    this.directory = deps.directory;
+    this.notifier = deps.notifier;
+    this.pacer = deps.pacer;
+    this.links = deps.links;
+    this.logger = deps.logger;
+    this.settings = deps.settings ?? DEFAULT_CAMPAIGN_SETTINGS;
+    this.now = deps.clock ?? (() => new Date());
+    this.installer = deps.installer;
+  }
 
   /** Everyone the policy is for, by the configured groups (parents are reached by email links). */
   async audienceOf(version: PolicyVersion): Promise<Set<string>> {

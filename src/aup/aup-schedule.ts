@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { JobLeases } from '../storage/job-lease';
+import type { JobRunner } from '../jobs/job-runner';
 import type { AupCampaigns } from './aup-campaigns';
 import type { ParentCountersignatures } from './parent-countersignatures';
 
@@ -14,56 +14,48 @@ const AUP_ROUNDS = aupRounds({});
 const leaseFor = (o: { intervalMs: number; budgetMs: number }) => o.budgetMs + o.intervalMs;
 
 /**
- * Runs the campaigns: every tick, on whichever instance holds the lease (so the app as a whole keeps
- * to Teams' pace), sends what is due for up to `budgetMs`, and once an hour enrols new joiners.
+ * Runs the campaigns on the job runner: every round, on whichever instance holds the lease (so the
+ * app as a whole keeps to Teams' pace), sends what is due for up to `budgetMs`; once an hour
+ * enrols new joiners.
  */
 export class AupSchedule {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private lastJoinersCheck = 0;
+  static readonly ROUND = 'aup.campaigns';
+  static readonly JOINERS = 'aup.joiners';
+  private readonly runner: JobRunner;
+  private readonly campaigns: AupCampaigns;
+  private readonly parents: ParentCountersignatures | undefined;
+  private readonly logger: Logger;
+  private readonly rounds: { intervalMs: number; budgetMs: number; joinersEveryMs: number };
 
-  constructor(
-    private readonly campaigns: AupCampaigns,
-    private readonly leases: JobLeases,
-    private readonly logger: Logger,
-    private readonly parents?: ParentCountersignatures,
-    private readonly options: { intervalMs: number; budgetMs: number; joinersEveryMs: number } = AUP_ROUNDS,
-  ) {}
+  constructor(deps: { runner: JobRunner; campaigns: AupCampaigns; logger: Logger; parents?: ParentCountersignatures; rounds?: { intervalMs: number; budgetMs: number; joinersEveryMs: number } }) {
+    this.runner = deps.runner;
+    this.campaigns = deps.campaigns;
+    this.parents = deps.parents;
+    this.logger = deps.logger;
+    this.rounds = deps.rounds ?? AUP_ROUNDS;
+    this.runner.every(AupSchedule.JOINERS, this.rounds.joinersEveryMs, () => this.enrolJoiners());
+    // The lease outlasts a round's sending budget; a claim older than that belonged to a round that died.
+    this.runner.every(AupSchedule.ROUND, this.rounds.intervalMs, () => this.round(), { leaseMs: this.leaseMs });
+  }
 
   /** How long a round holds the lease; a claim older than this belonged to a round that died. */
   get leaseMs(): number {
-    return leaseFor(this.options);
-  }
-
-  start(): void {
-    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
-    this.timer.unref();
+    return leaseFor(this.rounds);
   }
 
   /** One round now (after a publish, so cards go out at once); a round in progress is joined. */
-  tick(): Promise<void> {
-    this.running ??= this.round().finally(() => (this.running = undefined));
-    return this.running;
+  async tick(): Promise<void> {
+    await this.runner.runNow(AupSchedule.ROUND);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  private async enrolJoiners(): Promise<void> {
+    const joined = await this.campaigns.enrolJoiners();
+    if (joined) this.logger.info({ joined }, 'new joiners asked to accept the running policies');
   }
 
   private async round(): Promise<void> {
-    try {
-      if (!(await this.leases.acquire('aup.campaigns', this.leaseMs))) return;
-      if (Date.now() - this.lastJoinersCheck > this.options.joinersEveryMs) {
-        this.lastJoinersCheck = Date.now();
-        const joined = await this.campaigns.enrolJoiners();
-        if (joined) this.logger.info({ joined }, 'new joiners asked to accept the running policies');
-      }
-      await this.parents?.pump();
-      const outcome = await this.campaigns.pump({ budgetMs: this.options.budgetMs });
-      if (outcome.sent || outcome.deferred) this.logger.info(outcome, 'policy cards sent');
-    } catch (e) {
-      this.logger.error({ err: e }, 'policy campaign round failed');
-    }
+    await this.parents?.pump();
+    const outcome = await this.campaigns.pump({ budgetMs: this.rounds.budgetMs });
+    if (outcome.sent || outcome.deferred) this.logger.info(outcome, 'policy cards sent');
   }
 }

@@ -61,17 +61,37 @@ const mayManage = (p: Person) => p.roles.some((r) => r === 'admin' || r === 'hea
  * acceptance is recorded once, and the school can always say who has signed which version.
  */
 export class AupService {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly config: SchoolConfig,
-    private readonly library: PolicyLibrary,
-    private readonly register: AcceptanceRegister,
-    private readonly campaigns: AupCampaigns,
-    private readonly directory: SchoolDirectory,
-    private readonly notifier: Notifier,
-    private readonly links: Links,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  private readonly db: Kysely<Database>;
+  private readonly config: SchoolConfig;
+  private readonly library: PolicyLibrary;
+  private readonly register: AcceptanceRegister;
+  private readonly campaigns: AupCampaigns;
+  private readonly directory: SchoolDirectory;
+  private readonly notifier: Notifier;
+  private readonly links: Links;
+  private readonly now: () => Date;
+
+  constructor(deps: {
+    db: Kysely<Database>;
+    config: SchoolConfig;
+    library: PolicyLibrary;
+    register: AcceptanceRegister;
+    campaigns: AupCampaigns;
+    directory: SchoolDirectory;
+    notifier: Notifier;
+    links: Links;
+    clock?: () => Date;
+  }) {
+    this.db = deps.db;
+    this.config = deps.config;
+    this.library = deps.library;
+    this.register = deps.register;
+    this.campaigns = deps.campaigns;
+    this.directory = deps.directory;
+    this.notifier = deps.notifier;
+    this.links = deps.links;
+    this.now = deps.clock ?? (() => new Date());
+  }
 
   /** An admin publishes the policy's current text (or the text given) as a new version and asks everyone. */
   async publish(policyId: string, input: unknown, admin: Person): Promise<{ version: PolicyVersion; created: boolean; queued: number }> {

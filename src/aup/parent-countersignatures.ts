@@ -30,16 +30,32 @@ export interface ParentPage {
  * parent, child, version and the text's digest.
  */
 export class ParentCountersignatures {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly library: PolicyLibrary,
-    private readonly directory: SchoolDirectory,
-    private readonly mailer: Mailer | undefined,
-    private readonly linkUrl: (token: string) => string,
-    private readonly logger: Logger,
-    private readonly options: { validDays: number; perMinute: number } = { validDays: 30, perMinute: 30 },
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  private readonly db: Kysely<Database>;
+  private readonly library: PolicyLibrary;
+  private readonly directory: SchoolDirectory;
+  private readonly mailer: Mailer | undefined;
+  private readonly linkUrl: (token: string) => string;
+  private readonly logger: Logger;
+  private readonly options: { validDays: number; perMinute: number };
+  private readonly now: () => Date;
+
+  constructor(deps: {
+    db: Kysely<Database>;
+    library: PolicyLibrary;
+    directory: SchoolDirectory;
+    mailer: Mailer | undefined;
+    linkUrl: (token: string) => string; logger: Logger; options?: { validDays: number;
+    perMinute: number }; clock?: () => Date;
+  }) {
+    this.db = deps.db;
+    this.library = deps.library;
+    this.directory = deps.directory;
+    this.mailer = deps.mailer;
+    this.linkUrl = deps.linkUrl;
+    this.logger = deps.logger;
+    this.options = deps.options ?? { validDays: 30, perMinute: 30 };
+    this.now = deps.clock ?? (() => new Date());
+  }
 
   /** Queues one email per parent of every child the version is for; asking twice adds no one twice. */
   async invite(version: PolicyVersion, invitedBy: string): Promise<number> {

@@ -50,10 +50,10 @@ describe.each(engines)('the half-termly e-safety report on %s', (_name, open) =>
   beforeEach(async () => {
     t = await open();
     const directory = new SchoolDirectory(ctx.graph, demoConfig);
-    const reviews = new PolicyReviews(t.storage.db, demoConfig, directory, new RecordingNotifier(), pino({ level: 'silent' }), { remindDaysAhead: 30, link: () => '' }, () => NOW);
-    const training = new TrainingRecords(t.storage.db, directory, { expiringWithinDays: 30 }, () => NOW);
+    const reviews = new PolicyReviews({ db: t.storage.db, config: demoConfig, directory, notifier: new RecordingNotifier(), logger: pino({ level: 'silent' }), options: { remindDaysAhead: 30, link: () => '' }, clock: () => NOW });
+    const training = new TrainingRecords({ db: t.storage.db, directory, options: { expiringWithinDays: 30 }, clock: () => NOW });
     const coverage = async (policyId: string) => ({ policyId, title: policyId, version: null, counts: {} });
-    reports = new HalfTermReports(t.storage.db, demoConfig, new AuditStore(t.storage.db), coverage, reviews, training, () => NOW);
+    reports = new HalfTermReports({ db: t.storage.db, config: demoConfig, audits: new AuditStore(t.storage.db), coverageOf: coverage, reviews, training, clock: () => NOW });
     await seedDemoHalfTerm(t.storage, AUTUMN_1, peopleOf(ctx.school), logKeys);
   });
   afterEach(() => t.dispose());

@@ -83,16 +83,29 @@ const ACTION_LABELS: Record<string, string> = {
  * lessons register. Numbers only: no names, no incident text.
  */
 export class HalfTermReports {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly config: SchoolConfig,
-    private readonly audits: AuditStore,
+  private readonly db: Kysely<Database>;
+  private readonly config: SchoolConfig;
+  private readonly audits: AuditStore;
+  private readonly coverageOf: (policyId: string) => Promise<PolicyCoverageCounts>;
+  private readonly reviews: PolicyReviews;
+  private readonly training: { summary(asAt: Date): Promise<TrainingSummary> } | undefined;
+  private readonly now: () => Date;
+
+  constructor(deps: {
+    db: Kysely<Database>;
+    config: SchoolConfig;
+    audits: AuditStore;
     /** The AUP register's counts for a policy's current version (AupService.coverage without the people). */
-    private readonly coverageOf: (policyId: string) => Promise<PolicyCoverageCounts>,
-    private readonly reviews: PolicyReviews,
-    private readonly training?: { summary(asAt: Date): Promise<TrainingSummary> },
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    coverageOf: (policyId: string) => Promise<PolicyCoverageCounts>; reviews: PolicyReviews; training?: { summary(asAt: Date): Promise<TrainingSummary> }; clock?: () => Date;
+  }) {
+    this.db = deps.db;
+    this.config = deps.config;
+    this.audits = deps.audits;
+    this.coverageOf = deps.coverageOf;
+    this.reviews = deps.reviews;
+    this.training = deps.training;
+    this.now = deps.clock ?? (() => new Date());
+  }
 
   halfTerms(): HalfTerm[] {
     return recentHalfTerms(this.now(), 6);

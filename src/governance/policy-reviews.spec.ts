@@ -27,7 +27,7 @@ describe.each(engines)('the annual policy review on %s', (_name, open) => {
   function world(clock: { now: Date }) {
     const w = aupWorld(t.storage, ctx.graph, new RecordingNotifier());
     w.clock.now = clock.now;
-    const reviews = new PolicyReviews(t.storage.db, demoConfig, w.directory, notifier, logger, { remindDaysAhead: 30, link: () => 'https://esafety.test/#governors-report' }, () => clock.now);
+    const reviews = new PolicyReviews({ db: t.storage.db, config: demoConfig, directory: w.directory, notifier, logger, options: { remindDaysAhead: 30, link: () => 'https://esafety.test/#governors-report' }, clock: () => clock.now });
     const republish: Republish = async (policyId, text, by) => {
       w.clock.now = clock.now;
       const { version, created } = await w.service.publish(policyId, text === undefined ? {} : { text }, by);

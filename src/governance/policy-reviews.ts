@@ -75,15 +75,30 @@ export type Republish = (policyId: string, text: string | undefined, by: Person)
  * `remindDaysAhead` days before.
  */
 export class PolicyReviews {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly config: SchoolConfig,
-    private readonly directory: SchoolDirectory,
-    private readonly notifier: Notifier,
-    private readonly logger: Logger,
-    private readonly options: { remindDaysAhead: number; link: () => string } = { remindDaysAhead: 30, link: () => '' },
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  private readonly db: Kysely<Database>;
+  private readonly config: SchoolConfig;
+  private readonly directory: SchoolDirectory;
+  private readonly notifier: Notifier;
+  private readonly logger: Logger;
+  private readonly options: { remindDaysAhead: number; link: () => string };
+  private readonly now: () => Date;
+
+  constructor(deps: {
+    db: Kysely<Database>;
+    config: SchoolConfig;
+    directory: SchoolDirectory;
+    notifier: Notifier;
+    logger: Logger;
+    options?: { remindDaysAhead: number; link: () => string }; clock?: () => Date;
+  }) {
+    this.db = deps.db;
+    this.config = deps.config;
+    this.directory = deps.directory;
+    this.notifier = deps.notifier;
+    this.logger = deps.logger;
+    this.options = deps.options ?? ({ remindDaysAhead: 30, link: () => '' });
+    this.now = deps.clock ?? (() => new Date());
+  }
 
   async schedule(): Promise<ReviewStatus[]> {
     const today = this.now().toISOString().slice(0, 10);

@@ -1,5 +1,5 @@
+import type { JobRunner } from '../jobs/job-runner';
 import type { Logger } from '../logging/logger';
-import type { JobLeases } from '../storage/job-lease';
 import type { PolicyReviews } from './policy-reviews';
 
 /**
@@ -7,38 +7,25 @@ import type { PolicyReviews } from './policy-reviews';
  * policy is due for review are reminded (each once per review date: see PolicyReviews.remindOwners).
  */
 export class ReviewSchedule {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  static readonly JOB = 'policy.reviews';
+  private readonly runner: JobRunner;
+  private readonly reviews: PolicyReviews;
+  private readonly logger: Logger;
 
-  constructor(
-    private readonly reviews: PolicyReviews,
-    private readonly leases: JobLeases,
-    private readonly logger: Logger,
-    private readonly intervalMs = 3_600_000,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+  constructor(deps: { runner: JobRunner; reviews: PolicyReviews; logger: Logger; intervalMs?: number }) {
+    this.runner = deps.runner;
+    this.reviews = deps.reviews;
+    this.logger = deps.logger;
+    this.runner.every(ReviewSchedule.JOB, deps.intervalMs ?? 3_600_000, () => this.check());
   }
 
-  tick(): Promise<void> {
-    this.running ??= this.round().finally(() => (this.running = undefined));
-    return this.running;
+  /** A check now, where this instance holds the lease. */
+  async tick(): Promise<void> {
+    await this.runner.runNow(ReviewSchedule.JOB);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-  }
-
-  private async round(): Promise<void> {
-    try {
-      if (!(await this.leases.acquire('policy.reviews', Math.min(this.intervalMs, 10 * 60_000)))) return;
-      const sent = await this.reviews.remindOwners();
-      if (sent) this.logger.info({ sent }, 'policy owners reminded of reviews due');
-    } catch (e) {
-      this.logger.error({ err: e }, 'policy review check failed');
-    }
+  private async check(): Promise<void> {
+    const sent = await this.reviews.remindOwners();
+    if (sent) this.logger.info({ sent }, 'policy owners reminded of reviews due');
   }
 }

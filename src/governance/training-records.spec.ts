@@ -17,7 +17,7 @@ describe.each(engines)('online-safety training records on %s', (_name, open) => 
     t = await open();
     const w = aupWorld(t.storage, ctx.graph, new RecordingNotifier());
     for (const [key, u] of Object.entries(keyPeople(ctx.school))) people[key] = (await w.directory.person(u.id))!;
-    training = new TrainingRecords(t.storage.db, w.directory, { expiringWithinDays: 30 }, () => now);
+    training = new TrainingRecords({ db: t.storage.db, directory: w.directory, options: { expiringWithinDays: 30 }, clock: () => now });
   });
   afterEach(() => t.dispose());
 

@@ -87,12 +87,17 @@ export function parseCsv(text: string): string[][] {
  * missing or due a refresher, for the head and the DSL.
  */
 export class TrainingRecords {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly directory: SchoolDirectory,
-    private readonly options: { expiringWithinDays: number } = { expiringWithinDays: 30 },
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  private readonly db: Kysely<Database>;
+  private readonly directory: SchoolDirectory;
+  private readonly options: { expiringWithinDays: number };
+  private readonly now: () => Date;
+
+  constructor(deps: { db: Kysely<Database>; directory: SchoolDirectory; options?: { expiringWithinDays: number }; clock?: () => Date }) {
+    this.db = deps.db;
+    this.directory = deps.directory;
+    this.options = deps.options ?? { expiringWithinDays: 30 };
+    this.now = deps.clock ?? (() => new Date());
+  }
 
   async record(input: unknown, recorder: Person): Promise<{ created: boolean }> {
     if (!mayManage(recorder)) throw new TrainingNotAllowed('training records are kept by the headteacher and the DSL');

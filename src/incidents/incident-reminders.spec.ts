@@ -41,8 +41,8 @@ describe('an incident nobody acknowledges', () => {
   });
   afterEach(() => t.dispose());
 
-  const incidents = () => new IncidentService(t.storage.db, 'sqlite', config, directory, new RecordingNotifier(), silent, () => clock, undefined, logKeys);
-  const reminders = () => new IncidentReminders(t.storage.db, 'sqlite', config, incidents(), directory, notifier, silent, undefined, () => clock, logKeys);
+  const incidents = () => new IncidentService({ db: t.storage.db, engine: 'sqlite', config, directory, notifier: new RecordingNotifier(), logger: silent, clock: () => clock, logKeys });
+  const reminders = () => new IncidentReminders({ incidents: incidents(), config, directory, notifier, logger: silent, clock: () => clock });
   const report = (over: Record<string, unknown> = {}) => ({ submissionId: randomUUID(), category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Unkind messages in the Year 8 chat.', when: clock.toISOString(), channel: 'tab', ...over });
   const at = (iso: string) => (clock = new Date(iso));
 

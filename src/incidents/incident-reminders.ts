@@ -1,12 +1,8 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { SchoolConfig } from '../config/school-config';
 import { incidentCard } from '../cards/incident-card';
 import type { Notifier } from '../notify/notifier';
 import type { SchoolDirectory } from '../school/school-directory';
-import type { Database } from '../storage/schema';
-import { IncidentLog } from './incident-log';
-import { IncidentLogKeys } from './incident-log-key';
 import type { IncidentService } from './incident-service';
 import type { Routing } from './incident-routing';
 import { DEFAULT_SCHOOL_DAY, schoolDayOver, schoolMinutesBetween, type SchoolDay } from './school-hours';
@@ -20,30 +16,39 @@ export const SYSTEM_ACTOR = 'e-safety-app';
  * step is an entry in the incident's chronology, and each happens once.
  */
 export class IncidentReminders {
-  private readonly log: IncidentLog;
+  private readonly incidents: IncidentService;
+  private readonly config: SchoolConfig;
+  private readonly directory: SchoolDirectory;
+  private readonly notifier: Notifier;
+  private readonly logger: Logger;
+  private readonly options: { acknowledgeWithinMinutes: number; schoolDay: SchoolDay };
+  private readonly now: () => Date;
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    engine: 'sqlite' | 'postgres',
-    private readonly config: SchoolConfig,
-    private readonly incidents: IncidentService,
-    private readonly directory: SchoolDirectory,
-    private readonly notifier: Notifier,
-    private readonly logger: Logger,
-    private readonly options: { acknowledgeWithinMinutes: number; schoolDay: SchoolDay } = { acknowledgeWithinMinutes: 120, schoolDay: DEFAULT_SCHOOL_DAY },
-    private readonly now: () => Date = () => new Date(),
-    /** Seals the incident log (INCIDENT_LOG_KEY when not given). */
-    logKeys?: IncidentLogKeys,
-  ) {
-    this.log = new IncidentLog(db, engine, now, logKeys ?? IncidentLogKeys.fromEnvironment());
+  constructor(deps: {
+    incidents: IncidentService;
+    config: SchoolConfig;
+    directory: SchoolDirectory;
+    notifier: Notifier;
+    logger: Logger;
+    options?: { acknowledgeWithinMinutes: number; schoolDay: SchoolDay };
+    clock?: () => Date;
+  }) {
+    this.incidents = deps.incidents;
+    this.config = deps.config;
+    this.directory = deps.directory;
+    this.notifier = deps.notifier;
+    this.logger = deps.logger;
+    this.options = deps.options ?? { acknowledgeWithinMinutes: 120, schoolDay: DEFAULT_SCHOOL_DAY };
+    this.now = deps.clock ?? (() => new Date());
   }
 
   async tick(): Promise<Array<{ incidentId: string; step: string }>> {
     const done: Array<{ incidentId: string; step: string }> = [];
     const now = this.now();
-    const incidents = await this.db.selectFrom('incident').selectAll().execute();
+    const store = this.incidents.store;
+    const incidents = await store.all();
     for (const incident of incidents) {
-      const entries = await this.log.entries(incident.id);
+      const entries = await store.entries(incident.id);
       const kinds = new Set(entries.map((e) => e.kind));
       if (kinds.has('closed')) continue;
       const routing = (JSON.parse(entries[0]!.body) as { routing: Routing }).routing;
@@ -53,7 +58,7 @@ export class IncidentReminders {
       if (!kinds.has('acknowledged')) {
         if (waited >= limit && !kinds.has('reminder-sent')) {
           await this.send(routing.recipients.filter((r) => r.as === 'dsl' || r.kind === 'contact'), incident.id, 'Reminder: not yet acknowledged');
-          await this.log.add(incident.id, 'reminder-sent', SYSTEM_ACTOR, { text: `not acknowledged after ${waited} school minutes` });
+          await store.add(incident.id, 'reminder-sent', SYSTEM_ACTOR, { text: `not acknowledged after ${waited} school minutes` });
           done.push({ incidentId: incident.id, step: 'reminder-sent' });
         }
         if (waited >= 2 * limit && !kinds.has('escalated')) {
@@ -63,12 +68,12 @@ export class IncidentReminders {
             ? routing.recipients
             : [...routing.recipients.filter((r) => r.as === 'deputy-dsl'), { kind: 'person' as const, ref: this.config.safeguarding.headteacher, as: 'headteacher' as const }];
           await this.send(to, incident.id, 'Escalated: not acknowledged');
-          await this.log.add(incident.id, 'escalated', SYSTEM_ACTOR, { text: `not acknowledged after ${waited} school minutes` });
+          await store.add(incident.id, 'escalated', SYSTEM_ACTOR, { text: `not acknowledged after ${waited} school minutes` });
           done.push({ incidentId: incident.id, step: 'escalated' });
         }
       }
       if (schoolDayOver(reported, now, this.options.schoolDay) && !kinds.has('flagged-open')) {
-        await this.log.add(incident.id, 'flagged-open', SYSTEM_ACTOR, { text: 'still open at the end of the school day' });
+        await store.add(incident.id, 'flagged-open', SYSTEM_ACTOR, { text: 'still open at the end of the school day' });
         done.push({ incidentId: incident.id, step: 'flagged-open' });
       }
     }

@@ -38,8 +38,8 @@ describe.each(engines)('retention of incident records on %s', (_name, open) => {
   });
   afterEach(() => t.dispose());
 
-  const service = (config: SchoolConfig) => new IncidentService(t.storage.db, t.storage.engine, config, directory, new RecordingNotifier(), pino({ level: 'silent' }), () => clock, undefined, logKeys);
-  const retention = (config: SchoolConfig) => new IncidentRetention(t.storage.db, t.storage.engine, config, directory, () => clock, logKeys);
+  const service = (config: SchoolConfig) => new IncidentService({ db: t.storage.db, engine: t.storage.engine, config, directory, notifier: new RecordingNotifier(), logger: pino({ level: 'silent' }), clock: () => clock, logKeys });
+  const retention = (config: SchoolConfig) => new IncidentRetention({ db: t.storage.db, engine: t.storage.engine, config, directory, clock: () => clock, logKeys });
   const reportAbout = (involved: object[]) =>
     service(afterBirth).report({ submissionId: randomUUID(), category: 'contact', subCategory: 'grooming', whatHappened: 'An adult asked Jamie for photos on a game chat.', when: clock.toISOString(), channel: 'tab', involved }, teacher);
 

@@ -4,9 +4,8 @@ import type { SchoolDirectory } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
 import type { Database } from '../storage/schema';
 import type { Engine } from '../storage/database';
-import { ERASED_BODY, IncidentLog } from './incident-log';
-import { IncidentLogKeys } from './incident-log-key';
-import type { IncidentReport } from './incident-report';
+import type { IncidentLogKeys } from './incident-log-key';
+import { IncidentStore } from './incident-store';
 
 export interface RetentionDecision {
   incidentId: string;
@@ -24,37 +23,43 @@ export interface RetentionDecision {
  * date of birth the school's data does not hold, is kept: nothing is erased on a guess.
  */
 export class IncidentRetention {
-  private readonly log: IncidentLog;
+  private readonly store: IncidentStore;
   private readonly audit: AuditLog;
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    engine: Engine,
-    private readonly config: SchoolConfig,
-    private readonly directory: SchoolDirectory,
-    private readonly now: () => Date = () => new Date(),
-    /** Seals the retention entries (INCIDENT_LOG_KEY when not given). */
-    logKeys?: IncidentLogKeys,
-  ) {
-    this.log = new IncidentLog(db, engine, now, logKeys ?? IncidentLogKeys.fromEnvironment());
-    this.audit = new AuditLog(db, now);
+  private readonly db: Kysely<Database>;
+  private readonly config: SchoolConfig;
+  private readonly directory: SchoolDirectory;
+  private readonly now: () => Date;
+
+  constructor(deps: {
+    db: Kysely<Database>;
+    engine: Engine;
+    config: SchoolConfig;
+    directory: SchoolDirectory;
+    clock?: () => Date; /** Seals the retention entries (INCIDENT_LOG_KEY when not given). */ logKeys?: IncidentLogKeys;
+  }) {
+    this.db = deps.db;
+    this.config = deps.config;
+    this.directory = deps.directory;
+    this.now = deps.clock ?? (() => new Date());
+    const engine = deps.engine;
+    const logKeys = deps.logKeys;
+    this.store = new IncidentStore({ db: this.db, engine, clock: this.now, ...(logKeys ? { logKeys } : {}) });
+    this.audit = new AuditLog(this.db, this.now);
   }
 
   /** Every incident still held, with the date it may be erased from (or why it is kept). */
   async review(): Promise<RetentionDecision[]> {
     const { mode, yearsAfterBirth } = this.config.safeguarding.retention;
-    const incidents = await this.db.selectFrom('incident').selectAll().orderBy('reported_at').execute();
-    const firsts = await this.db.selectFrom('incident_entry').select(['incident_id', 'body', 'erased_at']).where('kind', '=', 'reported').execute();
     const out: RetentionDecision[] = [];
-    for (const i of incidents) {
-      const first = firsts.find((f) => f.incident_id === i.id);
-      if (!first || first.erased_at || first.body === ERASED_BODY) continue;
+    // Reports already erased are not listed: only what is still held.
+    for (const { incident: i, report } of await this.store.reports()) {
       const base = { incidentId: i.id, reportedAt: i.reported_at, category: i.category, subCategory: i.sub_category };
       if (mode === 'keep') {
         out.push({ ...base, retainUntil: null, why: 'the school keeps every record (retention mode "keep")' });
         continue;
       }
-      const children = (JSON.parse(first.body) as { report: IncidentReport }).report.involved.filter((p) => p.role === 'student');
+      const children = report.involved.filter((p) => p.role === 'student');
       if (children.length === 0) {
         out.push({ ...base, retainUntil: null, why: 'names no child: kept (records about adults follow the school\'s own schedule)' });
         continue;
@@ -90,7 +95,7 @@ export class IncidentRetention {
   async apply(authorisedBy: string): Promise<RetentionDecision[]> {
     const due = await this.due();
     for (const d of due) {
-      await this.log.erase(d.incidentId, authorisedBy, { rule: d.why, retainUntil: d.retainUntil });
+      await this.store.log.erase(d.incidentId, authorisedBy, { rule: d.why, retainUntil: d.retainUntil });
       await this.audit.append({ actorId: authorisedBy, action: 'incident.erased-under-retention', subjectType: 'incident', subjectId: d.incidentId, detail: { retainUntil: d.retainUntil } });
     }
     return due;

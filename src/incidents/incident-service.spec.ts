@@ -33,7 +33,7 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
   let notifier: RecordingNotifier;
   let directory: SchoolDirectory;
   const people: Record<string, Person> = {};
-  const service = (n: Notifier = notifier) => new IncidentService(t.storage.db, t.storage.engine, config, directory, n, pino({ level: 'silent' }), undefined, undefined, logKeys);
+  const service = (n: Notifier = notifier) => new IncidentService({ db: t.storage.db, engine: t.storage.engine, config, directory, notifier: n, logger: pino({ level: 'silent' }), logKeys });
   beforeEach(async () => {
     t = await open();
     notifier = new RecordingNotifier();
@@ -53,7 +53,7 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
   });
 
   it('brings a concern about the headteacher to the chair of governors and emails the LADO, never telling the head', async () => {
-    const s = new IncidentService(t.storage.db, t.storage.engine, config, directory, notifier, pino({ level: 'silent' }), undefined, new GraphMailer(ctx.graph, config.mail!.sender), logKeys);
+    const s = new IncidentService({ db: t.storage.db, engine: t.storage.engine, config, directory, notifier, logger: pino({ level: 'silent' }), mailer: new GraphMailer(ctx.graph, config.mail!.sender), logKeys });
     await s.report(report({ subCategory: 'staff-misuse', whatHappened: 'The head shared pupils’ photos from a personal phone.', involved: [{ name: 'Helen Carter', role: 'headteacher' }] }), people.teacher!);
     // Delivery starts in the background on submission; wait for that run to finish (its audit
     // entry is written after the delivery's status, so waiting on the status alone would race).
@@ -94,7 +94,7 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
     const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) });
     // A mailbox outside the app's Exchange management scope: "Application Mail.Send" does not cover it.
     const mailer = new GraphMailer(ctx.graph, keyPeople(ctx.school).itAdmin.mail);
-    const s = new IncidentService(t.storage.db, t.storage.engine, config, directory, notifier, logger, undefined, mailer, logKeys);
+    const s = new IncidentService({ db: t.storage.db, engine: t.storage.engine, config, directory, notifier, logger, mailer, logKeys });
     await s.report(report({ subCategory: 'staff-misuse', involved: [{ name: 'Helen Carter', role: 'headteacher' }] }), people.teacher!);
     await s.settled();
     await s.deliverQueued();

@@ -29,7 +29,7 @@ describe.each(engines)('remote lessons on %s', (_name, open) => {
   });
   afterEach(() => t.dispose());
 
-  const service = (installer: AppInstaller | null = new GraphAppInstaller(ctx.graph, 'catalog-app')) => new LessonService(t.storage.db, demoConfig, ctx.graph, directory, notifier, pino({ level: 'silent' }), installer ?? undefined, () => clock);
+  const service = (installer: AppInstaller | null = new GraphAppInstaller(ctx.graph, 'catalog-app')) => new LessonService({ db: t.storage.db, config: demoConfig, graph: ctx.graph, directory, notifier, logger: pino({ level: 'silent' }), installer: installer ?? undefined, clock: () => clock });
   /** A class of Amy Clarke's with no guest in it (her first class has a guest tutor, seeded). */
   const cleanClass = () => ctx.school.groups.find((g) => g.kind === 'class' && g.ownerIds.includes(teacher.id) && g.memberIds.every((id) => ctx.school.users.find((u) => u.id === id)?.userType === 'Member'))!;
   const lessonInput = (over: Record<string, unknown> = {}) => ({ submissionId: randomUUID(), classId: cleanClass().id, title: 'Poetry: Owen and Sassoon', ...over });

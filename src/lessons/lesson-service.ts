@@ -87,17 +87,34 @@ export class LessonService {
   private readonly starting = new Map<string, Promise<StartedLesson>>();
   private readonly audit: AuditLog;
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly config: SchoolConfig,
-    private readonly graph: GraphAccess,
-    private readonly directory: SchoolDirectory,
-    private readonly notifier: Notifier,
-    private readonly logger: Logger,
-    private readonly installer?: AppInstaller,
-    private readonly now: () => Date = () => new Date(),
-  ) {
-    this.audit = new AuditLog(db, now);
+  private readonly db: Kysely<Database>;
+  private readonly config: SchoolConfig;
+  private readonly graph: GraphAccess;
+  private readonly directory: SchoolDirectory;
+  private readonly notifier: Notifier;
+  private readonly logger: Logger;
+  private readonly installer: AppInstaller | undefined;
+  private readonly now: () => Date;
+
+  constructor(deps: {
+    db: Kysely<Database>;
+    config: SchoolConfig;
+    graph: GraphAccess;
+    directory: SchoolDirectory;
+    notifier: Notifier;
+    logger: Logger;
+    installer?: AppInstaller;
+    clock?: () => Date;
+  }) {
+    this.db = deps.db;
+    this.config = deps.config;
+    this.graph = deps.graph;
+    this.directory = deps.directory;
+    this.notifier = deps.notifier;
+    this.logger = deps.logger;
+    this.installer = deps.installer;
+    this.now = deps.clock ?? (() => new Date());
+    this.audit = new AuditLog(this.db, this.now);
   }
 
   /** The classes a teacher teaches (Education API): a lesson is for one of them. */

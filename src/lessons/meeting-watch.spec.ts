@@ -46,7 +46,7 @@ describe.each(engines)('the staff calendar watch on %s', (_name, open) => {
   it('subscribes to each member of staff, renews a day before expiry, and replaces one Graph has dropped', async () => {
     const clock = new Date();
     const graph = new GraphAccess({ tokens: tokenSourceFor({ mode: 'demo' }, 'https://graph.microsoft.com/v1.0') });
-    const watch = () => new MeetingWatch(t.storage.db, demoConfig, graph, new SchoolDirectory(graph, demoConfig), new RecordingNotifier(), pino({ level: 'silent' }), () => WEBHOOK, () => clock);
+    const watch = () => new MeetingWatch({ db: t.storage.db, config: demoConfig, graph, directory: new SchoolDirectory(graph, demoConfig), notifier: new RecordingNotifier(), logger: pino({ level: 'silent' }), notificationUrl: () => WEBHOOK, clock: () => clock });
     const staff = school.groups.find((g) => g.kind === 'staff')!.memberIds.length;
 
     expect(await watch().ensureSubscriptions()).toEqual({ created: staff, renewed: 0, failed: 0 });
@@ -69,7 +69,7 @@ describe.each(engines)('the staff calendar watch on %s', (_name, open) => {
 
   it('answers Graph before acting: the notification is stored, and acted on from the queue afterwards', async () => {
     const notifier = new RecordingNotifier();
-    const watch = new MeetingWatch(t.storage.db, demoConfig, graph(), new SchoolDirectory(graph(), demoConfig), notifier, pino({ level: 'silent' }), () => WEBHOOK);
+    const watch = new MeetingWatch({ db: t.storage.db, config: demoConfig, graph: graph(), directory: new SchoolDirectory(graph(), demoConfig), notifier, logger: pino({ level: 'silent' }), notificationUrl: () => WEBHOOK });
     await watch.ensureSubscriptions();
     const event = tenant.meetings.createEventAs(teacher().id, outsiderMeeting('Catch-up with the tutor'));
     const sub = school.subscriptions.find((s) => s.resource === `/users/${teacher().id}/events`)!;
@@ -92,7 +92,7 @@ describe.each(engines)('the staff calendar watch on %s', (_name, open) => {
   it('handles lifecycle notifications: reauthorizationRequired renews, subscriptionRemoved subscribes again, missed re-reads the calendar', async () => {
     const clock = new Date();
     const notifier = new RecordingNotifier();
-    const watch = new MeetingWatch(t.storage.db, demoConfig, graph(), new SchoolDirectory(graph(), demoConfig), notifier, pino({ level: 'silent' }), () => WEBHOOK, () => clock);
+    const watch = new MeetingWatch({ db: t.storage.db, config: demoConfig, graph: graph(), directory: new SchoolDirectory(graph(), demoConfig), notifier, logger: pino({ level: 'silent' }), notificationUrl: () => WEBHOOK, clock: () => clock });
     receiving = watch;
     await watch.ensureSubscriptions();
     const mine = () => school.subscriptions.find((s) => s.resource === `/users/${teacher().id}/events`)!;

@@ -75,17 +75,33 @@ const sameSecret = (a: string, b: string) => {
 export class MeetingWatch {
   private readonly audit: AuditLog;
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly config: SchoolConfig,
-    private readonly graph: GraphAccess,
-    private readonly directory: SchoolDirectory,
-    private readonly notifier: Notifier,
-    private readonly logger: Logger,
-    private readonly notificationUrl: () => string,
-    private readonly now: () => Date = () => new Date(),
-  ) {
-    this.audit = new AuditLog(db, now);
+  private readonly db: Kysely<Database>;
+  private readonly config: SchoolConfig;
+  private readonly graph: GraphAccess;
+  private readonly directory: SchoolDirectory;
+  private readonly notifier: Notifier;
+  private readonly logger: Logger;
+  private readonly notificationUrl: () => string;
+  private readonly now: () => Date;
+
+  constructor(deps: {
+    db: Kysely<Database>;
+    config: SchoolConfig;
+    graph: GraphAccess;
+    directory: SchoolDirectory;
+    notifier: Notifier;
+    logger: Logger;
+    notificationUrl: () => string; clock?: () => Date;
+  }) {
+    this.db = deps.db;
+    this.config = deps.config;
+    this.graph = deps.graph;
+    this.directory = deps.directory;
+    this.notifier = deps.notifier;
+    this.logger = deps.logger;
+    this.notificationUrl = deps.notificationUrl;
+    this.now = deps.clock ?? (() => new Date());
+    this.audit = new AuditLog(this.db, this.now);
   }
 
   /** One subscription per member of staff's calendar, created or renewed before it lapses. */

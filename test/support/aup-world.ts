@@ -29,7 +29,7 @@ export function aupWorld(storage: Storage, graph: GraphAccess, notifier: Notifie
   const links = { policyText: (id: string) => `https://esafety.test/#my-policies/${id}`, coverage: (id: string) => `https://esafety.test/#policies/${id}` };
   // Teams' pace, on the test's clock: waits move the clock instead of sleeping.
   const pacer = new Pacer({ now: () => clock.now.getTime(), sleep: async (ms) => void (clock.now = new Date(clock.now.getTime() + ms)) });
-  const campaigns = new AupCampaigns(storage.db, library, register, directory, notifier, pacer, links, pino({ level: 'silent' }), { ...DEFAULT_CAMPAIGN_SETTINGS, ...options.settings }, now, options.installer);
-  const service = new AupService(storage.db, config, library, register, campaigns, directory, notifier, links, now);
+  const campaigns = new AupCampaigns({ db: storage.db, library, register, directory, notifier, pacer, links, logger: pino({ level: 'silent' }), settings: { ...DEFAULT_CAMPAIGN_SETTINGS, ...options.settings }, clock: now, installer: options.installer });
+  const service = new AupService({ db: storage.db, config, library, register, campaigns, directory, notifier, links, clock: now });
   return { clock, directory, library, register, campaigns, service, pacer };
 }
