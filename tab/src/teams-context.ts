@@ -8,10 +8,19 @@ export function looksLikeTeams(): boolean {
   return window.parent !== window.self || 'nativeInterface' in window;
 }
 
+let initialised: Promise<boolean> | undefined;
+
+/** Whether Teams answered `app.initialize()` (once per page; a frame that is not Teams never answers, so give up after 4 s). */
+export function teamsHost(): Promise<boolean> {
+  initialised ??= !looksLikeTeams()
+    ? Promise.resolve(false)
+    : Promise.race([app.initialize().then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 4000))]).catch(() => false);
+  return initialised;
+}
+
 export async function teamsSsoToken(): Promise<string | undefined> {
-  if (!looksLikeTeams()) return undefined;
+  if (!(await teamsHost())) return undefined;
   try {
-    await Promise.race([app.initialize(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 4000))]);
     return await authentication.getAuthToken();
   } catch {
     return undefined;
