@@ -207,8 +207,9 @@ export function createServer(deps: ServerDeps): Server {
   const tabDir = deps.tabDirectory;
   if (tabDir && existsSync(join(tabDir, 'index.html'))) {
     server.get('/*', restify.plugins.serveStaticFiles(tabDir));
-    server.get('/', (_req, res, next) => {
-      res.redirect('/index.html', next);
+    server.get('/', (req, res, next) => {
+      // Keep the query: the demo's `?theme=dark` must reach the tab.
+      res.redirect(`/index.html${req.getQuery() ? `?${req.getQuery()}` : ''}`, next);
     });
   }
 
