@@ -19,7 +19,9 @@ type State =
 
 const useGlobalStyles = makeStaticStyles({ body: { margin: 0 } });
 const useStyles = makeStyles({
-  root: { minHeight: '100vh' },
+  // On a div inside the provider, not on the provider: Fluent copies the provider's className onto
+  // its portals (dropdowns, dialogs), and a full-height portal would cover the page.
+  root: { minHeight: '100vh', backgroundColor: tokens.colorNeutralBackground1, color: tokens.colorNeutralForeground1 },
   waiting: { paddingTop: '80px' },
   error: { padding: tokens.spacingHorizontalXXL, margin: 0 },
 });
@@ -65,7 +67,8 @@ export function App() {
 
   return (
     <QueryClientProvider client={queryClient}>
-      <FluentProvider theme={fluentThemeFor(theme)} className={s.root} data-theme={theme}>
+      <FluentProvider theme={fluentThemeFor(theme)} data-theme={theme}>
+        <div className={s.root}>
         {state.kind === 'loading' && <Spinner label="Signing you in…" className={s.waiting} />}
         {state.kind === 'pick-persona' && <PersonaPicker onPick={pick} />}
         {state.kind === 'error' && (
@@ -85,6 +88,7 @@ export function App() {
             />
           </SessionProvider>
         )}
+        </div>
       </FluentProvider>
     </QueryClientProvider>
   );

@@ -1,5 +1,4 @@
 import { teamsHighContrastTheme, webDarkTheme, webLightTheme, type Theme } from '@fluentui/react-components';
-import { app } from '@microsoft/teams-js';
 import { useEffect, useState } from 'react';
 import { teamsHost } from './teams-context';
 
@@ -32,18 +31,18 @@ export function useHostTheme(): TeamsTheme {
     let live = true;
     const media = window.matchMedia?.('(prefers-color-scheme: dark)');
     const followBrowser = () => live && setTheme(browserTheme());
-    void teamsHost().then(async (inTeams) => {
+    void teamsHost().then(async (teams) => {
       if (!live) return;
-      if (!inTeams) {
+      if (!teams) {
         media?.addEventListener('change', followBrowser);
         return;
       }
       let switched = false;
-      app.registerOnThemeChangeHandler((name) => {
+      teams.app.registerOnThemeChangeHandler((name) => {
         switched = true;
         if (live) setTheme(asTeamsTheme(name) ?? 'default');
       });
-      const context = await app.getContext().catch(() => undefined);
+      const context = await teams.app.getContext().catch(() => undefined);
       // A switch that arrived while the context was on its way is newer than the context.
       if (live && context && !switched) setTheme(asTeamsTheme(context.app.theme) ?? 'default');
     });
