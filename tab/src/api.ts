@@ -1,21 +1,33 @@
 import type {
   AcceptanceRecord,
+  AcceptPolicyResponse,
   AuditLatest,
+  AuditRunResponse,
   AuditTrendPoint,
+  ConfideRequest,
   Coverage,
   GovernorsRow,
   HalfTerm,
   HalfTermReport,
+  ImportTrainingResponse,
   IncidentDetail,
   IncidentFilter,
   IncidentRow,
+  InviteParentsResponse,
+  LessonClass,
   LessonRow,
   Me,
   MyPolicy,
   Persona,
   PersonChronology,
   PolicySummary,
+  PublishResponse,
+  RaiseIncidentResponse,
+  RecordReviewRequest,
+  RecordTrainingRequest,
+  ReportConcernRequest,
   ReviewStatus,
+  StartLessonRequest,
   TrainingRow,
 } from './api-types';
 
@@ -59,27 +71,27 @@ export function createApi(token: string) {
   const get = <T>(path: string, signal?: AbortSignal) => call<T>(path, token, { signal });
   const send = <T>(path: string, body?: unknown) => call<T>(path, token, post(body));
   return {
-    lessonClasses: (signal?: AbortSignal) => get<{ classes: Array<{ id: string; displayName: string }> }>('/api/lessons/classes', signal).then((r) => r.classes),
+    lessonClasses: (signal?: AbortSignal) => get<{ classes: LessonClass[] }>('/api/lessons/classes', signal).then((r) => r.classes),
     /** `timeZone`: the school's; every lesson time is shown in it. */
     lessons: (signal?: AbortSignal) => get<{ upcoming: LessonRow[]; past: LessonRow[]; timeZone: string }>('/api/lessons', signal),
     /** `warning`: something the teacher relies on will not happen (the app is not in the meeting chat). */
-    startLesson: (body: object) => send<{ lesson: LessonRow; created: boolean; postedToClass: boolean; warning?: string }>('/api/lessons', body),
+    startLesson: (body: StartLessonRequest) => send<{ lesson: LessonRow; created: boolean; postedToClass: boolean; warning?: string }>('/api/lessons', body),
     myPolicies: (signal?: AbortSignal) => get<{ policies: MyPolicy[] }>('/api/my/policies', signal).then((r) => r.policies),
-    acceptPolicy: (versionId: string) => send<{ acceptedAt: string; version: number }>(`/api/my/policies/${enc(versionId)}/accept`),
+    acceptPolicy: (versionId: string) => send<AcceptPolicyResponse>(`/api/my/policies/${enc(versionId)}/accept`),
     policies: (signal?: AbortSignal) => get<{ policies: PolicySummary[] }>('/api/policies', signal).then((r) => r.policies),
-    publishPolicy: (policyId: string) => send<{ versionId: string; version: number; created: boolean; queued: number }>(`/api/policies/${enc(policyId)}/publish`),
-    inviteParents: (policyId: string) => send<{ queued: number }>(`/api/policies/${enc(policyId)}/parents/invite`),
+    publishPolicy: (policyId: string) => send<PublishResponse>(`/api/policies/${enc(policyId)}/publish`),
+    inviteParents: (policyId: string) => send<InviteParentsResponse>(`/api/policies/${enc(policyId)}/parents/invite`),
     coverage: (policyId: string, signal?: AbortSignal) => get<Coverage>(`/api/policies/${enc(policyId)}/coverage`, signal),
     coverageCsv: (policyId: string) => get<{ csv: string }>(`/api/policies/${enc(policyId)}/coverage?format=csv`).then((r) => r.csv),
     acceptancesCsv: (policyId: string) => get<{ csv: string }>(`/api/policies/${enc(policyId)}/acceptances`).then((r) => r.csv),
     personAcceptances: (personId: string, signal?: AbortSignal) => get<{ acceptances: AcceptanceRecord[] }>(`/api/people/${enc(personId)}/acceptances`, signal).then((r) => r.acceptances),
     auditLatest: (signal?: AbortSignal) => get<AuditLatest>('/api/audit/latest', signal),
     auditTrend: (signal?: AbortSignal) => get<{ runs: AuditTrendPoint[] }>('/api/audit/runs', signal).then((r) => r.runs),
-    auditRun: () => send<{ findings: number; new: number; resolved: number }>('/api/audit/run'),
+    auditRun: () => send<AuditRunResponse>('/api/audit/run'),
     acceptFinding: (findingKey: string, reason: string, expiresAt: string) => send('/api/audit/acceptances', { findingKey, reason, expiresAt }),
-    raiseIncident: (findingKey: string) => send<{ incidentId: string; created: boolean }>('/api/audit/findings/raise-incident', { findingKey }),
-    reportConcern: (report: object) => send<{ incidentId: string }>('/api/incidents', report),
-    confide: (body: object) => send<{ received: boolean }>('/api/confide', body),
+    raiseIncident: (findingKey: string) => send<RaiseIncidentResponse>('/api/audit/findings/raise-incident', { findingKey }),
+    reportConcern: (report: ReportConcernRequest) => send<{ incidentId: string }>('/api/incidents', report),
+    confide: (body: ConfideRequest) => send<{ received: boolean }>('/api/confide', body),
     incidents: (filter: IncidentFilter = {}, signal?: AbortSignal) => {
       const q = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
       return get<{ incidents: IncidentRow[] }>(`/api/incidents${q.toString() ? `?${q}` : ''}`, signal).then((r) => r.incidents);
@@ -93,12 +105,12 @@ export function createApi(token: string) {
     halfTermReport: (halfTerm: string, signal?: AbortSignal) => get<HalfTermReport>(`/api/governance/report?${new URLSearchParams({ halfTerm })}`, signal),
     halfTermReportHtml: (halfTerm: string) => get<{ filename: string; html: string }>(`/api/governance/report/html?${new URLSearchParams({ halfTerm })}`),
     reviews: (signal?: AbortSignal) => get<{ reviews: ReviewStatus[] }>('/api/governance/reviews', signal).then((r) => r.reviews),
-    recordReview: (policyId: string, body: { changed: boolean; governorsApprovedOn: string | null; notes: string }) =>
+    recordReview: (policyId: string, body: RecordReviewRequest) =>
       send<{ version: number | null }>(`/api/governance/reviews/${enc(policyId)}`, body),
     training: (signal?: AbortSignal) => get<{ people: TrainingRow[] }>('/api/governance/training', signal).then((r) => r.people),
     trainingCsv: () => get<{ csv: string }>('/api/governance/training?format=csv').then((r) => r.csv),
-    importTraining: (csv: string) => send<{ imported: number; duplicates: number; errors: Array<{ line: number; message: string }> }>('/api/governance/training/import', { csv }),
-    recordTraining: (body: object) => send<{ created: boolean }>('/api/governance/training', body),
+    importTraining: (csv: string) => send<ImportTrainingResponse>('/api/governance/training/import', { csv }),
+    recordTraining: (body: RecordTrainingRequest) => send<{ created: boolean }>('/api/governance/training', body),
   };
 }
 

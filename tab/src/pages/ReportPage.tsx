@@ -1,6 +1,7 @@
 import { Body1, Button, Checkbox, Dropdown, Field, Input, makeStyles, MessageBar, Option, Textarea, Title2, tokens } from '@fluentui/react-components';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
+import type { Category, SubCategory } from '../api';
 import { useApi } from '../session';
 import { usePageStyles } from '../ui';
 
@@ -18,7 +19,7 @@ function Result({ sent, error, thanks }: { sent: boolean; error: Error | null; t
   return sent ? <MessageBar intent="success" className={s.result}>{thanks}</MessageBar> : null;
 }
 
-const KINDS: Array<[string, string]> = [
+const KINDS: Array<[`${Category}/${SubCategory}`, string]> = [
   ['content/inappropriate-content', 'Content: inappropriate content'],
   ['content/radicalisation', 'Content: radicalisation'],
   ['content/filtering-failure', 'Content: filtering failure'],
@@ -38,7 +39,7 @@ export function ReportPage() {
   const p = usePageStyles();
   const s = useStyles();
   const [submissionId, setSubmissionId] = useState(() => crypto.randomUUID());
-  const [kind, setKind] = useState('');
+  const [kind, setKind] = useState<(typeof KINDS)[number][0]>();
   const [whatHappened, setWhatHappened] = useState('');
   const [involved, setInvolved] = useState('');
   const [about, setAbout] = useState<'no' | 'staff' | 'headteacher'>('no');
@@ -46,7 +47,7 @@ export function ReportPage() {
   const [urgent, setUrgent] = useState(false);
   const send = useMutation({
     mutationFn: () => {
-      const [category, subCategory] = kind.split('/');
+      const [category, subCategory] = kind!.split('/') as [Category, SubCategory];
       const role = about === 'no' ? 'student' : about;
       const names = involved.split(',').map((n) => n.trim()).filter(Boolean);
       return api.reportConcern({
@@ -71,7 +72,7 @@ export function ReportPage() {
       <Body1 block className={p.lead}>It goes to the Designated Safeguarding Lead today. If a child is in immediate danger, call 999 first.</Body1>
       <Result sent={send.isSuccess} error={send.error} thanks="Thank you. Your concern has been passed to the safeguarding team. Please do not discuss it with the people involved." />
       <Field label="What kind of concern?" required>
-        <Dropdown aria-label="What kind of concern?" placeholder="Choose one" onOptionSelect={(_, d) => setKind(d.optionValue ?? '')}>
+        <Dropdown aria-label="What kind of concern?" placeholder="Choose one" onOptionSelect={(_, d) => setKind(KINDS.find(([value]) => value === d.optionValue)?.[0])}>
           {KINDS.map(([value, label]) => <Option key={value} value={value}>{label}</Option>)}
         </Dropdown>
       </Field>
