@@ -68,6 +68,19 @@ describe('the tab in a browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'tab-dsl.png') });
   });
 
+  it('cancels a page’s request when the person leaves the page before it answers', async () => {
+    await signInAs('Daniel Okafor');
+    // Hold the queue's request so it is still open when she leaves the page.
+    let asked!: () => void;
+    const held = new Promise<void>((resolve) => (asked = resolve));
+    await page.route((url) => url.pathname === '/api/incidents', () => asked());
+    const failed = page.waitForEvent('requestfailed', { predicate: (r) => new URL(r.url()).pathname === '/api/incidents', timeout: 10_000 });
+    await page.getByRole('tab', { name: 'Incidents' }).click();
+    await held;
+    await page.getByRole('tab', { name: 'Home' }).click();
+    expect((await failed).failure()?.errorText).toMatch(/ABORTED/);
+  });
+
   it('shows a student only their own pages', async () => {
     await signInAs('Jamie Brown');
     expect(await pageNames()).toEqual(['Home', 'My policies', 'Confide']);
