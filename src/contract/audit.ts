@@ -32,7 +32,7 @@ export const auditLatestResponse = z.object({
     .object({
       id: z.string(),
       finishedAt: instant,
-      stats: z.object({ requests: z.number(), throttled: z.number() }).passthrough(),
+      stats: z.object({ requests: z.number(), throttled: z.number(), batches: z.number().optional(), resourceUnits: z.number().optional() }),
       coverage: z.array(auditCoverage),
     })
     .nullable(),
@@ -76,7 +76,7 @@ export type AcceptFindingResponse = z.infer<typeof acceptFindingResponse>;
 /** GET /api/admin/permissions: which parts of the app the granted Graph permissions allow. */
 export const permissionsResponse = z.object({
   granted: z.array(z.string()).nullable(),
-  capabilities: z.array(z.object({ feature: z.string(), what: z.string(), available: z.boolean(), missing: z.array(z.string()), note: z.string().optional() }).passthrough()).nullable(),
-  mail: z.object({ grantedIn: z.literal('exchange'), note: z.string() }).passthrough().nullable(),
+  capabilities: z.array(z.object({ feature: z.string(), what: z.string(), available: z.boolean(), missing: z.array(z.string()), note: z.string().optional() })).nullable(),
+  mail: z.object({ status: z.enum(['not-yet-sent', 'sent', 'refused']), mailbox: z.string(), at: z.string().optional(), detail: z.string().optional(), grantedIn: z.literal('exchange'), note: z.string() }).nullable(),
 });
 export type PermissionsResponse = z.infer<typeof permissionsResponse>;

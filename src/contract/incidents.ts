@@ -69,7 +69,8 @@ export type ConfideResponse = z.infer<typeof confideResponse>;
 export const incidentQuery = z.object({
   status: z.string().max(40).optional(),
   category: z.string().max(40).optional(),
-  olderThanHours: z.coerce.number({ message: 'olderThanHours must be a positive number' }).positive('olderThanHours must be a positive number').optional(),
+  /** An empty field in the tab's filter means no filter. */
+  olderThanHours: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number({ message: 'olderThanHours must be a positive number' }).positive('olderThanHours must be a positive number').optional()),
   /** A person's name or id: incidents that involve them. */
   person: z.string().max(200).optional(),
 });

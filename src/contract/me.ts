@@ -32,6 +32,8 @@ export const auditLogEntry = z.object({
 });
 export type AuditLogEntry = z.infer<typeof auditLogEntry>;
 export const auditLogResponse = z.object({ entries: z.array(auditLogEntry) });
+/** GET /api/incidents/access-log (safeguarding team): the safeguarding entries in full, same `limit`. */
+export const safeguardingAccessLogResponse = auditLogResponse;
 export type AuditLogResponse = z.infer<typeof auditLogResponse>;
 
 /** Demo only: the personas one can sign in as outside Teams. */
@@ -41,3 +43,4 @@ export const personasResponse = z.object({ personas: z.array(persona) });
 export const demoSignInRequest = z.object({ personaId: z.string().min(1, 'Pick one of the demo personas') });
 export type DemoSignInRequest = z.infer<typeof demoSignInRequest>;
 export const demoSignInResponse = z.object({ token: z.string() });
+export type DemoSignInResponse = z.infer<typeof demoSignInResponse>;
