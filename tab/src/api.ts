@@ -15,7 +15,7 @@ import type {
   IncidentRow,
   InviteParentsResponse,
   LessonClass,
-  LessonRow,
+  Lesson,
   Me,
   MyPolicy,
   Persona,
@@ -73,9 +73,9 @@ export function createApi(token: string) {
   return {
     lessonClasses: (signal?: AbortSignal) => get<{ classes: LessonClass[] }>('/api/lessons/classes', signal).then((r) => r.classes),
     /** `timeZone`: the school's; every lesson time is shown in it. */
-    lessons: (signal?: AbortSignal) => get<{ upcoming: LessonRow[]; past: LessonRow[]; timeZone: string }>('/api/lessons', signal),
+    lessons: (signal?: AbortSignal) => get<{ upcoming: Lesson[]; past: Lesson[]; timeZone: string }>('/api/lessons', signal),
     /** `warning`: something the teacher relies on will not happen (the app is not in the meeting chat). */
-    startLesson: (body: StartLessonRequest) => send<{ lesson: LessonRow; created: boolean; postedToClass: boolean; warning?: string }>('/api/lessons', body),
+    startLesson: (body: StartLessonRequest) => send<{ lesson: Lesson; created: boolean; postedToClass: boolean; warning?: string }>('/api/lessons', body),
     myPolicies: (signal?: AbortSignal) => get<{ policies: MyPolicy[] }>('/api/my/policies', signal).then((r) => r.policies),
     acceptPolicy: (versionId: string) => send<AcceptPolicyResponse>(`/api/my/policies/${enc(versionId)}/accept`),
     policies: (signal?: AbortSignal) => get<{ policies: PolicySummary[] }>('/api/policies', signal).then((r) => r.policies),

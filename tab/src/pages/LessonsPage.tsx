@@ -1,7 +1,7 @@
 import { Badge, Body1, Button, Caption1, Dropdown, Field, Input, Link, makeStyles, mergeClasses, MessageBar, Option, Radio, RadioGroup, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title2, Title3, tokens } from '@fluentui/react-components';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { LessonRow } from '../api';
+import type { Lesson } from '../api';
 import { useApi } from '../session';
 import { ErrorBar, usePageStyles } from '../ui';
 
@@ -14,9 +14,9 @@ const useStyles = makeStyles({
 const when = (iso: string, timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 
-function recordingBadge(l: LessonRow) {
-  if (l.recording_found === 1) return <Badge appearance="tint" color="success">recorded</Badge>;
-  if (l.recording_found === 0) return <Badge appearance="tint" color="danger">no recording</Badge>;
+function recordingBadge(l: Lesson) {
+  if (l.recordingFound === true) return <Badge appearance="tint" color="success">recorded</Badge>;
+  if (l.recordingFound === false) return <Badge appearance="tint" color="danger">no recording</Badge>;
   return <Badge appearance="tint" color="subtle">not checked yet</Badge>;
 }
 
@@ -93,10 +93,10 @@ export function LessonsPage() {
         <TableBody>
           {lessons.data?.upcoming.map((l) => (
             <TableRow key={l.id} data-testid="upcoming-lesson">
-              <TableCell data-label="Starts">{when(l.starts_at, timeZone)}</TableCell>
+              <TableCell data-label="Starts">{when(l.startsAt, timeZone)}</TableCell>
               <TableCell data-label="Lesson">{l.title}</TableCell>
-              <TableCell data-label="Class">{l.class_name}</TableCell>
-              <TableCell><Link href={l.join_url} target="_blank">Join</Link></TableCell>
+              <TableCell data-label="Class">{l.className}</TableCell>
+              <TableCell><Link href={l.joinUrl} target="_blank">Join</Link></TableCell>
             </TableRow>
           ))}
         </TableBody>
@@ -109,9 +109,9 @@ export function LessonsPage() {
         <TableBody>
           {lessons.data?.past.map((l) => (
             <TableRow key={l.id} data-testid="past-lesson">
-              <TableCell data-label="Started">{when(l.starts_at, timeZone)}</TableCell>
+              <TableCell data-label="Started">{when(l.startsAt, timeZone)}</TableCell>
               <TableCell data-label="Lesson">{l.title}</TableCell>
-              <TableCell data-label="Class">{l.class_name}</TableCell>
+              <TableCell data-label="Class">{l.className}</TableCell>
               <TableCell>{recordingBadge(l)}</TableCell>
             </TableRow>
           ))}

@@ -183,7 +183,7 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
         <article aria-label="Person's history" className={p.panel}>
           <Title3 as="h3" block>{historyOf.name}: acceptances</Title3>
           {history.data.length === 0 ? <Body1 block>None yet.</Body1> : (
-            <ol>{history.data.map((r) => <li key={`${r.policy_id}${r.accepted_at}`}>{r.accepted_at.slice(0, 16).replace('T', ' ')}: {r.policy_id} version {r.version} ({r.channel}, text {r.text_hash.slice(0, 12)}…)</li>)}</ol>
+            <ol>{history.data.map((r) => <li key={`${r.policyId}${r.acceptedAt}`}>{r.acceptedAt.slice(0, 16).replace('T', ' ')}: {r.policyId} version {r.version} ({r.channel}, text {r.textHash.slice(0, 12)}…)</li>)}</ol>
           )}
         </article>
       )}
