@@ -9,7 +9,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  */
 
 /** A number in the report, with where it comes from so a governor can ask. */
-export const figure = z.object({ value: z.number().nullable(), source: z.object({ register: z.string(), filter: z.string() }) });
+export const figureSource = z.object({ register: z.string(), filter: z.string() });
+export const figure = z.object({ value: z.number().nullable(), source: figureSource });
 export type Figure = z.infer<typeof figure>;
 
 export const halfTerm = z.object({ id: z.string(), label: z.string(), from: instant, to: instant });
@@ -23,13 +24,28 @@ export const reviewStatus = z.object({
   policyId: z.string(),
   title: z.string(),
   version: z.number().nullable(),
+  publishedAt: instant.nullable(),
+  /** YYYY-MM-DD, or null for a policy never published (nothing to review yet). */
   reviewBy: z.string().nullable(),
-  reviewBySource: z.string(),
+  /** Where the date came from, so a governor can see why it is what it is. */
+  reviewBySource: z.enum(['config', 'last review + 1 year', 'publication + 1 year', 'not published']),
   status: z.enum(['overdue', 'due', 'upcoming', 'not published']),
   lastReview: z.object({ reviewedAt: instant, changed: z.boolean(), governorsApprovedOn: z.string().nullable() }).nullable(),
 });
 export type ReviewStatus = z.infer<typeof reviewStatus>;
 export const reviewsResponse = z.object({ reviews: z.array(reviewStatus) });
+
+/** A policy review as done: by whom, when, changed or not, approved by governors on what date. */
+export const reviewRecord = z.object({
+  id: z.string(),
+  policyId: z.string(),
+  reviewedAt: instant,
+  changed: z.boolean(),
+  governorsApprovedOn: z.string().nullable(),
+  notes: z.string(),
+  version: z.number().nullable(),
+});
+export type ReviewRecord = z.infer<typeof reviewRecord>;
 
 const trainingCounts = z.object({ current: z.number(), expiring: z.number(), expired: z.number(), missing: z.number() });
 
@@ -57,12 +73,13 @@ export const halfTermReportResponse = z.object({
         audiences: z.array(z.object({ audience: z.string(), accepted: figure, pending: figure, overdue: figure, unreachable: figure })),
       }),
     ),
+    source: figureSource,
   }),
-  audit: z.object({ runs: figure, open: figure, new: figure, resolved: figure, trend: z.array(z.object({ finishedAt: instant, high: z.number(), medium: z.number(), low: z.number() })) }),
+  audit: z.object({ runs: figure, open: figure, new: figure, resolved: figure, trend: z.array(z.object({ finishedAt: instant, high: z.number(), medium: z.number(), low: z.number() })), source: figureSource }),
   lessons: z.object({ held: figure, recorded: figure, announced: figure, recordedShare: z.number().nullable(), announcedShare: z.number().nullable() }),
   actions: z.array(z.object({ action: z.string(), count: figure })),
-  reviews: z.object({ due: z.array(reviewStatus), done: z.array(z.object({ policyId: z.string(), reviewedAt: instant, changed: z.boolean(), governorsApprovedOn: z.string().nullable() })) }),
-  training: z.object({ counts: z.record(z.string(), trainingCounts) }).nullable(),
+  reviews: z.object({ due: z.array(reviewStatus), done: z.array(reviewRecord), source: figureSource }),
+  training: z.object({ asAt: instant, counts: z.record(z.string(), trainingCounts), source: figureSource }).nullable(),
 });
 export type HalfTermReport = z.infer<typeof halfTermReportResponse>;
 
@@ -80,16 +97,7 @@ export const recordReviewRequest = z
   })
   .strict();
 export type RecordReviewRequest = z.input<typeof recordReviewRequest>;
-export const reviewRecord = z.object({
-  id: z.string(),
-  policyId: z.string(),
-  reviewedAt: instant,
-  changed: z.boolean(),
-  governorsApprovedOn: z.string().nullable(),
-  notes: z.string(),
-  version: z.number().nullable(),
-});
-export type ReviewRecord = z.infer<typeof reviewRecord>;
+
 
 /** GET /api/governance/training (`?format=csv`: the same as a download) */
 export const trainingRow = z.object({

@@ -28,6 +28,8 @@ export const auditLogEntry = z.object({
   subjectType: z.string(),
   subjectId: z.string().nullable(),
   detail: z.record(z.string(), z.unknown()),
+  /** Ties the entry to the request that made it (quoted to the IT team with an error). */
+  correlationId: z.string().nullable(),
   withheld: z.boolean(),
 });
 export type AuditLogEntry = z.infer<typeof auditLogEntry>;

@@ -365,7 +365,7 @@ export class IncidentService {
 
   private async routingOf(incidentId: string): Promise<Routing> {
     const [first] = await this.log.entries(incidentId);
-    if (!first) throw new NoSuchIncident('no incident has that id');
+    if (!first) throw new NoSuchIncident();
     // Erased under retention: no routing is left, so only the safeguarding team may see the stub.
     if (first.erased_at) return { recipients: [], urgent: false, guidance: [], reason: 'erased' };
     return (JSON.parse(first.body) as { routing: Routing }).routing;
@@ -374,7 +374,7 @@ export class IncidentService {
   /** The safeguarding team, and the people this incident was routed to; nobody else. */
   private async assertMayRead(incidentId: string, person: Person): Promise<void> {
     if (person.roles.includes('safeguarding')) {
-      if (!(await this.db.selectFrom('incident').select('id').where('id', '=', incidentId).executeTakeFirst())) throw new NoSuchIncident('no incident has that id');
+      if (!(await this.db.selectFrom('incident').select('id').where('id', '=', incidentId).executeTakeFirst())) throw new NoSuchIncident();
       return;
     }
     // Anyone else gets the same refusal whether or not the id exists: no existence oracle.
