@@ -1,4 +1,4 @@
-import { makeStyles, MessageBar, Spinner, tokens } from '@fluentui/react-components';
+import { makeStyles, MessageBar, tokens } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 
 /** Below this width (Teams' narrow pane is about 700 px) the navigation moves on top and tables reflow into cards. */
@@ -63,8 +63,4 @@ export function useNarrow(): boolean {
 export function ErrorBar({ error }: { error: unknown }) {
   if (!error) return null;
   return <MessageBar intent="error">{error instanceof Error ? error.message : String(error)}</MessageBar>;
-}
-
-export function Loading({ label }: { label: string }) {
-  return <Spinner label={label} />;
 }
