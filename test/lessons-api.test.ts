@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { lessonsResponse, startLessonResponse } from '../src/contract';
 import { keyPeople } from '../src/demo-tenant/school-generator';
 import { eventually } from './support/eventually';
 import { callAs, startAppUnderTest, type AppUnderTest } from './support/running-app';
@@ -83,11 +84,15 @@ describe('lessons and the watch on staff calendars', () => {
 
     const started = await call(k.teacher.id, '/api/lessons', { method: 'POST', body: JSON.stringify({ submissionId: randomUUID(), classId: clean.id, title: 'Macbeth, Act 1' }) });
     expect(started.status).toBe(200);
-    expect(t.school.onlineMeetings.find((m) => m.id === started.body.lesson.online_meeting_id)).toMatchObject({ recordAutomatically: true, lobbyBypassSettings: { scope: 'organizationExcludingGuests' } });
+    const { lesson, warning } = startLessonResponse.parse(started.body);
+    expect(t.school.onlineMeetings.find((m) => m.joinWebUrl === lesson.joinUrl)).toMatchObject({ recordAutomatically: true, lobbyBypassSettings: { scope: 'organizationExcludingGuests' } });
+    // The tab sees the lesson in its own words; the meeting's and chat's ids stay on the server.
+    expect(lesson).toMatchObject({ title: 'Macbeth, Act 1', className: classes.find((c) => c.id === clean.id)!.displayName });
+    expect(Object.keys(started.body.lesson).filter((key) => key.includes('_'))).toEqual([]);
     // The app joined the meeting chat: nothing to warn the teacher about.
-    expect(started.body.warning).toBeUndefined();
-    const listed = (await call(k.teacher.id, '/api/lessons')).body;
-    expect(listed.upcoming.map((l: any) => l.title)).toContain('Macbeth, Act 1');
+    expect(warning).toBeUndefined();
+    const listed = lessonsResponse.parse((await call(k.teacher.id, '/api/lessons')).body);
+    expect(listed.upcoming.map((l) => l.title)).toContain('Macbeth, Act 1');
     // Times are shown in the school's zone.
     expect(listed.timeZone).toBe('Europe/London');
 

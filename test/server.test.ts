@@ -1,3 +1,4 @@
+import { auditLogResponse } from '../src/contract';
 import { keyPeople } from '../src/demo-tenant/school-generator';
 import { APP_CLIENT_ID, fakeEntra } from './support/entra-tokens';
 import { signInAs, startAppUnderTest, startJwksHost, type AppUnderTest } from './support/running-app';
@@ -211,6 +212,31 @@ describe('the incidents API', () => {
     const existing = await call(`/api/incidents/${queue.incidents[0]!.id}`, 'itAdmin');
     const missing = await call(`/api/incidents/${unknown}`, 'itAdmin');
     expect([missing.status, await missing.json()]).toEqual([existing.status, await existing.json()]);
+  });
+
+  it('logs safeguarding reads where only the safeguarding team can read whom they were about: the IT admin’s log names no child', async () => {
+    expect((await call('/api/incidents/people/chronology?name=Jamie%20Brown', 'dsl')).status).toBe(200);
+    const itAdminView = await call('/api/audit-log?limit=500', 'itAdmin');
+    expect(itAdminView.status).toBe(200);
+    const body = await itAdminView.json();
+    const { entries } = auditLogResponse.parse(body);
+    // The IT admin can see that the DSL looked, and when, but not at whom.
+    const read = entries.find((e) => e.action === 'incident.person-chronology-read')!;
+    expect(read).toMatchObject({ actorId: keyPeople(t.school).dsl.id, subjectId: null, detail: {}, withheld: true });
+    expect(JSON.stringify(body)).not.toMatch(/Jamie/);
+    // The safeguarding team reads the same entry in full; nobody else may.
+    const team = auditLogResponse.parse(await (await call('/api/incidents/access-log', 'deputyDsl')).json());
+    expect(team.entries.find((e) => e.action === 'incident.person-chronology-read')).toMatchObject({ subjectId: 'name:Jamie Brown', withheld: false });
+    expect(team.entries.every((e) => e.action.startsWith('incident.') || e.subjectType === 'incident')).toBe(true);
+    expect((await call('/api/incidents/access-log', 'itAdmin')).status).toBe(403);
+  });
+
+  it('validates the activity log’s limit: a whole number from 1 to 500', async () => {
+    for (const limit of ['abc', '0', '501', '2.5']) {
+      const res = await call(`/api/audit-log?limit=${limit}`, 'itAdmin');
+      expect([limit, res.status, await res.json()]).toEqual([limit, 400, { error: { code: 'invalid-request', message: 'limit: limit must be a whole number from 1 to 500' } }]);
+    }
+    expect(auditLogResponse.parse(await (await call('/api/audit-log?limit=2', 'itAdmin')).json()).entries).toHaveLength(2);
   });
 
   it('lets a student confide, telling them only that it arrived', async () => {

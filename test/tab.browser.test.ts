@@ -68,6 +68,19 @@ describe('the tab in a browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'tab-dsl.png') });
   });
 
+  it('cancels a page’s request when the person leaves the page before it answers', async () => {
+    await signInAs('Daniel Okafor');
+    // Hold the queue's request so it is still open when she leaves the page.
+    let asked!: () => void;
+    const held = new Promise<void>((resolve) => (asked = resolve));
+    await page.route((url) => url.pathname === '/api/incidents', () => asked());
+    const failed = page.waitForEvent('requestfailed', { predicate: (r) => new URL(r.url()).pathname === '/api/incidents', timeout: 10_000 });
+    await page.getByRole('tab', { name: 'Incidents' }).click();
+    await held;
+    await page.getByRole('tab', { name: 'Home' }).click();
+    expect((await failed).failure()?.errorText).toMatch(/ABORTED/);
+  });
+
   it('shows a student only their own pages', async () => {
     await signInAs('Jamie Brown');
     expect(await pageNames()).toEqual(['Home', 'My policies', 'Confide']);
@@ -126,9 +139,17 @@ describe('incidents in the tab, in a browser', () => {
     await dsl.getByRole('article', { name: "Person's chronology" }).waitFor();
     await expect(dsl.getByRole('article', { name: "Person's chronology" }).textContent()).resolves.toMatch(/Jamie Brown: 1 incident.*reported/);
     await dsl.screenshot({ path: join(ARTIFACTS, 'tab-person-chronology.png'), fullPage: true });
-    // The queue filters by the person named.
-    await dsl.getByRole('textbox', { name: 'Person named' }).fill('nobody-like-this');
+    // The queue filters by the person named, asking the server when the typing pauses, not per keystroke.
+    const asked: string[] = [];
+    dsl.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname === '/api/incidents' && url.searchParams.has('person')) asked.push(url.searchParams.get('person')!);
+    });
+    await dsl.getByRole('textbox', { name: 'Person named' }).pressSequentially('nobody-like-this', { delay: 20 });
     await dsl.getByText('No incidents.').waitFor();
+    expect(asked.at(-1)).toBe('nobody-like-this');
+    // 16 keystrokes; a loaded machine may pause once or twice mid-word.
+    expect(asked.length).toBeLessThanOrEqual(3);
     await expect(dsl.getByRole('table', { name: "Governors' report" }).textContent()).resolves.toContain('cyberbullying');
     await dsl.close();
   }, 60_000);

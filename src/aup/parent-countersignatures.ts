@@ -1,3 +1,4 @@
+import { InvalidInput } from '../errors/domain-errors';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -59,8 +60,8 @@ export class ParentCountersignatures {
 
   /** Queues one email per parent of every child the version is for; asking twice adds no one twice. */
   async invite(version: PolicyVersion, invitedBy: string): Promise<number> {
-    if (!this.mailer) throw new Error('no school mailbox configured (mail.sender): parents cannot be emailed');
-    if (!(version.audience as Audience[]).includes('students')) throw new Error('parents counter-sign policies for students only');
+    if (!this.mailer) throw new InvalidInput('no school mailbox configured (mail.sender): parents cannot be emailed', 'invalid-request');
+    if (!(version.audience as Audience[]).includes('students')) throw new InvalidInput('parents counter-sign policies for students only', 'invalid-request');
     const children = (await this.directory.groupMembers('students')) ?? new Set<string>();
     const at = this.now();
     let queued = 0;

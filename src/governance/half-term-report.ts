@@ -181,7 +181,8 @@ export class HalfTermReports {
     const lastFindings = lastIn ? await this.audits.findings(lastIn.id) : [];
     const changes = lastIn ? compareRuns(before ? await this.audits.findings(before.id) : [], lastFindings) : { new: [], resolved: [] };
     const auditSrc = (what: string): Source => ({ register: 'audit_run + audit_finding', filter: `${what}; last run finished in [${halfTerm.from}, ${halfTerm.to})${lastIn ? ` = ${lastIn.id}` : ''}${before ? `, compared with ${before.id}` : ''}` });
-    const auditTrend = (await this.audits.trend(tenantId, 60)).filter((r) => r.finishedAt >= previousHalfTerm(halfTerm).from && r.finishedAt < halfTerm.to);
+    const auditTrend = (await this.audits.trend(tenantId, 60)).filter((r) => r.finishedAt >= previousHalfTerm(halfTerm).from && r.finishedAt < halfTerm.to)
+      .map(({ finishedAt, high, medium, low }) => ({ finishedAt, high, medium, low }));
 
     // Lessons that started in the half-term and have ended (held), recorded and announced.
     const lessons = await this.db.selectFrom('lesson').select(['recording_found', 'announced_at', 'ended_at', 'starts_at']).where('starts_at', '>=', halfTerm.from).where('starts_at', '<', halfTerm.to).where('starts_at', '<', asAt).execute();

@@ -14,7 +14,7 @@ export class IncidentAccess {
 
   async assertMayRead(incidentId: string, person: Person): Promise<void> {
     if (person.roles.includes('safeguarding')) {
-      if (!(await this.store.exists(incidentId))) throw new NoSuchIncident('no incident has that id');
+      if (!(await this.store.exists(incidentId))) throw new NoSuchIncident();
       return;
     }
     // Anyone else gets the same refusal whether or not the id exists: no existence oracle.

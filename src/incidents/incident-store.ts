@@ -43,7 +43,7 @@ export class IncidentStore {
   /** The report and routing as first recorded, or `erased` when retention has cleared them. */
   async first(incidentId: string): Promise<{ report: IncidentReport; routing: Routing } | 'erased'> {
     const [first] = await this.log.entries(incidentId);
-    if (!first) throw new NoSuchIncident('no incident has that id');
+    if (!first) throw new NoSuchIncident();
     if (first.erased_at) return 'erased';
     return JSON.parse(first.body) as { report: IncidentReport; routing: Routing };
   }
@@ -93,7 +93,7 @@ export class IncidentStore {
   /** The incident as its card shows it (no access check: callers check). */
   async view(incidentId: string): Promise<IncidentView> {
     const entries = await this.log.entries(incidentId);
-    if (!entries[0]) throw new NoSuchIncident('no incident has that id');
+    if (!entries[0]) throw new NoSuchIncident();
     if (entries[0].erased_at) return this.erasedView(incidentId, entries);
     const first = JSON.parse(entries[0].body) as { report: IncidentReport; routing: Routing };
     return {

@@ -15,7 +15,10 @@ import type { Storage } from '../storage/database';
 import { migrationsAreCurrent } from '../storage/migrator';
 import { isGraphUnreachable } from '../graph/graph-access';
 import { bodyLimits, MAX_BODY_BYTES } from './body-limits';
-import { RateLimits, sendTooMany, TooManyRequests, type RateLimitSettings } from './rate-limits';
+import { RateLimits, type RateLimitSettings } from './rate-limits';
+import { InvalidApiRequest, parseRequest, sendRefusal } from './http-errors';
+import { auditLogQuery, demoSignInRequest, type AuditLogResponse, type DemoSignInResponse, type Me } from '../contract';
+import { ActivityLogViews } from '../storage/activity-log-views';
 import { securityHeaders } from './security-headers';
 import { legalPages } from './legal-pages';
 
@@ -52,17 +55,6 @@ export interface CallContext {
   correlationId: string;
 }
 
-/** A clear answer for a person, never a stack trace. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export type Handler = (req: Request, call: CallContext) => Promise<unknown>;
 
 /** What a feature's routes need: authenticated, role-checked handlers with clear errors. */
@@ -90,16 +82,12 @@ export function createServer(deps: ServerDeps): Server {
     correlation.run({ id }, () => next());
   });
 
-  const audit = new AuditLog(deps.storage.db);
+  const activity = new ActivityLogViews(new AuditLog(deps.storage.db));
   const fail = (req: Request, res: Response, e: unknown) => {
     const correlationId = (req as Request & { correlationId?: string }).correlationId;
-    if (e instanceof AuthError) return res.send(e.status, { error: { code: e.status === 401 ? 'unauthenticated' : 'forbidden', message: e.message } });
-    if (e instanceof HttpError) return res.send(e.status, { error: { code: e.code, message: e.message } });
-    if (e instanceof TooManyRequests) return sendTooMany(res, e);
-    if (isGraphUnreachable(e)) {
-      logger.warn({ correlationId, path: req.path(), cause: e.message }, 'Microsoft Graph unreachable');
-      return res.send(503, { error: { code: 'graph-unavailable', message: 'Microsoft 365 is not answering at the moment. Please try again in a few minutes.' } });
-    }
+    if (isGraphUnreachable(e)) logger.warn({ correlationId, path: req.path(), cause: e.message }, 'Microsoft Graph unreachable');
+    // Every refusal (a domain error of any feature, a token, a rate limit) is answered in one place.
+    if (sendRefusal(res, e)) return;
     logger.error({ err: e, correlationId, path: req.path() }, 'request failed');
     return res.send(500, { error: { code: 'internal', message: `Something went wrong. Quote ${correlationId} to the IT team.` } });
   };
@@ -161,7 +149,7 @@ export function createServer(deps: ServerDeps): Server {
         const body: unknown = req.body;
         if (typeof body !== 'object' || body === null || Array.isArray(body)) {
           if (!req.header('authorization')) throw new AuthError(401, 'A Bot Framework token is required');
-          throw new HttpError(400, 'invalid-activity', 'The request body must be a Bot Framework activity (a JSON object).');
+          throw new InvalidApiRequest('The request body must be a Bot Framework activity (a JSON object).', 'invalid-activity');
         }
         await botMessages(req, res);
       } catch (e) {
@@ -172,7 +160,7 @@ export function createServer(deps: ServerDeps): Server {
 
   server.get(
     '/api/me',
-    route('any', async (_req, { person }) => ({
+    route('any', async (_req, { person }): Promise<Me> => ({
       school: deps.config.school.name,
       person: { id: person.id, displayName: person.displayName, kind: person.kind, roles: person.roles },
       navigation: navigationFor(person.roles),
@@ -181,9 +169,17 @@ export function createServer(deps: ServerDeps): Server {
 
   server.get(
     '/api/audit-log',
-    route(['admin'], async (req) => {
-      const limit = Math.min(Number((req.query as Record<string, string>)?.limit ?? 50) || 50, 500);
-      return { entries: (await audit.list({})).slice(-limit) };
+    route(['admin'], async (req): Promise<AuditLogResponse> => {
+      const { limit } = parseRequest(auditLogQuery, req.query);
+      return { entries: await activity.forItAdmin(limit) };
+    }),
+  );
+  // Policy 002: who read which incident or whose chronology is for the safeguarding team's eyes.
+  server.get(
+    '/api/incidents/access-log',
+    route(['safeguarding'], async (req): Promise<AuditLogResponse> => {
+      const { limit } = parseRequest(auditLogQuery, req.query);
+      return { entries: await activity.forSafeguarding(limit) };
     }),
   );
 
@@ -194,10 +190,10 @@ export function createServer(deps: ServerDeps): Server {
     });
     server.post('/api/demo/sign-in', async (req, res) => {
       try {
-        const id = (req.body as { personaId?: unknown } | undefined)?.personaId;
-        const persona = demo.personas.find((p) => p.id === id);
-        if (!persona) throw new HttpError(400, 'unknown-persona', 'Pick one of the demo personas');
-        res.send(200, { token: await demo.signIn.issue(persona) });
+        const parsed = demoSignInRequest.safeParse(req.body ?? {});
+        const persona = parsed.success ? demo.personas.find((p) => p.id === parsed.data.personaId) : undefined;
+        if (!persona) throw new InvalidApiRequest('Pick one of the demo personas', 'unknown-persona');
+        res.send(200, { token: await demo.signIn.issue(persona) } satisfies DemoSignInResponse);
       } catch (e) {
         fail(req, res, e);
       }
@@ -207,8 +203,9 @@ export function createServer(deps: ServerDeps): Server {
   const tabDir = deps.tabDirectory;
   if (tabDir && existsSync(join(tabDir, 'index.html'))) {
     server.get('/*', restify.plugins.serveStaticFiles(tabDir));
-    server.get('/', (_req, res, next) => {
-      res.redirect('/index.html', next);
+    server.get('/', (req, res, next) => {
+      // Keep the query: the demo's `?theme=dark` must reach the tab.
+      res.redirect(`/index.html${req.getQuery() ? `?${req.getQuery()}` : ''}`, next);
     });
   }
 

@@ -1,35 +1,43 @@
 import type { Server } from 'restify';
-import { InvalidLesson, LessonRefused, LessonsNotPermitted, NotATeacher, type LessonService } from '../lessons/lesson-service';
+import type { Lesson as LessonRow, LessonService } from '../lessons/lesson-service';
 import type { MeetingWatch } from '../lessons/meeting-watch';
 import type { Logger } from 'pino';
-import { HttpError, type RouteKit } from './create-server';
+import { startLessonRequest, type Lesson, type LessonClass, type LessonsResponse, type StartLessonResponse } from '../contract';
+import type { RouteKit } from './create-server';
+import { parseRequest } from './http-errors';
 
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (e) {
-    if (e instanceof InvalidLesson) throw new HttpError(400, 'invalid-lesson', e.message);
-    if (e instanceof LessonRefused) throw new HttpError(422, 'refused-by-policy', e.message);
-    if (e instanceof NotATeacher) throw new HttpError(403, 'forbidden', e.message);
-    if (e instanceof LessonsNotPermitted) throw new HttpError(503, 'not-available', e.message);
-    throw e;
-  }
-}
+/** The stored lesson in the contract's words: the meeting's and chat's ids stay on the server. */
+const lessonOf = (l: LessonRow): Lesson => ({
+  id: l.id,
+  title: l.title,
+  className: l.class_name,
+  startsAt: l.starts_at,
+  endsAt: l.ends_at,
+  joinUrl: l.join_url,
+  announcedAt: l.announced_at,
+  endedAt: l.ended_at,
+  recordingCheckedAt: l.recording_checked_at,
+  recordingFound: l.recording_found === null ? null : l.recording_found === 1,
+});
 
 /** The teacher's lessons page. */
 export function lessonRoutes(lessons: LessonService) {
   return (server: Server, { route }: RouteKit) => {
-    server.get('/api/lessons/classes', route(['teacher'], async (_req, { person }) => guarded(async () => ({ classes: await lessons.classesOf(person) }))));
+    server.get('/api/lessons/classes', route(['teacher'], async (_req, { person }): Promise<{ classes: LessonClass[] }> => ({ classes: await lessons.classesOf(person) })));
     // The school's time zone comes with the lessons: the tab shows every time in it.
-    server.get('/api/lessons', route(['teacher'], async (_req, { person }) => guarded(async () => ({ ...(await lessons.lessonsOf(person)), timeZone: lessons.timeZone }))));
+    server.get(
+      '/api/lessons',
+      route(['teacher'], async (_req, { person }): Promise<LessonsResponse> => {
+        const { upcoming, past } = await lessons.lessonsOf(person);
+        return { upcoming: upcoming.map(lessonOf), past: past.map(lessonOf), timeZone: lessons.timeZone };
+      }),
+    );
     server.post(
       '/api/lessons',
-      route(['teacher'], async (req, { person }) =>
-        guarded(async () => {
-          const { lesson, created, postedToClass, warning } = await lessons.start(req.body ?? {}, person);
-          return { lesson, created, postedToClass, ...(warning ? { warning } : {}) };
-        }),
-      ),
+      route(['teacher'], async (req, { person }): Promise<StartLessonResponse> => {
+        const { lesson, created, postedToClass, warning } = await lessons.start(parseRequest(startLessonRequest, req.body, 'invalid-lesson'), person);
+        return { lesson: lessonOf(lesson), created, postedToClass, ...(warning ? { warning } : {}) };
+      }),
     );
   };
 }

@@ -1,21 +1,23 @@
-import { Button, Card, CardHeader, Persona, Subtitle1, Text, Title2 } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
-import { api, type Persona as DemoPersona } from './api';
+import { Button, Card, CardHeader, makeStyles, Persona, Subtitle1, Text, Title2, tokens } from '@fluentui/react-components';
+import { useQuery } from '@tanstack/react-query';
+import { publicApi } from './api';
+
+const useStyles = makeStyles({
+  page: { maxWidth: '720px', margin: '0 auto', padding: `${tokens.spacingVerticalXXXL} ${tokens.spacingHorizontalL}` },
+  grid: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(260px, 1fr))', gap: tokens.spacingHorizontalM, marginTop: tokens.spacingVerticalL },
+});
 
 /** Demo only: outside Teams there is no SSO, so the visitor chooses who to be. */
 export function PersonaPicker({ onPick }: { onPick: (id: string) => void }) {
-  const [personas, setPersonas] = useState<DemoPersona[] | undefined>();
-  const [error, setError] = useState<string | undefined>();
-  useEffect(() => {
-    api.personas().then(setPersonas, () => setError('Sign in from Microsoft Teams: this server has no demo personas.'));
-  }, []);
+  const s = useStyles();
+  const personas = useQuery({ queryKey: ['demo-personas'], queryFn: ({ signal }) => publicApi.personas(signal), retry: false });
   return (
-    <main style={{ maxWidth: 720, margin: '40px auto', padding: 16 }}>
+    <main className={s.page}>
       <Title2 as="h1">E-Safety for Teams</Title2>
       <Subtitle1 as="p">Demo Academy: choose who you are</Subtitle1>
-      {error && <Text role="alert">{error}</Text>}
-      <div style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(300px, 1fr))', gap: 12, marginTop: 16 }}>
-        {personas?.map((p) => (
+      {personas.isError && <Text role="alert">Sign in from Microsoft Teams: this server has no demo personas.</Text>}
+      <div className={s.grid}>
+        {personas.data?.map((p) => (
           <Card key={p.id}>
             <CardHeader header={<Persona name={p.displayName} secondaryText={p.description} />} />
             <Button appearance="primary" onClick={() => onPick(p.id)} aria-label={`Sign in as ${p.displayName}`}>

@@ -1,22 +1,55 @@
-import { Badge, Button, Tab, TabList, Text, Title3 } from '@fluentui/react-components';
+import { Badge, Button, makeStyles, Tab, TabList, Text, Title3, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
-import type { Me } from './api';
 import { PageFor } from './pages/PageFor';
+import { useMe } from './session';
+import { NARROW, useNarrow } from './ui';
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', minHeight: '100vh' },
+  header: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    gap: tokens.spacingHorizontalM,
+    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalXL}`,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  title: { margin: 0 },
+  spacer: { flexGrow: 1 },
+  body: { display: 'flex', flexGrow: 1, [`@media ${NARROW}`]: { flexDirection: 'column' } },
+  nav: {
+    width: '220px',
+    flexShrink: 0,
+    paddingTop: tokens.spacingVerticalM,
+    borderRight: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    [`@media ${NARROW}`]: { width: 'auto', paddingTop: 0, borderRight: 'none', borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}` },
+  },
+  tabsWrap: { flexWrap: 'wrap' },
+  main: {
+    flexGrow: 1,
+    minWidth: 0,
+    padding: tokens.spacingHorizontalXXL,
+    [`@media ${NARROW}`]: { padding: tokens.spacingHorizontalL },
+  },
+});
 
 /** The tab's frame: who you are, the pages your roles allow, and the page you chose. */
-export function Shell({ me, token, onSignOut }: { me: Me; token: string; onSignOut: () => void }) {
+export function Shell({ onSignOut }: { onSignOut: () => void }) {
+  const s = useStyles();
+  const me = useMe();
+  const narrow = useNarrow();
   // A card's "Open the audit" link lands on #audit; a page the person may not see falls back to home.
   // "#my-policies/staff-aup@2" opens a page at one item (links in cards).
   const [wanted = '', item] = window.location.hash.replace(/^#\/?/, '').split('/');
   const [page, setPage] = useState(me.navigation.some((n) => n.id === wanted) ? wanted : (me.navigation[0]?.id ?? 'home'));
   return (
-    <div style={{ display: 'flex', flexDirection: 'column', minHeight: '100vh' }}>
-      <header style={{ display: 'flex', alignItems: 'center', gap: 12, padding: '12px 20px', borderBottom: '1px solid #e0e0e0' }}>
-        <Title3 as="h1" style={{ margin: 0 }}>
+    <div className={s.root}>
+      <header className={s.header}>
+        <Title3 as="h1" className={s.title}>
           E-Safety for Teams
         </Title3>
         <Text>{me.school}</Text>
-        <span style={{ flex: 1 }} />
+        <span className={s.spacer} />
         <Text weight="semibold" data-testid="signed-in-as">
           {me.person.displayName}
         </Text>
@@ -29,9 +62,9 @@ export function Shell({ me, token, onSignOut }: { me: Me; token: string; onSignO
           Switch person
         </Button>
       </header>
-      <div style={{ display: 'flex', flex: 1 }}>
-        <nav aria-label="Pages" style={{ width: 220, flexShrink: 0, borderRight: '1px solid #e0e0e0', paddingTop: 12 }}>
-          <TabList vertical selectedValue={page} onTabSelect={(_, d) => setPage(String(d.value))}>
+      <div className={s.body}>
+        <nav aria-label="Pages" className={s.nav}>
+          <TabList vertical={!narrow} className={narrow ? s.tabsWrap : undefined} selectedValue={page} onTabSelect={(_, d) => setPage(String(d.value))}>
             {me.navigation.map((n) => (
               <Tab key={n.id} value={n.id}>
                 {n.label}
@@ -39,8 +72,8 @@ export function Shell({ me, token, onSignOut }: { me: Me; token: string; onSignO
             ))}
           </TabList>
         </nav>
-        <main style={{ flex: 1, minWidth: 0, padding: 24 }}>
-          <PageFor page={page} me={me} token={token} {...(item && page === wanted ? { item: decodeURIComponent(item) } : {})} />
+        <main className={s.main}>
+          <PageFor page={page} {...(item && page === wanted ? { item: decodeURIComponent(item) } : {})} />
         </main>
       </div>
     </div>

@@ -12,6 +12,7 @@ import {
   Dropdown,
   Field,
   Input,
+  makeStyles,
   MessageBar,
   Option,
   Spinner,
@@ -24,27 +25,45 @@ import {
   Text,
   Textarea,
   Title2,
+  tokens,
 } from '@fluentui/react-components';
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, type AuditFinding, type AuditLatest, type AuditTrendPoint } from '../api';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import type { AuditFinding, AuditTrendPoint } from '../api';
+import { useApi } from '../session';
+import { ErrorBar, usePageStyles } from '../ui';
 
 const AREAS: Record<string, string> = { mail: 'Mail', sharing: 'File sharing', groups: 'Groups and teams', tenant: 'Guests and tenant', meetings: 'Meetings', teams: 'Teams policies' };
 const SEVERITY_COLOUR = { high: 'danger', medium: 'warning', low: 'informative' } as const;
 
+const useStyles = makeStyles({
+  summary: { display: 'flex', gap: tokens.spacingHorizontalL, alignItems: 'center', flexWrap: 'wrap', marginBottom: tokens.spacingVerticalM },
+  notChecked: { marginBottom: tokens.spacingVerticalM },
+  severityColumn: { width: '90px' },
+  clauseColumn: { width: '32%' },
+  actionsColumn: { width: '150px' },
+  trend: { maxWidth: '100%' },
+  high: { fill: tokens.colorPaletteRedBackground3 },
+  medium: { fill: tokens.colorPaletteDarkOrangeBackground3 },
+  low: { fill: tokens.colorNeutralForeground3 },
+});
+
 function Trend({ runs }: { runs: AuditTrendPoint[] }) {
+  const s = useStyles();
   if (runs.length === 0) return null;
   const max = Math.max(1, ...runs.map((r) => r.high + r.medium + r.low));
+  const width = Math.max(120, runs.length * 22);
   return (
-    <svg role="img" aria-label={`Findings over the last ${runs.length} runs`} width={Math.max(120, runs.length * 22)} height={70}>
+    <svg role="img" aria-label={`Findings over the last ${runs.length} runs`} width={width} height={70} viewBox={`0 0 ${width} 70`} className={s.trend}>
       {runs.map((r, i) => {
         const h = (n: number) => (n / max) * 60;
         let y = 65;
         return (
           <g key={r.id}>
             <title>{`${r.finishedAt.slice(0, 16).replace('T', ' ')}: ${r.high} high, ${r.medium} medium, ${r.low} low`}</title>
-            {(['low', 'medium', 'high'] as const).map((s) => {
-              y -= h(r[s]);
-              return <rect key={s} x={i * 22} y={y} width={16} height={h(r[s])} fill={s === 'high' ? '#b3261e' : s === 'medium' ? '#c77700' : '#58708f'} />;
+            {(['low', 'medium', 'high'] as const).map((severity) => {
+              y -= h(r[severity]);
+              return <rect key={severity} x={i * 22} y={y} width={16} height={h(r[severity])} className={s[severity]} />;
             })}
           </g>
         );
@@ -54,87 +73,67 @@ function Trend({ runs }: { runs: AuditTrendPoint[] }) {
 }
 
 /** The IT admin's view of the tenant audit: what is wrong, which clause it breaks, how to fix it. */
-export function AuditPage({ token }: { token: string }) {
-  const [latest, setLatest] = useState<AuditLatest>();
-  const [trend, setTrend] = useState<AuditTrendPoint[]>([]);
-  const [error, setError] = useState<string>();
-  const [running, setRunning] = useState(false);
+export function AuditPage() {
+  const api = useApi();
+  const queries = useQueryClient();
+  const p = usePageStyles();
+  const s = useStyles();
   const [severity, setSeverity] = useState('all');
   const [area, setArea] = useState('all');
   const [status, setStatus] = useState('open');
   const [accepting, setAccepting] = useState<AuditFinding>();
-  const [notice, setNotice] = useState<string>();
-  const raise = async (f: AuditFinding) => {
-    try {
-      const r = await api.raiseIncident(token, f.key);
-      setNotice(r.created ? `Raised as an incident for the safeguarding team: ${f.subject.name}.` : 'This finding had already been raised as an incident.');
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
 
-  const load = useCallback(async () => {
-    try {
-      const [l, t] = await Promise.all([api.auditLatest(token), api.auditTrend(token)]);
-      setLatest(l);
-      setTrend(t);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [token]);
-  useEffect(() => void load(), [load]);
-
-  const runNow = async () => {
-    setRunning(true);
-    setError(undefined);
-    try {
-      await api.auditRun(token);
-      await load();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setRunning(false);
-    }
-  };
+  const latest = useQuery({ queryKey: ['audit', 'latest'], queryFn: ({ signal }) => api.auditLatest(signal) });
+  const trend = useQuery({ queryKey: ['audit', 'runs'], queryFn: ({ signal }) => api.auditTrend(signal) });
+  const refresh = () => queries.invalidateQueries({ queryKey: ['audit'] });
+  const run = useMutation({ mutationFn: () => api.auditRun(), onSettled: refresh });
+  const raise = useMutation({
+    mutationFn: (f: AuditFinding) => api.raiseIncident(f.key).then((r) => ({ ...r, name: f.subject.name })),
+  });
 
   const shown = useMemo(
     () =>
-      (latest?.findings ?? []).filter(
+      (latest.data?.findings ?? []).filter(
         (f) =>
           (severity === 'all' || f.severity === severity) &&
           (area === 'all' || f.rule.startsWith(`${area}.`)) &&
           (status === 'all' || (status === 'open' ? !f.accepted : !!f.accepted)),
       ),
-    [latest, severity, area, status],
+    [latest.data, severity, area, status],
   );
 
-  if (!latest && !error) return <Spinner label="Loading the audit…" />;
-  const isNew = new Set(latest?.changes?.new ?? []);
-  const notChecked = latest?.run?.coverage.filter((c) => c.status === 'not-checked') ?? [];
+  if (latest.isPending) return <Spinner label="Loading the audit…" />;
+  const data = latest.data;
+  const isNew = new Set(data?.changes?.new ?? []);
+  const notChecked = data?.run?.coverage.filter((c) => c.status === 'not-checked') ?? [];
   return (
     <section aria-labelledby="page-title">
-      <Title2 as="h2" id="page-title" block style={{ marginBottom: 8 }}>
+      <Title2 as="h2" id="page-title" block className={p.title}>
         Tenant audit
       </Title2>
-      {error && <MessageBar intent="error">{error}</MessageBar>}
-      {notice && <MessageBar intent="success">{notice}</MessageBar>}
-      <div style={{ display: 'flex', gap: 16, alignItems: 'center', flexWrap: 'wrap', marginBottom: 12 }}>
+      <ErrorBar error={latest.error ?? trend.error ?? run.error ?? raise.error} />
+      {raise.data && (
+        <MessageBar intent="success">
+          {raise.data.created ? `Raised as an incident for the safeguarding team: ${raise.data.name}.` : 'This finding had already been raised as an incident.'}
+        </MessageBar>
+      )}
+      <div className={s.summary}>
         <Body1>
-          {latest?.run
-            ? `Last run ${latest.run.finishedAt.slice(0, 16).replace('T', ' ')} UTC: ${latest.findings.length} findings, ${latest.changes?.new.length ?? 0} new, ${latest.changes?.resolved ?? 0} resolved.`
+          {data?.run
+            ? `Last run ${data.run.finishedAt.slice(0, 16).replace('T', ' ')} UTC: ${data.findings.length} findings, ${data.changes?.new.length ?? 0} new, ${data.changes?.resolved ?? 0} resolved.`
             : 'No audit has run yet.'}
         </Body1>
-        <Button appearance="primary" onClick={runNow} disabled={running}>
-          {running ? 'Auditing…' : 'Run the audit now'}
+        <Button appearance="primary" onClick={() => run.mutate()} disabled={run.isPending}>
+          {run.isPending ? 'Auditing…' : 'Run the audit now'}
         </Button>
-        <Trend runs={trend} />
+        <Trend runs={trend.data ?? []} />
       </div>
       {notChecked.length > 0 && (
-        <MessageBar intent="warning" layout="multiline" style={{ marginBottom: 12 }}>
+        <MessageBar intent="warning" layout="multiline" className={s.notChecked}>
           Not checked: {notChecked.map((c) => `${c.check} (${c.reason?.replace(/^not checked: /, '')})`).join('; ')}
         </MessageBar>
       )}
-      <div style={{ display: 'flex', gap: 12, marginBottom: 12 }}>
+      <div className={p.filters}>
         <Field label="Severity">
           <Dropdown aria-label="Severity" value={severity} onOptionSelect={(_, d) => setSeverity(d.optionValue ?? 'all')}>
             {['all', 'high', 'medium', 'low'].map((v) => (
@@ -158,13 +157,13 @@ export function AuditPage({ token }: { token: string }) {
           </Dropdown>
         </Field>
       </div>
-      <Table aria-label="Findings" size="small">
+      <Table aria-label="Findings" size="small" className={p.reflow}>
         <TableHeader>
           <TableRow>
-            <TableHeaderCell style={{ width: 90 }}>Severity</TableHeaderCell>
+            <TableHeaderCell className={s.severityColumn}>Severity</TableHeaderCell>
             <TableHeaderCell>Finding</TableHeaderCell>
-            <TableHeaderCell style={{ width: "32%" }}>Policy clause</TableHeaderCell>
-            <TableHeaderCell style={{ width: 150 }} />
+            <TableHeaderCell className={s.clauseColumn}>Policy clause</TableHeaderCell>
+            <TableHeaderCell className={s.actionsColumn} />
           </TableRow>
         </TableHeader>
         <TableBody>
@@ -179,44 +178,49 @@ export function AuditPage({ token }: { token: string }) {
                 <Caption1 block>How to fix: {f.fix}</Caption1>
                 {f.accepted && <Caption1 block>Accepted until {f.accepted.expiresAt.slice(0, 10)}: {f.accepted.reason}</Caption1>}
               </TableCell>
-              <TableCell>
+              <TableCell data-label="Policy clause">
                 <Caption1 block>“{f.policyRef.quote}”</Caption1>
                 <Caption1 block italic>{f.policyRef.file}, {f.policyRef.heading}</Caption1>
               </TableCell>
               <TableCell>
                 {!f.accepted && <Button size="small" onClick={() => setAccepting(f)}>Accept…</Button>}{' '}
-                <Button size="small" appearance="subtle" onClick={() => void raise(f)}>Raise as incident</Button>
+                <Button size="small" appearance="subtle" onClick={() => raise.mutate(f)}>Raise as incident</Button>
               </TableCell>
             </TableRow>
           ))}
         </TableBody>
       </Table>
-      {shown.length === 0 && <Body1 block style={{ marginTop: 12 }}>No findings match.</Body1>}
-      {accepting && <AcceptDialog token={token} finding={accepting} onClose={(changed) => { setAccepting(undefined); if (changed) void load(); }} />}
+      {shown.length === 0 && <Body1 block className={p.gap}>No findings match.</Body1>}
+      {accepting && (
+        <AcceptDialog
+          finding={accepting}
+          onClose={(changed) => {
+            setAccepting(undefined);
+            if (changed) void refresh();
+          }}
+        />
+      )}
     </section>
   );
 }
 
-function AcceptDialog({ token, finding, onClose }: { token: string; finding: AuditFinding; onClose: (changed: boolean) => void }) {
+function AcceptDialog({ finding, onClose }: { finding: AuditFinding; onClose: (changed: boolean) => void }) {
+  const api = useApi();
+  const p = usePageStyles();
   const [reason, setReason] = useState('');
   const [until, setUntil] = useState(new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10));
-  const [error, setError] = useState<string>();
-  const save = async () => {
-    try {
-      await api.acceptFinding(token, finding.key, reason, new Date(`${until}T23:59:59Z`).toISOString());
-      onClose(true);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const accept = useMutation({
+    mutationFn: () => api.acceptFinding(finding.key, reason, new Date(`${until}T23:59:59Z`).toISOString()),
+    onSuccess: () => onClose(true),
+  });
   return (
     <Dialog open onOpenChange={(_, d) => !d.open && onClose(false)}>
       <DialogSurface>
         <DialogBody>
           <DialogTitle>Accept this finding</DialogTitle>
           <DialogContent>
-            <Body1 block style={{ marginBottom: 8 }}>{finding.subject.name}: {finding.detail}</Body1>
-            {error && <MessageBar intent="error">{error}</MessageBar>}
+            <Body1 block className={p.lead}>{finding.subject.name}: {finding.detail}</Body1>
+            <ErrorBar error={accept.error} />
             <Field label="Why is this acceptable?" required>
               <Textarea value={reason} onChange={(_, d) => setReason(d.value)} />
             </Field>
@@ -226,7 +230,7 @@ function AcceptDialog({ token, finding, onClose }: { token: string; finding: Aud
           </DialogContent>
           <DialogActions>
             <Button onClick={() => onClose(false)}>Cancel</Button>
-            <Button appearance="primary" onClick={save}>Accept</Button>
+            <Button appearance="primary" onClick={() => accept.mutate()} disabled={accept.isPending}>Accept</Button>
           </DialogActions>
         </DialogBody>
       </DialogSurface>

@@ -1,8 +1,12 @@
-import { Body1, Button, Caption1, Dropdown, Field, makeStyles, MessageBar, Option, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title2, Title3, tokens } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
-import { api, type Figure, type HalfTerm, type HalfTermReport } from '../api';
-import { RecordReviewForm } from './RecordReviewForm';
+import { Body1, Button, Caption1, Dropdown, Field, makeStyles, mergeClasses, Option, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title2, Title3, tokens } from '@fluentui/react-components';
 import { HorizontalBarChartWithAxis } from '@fluentui/react-charts';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { Figure } from '../api';
+import { download } from '../download';
+import { useApi, useMe } from '../session';
+import { ErrorBar, usePageStyles } from '../ui';
+import { RecordReviewForm } from './RecordReviewForm';
 
 const useStyles = makeStyles({
   section: { marginTop: tokens.spacingVerticalXXL },
@@ -14,6 +18,10 @@ const useStyles = makeStyles({
   bar: { height: '14px', borderRadius: tokens.borderRadiusSmall, backgroundColor: tokens.colorBrandBackground, minWidth: '2px' },
   controls: { display: 'flex', gap: tokens.spacingHorizontalL, alignItems: 'end', flexWrap: 'wrap', margin: `${tokens.spacingVerticalM} 0` },
   source: { color: tokens.colorNeutralForeground3 },
+  row: { display: 'contents' },
+  categoryChart: { maxWidth: '720px' },
+  narrowTable: { maxWidth: '480px' },
+  trainingTable: { maxWidth: '640px' },
 });
 
 const show = (f: Figure) => (f.value === null ? '–' : String(f.value));
@@ -39,7 +47,7 @@ function Bars({ label, items }: { label: string; items: Array<{ name: string; f:
   return (
     <div role="list" aria-label={label} className={s.chart}>
       {items.map((i) => (
-        <div role="listitem" key={i.name} style={{ display: 'contents' }}>
+        <div role="listitem" key={i.name} className={s.row}>
           <Body1>{i.name}</Body1>
           <span className={s.track}>
             <span className={s.bar} style={{ width: `${((i.f.value ?? 0) / max) * 100}%` }} />
@@ -64,43 +72,25 @@ function Stat({ label, f, testId }: { label: string; f: Figure; testId?: string 
 }
 
 /** The head's half-termly e-safety report (policies 001, 002, 003): numbers only, nobody named. */
-export function GovernorsReportPage({ token, canRecordReviews = false }: { token: string; canRecordReviews?: boolean }) {
+export function GovernorsReportPage() {
+  const api = useApi();
+  // The head records the policies' annual reviews here; governors only read.
+  const canRecordReviews = useMe().person.roles.includes('headteacher');
   const s = useStyles();
-  const [halfTerms, setHalfTerms] = useState<HalfTerm[]>();
-  const [chosen, setChosen] = useState<string>();
-  const [report, setReport] = useState<HalfTermReport>();
-  const [error, setError] = useState<string>();
-
-  useEffect(() => {
-    void api
-      .halfTerms(token)
-      .then((h) => {
-        setHalfTerms(h);
-        // The last complete half-term is the one presented to governors.
-        setChosen(h[1]?.id ?? h[0]?.id);
-      })
-      .catch((e: Error) => setError(e.message));
-  }, [token]);
-  const [version, setVersion] = useState(0);
-  useEffect(() => {
-    if (!chosen) return;
-    setReport(undefined);
-    void api.halfTermReport(token, chosen).then(setReport).catch((e: Error) => setError(e.message));
-  }, [token, chosen, version]);
-
-  const download = async () => {
-    if (!chosen) return;
-    try {
-      const { filename, html } = await api.halfTermReportHtml(token, chosen);
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
-      a.download = filename;
-      a.click();
-      URL.revokeObjectURL(a.href);
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const p = usePageStyles();
+  const [picked, setPicked] = useState<string>();
+  const halfTerms = useQuery({ queryKey: ['half-terms'], queryFn: ({ signal }) => api.halfTerms(signal) });
+  // The last complete half-term is the one presented to governors.
+  const chosen = picked ?? halfTerms.data?.[1]?.id ?? halfTerms.data?.[0]?.id;
+  const reportQuery = useQuery({ queryKey: ['half-term-report', chosen], queryFn: ({ signal }) => api.halfTermReport(chosen!, signal), enabled: !!chosen });
+  const report = reportQuery.data;
+  const html = useMutation({
+    mutationFn: async (halfTerm: string) => {
+      const { filename, html } = await api.halfTermReportHtml(halfTerm);
+      download(html, filename, 'text/html');
+    },
+  });
+  const error = halfTerms.error ?? reportQuery.error ?? html.error;
 
   return (
     <section aria-labelledby="page-title">
@@ -110,18 +100,18 @@ export function GovernorsReportPage({ token, canRecordReviews = false }: { token
       <Body1 as="p" block>
         The head’s half-termly report to the governing body: numbers only, nobody is named. Hover over a number to see the register it was counted from.
       </Body1>
-      {error && <MessageBar intent="error">{error}</MessageBar>}
+      <ErrorBar error={error} />
       <div className={s.controls}>
         <Field label="Half-term">
-          <Dropdown aria-label="Half-term" value={halfTerms?.find((h) => h.id === chosen)?.label ?? ''} selectedOptions={chosen ? [chosen] : []} onOptionSelect={(_, d) => d.optionValue && setChosen(d.optionValue)}>
-            {(halfTerms ?? []).map((h) => (
+          <Dropdown aria-label="Half-term" value={halfTerms.data?.find((h) => h.id === chosen)?.label ?? ''} selectedOptions={chosen ? [chosen] : []} onOptionSelect={(_, d) => d.optionValue && setPicked(d.optionValue)}>
+            {(halfTerms.data ?? []).map((h) => (
               <Option key={h.id} value={h.id}>
                 {h.label}
               </Option>
             ))}
           </Dropdown>
         </Field>
-        <Button appearance="primary" onClick={() => void download()} disabled={!report}>
+        <Button appearance="primary" onClick={() => chosen && html.mutate(chosen)} disabled={!report || html.isPending}>
           Download for the clerk (HTML, printable)
         </Button>
       </div>
@@ -140,7 +130,7 @@ export function GovernorsReportPage({ token, canRecordReviews = false }: { token
               <Stat label="median hours to close" f={report.incidents.medianHoursToClose} />
             </div>
             {report.incidents.byCategory.length > 0 && (
-              <div data-testid="category-chart" style={{ maxWidth: 720 }}>
+              <div data-testid="category-chart" className={s.categoryChart}>
                 <HorizontalBarChartWithAxis
                   chartTitle="Incidents by category"
                   useSingleColor
@@ -155,7 +145,7 @@ export function GovernorsReportPage({ token, canRecordReviews = false }: { token
               </div>
             )}
             <Bars label="Incidents by category" items={report.incidents.byCategory.map((c) => ({ name: `${c.category}: ${c.subCategory}`, f: c.incidents }))} />
-            <Table aria-label="Where the incidents stand" size="small" style={{ maxWidth: 480 }}>
+            <Table aria-label="Where the incidents stand" size="small" className={s.narrowTable}>
               <TableHeader>
                 <TableRow>
                   <TableHeaderCell>Where they stand</TableHeaderCell>
@@ -186,7 +176,7 @@ export function GovernorsReportPage({ token, canRecordReviews = false }: { token
 
           <div className={s.section}>
             <Title3 as="h3" block>Policy acceptance</Title3>
-            <Table aria-label="Policy acceptance by audience" size="small">
+            <Table aria-label="Policy acceptance by audience" size="small" className={p.reflow}>
               <TableHeader>
                 <TableRow>
                   <TableHeaderCell>Policy</TableHeaderCell>
@@ -205,11 +195,11 @@ export function GovernorsReportPage({ token, canRecordReviews = false }: { token
                           <TableCell>
                             {p.title} v{p.version}
                           </TableCell>
-                          <TableCell>{a.audience}</TableCell>
-                          <TableCell><N f={a.accepted} /></TableCell>
-                          <TableCell><N f={a.pending} /></TableCell>
-                          <TableCell><N f={a.overdue} /></TableCell>
-                          <TableCell><N f={a.unreachable} /></TableCell>
+                          <TableCell data-label="Audience">{a.audience}</TableCell>
+                          <TableCell data-label="Accepted"><N f={a.accepted} /></TableCell>
+                          <TableCell data-label="Pending"><N f={a.pending} /></TableCell>
+                          <TableCell data-label="Overdue"><N f={a.overdue} /></TableCell>
+                          <TableCell data-label="Not reachable"><N f={a.unreachable} /></TableCell>
                         </TableRow>
                       ))
                     : [
@@ -262,13 +252,13 @@ export function GovernorsReportPage({ token, canRecordReviews = false }: { token
                 </li>
               ))}
             </ul>
-            {canRecordReviews && <RecordReviewForm token={token} onRecorded={() => setVersion((v) => v + 1)} />}
+            {canRecordReviews && <RecordReviewForm />}
           </div>
 
           {report.training && (
             <div className={s.section}>
               <Title3 as="h3" block>Online-safety training</Title3>
-              <Table aria-label="Training by group" size="small" style={{ maxWidth: 640 }}>
+              <Table aria-label="Training by group" size="small" className={mergeClasses(s.trainingTable, p.reflow)}>
                 <TableHeader>
                   <TableRow>
                     <TableHeaderCell>Who</TableHeaderCell>
@@ -282,10 +272,10 @@ export function GovernorsReportPage({ token, canRecordReviews = false }: { token
                   {Object.entries(report.training.counts).map(([who, c]) => (
                     <TableRow key={who}>
                       <TableCell>{who}</TableCell>
-                      <TableCell>{c.current}</TableCell>
-                      <TableCell>{c.expiring}</TableCell>
-                      <TableCell>{c.expired}</TableCell>
-                      <TableCell>{c.missing}</TableCell>
+                      <TableCell data-label="Current">{c.current}</TableCell>
+                      <TableCell data-label="Refresher due soon">{c.expiring}</TableCell>
+                      <TableCell data-label="Expired">{c.expired}</TableCell>
+                      <TableCell data-label="No record">{c.missing}</TableCell>
                     </TableRow>
                   ))}
                 </TableBody>

@@ -1,73 +1,73 @@
-import { Badge, Body1, Button, Caption1, Dropdown, Field, Input, Link, MessageBar, Option, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title2, Title3 } from '@fluentui/react-components';
-import { useCallback, useEffect, useState } from 'react';
+import { Badge, Body1, Button, Caption1, Dropdown, Field, Input, Link, makeStyles, mergeClasses, Option, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title2, Title3 } from '@fluentui/react-components';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { download } from '../download';
-import { api, type GovernorsRow, type IncidentDetail, type IncidentRow, type PersonChronology } from '../api';
+import { useApi } from '../session';
+import { useDebouncedValue } from '../use-debounced-value';
+import { ErrorBar, usePageStyles } from '../ui';
 
 const CATEGORIES = ['all', 'content', 'contact', 'conduct', 'commerce'];
 const AGES: Array<[string, number | undefined]> = [['any age', undefined], ['older than a day', 24], ['older than a week', 168]];
 
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const hoursAgo = (iso: string) => Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 3_600_000));
+const kindOf = (x: { category: string; subCategory: string }) => `${x.category} / ${x.subCategory.replace(/-/g, ' ')}`;
+
+const useStyles = makeStyles({
+  filter: { minWidth: '160px' },
+  governors: { maxWidth: '820px' },
+});
 
 /** The safeguarding team's queue, one incident's chronology, and the governors' report. */
-export function IncidentsPage({ token }: { token: string }) {
+export function IncidentsPage() {
+  const api = useApi();
+  const p = usePageStyles();
+  const s = useStyles();
   const [status, setStatus] = useState('all');
   const [category, setCategory] = useState('all');
   const [age, setAge] = useState('any age');
   const [person, setPerson] = useState('');
-  const [rows, setRows] = useState<IncidentRow[]>();
-  const [open, setOpen] = useState<IncidentDetail>();
-  const [chronology, setChronology] = useState<PersonChronology>();
-  const [governors, setGovernors] = useState<GovernorsRow[]>();
-  const [error, setError] = useState<string>();
+  const [openId, setOpenId] = useState<string>();
+  const [who, setWho] = useState<{ id?: string; name: string }>();
 
-  const load = useCallback(async () => {
-    try {
-      const olderThanHours = AGES.find(([label]) => label === age)?.[1];
-      setRows(await api.incidents(token, { ...(status !== 'all' ? { status } : {}), ...(category !== 'all' ? { category } : {}), ...(olderThanHours ? { olderThanHours } : {}), ...(person.trim() ? { person: person.trim() } : {}) }));
-      setGovernors(await api.governorsReport(token));
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [token, status, category, age, person]);
+  // The name box asks the server once the typing pauses; the other filters at once.
+  const named = useDebouncedValue(person.trim());
+  const olderThanHours = AGES.find(([label]) => label === age)?.[1];
+  const filter = { ...(status !== 'all' ? { status } : {}), ...(category !== 'all' ? { category } : {}), ...(olderThanHours ? { olderThanHours } : {}), ...(named ? { person: named } : {}) };
+  const queue = useQuery({ queryKey: ['incidents', filter], queryFn: ({ signal }) => api.incidents(filter, signal), placeholderData: keepPreviousData });
+  const governors = useQuery({ queryKey: ['governors-report'], queryFn: ({ signal }) => api.governorsReport(signal) });
+  const open = useQuery({ queryKey: ['incident', openId], queryFn: ({ signal }) => api.incident(openId!, signal), enabled: !!openId });
+  const chronology = useQuery({ queryKey: ['chronology', who], queryFn: ({ signal }) => api.personChronology(who!, signal), enabled: !!who });
 
-  const showPerson = async (who: { id?: string; name: string }) => {
-    try {
-      setChronology(await api.personChronology(token, who));
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  useEffect(() => void load(), [load]);
+  const downloadCsv = async () => download(await api.governorsReportCsv(), 'e-safety-incidents-for-governors.csv');
 
-  const downloadCsv = async () => download(await api.governorsReportCsv(token), 'e-safety-incidents-for-governors.csv');
-
-  if (!rows && !error) return <Spinner label="Loading incidents…" />;
+  if (queue.isPending) return <Spinner label="Loading incidents…" />;
+  const incident = open.data;
   return (
     <section aria-labelledby="page-title">
-      <Title2 as="h2" id="page-title" block style={{ marginBottom: 8 }}>Incidents</Title2>
-      {error && <MessageBar intent="error">{error}</MessageBar>}
-      <div role="search" aria-label="Filter incidents" style={{ display: 'flex', gap: 12, flexWrap: 'wrap', marginBottom: 12 }}>
-        <Field label="Status" style={{ minWidth: 160 }}>
+      <Title2 as="h2" id="page-title" block className={p.title}>Incidents</Title2>
+      <ErrorBar error={queue.error ?? governors.error ?? open.error ?? chronology.error} />
+      <div role="search" aria-label="Filter incidents" className={p.filters}>
+        <Field label="Status" className={s.filter}>
           <Dropdown aria-label="Status" value={status} onOptionSelect={(_, d) => setStatus(d.optionValue ?? 'all')}>
-            {['all', 'new', 'acknowledged', 'closed'].map((s) => <Option key={s} value={s}>{s}</Option>)}
+            {['all', 'new', 'acknowledged', 'closed'].map((v) => <Option key={v} value={v}>{v}</Option>)}
           </Dropdown>
         </Field>
-        <Field label="Category" style={{ minWidth: 160 }}>
+        <Field label="Category" className={s.filter}>
           <Dropdown aria-label="Category" value={category} onOptionSelect={(_, d) => setCategory(d.optionValue ?? 'all')}>
             {CATEGORIES.map((c) => <Option key={c} value={c}>{c}</Option>)}
           </Dropdown>
         </Field>
-        <Field label="Age" style={{ minWidth: 180 }}>
+        <Field label="Age" className={s.filter}>
           <Dropdown aria-label="Age" value={age} onOptionSelect={(_, d) => setAge(d.optionValue ?? 'any age')}>
             {AGES.map(([label]) => <Option key={label} value={label}>{label}</Option>)}
           </Dropdown>
         </Field>
-        <Field label="Person named" style={{ minWidth: 200 }}>
+        <Field label="Person named" className={s.filter}>
           <Input aria-label="Person named" value={person} placeholder="name" onChange={(_, d) => setPerson(d.value)} />
         </Field>
       </div>
-      <Table aria-label="Incident queue" size="small">
+      <Table aria-label="Incident queue" size="small" className={p.reflow}>
         <TableHeader>
           <TableRow>
             <TableHeaderCell>Reported</TableHeaderCell>
@@ -77,59 +77,59 @@ export function IncidentsPage({ token }: { token: string }) {
           </TableRow>
         </TableHeader>
         <TableBody>
-          {rows?.map((r) => (
+          {queue.data?.map((r) => (
             <TableRow key={r.id} data-testid="incident-row">
-              <TableCell>{when(r.reportedAt)} ({hoursAgo(r.reportedAt)} h ago)</TableCell>
+              <TableCell data-label="Reported">{when(r.reportedAt)} ({hoursAgo(r.reportedAt)} h ago)</TableCell>
               <TableCell>
-                {r.urgent && <Badge color="danger" style={{ marginRight: 6 }}>urgent</Badge>}
-                {r.category} / {r.subCategory.replace(/-/g, ' ')}
+                {r.urgent && <Badge color="danger" className={p.badgeGap}>urgent</Badge>}
+                {kindOf(r)}
               </TableCell>
               <TableCell><Badge appearance="tint" color={r.status === 'new' ? 'warning' : r.status === 'closed' ? 'subtle' : 'brand'}>{r.status}</Badge></TableCell>
-              <TableCell><Button size="small" onClick={async () => setOpen(await api.incident(token, r.id))}>Open</Button></TableCell>
+              <TableCell><Button size="small" onClick={() => setOpenId(r.id)}>Open</Button></TableCell>
             </TableRow>
           ))}
         </TableBody>
       </Table>
-      {rows?.length === 0 && <Body1 block style={{ marginTop: 8 }}>No incidents.</Body1>}
+      {queue.data?.length === 0 && <Body1 block className={p.gap}>No incidents.</Body1>}
 
-      {open && (
-        <article aria-label="Chronology" style={{ marginTop: 20, padding: 16, background: '#fafafa', borderLeft: `6px solid ${open.urgent ? '#b3261e' : '#5b5fc7'}` }}>
-          <Title3 as="h3" block>{open.category} / {open.subCategory.replace(/-/g, ' ')} ({open.status})</Title3>
-          <Body1 block style={{ margin: '8px 0' }}>{open.whatHappened}</Body1>
-          <Caption1 block>
-            When: {when(open.when)} · Where: {open.where || 'not given'} · Involved:{' '}
-            {open.people.length === 0
+      {incident && (
+        <article aria-label="Chronology" className={mergeClasses(p.panel, incident.urgent && p.urgentPanel)}>
+          <Title3 as="h3" block>{kindOf(incident)} ({incident.status})</Title3>
+          <Body1 block className={p.gap}>{incident.whatHappened}</Body1>
+          <Caption1 block className={p.gap}>
+            When: {when(incident.when)} · Where: {incident.where || 'not given'} · Involved:{' '}
+            {incident.people.length === 0
               ? 'not given'
-              : open.people.map((p, i) => (
-                  <span key={`${p.name}${i}`}>
+              : incident.people.map((person, i) => (
+                  <span key={`${person.name}${i}`}>
                     {i > 0 && ', '}
-                    <Link onClick={() => void showPerson(p)} aria-label={`Chronology of ${p.name}`}>{p.name}</Link> ({p.role})
+                    <Link onClick={() => setWho({ ...(person.id ? { id: person.id } : {}), name: person.name })} aria-label={`Chronology of ${person.name}`}>{person.name}</Link> ({person.role})
                   </span>
                 ))}
           </Caption1>
-          {open.guidance.map((g) => <Text key={g} block style={{ color: '#b3261e', marginTop: 6 }}>{g}</Text>)}
-          <Title3 as="h4" block style={{ marginTop: 12 }}>Chronology</Title3>
+          {incident.guidance.map((g) => <Text key={g} block className={p.warning}>{g}</Text>)}
+          <Title3 as="h4" block className={p.gap}>Chronology</Title3>
           <ol>
-            <li>{when(open.when)}: reported</li>
-            {open.history.map((h, i) => <li key={i}>{when(h.at)}: {h.kind} {h.text}</li>)}
+            <li>{when(incident.when)}: reported</li>
+            {incident.history.map((h, i) => <li key={i}>{when(h.at)}: {h.kind} {h.text}</li>)}
           </ol>
         </article>
       )}
 
-      {chronology && (
-        <article aria-label="Person's chronology" style={{ marginTop: 20, padding: 16, background: '#fafafa', borderLeft: '6px solid #5b5fc7' }}>
-          <Title3 as="h3" block>{chronology.person.name}: {chronology.incidents} incident{chronology.incidents === 1 ? '' : 's'}</Title3>
+      {chronology.data && (
+        <article aria-label="Person's chronology" className={p.panel}>
+          <Title3 as="h3" block>{chronology.data.person.name}: {chronology.data.incidents} incident{chronology.data.incidents === 1 ? '' : 's'}</Title3>
           <ol>
-            {chronology.entries.map((e, i) => (
-              <li key={i}>{when(e.at)}: {e.kind} ({e.category} / {e.subCategory.replace(/-/g, ' ')}) {e.text}</li>
+            {chronology.data.entries.map((e, i) => (
+              <li key={i}>{when(e.at)}: {e.kind} ({kindOf(e)}) {e.text}</li>
             ))}
           </ol>
         </article>
       )}
 
-      <Title3 as="h3" block style={{ marginTop: 24 }}>Governors’ report</Title3>
-      <Caption1 block style={{ marginBottom: 8 }}>Counts by term and kind of concern, and how quickly they were acknowledged and closed. No names.</Caption1>
-      <Table aria-label="Governors' report" size="small" style={{ maxWidth: 820 }}>
+      <Title3 as="h3" block className={p.section}>Governors’ report</Title3>
+      <Caption1 block className={p.lead}>Counts by term and kind of concern, and how quickly they were acknowledged and closed. No names.</Caption1>
+      <Table aria-label="Governors' report" size="small" className={mergeClasses(s.governors, p.reflow)}>
         <TableHeader>
           <TableRow>
             <TableHeaderCell>Term</TableHeaderCell>
@@ -140,18 +140,18 @@ export function IncidentsPage({ token }: { token: string }) {
           </TableRow>
         </TableHeader>
         <TableBody>
-          {governors?.map((g) => (
+          {governors.data?.map((g) => (
             <TableRow key={`${g.term}${g.category}${g.subCategory}`}>
-              <TableCell>{g.term}</TableCell>
-              <TableCell>{g.category} / {g.subCategory.replace(/-/g, ' ')}</TableCell>
-              <TableCell>{g.incidents}</TableCell>
-              <TableCell>{g.medianHoursToAcknowledge ?? '—'}</TableCell>
-              <TableCell>{g.medianHoursToClose ?? '—'}</TableCell>
+              <TableCell data-label="Term">{g.term}</TableCell>
+              <TableCell data-label="Concern">{kindOf(g)}</TableCell>
+              <TableCell data-label="Incidents">{g.incidents}</TableCell>
+              <TableCell data-label="Median hours to acknowledge">{g.medianHoursToAcknowledge ?? '—'}</TableCell>
+              <TableCell data-label="Median hours to close">{g.medianHoursToClose ?? '—'}</TableCell>
             </TableRow>
           ))}
         </TableBody>
       </Table>
-      <div style={{ marginTop: 8, display: 'flex', gap: 8 }}>
+      <div className={p.actions}>
         <Button onClick={downloadCsv}>Download CSV</Button>
         <Button onClick={() => window.print()}>Print</Button>
       </div>

@@ -1,53 +1,58 @@
-import { Badge, Body1, Button, Caption1, Card, CardHeader, MessageBar, Spinner, Text, Title2 } from '@fluentui/react-components';
-import { useCallback, useEffect, useState } from 'react';
-import { api, type MyPolicy } from '../api';
+import { Badge, Body1, Button, Caption1, Card, CardHeader, makeStyles, Spinner, Text, Title2, tokens } from '@fluentui/react-components';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { MyPolicy } from '../api';
+import { useApi } from '../session';
+import { ErrorBar, usePageStyles } from '../ui';
 
-/** "My policies": what I have accepted, what is waiting, and the full text to read. */
-export function MyPoliciesPage({ token, versionId }: { token: string; versionId?: string }) {
-  const [policies, setPolicies] = useState<MyPolicy[]>();
+const useStyles = makeStyles({
+  list: { display: 'grid', gap: tokens.spacingVerticalM, maxWidth: '860px' },
+  fullText: {
+    whiteSpace: 'pre-wrap',
+    maxHeight: '360px',
+    overflow: 'auto',
+    backgroundColor: tokens.colorNeutralBackground2,
+    padding: tokens.spacingHorizontalM,
+    overflowWrap: 'anywhere',
+  },
+  clauses: { margin: 0 },
+});
+
+/** "My policies": what I have accepted, what is waiting, and the full text to read. `item`: a version to open (a card's link). */
+export function MyPoliciesPage({ item: versionId }: { item?: string }) {
+  const api = useApi();
+  const queries = useQueryClient();
+  const p = usePageStyles();
+  const s = useStyles();
   const [reading, setReading] = useState<string | undefined>(versionId);
-  const [error, setError] = useState<string>();
+  const policies = useQuery({ queryKey: ['my-policies'], queryFn: ({ signal }) => api.myPolicies(signal) });
+  const accept = useMutation({
+    mutationFn: (policy: MyPolicy) => api.acceptPolicy(policy.versionId),
+    onSuccess: () => queries.invalidateQueries({ queryKey: ['my-policies'] }),
+  });
 
-  const load = useCallback(async () => {
-    try {
-      setPolicies(await api.myPolicies(token));
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [token]);
-  useEffect(() => void load(), [load]);
-
-  const accept = async (p: MyPolicy) => {
-    try {
-      await api.acceptPolicy(token, p.versionId);
-      await load();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-
-  if (!policies && !error) return <Spinner label="Loading your policies…" />;
+  if (policies.isPending) return <Spinner label="Loading your policies…" />;
   return (
     <section aria-labelledby="page-title">
-      <Title2 as="h2" id="page-title" block style={{ marginBottom: 12 }}>My policies</Title2>
-      {error && <MessageBar intent="error">{error}</MessageBar>}
-      {policies?.length === 0 && <Body1 block>No policy has been published for you yet.</Body1>}
-      <div style={{ display: 'grid', gap: 12, maxWidth: 860 }}>
-        {policies?.map((p) => (
-          <Card key={p.policyId} data-testid="my-policy" aria-label={p.title}>
+      <Title2 as="h2" id="page-title" block className={p.title}>My policies</Title2>
+      <ErrorBar error={policies.error ?? accept.error} />
+      {policies.data?.length === 0 && <Body1 block>No policy has been published for you yet.</Body1>}
+      <div className={s.list}>
+        {policies.data?.map((policy) => (
+          <Card key={policy.policyId} data-testid="my-policy" aria-label={policy.title}>
             <CardHeader
-              header={<Text weight="semibold">{p.title}</Text>}
-              description={<Caption1>Version {p.version}{p.acceptedAt ? ` · accepted on ${p.acceptedAt.slice(0, 10)}` : ''}</Caption1>}
-              action={<Badge appearance="tint" color={p.status === 'accepted' ? 'success' : 'warning'}>{p.status}</Badge>}
+              header={<Text weight="semibold">{policy.title}</Text>}
+              description={<Caption1>Version {policy.version}{policy.acceptedAt ? ` · accepted on ${policy.acceptedAt.slice(0, 10)}` : ''}</Caption1>}
+              action={<Badge appearance="tint" color={policy.status === 'accepted' ? 'success' : 'warning'}>{policy.status}</Badge>}
             />
-            {reading === p.versionId ? (
-              <article aria-label={`Full text of ${p.title}`} style={{ whiteSpace: 'pre-wrap', fontFamily: 'inherit', maxHeight: 360, overflow: 'auto', background: '#fafafa', padding: 12 }}>{p.text}</article>
+            {reading === policy.versionId ? (
+              <article aria-label={`Full text of ${policy.title}`} className={s.fullText}>{policy.text}</article>
             ) : (
-              <ol style={{ margin: 0 }}>{p.clauses.slice(0, 3).map((c) => <li key={c}>{c}</li>)}</ol>
+              <ol className={s.clauses}>{policy.clauses.slice(0, 3).map((c) => <li key={c}>{c}</li>)}</ol>
             )}
-            <div style={{ display: 'flex', gap: 8 }}>
-              <Button onClick={() => setReading(reading === p.versionId ? undefined : p.versionId)}>{reading === p.versionId ? 'Hide the full text' : 'Read the full text'}</Button>
-              {p.status === 'pending' && <Button appearance="primary" onClick={() => void accept(p)}>I accept</Button>}
+            <div className={p.actions}>
+              <Button onClick={() => setReading(reading === policy.versionId ? undefined : policy.versionId)}>{reading === policy.versionId ? 'Hide the full text' : 'Read the full text'}</Button>
+              {policy.status === 'pending' && <Button appearance="primary" disabled={accept.isPending} onClick={() => accept.mutate(policy)}>I accept</Button>}
             </div>
           </Card>
         ))}

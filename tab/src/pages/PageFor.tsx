@@ -1,47 +1,51 @@
 import { Body1, Spinner, Title2 } from '@fluentui/react-components';
-import { lazy, Suspense } from 'react';
-import type { Me } from '../api';
-import { AuditPage } from './AuditPage';
-import { TrainingPage } from './TrainingPage';
-import { IncidentsPage } from './IncidentsPage';
-import { LessonsPage } from './LessonsPage';
-import { MyPoliciesPage } from './MyPoliciesPage';
-import { PoliciesPage } from './PoliciesPage';
-import { ConfidePage, ReportPage } from './ReportPage';
-
-/** Loaded only when opened: it carries the chart library (@fluentui/react-charts, ~230 kB), which only governors and the head need. */
-const GovernorsReportPage = lazy(() => import('./GovernorsReportPage').then((m) => ({ default: m.GovernorsReportPage })));
+import { lazy, Suspense, type ComponentType, type LazyExoticComponent } from 'react';
+import { useMe } from '../session';
+import { usePageStyles } from '../ui';
 
 /**
- * What each page is for. The capabilities behind them (AUP campaigns, incidents, lessons, audit)
- * arrive one by one; until then a page says plainly what it will hold.
+ * Each page is its own chunk, loaded when first opened: a student never downloads the audit, the
+ * governors' charts or the coverage tables. (`item` opens a page at one thing, from a card's link.)
  */
+type Page = LazyExoticComponent<ComponentType<{ item?: string }>>;
+const page = <K extends string>(load: () => Promise<Record<K, ComponentType<{ item?: string }>>>, name: K): Page => lazy(() => load().then((m) => ({ default: m[name] })));
+
+const PAGES: Record<string, Page> = {
+  audit: page(() => import('./AuditPage'), 'AuditPage'),
+  'governors-report': page(() => import('./GovernorsReportPage'), 'GovernorsReportPage'),
+  training: page(() => import('./TrainingPage'), 'TrainingPage'),
+  lessons: page(() => import('./LessonsPage'), 'LessonsPage'),
+  'my-policies': page(() => import('./MyPoliciesPage'), 'MyPoliciesPage'),
+  policies: page(() => import('./PoliciesPage'), 'PoliciesPage'),
+  incidents: page(() => import('./IncidentsPage'), 'IncidentsPage'),
+  report: page(() => import('./ReportPage'), 'ReportPage'),
+  confide: page(() => import('./ReportPage'), 'ConfidePage'),
+};
+
+/** What the pages without a component of their own say. */
 const PURPOSE: Record<string, { title: string; text: string }> = {
   home: { title: 'Home', text: 'Your school’s e-safety policy, kept in Teams.' },
 };
 
-export function PageFor({ page, me, token, item }: { page: string; me: Me; token: string; item?: string }) {
-  if (page === 'audit') return <AuditPage token={token} />;
-  if (page === 'governors-report')
+export function PageFor({ page: id, item }: { page: string; item?: string }) {
+  const me = useMe();
+  const s = usePageStyles();
+  const Page = PAGES[id];
+  if (Page)
     return (
-      <Suspense fallback={<Spinner label="Opening the report…" />}>
-        <GovernorsReportPage token={token} canRecordReviews={me.person.roles.includes('headteacher')} />
+      <Suspense fallback={<Spinner label="Opening the page…" />}>
+        <Page {...(item ? { item } : {})} />
       </Suspense>
     );
-  if (page === 'training') return <TrainingPage token={token} />;
-  if (page === 'lessons') return <LessonsPage token={token} />;
-  if (page === 'my-policies') return <MyPoliciesPage token={token} {...(item ? { versionId: item } : {})} />;
-  if (page === 'policies') return <PoliciesPage token={token} {...(item ? { policyId: item } : {})} />;
-  if (page === 'incidents') return <IncidentsPage token={token} />;
-  if (page === 'report') return <ReportPage token={token} />;
-  if (page === 'confide') return <ConfidePage token={token} />;
-  const purpose = PURPOSE[page] ?? { title: page, text: '' };
+  const purpose = PURPOSE[id] ?? { title: id, text: '' };
   return (
     <section aria-labelledby="page-title">
-      <Title2 as="h2" id="page-title" block style={{ marginBottom: 12 }}>
+      <Title2 as="h2" id="page-title" block className={s.title}>
         {purpose.title}
       </Title2>
-      <Body1 as="p" block>{page === 'home' ? `Welcome, ${me.person.displayName}. ${purpose.text}` : purpose.text}</Body1>
+      <Body1 as="p" block>
+        {id === 'home' ? `Welcome, ${me.person.displayName}. ${purpose.text}` : purpose.text}
+      </Body1>
     </section>
   );
 }

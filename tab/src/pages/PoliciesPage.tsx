@@ -1,24 +1,45 @@
-import { Badge, Body1, Button, Caption1, Dropdown, Field, Input, MessageBar, Option, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title2, Title3 } from '@fluentui/react-components';
-import { useCallback, useEffect, useState } from 'react';
-import { api, type AcceptanceRecord, type AcceptanceStatus, type Coverage, type PolicySummary } from '../api';
+import { Badge, Body1, Button, Caption1, Dropdown, Field, Input, makeStyles, mergeClasses, MessageBar, Option, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title2, Title3, tokens } from '@fluentui/react-components';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { AcceptanceStatus, Coverage, PolicySummary } from '../api';
 import { download } from '../download';
+import { useApi } from '../session';
+import { ErrorBar, usePageStyles } from '../ui';
 
 const STATUS_COLOUR: Record<AcceptanceStatus, 'success' | 'warning' | 'danger' | 'subtle'> = { accepted: 'success', pending: 'warning', overdue: 'danger', unreachable: 'subtle' };
+const SHOWN = 300;
+
+const useStyles = makeStyles({
+  counts: { display: 'flex', gap: tokens.spacingHorizontalL, margin: `${tokens.spacingVerticalM} 0`, flexWrap: 'wrap' },
+  count: {
+    padding: tokens.spacingHorizontalM,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusMedium,
+    minWidth: '200px',
+  },
+  parents: { display: 'flex', gap: tokens.spacingHorizontalM, alignItems: 'center', flexWrap: 'wrap', marginBottom: tokens.spacingVerticalM },
+  chart: { maxWidth: '100%', height: 'auto' },
+  bar: { fill: tokens.colorBrandBackground },
+  day: { fill: tokens.colorNeutralForeground3, fontSize: '10px' },
+});
 
 /** Acceptances of the current version per day, cumulative, as a small bar chart. */
 function AcceptanceChart({ points, total }: { points: Coverage['overTime']; total: number }) {
+  const s = useStyles();
   if (points.length === 0) return <Caption1 block>No acceptances yet.</Caption1>;
   const width = 560;
   const height = 120;
   const bar = Math.min(40, width / points.length - 4);
   return (
-    <svg role="img" aria-label={`Acceptances over time: ${points.at(-1)!.accepted} of ${total}`} width={width} height={height + 20}>
-      {points.map((p, i) => {
-        const h = total ? (p.accepted / total) * height : 0;
+    <svg role="img" aria-label={`Acceptances over time: ${points.at(-1)!.accepted} of ${total}`} width={width} height={height + 20} viewBox={`0 0 ${width} ${height + 20}`} className={s.chart}>
+      {points.map((point, i) => {
+        const h = total ? (point.accepted / total) * height : 0;
         return (
-          <g key={p.day}>
-            <rect x={i * (bar + 4)} y={height - h} width={bar} height={h} fill="#5b5fc7"><title>{`${p.day}: ${p.accepted}`}</title></rect>
-            <text x={i * (bar + 4)} y={height + 14} fontSize="10">{p.day.slice(5)}</text>
+          <g key={point.day}>
+            <rect x={i * (bar + 4)} y={height - h} width={bar} height={h} className={s.bar}>
+              <title>{`${point.day}: ${point.accepted}`}</title>
+            </rect>
+            <text x={i * (bar + 4)} y={height + 14} className={s.day}>{point.day.slice(5)}</text>
           </g>
         );
       })}
@@ -26,52 +47,51 @@ function AcceptanceChart({ points, total }: { points: Coverage['overTime']; tota
   );
 }
 
-/** The admin's view: publish a version, and see who has signed which (policy 001: "we have a system so we know who has signed"). */
-export function PoliciesPage({ token, policyId }: { token: string; policyId?: string }) {
-  const [policies, setPolicies] = useState<PolicySummary[]>();
-  const [selected, setSelected] = useState<string | undefined>(policyId);
-  const [coverage, setCoverage] = useState<Coverage>();
+/** The admin's view: publish a version, and see who has signed which (policy 001: "we have a system so we know who has signed"). `item`: a policy to open. */
+export function PoliciesPage({ item: policyId }: { item?: string }) {
+  const api = useApi();
+  const queries = useQueryClient();
+  const p = usePageStyles();
+  const s = useStyles();
+  const [chosen, setChosen] = useState<string | undefined>(policyId);
   const [status, setStatus] = useState<'all' | AcceptanceStatus>('all');
   const [name, setName] = useState('');
-  const [history, setHistory] = useState<{ name: string; records: AcceptanceRecord[] }>();
+  const [historyOf, setHistoryOf] = useState<{ personId: string; name: string }>();
   const [message, setMessage] = useState<string>();
-  const [error, setError] = useState<string>();
 
-  const load = useCallback(async () => {
-    try {
-      const list = await api.policies(token);
-      setPolicies(list);
-      const current = selected ?? list[0]?.policyId;
-      if (current) {
-        setSelected(current);
-        setCoverage(await api.coverage(token, current));
-      }
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [token, selected]);
-  useEffect(() => void load(), [load]);
+  const policies = useQuery({ queryKey: ['policies'], queryFn: ({ signal }) => api.policies(signal) });
+  const selected = chosen ?? policies.data?.[0]?.policyId;
+  const coverage = useQuery({ queryKey: ['coverage', selected], queryFn: ({ signal }) => api.coverage(selected!, signal), enabled: !!selected });
+  const history = useQuery({ queryKey: ['acceptances', historyOf?.personId], queryFn: ({ signal }) => api.personAcceptances(historyOf!.personId, signal), enabled: !!historyOf });
+  const refresh = () => Promise.all([queries.invalidateQueries({ queryKey: ['policies'] }), queries.invalidateQueries({ queryKey: ['coverage'] })]);
 
-  const publish = async (p: PolicySummary) => {
-    try {
-      const r = await api.publishPolicy(token, p.policyId);
-      setMessage(r.created ? `Published version ${r.version} of ${p.title}: ${r.queued} people are being asked to accept it.` : `Version ${r.version} is already the current text; nobody was asked twice.`);
-      setSelected(p.policyId);
-      await load();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const publish = useMutation({
+    mutationFn: (policy: PolicySummary) => api.publishPolicy(policy.policyId).then((r) => ({ ...r, policy })),
+    onSuccess: (r) => {
+      setMessage(r.created ? `Published version ${r.version} of ${r.policy.title}: ${r.queued} people are being asked to accept it.` : `Version ${r.version} is already the current text; nobody was asked twice.`);
+      setChosen(r.policy.policyId);
+      return refresh();
+    },
+  });
+  const inviteParents = useMutation({
+    mutationFn: (id: string) => api.inviteParents(id),
+    onSuccess: (r) => {
+      setMessage(`${r.queued} parents will be emailed a link to counter-sign.`);
+      return refresh();
+    },
+  });
+  const csv = useMutation({ mutationFn: async ({ load, filename }: { load: () => Promise<string>; filename: string }) => download(await load(), filename) });
 
-  if (!policies && !error) return <Spinner label="Loading policies…" />;
-  const people = (coverage?.people ?? []).filter((p) => (status === 'all' || p.status === status) && (!name.trim() || p.name.toLowerCase().includes(name.trim().toLowerCase())));
-  const total = coverage?.people.length ?? 0;
+  if (policies.isPending) return <Spinner label="Loading policies…" />;
+  const c = coverage.data;
+  const people = (c?.people ?? []).filter((person) => (status === 'all' || person.status === status) && (!name.trim() || person.name.toLowerCase().includes(name.trim().toLowerCase())));
+  const total = c?.people.length ?? 0;
   return (
     <section aria-labelledby="page-title">
-      <Title2 as="h2" id="page-title" block style={{ marginBottom: 8 }}>Policies</Title2>
-      {error && <MessageBar intent="error">{error}</MessageBar>}
+      <Title2 as="h2" id="page-title" block className={p.title}>Policies</Title2>
+      <ErrorBar error={policies.error ?? coverage.error ?? publish.error ?? inviteParents.error ?? history.error ?? csv.error} />
       {message && <MessageBar intent="success">{message}</MessageBar>}
-      <Table aria-label="Policies" size="small" style={{ maxWidth: 900, marginTop: 8 }}>
+      <Table aria-label="Policies" size="small" className={mergeClasses(p.table, p.gap, p.reflow)}>
         <TableHeader>
           <TableRow>
             <TableHeaderCell>Policy</TableHeaderCell>
@@ -81,14 +101,14 @@ export function PoliciesPage({ token, policyId }: { token: string; policyId?: st
           </TableRow>
         </TableHeader>
         <TableBody>
-          {policies?.map((p) => (
-            <TableRow key={p.policyId} aria-selected={p.policyId === selected}>
-              <TableCell><Button appearance="transparent" onClick={() => setSelected(p.policyId)}>{p.title}</Button></TableCell>
-              <TableCell>{p.audience.join(', ')}</TableCell>
-              <TableCell>{p.latestVersion ? `version ${p.latestVersion}` : 'not yet'}{p.draftChanged && p.latestVersion ? ' (text changed since)' : ''}</TableCell>
+          {policies.data?.map((policy) => (
+            <TableRow key={policy.policyId} aria-selected={policy.policyId === selected}>
+              <TableCell><Button appearance="transparent" onClick={() => setChosen(policy.policyId)}>{policy.title}</Button></TableCell>
+              <TableCell data-label="For">{policy.audience.join(', ')}</TableCell>
+              <TableCell data-label="Published">{policy.latestVersion ? `version ${policy.latestVersion}` : 'not yet'}{policy.draftChanged && policy.latestVersion ? ' (text changed since)' : ''}</TableCell>
               <TableCell>
-                <Button size="small" appearance="primary" disabled={!p.draftChanged} onClick={() => void publish(p)} aria-label={`Publish ${p.title}`}>
-                  {p.latestVersion ? `Publish version ${p.latestVersion + 1}` : 'Publish version 1'}
+                <Button size="small" appearance="primary" disabled={!policy.draftChanged || publish.isPending} onClick={() => publish.mutate(policy)} aria-label={`Publish ${policy.title}`}>
+                  {policy.latestVersion ? `Publish version ${policy.latestVersion + 1}` : 'Publish version 1'}
                 </Button>
               </TableCell>
             </TableRow>
@@ -96,54 +116,42 @@ export function PoliciesPage({ token, policyId }: { token: string; policyId?: st
         </TableBody>
       </Table>
 
-      {coverage && (
-        <article aria-label="Coverage" style={{ marginTop: 20 }}>
-          <Title3 as="h3" block>{coverage.title}{coverage.version ? `, version ${coverage.version}` : ''}</Title3>
-          {coverage.version === null ? (
+      {c && (
+        <article aria-label="Coverage" className={p.section}>
+          <Title3 as="h3" block>{c.title}{c.version ? `, version ${c.version}` : ''}</Title3>
+          {c.version === null ? (
             <Body1 block>Not published yet.</Body1>
           ) : (
             <>
-              <Caption1 block>Published {coverage.publishedAt?.slice(0, 10)} · deadline {coverage.deadline?.slice(0, 10) ?? 'none'}</Caption1>
-              <div style={{ display: 'flex', gap: 16, margin: '12px 0', flexWrap: 'wrap' }}>
-                {Object.entries(coverage.counts).map(([audience, c]) => (
-                  <div key={audience} data-testid="coverage-count" style={{ padding: 12, border: '1px solid #e0e0e0', borderRadius: 6, minWidth: 200 }}>
+              <Caption1 block>Published {c.publishedAt?.slice(0, 10)} · deadline {c.deadline?.slice(0, 10) ?? 'none'}</Caption1>
+              <div className={s.counts}>
+                {Object.entries(c.counts).map(([audience, counts]) => (
+                  <div key={audience} data-testid="coverage-count" className={s.count}>
                     <Body1 block><strong>{audience}</strong></Body1>
-                    {(Object.keys(c) as AcceptanceStatus[]).map((s) => <Caption1 key={s} block>{s}: {c[s]}</Caption1>)}
+                    {(Object.keys(counts) as AcceptanceStatus[]).map((k) => <Caption1 key={k} block>{k}: {counts[k]}</Caption1>)}
                   </div>
                 ))}
               </div>
-              {coverage.counts.students && (
-                <div style={{ display: 'flex', gap: 12, alignItems: 'center', marginBottom: 12 }}>
-                  <Body1>{coverage.parents ? `Parents: ${coverage.parents.signed} of ${coverage.parents.invited} children counter-signed.` : 'Parents have not been asked to counter-sign yet.'}</Body1>
-                  <Button
-                    onClick={async () => {
-                      try {
-                        const r = await api.inviteParents(token, coverage.policyId);
-                        setMessage(`${r.queued} parents will be emailed a link to counter-sign.`);
-                        await load();
-                      } catch (e) {
-                        setError((e as Error).message);
-                      }
-                    }}
-                  >
-                    Ask parents to counter-sign
-                  </Button>
+              {c.counts.students && (
+                <div className={s.parents}>
+                  <Body1>{c.parents ? `Parents: ${c.parents.signed} of ${c.parents.invited} children counter-signed.` : 'Parents have not been asked to counter-sign yet.'}</Body1>
+                  <Button disabled={inviteParents.isPending} onClick={() => inviteParents.mutate(c.policyId)}>Ask parents to counter-sign</Button>
                 </div>
               )}
-              <AcceptanceChart points={coverage.overTime} total={total} />
-              <div role="search" aria-label="Filter people" style={{ display: 'flex', gap: 12, margin: '12px 0', alignItems: 'end' }}>
+              <AcceptanceChart points={c.overTime} total={total} />
+              <div role="search" aria-label="Filter people" className={p.filters}>
                 <Field label="Status">
                   <Dropdown aria-label="Status" value={status} onOptionSelect={(_, d) => setStatus((d.optionValue as typeof status) ?? 'all')}>
-                    {['all', 'accepted', 'pending', 'overdue', 'unreachable'].map((s) => <Option key={s} value={s}>{s}</Option>)}
+                    {['all', 'accepted', 'pending', 'overdue', 'unreachable'].map((v) => <Option key={v} value={v}>{v}</Option>)}
                   </Dropdown>
                 </Field>
                 <Field label="Name">
                   <Input aria-label="Name" value={name} onChange={(_, d) => setName(d.value)} />
                 </Field>
-                <Button onClick={async () => download(await api.coverageCsv(token, coverage.policyId), `${coverage.policyId}-coverage.csv`)}>Download CSV</Button>
-                <Button onClick={async () => download(await api.acceptancesCsv(token, coverage.policyId), `${coverage.policyId}-acceptances.csv`)}>Register for inspection (CSV)</Button>
+                <Button onClick={() => csv.mutate({ load: () => api.coverageCsv(c.policyId), filename: `${c.policyId}-coverage.csv` })}>Download CSV</Button>
+                <Button onClick={() => csv.mutate({ load: () => api.acceptancesCsv(c.policyId), filename: `${c.policyId}-acceptances.csv` })}>Register for inspection (CSV)</Button>
               </div>
-              <Table aria-label="People" size="small" style={{ maxWidth: 900 }}>
+              <Table aria-label="People" size="small" className={mergeClasses(p.table, p.reflow)}>
                 <TableHeader>
                   <TableRow>
                     <TableHeaderCell>Name</TableHeaderCell>
@@ -153,29 +161,29 @@ export function PoliciesPage({ token, policyId }: { token: string; policyId?: st
                   </TableRow>
                 </TableHeader>
                 <TableBody>
-                  {people.slice(0, 300).map((p) => (
-                    <TableRow key={p.personId} data-testid="coverage-person">
+                  {people.slice(0, SHOWN).map((person) => (
+                    <TableRow key={person.personId} data-testid="coverage-person">
                       <TableCell>
-                        <Button appearance="transparent" onClick={async () => setHistory({ name: p.name, records: await api.personAcceptances(token, p.personId) })} aria-label={`History of ${p.name}`}>{p.name}</Button>
+                        <Button appearance="transparent" onClick={() => setHistoryOf(person)} aria-label={`History of ${person.name}`}>{person.name}</Button>
                       </TableCell>
-                      <TableCell>{p.audience}</TableCell>
-                      <TableCell><Badge appearance="tint" color={STATUS_COLOUR[p.status]}>{p.status}</Badge></TableCell>
-                      <TableCell>{p.acceptedAt ? `version ${p.acceptedVersion} on ${p.acceptedAt.slice(0, 10)}` : ''}</TableCell>
+                      <TableCell data-label="Audience">{person.audience}</TableCell>
+                      <TableCell><Badge appearance="tint" color={STATUS_COLOUR[person.status]}>{person.status}</Badge></TableCell>
+                      <TableCell>{person.acceptedAt ? `version ${person.acceptedVersion} on ${person.acceptedAt.slice(0, 10)}` : ''}</TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
               </Table>
-              {people.length > 300 && <Caption1 block>Showing 300 of {people.length}: filter, or download the CSV.</Caption1>}
+              {people.length > SHOWN && <Caption1 block>Showing {SHOWN} of {people.length}: filter, or download the CSV.</Caption1>}
             </>
           )}
         </article>
       )}
 
-      {history && (
-        <article aria-label="Person's history" style={{ marginTop: 20, padding: 16, background: '#fafafa' }}>
-          <Title3 as="h3" block>{history.name}: acceptances</Title3>
-          {history.records.length === 0 ? <Body1 block>None yet.</Body1> : (
-            <ol>{history.records.map((r) => <li key={`${r.policy_id}${r.accepted_at}`}>{r.accepted_at.slice(0, 16).replace('T', ' ')}: {r.policy_id} version {r.version} ({r.channel}, text {r.text_hash.slice(0, 12)}…)</li>)}</ol>
+      {historyOf && history.data && (
+        <article aria-label="Person's history" className={p.panel}>
+          <Title3 as="h3" block>{historyOf.name}: acceptances</Title3>
+          {history.data.length === 0 ? <Body1 block>None yet.</Body1> : (
+            <ol>{history.data.map((r) => <li key={`${r.policyId}${r.acceptedAt}`}>{r.acceptedAt.slice(0, 16).replace('T', ' ')}: {r.policyId} version {r.version} ({r.channel}, text {r.textHash.slice(0, 12)}…)</li>)}</ol>
           )}
         </article>
       )}

@@ -1,8 +1,25 @@
-import { Button, Checkbox, Dropdown, Field, Input, MessageBar, Option, Textarea, Title2, Body1 } from '@fluentui/react-components';
+import { Body1, Button, Checkbox, Dropdown, Field, Input, makeStyles, MessageBar, Option, Textarea, Title2, tokens } from '@fluentui/react-components';
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api } from '../api';
+import type { Category, SubCategory } from '../api';
+import { useApi } from '../session';
+import { usePageStyles } from '../ui';
 
-const KINDS: Array<[string, string]> = [
+const useStyles = makeStyles({
+  report: { maxWidth: '640px' },
+  confide: { maxWidth: '560px' },
+  result: { marginBottom: tokens.spacingVerticalM },
+  send: { marginTop: tokens.spacingVerticalM },
+});
+
+/** What the person sees after sending: thanks, or the server's reason. */
+function Result({ sent, error, thanks }: { sent: boolean; error: Error | null; thanks: string }) {
+  const s = useStyles();
+  if (error) return <MessageBar intent="error" className={s.result}>{error.message}</MessageBar>;
+  return sent ? <MessageBar intent="success" className={s.result}>{thanks}</MessageBar> : null;
+}
+
+const KINDS: Array<[`${Category}/${SubCategory}`, string]> = [
   ['content/inappropriate-content', 'Content: inappropriate content'],
   ['content/radicalisation', 'Content: radicalisation'],
   ['content/filtering-failure', 'Content: filtering failure'],
@@ -17,21 +34,23 @@ const KINDS: Array<[string, string]> = [
 ];
 
 /** Staff report a concern to the DSL the same day (policy 002 "Handling Incidents"). */
-export function ReportPage({ token }: { token: string }) {
+export function ReportPage() {
+  const api = useApi();
+  const p = usePageStyles();
+  const s = useStyles();
   const [submissionId, setSubmissionId] = useState(() => crypto.randomUUID());
-  const [kind, setKind] = useState('');
+  const [kind, setKind] = useState<(typeof KINDS)[number][0]>();
   const [whatHappened, setWhatHappened] = useState('');
   const [involved, setInvolved] = useState('');
   const [about, setAbout] = useState<'no' | 'staff' | 'headteacher'>('no');
   const [where, setWhere] = useState('');
   const [urgent, setUrgent] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string }>();
-  const send = async () => {
-    const [category, subCategory] = kind.split('/');
-    const role = about === 'no' ? 'student' : about;
-    const names = involved.split(',').map((n) => n.trim()).filter(Boolean);
-    try {
-      await api.reportConcern(token, {
+  const send = useMutation({
+    mutationFn: () => {
+      const [category, subCategory] = kind!.split('/') as [Category, SubCategory];
+      const role = about === 'no' ? 'student' : about;
+      const names = involved.split(',').map((n) => n.trim()).filter(Boolean);
+      return api.reportConcern({
         submissionId,
         category,
         subCategory,
@@ -41,20 +60,19 @@ export function ReportPage({ token }: { token: string }) {
         illegalOrImmediateRisk: urgent,
         involved: names.length ? names.map((name) => ({ name, role })) : role === 'student' ? [] : [{ name: role === 'headteacher' ? 'the headteacher' : 'a member of staff', role }],
       });
-      setResult({ ok: true, text: 'Thank you. Your concern has been passed to the safeguarding team. Please do not discuss it with the people involved.' });
+    },
+    onSuccess: () => {
       setSubmissionId(crypto.randomUUID());
       setWhatHappened('');
-    } catch (e) {
-      setResult({ ok: false, text: (e as Error).message });
-    }
-  };
+    },
+  });
   return (
-    <section aria-labelledby="page-title" style={{ maxWidth: 640 }}>
-      <Title2 as="h2" id="page-title" block style={{ marginBottom: 8 }}>Report a concern</Title2>
-      <Body1 block style={{ marginBottom: 12 }}>It goes to the Designated Safeguarding Lead today. If a child is in immediate danger, call 999 first.</Body1>
-      {result && <MessageBar intent={result.ok ? 'success' : 'error'} style={{ marginBottom: 12 }}>{result.text}</MessageBar>}
+    <section aria-labelledby="page-title" className={s.report}>
+      <Title2 as="h2" id="page-title" block className={p.title}>Report a concern</Title2>
+      <Body1 block className={p.lead}>It goes to the Designated Safeguarding Lead today. If a child is in immediate danger, call 999 first.</Body1>
+      <Result sent={send.isSuccess} error={send.error} thanks="Thank you. Your concern has been passed to the safeguarding team. Please do not discuss it with the people involved." />
       <Field label="What kind of concern?" required>
-        <Dropdown aria-label="What kind of concern?" placeholder="Choose one" onOptionSelect={(_, d) => setKind(d.optionValue ?? '')}>
+        <Dropdown aria-label="What kind of concern?" placeholder="Choose one" onOptionSelect={(_, d) => setKind(KINDS.find(([value]) => value === d.optionValue)?.[0])}>
           {KINDS.map(([value, label]) => <Option key={value} value={value}>{label}</Option>)}
         </Dropdown>
       </Field>
@@ -69,35 +87,34 @@ export function ReportPage({ token }: { token: string }) {
       </Field>
       <Field label="Where?"><Input value={where} onChange={(_, d) => setWhere(d.value)} /></Field>
       <Checkbox checked={urgent} onChange={(_, d) => setUrgent(!!d.checked)} label="Illegal material, or someone at immediate risk" />
-      <div style={{ marginTop: 12 }}><Button appearance="primary" onClick={send} disabled={!kind}>Send to the DSL</Button></div>
+      <div className={s.send}><Button appearance="primary" onClick={() => send.mutate()} disabled={!kind || send.isPending}>Send to the DSL</Button></div>
     </section>
   );
 }
 
 /** Students: the Confide button (student AUP). Short, kind, and only the safeguarding team reads it. */
-export function ConfidePage({ token }: { token: string }) {
+export function ConfidePage() {
+  const api = useApi();
+  const p = usePageStyles();
+  const s = useStyles();
   const [submissionId, setSubmissionId] = useState(() => crypto.randomUUID());
   const [message, setMessage] = useState('');
   const [unsafeNow, setUnsafeNow] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string }>();
-  const send = async () => {
-    try {
-      await api.confide(token, { submissionId, message, unsafeNow });
-      setResult({ ok: true, text: 'Thank you for telling us. Someone from the safeguarding team will talk to you soon.' });
+  const send = useMutation({
+    mutationFn: () => api.confide({ submissionId, message, unsafeNow }),
+    onSuccess: () => {
       setSubmissionId(crypto.randomUUID());
       setMessage('');
-    } catch (e) {
-      setResult({ ok: false, text: (e as Error).message });
-    }
-  };
+    },
+  });
   return (
-    <section aria-labelledby="page-title" style={{ maxWidth: 560 }}>
-      <Title2 as="h2" id="page-title" block style={{ marginBottom: 8 }}>Confide</Title2>
-      <Body1 block style={{ marginBottom: 12 }}>Is something online worrying you? Tell us here. Only the school’s safeguarding team will read it.</Body1>
-      {result && <MessageBar intent={result.ok ? 'success' : 'error'} style={{ marginBottom: 12 }}>{result.text}</MessageBar>}
+    <section aria-labelledby="page-title" className={s.confide}>
+      <Title2 as="h2" id="page-title" block className={p.title}>Confide</Title2>
+      <Body1 block className={p.lead}>Is something online worrying you? Tell us here. Only the school’s safeguarding team will read it.</Body1>
+      <Result sent={send.isSuccess} error={send.error} thanks="Thank you for telling us. Someone from the safeguarding team will talk to you soon." />
       <Field label="What is worrying you?"><Textarea value={message} onChange={(_, d) => setMessage(d.value)} rows={5} /></Field>
       <Checkbox checked={unsafeNow} onChange={(_, d) => setUnsafeNow(!!d.checked)} label="I don't feel safe right now" />
-      <div style={{ marginTop: 12 }}><Button appearance="primary" onClick={send} disabled={message.trim().length < 5}>Send</Button></div>
+      <div className={s.send}><Button appearance="primary" onClick={() => send.mutate()} disabled={message.trim().length < 5 || send.isPending}>Send</Button></div>
     </section>
   );
 }

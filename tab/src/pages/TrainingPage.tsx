@@ -1,6 +1,9 @@
-import { Badge, Body1, Button, Field, Input, makeStyles, MessageBar, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Textarea, Title2, Title3, tokens } from '@fluentui/react-components';
-import { useCallback, useEffect, useState } from 'react';
-import { api, type TrainingRow } from '../api';
+import { Badge, Body1, Button, Field, Input, makeStyles, mergeClasses, MessageBar, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Textarea, Title2, Title3, tokens } from '@fluentui/react-components';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { download } from '../download';
+import { useApi } from '../session';
+import { ErrorBar, usePageStyles } from '../ui';
 
 const useStyles = makeStyles({
   section: { marginTop: tokens.spacingVerticalXL },
@@ -10,60 +13,51 @@ const useStyles = makeStyles({
 const COLOUR = { missing: 'danger', expired: 'danger', expiring: 'warning', current: 'success' } as const;
 
 /** Policy 002: the head ensures all staff are trained; the DSL facilitates it. Who is missing or due a refresher. */
-export function TrainingPage({ token }: { token: string }) {
+export function TrainingPage() {
+  const api = useApi();
+  const queries = useQueryClient();
+  const p = usePageStyles();
   const s = useStyles();
-  const [people, setPeople] = useState<TrainingRow[]>();
   const [csv, setCsv] = useState('upn,course,completedOn,expiresOn,evidenceUrl\n');
   const [message, setMessage] = useState<string>();
-  const [error, setError] = useState<string>();
   const [one, setOne] = useState({ upn: '', course: 'Online safety (annual)', completedOn: '', evidenceUrl: '' });
-  const load = useCallback(() => void api.training(token).then(setPeople).catch((e: Error) => setError(e.message)), [token]);
-  useEffect(load, [load]);
+  const training = useQuery({ queryKey: ['training'], queryFn: ({ signal }) => api.training(signal) });
+  const refresh = () => queries.invalidateQueries({ queryKey: ['training'] });
 
-  const importCsv = async () => {
-    setError(undefined);
-    try {
-      const r = await api.importTraining(token, csv);
+  const importCsv = useMutation({
+    mutationFn: () => api.importTraining(csv),
+    onSuccess: (r) => {
       setMessage(`${r.imported} imported, ${r.duplicates} already recorded.${r.errors.length ? ` Not imported: ${r.errors.map((e) => `line ${e.line} (${e.message})`).join('; ')}` : ''}`);
-      load();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  const recordOne = async () => {
-    setError(undefined);
-    try {
-      const r = await api.recordTraining(token, one);
+      return refresh();
+    },
+  });
+  const recordOne = useMutation({
+    mutationFn: () => api.recordTraining(one),
+    onSuccess: (r) => {
       setMessage(r.created ? `Recorded for ${one.upn}.` : `${one.upn} already has that course on that date.`);
       setOne({ ...one, upn: '' });
-      load();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  const exportCsv = async () => {
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([await api.trainingCsv(token)], { type: 'text/csv' }));
-    a.download = 'online-safety-training.csv';
-    a.click();
-  };
+      return refresh();
+    },
+  });
+  const exportCsv = useMutation({ mutationFn: async () => download(await api.trainingCsv(), 'online-safety-training.csv') });
 
-  const needing = people?.filter((p) => p.status !== 'current') ?? [];
+  const people = training.data;
+  const needing = people?.filter((person) => person.status !== 'current') ?? [];
   return (
     <section aria-labelledby="page-title">
       <Title2 as="h2" id="page-title" block>
         Online-safety training
       </Title2>
-      {error && <MessageBar intent="error">{error}</MessageBar>}
+      <ErrorBar error={training.error ?? importCsv.error ?? recordOne.error ?? exportCsv.error} />
       {message && <MessageBar intent="success">{message}</MessageBar>}
-      {!people && !error && <Spinner label="Loading training records…" />}
+      {training.isPending && <Spinner label="Loading training records…" />}
       {people && (
         <>
           <Body1 as="p" block>
             {needing.length} of {people.length} staff and governors have no current record or a refresher due within 30 days.
           </Body1>
-          <Button onClick={() => void exportCsv()}>Export (CSV)</Button>
-          <Table aria-label="Missing or expiring training" size="small" className={s.section}>
+          <Button onClick={() => exportCsv.mutate()}>Export (CSV)</Button>
+          <Table aria-label="Missing or expiring training" size="small" className={mergeClasses(s.section, p.reflow)}>
             <TableHeader>
               <TableRow>
                 <TableHeaderCell>Name</TableHeaderCell>
@@ -74,24 +68,24 @@ export function TrainingPage({ token }: { token: string }) {
               </TableRow>
             </TableHeader>
             <TableBody>
-              {needing.slice(0, 200).map((p) => (
-                <TableRow key={p.personId}>
-                  <TableCell>{p.name}</TableCell>
-                  <TableCell>{p.audience}</TableCell>
+              {needing.slice(0, 200).map((person) => (
+                <TableRow key={person.personId}>
+                  <TableCell>{person.name}</TableCell>
+                  <TableCell data-label="Group">{person.audience}</TableCell>
                   <TableCell>
-                    <Badge appearance="tint" color={COLOUR[p.status]}>
-                      {p.status}
+                    <Badge appearance="tint" color={COLOUR[person.status]}>
+                      {person.status}
                     </Badge>
                   </TableCell>
-                  <TableCell>{p.course ?? '–'}</TableCell>
-                  <TableCell>{p.expiresOn ?? '–'}</TableCell>
+                  <TableCell data-label="Last course">{person.course ?? '–'}</TableCell>
+                  <TableCell data-label="Refresher due">{person.expiresOn ?? '–'}</TableCell>
                 </TableRow>
               ))}
             </TableBody>
           </Table>
         </>
       )}
-      <form className={`${s.form} ${s.section}`} aria-label="Record one training session" onSubmit={(e) => { e.preventDefault(); void recordOne(); }}>
+      <form className={`${s.form} ${s.section}`} aria-label="Record one training session" onSubmit={(e) => { e.preventDefault(); recordOne.mutate(); }}>
         <Title3 as="h3">Record one session</Title3>
         <Field label="School email address" required>
           <Input type="email" value={one.upn} onChange={(_, d) => setOne({ ...one, upn: d.value })} />
@@ -107,7 +101,7 @@ export function TrainingPage({ token }: { token: string }) {
         </Field>
         <Button type="submit">Record</Button>
       </form>
-      <form className={`${s.form} ${s.section}`} aria-label="Import training records" onSubmit={(e) => { e.preventDefault(); void importCsv(); }}>
+      <form className={`${s.form} ${s.section}`} aria-label="Import training records" onSubmit={(e) => { e.preventDefault(); importCsv.mutate(); }}>
         <Title3 as="h3">Import from a CSV</Title3>
         <Field label="CSV (columns: upn, course, completedOn, expiresOn, evidenceUrl; dates as YYYY-MM-DD)">
           <Textarea value={csv} onChange={(_, d) => setCsv(d.value)} rows={6} resize="vertical" />
