@@ -137,24 +137,24 @@ export interface Coverage {
 }
 
 export interface AcceptanceRecord {
-  policy_id: string;
+  policyId: string;
   version: number;
-  accepted_at: string;
+  acceptedAt: string;
   channel: string;
-  text_hash: string;
+  textHash: string;
 }
 
 export interface LessonRow {
   id: string;
   title: string;
-  class_name: string;
-  starts_at: string;
-  ends_at: string;
-  join_url: string;
-  announced_at: string | null;
-  ended_at: string | null;
-  recording_checked_at: string | null;
-  recording_found: number | null;
+  className: string;
+  startsAt: string;
+  endsAt: string;
+  joinUrl: string;
+  announcedAt: string | null;
+  endedAt: string | null;
+  recordingCheckedAt: string | null;
+  recordingFound: boolean | null;
 }
 
 /** The half-termly e-safety report (src/governance/half-term-report.ts). */

@@ -7,8 +7,8 @@ const when = (iso: string, timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 
 function recordingBadge(l: LessonRow) {
-  if (l.recording_found === 1) return <Badge appearance="tint" color="success">recorded</Badge>;
-  if (l.recording_found === 0) return <Badge appearance="tint" color="danger">no recording</Badge>;
+  if (l.recordingFound === true) return <Badge appearance="tint" color="success">recorded</Badge>;
+  if (l.recordingFound === false) return <Badge appearance="tint" color="danger">no recording</Badge>;
   return <Badge appearance="tint" color="subtle">not checked yet</Badge>;
 }
 
@@ -95,10 +95,10 @@ export function LessonsPage({ token }: { token: string }) {
         <TableBody>
           {lessons?.upcoming.map((l) => (
             <TableRow key={l.id} data-testid="upcoming-lesson">
-              <TableCell>{when(l.starts_at, lessons.timeZone)}</TableCell>
+              <TableCell>{when(l.startsAt, lessons.timeZone)}</TableCell>
               <TableCell>{l.title}</TableCell>
-              <TableCell>{l.class_name}</TableCell>
-              <TableCell><Link href={l.join_url} target="_blank">Join</Link></TableCell>
+              <TableCell>{l.className}</TableCell>
+              <TableCell><Link href={l.joinUrl} target="_blank">Join</Link></TableCell>
             </TableRow>
           ))}
         </TableBody>
@@ -111,9 +111,9 @@ export function LessonsPage({ token }: { token: string }) {
         <TableBody>
           {lessons?.past.map((l) => (
             <TableRow key={l.id} data-testid="past-lesson">
-              <TableCell>{when(l.starts_at, lessons.timeZone)}</TableCell>
+              <TableCell>{when(l.startsAt, lessons.timeZone)}</TableCell>
               <TableCell>{l.title}</TableCell>
-              <TableCell>{l.class_name}</TableCell>
+              <TableCell>{l.className}</TableCell>
               <TableCell>{recordingBadge(l)}</TableCell>
             </TableRow>
           ))}

@@ -175,7 +175,7 @@ export function PoliciesPage({ token, policyId }: { token: string; policyId?: st
         <article aria-label="Person's history" style={{ marginTop: 20, padding: 16, background: '#fafafa' }}>
           <Title3 as="h3" block>{history.name}: acceptances</Title3>
           {history.records.length === 0 ? <Body1 block>None yet.</Body1> : (
-            <ol>{history.records.map((r) => <li key={`${r.policy_id}${r.accepted_at}`}>{r.accepted_at.slice(0, 16).replace('T', ' ')}: {r.policy_id} version {r.version} ({r.channel}, text {r.text_hash.slice(0, 12)}…)</li>)}</ol>
+            <ol>{history.records.map((r) => <li key={`${r.policyId}${r.acceptedAt}`}>{r.acceptedAt.slice(0, 16).replace('T', ' ')}: {r.policyId} version {r.version} ({r.channel}, text {r.textHash.slice(0, 12)}…)</li>)}</ol>
           )}
         </article>
       )}
