@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ZodType } from 'zod';
 import * as contract from '../src/contract';
 import { keyPeople } from '../src/demo-tenant/school-generator';
+import { CATEGORIES as DOMAIN_CATEGORIES } from '../src/incidents/incident-report';
 import { signInAs, startAppUnderTest, type AppUnderTest } from './support/running-app';
 
 /**
@@ -105,5 +106,9 @@ describe('the tab API contract, on the demo school', () => {
     expect(contract.apiError.parse(bad.body).error.message).toMatch(/^extra: unknown key$/);
     const filter = await callAs(t.app, k.dsl.id, '/api/incidents?olderThanHours=-3');
     expect([filter.status, filter.body]).toEqual([400, { error: { code: 'invalid-filter', message: 'olderThanHours: olderThanHours must be a positive number' } }]);
+  });
+
+  it('speaks of incidents in the same four Cs and sub-categories as the domain', () => {
+    expect(contract.CATEGORIES).toEqual(DOMAIN_CATEGORIES);
   });
 });

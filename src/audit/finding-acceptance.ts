@@ -13,10 +13,10 @@ export class InvalidFindingAcceptance extends InvalidInput {
 
 /** The IT admin accepts a finding: with a reason, until a date in the next year. */
 export class FindingAcceptances {
-  private readonly store: AuditStore;
+  private readonly store: Pick<AuditStore, 'accept'>;
   private readonly now: () => Date;
 
-  constructor(deps: { store: AuditStore; now?: () => Date }) {
+  constructor(deps: { store: Pick<AuditStore, 'accept'>; now?: () => Date }) {
     this.store = deps.store;
     this.now = deps.now ?? (() => new Date());
   }

@@ -37,10 +37,10 @@ export const subCategoryFor = (finding: Pick<Finding, 'rule'>): 'data-breach' | 
 /** A finding with a safeguarding angle becomes an incident for the DSL, raised by the IT admin. */
 export class FindingIncidents {
   private readonly tenantId: string;
-  private readonly store: AuditStore;
+  private readonly store: Pick<AuditStore, 'lastRun' | 'findings'>;
   private readonly incidents: IncidentReporter | undefined;
 
-  constructor(deps: { tenantId: string; store: AuditStore; incidents?: IncidentReporter }) {
+  constructor(deps: { tenantId: string; store: Pick<AuditStore, 'lastRun' | 'findings'>; incidents?: IncidentReporter }) {
     this.tenantId = deps.tenantId;
     this.store = deps.store;
     this.incidents = deps.incidents;
