@@ -120,9 +120,9 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
   const gate = http.all(`${V}/*`, ({ request }) => {
     if (!request.headers.has(BATCH_MEMBER)) stats.requests += 1;
     const url = new URL(request.url);
-    const retryAfter = throttle.check(request.method, url.pathname.replace(/^.*\/v1\.0/, '') + url.search);
-    if (retryAfter !== undefined) {
-      return graphError(429, 'TooManyRequests', 'Application is over its request limit.', { 'Retry-After': String(retryAfter) });
+    const throttled = throttle.decide(request.method, url.pathname.replace(/^.*\/v1\.0/, '') + url.search);
+    if (throttled) {
+      return graphError(429, 'TooManyRequests', 'Application is over its request limit.', { 'Retry-After': String(throttled.retryAfterSeconds), ...throttled.headers });
     }
     const authorization = request.headers.get('authorization') ?? '';
     if (requireAuth && !/^Bearer \S+/.test(authorization)) {
@@ -170,6 +170,33 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     return rbac.roleAssignments.some(
       (a) => a.App === appId && a.Role === role && (a.CustomResourceScope === null || rbac.managementScopes.some((s) => s.Name === a.CustomResourceScope && s.memberIds.includes(mailboxId))),
     );
+  }
+
+  function driveDelta(request: Request, d: DemoDrive): Response {
+    const url = new URL(request.url);
+    const fresh = new URL(url);
+    fresh.searchParams.delete('token');
+    fresh.searchParams.delete('$skiptoken');
+    const deltaLink = new URL(fresh);
+    deltaLink.searchParams.set('token', `${deltaEpoch}.${changeVersion}`);
+    const token = url.searchParams.get('token');
+    // A delta link the service can no longer serve: 410 Gone, a resync code and a Location to
+    // start a fresh enumeration (driveitem-delta.md, Example 2).
+    if (token !== null && token !== 'latest' && !token.startsWith(`${deltaEpoch}.`)) {
+      return graphError(410, 'resyncChangesApplyDifferences', 'Resync required. Replace any local items with the server\'s version (including deletes).', { Location: fresh.toString() });
+    }
+    const since = token === null ? -1 : token === 'latest' ? changeVersion : Number(token.split('.')[1]);
+    const prefer = request.headers.get('prefer') ?? '';
+    const hierarchical = /\bhierarchicalsharing\b/i.test(prefer);
+    // driveitem-delta.md: "to process permissions correctly your application will need to request
+    // Sites.FullControl.All": without it, an item changed only in its sharing is not reported.
+    const roles = rolesOf((request.headers.get('authorization') ?? '').replace(/^Bearer /, ''));
+    const seesSharingChanges = !roles || roles.includes('Sites.FullControl.All');
+    const items = d.items
+      .filter((i) => (i.changeVersion ?? 0) > since)
+      .filter((i) => since < 0 || seesSharingChanges || !i.sharingChanged)
+      .map((i) => itemJson(d, i, hierarchical));
+    return listResponse(request, items, { defaultPageSize: 200, lastPage: { '@odata.deltaLink': deltaLink.toString() } });
   }
 
   const meetings = meetingHandlers(school, findUser);
@@ -309,30 +336,15 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     http.get(`${V}/drives/:driveId/root/delta`, ({ request, params }) => {
       const d = driveById.get(String(params.driveId));
       if (!d) return graphError(404, 'itemNotFound', 'Drive not found.');
-      const url = new URL(request.url);
-      const fresh = new URL(url);
-      fresh.searchParams.delete('token');
-      fresh.searchParams.delete('$skiptoken');
-      const deltaLink = new URL(fresh);
-      deltaLink.searchParams.set('token', `${deltaEpoch}.${changeVersion}`);
-      const token = url.searchParams.get('token');
-      // A delta link the service can no longer serve: 410 Gone, a resync code and a Location to
-      // start a fresh enumeration (driveitem-delta.md, Example 2).
-      if (token !== null && token !== 'latest' && !token.startsWith(`${deltaEpoch}.`)) {
-        return graphError(410, 'resyncChangesApplyDifferences', 'Resync required. Replace any local items with the server\'s version (including deletes).', { Location: fresh.toString() });
-      }
-      const since = token === null ? -1 : token === 'latest' ? changeVersion : Number(token.split('.')[1]);
-      const prefer = request.headers.get('prefer') ?? '';
-      const hierarchical = /\bhierarchicalsharing\b/i.test(prefer);
-      // driveitem-delta.md: "to process permissions correctly your application will need to request
-      // Sites.FullControl.All": without it, an item changed only in its sharing is not reported.
-      const roles = rolesOf((request.headers.get('authorization') ?? '').replace(/^Bearer /, ''));
-      const seesSharingChanges = !roles || roles.includes('Sites.FullControl.All');
-      const items = d.items
-        .filter((i) => (i.changeVersion ?? 0) > since)
-        .filter((i) => since < 0 || seesSharingChanges || !i.sharingChanged)
-        .map((i) => itemJson(d, i, hierarchical));
-      return listResponse(request, items, { defaultPageSize: 200, lastPage: { '@odata.deltaLink': deltaLink.toString() } });
+      return driveDelta(request, d);
+    }),
+    // A user's OneDrive by its owner: one call finds the drive and reads it (driveitem-delta.md,
+    // `GET /users/{userId}/drive/root/delta`); a OneDrive never opened answers 404 as /drive does.
+    http.get(`${V}/users/:id/drive/root/delta`, ({ request, params }) => {
+      const u = findUser(String(params.id));
+      const d = u && u.driveProvisioned ? driveByOwner.get(u.id) : undefined;
+      if (!d) return graphError(404, 'ResourceNotFound', "User's mysite not found.");
+      return driveDelta(request, d);
     }),
     http.get(`${V}/drives/:driveId/items/:itemId/permissions`, ({ request, params }) => {
       const d = driveById.get(String(params.driveId));

@@ -1,4 +1,4 @@
-import { RETRYABLE, type GraphAccess } from './graph-access';
+import { RETRYABLE, resourceUnitsOf, type GraphAccess } from './graph-access';
 
 /** One member of a JSON batch. `url` is relative to the version: `/users/{id}/drive`. */
 export interface BatchRequest {
@@ -52,11 +52,12 @@ export async function sendBatch<T = unknown>(graph: GraphAccess, requests: Batch
         await new Promise<void>((r) => waiting.push(r));
         continue;
       }
-      await graph.waitIfPaused();
       const chunk = queue.splice(0, MAX_BATCH_SIZE);
       if (chunk.length === 0) continue;
       inFlight += 1;
       try {
+        await graph.paceFor(chunk);
+        await graph.waitIfPaused();
         graph.stats.batches += 1;
         graph.stats.batchMembers += chunk.length;
         const answer = (await graph.client.api('/$batch').post({ requests: chunk })) as { responses: Array<BatchResult<T>> };
@@ -73,6 +74,8 @@ export async function sendBatch<T = unknown>(graph: GraphAccess, requests: Batch
               continue;
             }
           }
+          const request = byId.get(response.id);
+          if (request) graph.stats.resourceUnits += resourceUnitsOf(request.method, request.url);
           results.set(response.id, { ...response, headers: response.headers ?? {} });
         }
         queue.unshift(...again);

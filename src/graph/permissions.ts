@@ -204,6 +204,7 @@ export const API_PERMISSIONS: ApiPermission[] = [
   { method: 'GET', path: '/users/{id}/drive', pattern: r('/users/{id}/drive'), anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'], doc: 'drive-get.md' },
   { method: 'GET', path: '/groups/{id}/drive', pattern: r('/groups/{id}/drive'), anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'], doc: 'drive-get.md' },
   { method: 'GET', path: '/drives/{id}/root/delta', pattern: r('/drives/{id}/root/delta'), anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'], doc: 'driveitem-delta.md', note: 'permission changes (Prefer: deltashowsharingchanges) need Sites.FullControl.All' },
+  { method: 'GET', path: '/users/{id}/drive/root/delta', pattern: r('/users/{id}/drive/root/delta'), anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'], doc: 'driveitem-delta.md', note: 'a OneDrive found and read in one call; permission changes need Sites.FullControl.All' },
   { method: 'GET', path: '/drives/{id}/items/{id}/permissions', pattern: r('/drives/{id}/items/{id}/permissions'), anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'], doc: 'driveitem-list-permissions.md' },
   // Tenant settings
   { method: 'GET', path: '/admin/sharepoint/settings', pattern: r('/admin/sharepoint/settings'), anyOf: ['SharePointTenantSettings.Read.All', 'SharePointTenantSettings.ReadWrite.All'], doc: 'sharepointsettings-get.md' },

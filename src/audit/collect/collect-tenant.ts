@@ -4,7 +4,8 @@ import type { GraphAccess, Page } from '../../graph/graph-access';
 import type { Graph, Optional, Present, Selected } from '../../graph/graph-types';
 import type { Coverage } from '../findings';
 import { emptySnapshot, type SnapshotGroup, type SnapshotInboxRule, type SnapshotMeeting, type SnapshotPermission, type SnapshotUser, type TenantSnapshot } from '../snapshot';
-import { batchGetLists, batchGetObjects, isForbidden } from './graph-collection';
+import { sharePointBudgets } from '../../graph/published-limits';
+import { batchGetLists, isForbidden } from './graph-collection';
 
 export interface CollectProgress {
   phase: string;
@@ -20,14 +21,16 @@ export interface CollectOptions {
   /** Delta links from the last run: re-read only what changed in those drives. */
   previousDeltaLinks?: Record<string, string>;
   teamsPolicies?: unknown;
+  /**
+   * Licences in the tenant: they set SharePoint's per-minute budget (published-limits.ts). Unknown,
+   * the directory's member accounts stand in (one licence each, as in a school).
+   */
+  licences?: number;
   /** Exchange Online admin API, when the app may use it (Exchange.ManageAsApp). */
   exchange?: ExchangeAdmin;
   onProgress?: (p: CollectProgress) => void;
   now?: () => Date;
 }
-
-/** SharePoint's cost model: a permissions call costs 5 units, delta with a token 1, without 2. */
-export const RESOURCE_UNITS = { permissions: 5, deltaWithToken: 1, deltaFull: 2, driveLookup: 1 } as const;
 
 /**
  * Drive delta that also reports sharing: items shared directly carry a `shared` facet and, with
@@ -35,13 +38,14 @@ export const RESOURCE_UNITS = { permissions: 5, deltaWithToken: 1, deltaFull: 2,
  */
 export const SHARING_DELTA_PREFER = 'hierarchicalsharing, deltashowsharingchanges, deltashowremovedasdeleted, deltatraversepermissiongaps';
 
-interface DriveItemDelta extends Present<Graph.DriveItem, 'id' | 'name' | 'webUrl'>, Optional<Graph.DriveItem, 'shared' | 'deleted'> {
+interface DriveItemDelta extends Present<Graph.DriveItem, 'id' | 'name' | 'webUrl'>, Optional<Graph.DriveItem, 'shared' | 'deleted' | 'parentReference'> {
   id: string;
   name: string;
   webUrl: string;
   /** Empty (`{}`) on a permission hierarchy's root or where sharing was removed. */
   shared?: { scope?: string; owner?: object };
   deleted?: object;
+  parentReference?: { driveId?: string };
 }
 
 /** sharePointIdentitySet (open type: the live service adds `email` to its identities). */
@@ -70,7 +74,6 @@ interface GraphEvent extends Present<Graph.Event, 'id' | 'subject' | 'isOrganize
 }
 
 export class TenantCollector {
-  readonly resourceUnits = { total: 0 };
   private readonly coverage: Coverage[] = [];
 
   constructor(
@@ -83,6 +86,9 @@ export class TenantCollector {
     await this.area('directory', 'User.Read.All', async () => {
       snapshot.users = await this.graph.all<SnapshotUser>('/users?$select=id,displayName,userPrincipalName,mail,userType&$top=999');
     });
+    // SharePoint's budget is the scarce one: spend it no faster than it refills rather than meet 429s.
+    const licences = this.options.licences ?? snapshot.users.filter((u) => u.userType === 'Member').length;
+    if (licences > 0) this.graph.paceSharePoint(sharePointBudgets(licences).perMinute);
     await this.area('groups.membership', 'GroupMember.Read.All', async () => {
       snapshot.groups = await this.groups();
     });
@@ -226,59 +232,61 @@ export class TenantCollector {
   }
 
   private async sharedItems(users: SnapshotUser[]) {
-    // Every OneDrive (a never-opened one answers 404 and is skipped) and every site's drives.
+    // Where to read: every member's OneDrive by its owner (`/users/{id}/drive/root/delta` finds the
+    // drive and reads it in one call, 2 units, where a lookup first cost 1 more per person; a
+    // OneDrive never opened answers 404 and is skipped) and every site's drives.
     const members = users.filter((u) => u.userType === 'Member');
-    const oneDrives = await batchGetObjects<{ id: string }>(this.graph, members.map((u) => ({ id: u.id, url: `/users/${u.id}/drive?$select=id` })));
-    this.resourceUnits.total += members.length * RESOURCE_UNITS.driveLookup;
-    const driveOwners = new Map<string, string>();
-    for (const u of members) {
-      const d = oneDrives.get(u.id);
-      if (d?.status === 200 && d.body) driveOwners.set(d.body.id, u.userPrincipalName);
-    }
     // Every site collection (site-getallsites.md); site search goes through an index that lags
-    // behind new sites. OneDrives are personal sites: their drives came from /users/{id}/drive.
+    // behind new sites. OneDrives are personal sites: they are read through their owners above.
     const allSites = await this.graph.all<{ id: string; displayName: string; isPersonalSite?: boolean }>('/sites/getAllSites?$select=id,displayName,isPersonalSite');
     const sites = allSites.filter((s) => !s.isPersonalSite);
     const siteDrives = await batchGetLists<{ id: string }>(this.graph, sites.map((s) => ({ id: s.id, url: `/sites/${s.id}/drives?$select=id` })));
-    this.resourceUnits.total += sites.length * RESOURCE_UNITS.driveLookup;
-    for (const s of sites) for (const d of siteDrives.get(s.id)?.value ?? []) if (!driveOwners.has(d.id)) driveOwners.set(d.id, s.displayName);
+    const sources: Array<{ key: string; owner: string; url: string }> = members.map((u) => ({ key: `user:${u.id}`, owner: u.userPrincipalName, url: `/users/${u.id}/drive/root/delta` }));
+    const seen = new Set<string>();
+    for (const s of sites) {
+      for (const d of siteDrives.get(s.id)?.value ?? []) {
+        if (seen.has(d.id)) continue;
+        seen.add(d.id);
+        sources.push({ key: d.id, owner: s.displayName, url: `/drives/${d.id}/root/delta` });
+      }
+    }
 
     const previous = this.options.previousDeltaLinks ?? {};
-    const driveIds = [...driveOwners.keys()];
-    this.progress('sharing.items', 0, driveIds.length);
-    const fullDelta = (id: string) => `/drives/${id}/root/delta?$select=id,name,webUrl,shared,deleted&$top=999`;
+    this.progress('sharing.items', 0, sources.length);
+    const select = '?$select=id,name,webUrl,shared,deleted,parentReference&$top=999';
+    const fullDelta = new Map(sources.map((s) => [s.key, `${s.url}${select}`]));
     const deltas = await batchGetLists<DriveItemDelta>(
       this.graph,
-      driveIds.map((id) => ({ id, url: previous[id] ? this.graph.relative(previous[id]!) : fullDelta(id), headers: { Prefer: SHARING_DELTA_PREFER } })),
+      sources.map((s) => ({ id: s.key, url: previous[s.key] ? this.graph.relative(previous[s.key]!) : fullDelta.get(s.key)!, headers: { Prefer: SHARING_DELTA_PREFER } })),
     );
-    for (const id of driveIds) this.resourceUnits.total += previous[id] ? RESOURCE_UNITS.deltaWithToken : RESOURCE_UNITS.deltaFull;
     // An expired delta link answers 410 Gone (resyncChangesApplyDifferences): that drive is read
     // again from the start, never taken as unchanged.
-    const expired = driveIds.filter((id) => previous[id] && deltas.get(id)?.status === 410);
+    const expired = sources.filter((s) => previous[s.key] && deltas.get(s.key)?.status === 410).map((s) => s.key);
     if (expired.length) {
-      const again = await batchGetLists<DriveItemDelta>(this.graph, expired.map((id) => ({ id, url: fullDelta(id), headers: { Prefer: SHARING_DELTA_PREFER } })));
-      for (const id of expired) deltas.set(id, again.get(id)!);
-      this.resourceUnits.total += expired.length * RESOURCE_UNITS.deltaFull;
+      const again = await batchGetLists<DriveItemDelta>(this.graph, expired.map((key) => ({ id: key, url: fullDelta.get(key)!, headers: { Prefer: SHARING_DELTA_PREFER } })));
+      for (const key of expired) deltas.set(key, again.get(key)!);
     }
+    const driveOwners = new Map<string, string>();
     const deltaLinks: Record<string, string> = {};
     const sharedRefs: Array<{ driveId: string; item: DriveItemDelta }> = [];
     const changed: string[] = [];
-    for (const id of driveIds) {
-      const d = deltas.get(id);
-      if (d?.deltaLink) deltaLinks[id] = d.deltaLink;
+    for (const source of sources) {
+      const d = deltas.get(source.key);
+      if (d?.deltaLink) deltaLinks[source.key] = d.deltaLink;
       for (const item of d?.value ?? []) {
-        changed.push(`${id}/${item.id}`);
-        if (isShared(item) && !item.deleted) sharedRefs.push({ driveId: id, item });
+        const driveId = item.parentReference?.driveId ?? source.key;
+        driveOwners.set(driveId, source.owner);
+        changed.push(`${driveId}/${item.id}`);
+        if (isShared(item) && !item.deleted) sharedRefs.push({ driveId, item });
       }
     }
-    const incremental = driveIds.some((id) => previous[id] && !expired.includes(id));
+    const incremental = sources.some((s) => previous[s.key] && !expired.includes(s.key));
 
     // Permissions only for items that carry sharing: 5 resource units each, so never for every item.
     const permissions = await batchGetLists<GraphPermission>(
       this.graph,
       sharedRefs.map((r) => ({ id: `${r.driveId}/${r.item.id}`, url: `/drives/${r.driveId}/items/${r.item.id}/permissions` })),
     );
-    this.resourceUnits.total += sharedRefs.length * RESOURCE_UNITS.permissions;
     const items = sharedRefs.map((r) => ({
       driveId: r.driveId,
       itemId: r.item.id,
