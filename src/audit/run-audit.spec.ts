@@ -48,14 +48,15 @@ describe('the tenant audit on the demo school', () => {
     const { report } = await audit();
     const items = ctx.school.drives.reduce((n, d) => n + d.items.length, 0);
     const shared = ctx.school.drives.reduce((n, d) => n + d.items.filter((i) => i.permissions.length).length, 0);
-    // Units (SharePoint's published costs): the site list (2 a page) and each site's drives (2),
-    // one delta per member's OneDrive found by its owner (2, a never-opened one's 404 included) and
-    // per site drive (2), then 5 per shared item; a walk would cost 5 per item.
-    const members = ctx.school.users.filter((u) => u.userType === 'Member').length;
+    // Units (SharePoint's published costs): the site list, OneDrives included as personal sites
+    // (2 a page of 200), each team site's drives (2), one delta per drive that exists (2: a
+    // OneDrive never opened costs nothing), then 5 per shared item; a walk would cost 5 per item.
+    const provisioned = new Set(ctx.school.users.filter((u) => u.driveProvisioned).map((u) => u.id));
+    const oneDrives = ctx.school.drives.filter((d) => d.ownerUserId && provisioned.has(d.ownerUserId)).length;
     const siteDrives = ctx.school.drives.filter((d) => !d.ownerUserId).length;
-    const sitePages = Math.ceil((ctx.school.sites.length + ctx.school.drives.filter((d) => d.driveType === 'business').length) / 200);
+    const sitePages = Math.ceil((ctx.school.sites.length + oneDrives) / 200);
     expect(report.stats.resourceUnits).toBeLessThan(items * 5);
-    expect(report.stats.resourceUnits).toBe(2 * sitePages + 2 * ctx.school.sites.length + 2 * members + 2 * siteDrives + 5 * shared);
+    expect(report.stats.resourceUnits).toBe(2 * sitePages + 2 * ctx.school.sites.length + 2 * oneDrives + 2 * siteDrives + 5 * shared);
   });
 
   it('carries on through throttling: a throttled batch member is retried, nothing is lost', async () => {

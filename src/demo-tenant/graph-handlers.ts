@@ -113,6 +113,10 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
   const groupById = new Map(school.groups.map((g) => [g.id, g]));
   const driveById = new Map(school.drives.map((d) => [d.id, d]));
   const driveByOwner = new Map(school.drives.filter((d) => d.ownerUserId).map((d) => [d.ownerUserId!, d]));
+  const personalSiteId = (d: DemoDrive) => `demoacademy-my.sharepoint.com,${d.id.slice(2, 38)},${d.rootId}`;
+  const drivesByPersonalSite = new Map(
+    school.drives.filter((d) => d.driveType === 'business' && d.ownerUserId && userById.get(d.ownerUserId)?.driveProvisioned !== false).map((d) => [personalSiteId(d), d]),
+  );
   const members = (ids: string[]) =>
     ids.map((id) => userById.get(id) ?? groupById.get(id)).filter(Boolean).map((x) => ('userType' in x! ? userJson(x as DemoUser) : groupJson(x as DemoGroup)));
 
@@ -315,9 +319,10 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     http.get(`${V}/sites/getAllSites`, ({ request }) =>
       listResponse(request, [
         ...school.sites.map(({ driveIds: _d, groupId: _g, ...s }) => ({ ...s, isPersonalSite: false, siteCollection: { hostName: 'demoacademy.sharepoint.com' } })),
+        // A OneDrive never opened has no personal site yet.
         ...school.drives
-          .filter((d) => d.driveType === 'business')
-          .map((d) => ({ id: `demoacademy-my.sharepoint.com,${d.id.slice(2, 38)},${d.rootId}`, displayName: 'OneDrive', name: 'OneDrive', webUrl: d.items[0]!.webUrl.replace(/\/Documents$/, ''), isPersonalSite: true, siteCollection: { hostName: 'demoacademy-my.sharepoint.com' } })),
+          .filter((d) => d.driveType === 'business' && (!d.ownerUserId || userById.get(d.ownerUserId)?.driveProvisioned !== false))
+          .map((d) => ({ id: personalSiteId(d), displayName: 'OneDrive', name: 'OneDrive', webUrl: d.items[0]!.webUrl.replace(/\/Documents$/, ''), isPersonalSite: true, siteCollection: { hostName: 'demoacademy-my.sharepoint.com' } })),
       ], { defaultPageSize: 200 }),
     ),
     // Site search (site-search.md) goes through the search index: it lags behind new sites, so an
@@ -336,6 +341,14 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     http.get(`${V}/drives/:driveId/root/delta`, ({ request, params }) => {
       const d = driveById.get(String(params.driveId));
       if (!d) return graphError(404, 'itemNotFound', 'Drive not found.');
+      return driveDelta(request, d);
+    }),
+    // A site's default library by the site (driveitem-delta.md, `GET /sites/{siteId}/drive/root/delta`):
+    // for a personal site, its owner's OneDrive.
+    http.get(`${V}/sites/:siteId/drive/root/delta`, ({ request, params }) => {
+      const id = String(params.siteId);
+      const d = drivesByPersonalSite.get(id) ?? driveById.get(school.sites.find((s) => s.id === id)?.driveIds[0] ?? '');
+      if (!d) return graphError(404, 'itemNotFound', 'Site not found.');
       return driveDelta(request, d);
     }),
     // A user's OneDrive by its owner: one call finds the drive and reads it (driveitem-delta.md,

@@ -232,16 +232,23 @@ export class TenantCollector {
   }
 
   private async sharedItems(users: SnapshotUser[]) {
-    // Where to read: every member's OneDrive by its owner (`/users/{id}/drive/root/delta` finds the
-    // drive and reads it in one call, 2 units, where a lookup first cost 1 more per person; a
-    // OneDrive never opened answers 404 and is skipped) and every site's drives.
+    // Every site collection (site-getallsites.md), OneDrives included as personal sites: a OneDrive
+    // never opened has none, so listing them costs a page per 200 sites where asking each person
+    // for theirs cost a call each, 404 for every student who never opened it. (Site search goes
+    // through an index that lags behind new sites: not for an enumeration.)
     const members = users.filter((u) => u.userType === 'Member');
-    // Every site collection (site-getallsites.md); site search goes through an index that lags
-    // behind new sites. OneDrives are personal sites: they are read through their owners above.
-    const allSites = await this.graph.all<{ id: string; displayName: string; isPersonalSite?: boolean }>('/sites/getAllSites?$select=id,displayName,isPersonalSite');
+    const allSites = await this.graph.all<{ id: string; displayName: string; webUrl?: string; isPersonalSite?: boolean }>('/sites/getAllSites?$select=id,displayName,webUrl,isPersonalSite');
     const sites = allSites.filter((s) => !s.isPersonalSite);
     const siteDrives = await batchGetLists<{ id: string }>(this.graph, sites.map((s) => ({ id: s.id, url: `/sites/${s.id}/drives?$select=id` })));
-    const sources: Array<{ key: string; owner: string; url: string }> = members.map((u) => ({ key: `user:${u.id}`, owner: u.userPrincipalName, url: `/users/${u.id}/drive/root/delta` }));
+    // A personal site's URL ends in its owner's sign-in name with '@' and '.' as '_' (…/personal/jo_school_org):
+    // only to name the owner; an unmatched one is named by its URL, and read all the same.
+    const ownerByPath = new Map(members.map((u) => [u.userPrincipalName.toLowerCase().replace(/[@.]/g, '_'), u.userPrincipalName]));
+    const sources: Array<{ key: string; owner: string; url: string }> = allSites
+      .filter((s) => s.isPersonalSite)
+      .map((s) => {
+        const path = (s.webUrl ?? '').replace(/\/+$/, '').split('/').pop()?.toLowerCase() ?? '';
+        return { key: `site:${s.id}`, owner: ownerByPath.get(path) ?? s.webUrl ?? s.displayName, url: `/sites/${s.id}/drive/root/delta` };
+      });
     const seen = new Set<string>();
     for (const s of sites) {
       for (const d of siteDrives.get(s.id)?.value ?? []) {
