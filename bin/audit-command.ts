@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeTimeLeft, type AuditProgressView } from '../src/audit/audit-progress';
 import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
 import type { CollectProgress } from '../src/audit/collect/collect-tenant';
@@ -31,14 +32,18 @@ export interface AuditCommandOptions {
   teamsPolicy?: string;
 }
 
-/** Progress: one rewritten line on a terminal, a plain line per phase otherwise (logs, CI). */
+/**
+ * Progress: each area's done/total and the time left the binding limit imposes; one rewritten line
+ * on a terminal, a plain line per area otherwise (logs, CI).
+ */
 function progressPrinter(stream: NodeJS.WriteStream, graph: GraphAccess) {
   let lastPhase = '';
-  return (p: CollectProgress) => {
-    const waited = graph.stats.waitedMs ? `, waited ${(graph.stats.waitedMs / 1000).toFixed(0)} s for throttling` : '';
+  return (p: CollectProgress, view: AuditProgressView) => {
+    const waited = graph.stats.waitedMs ? `, waited ${(graph.stats.waitedMs / 1000).toFixed(0)} s for limits` : '';
     const counts = `${graph.stats.requests} requests, ${graph.stats.throttled} throttled${waited}`;
-    if (stream.isTTY) stream.write(`\r\x1b[K${p.phase}: ${p.done}/${p.total} items (${counts})`);
-    else if (p.phase !== lastPhase) stream.write(`${p.phase} (${counts} so far)\n`);
+    const left = `${describeTimeLeft(view.timeLeftMs)}${view.limitedBy ? ` (${view.limitedBy})` : ''}`;
+    if (stream.isTTY) stream.write(`\r\x1b[K${p.phase}: ${p.done}/${p.total} · ${left} · ${counts}`);
+    else if (p.phase !== lastPhase) stream.write(`${p.phase}: ${p.done}/${p.total}, ${left} (${counts} so far)\n`);
     lastPhase = p.phase;
   };
 }

@@ -32,7 +32,11 @@ function retryAfterSeconds(headers: Record<string, string> | undefined): number 
  * still throttled after `maxRetries` comes back with its 429: the caller decides what "not
  * checked" means; nothing here throws for throttling.
  */
-export async function sendBatch<T = unknown>(graph: GraphAccess, requests: BatchRequest[], options: { concurrency?: number } = {}): Promise<Map<string, BatchResult<T>>> {
+export async function sendBatch<T = unknown>(
+  graph: GraphAccess,
+  requests: BatchRequest[],
+  options: { concurrency?: number; /** After each batch: how many members got their final answer. */ onAnswered?: (count: number) => void } = {},
+): Promise<Map<string, BatchResult<T>>> {
   const results = new Map<string, BatchResult<T>>();
   const queue = [...requests];
   const attempts = new Map<string, number>();
@@ -79,6 +83,7 @@ export async function sendBatch<T = unknown>(graph: GraphAccess, requests: Batch
           results.set(response.id, { ...response, headers: response.headers ?? {} });
         }
         queue.unshift(...again);
+        options.onAnswered?.(chunk.length - again.length);
       } finally {
         inFlight -= 1;
         changed();

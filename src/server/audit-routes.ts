@@ -45,6 +45,12 @@ export function auditRoutes(deps: { tenantId: string; service: AuditService; sto
       }),
     );
 
+    // The run under way on this instance: each area's done/total and the time left (issue #12).
+    server.get(
+      '/api/audit/progress',
+      route(['admin'], async () => ({ progress: deps.service.progress() })),
+    );
+
     server.get(
       '/api/audit/runs',
       route(['admin'], async () => ({ runs: await deps.store.trend(deps.tenantId) })),

@@ -11,6 +11,8 @@ export interface CollectProgress {
   phase: string;
   done: number;
   total: number;
+  /** SharePoint resource units this area still has to spend, as far as known (the scarce budget). */
+  sharePointUnitsLeft?: number;
 }
 
 export interface CollectOptions {
@@ -75,6 +77,7 @@ interface GraphEvent extends Present<Graph.Event, 'id' | 'subject' | 'isOrganize
 
 export class TenantCollector {
   private readonly coverage: Coverage[] = [];
+  private readonly totals = new Map<string, number>();
 
   constructor(
     private readonly graph: GraphAccess,
@@ -89,6 +92,8 @@ export class TenantCollector {
     // SharePoint's budget is the scarce one: spend it no faster than it refills rather than meet 429s.
     const licences = this.options.licences ?? snapshot.users.filter((u) => u.userType === 'Member').length;
     if (licences > 0) this.graph.paceSharePoint(sharePointBudgets(licences).perMinute);
+    // Before the sites are listed, the best guess at the scarce work: a OneDrive delta (2 units) per member.
+    this.progress('sharing.items', 0, licences, 2 * licences);
     await this.area('groups.membership', 'GroupMember.Read.All', async () => {
       snapshot.groups = await this.groups();
     });
@@ -161,8 +166,19 @@ export class TenantCollector {
     return snapshot;
   }
 
-  private progress(phase: string, done: number, total: number) {
-    this.options.onProgress?.({ phase, done, total });
+  private progress(phase: string, done: number, total: number, sharePointUnitsLeft?: number) {
+    this.totals.set(phase, total);
+    this.options.onProgress?.({ phase, done, total, ...(sharePointUnitsLeft !== undefined ? { sharePointUnitsLeft } : {}) });
+  }
+
+  /** A counter for an area's batched reads: each answer moves it on. */
+  private counter(phase: string, total: number, unitsEach = 0, offset = 0) {
+    let done = 0;
+    this.progress(phase, offset, offset + total, total * unitsEach);
+    return (count: number) => {
+      done += count;
+      this.progress(phase, offset + done, offset + total, (total - done) * unitsEach);
+    };
   }
 
   private notChecked(check: string, reason: string) {
@@ -171,7 +187,7 @@ export class TenantCollector {
 
   /** One area of the audit; a 403 makes it "not checked: missing X", never a crash or a pass. */
   private async area(check: string, permission: string, work: () => Promise<void>, partial: () => string | undefined = () => undefined): Promise<void> {
-    this.progress(check, 0, 1);
+    if (!this.totals.has(check)) this.progress(check, 0, 1);
     try {
       await work();
       const reason = partial();
@@ -180,7 +196,8 @@ export class TenantCollector {
       if (!isForbidden(e)) throw e;
       this.notChecked(check, `not checked: missing ${permission}`);
     }
-    this.progress(check, 1, 1);
+    const total = this.totals.get(check) ?? 1;
+    this.progress(check, total, total, 0);
   }
 
   /** An Exchange-only check: without the Exchange admin API it is plainly not checked. */
@@ -204,8 +221,7 @@ export class TenantCollector {
       { id: `m:${g.id}`, url: `/groups/${g.id}/members?$select=id&$top=999` },
       { id: `o:${g.id}`, url: `/groups/${g.id}/owners?$select=id&$top=999` },
     ]);
-    this.progress('groups.membership', 0, requests.length);
-    const lists = await batchGetLists<{ id: string }>(this.graph, requests);
+    const lists = await batchGetLists<{ id: string }>(this.graph, requests, { onAnswered: this.counter('groups.membership', requests.length) });
     return groups.map((g) => ({
       id: g.id,
       displayName: g.displayName,
@@ -218,10 +234,10 @@ export class TenantCollector {
 
   private async inboxRules(users: SnapshotUser[]): Promise<Record<string, SnapshotInboxRule[]>> {
     const mailboxes = users.filter((u) => u.userType === 'Member' && u.mail);
-    this.progress('mail.inbox-rules', 0, mailboxes.length);
     const lists = await batchGetLists<SnapshotInboxRule>(
       this.graph,
       mailboxes.map((u) => ({ id: u.id, url: `/users/${u.id}/mailFolders/inbox/messageRules?$select=id,displayName,isEnabled,actions` })),
+      { onAnswered: this.counter('mail.inbox-rules', mailboxes.length) },
     );
     const out: Record<string, SnapshotInboxRule[]> = {};
     for (const [userId, list] of lists) {
@@ -259,12 +275,12 @@ export class TenantCollector {
     }
 
     const previous = this.options.previousDeltaLinks ?? {};
-    this.progress('sharing.items', 0, sources.length);
     const select = '?$select=id,name,webUrl,shared,deleted,parentReference&$top=999';
     const fullDelta = new Map(sources.map((s) => [s.key, `${s.url}${select}`]));
     const deltas = await batchGetLists<DriveItemDelta>(
       this.graph,
       sources.map((s) => ({ id: s.key, url: previous[s.key] ? this.graph.relative(previous[s.key]!) : fullDelta.get(s.key)!, headers: { Prefer: SHARING_DELTA_PREFER } })),
+      { onAnswered: this.counter('sharing.items', sources.length, 2) },
     );
     // An expired delta link answers 410 Gone (resyncChangesApplyDifferences): that drive is read
     // again from the start, never taken as unchanged.
@@ -293,6 +309,7 @@ export class TenantCollector {
     const permissions = await batchGetLists<GraphPermission>(
       this.graph,
       sharedRefs.map((r) => ({ id: `${r.driveId}/${r.item.id}`, url: `/drives/${r.driveId}/items/${r.item.id}/permissions` })),
+      { onAnswered: this.counter('sharing.items', sharedRefs.length, 5, sources.length) },
     );
     const items = sharedRefs.map((r) => ({
       driveId: r.driveId,
@@ -309,9 +326,8 @@ export class TenantCollector {
     const staffGroup = snapshot.groups.find((g) => g.mail?.toLowerCase() === this.options.staffGroupMail?.toLowerCase());
     const staffIds = new Set(staffGroup?.memberIds ?? []);
     const staff = snapshot.users.filter((u) => staffIds.has(u.id));
-    this.progress('meetings.calendars', 0, staff.length);
     const select = '$select=id,subject,isOrganizer,isOnlineMeeting,start,onlineMeeting,attendees&$top=100';
-    const calendars = await batchGetLists<GraphEvent>(this.graph, staff.map((u) => ({ id: u.id, url: `/users/${u.id}/events?${select}` })));
+    const calendars = await batchGetLists<GraphEvent>(this.graph, staff.map((u) => ({ id: u.id, url: `/users/${u.id}/events?${select}` })), { onAnswered: this.counter('meetings.calendars', staff.length) });
     const meetings: SnapshotMeeting[] = [];
     for (const [organizerId, list] of calendars) {
       for (const e of list.value) {
