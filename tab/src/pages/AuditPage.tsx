@@ -27,6 +27,7 @@ import {
 } from '@fluentui/react-components';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, type AuditFinding, type AuditLatest, type AuditTrendPoint } from '../api';
+import { AuditProgress } from './AuditProgress';
 
 const AREAS: Record<string, string> = { mail: 'Mail', sharing: 'File sharing', groups: 'Groups and teams', tenant: 'Guests and tenant', meetings: 'Meetings', teams: 'Teams policies' };
 const SEVERITY_COLOUR = { high: 'danger', medium: 'warning', low: 'informative' } as const;
@@ -129,6 +130,7 @@ export function AuditPage({ token }: { token: string }) {
         </Button>
         <Trend runs={trend} />
       </div>
+      <AuditProgress token={token} running={running} />
       {notChecked.length > 0 && (
         <MessageBar intent="warning" layout="multiline" style={{ marginBottom: 12 }}>
           Not checked: {notChecked.map((c) => `${c.check} (${c.reason?.replace(/^not checked: /, '')})`).join('; ')}
