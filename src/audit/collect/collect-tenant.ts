@@ -38,6 +38,9 @@ export interface CollectOptions {
  * Drive delta that also reports sharing: items shared directly carry a `shared` facet and, with
  * these preferences, changes of sharing show up as changes.
  */
+/** The order areas are reported in (the sharing read runs alongside the others). */
+const COVERAGE_ORDER = ['directory', 'groups.membership', 'mail.inbox-rules', 'mail.mailbox-forwarding', 'mail.tenant-auto-forward', 'sharing.tenant-settings', 'sharing.items', 'tenant.guest-settings', 'tenant.cross-tenant-access', 'meetings.calendars', 'teams.policies'];
+
 export const SHARING_DELTA_PREFER = 'hierarchicalsharing, deltashowsharingchanges, deltashowremovedasdeleted, deltatraversepermissiongaps';
 
 interface DriveItemDelta extends Present<Graph.DriveItem, 'id' | 'name' | 'webUrl'>, Optional<Graph.DriveItem, 'shared' | 'deleted' | 'parentReference'> {
@@ -94,6 +97,23 @@ export class TenantCollector {
     if (licences > 0) this.graph.paceSharePoint(sharePointBudgets(licences).perMinute);
     // Before the sites are listed, the best guess at the scarce work: a OneDrive delta (2 units) per member.
     this.progress('sharing.items', 0, licences, 2 * licences);
+    let sharingPartial: string | undefined;
+    // SharePoint's budget binds the whole audit, so its reads start at once and run alongside the
+    // other areas (which spend other services' budgets) instead of waiting their turn.
+    const sharing = this.area('sharing.items', 'Files.Read.All and Sites.Read.All', async () => {
+      const { items, deltaLinks, changed, incremental } = await this.sharedItems(snapshot.users);
+      snapshot.sharedItems = items;
+      snapshot.deltaLinks = deltaLinks;
+      if (this.options.previousDeltaLinks) snapshot.changedDriveItems = changed;
+      // driveitem-delta.md: "to process permissions correctly your application will need to request
+      // Sites.FullControl.All". Without it a change of sharing alone may not show in delta.
+      const roles = await this.graph.grantedRoles();
+      if (incremental && roles && !roles.includes('Sites.FullControl.All')) {
+        sharingPartial = 'partial: sharing changes since the last run are only seen with Sites.FullControl.All; run a full audit (without --since-last) for a complete check';
+      }
+    }, () => sharingPartial);
+    // Awaited at the end; until then a failure must not count as unhandled.
+    sharing.catch(() => undefined);
     await this.area('groups.membership', 'GroupMember.Read.All', async () => {
       snapshot.groups = await this.groups();
     });
@@ -128,19 +148,6 @@ export class TenantCollector {
     await this.area('sharing.tenant-settings', 'SharePointTenantSettings.Read.All', async () => {
       snapshot.sharepointSettings = await this.graph.get('/admin/sharepoint/settings?$select=sharingCapability,sharingDomainRestrictionMode,isResharingByExternalUsersEnabled');
     });
-    let sharingPartial: string | undefined;
-    await this.area('sharing.items', 'Files.Read.All and Sites.Read.All', async () => {
-      const { items, deltaLinks, changed, incremental } = await this.sharedItems(snapshot.users);
-      snapshot.sharedItems = items;
-      snapshot.deltaLinks = deltaLinks;
-      if (this.options.previousDeltaLinks) snapshot.changedDriveItems = changed;
-      // driveitem-delta.md: "to process permissions correctly your application will need to request
-      // Sites.FullControl.All". Without it a change of sharing alone may not show in delta.
-      const roles = await this.graph.grantedRoles();
-      if (incremental && roles && !roles.includes('Sites.FullControl.All')) {
-        sharingPartial = 'partial: sharing changes since the last run are only seen with Sites.FullControl.All; run a full audit (without --since-last) for a complete check';
-      }
-    }, () => sharingPartial);
     await this.area('tenant.guest-settings', 'Policy.Read.All', async () => {
       snapshot.authorizationPolicy = await this.graph.get('/policies/authorizationPolicy');
     });
@@ -162,7 +169,10 @@ export class TenantCollector {
     } else {
       this.notChecked('teams.policies', 'not checked: Teams meeting and federation policies are not in Graph; pass --teams-policy with an export (docs/audit.md)');
     }
-    snapshot.coverage = this.coverage;
+    await sharing;
+    // In the audit's order whatever finished first.
+    const order = (c: Coverage) => { const i = COVERAGE_ORDER.indexOf(c.check); return i < 0 ? COVERAGE_ORDER.length : i; };
+    snapshot.coverage = [...this.coverage].sort((a, b) => order(a) - order(b));
     return snapshot;
   }
 
