@@ -5,6 +5,7 @@ import { appIdOf, MAIL_SEND, permissionsFor, rolesOf } from '../graph/permission
 import { meetingHandlers, onlineMeetingJson, type DemoMeetings } from './meeting-handlers';
 import type { DemoDrive, DemoDriveItem, DemoGroup, DemoSchool, DemoUser } from './school-model';
 import { ThrottleControl } from './throttle-control';
+import { serviceOf } from '../graph/published-limits';
 import { schemaCheck, type RecordedGraphRequest } from './schema-check';
 import { asGraph, type Graph } from '../graph/graph-types';
 
@@ -229,6 +230,8 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
           const text = await res.text();
           const headers: Record<string, string> = {};
           res.headers.forEach((v, k) => (headers[k] = v));
+          // SharePoint's RateLimit-* once the app has spent 80% of its minute's units (throttle-limits.ts).
+          if (res.status !== 429 && throttle.limits && serviceOf(member.url).service === 'sharepoint') Object.assign(headers, throttle.limits.rateLimitHeaders());
           return { id: member.id, status: res.status, headers, body: text ? JSON.parse(text) : null };
         }),
       );

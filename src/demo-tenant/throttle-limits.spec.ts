@@ -1,3 +1,6 @@
+import { getResponse } from 'msw';
+import { createDemoTenant } from './graph-handlers';
+import { generateSchool } from './school-generator';
 import { ThrottleControl } from './throttle-control';
 import { PublishedLimits } from './throttle-limits';
 import { identityCost, serviceOf, sharePointBudgets, sharePointCost } from '../graph/published-limits';
@@ -82,5 +85,29 @@ describe('the demo tenant’s model of Microsoft’s published limits', () => {
     expect(t.check('GET', '/drives/d/items/x/permissions')).toBe(1);
     expect(t.admitted).toBe(250);
     expect(t.throttled).toBe(1);
+  });
+});
+
+describe('SharePoint’s RateLimit headers in the demo tenant', () => {
+  it('come with a batch member’s answer once the app has spent 80% of the minute’s units, not before', async () => {
+    const school = generateSchool();
+    const tenant = createDemoTenant(school);
+    const limits = tenant.throttle.publishedLimits({ licences: 100, users: 100 }, () => 0)!;
+    const drive = school.drives[0]!;
+    const batch = async () => {
+      const res = await getResponse(tenant.handlers, new Request('https://graph.microsoft.com/v1.0/$batch', {
+        method: 'POST',
+        headers: { authorization: 'Bearer demo', 'content-type': 'application/json' },
+        body: JSON.stringify({ requests: [{ id: '1', method: 'GET', url: `/drives/${drive.id}/root/delta` }] }),
+      }));
+      return ((await res!.json()) as { responses: Array<{ status: number; headers: Record<string, string> }> }).responses[0]!;
+    };
+    expect((await batch()).headers['RateLimit-Remaining']).toBeUndefined();
+    // 1,250 units a minute for up to 1,000 licences: spend past 80% of them.
+    for (let i = 0; i < 200; i++) limits.check('GET', `/drives/d/items/i${i}/permissions`);
+    const near = await batch();
+    expect(near.status).toBe(200);
+    // 1,250 - 2 (the first delta) - 1,000 (200 permission calls) - 2 (this delta).
+    expect(near.headers).toMatchObject({ 'RateLimit-Limit': '1250', 'RateLimit-Remaining': '246' });
   });
 });
