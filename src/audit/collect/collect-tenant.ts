@@ -182,12 +182,12 @@ export class TenantCollector {
   }
 
   /** A counter for an area's batched reads: each answer moves it on. */
-  private counter(phase: string, total: number, unitsEach = 0, offset = 0) {
+  private counter(phase: string, total: number, unitsEach = 0, offset = 0, stepsAfter = 0) {
     let done = 0;
-    this.progress(phase, offset, offset + total, total * unitsEach);
+    this.progress(phase, offset, offset + total + stepsAfter, total * unitsEach);
     return (count: number) => {
       done += count;
-      this.progress(phase, offset + done, offset + total, (total - done) * unitsEach);
+      this.progress(phase, offset + done, offset + total + stepsAfter, (total - done) * unitsEach);
     };
   }
 
@@ -290,7 +290,8 @@ export class TenantCollector {
     const deltas = await batchGetLists<DriveItemDelta>(
       this.graph,
       sources.map((s) => ({ id: s.key, url: previous[s.key] ? this.graph.relative(previous[s.key]!) : fullDelta.get(s.key)!, headers: { Prefer: SHARING_DELTA_PREFER } })),
-      { onAnswered: this.counter('sharing.items', sources.length, 2) },
+      // One more step than drives: the permissions still to come, so the area is not shown done early.
+      { onAnswered: this.counter('sharing.items', sources.length, 2, 0, 1) },
     );
     // An expired delta link answers 410 Gone (resyncChangesApplyDifferences): that drive is read
     // again from the start, never taken as unchanged.
