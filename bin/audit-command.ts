@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeTimeLeft, type AuditProgressView } from '../src/audit/audit-progress';
 import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
 import type { CollectProgress } from '../src/audit/collect/collect-tenant';
@@ -31,15 +32,22 @@ export interface AuditCommandOptions {
   teamsPolicy?: string;
 }
 
-/** Progress: one rewritten line on a terminal, a plain line per phase otherwise (logs, CI). */
+/**
+ * Progress: each area's done/total and the time left the binding limit imposes; one rewritten line
+ * on a terminal, a plain line per area otherwise (logs, CI).
+ */
 function progressPrinter(stream: NodeJS.WriteStream, graph: GraphAccess) {
-  let lastPhase = '';
-  return (p: CollectProgress) => {
-    const waited = graph.stats.waitedMs ? `, waited ${(graph.stats.waitedMs / 1000).toFixed(0)} s for throttling` : '';
+  // Areas run side by side, so a log gets a line when an area starts and when it is done.
+  const printed = new Map<string, string>();
+  return (p: CollectProgress, view: AuditProgressView) => {
+    const waited = graph.stats.waitedMs ? `, waited ${(graph.stats.waitedMs / 1000).toFixed(0)} s for limits` : '';
     const counts = `${graph.stats.requests} requests, ${graph.stats.throttled} throttled${waited}`;
-    if (stream.isTTY) stream.write(`\r\x1b[K${p.phase}: ${p.done}/${p.total} items (${counts})`);
-    else if (p.phase !== lastPhase) stream.write(`${p.phase} (${counts} so far)\n`);
-    lastPhase = p.phase;
+    const left = `${describeTimeLeft(view.timeLeftMs)}${view.limitedBy ? ` (${view.limitedBy})` : ''}`;
+    if (stream.isTTY) return void stream.write(`\r\x1b[K${p.phase}: ${p.done}/${p.total} · ${left} · ${counts}`);
+    const state = p.total > 0 && p.done >= p.total ? 'done' : 'reading';
+    if (printed.get(p.phase) === state) return;
+    printed.set(p.phase, state);
+    stream.write(`${p.phase}: ${state === 'done' ? `done (${p.total})` : `${p.done}/${p.total}`}, ${left} (${counts} so far)\n`);
   };
 }
 

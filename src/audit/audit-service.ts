@@ -2,6 +2,7 @@ import type { SchoolConfig } from '../config/school-config';
 import type { ExchangeAdmin } from '../exchange/exchange-admin';
 import type { GraphAccess } from '../graph/graph-access';
 import { AuditStore, compareRuns, type Acceptance, type FindingChanges } from './audit-store';
+import { AuditProgress, type AuditProgressView } from './audit-progress';
 import type { CollectProgress } from './collect/collect-tenant';
 import { findingKey, type AuditReport, type Finding } from './findings';
 import { runAudit } from './run-audit';
@@ -34,7 +35,27 @@ export class AuditService {
     this.exchange = deps.exchange;
   }
 
-  async run(options: { trigger: string; sinceLast?: boolean; teamsPolicies?: unknown; actorId?: string | null; onProgress?: (p: CollectProgress) => void } = { trigger: 'cli' }): Promise<AuditOutcome> {
+  /** The run under way in this process, if any: for the tab's progress and the CLI's line. */
+  private current: AuditProgress | undefined;
+
+  progress(): AuditProgressView | null {
+    return this.current?.view() ?? null;
+  }
+
+  async run(options: { trigger: string; sinceLast?: boolean; teamsPolicies?: unknown; actorId?: string | null; onProgress?: (p: CollectProgress, view: AuditProgressView) => void } = { trigger: 'cli' }): Promise<AuditOutcome> {
+    const tracker = new AuditProgress(this.graph, this.now());
+    this.current = tracker;
+    try {
+      return await this.runTracked(options, (p) => {
+        tracker.update(p);
+        options.onProgress?.(p, tracker.view());
+      });
+    } finally {
+      if (this.current === tracker) this.current = undefined;
+    }
+  }
+
+  private async runTracked(options: { trigger: string; sinceLast?: boolean; teamsPolicies?: unknown; actorId?: string | null }, onProgress: (p: CollectProgress) => void): Promise<AuditOutcome> {
     const previous = await this.store.lastRun(this.config.school.tenantId);
     const { report, snapshot } = await runAudit({
       graph: this.graph,
@@ -43,7 +64,7 @@ export class AuditService {
       ...(this.exchange ? { exchange: this.exchange } : {}),
       ...(options.teamsPolicies !== undefined ? { teamsPolicies: options.teamsPolicies } : {}),
       ...(options.sinceLast && previous ? { previousDeltaLinks: previous.deltaLinks } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      onProgress,
     });
     if (options.sinceLast && previous) {
       // Drive delta returns only what changed; carry forward shared items from the last run that

@@ -48,11 +48,15 @@ describe('the tenant audit on the demo school', () => {
     const { report } = await audit();
     const items = ctx.school.drives.reduce((n, d) => n + d.items.length, 0);
     const shared = ctx.school.drives.reduce((n, d) => n + d.items.filter((i) => i.permissions.length).length, 0);
-    // Units: drive lookups + delta (2 each) + 5 per shared item; a walk would cost 5 per item.
+    // Units (SharePoint's published costs): the site list, OneDrives included as personal sites
+    // (2 a page of 200), each team site's drives (2), one delta per drive that exists (2: a
+    // OneDrive never opened costs nothing), then 5 per shared item; a walk would cost 5 per item.
+    const provisioned = new Set(ctx.school.users.filter((u) => u.driveProvisioned).map((u) => u.id));
+    const oneDrives = ctx.school.drives.filter((d) => d.ownerUserId && provisioned.has(d.ownerUserId)).length;
+    const siteDrives = ctx.school.drives.filter((d) => !d.ownerUserId).length;
+    const sitePages = Math.ceil((ctx.school.sites.length + oneDrives) / 200);
     expect(report.stats.resourceUnits).toBeLessThan(items * 5);
-    expect(report.stats.resourceUnits).toBe(
-      ctx.school.users.filter((u) => u.userType === 'Member').length + ctx.school.sites.length + 2 * (ctx.school.drives.filter((d) => !d.ownerUserId || ctx.school.users.find((u) => u.id === d.ownerUserId)?.driveProvisioned).length) + 5 * shared,
-    );
+    expect(report.stats.resourceUnits).toBe(2 * sitePages + 2 * ctx.school.sites.length + 2 * oneDrives + 2 * siteDrives + 5 * shared);
   });
 
   it('carries on through throttling: a throttled batch member is retried, nothing is lost', async () => {

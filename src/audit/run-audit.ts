@@ -45,7 +45,7 @@ export async function runAudit(options: AuditRunOptions): Promise<{ report: Audi
         requests: s.requests - before.requests,
         batches: s.batches - before.batches,
         throttled: s.throttled - before.throttled,
-        resourceUnits: collector.resourceUnits.total,
+        resourceUnits: s.resourceUnits - before.resourceUnits,
       },
       coverage: snapshot.coverage,
       findings,

@@ -80,3 +80,14 @@ export const permissionsResponse = z.object({
   mail: z.object({ status: z.enum(['not-yet-sent', 'sent', 'refused']), mailbox: z.string(), at: z.string().optional(), detail: z.string().optional(), grantedIn: z.literal('exchange'), note: z.string() }).nullable(),
 });
 export type PermissionsResponse = z.infer<typeof permissionsResponse>;
+
+/** GET /api/audit/progress: the run under way on this instance (null when none), each area's done/total and the time left. */
+export const auditProgressView = z.object({
+  startedAt: instant,
+  areas: z.array(z.object({ area: z.string(), done: z.number(), total: z.number(), state: z.enum(['waiting', 'reading', 'done']) })),
+  /** At least this long still to go, at the pace the binding limit allows; null before the audit knows. */
+  timeLeftMs: z.number().nullable(),
+  limitedBy: z.string().nullable(),
+});
+export const auditProgressResponse = z.object({ progress: auditProgressView.nullable() });
+export type AuditProgressResponse = z.infer<typeof auditProgressResponse>;

@@ -5,6 +5,7 @@ import { appIdOf, MAIL_SEND, permissionsFor, rolesOf } from '../graph/permission
 import { meetingHandlers, onlineMeetingJson, type DemoMeetings } from './meeting-handlers';
 import type { DemoDrive, DemoDriveItem, DemoGroup, DemoSchool, DemoUser } from './school-model';
 import { ThrottleControl } from './throttle-control';
+import { serviceOf } from '../graph/published-limits';
 import { schemaCheck, type RecordedGraphRequest } from './schema-check';
 import { asGraph, type Graph } from '../graph/graph-types';
 
@@ -113,6 +114,10 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
   const groupById = new Map(school.groups.map((g) => [g.id, g]));
   const driveById = new Map(school.drives.map((d) => [d.id, d]));
   const driveByOwner = new Map(school.drives.filter((d) => d.ownerUserId).map((d) => [d.ownerUserId!, d]));
+  const personalSiteId = (d: DemoDrive) => `demoacademy-my.sharepoint.com,${d.id.slice(2, 38)},${d.rootId}`;
+  const drivesByPersonalSite = new Map(
+    school.drives.filter((d) => d.driveType === 'business' && d.ownerUserId && userById.get(d.ownerUserId)?.driveProvisioned !== false).map((d) => [personalSiteId(d), d]),
+  );
   const members = (ids: string[]) =>
     ids.map((id) => userById.get(id) ?? groupById.get(id)).filter(Boolean).map((x) => ('userType' in x! ? userJson(x as DemoUser) : groupJson(x as DemoGroup)));
 
@@ -120,9 +125,9 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
   const gate = http.all(`${V}/*`, ({ request }) => {
     if (!request.headers.has(BATCH_MEMBER)) stats.requests += 1;
     const url = new URL(request.url);
-    const retryAfter = throttle.check(request.method, url.pathname.replace(/^.*\/v1\.0/, '') + url.search);
-    if (retryAfter !== undefined) {
-      return graphError(429, 'TooManyRequests', 'Application is over its request limit.', { 'Retry-After': String(retryAfter) });
+    const throttled = throttle.decide(request.method, url.pathname.replace(/^.*\/v1\.0/, '') + url.search);
+    if (throttled) {
+      return graphError(429, 'TooManyRequests', 'Application is over its request limit.', { 'Retry-After': String(throttled.retryAfterSeconds), ...throttled.headers });
     }
     const authorization = request.headers.get('authorization') ?? '';
     if (requireAuth && !/^Bearer \S+/.test(authorization)) {
@@ -172,6 +177,33 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     );
   }
 
+  function driveDelta(request: Request, d: DemoDrive): Response {
+    const url = new URL(request.url);
+    const fresh = new URL(url);
+    fresh.searchParams.delete('token');
+    fresh.searchParams.delete('$skiptoken');
+    const deltaLink = new URL(fresh);
+    deltaLink.searchParams.set('token', `${deltaEpoch}.${changeVersion}`);
+    const token = url.searchParams.get('token');
+    // A delta link the service can no longer serve: 410 Gone, a resync code and a Location to
+    // start a fresh enumeration (driveitem-delta.md, Example 2).
+    if (token !== null && token !== 'latest' && !token.startsWith(`${deltaEpoch}.`)) {
+      return graphError(410, 'resyncChangesApplyDifferences', 'Resync required. Replace any local items with the server\'s version (including deletes).', { Location: fresh.toString() });
+    }
+    const since = token === null ? -1 : token === 'latest' ? changeVersion : Number(token.split('.')[1]);
+    const prefer = request.headers.get('prefer') ?? '';
+    const hierarchical = /\bhierarchicalsharing\b/i.test(prefer);
+    // driveitem-delta.md: "to process permissions correctly your application will need to request
+    // Sites.FullControl.All": without it, an item changed only in its sharing is not reported.
+    const roles = rolesOf((request.headers.get('authorization') ?? '').replace(/^Bearer /, ''));
+    const seesSharingChanges = !roles || roles.includes('Sites.FullControl.All');
+    const items = d.items
+      .filter((i) => (i.changeVersion ?? 0) > since)
+      .filter((i) => since < 0 || seesSharingChanges || !i.sharingChanged)
+      .map((i) => itemJson(d, i, hierarchical));
+    return listResponse(request, items, { defaultPageSize: 200, lastPage: { '@odata.deltaLink': deltaLink.toString() } });
+  }
+
   const meetings = meetingHandlers(school, findUser);
   const handlers: HttpHandler[] = [
     gate,
@@ -198,6 +230,8 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
           const text = await res.text();
           const headers: Record<string, string> = {};
           res.headers.forEach((v, k) => (headers[k] = v));
+          // SharePoint's RateLimit-* once the app has spent 80% of its minute's units (throttle-limits.ts).
+          if (res.status !== 429 && throttle.limits && serviceOf(member.url).service === 'sharepoint') Object.assign(headers, throttle.limits.rateLimitHeaders());
           return { id: member.id, status: res.status, headers, body: text ? JSON.parse(text) : null };
         }),
       );
@@ -288,9 +322,10 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     http.get(`${V}/sites/getAllSites`, ({ request }) =>
       listResponse(request, [
         ...school.sites.map(({ driveIds: _d, groupId: _g, ...s }) => ({ ...s, isPersonalSite: false, siteCollection: { hostName: 'demoacademy.sharepoint.com' } })),
+        // A OneDrive never opened has no personal site yet.
         ...school.drives
-          .filter((d) => d.driveType === 'business')
-          .map((d) => ({ id: `demoacademy-my.sharepoint.com,${d.id.slice(2, 38)},${d.rootId}`, displayName: 'OneDrive', name: 'OneDrive', webUrl: d.items[0]!.webUrl.replace(/\/Documents$/, ''), isPersonalSite: true, siteCollection: { hostName: 'demoacademy-my.sharepoint.com' } })),
+          .filter((d) => d.driveType === 'business' && (!d.ownerUserId || userById.get(d.ownerUserId)?.driveProvisioned !== false))
+          .map((d) => ({ id: personalSiteId(d), displayName: 'OneDrive', name: 'OneDrive', webUrl: d.items[0]!.webUrl.replace(/\/Documents$/, ''), isPersonalSite: true, siteCollection: { hostName: 'demoacademy-my.sharepoint.com' } })),
       ], { defaultPageSize: 200 }),
     ),
     // Site search (site-search.md) goes through the search index: it lags behind new sites, so an
@@ -309,30 +344,23 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     http.get(`${V}/drives/:driveId/root/delta`, ({ request, params }) => {
       const d = driveById.get(String(params.driveId));
       if (!d) return graphError(404, 'itemNotFound', 'Drive not found.');
-      const url = new URL(request.url);
-      const fresh = new URL(url);
-      fresh.searchParams.delete('token');
-      fresh.searchParams.delete('$skiptoken');
-      const deltaLink = new URL(fresh);
-      deltaLink.searchParams.set('token', `${deltaEpoch}.${changeVersion}`);
-      const token = url.searchParams.get('token');
-      // A delta link the service can no longer serve: 410 Gone, a resync code and a Location to
-      // start a fresh enumeration (driveitem-delta.md, Example 2).
-      if (token !== null && token !== 'latest' && !token.startsWith(`${deltaEpoch}.`)) {
-        return graphError(410, 'resyncChangesApplyDifferences', 'Resync required. Replace any local items with the server\'s version (including deletes).', { Location: fresh.toString() });
-      }
-      const since = token === null ? -1 : token === 'latest' ? changeVersion : Number(token.split('.')[1]);
-      const prefer = request.headers.get('prefer') ?? '';
-      const hierarchical = /\bhierarchicalsharing\b/i.test(prefer);
-      // driveitem-delta.md: "to process permissions correctly your application will need to request
-      // Sites.FullControl.All": without it, an item changed only in its sharing is not reported.
-      const roles = rolesOf((request.headers.get('authorization') ?? '').replace(/^Bearer /, ''));
-      const seesSharingChanges = !roles || roles.includes('Sites.FullControl.All');
-      const items = d.items
-        .filter((i) => (i.changeVersion ?? 0) > since)
-        .filter((i) => since < 0 || seesSharingChanges || !i.sharingChanged)
-        .map((i) => itemJson(d, i, hierarchical));
-      return listResponse(request, items, { defaultPageSize: 200, lastPage: { '@odata.deltaLink': deltaLink.toString() } });
+      return driveDelta(request, d);
+    }),
+    // A site's default library by the site (driveitem-delta.md, `GET /sites/{siteId}/drive/root/delta`):
+    // for a personal site, its owner's OneDrive.
+    http.get(`${V}/sites/:siteId/drive/root/delta`, ({ request, params }) => {
+      const id = String(params.siteId);
+      const d = drivesByPersonalSite.get(id) ?? driveById.get(school.sites.find((s) => s.id === id)?.driveIds[0] ?? '');
+      if (!d) return graphError(404, 'itemNotFound', 'Site not found.');
+      return driveDelta(request, d);
+    }),
+    // A user's OneDrive by its owner: one call finds the drive and reads it (driveitem-delta.md,
+    // `GET /users/{userId}/drive/root/delta`); a OneDrive never opened answers 404 as /drive does.
+    http.get(`${V}/users/:id/drive/root/delta`, ({ request, params }) => {
+      const u = findUser(String(params.id));
+      const d = u && u.driveProvisioned ? driveByOwner.get(u.id) : undefined;
+      if (!d) return graphError(404, 'ResourceNotFound', "User's mysite not found.");
+      return driveDelta(request, d);
     }),
     http.get(`${V}/drives/:driveId/items/:itemId/permissions`, ({ request, params }) => {
       const d = driveById.get(String(params.driveId));

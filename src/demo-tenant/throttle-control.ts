@@ -1,3 +1,5 @@
+import { PublishedLimits, type TenantSize } from './throttle-limits';
+
 /**
  * Tells the demo tenant when to answer 429 with Retry-After, as Graph does under load. Tests ask for
  * "the next N requests matching X"; each batch member is judged on its own, as in Graph.
@@ -18,9 +20,17 @@ export interface RateModel {
   burst: number;
 }
 
+/** A 429 to answer: Retry-After in whole seconds, and any extra headers (SharePoint's RateLimit-*). */
+export interface Throttled {
+  retryAfterSeconds: number;
+  headers: Record<string, string>;
+}
+
 export class ThrottleControl {
   private rules: ThrottleRule[] = [];
   private rate: (RateModel & { tokens: number; at: number }) | undefined;
+  /** Microsoft's published per-service limits (throttle-limits.ts), when switched on. */
+  limits: PublishedLimits | undefined;
   /** How many 429s were answered. */
   throttled = 0;
   /** Requests the rate model let through. */
@@ -36,20 +46,45 @@ export class ThrottleControl {
     this.rules.push({ remaining: count, retryAfterSeconds: options.retryAfterSeconds ?? 1, ...(options.match ? { match: options.match } : {}) });
   }
 
+  /**
+   * Enforce Microsoft's published limits for a tenant of this size (replaces the token bucket).
+   * `clock` in milliseconds; the benchmark passes its simulated one.
+   */
+  publishedLimits(size: TenantSize | undefined, clock: () => number = this.clock): PublishedLimits | undefined {
+    this.rate = undefined;
+    this.limits = size && new PublishedLimits(size, clock);
+    return this.limits;
+  }
+
   clear(): void {
     this.rules = [];
     this.rate = undefined;
+    this.limits = undefined;
   }
 
   /** Returns the Retry-After seconds when this request is to be throttled. */
   check(method: string, pathAndQuery: string): number | undefined {
+    return this.decide(method, pathAndQuery)?.retryAfterSeconds;
+  }
+
+  /** Whether to answer 429, with which Retry-After and headers. */
+  decide(method: string, pathAndQuery: string): Throttled | undefined {
     const target = `${method.toUpperCase()} ${pathAndQuery}`;
     const rule = this.rules.find((r) => r.remaining > 0 && (!r.match || r.match.test(target)));
-    if (!rule) return this.checkRate(pathAndQuery);
+    if (!rule) {
+      if (this.limits && !pathAndQuery.startsWith('/$batch')) {
+        const decision = this.limits.check(method, pathAndQuery);
+        if (decision) this.throttled += 1;
+        else this.admitted += 1;
+        return decision && { retryAfterSeconds: decision.retryAfterSeconds, headers: decision.headers };
+      }
+      const seconds = this.checkRate(pathAndQuery);
+      return seconds === undefined ? undefined : { retryAfterSeconds: seconds, headers: {} };
+    }
     rule.remaining -= 1;
     this.throttled += 1;
     this.rules = this.rules.filter((r) => r.remaining > 0);
-    return rule.retryAfterSeconds;
+    return { retryAfterSeconds: rule.retryAfterSeconds, headers: {} };
   }
 
   private checkRate(pathAndQuery: string): number | undefined {

@@ -7,7 +7,9 @@ import {
   type Context,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
+import { BudgetPacer } from './budget-pacer';
 import type { TokenSource } from './graph-auth';
+import { serviceOf, sharePointCost, type Budget } from './published-limits';
 import { rolesOf } from './permissions';
 
 export const GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
@@ -18,6 +20,13 @@ export interface GraphStats {
   batchMembers: number;
   throttled: number;
   waitedMs: number;
+  /** SharePoint resource units of the requests Graph answered (src/graph/published-limits.ts costs). */
+  resourceUnits: number;
+}
+
+/** SharePoint resource units a request costs; 0 for other services. */
+export function resourceUnitsOf(method: string, path: string): number {
+  return serviceOf(path).service === 'sharepoint' ? sharePointCost(method, path) : 0;
 }
 
 export type Sleep = (ms: number) => Promise<void>;
@@ -45,14 +54,23 @@ class BearerTokenMiddleware implements Middleware {
   }
 }
 
-/** Counts every HTTP request that leaves, and every 429/503 that comes back. */
+/** Counts every HTTP request that leaves, every 429/503 that comes back, and resource units spent. */
 class CountingMiddleware implements Middleware {
   private next?: Middleware;
-  constructor(private readonly stats: GraphStats) {}
+  constructor(
+    private readonly stats: GraphStats,
+    private readonly versionPrefix: string,
+  ) {}
   async execute(context: Context): Promise<void> {
     this.stats.requests += 1;
     await this.next!.execute(context);
     if (context.response && RETRYABLE.has(context.response.status)) this.stats.throttled += 1;
+    else if (context.response) {
+      // Batch members are counted one by one in sendBatch; the envelope costs nothing itself.
+      const url = new URL(typeof context.request === 'string' ? context.request : context.request.url);
+      const path = url.pathname.replace(this.versionPrefix, '') + url.search;
+      if (!path.startsWith('/$batch')) this.stats.resourceUnits += resourceUnitsOf(context.options?.method ?? 'GET', path);
+    }
   }
   setNext(next: Middleware): void {
     this.next = next;
@@ -141,7 +159,9 @@ export interface Page<T> {
 export class GraphAccess {
   readonly client: Client;
   readonly baseUrl: string;
-  readonly stats: GraphStats = { requests: 0, batches: 0, batchMembers: 0, throttled: 0, waitedMs: 0 };
+  readonly stats: GraphStats = { requests: 0, batches: 0, batchMembers: 0, throttled: 0, waitedMs: 0, resourceUnits: 0 };
+  /** Paces SharePoint requests to the app's per-minute budget once the tenant's size is known. */
+  sharePointPacer: BudgetPacer | undefined;
   readonly sleep: Sleep;
   readonly now: () => number;
   readonly maxRetries: number;
@@ -164,7 +184,7 @@ export class GraphAccess {
     this.client = Client.initWithMiddleware({
       baseUrl: this.host,
       defaultVersion: this.version,
-      middleware: [new UnreachableMiddleware(), new BearerTokenMiddleware(options.tokens), retry, new CountingMiddleware(this.stats), new HTTPMessageHandler()],
+      middleware: [new UnreachableMiddleware(), new BearerTokenMiddleware(options.tokens), retry, new CountingMiddleware(this.stats, `/${this.version}`), new HTTPMessageHandler()],
     });
   }
 
@@ -200,6 +220,22 @@ export class GraphAccess {
     }
   }
 
+  /**
+   * From now on, spend SharePoint resource units no faster than this budget refills (the app's
+   * per-minute budget for the tenant's licence count, published-limits.ts).
+   */
+  paceSharePoint(budget: Budget | undefined): void {
+    if (!budget) this.sharePointPacer = undefined;
+    else if (this.sharePointPacer?.budget.quota !== budget.quota) this.sharePointPacer = new BudgetPacer(budget, this.now, (ms) => this.sleep(ms));
+  }
+
+  /** Waits for SharePoint's budget to cover these requests (no-op unless pacing is on). */
+  async paceFor(requests: Array<{ method: string; url: string }>): Promise<void> {
+    if (!this.sharePointPacer) return;
+    const units = requests.reduce((n, r) => n + resourceUnitsOf(r.method, this.relative(r.url)), 0);
+    if (units > 0) await this.sharePointPacer.take(units);
+  }
+
   /** Graph asked us to wait: hold every request of this client until then. */
   pauseFor(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
@@ -213,6 +249,7 @@ export class GraphAccess {
   }
 
   async get<T>(path: string, headers: Record<string, string> = {}): Promise<T> {
+    await this.paceFor([{ method: 'GET', url: path }]);
     await this.waitIfPaused();
     return (await this.client.api(this.relative(path)).headers(headers).get()) as T;
   }

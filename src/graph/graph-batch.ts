@@ -1,4 +1,4 @@
-import { RETRYABLE, type GraphAccess } from './graph-access';
+import { RETRYABLE, resourceUnitsOf, type GraphAccess } from './graph-access';
 
 /** One member of a JSON batch. `url` is relative to the version: `/users/{id}/drive`. */
 export interface BatchRequest {
@@ -32,7 +32,11 @@ function retryAfterSeconds(headers: Record<string, string> | undefined): number 
  * still throttled after `maxRetries` comes back with its 429: the caller decides what "not
  * checked" means; nothing here throws for throttling.
  */
-export async function sendBatch<T = unknown>(graph: GraphAccess, requests: BatchRequest[], options: { concurrency?: number } = {}): Promise<Map<string, BatchResult<T>>> {
+export async function sendBatch<T = unknown>(
+  graph: GraphAccess,
+  requests: BatchRequest[],
+  options: { concurrency?: number; /** After each batch: how many members got their final answer. */ onAnswered?: (count: number) => void } = {},
+): Promise<Map<string, BatchResult<T>>> {
   const results = new Map<string, BatchResult<T>>();
   const queue = [...requests];
   const attempts = new Map<string, number>();
@@ -52,11 +56,12 @@ export async function sendBatch<T = unknown>(graph: GraphAccess, requests: Batch
         await new Promise<void>((r) => waiting.push(r));
         continue;
       }
-      await graph.waitIfPaused();
       const chunk = queue.splice(0, MAX_BATCH_SIZE);
       if (chunk.length === 0) continue;
       inFlight += 1;
       try {
+        await graph.paceFor(chunk);
+        await graph.waitIfPaused();
         graph.stats.batches += 1;
         graph.stats.batchMembers += chunk.length;
         const answer = (await graph.client.api('/$batch').post({ requests: chunk })) as { responses: Array<BatchResult<T>> };
@@ -73,9 +78,12 @@ export async function sendBatch<T = unknown>(graph: GraphAccess, requests: Batch
               continue;
             }
           }
+          const request = byId.get(response.id);
+          if (request) graph.stats.resourceUnits += resourceUnitsOf(request.method, request.url);
           results.set(response.id, { ...response, headers: response.headers ?? {} });
         }
         queue.unshift(...again);
+        options.onAnswered?.(chunk.length - again.length);
       } finally {
         inFlight -= 1;
         changed();

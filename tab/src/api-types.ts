@@ -8,6 +8,7 @@ export type {
   Category,
   SubCategory,
   AuditLatest,
+  AuditProgressResponse,
   AuditRunResponse,
   AuditTrendPoint,
   AcceptanceStatus,

@@ -4,12 +4,15 @@ import type { GraphAccess, Page } from '../../graph/graph-access';
 import type { Graph, Optional, Present, Selected } from '../../graph/graph-types';
 import type { Coverage } from '../findings';
 import { emptySnapshot, type SnapshotGroup, type SnapshotInboxRule, type SnapshotMeeting, type SnapshotPermission, type SnapshotUser, type TenantSnapshot } from '../snapshot';
-import { batchGetLists, batchGetObjects, isForbidden } from './graph-collection';
+import { sharePointBudgets } from '../../graph/published-limits';
+import { batchGetLists, isForbidden } from './graph-collection';
 
 export interface CollectProgress {
   phase: string;
   done: number;
   total: number;
+  /** SharePoint resource units this area still has to spend, as far as known (the scarce budget). */
+  sharePointUnitsLeft?: number;
 }
 
 export interface CollectOptions {
@@ -20,28 +23,34 @@ export interface CollectOptions {
   /** Delta links from the last run: re-read only what changed in those drives. */
   previousDeltaLinks?: Record<string, string>;
   teamsPolicies?: unknown;
+  /**
+   * Licences in the tenant: they set SharePoint's per-minute budget (published-limits.ts). Unknown,
+   * the directory's member accounts stand in (one licence each, as in a school).
+   */
+  licences?: number;
   /** Exchange Online admin API, when the app may use it (Exchange.ManageAsApp). */
   exchange?: ExchangeAdmin;
   onProgress?: (p: CollectProgress) => void;
   now?: () => Date;
 }
 
-/** SharePoint's cost model: a permissions call costs 5 units, delta with a token 1, without 2. */
-export const RESOURCE_UNITS = { permissions: 5, deltaWithToken: 1, deltaFull: 2, driveLookup: 1 } as const;
-
 /**
  * Drive delta that also reports sharing: items shared directly carry a `shared` facet and, with
  * these preferences, changes of sharing show up as changes.
  */
+/** The order areas are reported in (the sharing read runs alongside the others). */
+const COVERAGE_ORDER = ['directory', 'groups.membership', 'mail.inbox-rules', 'mail.mailbox-forwarding', 'mail.tenant-auto-forward', 'sharing.tenant-settings', 'sharing.items', 'tenant.guest-settings', 'tenant.cross-tenant-access', 'meetings.calendars', 'teams.policies'];
+
 export const SHARING_DELTA_PREFER = 'hierarchicalsharing, deltashowsharingchanges, deltashowremovedasdeleted, deltatraversepermissiongaps';
 
-interface DriveItemDelta extends Present<Graph.DriveItem, 'id' | 'name' | 'webUrl'>, Optional<Graph.DriveItem, 'shared' | 'deleted'> {
+interface DriveItemDelta extends Present<Graph.DriveItem, 'id' | 'name' | 'webUrl'>, Optional<Graph.DriveItem, 'shared' | 'deleted' | 'parentReference'> {
   id: string;
   name: string;
   webUrl: string;
   /** Empty (`{}`) on a permission hierarchy's root or where sharing was removed. */
   shared?: { scope?: string; owner?: object };
   deleted?: object;
+  parentReference?: { driveId?: string };
 }
 
 /** sharePointIdentitySet (open type: the live service adds `email` to its identities). */
@@ -70,8 +79,8 @@ interface GraphEvent extends Present<Graph.Event, 'id' | 'subject' | 'isOrganize
 }
 
 export class TenantCollector {
-  readonly resourceUnits = { total: 0 };
   private readonly coverage: Coverage[] = [];
+  private readonly totals = new Map<string, number>();
 
   constructor(
     private readonly graph: GraphAccess,
@@ -83,6 +92,28 @@ export class TenantCollector {
     await this.area('directory', 'User.Read.All', async () => {
       snapshot.users = await this.graph.all<SnapshotUser>('/users?$select=id,displayName,userPrincipalName,mail,userType&$top=999');
     });
+    // SharePoint's budget is the scarce one: spend it no faster than it refills rather than meet 429s.
+    const licences = this.options.licences ?? snapshot.users.filter((u) => u.userType === 'Member').length;
+    if (licences > 0) this.graph.paceSharePoint(sharePointBudgets(licences).perMinute);
+    // Before the sites are listed, the best guess at the scarce work: a OneDrive delta (2 units) per member.
+    this.progress('sharing.items', 0, licences, 2 * licences);
+    let sharingPartial: string | undefined;
+    // SharePoint's budget binds the whole audit, so its reads start at once and run alongside the
+    // other areas (which spend other services' budgets) instead of waiting their turn.
+    const sharing = this.area('sharing.items', 'Files.Read.All and Sites.Read.All', async () => {
+      const { items, deltaLinks, changed, incremental } = await this.sharedItems(snapshot.users);
+      snapshot.sharedItems = items;
+      snapshot.deltaLinks = deltaLinks;
+      if (this.options.previousDeltaLinks) snapshot.changedDriveItems = changed;
+      // driveitem-delta.md: "to process permissions correctly your application will need to request
+      // Sites.FullControl.All". Without it a change of sharing alone may not show in delta.
+      const roles = await this.graph.grantedRoles();
+      if (incremental && roles && !roles.includes('Sites.FullControl.All')) {
+        sharingPartial = 'partial: sharing changes since the last run are only seen with Sites.FullControl.All; run a full audit (without --since-last) for a complete check';
+      }
+    }, () => sharingPartial);
+    // Awaited at the end; until then a failure must not count as unhandled.
+    sharing.catch(() => undefined);
     await this.area('groups.membership', 'GroupMember.Read.All', async () => {
       snapshot.groups = await this.groups();
     });
@@ -117,19 +148,6 @@ export class TenantCollector {
     await this.area('sharing.tenant-settings', 'SharePointTenantSettings.Read.All', async () => {
       snapshot.sharepointSettings = await this.graph.get('/admin/sharepoint/settings?$select=sharingCapability,sharingDomainRestrictionMode,isResharingByExternalUsersEnabled');
     });
-    let sharingPartial: string | undefined;
-    await this.area('sharing.items', 'Files.Read.All and Sites.Read.All', async () => {
-      const { items, deltaLinks, changed, incremental } = await this.sharedItems(snapshot.users);
-      snapshot.sharedItems = items;
-      snapshot.deltaLinks = deltaLinks;
-      if (this.options.previousDeltaLinks) snapshot.changedDriveItems = changed;
-      // driveitem-delta.md: "to process permissions correctly your application will need to request
-      // Sites.FullControl.All". Without it a change of sharing alone may not show in delta.
-      const roles = await this.graph.grantedRoles();
-      if (incremental && roles && !roles.includes('Sites.FullControl.All')) {
-        sharingPartial = 'partial: sharing changes since the last run are only seen with Sites.FullControl.All; run a full audit (without --since-last) for a complete check';
-      }
-    }, () => sharingPartial);
     await this.area('tenant.guest-settings', 'Policy.Read.All', async () => {
       snapshot.authorizationPolicy = await this.graph.get('/policies/authorizationPolicy');
     });
@@ -151,12 +169,26 @@ export class TenantCollector {
     } else {
       this.notChecked('teams.policies', 'not checked: Teams meeting and federation policies are not in Graph; pass --teams-policy with an export (docs/audit.md)');
     }
-    snapshot.coverage = this.coverage;
+    await sharing;
+    // In the audit's order whatever finished first.
+    const order = (c: Coverage) => { const i = COVERAGE_ORDER.indexOf(c.check); return i < 0 ? COVERAGE_ORDER.length : i; };
+    snapshot.coverage = [...this.coverage].sort((a, b) => order(a) - order(b));
     return snapshot;
   }
 
-  private progress(phase: string, done: number, total: number) {
-    this.options.onProgress?.({ phase, done, total });
+  private progress(phase: string, done: number, total: number, sharePointUnitsLeft?: number) {
+    this.totals.set(phase, total);
+    this.options.onProgress?.({ phase, done, total, ...(sharePointUnitsLeft !== undefined ? { sharePointUnitsLeft } : {}) });
+  }
+
+  /** A counter for an area's batched reads: each answer moves it on. */
+  private counter(phase: string, total: number, unitsEach = 0, offset = 0, stepsAfter = 0) {
+    let done = 0;
+    this.progress(phase, offset, offset + total + stepsAfter, total * unitsEach);
+    return (count: number) => {
+      done += count;
+      this.progress(phase, offset + done, offset + total + stepsAfter, (total - done) * unitsEach);
+    };
   }
 
   private notChecked(check: string, reason: string) {
@@ -165,7 +197,7 @@ export class TenantCollector {
 
   /** One area of the audit; a 403 makes it "not checked: missing X", never a crash or a pass. */
   private async area(check: string, permission: string, work: () => Promise<void>, partial: () => string | undefined = () => undefined): Promise<void> {
-    this.progress(check, 0, 1);
+    if (!this.totals.has(check)) this.progress(check, 0, 1);
     try {
       await work();
       const reason = partial();
@@ -174,7 +206,8 @@ export class TenantCollector {
       if (!isForbidden(e)) throw e;
       this.notChecked(check, `not checked: missing ${permission}`);
     }
-    this.progress(check, 1, 1);
+    const total = this.totals.get(check) ?? 1;
+    this.progress(check, total, total, 0);
   }
 
   /** An Exchange-only check: without the Exchange admin API it is plainly not checked. */
@@ -198,8 +231,7 @@ export class TenantCollector {
       { id: `m:${g.id}`, url: `/groups/${g.id}/members?$select=id&$top=999` },
       { id: `o:${g.id}`, url: `/groups/${g.id}/owners?$select=id&$top=999` },
     ]);
-    this.progress('groups.membership', 0, requests.length);
-    const lists = await batchGetLists<{ id: string }>(this.graph, requests);
+    const lists = await batchGetLists<{ id: string }>(this.graph, requests, { onAnswered: this.counter('groups.membership', requests.length) });
     return groups.map((g) => ({
       id: g.id,
       displayName: g.displayName,
@@ -212,10 +244,10 @@ export class TenantCollector {
 
   private async inboxRules(users: SnapshotUser[]): Promise<Record<string, SnapshotInboxRule[]>> {
     const mailboxes = users.filter((u) => u.userType === 'Member' && u.mail);
-    this.progress('mail.inbox-rules', 0, mailboxes.length);
     const lists = await batchGetLists<SnapshotInboxRule>(
       this.graph,
       mailboxes.map((u) => ({ id: u.id, url: `/users/${u.id}/mailFolders/inbox/messageRules?$select=id,displayName,isEnabled,actions` })),
+      { onAnswered: this.counter('mail.inbox-rules', mailboxes.length) },
     );
     const out: Record<string, SnapshotInboxRule[]> = {};
     for (const [userId, list] of lists) {
@@ -226,59 +258,70 @@ export class TenantCollector {
   }
 
   private async sharedItems(users: SnapshotUser[]) {
-    // Every OneDrive (a never-opened one answers 404 and is skipped) and every site's drives.
+    // Every site collection (site-getallsites.md), OneDrives included as personal sites: a OneDrive
+    // never opened has none, so listing them costs a page per 200 sites where asking each person
+    // for theirs cost a call each, 404 for every student who never opened it. (Site search goes
+    // through an index that lags behind new sites: not for an enumeration.)
     const members = users.filter((u) => u.userType === 'Member');
-    const oneDrives = await batchGetObjects<{ id: string }>(this.graph, members.map((u) => ({ id: u.id, url: `/users/${u.id}/drive?$select=id` })));
-    this.resourceUnits.total += members.length * RESOURCE_UNITS.driveLookup;
-    const driveOwners = new Map<string, string>();
-    for (const u of members) {
-      const d = oneDrives.get(u.id);
-      if (d?.status === 200 && d.body) driveOwners.set(d.body.id, u.userPrincipalName);
-    }
-    // Every site collection (site-getallsites.md); site search goes through an index that lags
-    // behind new sites. OneDrives are personal sites: their drives came from /users/{id}/drive.
-    const allSites = await this.graph.all<{ id: string; displayName: string; isPersonalSite?: boolean }>('/sites/getAllSites?$select=id,displayName,isPersonalSite');
+    const allSites = await this.graph.all<{ id: string; displayName: string; webUrl?: string; isPersonalSite?: boolean }>('/sites/getAllSites?$select=id,displayName,webUrl,isPersonalSite');
     const sites = allSites.filter((s) => !s.isPersonalSite);
     const siteDrives = await batchGetLists<{ id: string }>(this.graph, sites.map((s) => ({ id: s.id, url: `/sites/${s.id}/drives?$select=id` })));
-    this.resourceUnits.total += sites.length * RESOURCE_UNITS.driveLookup;
-    for (const s of sites) for (const d of siteDrives.get(s.id)?.value ?? []) if (!driveOwners.has(d.id)) driveOwners.set(d.id, s.displayName);
+    // A personal site's URL ends in its owner's sign-in name with '@' and '.' as '_' (…/personal/jo_school_org):
+    // only to name the owner; an unmatched one is named by its URL, and read all the same.
+    const ownerByPath = new Map(members.map((u) => [u.userPrincipalName.toLowerCase().replace(/[@.]/g, '_'), u.userPrincipalName]));
+    const sources: Array<{ key: string; owner: string; url: string }> = allSites
+      .filter((s) => s.isPersonalSite)
+      .map((s) => {
+        const path = (s.webUrl ?? '').replace(/\/+$/, '').split('/').pop()?.toLowerCase() ?? '';
+        return { key: `site:${s.id}`, owner: ownerByPath.get(path) ?? s.webUrl ?? s.displayName, url: `/sites/${s.id}/drive/root/delta` };
+      });
+    const seen = new Set<string>();
+    for (const s of sites) {
+      for (const d of siteDrives.get(s.id)?.value ?? []) {
+        if (seen.has(d.id)) continue;
+        seen.add(d.id);
+        sources.push({ key: d.id, owner: s.displayName, url: `/drives/${d.id}/root/delta` });
+      }
+    }
 
     const previous = this.options.previousDeltaLinks ?? {};
-    const driveIds = [...driveOwners.keys()];
-    this.progress('sharing.items', 0, driveIds.length);
-    const fullDelta = (id: string) => `/drives/${id}/root/delta?$select=id,name,webUrl,shared,deleted&$top=999`;
+    const select = '?$select=id,name,webUrl,shared,deleted,parentReference&$top=999';
+    const fullDelta = new Map(sources.map((s) => [s.key, `${s.url}${select}`]));
     const deltas = await batchGetLists<DriveItemDelta>(
       this.graph,
-      driveIds.map((id) => ({ id, url: previous[id] ? this.graph.relative(previous[id]!) : fullDelta(id), headers: { Prefer: SHARING_DELTA_PREFER } })),
+      sources.map((s) => ({ id: s.key, url: previous[s.key] ? this.graph.relative(previous[s.key]!) : fullDelta.get(s.key)!, headers: { Prefer: SHARING_DELTA_PREFER } })),
+      // One more step than drives: the permissions still to come, so the area is not shown done early.
+      { onAnswered: this.counter('sharing.items', sources.length, 2, 0, 1) },
     );
-    for (const id of driveIds) this.resourceUnits.total += previous[id] ? RESOURCE_UNITS.deltaWithToken : RESOURCE_UNITS.deltaFull;
     // An expired delta link answers 410 Gone (resyncChangesApplyDifferences): that drive is read
     // again from the start, never taken as unchanged.
-    const expired = driveIds.filter((id) => previous[id] && deltas.get(id)?.status === 410);
+    const expired = sources.filter((s) => previous[s.key] && deltas.get(s.key)?.status === 410).map((s) => s.key);
     if (expired.length) {
-      const again = await batchGetLists<DriveItemDelta>(this.graph, expired.map((id) => ({ id, url: fullDelta(id), headers: { Prefer: SHARING_DELTA_PREFER } })));
-      for (const id of expired) deltas.set(id, again.get(id)!);
-      this.resourceUnits.total += expired.length * RESOURCE_UNITS.deltaFull;
+      const again = await batchGetLists<DriveItemDelta>(this.graph, expired.map((key) => ({ id: key, url: fullDelta.get(key)!, headers: { Prefer: SHARING_DELTA_PREFER } })));
+      for (const key of expired) deltas.set(key, again.get(key)!);
     }
+    const driveOwners = new Map<string, string>();
     const deltaLinks: Record<string, string> = {};
     const sharedRefs: Array<{ driveId: string; item: DriveItemDelta }> = [];
     const changed: string[] = [];
-    for (const id of driveIds) {
-      const d = deltas.get(id);
-      if (d?.deltaLink) deltaLinks[id] = d.deltaLink;
+    for (const source of sources) {
+      const d = deltas.get(source.key);
+      if (d?.deltaLink) deltaLinks[source.key] = d.deltaLink;
       for (const item of d?.value ?? []) {
-        changed.push(`${id}/${item.id}`);
-        if (isShared(item) && !item.deleted) sharedRefs.push({ driveId: id, item });
+        const driveId = item.parentReference?.driveId ?? source.key;
+        driveOwners.set(driveId, source.owner);
+        changed.push(`${driveId}/${item.id}`);
+        if (isShared(item) && !item.deleted) sharedRefs.push({ driveId, item });
       }
     }
-    const incremental = driveIds.some((id) => previous[id] && !expired.includes(id));
+    const incremental = sources.some((s) => previous[s.key] && !expired.includes(s.key));
 
     // Permissions only for items that carry sharing: 5 resource units each, so never for every item.
     const permissions = await batchGetLists<GraphPermission>(
       this.graph,
       sharedRefs.map((r) => ({ id: `${r.driveId}/${r.item.id}`, url: `/drives/${r.driveId}/items/${r.item.id}/permissions` })),
+      { onAnswered: this.counter('sharing.items', sharedRefs.length, 5, sources.length) },
     );
-    this.resourceUnits.total += sharedRefs.length * RESOURCE_UNITS.permissions;
     const items = sharedRefs.map((r) => ({
       driveId: r.driveId,
       itemId: r.item.id,
@@ -294,9 +337,8 @@ export class TenantCollector {
     const staffGroup = snapshot.groups.find((g) => g.mail?.toLowerCase() === this.options.staffGroupMail?.toLowerCase());
     const staffIds = new Set(staffGroup?.memberIds ?? []);
     const staff = snapshot.users.filter((u) => staffIds.has(u.id));
-    this.progress('meetings.calendars', 0, staff.length);
     const select = '$select=id,subject,isOrganizer,isOnlineMeeting,start,onlineMeeting,attendees&$top=100';
-    const calendars = await batchGetLists<GraphEvent>(this.graph, staff.map((u) => ({ id: u.id, url: `/users/${u.id}/events?${select}` })));
+    const calendars = await batchGetLists<GraphEvent>(this.graph, staff.map((u) => ({ id: u.id, url: `/users/${u.id}/events?${select}` })), { onAnswered: this.counter('meetings.calendars', staff.length) });
     const meetings: SnapshotMeeting[] = [];
     for (const [organizerId, list] of calendars) {
       for (const e of list.value) {

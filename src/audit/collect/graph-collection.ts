@@ -22,10 +22,10 @@ export interface CollectedList<T> {
 export async function batchGetLists<T>(
   graph: GraphAccess,
   requests: Array<{ id: string; url: string; headers?: Record<string, string> }>,
-  options: { forbiddenPerMember?: boolean } = {},
+  options: { forbiddenPerMember?: boolean; onAnswered?: (count: number) => void } = {},
 ): Promise<Map<string, CollectedList<T>>> {
   const batch: BatchRequest[] = requests.map((r) => ({ id: r.id, method: 'GET', url: r.url, ...(r.headers ? { headers: r.headers } : {}) }));
-  const results = await sendBatch<Page<T>>(graph, batch, { concurrency: BATCH_CONCURRENCY });
+  const results = await sendBatch<Page<T>>(graph, batch, { concurrency: BATCH_CONCURRENCY, ...(options.onAnswered ? { onAnswered: options.onAnswered } : {}) });
   // Some refusals are per member (a Teams access policy covers some organisers, not others): the
   // caller then reads each member's status rather than losing the whole area.
   if (!options.forbiddenPerMember) refuseIfForbidden(results);

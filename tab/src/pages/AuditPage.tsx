@@ -32,6 +32,7 @@ import { useMemo, useState } from 'react';
 import type { AuditFinding, AuditTrendPoint } from '../api';
 import { useApi } from '../session';
 import { ErrorBar, usePageStyles } from '../ui';
+import { AuditProgress } from './AuditProgress';
 
 const AREAS: Record<string, string> = { mail: 'Mail', sharing: 'File sharing', groups: 'Groups and teams', tenant: 'Guests and tenant', meetings: 'Meetings', teams: 'Teams policies' };
 const SEVERITY_COLOUR = { high: 'danger', medium: 'warning', low: 'informative' } as const;
@@ -128,6 +129,7 @@ export function AuditPage() {
         </Button>
         <Trend runs={trend.data ?? []} />
       </div>
+      <AuditProgress running={run.isPending} />
       {notChecked.length > 0 && (
         <MessageBar intent="warning" layout="multiline" className={s.notChecked}>
           Not checked: {notChecked.map((c) => `${c.check} (${c.reason?.replace(/^not checked: /, '')})`).join('; ')}
