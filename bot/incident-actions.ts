@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CardFactory, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type TurnContext } from 'botbuilder';
-import { reportCard, reportThanksCard } from '../src/cards/report-card';
+import { reportCard, reportThanksCard } from '../src/incidents/cards/report-card';
 import { z } from 'zod';
 import { INCIDENT_ACTIONS, InvalidReport, NoSuchIncident, NotAllowed, type IncidentAction, type IncidentService } from '../src/incidents/incident-service';
 import type { SchoolDirectory } from '../src/school/school-directory';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CardFactory, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type TurnContext } from 'botbuilder';
-import { lessonCreatedCard, lessonFormCard, recordingAnnouncementCard } from '../src/cards/lesson-cards';
+import { lessonCreatedCard, lessonFormCard, recordingAnnouncementCard } from '../src/lessons/cards/lesson-cards';
 import { InvalidLesson, LessonRefused, LessonsNotPermitted, NotATeacher, type LessonService } from '../src/lessons/lesson-service';
 import type { SchoolDirectory } from '../src/school/school-directory';
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { SchoolConfig } from '../config/school-config';
-import { incidentCard } from '../cards/incident-card';
+import { incidentCard } from './cards/incident-card';
 import type { Notifier } from '../notify/notifier';
 import type { SchoolDirectory } from '../school/school-directory';
 import type { Database } from '../storage/schema';
