@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createBotAdapter, type BotCredentials } from '../bot/bot-adapter';
 import { BotNotifier } from '../bot/bot-notifier';
-import { incidentCardAction, reportCommand, reportMessageAction } from '../bot/incident-actions';
+import { incidentCardHandlers, reportCommand, reportMessageAction } from '../bot/incident-actions';
 import { IncidentReminders } from '../src/incidents/incident-reminders';
 import { IncidentService } from '../src/incidents/incident-service';
 import { scheduleIncidentWork } from '../src/incidents/incident-schedule';
@@ -22,8 +22,12 @@ import { Pacer } from '../src/notify/pacer';
 import { aupRoutes } from '../src/server/aup-routes';
 import { parentPages } from '../src/server/parent-pages';
 import { ParentCountersignatures } from '../src/aup/parent-countersignatures';
-import { aupCardAction, policiesCommand } from '../bot/aup-actions';
-import { lessonCardAction, lessonCommand, meetingEvents } from '../bot/lesson-actions';
+import { aupCardHandlers, policiesCommand } from '../bot/aup-actions';
+import { lessonCardHandlers, lessonCommand, meetingEvents } from '../bot/lesson-actions';
+import { BotRouter } from '../bot/card-action-router';
+import { incidentCardActions } from '../src/incidents/cards/incident-card-actions';
+import { aupCardActions } from '../src/aup/cards/aup-card-actions';
+import { lessonCardActions } from '../src/lessons/cards/lesson-card-actions';
 import { LessonSchedule } from '../src/lessons/lesson-schedule';
 import { LessonService } from '../src/lessons/lesson-service';
 import { MeetingWatch } from '../src/lessons/meeting-watch';
@@ -227,20 +231,23 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   // One set of counters for the tab's API and the bot: a report is a write wherever it comes from.
   const rateLimits = new RateLimits({ trustedProxies: Number(process.env.TRUSTED_PROXIES) || 0, ...options.rateLimits });
+  // Every card action and command goes to its feature; the sender is looked up once per activity.
+  const router = new BotRouter()
+    .command(reportCommand())
+    .command(policiesCommand(aup))
+    .command(lessonCommand(lessons))
+    .cardActions(incidentCardActions, incidentCardHandlers(incidents, rateLimits))
+    .cardActions(aupCardActions, aupCardHandlers(aup))
+    .cardActions(lessonCardActions, lessonCardHandlers(lessons));
   const bot = new ESafetyBot({
     schoolName: config.school.name,
     tenantId: config.school.tenantId,
-    isMember: async (id) => Boolean(await directory.person(id)),
+    personOf: (id) => directory.person(id),
     conversations,
     logger,
-    commands: [reportCommand(), policiesCommand(aup, directory), lessonCommand(lessons, directory)],
+    router,
     meetingEvents: meetingEvents(lessons),
-    cardActions: [
-      (context, value) => incidentCardAction(context, value, incidents, directory, rateLimits),
-      (context, value) => aupCardAction(context, value, aup, directory),
-      (context, value) => lessonCardAction(context, value, lessons, directory),
-    ],
-    messageAction: reportMessageAction(incidents, directory, rateLimits),
+    messageAction: reportMessageAction(incidents, rateLimits),
   });
 
   const auditStore = new AuditStore(storage.db);

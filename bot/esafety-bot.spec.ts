@@ -2,6 +2,7 @@ import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
 import pino from 'pino';
 import { sqliteStorage, type TestStorage } from '../test/support/storages';
 import { ConversationReferences } from '../src/storage/conversation-references';
+import type { Person } from '../src/school/school-directory';
 import { ESafetyBot } from './esafety-bot';
 
 describe('the bot shell', () => {
@@ -56,6 +57,8 @@ describe('the bot shell', () => {
   });
 });
 
+const amy: Person = { id: 'aad-amy', displayName: 'Amy Clarke', userPrincipalName: 'amy@demo.example', mail: null, kind: 'staff', classifiedBy: 'group', roles: ['teacher'] };
+
 describe('the bot shell, for one school', () => {
   let t: TestStorage;
   let refs: ConversationReferences;
@@ -64,7 +67,7 @@ describe('the bot shell, for one school', () => {
   beforeEach(async () => {
     t = await sqliteStorage();
     refs = new ConversationReferences(t.storage.db);
-    const bot = new ESafetyBot({ schoolName: 'Demo Academy', tenantId: school, isMember: async (id) => id === 'aad-amy', conversations: refs, logger: pino({ level: 'silent' }) });
+    const bot = new ESafetyBot({ schoolName: 'Demo Academy', tenantId: school, personOf: async (id) => (id === 'aad-amy' ? amy : undefined), conversations: refs, logger: pino({ level: 'silent' }) });
     adapter = new TestAdapter(async (context) => bot.run(context));
   });
   afterEach(() => t.dispose());

@@ -1,37 +1,38 @@
 import { CardFactory, TeamsActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
-import { helpCard, type CommandHelp } from '../src/cards/help-card';
+import { helpCard } from '../src/cards/help-card';
 import { welcomeCard } from '../src/cards/welcome-card';
+import type { Person } from '../src/school/school-directory';
 import type { ConversationReferences } from '../src/storage/conversation-references';
 import { conversationEntry } from './conversation-keys';
 import { activityTenant, cardError, refuseInvoke } from './activity-checks';
+import { BotRouter, rememberPerson, turnOf, type BotCommand, type BotTurn } from './card-action-router';
 
-export interface BotCommand extends CommandHelp {
-  run(context: TurnContext, args: string): Promise<void>;
-}
+export type { BotCommand } from './card-action-router';
 
 export interface BotServices {
   schoolName: string;
   /** The school's Entra tenant: activities from any other tenant are ignored. */
   tenantId?: string;
-  /** Whether an Entra object id is a person in the school's directory (conversations are kept only for them). */
-  isMember?: (aadObjectId: string) => Promise<boolean>;
+  /**
+   * The person an Entra object id names in the school's directory, looked up once per activity;
+   * conversations are kept only for them, and every handler is given them (card-action-router.ts).
+   */
+  personOf?: (aadObjectId: string) => Promise<Person | undefined>;
   conversations: ConversationReferences;
   logger: Logger;
-  /** Commands that later capabilities (policies, report, lesson) register. */
-  commands?: BotCommand[];
+  /** The features' commands and card actions (bin/start-app.ts routes each to its feature). */
+  router?: BotRouter;
   /** The "Report a concern" message action: its dialog, and what happens when it is sent. */
   messageAction?: {
-    fetch(context: TurnContext, commandId: string, message: unknown): Promise<unknown>;
-    submit(context: TurnContext, commandId: string, data: Record<string, unknown>): Promise<unknown>;
+    fetch(turn: BotTurn, commandId: string, message: unknown): Promise<unknown>;
+    submit(turn: BotTurn, commandId: string, data: Record<string, unknown>): Promise<unknown>;
   };
   /** Teams meeting start/end events in a meeting chat the bot is in. */
   meetingEvents?: {
     started(context: TurnContext, meeting: { joinUrl?: string }): Promise<void>;
     ended(context: TurnContext, meeting: { joinUrl?: string }): Promise<void>;
   };
-  /** Action.Execute handlers, tried in turn; the first that answers wins. */
-  cardActions?: Array<(context: TurnContext, value: AdaptiveCardInvokeValue) => Promise<AdaptiveCardInvokeResponse | undefined>>;
 }
 
 /**
@@ -39,14 +40,12 @@ export interface BotServices {
  * can send proactive cards (AUP requests, incident cards) later.
  */
 export class ESafetyBot extends TeamsActivityHandler {
-  private readonly commands: BotCommand[];
+  private readonly router: BotRouter;
+  private readonly help: BotCommand = { command: 'help', description: 'Show this list', run: (turn) => this.sendHelp(turn.context) };
 
   constructor(private readonly services: BotServices) {
     super();
-    this.commands = [
-      { command: 'help', description: 'Show this list', run: (ctx) => this.sendHelp(ctx) },
-      ...(services.commands ?? []),
-    ];
+    this.router = services.router ?? new BotRouter();
 
     this.onTurn(async (context, next) => {
       if (services.tenantId && activityTenant(context) !== services.tenantId) {
@@ -64,7 +63,11 @@ export class ESafetyBot extends TeamsActivityHandler {
       if (context.activity.type === 'message' && value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
         return void (await context.sendActivity('That button is not known any more.'));
       }
-      await this.remember(context);
+      // The sender is looked up once here; every handler of this activity is given them.
+      const aadObjectId = context.activity.from?.aadObjectId;
+      const person = aadObjectId && services.personOf ? await services.personOf(aadObjectId) : undefined;
+      rememberPerson(context, person);
+      await this.remember(context, person);
       await next();
     });
 
@@ -89,8 +92,11 @@ export class ESafetyBot extends TeamsActivityHandler {
     this.onMessage(async (context, next) => {
       const text = TeamsActivityHandlerText.clean(context);
       const [word = '', ...rest] = text.split(/\s+/);
-      const command = this.commands.find((c) => c.command === word.toLowerCase());
-      if (command) await command.run(context, rest.join(' '));
+      const turn = turnOf(context);
+      if (word.toLowerCase() === this.help.command) await this.help.run(turn, '');
+      else if (await this.router.runCommand(turn, word, rest.join(' '))) {
+        // The feature answered.
+      } else if (isGreeting(text)) await turn.send(`Hello${turn.person ? ` ${turn.person.displayName.split(' ')[0]}` : ''}. Type **help** to see what I can do.`);
       else await this.sendHelp(context, text ? `I don't know "${text.slice(0, 40)}".` : undefined);
       await next();
     });
@@ -98,12 +104,12 @@ export class ESafetyBot extends TeamsActivityHandler {
 
   protected override async handleTeamsMessagingExtensionFetchTask(context: TurnContext, action: { commandId?: string; messagePayload?: unknown }) {
     if (!this.services.messageAction) return super.handleTeamsMessagingExtensionFetchTask(context, action as never);
-    return (await this.services.messageAction.fetch(context, action.commandId ?? '', action.messagePayload)) as never;
+    return (await this.services.messageAction.fetch(turnOf(context), action.commandId ?? '', action.messagePayload)) as never;
   }
 
   protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: { commandId?: string; data?: unknown }) {
     if (!this.services.messageAction) return super.handleTeamsMessagingExtensionSubmitAction(context, action as never);
-    return (await this.services.messageAction.submit(context, action.commandId ?? '', (action.data ?? {}) as Record<string, unknown>)) as never;
+    return (await this.services.messageAction.submit(turnOf(context), action.commandId ?? '', (action.data ?? {}) as Record<string, unknown>)) as never;
   }
 
   // The app opens no task modules of its own (the report dialog is the message action's).
@@ -116,16 +122,16 @@ export class ESafetyBot extends TeamsActivityHandler {
   }
 
   protected override async onAdaptiveCardInvoke(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
-    for (const handle of this.services.cardActions ?? []) {
-      const answer = await handle(context, value);
-      if (answer) return answer;
-    }
-    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'That button is not known any more.' as never };
+    return this.router.cardAction(turnOf(context), value.action.verb ?? '', value.action.data ?? {});
   }
 
   /** The words the bot answers: the manifest's commandLists lists each (test/app-package.test.ts). */
   get commandWords(): string[] {
     return this.commands.map((c) => c.command);
+  }
+
+  private get commands(): BotCommand[] {
+    return [this.help, ...this.router.commands];
   }
 
   private async sendHelp(context: TurnContext, preface?: string): Promise<void> {
@@ -134,18 +140,22 @@ export class ESafetyBot extends TeamsActivityHandler {
     await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
   }
 
-  private async remember(context: TurnContext): Promise<void> {
+  private async remember(context: TurnContext, person: Person | undefined): Promise<void> {
     const entry = conversationEntry(context.activity);
     if (!entry.key) return;
     // Only people of the school: a guest or another organisation's user leaves no reference.
-    const personId = context.activity.from?.aadObjectId;
-    if (this.services.isMember && !(personId && (await this.services.isMember(personId)))) return;
+    if (this.services.personOf && !person) return;
     await this.services.conversations.save({ ...entry, key: entry.key });
     // A team's channel is also found by the team's group id: lessons post to their class team.
     const team = (context.activity.channelData as { team?: { id?: string; aadGroupId?: string } } | undefined)?.team;
     const general = !team?.id || entry.conversationId.split(';')[0] === team.id;
     if (entry.kind === 'channel' && team?.aadGroupId && general) await this.services.conversations.save({ ...entry, key: `team:${team.aadGroupId}` });
   }
+}
+
+/** "hello", "hi there", "good morning": said to the bot, a greeting gets one back (#13), not "I don't know". */
+export function isGreeting(text: string): boolean {
+  return /^(hello|hi|hiya|hey|howdy|good (morning|afternoon|evening)|greetings)\b[\s!.,]*(there|e-?safety|bot)?[\s!.,]*$/i.test(text.trim());
 }
 
 /** Message text without the bot's @mention and extra white space. */

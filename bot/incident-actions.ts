@@ -1,53 +1,51 @@
 import { randomUUID } from 'node:crypto';
-import { CardFactory, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type TurnContext } from 'botbuilder';
-import { reportCard, reportThanksCard } from '../src/cards/report-card';
+import { CardFactory } from 'botbuilder';
 import { z } from 'zod';
-import { INCIDENT_ACTIONS, InvalidReport, NoSuchIncident, NotAllowed, type IncidentAction, type IncidentService } from '../src/incidents/incident-service';
-import type { SchoolDirectory } from '../src/school/school-directory';
-import type { BotCommand } from './esafety-bot';
-import { cardError, describeProblem } from './activity-checks';
-import { TooManyRequests } from '../src/server/rate-limits';
+import { actionDetails, incidentActionOf, reportForm, reportFromForm, type incidentCardActions } from '../src/incidents/cards/incident-card-actions';
+import { reportCard, reportThanksCard } from '../src/incidents/cards/report-card';
+import type { IncidentService } from '../src/incidents/incident-service';
+import { describeProblem } from './activity-checks';
+import { sentenceFor } from './bot-errors';
+import { personOf, type BotCommand, type BotTurn, type CardActionHandlers } from './card-action-router';
 
 /** The same per-person write allowance as the tab's API (src/server/rate-limits.ts). */
 export interface WriteAllowance {
   spend(kind: 'personWrites', personId: string): Promise<void>;
 }
 
-const CARD = 'application/vnd.microsoft.card.adaptive';
-/** A short message Teams shows to the person who clicked, instead of replacing the card. */
-const say = (message: string): AdaptiveCardInvokeResponse => ({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: message as never });
-
 export function reportCommand(): BotCommand {
   return {
     command: 'report',
     description: 'Report an e-safety concern to the safeguarding team',
     // Each form carries its own submission id: a double click or a retry is one incident.
-    run: async (context) => {
-      await context.sendActivity({ attachments: [CardFactory.adaptiveCard(reportCard(randomUUID()))] });
-    },
+    run: (turn) => turn.send(reportCard(randomUUID())),
   };
 }
 
-type FormData = z.infer<typeof reportForm>;
+type IncidentHandlers = CardActionHandlers<(typeof incidentCardActions)['contract']>;
 
-// Adaptive Card inputs arrive as strings (Input.Toggle as "true"/"false"); a missing input is
-// absent, never null. Anything else did not come from our card.
-const text = (max: number) => z.string().max(max).optional();
-const reportForm = z.object({
-  submissionId: text(100),
-  kind: text(100),
-  about: text(40),
-  involved: text(2000),
-  whatHappened: text(10_000),
-  where: text(500),
-  illegal: z.union([z.literal('true'), z.literal('false'), z.boolean().transform(String)]).optional(),
-});
-const actionData = z.object({
-  incidentId: z.string().min(1).max(100),
-  text: text(4000),
-  assignee: text(320),
-  escalateTo: text(100),
-});
+/** The incident cards' buttons: a report sent, or the DSL acting on one. */
+export function incidentCardHandlers(incidents: IncidentService, limits?: WriteAllowance): IncidentHandlers {
+  const act =
+    (verb: Parameters<typeof incidentActionOf>[0]): IncidentHandlers['incident.note'] =>
+    async (data, { person }) => {
+      await limits?.spend('personWrites', person.id);
+      return { card: await incidents.act(data.incidentId, incidentActionOf(verb), person, actionDetails(data)) };
+    };
+  return {
+    'incident.submit': async (form, { person }) => {
+      await limits?.spend('personWrites', person.id);
+      await incidents.report(reportFromForm(form, new Date()), person);
+      return { card: reportThanksCard() };
+    },
+    'incident.acknowledge': act('incident.acknowledge'),
+    'incident.note': act('incident.note'),
+    'incident.assign': act('incident.assign'),
+    'incident.escalate': act('incident.escalate'),
+    'incident.inform-parents': act('incident.inform-parents'),
+    'incident.close': act('incident.close'),
+  };
+}
 
 // What Teams sends in messagePayload; only these fields are read, each checked for its type.
 const reportedMessage = z.object({
@@ -77,92 +75,26 @@ export function reportMessageTask(message: ReportedMessage) {
   };
 }
 
-/** Card form fields to the report the domain validates. */
-export function reportFromForm(data: FormData, now: Date) {
-  const [category, subCategory] = (data.kind ?? '').split('/');
-  const role = data.about === 'headteacher' ? 'headteacher' : data.about === 'staff' ? 'staff' : 'student';
-  const names = (data.involved ?? '').split(',').map((n) => n.trim()).filter(Boolean);
-  return {
-    submissionId: data.submissionId,
-    category,
-    subCategory,
-    whatHappened: data.whatHappened ?? '',
-    involved: names.length ? names.map((name) => ({ name, role })) : role === 'student' ? [] : [{ name: role === 'headteacher' ? 'the headteacher' : 'a member of staff', role }],
-    when: now.toISOString(),
-    where: data.where ?? '',
-    illegalOrImmediateRisk: data.illegal === 'true',
-    channel: 'bot-command' as 'bot-command' | 'message-action',
-  };
-}
-
-/** Action.Execute from incident cards: submit a report, or the DSL acts on one. */
-export async function incidentCardAction(
-  context: TurnContext,
-  value: AdaptiveCardInvokeValue,
-  incidents: IncidentService,
-  directory: SchoolDirectory,
-  limits?: WriteAllowance,
-): Promise<AdaptiveCardInvokeResponse | undefined> {
-  const verb = value.action.verb ?? '';
-  if (!verb.startsWith('incident.')) return undefined;
-  const actorId = context.activity.from.aadObjectId;
-  const actor = actorId ? await directory.person(actorId) : undefined;
-  if (!actor) return say('Sorry: you are not in this school’s directory.');
-  const raw: unknown = value.action.data ?? {};
-  try {
-    if (verb === 'incident.submit') {
-      const form = reportForm.safeParse(raw);
-      if (!form.success) return cardError(400, 'BadRequest', `Please check: ${describeProblem(form.error)}`);
-      await limits?.spend('personWrites', actor.id);
-      await incidents.report(reportFromForm(form.data, new Date()), actor);
-      return { statusCode: 200, type: CARD, value: reportThanksCard() as never };
-    }
-    const action = verb.slice('incident.'.length) as IncidentAction;
-    if (!INCIDENT_ACTIONS.includes(action)) return say('That action is not known.');
-    const parsed = actionData.safeParse(raw);
-    if (!parsed.success) return cardError(400, 'BadRequest', `Please check: ${describeProblem(parsed.error)}`);
-    const data = parsed.data;
-    await limits?.spend('personWrites', actor.id);
-    const card = await incidents.act(data.incidentId, action, actor, {
-      ...(data.text !== undefined ? { text: data.text } : {}),
-      ...(data.assignee !== undefined ? { assignee: data.assignee } : {}),
-      ...(data.escalateTo !== undefined ? { escalateTo: data.escalateTo } : {}),
-    });
-    return { statusCode: 200, type: CARD, value: card as never };
-  } catch (e) {
-    if (e instanceof InvalidReport) return say(`Please check: ${e.message}`);
-    if (e instanceof NotAllowed) return say('Only the safeguarding team and the people this incident was sent to can act on it.');
-    if (e instanceof NoSuchIncident) return cardError(404, 'NotFound', 'That incident does not exist.');
-    if (e instanceof TooManyRequests) return cardError(429, 'TooManyRequests', e.message);
-    throw e;
-  }
-}
-
 /** The message action: "Report a concern" on any chat or channel message. */
-export function reportMessageAction(incidents: IncidentService, directory: SchoolDirectory, limits?: WriteAllowance) {
+export function reportMessageAction(incidents: IncidentService, limits?: WriteAllowance) {
   const tell = (value: string) => ({ task: { type: 'message' as const, value } });
   return {
-    async fetch(_context: TurnContext, commandId: string, message: unknown) {
+    async fetch(_turn: BotTurn, commandId: string, message: unknown) {
       if (commandId !== 'reportMessage') return tell('That action is not known.');
       const parsed = reportedMessage.safeParse(message ?? {});
       return reportMessageTask(parsed.success ? parsed.data : {});
     },
-    async submit(context: TurnContext, commandId: string, raw: Record<string, unknown>) {
+    async submit(turn: BotTurn, commandId: string, raw: Record<string, unknown>) {
       if (commandId !== 'reportMessage') return tell('That action is not known.');
       const form = reportForm.safeParse(raw);
       if (!form.success) return tell(`Please check: ${describeProblem(form.error)}`);
-      const data = form.data;
-      const actorId = context.activity.from.aadObjectId;
-      const actor = actorId ? await directory.person(actorId) : undefined;
-      if (!actor) return tell('Sorry: you are not in this school’s directory.');
       try {
-        await limits?.spend('personWrites', actor.id);
-        await incidents.report({ ...reportFromForm(data, new Date()), channel: 'message-action' }, actor);
+        const person = personOf(turn);
+        await limits?.spend('personWrites', person.id);
+        await incidents.report(reportFromForm(form.data, new Date(), 'message-action'), person);
         return tell('Thank you. Your concern has been passed to the safeguarding team.');
       } catch (e) {
-        if (e instanceof InvalidReport) return tell(`Please check: ${e.message}`);
-        if (e instanceof TooManyRequests) return tell(e.message);
-        throw e;
+        return tell(sentenceFor(e));
       }
     },
   };

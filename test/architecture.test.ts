@@ -30,3 +30,25 @@ describe('the domain stays free of the bot SDK and the UI', () => {
     expect(importsOf(join(root, 'bot', 'esafety-bot.ts'))).toContain('botbuilder');
   });
 });
+
+describe('the tab shares only the contract with the server (decisions.md #1)', () => {
+  /** An import of the tab that leaves tab/ for this repository, unless it lands in src/contract/. */
+  const outsideTheContract = (file: string, imports = importsOf(file)) =>
+    imports
+      .filter((i) => i.startsWith('.'))
+      .map((i) => relative(root, resolve(join(file, '..'), i)))
+      .filter((target) => !target.startsWith('tab/') && !target.startsWith('src/contract/') && target !== 'src/contract')
+      .map((target) => `${relative(root, file)} imports ${target}`);
+
+  it('tab/ imports from the rest of the repository only src/contract/ (zod schemas and their types)', () => {
+    expect(sources(join(root, 'tab', 'src')).flatMap((f) => outsideTheContract(f))).toEqual([]);
+  });
+
+  it('the check itself refuses a tab file reaching into the domain and allows the contract', () => {
+    const page = join(root, 'tab', 'src', 'pages', 'planted.tsx');
+    expect(outsideTheContract(page, ['zod', '../../../src/contract/incidents', '../../../src/incidents/incident-service', '../../../bot/esafety-bot'])).toEqual([
+      'tab/src/pages/planted.tsx imports src/incidents/incident-service',
+      'tab/src/pages/planted.tsx imports bot/esafety-bot',
+    ]);
+  });
+});

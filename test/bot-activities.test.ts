@@ -43,7 +43,7 @@ describe('the bot checks every activity before acting on it', () => {
   it('answers the DSL acting on an incident that does not exist with 404, not a foreign-key error', async () => {
     const { status, body } = await execute('incident.acknowledge', { incidentId: randomUUID() });
     expect(status).toBe(404);
-    expect(body).toEqual({ statusCode: 404, type: 'application/vnd.microsoft.error', value: { code: 'NotFound', message: 'That incident does not exist.' } });
+    expect(body).toEqual({ statusCode: 404, type: 'application/vnd.microsoft.error', value: { code: 'NotFound', message: 'No incident has that id.' } });
   });
 
   it('refuses a report card whose fields have the wrong types, writing nothing', async () => {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { auditFindingCard, auditSummaryCard } from '../cards/audit-cards';
+import { auditFindingCard, auditSummaryCard } from './cards/audit-cards';
 import type { Notifier } from '../notify/notifier';
 import type { SchoolDirectory } from '../school/school-directory';
 import type { JobRunner } from '../jobs/job-runner';

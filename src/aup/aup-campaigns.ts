@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { aupCard, overdueCard } from '../cards/aup-card';
+import { aupCard, overdueCard } from './cards/aup-card';
 import type { Audience } from '../config/school-config';
 import type { AppInstaller } from '../notify/app-installer';
 import { Throttled, type Notifier } from '../notify/notifier';

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { describeZodError } from '../config/load-school-config';
 import type { Audience, SchoolConfig } from '../config/school-config';
-import { aupCard, policyQuestionCard } from '../cards/aup-card';
+import { aupCard, policyQuestionCard } from './cards/aup-card';
 import type { AdaptiveCardJson } from '../cards/render-card';
 import type { Notifier } from '../notify/notifier';
 import type { Person, SchoolDirectory } from '../school/school-directory';

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isTimeZone, schoolTimeToInstant } from '../lessons/school-time';
+import { isTimeZone, schoolTimeToInstant } from '../school/school-time';
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { graphError, listResponse, singleResponse } from './odata';
 import type { DemoEvent, DemoOnlineMeeting, DemoSchool, DemoUser } from './school-model';

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { describeZodError } from '../config/load-school-config';
 import type { SchoolConfig } from '../config/school-config';
-import { policyReviewDueCard } from '../cards/governance-cards';
+import { policyReviewDueCard } from './cards/governance-cards';
 import type { Notifier } from '../notify/notifier';
 import type { Person, SchoolDirectory } from '../school/school-directory';
 import type { Database } from '../storage/schema';

@@ -1,4 +1,4 @@
-import { incidentCard } from '../cards/incident-card';
+import { incidentCard } from './cards/incident-card';
 import type { AdaptiveCardJson } from '../cards/render-card';
 import type { Person, SchoolDirectory } from '../school/school-directory';
 import type { IncidentAccess } from './incident-access';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { incidentCard } from '../cards/incident-card';
+import { incidentCard } from './cards/incident-card';
 import type { AdaptiveCardJson } from '../cards/render-card';
 import type { SchoolConfig } from '../config/school-config';
 import { MailNotPermitted, type Mailer } from '../notify/mailer';

@@ -1,6 +1,6 @@
 import type { SchoolConfig } from '../config/school-config';
 import type { MailMessage } from '../notify/mailer';
-import type { IncidentView } from '../cards/incident-card';
+import type { IncidentView } from './incident-view';
 import type { Recipient } from './incident-routing';
 
 type ContactRecipient = Extract<Recipient, { kind: 'contact' }>;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { SchoolConfig } from '../config/school-config';
-import { incidentCard } from '../cards/incident-card';
+import { incidentCard } from './cards/incident-card';
 import type { Notifier } from '../notify/notifier';
 import type { SchoolDirectory } from '../school/school-directory';
 import type { IncidentService } from './incident-service';

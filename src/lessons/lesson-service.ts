@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { lessonJoinCard, noRecordingCard, recordingAnnouncementCard } from '../cards/lesson-cards';
+import { lessonJoinCard, noRecordingCard, recordingAnnouncementCard } from './cards/lesson-cards';
 import { describeZodError } from '../config/load-school-config';
 import type { SchoolConfig } from '../config/school-config';
 import { isGraphError, type GraphAccess } from '../graph/graph-access';
@@ -13,7 +13,7 @@ import type { Person, SchoolDirectory } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
 import type { Database, LessonTable } from '../storage/schema';
 import { lessonMeetingSettings, outsiders, REMOTE_WORKING_CLAUSE } from './lesson-rules';
-import { instantToSchoolTime, schoolTimeToInstant, showSchoolTime } from './school-time';
+import { instantToSchoolTime, schoolTimeToInstant, showSchoolTime } from '../school/school-time';
 import { InvalidInput, NotAllowed, RefusedByPolicy, Unavailable } from '../errors/domain-errors';
 
 export type Lesson = Selectable<LessonTable>;

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { outsiderMeetingCard } from '../cards/lesson-cards';
+import { outsiderMeetingCard } from './cards/lesson-cards';
 import type { SchoolConfig } from '../config/school-config';
 import type { GraphAccess } from '../graph/graph-access';
 import type { Graph, Optional, Present } from '../graph/graph-types';

@@ -1,13 +1,20 @@
 import { Migrator, sql, type DatabaseIntrospector, type Kysely, type Migration as KyselyMigration } from 'kysely';
 import type { Storage } from './database';
 import { migrations, type MigrationContext } from './migrations';
-import { IncidentLogKeys } from '../incidents/incident-log-key';
 
 /**
  * Kysely's migrator takes a lock (a lock table row on both engines), so several app instances
  * starting together against one PostgreSQL apply each migration once.
  */
-async function migratorFor(storage: Storage, keys?: IncidentLogKeys): Promise<Migrator> {
+/**
+ * What migration 0011 needs of the incident log's key: to seal. Declared here, not imported from
+ * incidents/, so storage stays below the features; `IncidentLogKeys` fits it.
+ */
+export interface IncidentLogSealer {
+  seal(data: string): { keyId: string; mac: string };
+}
+
+async function migratorFor(storage: Storage, keys?: IncidentLogSealer): Promise<Migrator> {
   const context: MigrationContext = keys ? { sealIncidentLog: (data) => keys.seal(data) } : {};
   // Kysely looks for its tables in every schema unless told which one: on a PostgreSQL server shared
   // by several schools or test runs, another schema's lock table would make it skip creating ours
@@ -47,8 +54,11 @@ function onlyOwnSchema<DB>(db: Kysely<DB>, schema: string): Kysely<DB> {
   });
 }
 
-/** `keys` re-anchors an existing incident log (migration 0011); INCIDENT_LOG_KEY when not given. */
-export async function migrateToLatest(storage: Storage, keys: IncidentLogKeys | undefined = IncidentLogKeys.fromEnvironment()): Promise<string[]> {
+/**
+ * `keys` re-anchors an existing incident log (migration 0011), which refuses without them. The
+ * commands pass the school's key (INCIDENT_LOG_KEY or the demo's key file); a new database needs none.
+ */
+export async function migrateToLatest(storage: Storage, keys?: IncidentLogSealer): Promise<string[]> {
   const { error, results } = await (await migratorFor(storage, keys)).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

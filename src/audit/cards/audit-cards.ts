@@ -1,6 +1,6 @@
-import type { AcceptedFinding } from '../audit/audit-service';
-import type { FindingChanges } from '../audit/audit-store';
-import { renderCard, type AdaptiveCardJson } from './render-card';
+import type { AcceptedFinding } from '../audit-service';
+import type { FindingChanges } from '../audit-store';
+import { renderCard, type AdaptiveCardJson } from '../../cards/render-card';
 
 const summaryTemplate = {
   type: 'AdaptiveCard',

@@ -1,4 +1,5 @@
-import { renderCard, type AdaptiveCardJson } from './render-card';
+import { renderCard, type AdaptiveCardJson } from '../../cards/render-card';
+import type { StartedLesson } from '../lesson-service';
 
 const schema = 'http://adaptivecards.io/schemas/adaptive-card.json';
 
@@ -41,6 +42,12 @@ const createdTemplate = {
 export function lessonCreatedCard(view: { title: string; className: string; starts: string; joinUrl: string; postedToClass: boolean; warning?: string }): AdaptiveCardJson {
   const recorded = view.warning ? 'automatically; not announced by the app' : 'automatically, and announced';
   return renderCard(createdTemplate, { ...view, recorded, hasWarning: !!view.warning, warning: view.warning ?? '' });
+}
+
+/** The teacher's answer once a lesson is started: `starts` in the school's time (`LessonService.when`). */
+export function lessonReadyCard(started: StartedLesson, starts: string): AdaptiveCardJson {
+  const { lesson, postedToClass, warning } = started;
+  return lessonCreatedCard({ title: lesson.title, className: lesson.class_name, starts, joinUrl: lesson.join_url, postedToClass, ...(warning ? { warning } : {}) });
 }
 
 const joinTemplate = {

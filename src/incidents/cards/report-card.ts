@@ -1,5 +1,5 @@
-import { CATEGORIES } from '../incidents/incident-report';
-import { renderCard, type AdaptiveCardJson } from './render-card';
+import { CATEGORIES } from '../incident-report';
+import { renderCard, type AdaptiveCardJson } from '../../cards/render-card';
 
 const template = {
   type: 'AdaptiveCard',

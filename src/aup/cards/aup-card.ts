@@ -1,4 +1,4 @@
-import { renderCard, type AdaptiveCardJson } from './render-card';
+import { renderCard, type AdaptiveCardJson } from '../../cards/render-card';
 
 export interface AupCardView {
   versionId: string;

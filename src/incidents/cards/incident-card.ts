@@ -1,18 +1,5 @@
-import { renderCard, type AdaptiveCardJson } from './render-card';
-
-export interface IncidentView {
-  id: string;
-  category: string;
-  subCategory: string;
-  whatHappened: string;
-  when: string;
-  where: string;
-  involved: string[];
-  urgent: boolean;
-  guidance: string[];
-  status: 'new' | 'acknowledged' | 'closed';
-  history: Array<{ kind: string; at: string; text: string }>;
-}
+import { renderCard, type AdaptiveCardJson } from '../../cards/render-card';
+import type { IncidentView } from '../incident-view';
 
 const template = {
   type: 'AdaptiveCard',
