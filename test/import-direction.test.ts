@@ -132,9 +132,9 @@ describe('inside src/, imports run downwards only (decisions.md #1)', () => {
     expect(folders.filter((f) => !(f in RANKS))).toEqual([]);
   });
 
-  it('generic cards render; the features own theirs', () => {
+  it('generic cards render and type card actions; the features own theirs', () => {
     const inCards = files.filter((f) => folderOf(f.path) === 'cards' && !isSpec(f.path)).map((f) => f.path.slice('cards/'.length));
-    expect(inCards.sort()).toEqual(['help-card.ts', 'render-card.ts', 'welcome-card.ts']);
+    expect(inCards.sort()).toEqual(['card-actions.ts', 'help-card.ts', 'render-card.ts', 'welcome-card.ts']);
   });
 
   describe('the check itself finds a planted violation', () => {
