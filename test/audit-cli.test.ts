@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CONTROLS } from '../src/audit/controls/catalogue';
 import { generateSchool } from '../src/demo-tenant/school-generator';
 
 const CLI = resolve(__dirname, '../dist/bin/esafety.js');
@@ -17,6 +18,20 @@ describe('esafety audit --demo', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/Audit of Demo Academy: \d+ findings/);
     expect(run.stdout).toMatch(/teams.policies: not checked/);
+  });
+
+  it('gives every control a result: each seeded one fails, the Teams ones are not checked without an export', () => {
+    const teams = CONTROLS.filter((c) => c.area === 'teams.policies').length;
+    expect(run.stdout).toContain(`Controls: 0 pass, ${CONTROLS.length - teams} fail, ${teams} not checked (of ${CONTROLS.length}`);
+    const report = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
+    expect(report.controls.find((c: { control: string }) => c.control === 'ESAFETY.TEAMS.1v1')).toMatchObject({ status: 'not-checked', reason: expect.stringMatching(/--teams-policy/) });
+    expect(readFileSync(join(dir, 'out.html'), 'utf8')).toContain(`0 pass, ${CONTROLS.length - teams} fail, ${teams} not checked.`);
+  });
+
+  it('lists the catalogue: esafety audit-controls', () => {
+    const list = spawnSync(process.execPath, [CLI, 'audit-controls', '--json'], { encoding: 'utf8' });
+    expect(list.status).toBe(0);
+    expect(JSON.parse(list.stdout).map((c: { id: string }) => c.id)).toEqual(CONTROLS.map((c) => c.id));
   });
 
   it('finds exactly the seeded violations, in the JSON report shape', () => {
