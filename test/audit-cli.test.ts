@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CONTROLS } from '../src/audit/controls/catalogue';
@@ -48,6 +48,16 @@ describe('esafety audit --demo', () => {
     expect(html.match(/<article class="finding/g)).toHaveLength(report.findings.length);
     expect(html).toContain('<svg');
     expect(readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\r\n')).toHaveLength(report.findings.length + 1);
+  });
+
+  it('reports the Teams controls as not checked, saying why, when the export does not match its schema (never "checked" with no findings)', () => {
+    const file = join(dir, 'wrong-shape.json');
+    writeFileSync(file, JSON.stringify({ meetingPolicies: 'Global' }));
+    const wrong = spawnSync(process.execPath, [CLI, 'audit', '--demo', '--database-url', `sqlite:${join(dir, 'c.db')}`, '--teams-policy', file, '--json', join(dir, 'wrong.json')], { encoding: 'utf8', timeout: 120_000 });
+    expect(wrong.status).toBe(0);
+    expect(wrong.stdout).toMatch(/teams\.policies: not checked: the Teams policy export does not match its schema \(meetingPolicies: /);
+    const report = JSON.parse(readFileSync(join(dir, 'wrong.json'), 'utf8'));
+    expect(report.controls.filter((c: { rule: string; status: string }) => c.rule.startsWith('teams.') && c.status === 'not-checked')).toHaveLength(7);
   });
 
   it('stops with exit code 2 on an unreadable Teams policy export', () => {

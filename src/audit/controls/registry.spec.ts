@@ -79,6 +79,19 @@ describe('the catalogue of controls', () => {
     expect(results).toHaveLength(CONTROLS.length);
   });
 
+  it('reports the controls of an area the app may not read as not checked, naming the missing permission', () => {
+    const x = tinySchool((s) => (s.coverage = s.coverage.map((c) => (c.check === 'mail.inbox-rules' ? { check: c.check, status: 'not-checked', reason: 'not checked: missing MailboxSettings.Read' } : c))));
+    const { results } = evaluateControls(x.snapshot, x.ctx);
+    expect(results.find((r) => r.control === 'ESAFETY.MAIL.1v1')).toEqual({ control: 'ESAFETY.MAIL.1v1', rule: 'mail.inbox-rule.external-forward', status: 'not-checked', findings: 0, reason: 'not checked: missing MailboxSettings.Read' });
+  });
+
+  it('keeps a partial area\'s note on its controls\' results', () => {
+    const reason = 'partial: meeting settings not checked for amy@school.org.uk';
+    const x = tinySchool((s) => (s.coverage = s.coverage.map((c) => (c.check === 'meetings.calendars' ? { check: c.check, status: 'partial', reason } : c))));
+    const { results } = evaluateControls(x.snapshot, x.ctx);
+    expect(results.find((r) => r.control === 'ESAFETY.MEETINGS.2v1')).toEqual({ control: 'ESAFETY.MEETINGS.2v1', rule: 'meetings.lesson-not-recorded', status: 'pass', findings: 0, reason });
+  });
+
   it('marks the Teams policies area, and each Teams control, not checked when the export does not match its schema', () => {
     const x = tinySchool((s) => (s.teamsPolicies = { meetingPolicies: 'Global' }));
     const { results, coverage } = evaluateControls(x.snapshot, x.ctx);
