@@ -1,4 +1,3 @@
-import type { AuditRule } from '../rules/rule';
 import { isAuditArea } from './areas';
 import type { Control } from './control';
 
@@ -7,7 +6,7 @@ import type { Control } from './control';
  * a well-formed, unique id and rule name, exactly one check, and an area the collector reports.
  * A control whose area is misspelt or never collected would otherwise never run.
  */
-export function catalogueProblems(controls: readonly Control[], rules: readonly AuditRule[], collectedAreas: readonly string[]): string[] {
+export function catalogueProblems(controls: readonly Control[], rules: ReadonlyArray<{ rule: string }>, collectedAreas: readonly string[]): string[] {
   const problems: string[] = [];
   const seen = (key: (c: Control) => string, what: string) => {
     const counts = new Map<string, number>();
