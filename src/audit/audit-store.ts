@@ -159,7 +159,7 @@ interface StoredCoverage {
 }
 
 /** What the policy_ref column holds: the control (with its version); a full clause in runs before the catalogue. */
-type StoredClause = { control: string } | { file: string; heading: string; quote: string };
+type StoredClause = { control?: string } | { file: string; heading: string; quote: string };
 
 function toFinding(r: Selectable<AuditFindingTable>): ReportedFinding {
   const base = {
@@ -170,12 +170,12 @@ function toFinding(r: Selectable<AuditFindingTable>): ReportedFinding {
   const severity = r.severity as Severity;
   const stored = JSON.parse(r.policy_ref) as StoredClause;
   const control = controlOf(r.rule);
-  if ('control' in stored && control) {
+  if ('control' in stored && stored.control && control) {
     const f = reportFinding(control, { ...base, ...(severity !== control.severity ? { severity } : {}), ...(r.fix ? { action: r.fix } : {}) });
     return { ...f, control: stored.control };
   }
   // A run from before the catalogue, or a control since retired: shown as it was stored.
-  const policyRef = 'control' in stored ? { file: '', heading: '', quote: '' } : stored;
+  const policyRef = 'quote' in stored ? stored : { file: '', heading: '', quote: '' };
   return { ...base, control: control?.id ?? r.rule, title: control?.title ?? r.rule, severity, policyRef, fix: r.fix };
 }
 
