@@ -4,6 +4,7 @@ import { describeTimeLeft, type AuditProgressView } from '../src/audit/audit-pro
 import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
 import type { CollectProgress } from '../src/audit/collect/collect-tenant';
+import type { ControlResult } from '../src/audit/controls/control';
 import { reportCsv } from '../src/audit/report/report-csv';
 import { reportHtml } from '../src/audit/report/report-html';
 import { ConfigError, loadSchoolConfig } from '../src/config/load-school-config';
@@ -49,6 +50,12 @@ function progressPrinter(stream: NodeJS.WriteStream, graph: GraphAccess) {
     printed.set(p.phase, state);
     stream.write(`${p.phase}: ${state === 'done' ? `done (${p.total})` : `${p.done}/${p.total}`}, ${left} (${counts} so far)\n`);
   };
+}
+
+/** Every control's result in one line: the passes count as much as the failures. */
+function controlsLine(controls: ControlResult[]): string {
+  const n = (s: ControlResult['status']) => controls.filter((c) => c.status === s).length;
+  return `Controls: ${n('pass')} pass, ${n('fail')} fail, ${n('not-checked')} not checked (of ${controls.length}; esafety audit-controls lists them).`;
 }
 
 export async function auditCommand(o: AuditCommandOptions): Promise<void> {
@@ -102,6 +109,7 @@ export async function auditCommand(o: AuditCommandOptions): Promise<void> {
       `Audit of ${config.school.name}: ${report.findings.length} findings (${sev('high')} high, ${sev('medium')} medium, ${sev('low')} low${accepted ? `, ${accepted} accepted` : ''}).`,
       `Since the last run: ${changes.new.length} new, ${changes.resolved.length} resolved, ${changes.stillOpen.length} still open.`,
       ...report.coverage.filter((c) => c.status !== 'checked').map((c) => `  ${c.check}: ${c.reason}`),
+      controlsLine(report.controls),
       `Graph: ${report.stats.requests} requests, ${report.stats.batches} batches, ${report.stats.throttled} throttled, ~${report.stats.resourceUnits} SharePoint resource units.`,
       ...[o.json, o.csv, o.html].filter(Boolean).map((f) => `Written: ${f}`),
     ];

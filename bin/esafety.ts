@@ -144,6 +144,27 @@ program
     await (require('./audit-command') as typeof import('./audit-command')).auditCommand(o);
   });
 
+// The catalogue of controls is the one source: docs/audit.md's table and the tab's filters come from it.
+program
+  .command('audit-controls')
+  .description('The audit\'s catalogue of controls: id, title, severity, area, clause')
+  .option('--json', 'as JSON')
+  .option('--update-doc <file>', 'rewrite the generated control table of docs/audit.md')
+  .action((o: { json?: boolean; updateDoc?: string }) => {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { CONTROLS } = require('../src/audit/controls/catalogue') as typeof import('../src/audit/controls/catalogue');
+    if (o.updateDoc) {
+      const { readFileSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+      const { fillControlsSection } = require('../src/audit/controls/catalogue-doc') as typeof import('../src/audit/controls/catalogue-doc');
+      writeFileSync(o.updateDoc, fillControlsSection(readFileSync(o.updateDoc, 'utf8')));
+      process.stdout.write(`updated ${o.updateDoc}\n`);
+      return;
+    }
+    if (o.json) process.stdout.write(`${JSON.stringify(CONTROLS, null, 2)}\n`);
+    else process.stdout.write(CONTROLS.map((c) => `${c.id.padEnd(20)} ${c.severity.padEnd(7)} ${c.title}`).join('\n') + '\n');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  });
+
 const config = program.command('config').description('School configuration');
 config
   .command('check <file>')

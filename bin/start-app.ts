@@ -41,6 +41,7 @@ import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
 import { exchangeAdminFor } from '../src/exchange/exchange-admin';
 import { auditRoutes } from '../src/server/audit-routes';
+import { auditControlRoutes } from '../src/server/audit-control-routes';
 import { incidentRoutes } from '../src/server/incident-routes';
 import { governanceFeature } from './governance-wiring';
 import type { ReviewSchedule } from '../src/governance/review-schedule';
@@ -267,7 +268,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
     tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
     ...(demo ? { demo } : {}),
-    features: [governance.routes, auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents), aupRoutes(aup, () => void aupSchedule.tick(), parents), parentPages(parents, config.school.name, logger), lessonRoutes(lessons), graphWebhook(meetingWatch, logger), permissionRoutes(permissionReport)],
+    features: [governance.routes, auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents), aupRoutes(aup, () => void aupSchedule.tick(), parents), parentPages(parents, config.school.name, logger), lessonRoutes(lessons), graphWebhook(meetingWatch, logger), permissionRoutes(permissionReport), auditControlRoutes({ tenantId: config.school.tenantId, store: auditStore })],
   });
 
   await new Promise<void>((resolveListen, reject) => {

@@ -34,6 +34,13 @@ describe('re-auditing since the last run', () => {
     expect(incremental.changes.resolved.map(findingKey)).toEqual([findingKey(anon)]);
     expect(incremental.changes.stillOpen).toHaveLength(full.report.findings.length - 1);
     expect(incremental.report.stats.resourceUnits).toBeLessThan(full.report.stats.resourceUnits);
+    // The other Anyone link did not change, so delta did not return it: carried from the last run,
+    // it still fails its control, and the result counts it.
+    const anyone = incremental.report.controls.find((c) => c.rule === 'sharing.item.anonymous-link');
+    expect(anyone).toMatchObject({ control: 'ESAFETY.SHARING.4v1', status: 'fail', findings: 1 });
+    for (const c of incremental.report.controls.filter((r) => r.status !== 'not-checked')) {
+      expect(c.findings).toBe(incremental.report.findings.filter((f) => f.rule === c.rule).length);
+    }
   });
 
   it('marks a finding an admin has accepted, with the reason', async () => {

@@ -4,10 +4,11 @@ import type { GraphAccess } from '../graph/graph-access';
 import { AuditStore, compareRuns, type Acceptance, type FindingChanges } from './audit-store';
 import { AuditProgress, type AuditProgressView } from './audit-progress';
 import type { CollectProgress } from './collect/collect-tenant';
-import { findingKey, type AuditReport, type Finding } from './findings';
+import { recountResults } from './evaluate-controls';
+import { findingKey, type AuditReport, type ReportedFinding } from './findings';
 import { runAudit } from './run-audit';
 
-export interface AcceptedFinding extends Finding {
+export interface AcceptedFinding extends ReportedFinding {
   accepted?: Pick<Acceptance, 'reason' | 'expiresAt' | 'acceptedBy'>;
 }
 
@@ -73,13 +74,14 @@ export class AuditService {
       const changedItems = new Set(snapshot.changedDriveItems ?? []);
       const carried = before.filter((f) => f.subject.type === 'drive-item' && !changedItems.has(f.subject.id));
       report.findings.push(...carried);
+      report.controls = recountResults(report.controls, report.findings);
     }
     const runId = await this.store.saveRun(report, { ...(previous?.deltaLinks ?? {}), ...snapshot.deltaLinks }, options.trigger, options.actorId ?? null);
     const changes = compareRuns(previous ? await this.store.findings(previous.id) : [], report.findings);
     return { runId, report: await this.withAcceptances(report), changes, firstRun: !previous };
   }
 
-  async withAcceptances<T extends { findings: Finding[] }>(report: T): Promise<Omit<T, 'findings'> & { findings: AcceptedFinding[] }> {
+  async withAcceptances<T extends { findings: ReportedFinding[] }>(report: T): Promise<Omit<T, 'findings'> & { findings: AcceptedFinding[] }> {
     const accepted = await this.store.activeAcceptances();
     return {
       ...report,

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { AuditLog } from '../storage/audit-log';
-import type { AuditRunTable, Database } from '../storage/schema';
-import { findingKey, type AuditReport, type Coverage, type Finding } from './findings';
+import type { AuditFindingTable, AuditRunTable, Database } from '../storage/schema';
+import { controlOf } from './controls/catalogue';
+import type { ControlResult } from './controls/control';
+import { reportFinding } from './controls/report-finding';
+import { findingKey, type AuditReport, type Coverage, type ReportedFinding, type Severity } from './findings';
 
 export interface StoredRun {
   id: string;
@@ -12,6 +15,8 @@ export interface StoredRun {
   trigger: string;
   stats: AuditReport['stats'];
   coverage: Coverage[];
+  /** Each control's result; empty for runs stored before the catalogue. */
+  controls: ControlResult[];
   deltaLinks: Record<string, string>;
   findingCount: number;
 }
@@ -27,12 +32,12 @@ export interface Acceptance {
 
 /** What changed since the last run: the question admins ask first. */
 export interface FindingChanges {
-  new: Finding[];
-  resolved: Finding[];
-  stillOpen: Finding[];
+  new: ReportedFinding[];
+  resolved: ReportedFinding[];
+  stillOpen: ReportedFinding[];
 }
 
-export function compareRuns(previous: Finding[], current: Finding[]): FindingChanges {
+export function compareRuns(previous: ReportedFinding[], current: ReportedFinding[]): FindingChanges {
   const before = new Map(previous.map((f) => [findingKey(f), f]));
   const now = new Set(current.map(findingKey));
   return {
@@ -65,7 +70,8 @@ export class AuditStore {
           finished_at: report.finishedAt,
           trigger,
           stats: JSON.stringify(report.stats),
-          coverage: JSON.stringify(report.coverage),
+          // The areas and the controls' results share the coverage column (no migration needed).
+          coverage: JSON.stringify({ areas: report.coverage, controls: report.controls } satisfies StoredCoverage),
           delta_links: JSON.stringify(deltaLinks),
           finding_count: report.findings.length,
         })
@@ -80,8 +86,10 @@ export class AuditStore {
         subject_id: f.subject.id,
         subject_name: f.subject.name,
         detail: f.detail,
-        policy_ref: JSON.stringify(f.policyRef),
-        fix: f.fix,
+        // The clause and remedy are the control's: only which control (and version) and this
+        // subject's own action are kept, and filled in again from the catalogue when read.
+        policy_ref: JSON.stringify({ control: f.control } satisfies StoredClause),
+        fix: f.action ?? '',
       }));
       for (let i = 0; i < rows.length; i += 100) await tx.insertInto('audit_finding').values(rows.slice(i, i + 100)).execute();
       await this.log.append({ actorId, action: 'audit.run', subjectType: 'audit-run', subjectId: id, detail: { trigger, findings: rows.length } }, tx);
@@ -117,16 +125,9 @@ export class AuditStore {
     });
   }
 
-  async findings(runId: string): Promise<Finding[]> {
+  async findings(runId: string): Promise<ReportedFinding[]> {
     const rows = await this.db.selectFrom('audit_finding').selectAll().where('run_id', '=', runId).execute();
-    return rows.map((r) => ({
-      rule: r.rule,
-      severity: r.severity as Finding['severity'],
-      subject: { type: r.subject_type, id: r.subject_id, name: r.subject_name },
-      detail: r.detail,
-      policyRef: JSON.parse(r.policy_ref),
-      fix: r.fix,
-    }));
+    return rows.map(toFinding);
   }
 
   /** An admin accepts a finding for a reason until a date; it is recorded in the audit log. */
@@ -151,7 +152,35 @@ export class AuditStore {
   }
 }
 
+/** What the coverage column holds: the areas and the controls' results (a bare array before the catalogue). */
+interface StoredCoverage {
+  areas: Coverage[];
+  controls: ControlResult[];
+}
+
+/** What the policy_ref column holds: the control (with its version); a full clause in runs before the catalogue. */
+type StoredClause = { control?: string } | { file: string; heading: string; quote: string };
+
+function toFinding(r: Selectable<AuditFindingTable>): ReportedFinding {
+  const base = {
+    rule: r.rule,
+    subject: { type: r.subject_type, id: r.subject_id, name: r.subject_name },
+    detail: r.detail,
+  };
+  const severity = r.severity as Severity;
+  const stored = JSON.parse(r.policy_ref) as StoredClause;
+  const control = controlOf(r.rule);
+  if ('control' in stored && stored.control && control) {
+    const f = reportFinding(control, { ...base, ...(severity !== control.severity ? { severity } : {}), ...(r.fix ? { action: r.fix } : {}) });
+    return { ...f, control: stored.control };
+  }
+  // A run from before the catalogue, or a control since retired: shown as it was stored.
+  const policyRef = 'quote' in stored ? stored : { file: '', heading: '', quote: '' };
+  return { ...base, control: control?.id ?? r.rule, title: control?.title ?? r.rule, severity, policyRef, fix: r.fix };
+}
+
 function toRun(r: Selectable<AuditRunTable>): StoredRun {
+  const coverage = JSON.parse(r.coverage) as StoredCoverage | Coverage[];
   return {
     id: r.id,
     tenantId: r.tenant_id,
@@ -159,7 +188,8 @@ function toRun(r: Selectable<AuditRunTable>): StoredRun {
     finishedAt: r.finished_at,
     trigger: r.trigger,
     stats: JSON.parse(r.stats),
-    coverage: JSON.parse(r.coverage),
+    coverage: Array.isArray(coverage) ? coverage : coverage.areas,
+    controls: Array.isArray(coverage) ? [] : coverage.controls,
     deltaLinks: JSON.parse(r.delta_links),
     findingCount: Number(r.finding_count),
   };

@@ -1,7 +1,7 @@
 import type { Person } from '../school/school-directory';
 import { FindingAcceptances, InvalidFindingAcceptance } from './finding-acceptance';
 import { FindingIncidents, NoSuchFinding, subCategoryFor, submissionIdFor, type IncidentReporter } from './finding-incidents';
-import { findingKey, type Finding } from './findings';
+import { findingKey, type ReportedFinding } from './findings';
 
 const admin = { id: 'admin-1', displayName: 'Sam Patel', userPrincipalName: 'sam@school.example', mail: null, kind: 'staff', classifiedBy: 'group', roles: ['admin'] } satisfies Person;
 const now = new Date('2026-11-23T10:00:00Z');
@@ -26,7 +26,7 @@ describe('accepting a finding’s risk', () => {
 });
 
 describe('raising a finding as an incident for the DSL', () => {
-  const finding = (rule: string): Finding => ({ rule, severity: 'high', subject: { type: 'user', id: 'u1', name: 'Year 9 pupil' }, detail: 'forwards mail outside the school', policyRef: { file: 'p.md', heading: 'h', quote: 'q' }, fix: 'f' });
+  const finding = (rule: string): ReportedFinding => ({ rule, control: 'ESAFETY.MAIL.1v1', title: 'Mail forwarded outside the school', severity: 'high', subject: { type: 'user', id: 'u1', name: 'Year 9 pupil' }, detail: 'forwards mail outside the school', policyRef: { file: 'p.md', heading: 'h', quote: 'q' }, fix: 'f' });
   const run = { id: 'run-1', finishedAt: '2026-11-23T09:00:00Z' };
 
   it('treats mail forwarded out and files shared out as a data breach; the rest is for the DSL to judge', () => {

@@ -1,4 +1,7 @@
-/** What an audit produces: findings tied to the policy clause they break, and what was checked. */
+/** What an audit produces: findings tied to the control (and so the policy clause) they break, and what was checked. */
+import type { AuditArea } from './controls/areas';
+import type { ControlResult } from './controls/control';
+
 export type Severity = 'high' | 'medium' | 'low';
 
 /** A clause of one of the school policies in ../shared/policies, cited by file and heading. */
@@ -8,17 +11,32 @@ export interface PolicyRef {
   quote: string;
 }
 
+/**
+ * What a check says about one subject. Severity, clause and remedy belong to the control
+ * (src/audit/controls/catalogue.ts); a finding carries only what is particular to its subject.
+ */
 export interface Finding {
+  /** The control's rule name (catalogue `rule`). */
   rule: string;
-  severity: Severity;
   subject: { type: string; id: string; name: string };
   detail: string;
+  /** Only where this subject's state changes the risk (a disabled forwarding rule): else the control's. */
+  severity?: Severity;
+  /** The exact change for this subject (a PowerShell line naming it), before the control's steps. */
+  action?: string;
+}
+
+/** A finding as reports, cards and the tab show it: the control's severity, clause and remedy filled in. */
+export interface ReportedFinding extends Finding {
+  control: string;
+  title: string;
+  severity: Severity;
   policyRef: PolicyRef;
   fix: string;
 }
 
 export interface Coverage {
-  check: string;
+  check: AuditArea;
   /** `partial`: read, but not all of it (the reason says what is missing); its rules still run. */
   status: 'checked' | 'partial' | 'not-checked';
   reason?: string;
@@ -37,11 +55,13 @@ export interface AuditReport {
   finishedAt: string;
   stats: AuditStats;
   coverage: Coverage[];
-  findings: Finding[];
+  /** Every control of the catalogue, each pass, fail or not checked. */
+  controls: ControlResult[];
+  findings: ReportedFinding[];
 }
 
 /** A finding's identity across runs: the same rule on the same subject is the same finding. */
 export const findingKey = (f: Pick<Finding, 'rule' | 'subject'>) => `${f.rule}|${f.subject.type}|${f.subject.id}`;
 
 const ORDER: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
-export const bySeverity = (a: Finding, b: Finding) => ORDER[a.severity] - ORDER[b.severity] || a.rule.localeCompare(b.rule) || a.subject.name.localeCompare(b.subject.name);
+export const bySeverity = (a: ReportedFinding, b: ReportedFinding) => ORDER[a.severity] - ORDER[b.severity] || a.rule.localeCompare(b.rule) || a.subject.name.localeCompare(b.subject.name);

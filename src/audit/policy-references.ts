@@ -33,3 +33,6 @@ export const POLICY = {
     quote: 'Uses guest accounts occasionally for external or short term visitors for temporary access to appropriate services;',
   },
 } satisfies Record<string, PolicyRef>;
+
+/** The name a control uses to cite one of the clauses above. */
+export type ClauseKey = keyof typeof POLICY;

@@ -3,7 +3,7 @@ import type { ExchangeAdmin } from '../exchange/exchange-admin';
 import type { GraphAccess } from '../graph/graph-access';
 import { TenantCollector, type CollectProgress } from './collect/collect-tenant';
 import type { AuditReport } from './findings';
-import { evaluateRules } from './rules';
+import { evaluateControls } from './evaluate-controls';
 import { auditContext } from './rules/rule';
 import type { TenantSnapshot } from './snapshot';
 
@@ -33,7 +33,7 @@ export async function runAudit(options: AuditRunOptions): Promise<{ report: Audi
     now,
   });
   const snapshot = await collector.collect();
-  const findings = evaluateRules(snapshot, auditContext(snapshot, options.config));
+  const { results, findings, coverage } = evaluateControls(snapshot, auditContext(snapshot, options.config));
   const s = options.graph.stats;
   return {
     snapshot,
@@ -47,7 +47,8 @@ export async function runAudit(options: AuditRunOptions): Promise<{ report: Audi
         throttled: s.throttled - before.throttled,
         resourceUnits: s.resourceUnits - before.resourceUnits,
       },
-      coverage: snapshot.coverage,
+      coverage,
+      controls: results,
       findings,
     },
   };

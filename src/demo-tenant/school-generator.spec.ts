@@ -32,7 +32,7 @@ describe('the demo school', () => {
     expect(school.users.some((u) => !u.driveProvisioned && u.role === 'student')).toBe(true);
   });
 
-  it('records every violation it seeds, one per audit rule at least', () => {
+  it('records every violation it seeds, one per audit control at least (Teams policies are seeded in config/demo-teams-policies.json; src/audit/controls/registry.spec.ts checks both)', () => {
     const rules = new Set(school.seededViolations.map((v) => v.rule));
     expect([...rules].sort()).toEqual([
       'groups.guest-in-student-group',
@@ -51,6 +51,7 @@ describe('the demo school', () => {
       'sharing.tenant.no-domain-restriction',
       'tenant.cross-tenant-inbound-open',
       'tenant.guest-invites-open',
+      'tenant.guest-role-member-access',
     ]);
   });
 

@@ -421,6 +421,7 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
   seeded.push({ rule: 'sharing.tenant.external-resharing', subjectId: 'sharepoint-resharing', note: 'guests can re-share' });
   seeded.push({ rule: 'sharing.tenant.no-domain-restriction', subjectId: 'sharepoint-domains', note: 'no allow-list of sharing domains' });
   seeded.push({ rule: 'tenant.guest-invites-open', subjectId: 'authorization-policy', note: 'everyone can invite guests' });
+  seeded.push({ rule: 'tenant.guest-role-member-access', subjectId: 'guest-user-role', note: 'guests have the same directory access as members' });
   seeded.push({ rule: 'tenant.cross-tenant-inbound-open', subjectId: 'cross-tenant-default', note: 'any organisation can collaborate in' });
 
   users.push(notificationsMailbox);
@@ -445,7 +446,9 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
         ],
       },
       sharepoint: { sharingCapability: 'externalUserAndGuestSharing', sharingDomainRestrictionMode: 'none', isResharingByExternalUsersEnabled: true },
-      authorizationPolicy: { allowInvitesFrom: 'everyone', guestUserRoleId: '10dae51f-b6af-4016-8d66-8c2a99b929b3' },
+      // authorizationpolicy.md: guestUserRoleId a0b1b346-4d3e-4e8b-98f8-753987be4970 is "User" (guests
+      // get the same access as members); 10dae51f-... is "Guest User", 2af84b1e-... "Restricted Guest User".
+      authorizationPolicy: { allowInvitesFrom: 'everyone', guestUserRoleId: 'a0b1b346-4d3e-4e8b-98f8-753987be4970' },
       crossTenantDefault: { b2bCollaborationInbound: { usersAndGroups: { accessType: 'allowed' } } },
       subscribedSkus: [
         { skuId: SKU_A3_FACULTY, skuPartNumber: 'M365EDU_A3_FACULTY' },

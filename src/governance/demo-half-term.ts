@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditReport, Finding } from '../audit/findings';
+import type { AuditReport, ReportedFinding as Finding } from '../audit/findings';
 import { AuditStore } from '../audit/audit-store';
 import { IncidentLog } from '../incidents/incident-log';
 import { IncidentLogKeys } from '../incidents/incident-log-key';
@@ -107,7 +107,7 @@ export async function seedDemoHalfTerm(
   // Two tenant audits: one early, one late; two findings resolved, one new between them.
   const finding = (rule: string, id: string, severity: Finding['severity']): Finding => ({ rule, severity, subject: { type: 'user', id, name: `demo ${id}` }, detail: 'seeded for the demo', policyRef: [], fix: '' }) as unknown as Finding;
   const store = new AuditStore(storage.db, () => new Date(at(h, 50, 0)));
-  const run = (day: number, findings: Finding[]): AuditReport => ({ tenantId: people.tenantId, startedAt: at(h, day, 6), finishedAt: at(h, day, 7), stats: {} as AuditReport['stats'], coverage: [], findings });
+  const run = (day: number, findings: Finding[]): AuditReport => ({ tenantId: people.tenantId, startedAt: at(h, day, 6), finishedAt: at(h, day, 7), stats: {} as AuditReport['stats'], coverage: [], controls: [], findings });
   await store.saveRun(run(2, [finding('mail.forwarding-external', 'u1', 'high'), finding('sharing.anonymous-links', 'u2', 'medium'), finding('tenant.guest-stale', 'u3', 'low'), finding('groups.no-owner', 'u4', 'medium')]), {}, 'demo-seed');
   await store.saveRun(run(40, [finding('tenant.guest-stale', 'u3', 'low'), finding('groups.no-owner', 'u4', 'medium'), finding('meetings.anonymous-join', 'u5', 'medium')]), {}, 'demo-seed');
 

@@ -2,6 +2,7 @@ import { GraphError } from '@microsoft/microsoft-graph-client';
 import { ExchangeAccessError, type ExchangeAdmin } from '../../exchange/exchange-admin';
 import type { GraphAccess, Page } from '../../graph/graph-access';
 import type { Graph, Optional, Present, Selected } from '../../graph/graph-types';
+import type { AuditArea } from '../controls/areas';
 import type { Coverage } from '../findings';
 import { emptySnapshot, type SnapshotGroup, type SnapshotInboxRule, type SnapshotMeeting, type SnapshotPermission, type SnapshotUser, type TenantSnapshot } from '../snapshot';
 import { sharePointBudgets } from '../../graph/published-limits';
@@ -191,12 +192,12 @@ export class TenantCollector {
     };
   }
 
-  private notChecked(check: string, reason: string) {
+  private notChecked(check: AuditArea, reason: string) {
     this.coverage.push({ check, status: 'not-checked', reason });
   }
 
   /** One area of the audit; a 403 makes it "not checked: missing X", never a crash or a pass. */
-  private async area(check: string, permission: string, work: () => Promise<void>, partial: () => string | undefined = () => undefined): Promise<void> {
+  private async area(check: AuditArea, permission: string, work: () => Promise<void>, partial: () => string | undefined = () => undefined): Promise<void> {
     if (!this.totals.has(check)) this.progress(check, 0, 1);
     try {
       await work();
@@ -211,7 +212,7 @@ export class TenantCollector {
   }
 
   /** An Exchange-only check: without the Exchange admin API it is plainly not checked. */
-  private async exchangeArea(check: string, why: string, work: (exchange: ExchangeAdmin) => Promise<void>): Promise<void> {
+  private async exchangeArea(check: AuditArea, why: string, work: (exchange: ExchangeAdmin) => Promise<void>): Promise<void> {
     const exchange = this.options.exchange;
     if (!exchange) return this.notChecked(check, `not checked: needs Exchange.ManageAsApp (${why})`);
     try {

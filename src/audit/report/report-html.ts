@@ -1,5 +1,7 @@
 import type { FindingChanges } from '../audit-store';
-import type { AuditReport, Finding, Severity } from '../findings';
+import { controlById } from '../controls/catalogue';
+import type { ControlResult } from '../controls/control';
+import type { AuditReport, ReportedFinding as Finding, Severity } from '../findings';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const SEVERITIES: Severity[] = ['high', 'medium', 'low'];
@@ -29,6 +31,18 @@ function chart(findings: Finding[]): string {
   return `<svg role="img" aria-label="Findings by area and severity" width="600" height="${areas.length * rowH + 8}" font-family="sans-serif" font-size="13">${bars}</svg>`;
 }
 
+const RESULT: Record<ControlResult['status'], string> = { pass: 'pass', fail: 'fail', 'not-checked': 'not checked' };
+
+/** Every control of the catalogue and its result: a pass is shown as a pass, not as silence. */
+function controlsTable(report: AuditReport): string {
+  const title = (id: string) => controlById(id)?.title ?? '';
+  const rows = report.controls
+    .map((c) => `<tr class="${c.status}"><td>${esc(c.control)}</td><td>${esc(title(c.control))}</td><td>${RESULT[c.status]}${c.status === 'fail' ? ` (${c.findings})` : ''}</td><td>${esc(c.reason ?? '')}</td></tr>`)
+    .join('');
+  const count = (s: ControlResult['status']) => report.controls.filter((c) => c.status === s).length;
+  return `<h2>Controls</h2><p>${count('pass')} pass, ${count('fail')} fail, ${count('not-checked')} not checked.</p><table><tr><th>Control</th><th>What the policy needs</th><th>Result</th><th>Note</th></tr>${rows}</table>`;
+}
+
 export function reportHtml(report: AuditReport, school: string, changes?: FindingChanges): string {
   const count = (s: Severity) => report.findings.filter((f) => f.severity === s).length;
   const notChecked = report.coverage.filter((c) => c.status !== 'checked');
@@ -39,7 +53,7 @@ export function reportHtml(report: AuditReport, school: string, changes?: Findin
   <p>${esc(f.detail)}</p>
   <blockquote><q>${esc(f.policyRef.quote)}</q><br><cite>${esc(f.policyRef.file)}, “${esc(f.policyRef.heading)}”</cite></blockquote>
   <p><strong>How to fix:</strong> ${esc(f.fix)}</p>
-  <p class="rule">${esc(f.rule)}</p>
+  <p class="rule">${esc(f.control)}: ${esc(f.title)}</p>
 </article>`,
     )
     .join('\n');
@@ -53,7 +67,7 @@ body{font-family:system-ui,sans-serif;max-width:920px;margin:2em auto;padding:0 
 .sev{text-transform:uppercase;font-size:.75em;letter-spacing:.05em;color:#fff;background:#555;padding:2px 6px;border-radius:3px}
 .high .sev{background:${COLOUR.high}}.medium .sev{background:${COLOUR.medium}}.low .sev{background:${COLOUR.low}}
 blockquote{margin:.5em 0;padding:.3em .8em;border-left:3px solid #ccc;color:#444}.rule{color:#777;font-size:.8em}
-table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}
+table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}tr.fail td:nth-child(3){color:${COLOUR.high};font-weight:bold}tr.not-checked td:nth-child(3){color:#777}
 @media print{.finding{break-inside:avoid}}
 </style></head><body>
 <h1>E-safety tenant audit: ${esc(school)}</h1>
@@ -64,6 +78,7 @@ table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #d
   ${changes ? `<div><strong>${changes.new.length}</strong> new, <strong>${changes.resolved.length}</strong> resolved since the last run</div>` : ''}
 </section>
 ${chart(report.findings)}
+${controlsTable(report)}
 ${notChecked.length ? `<h2>Not checked</h2><p>These parts of the policy could not be checked, or only in part (the reason says which part), so they are not known to pass:</p><table><tr><th>Check</th><th>Why</th></tr>${notChecked.map((c) => `<tr><td>${esc(c.check)}</td><td>${esc(c.reason ?? '')}</td></tr>`).join('')}</table>` : ''}
 <h2>Findings</h2>
 ${findingRows || '<p>No findings: every checked part of the policy holds.</p>'}

@@ -1,6 +1,6 @@
 import type { AuditReport } from '../findings';
 import { POLICY } from '../policy-references';
-import { reportCsv } from './report-csv';
+import { controlsCsv, reportCsv } from './report-csv';
 import { reportHtml } from './report-html';
 
 const report: AuditReport = {
@@ -12,8 +12,13 @@ const report: AuditReport = {
     { check: 'mail.mailbox-forwarding', status: 'not-checked', reason: 'not checked: needs Exchange.ManageAsApp' },
     { check: 'meetings.calendars', status: 'partial', reason: 'partial: meeting settings not checked for amy@school.org.uk' },
   ],
+  controls: [
+    { control: 'ESAFETY.SHARING.5v1', rule: 'sharing.item.external-user', status: 'fail', findings: 1 },
+    { control: 'ESAFETY.SHARING.4v1', rule: 'sharing.item.anonymous-link', status: 'pass', findings: 0 },
+    { control: 'ESAFETY.MAIL.2v1', rule: 'mail.mailbox.external-forward', status: 'not-checked', findings: 0, reason: 'not checked: needs Exchange.ManageAsApp' },
+  ],
   findings: [
-    { rule: 'sharing.item.external-user', severity: 'high', subject: { type: 'drive-item', id: 'd/i', name: '=HYPERLINK("x")' }, detail: 'Shared "Plan, v2" with <script>alert(1)</script>', policyRef: POLICY.personalDataSentSecurely, fix: 'Remove it' },
+    { control: 'ESAFETY.SHARING.5v1', title: 'No file or folder is shared with someone outside the school', rule: 'sharing.item.external-user', severity: 'high', subject: { type: 'drive-item', id: 'd/i', name: '=HYPERLINK("x")' }, detail: 'Shared "Plan, v2" with <script>alert(1)</script>', policyRef: POLICY.personalDataSentSecurely, fix: 'Remove it' },
   ],
 };
 
@@ -31,5 +36,14 @@ describe('audit reports', () => {
     expect(html).toContain('Demo &lt;Academy&gt;');
     expect(html).toContain('needs Exchange.ManageAsApp');
     expect(html).toContain('partial: meeting settings not checked for amy@school.org.uk');
+  });
+
+  it('gives every control its result: a pass is listed as a pass, a control not checked says why', () => {
+    const html = reportHtml(report, 'Demo Academy');
+    expect(html).toContain('1 pass, 1 fail, 1 not checked.');
+    expect(html).toMatch(/<tr class="pass"><td>ESAFETY\.SHARING\.4v1<\/td><td>No file or folder is shared by an Anyone link<\/td><td>pass<\/td>/);
+    expect(html).toMatch(/<tr class="fail"><td>ESAFETY\.SHARING\.5v1<\/td>.*<td>fail \(1\)<\/td>/);
+    expect(html).toMatch(/<tr class="not-checked"><td>ESAFETY\.MAIL\.2v1<\/td>.*<td>not checked<\/td><td>not checked: needs Exchange\.ManageAsApp<\/td>/);
+    expect(controlsCsv(report).trim().split('\r\n')).toEqual(['control,rule,result,findings,reason', 'ESAFETY.SHARING.5v1,sharing.item.external-user,fail,1,', 'ESAFETY.SHARING.4v1,sharing.item.anonymous-link,pass,0,', 'ESAFETY.MAIL.2v1,mail.mailbox.external-forward,not-checked,0,not checked: needs Exchange.ManageAsApp']);
   });
 });

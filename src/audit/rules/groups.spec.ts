@@ -1,4 +1,4 @@
-import { tinySchool } from '../../../test/support/snapshot-builder';
+import { tinySchool, findingsOf } from '../../../test/support/snapshot-builder';
 import { groupsGuestInStudentGroup, groupsGuestOwner, groupsOwnerlessTeam, groupsStudentInStaffGroup } from './groups';
 
 const team = (id: string, memberIds: string[], ownerIds: string[]) => ({ id, displayName: id, mail: null, isTeam: true, memberIds, ownerIds });
@@ -6,12 +6,12 @@ const team = (id: string, memberIds: string[], ownerIds: string[]) => ({ id, dis
 describe('000 "5. Remote Working": Teams is for use within the school, guests and students kept apart', () => {
   it('flags a guest in a class team', () => {
     const x = tinySchool((s) => s.groups.push(team('7A', ['teacher', 'pupil', 'guest'], ['teacher'])));
-    expect(groupsGuestInStudentGroup.evaluate(x.snapshot, x.ctx).map((f) => f.subject.id)).toEqual(['7A']);
+    expect(findingsOf(groupsGuestInStudentGroup, x).map((f) => f.subject.id)).toEqual(['7A']);
   });
 
   it('does not flag a guest in a staff-only team', () => {
     const x = tinySchool((s) => s.groups.push(team('partners', ['teacher', 'head', 'guest'], ['head'])));
-    expect(groupsGuestInStudentGroup.evaluate(x.snapshot, x.ctx)).toEqual([]);
+    expect(findingsOf(groupsGuestInStudentGroup, x)).toEqual([]);
   });
 
   it('flags a student in the staff group and in a staff team, not in a class team', () => {
@@ -20,12 +20,12 @@ describe('000 "5. Remote Working": Teams is for use within the school, guests an
       s.groups.push(team('staffroom', ['teacher', 'head', 'admin', 'pupil2'], ['head']));
       s.groups.push(team('7A', ['teacher', 'pupil', 'pupil2'], ['teacher']));
     });
-    expect(groupsStudentInStaffGroup.evaluate(x.snapshot, x.ctx).map((f) => f.subject.id).sort()).toEqual(['staff', 'staffroom']);
+    expect(findingsOf(groupsStudentInStaffGroup, x).map((f) => f.subject.id).sort()).toEqual(['staff', 'staffroom']);
   });
 
   it('flags a group owned by a guest', () => {
     const x = tinySchool((s) => s.groups.push(team('forum', ['head', 'guest'], ['guest'])));
-    expect(groupsGuestOwner.evaluate(x.snapshot, x.ctx).map((f) => f.subject.id)).toEqual(['forum']);
+    expect(findingsOf(groupsGuestOwner, x).map((f) => f.subject.id)).toEqual(['forum']);
   });
 
   it('flags a team with no owner, not a plain group', () => {
@@ -33,6 +33,6 @@ describe('000 "5. Remote Working": Teams is for use within the school, guests an
       s.groups.push(team('orphan', ['pupil'], []));
       s.groups.push({ ...team('list', ['pupil'], []), isTeam: false });
     });
-    expect(groupsOwnerlessTeam.evaluate(x.snapshot, x.ctx).map((f) => f.subject.id)).toEqual(['orphan']);
+    expect(findingsOf(groupsOwnerlessTeam, x).map((f) => f.subject.id)).toEqual(['orphan']);
   });
 });

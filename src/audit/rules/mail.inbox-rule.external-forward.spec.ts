@@ -1,9 +1,9 @@
-import { tinySchool, to, DOMAIN } from '../../../test/support/snapshot-builder';
+import { tinySchool, to, DOMAIN, findingsOf } from '../../../test/support/snapshot-builder';
 import { mailInboxRuleExternalForward as rule } from './mail.inbox-rule.external-forward';
 
 const forwarding = (address: string, isEnabled = true, kind: 'forwardTo' | 'redirectTo' | 'forwardAsAttachmentTo' = 'forwardTo') =>
   tinySchool((s) => (s.inboxRules = { teacher: [{ id: 'r1', displayName: 'Fwd', isEnabled, actions: { [kind]: [to(address)] } }] }));
-const findings = (x: ReturnType<typeof tinySchool>) => rule.evaluate(x.snapshot, x.ctx);
+const findings = (x: ReturnType<typeof tinySchool>) => findingsOf(rule, x);
 
 describe('002 "E-mail": never use email to transfer staff or student personal data', () => {
   it('flags a rule forwarding school mail to a personal address', () => {

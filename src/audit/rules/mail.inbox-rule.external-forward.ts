@@ -1,6 +1,5 @@
 import { isInsideSchool } from '../../school/school-domains';
 import type { Finding } from '../findings';
-import { POLICY } from '../policy-references';
 import type { AuditRule } from './rule';
 import { nameOf } from './rule';
 
@@ -9,9 +8,7 @@ import { nameOf } from './rule';
  * which the policies forbid. A disabled rule is reported too, at low severity: one click re-arms it.
  */
 export const mailInboxRuleExternalForward: AuditRule = {
-  id: 'mail.inbox-rule.external-forward',
-  needs: 'mail.inbox-rules',
-  title: 'Inbox rule forwards mail outside the school',
+  rule: 'mail.inbox-rule.external-forward',
   evaluate(snapshot, ctx) {
     const findings: Finding[] = [];
     for (const [userId, rules] of Object.entries(snapshot.inboxRules)) {
@@ -27,14 +24,10 @@ export const mailInboxRuleExternalForward: AuditRule = {
       const enabled = outside.some((x) => x.rule.isEnabled);
       const who = ctx.studentIds.has(userId) ? 'a student' : ctx.staffIds.has(userId) ? 'a member of staff' : 'a user';
       findings.push({
-        rule: this.id,
-        severity: enabled ? 'high' : 'low',
+        rule: this.rule,
         subject: { type: 'mailbox', id: userId, name: nameOf(ctx, userId) },
         detail: `The mailbox of ${who} has ${outside.map((x) => `${x.rule.isEnabled ? '' : 'a disabled '}rule "${x.rule.displayName}" sending to ${x.targets.join(', ')}`).join('; ')}.`,
-        policyRef: POLICY.noPersonalDataByEmail,
-        fix: enabled
-          ? 'Delete the rule (Exchange admin centre > Mailboxes > the mailbox > Manage mail flow settings, or Remove-InboxRule) and block automatic external forwarding in the outbound spam policy.'
-          : 'Delete the disabled rule so it cannot be switched back on.',
+        ...(enabled ? {} : { severity: 'low' as const, action: 'Delete the disabled rule so it cannot be switched back on.' }),
       });
     }
     return findings;

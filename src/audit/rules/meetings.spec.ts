@@ -1,4 +1,4 @@
-import { tinySchool, DOMAIN } from '../../../test/support/snapshot-builder';
+import { tinySchool, DOMAIN, findingsOf } from '../../../test/support/snapshot-builder';
 import { meetingsExternalAttendee, meetingsLessonNotRecorded } from './meetings';
 import type { SnapshotMeeting } from '../snapshot';
 
@@ -9,7 +9,7 @@ const meeting = (over: Partial<SnapshotMeeting>): SnapshotMeeting => ({
 describe('000 "5. Remote Working": staff join third parties\' meetings; they do not organise meetings with them', () => {
   it('flags a staff-organised meeting that invites someone outside the school', () => {
     const x = tinySchool((s) => (s.meetings = [meeting({ attendees: [{ address: 'moderator@examboard.org' }] })]));
-    expect(meetingsExternalAttendee.evaluate(x.snapshot, x.ctx)).toHaveLength(1);
+    expect(findingsOf(meetingsExternalAttendee, x)).toHaveLength(1);
   });
 
   it('treats a look-alike domain as outside and a subdomain as inside', () => {
@@ -17,28 +17,28 @@ describe('000 "5. Remote Working": staff join third parties\' meetings; they do 
       meeting({ eventId: 'a', onlineMeetingId: 'a', attendees: [{ address: `x@${DOMAIN}.evil.com` }] }),
       meeting({ eventId: 'b', onlineMeetingId: 'b', attendees: [{ address: `pupil@students.${DOMAIN}` }] }),
     ]));
-    expect(meetingsExternalAttendee.evaluate(x.snapshot, x.ctx).map((f) => f.subject.id)).toEqual(['a']);
+    expect(findingsOf(meetingsExternalAttendee, x).map((f) => f.subject.id)).toEqual(['a']);
   });
 
   it('ignores meetings organised by people who are not staff', () => {
     const x = tinySchool((s) => (s.meetings = [meeting({ organizerId: 'pupil', attendees: [{ address: 'friend@gmail.com' }] })]));
-    expect(meetingsExternalAttendee.evaluate(x.snapshot, x.ctx)).toEqual([]);
+    expect(findingsOf(meetingsExternalAttendee, x)).toEqual([]);
   });
 });
 
 describe('000 "5. Remote Working": all lessons must be recorded', () => {
   it('flags a lesson (staff with students) that will not record', () => {
     const x = tinySchool((s) => (s.meetings = [meeting({ attendees: [{ address: `pupil@students.${DOMAIN}` }], recordAutomatically: false })]));
-    expect(meetingsLessonNotRecorded.evaluate(x.snapshot, x.ctx)).toHaveLength(1);
+    expect(findingsOf(meetingsLessonNotRecorded, x)).toHaveLength(1);
   });
 
   it('does not flag a staff meeting that does not record: only its recording must be announced', () => {
     const x = tinySchool((s) => (s.meetings = [meeting({ attendees: [{ address: `head@${DOMAIN}` }], recordAutomatically: false })]));
-    expect(meetingsLessonNotRecorded.evaluate(x.snapshot, x.ctx)).toEqual([]);
+    expect(findingsOf(meetingsLessonNotRecorded, x)).toEqual([]);
   });
 
   it('does not flag a lesson set to record', () => {
     const x = tinySchool((s) => (s.meetings = [meeting({ attendees: [{ address: `pupil@students.${DOMAIN}` }] })]));
-    expect(meetingsLessonNotRecorded.evaluate(x.snapshot, x.ctx)).toEqual([]);
+    expect(findingsOf(meetingsLessonNotRecorded, x)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import type { SchoolConfig } from '../../config/school-config';
+import type { ControlRule } from '../controls/catalogue';
 import type { Finding } from '../findings';
 import type { SnapshotUser, TenantSnapshot } from '../snapshot';
 
@@ -14,12 +15,18 @@ export interface AuditContext {
   userByAddress: Map<string, SnapshotUser>;
 }
 
+/** The check cannot be made on this snapshot (the data is there but unusable): said, never a pass. */
+export interface NotChecked {
+  notChecked: string;
+}
+
+/**
+ * The test behind one control of the catalogue: snapshot in, findings out. Its area, severity,
+ * clause and remedy are the control's (src/audit/controls/catalogue.ts), not repeated here.
+ */
 export interface AuditRule {
-  id: string;
-  /** The coverage check whose data it reads: no data, no findings, and the report says why. */
-  needs: string;
-  title: string;
-  evaluate(snapshot: TenantSnapshot, ctx: AuditContext): Finding[];
+  rule: ControlRule;
+  evaluate(snapshot: TenantSnapshot, ctx: AuditContext): Finding[] | NotChecked;
 }
 
 export function auditContext(snapshot: TenantSnapshot, config: Pick<SchoolConfig, 'school' | 'groups'>): AuditContext {

@@ -1,26 +1,20 @@
 import { isInsideSchool } from '../../school/school-domains';
 import type { Finding } from '../findings';
-import { POLICY } from '../policy-references';
 import type { SnapshotPermission } from '../snapshot';
 import type { AuditContext, AuditRule } from './rule';
 
 /** A file or folder anyone with the link can open, no sign-in needed. */
 export const sharingItemAnonymousLink: AuditRule = {
-  id: 'sharing.item.anonymous-link',
-  needs: 'sharing.items',
-  title: 'File shared by an Anyone link',
+  rule: 'sharing.item.anonymous-link',
   evaluate(snapshot) {
     return snapshot.sharedItems
       .filter((i) => i.permissions.some((p) => p.link?.scope === 'anonymous'))
       .map<Finding>((i) => {
         const edit = i.permissions.some((p) => p.link?.scope === 'anonymous' && p.link.type === 'edit');
         return {
-          rule: this.id,
-          severity: 'high',
+          rule: this.rule,
           subject: { type: 'drive-item', id: `${i.driveId}/${i.itemId}`, name: `${i.driveOwner}: ${i.name}` },
           detail: `"${i.name}" (${i.webUrl}) can be ${edit ? 'edited' : 'opened'} by anyone with the link, without signing in.`,
-          policyRef: POLICY.personalDataSentSecurely,
-          fix: 'Open the file > Share > Manage access, and remove the "Anyone with the link" link; share with named people instead.',
         };
       });
   },
@@ -63,9 +57,7 @@ export function outsiderOf(g: Grantee, ctx: AuditContext): string | undefined {
 
 /** A file or folder shared with a named person outside the school's domains. */
 export const sharingItemExternalUser: AuditRule = {
-  id: 'sharing.item.external-user',
-  needs: 'sharing.items',
-  title: 'File shared with someone outside the school',
+  rule: 'sharing.item.external-user',
   evaluate(snapshot, ctx) {
     const findings: Finding[] = [];
     for (const i of snapshot.sharedItems) {
@@ -78,12 +70,9 @@ export const sharingItemExternalUser: AuditRule = {
         .filter((x): x is string => !!x);
       if (!outsiders.length) continue;
       findings.push({
-        rule: this.id,
-        severity: 'high',
+        rule: this.rule,
         subject: { type: 'drive-item', id: `${i.driveId}/${i.itemId}`, name: `${i.driveOwner}: ${i.name}` },
         detail: `"${i.name}" (${i.webUrl}) is shared with ${[...new Set(outsiders)].join(', ')}.`,
-        policyRef: POLICY.personalDataSentSecurely,
-        fix: 'Open the file > Share > Manage access, and remove people outside the school (and links for specific people outside it) unless the DPO has approved the sharing.',
       });
     }
     return findings;

@@ -1,4 +1,4 @@
-import { tinySchool, DOMAIN } from '../../../test/support/snapshot-builder';
+import { tinySchool, DOMAIN, findingsOf } from '../../../test/support/snapshot-builder';
 import { isShared, toPermission } from '../collect/collect-tenant';
 import { outsiderOf, sharingItemAnonymousLink, sharingItemExternalUser } from './sharing.item';
 import { sharingTenantAnyoneLinks, sharingTenantExternalResharing, sharingTenantNoDomainRestriction } from './sharing.tenant';
@@ -10,30 +10,30 @@ describe('001 "Ensuring the network is used safely": personal data only sent sec
   it('flags an Anyone link, not an organisation link', () => {
     const anon = tinySchool((s) => (s.sharedItems = [item({ id: 'p', roles: ['read'], link: { scope: 'anonymous', type: 'view' }, grantedTo: [] })]));
     const org = tinySchool((s) => (s.sharedItems = [item({ id: 'p', roles: ['read'], link: { scope: 'organization', type: 'view' }, grantedTo: [] })]));
-    expect(sharingItemAnonymousLink.evaluate(anon.snapshot, anon.ctx)).toHaveLength(1);
-    expect(sharingItemAnonymousLink.evaluate(org.snapshot, org.ctx)).toEqual([]);
+    expect(findingsOf(sharingItemAnonymousLink, anon)).toHaveLength(1);
+    expect(findingsOf(sharingItemAnonymousLink, org)).toEqual([]);
   });
 
   it('flags sharing with a person outside the school, including a look-alike domain, not with a colleague', () => {
     const out = tinySchool((s) => (s.sharedItems = [item({ id: 'p', roles: ['read'], grantedTo: [{ email: `x@${DOMAIN}.evil.com` }] })]));
     const inside = tinySchool((s) => (s.sharedItems = [item({ id: 'p', roles: ['write'], grantedTo: [{ email: `head@${DOMAIN}` }] })]));
-    expect(sharingItemExternalUser.evaluate(out.snapshot, out.ctx)).toHaveLength(1);
-    expect(sharingItemExternalUser.evaluate(inside.snapshot, inside.ctx)).toEqual([]);
+    expect(findingsOf(sharingItemExternalUser, out)).toHaveLength(1);
+    expect(findingsOf(sharingItemExternalUser, inside)).toEqual([]);
   });
 
   it('flags a specific-people link whose people (grantedToIdentitiesV2) include an outsider, not one for colleagues', () => {
     const link = { scope: 'users', type: 'edit' };
     const out = tinySchool((s) => (s.sharedItems = [item({ id: 'p', roles: ['write'], link, grantedTo: [{ email: 'tutor.home@hotmail.com' }] })]));
     const inside = tinySchool((s) => (s.sharedItems = [item({ id: 'p', roles: ['write'], link, grantedTo: [{ email: `head@${DOMAIN}` }] })]));
-    expect(sharingItemExternalUser.evaluate(out.snapshot, out.ctx)).toHaveLength(1);
-    expect(sharingItemExternalUser.evaluate(inside.snapshot, inside.ctx)).toEqual([]);
+    expect(findingsOf(sharingItemExternalUser, out)).toHaveLength(1);
+    expect(findingsOf(sharingItemExternalUser, inside)).toEqual([]);
   });
 
   it('names a pending invitation by its email (toPermission), the only place the outsider appears', () => {
     const p = toPermission({ id: 'p', roles: ['read'], invitation: { email: 'coach@club.example.com', signInRequired: true } });
     expect(p.grantedTo).toEqual([{ email: 'coach@club.example.com' }]);
     const x = tinySchool((s) => (s.sharedItems = [item(p)]));
-    expect(sharingItemExternalUser.evaluate(x.snapshot, x.ctx)[0]!.detail).toContain('coach@club.example.com');
+    expect(findingsOf(sharingItemExternalUser, x)[0]!.detail).toContain('coach@club.example.com');
   });
 
   it('tells who a grantee without an email is: a guest by id, an outsider or a member by SharePoint login name', () => {
@@ -55,13 +55,13 @@ describe('001 "Ensuring the network is used safely": personal data only sent sec
 
   it('flags the tenant settings that allow Anyone links, re-sharing by guests and any domain', () => {
     const x = tinySchool((s) => (s.sharepointSettings = { sharingCapability: 'externalUserAndGuestSharing', sharingDomainRestrictionMode: 'none', isResharingByExternalUsersEnabled: true }));
-    expect(sharingTenantAnyoneLinks.evaluate(x.snapshot, x.ctx)).toHaveLength(1);
-    expect(sharingTenantExternalResharing.evaluate(x.snapshot, x.ctx)).toHaveLength(1);
-    expect(sharingTenantNoDomainRestriction.evaluate(x.snapshot, x.ctx)).toHaveLength(1);
+    expect(findingsOf(sharingTenantAnyoneLinks, x)).toHaveLength(1);
+    expect(findingsOf(sharingTenantExternalResharing, x)).toHaveLength(1);
+    expect(findingsOf(sharingTenantNoDomainRestriction, x)).toHaveLength(1);
   });
 
   it('is quiet when external sharing is switched off', () => {
     const x = tinySchool((s) => (s.sharepointSettings = { sharingCapability: 'disabled', sharingDomainRestrictionMode: 'none', isResharingByExternalUsersEnabled: true }));
-    expect([sharingTenantAnyoneLinks, sharingTenantExternalResharing, sharingTenantNoDomainRestriction].flatMap((r) => r.evaluate(x.snapshot, x.ctx))).toEqual([]);
+    expect([sharingTenantAnyoneLinks, sharingTenantExternalResharing, sharingTenantNoDomainRestriction].flatMap((r) => findingsOf(r, x))).toEqual([]);
   });
 });
