@@ -19,10 +19,8 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 }) as typeof process.emitWarning;
 
 // The server and the demo pull in botbuilder and restify: load them only for the commands that run them.
-/* eslint-disable @typescript-eslint/no-require-imports */
 const startApp: typeof import('./start-app').startApp = (...a) => (require('./start-app') as typeof import('./start-app')).startApp(...a);
 const startDemo: typeof import('./start-demo').startDemo = (...a) => (require('./start-demo') as typeof import('./start-demo')).startDemo(...a);
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Exit codes: 0 fine, 1 failed while running, 2 the input (config, arguments) is wrong. */
 const EXIT_BAD_INPUT = 2;
@@ -225,7 +223,6 @@ program
   .option('--json', 'as JSON: app, auditOnly and api (with each API\'s documented permissions)')
   .option('--update-doc <file>', 'rewrite the generated tables of docs/permissions.md')
   .action((o: { auditOnly?: boolean; json?: boolean; updateDoc?: string }) => {
-    /* eslint-disable @typescript-eslint/no-require-imports */
     const { API_PERMISSIONS, APP_PERMISSIONS, AUDIT_ONLY_PERMISSIONS } = require('../src/graph/permissions') as typeof import('../src/graph/permissions');
     if (o.updateDoc) {
       const { readFileSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
@@ -240,7 +237,6 @@ program
       return;
     }
     process.stdout.write(`${list.join('\n')}\n`);
-    /* eslint-enable @typescript-eslint/no-require-imports */
   });
 
 const db = program.command('db').description('Database');

@@ -226,7 +226,7 @@ describe('esafety incidents verify', () => {
     expect(run(['incidents', 'verify', '--database-url', url], withKey).status).toBe(0);
     const broken = run(['incidents', 'verify', '--database-url', url, '--checkpoints', copy], withKey);
     expect(broken.status).toBe(1);
-    expect(broken.stdout).toMatch(/^missing-tail  entry 1  -  the external checkpoint copy recorded entry 1 .*but the log ends at entry 0/m);
+    expect(broken.stdout).toMatch(/^missing-tail {2}entry 1 {2}- {2}the external checkpoint copy recorded entry 1 .*but the log ends at entry 0/m);
   });
 });
 

@@ -53,6 +53,7 @@ export class IncidentDelivery {
     const ahead = this.delivering;
     // Assigned before the body below first reads it: the body awaits before anything else.
     let run!: Promise<number>;
+    // eslint-disable-next-line prefer-const -- declared apart so the body may refer to its own promise
     run = (async () => {
       await (ahead ?? Promise.resolve(0)).catch(() => 0);
       if (this.waitingDelivery === run) this.waitingDelivery = undefined;

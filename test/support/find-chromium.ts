@@ -105,6 +105,8 @@ export function installPlaywrightChromium(timeoutMs = 5 * 60_000): Promise<strin
       clearTimeout(timer);
       if (code === 0) return done(undefined);
       if (signal) return done(`no answer within ${timeoutMs / 1000} s`);
+      // ANSI colour codes start with ESC (\x1b): a control character is the point here.
+      // eslint-disable-next-line no-control-regex
       const lines = out.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()).filter(Boolean);
       done(lines.find((l) => /getaddrinfo|ECONNREFUSED|ETIMEDOUT|certificate/i.test(l)) ?? lines.find((l) => /Failed to/.test(l)) ?? lines.at(-1) ?? `exit code ${code}`);
     });
