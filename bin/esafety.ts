@@ -149,7 +149,6 @@ program
   .option('--json', 'as JSON')
   .option('--update-doc <file>', 'rewrite the generated control table of docs/audit.md')
   .action((o: { json?: boolean; updateDoc?: string }) => {
-    /* eslint-disable @typescript-eslint/no-require-imports */
     const { CONTROLS } = require('../src/audit/controls/catalogue') as typeof import('../src/audit/controls/catalogue');
     if (o.updateDoc) {
       const { readFileSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
@@ -160,7 +159,6 @@ program
     }
     if (o.json) process.stdout.write(`${JSON.stringify(CONTROLS, null, 2)}\n`);
     else process.stdout.write(CONTROLS.map((c) => `${c.id.padEnd(20)} ${c.severity.padEnd(7)} ${c.title}`).join('\n') + '\n');
-    /* eslint-enable @typescript-eslint/no-require-imports */
   });
 
 const config = program.command('config').description('School configuration');
