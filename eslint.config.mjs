@@ -31,7 +31,20 @@ const allowedFrom = (folder) => {
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'tab/dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'test/vendor/**', 'devTools/**', 'appPackage/build/**', 'build/**', '**/*.js', '**/*.cjs', '**/*.mjs'],
+    ignores: [
+      'dist/**',
+      'tab/dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'data/**',
+      'test/vendor/**',
+      'devTools/**',
+      'appPackage/build/**',
+      'build/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

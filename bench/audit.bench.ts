@@ -73,7 +73,10 @@ function lowerBound(school: DemoSchool): { calls: number; resourceUnits: number 
     school.groups.reduce((n, g) => n + pages(g.memberIds.length) + pages(g.ownerIds.length), 0) +
     members.filter((u) => u.mail).length +
     3 +
-    sitePages + school.sites.length + drivePages + shared +
+    sitePages +
+    school.sites.length +
+    drivePages +
+    shared +
     members.filter((u) => staffIds.has(u.id)).length +
     staffMeetings;
   return { calls, resourceUnits: sharePointUnits };
@@ -81,16 +84,32 @@ function lowerBound(school: DemoSchool): { calls: number; resourceUnits: number 
 
 /** 1% of the school changes: sharing on 1% of drives, a forwarding rule in 1% of mailboxes, 1% of groups gain a member. */
 function changeOnePercent(school: DemoSchool, tenant: ReturnType<typeof createDemoTenant>): void {
-  school.drives.filter((_, i) => i % 100 === 0).forEach((d) => {
-    const file = d.items.find((i) => !i.isFolder);
-    if (file) tenant.changeSharing(d.id, file.id, (i) => i.permissions.push({ id: `bench-${i.id}`, roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: 'https://x' } }));
-  });
+  school.drives
+    .filter((_, i) => i % 100 === 0)
+    .forEach((d) => {
+      const file = d.items.find((i) => !i.isFolder);
+      if (file)
+        tenant.changeSharing(d.id, file.id, (i) =>
+          i.permissions.push({ id: `bench-${i.id}`, roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: 'https://x' } }),
+        );
+    });
   const members = school.users.filter((u) => u.userType === 'Member' && u.mail);
-  members.filter((_, i) => i % 100 === 0).forEach((u) => {
-    const list = school.inboxRules.get(u.id) ?? [];
-    list.push({ id: `bench-rule-${u.id}`, displayName: 'bench forward', sequence: list.length + 1, isEnabled: true, hasError: false, isReadOnly: false, conditions: {}, actions: { forwardTo: [{ emailAddress: { address: 'someone@example.net' } }] } });
-    school.inboxRules.set(u.id, list);
-  });
+  members
+    .filter((_, i) => i % 100 === 0)
+    .forEach((u) => {
+      const list = school.inboxRules.get(u.id) ?? [];
+      list.push({
+        id: `bench-rule-${u.id}`,
+        displayName: 'bench forward',
+        sequence: list.length + 1,
+        isEnabled: true,
+        hasError: false,
+        isReadOnly: false,
+        conditions: {},
+        actions: { forwardTo: [{ emailAddress: { address: 'someone@example.net' } }] },
+      });
+      school.inboxRules.set(u.id, list);
+    });
   const guest = school.users.find((u) => u.userType === 'Guest');
   if (guest) school.groups.filter((_, i) => i % 100 === 0).forEach((g) => g.memberIds.includes(guest.id) || g.memberIds.push(guest.id));
 }
@@ -172,7 +191,9 @@ async function main() {
         `calls=${r.requests} lowerBound=${r.lowerBound} ratio=${(r.requests / r.lowerBound).toFixed(3)}`,
         `resourceUnits=${r.resourceUnits} lowerBound=${r.resourceUnitsLowerBound} ratio=${(r.resourceUnits / r.resourceUnitsLowerBound).toFixed(3)} (target <= 1.1)`,
         `wall=${s(r.wallMs)} floor=${s(r.floorMs)} (${r.bindingService} binds) ratio=${r.floorMs > 0 ? (r.wallMs / r.floorMs).toFixed(2) : 'n/a'} (target <= 1.25) throttled=${r.throttled}`,
-        `floors: ${Object.entries(r.floors).map(([k, v]) => `${k} ${v.spent} spent, ${s(v.floorMs)}`).join('; ')}`,
+        `floors: ${Object.entries(r.floors)
+          .map(([k, v]) => `${k} ${v.spent} spent, ${s(v.floorMs)}`)
+          .join('; ')}`,
         r.incrementalRequests === null || r.incrementalResourceUnits === null
           ? 'incremental: not run (--full-only)'
           : `incremental after a 1% change: calls=${r.incrementalRequests} (${(r.incrementalRequests / r.requests).toFixed(3)} of full, target <= 0.05) resourceUnits=${r.incrementalResourceUnits} (${(r.incrementalResourceUnits / r.resourceUnits).toFixed(3)}) missed=${r.incrementalMissed} (target 0)`,

@@ -110,19 +110,49 @@ async function fanOut(users: number, pace: boolean): Promise<void> {
   const server = setupServer(...createDemoTenant(school).handlers);
   server.listen({ onUnhandledRequest: 'error' });
   const base = loadSchoolConfig(CONFIG_FILE);
-  const config: SchoolConfig = { ...base, policies: [{ id: 'everyone-aup', title: 'Acceptable Use Agreement', kind: 'aup', audience: ['staff', 'students', 'governors'], file: 'x.md', reacceptance: { onNewVersion: true, everyTerm: false, onJoining: true } }] };
+  const config: SchoolConfig = {
+    ...base,
+    policies: [
+      {
+        id: 'everyone-aup',
+        title: 'Acceptable Use Agreement',
+        kind: 'aup',
+        audience: ['staff', 'students', 'governors'],
+        file: 'x.md',
+        reacceptance: { onNewVersion: true, everyTerm: false, onJoining: true },
+      },
+    ],
+  };
   const storage = openStorage(`sqlite:${join(mkdtempSync(join(tmpdir(), 'aup-bench-')), 'bench.db')}`);
   await migrateToLatest(storage);
   const clock = new SimulatedClock();
   const graph = new GraphAccess({ baseUrl: 'https://graph.microsoft.com/v1.0', tokens: tokenSourceFor({ mode: 'demo' }, 'https://graph.microsoft.com/v1.0') });
   const directory = new SchoolDirectory(graph, config, 3_600_000);
-  const library = new PolicyLibrary(storage.db, config, () => '# Acceptable Use Agreement\n\n1. I will use school IT for school work.\n2. I will keep my password to myself.\n', clock.date);
+  const library = new PolicyLibrary(
+    storage.db,
+    config,
+    () => '# Acceptable Use Agreement\n\n1. I will use school IT for school work.\n2. I will keep my password to myself.\n',
+    clock.date,
+  );
   const register = new AcceptanceRegister(storage.db, clock.date);
   const links = { policyText: () => 'https://esafety.test/', coverage: () => 'https://esafety.test/' };
   const connector = new SimulatedConnector(clock, pace);
   // Without pacing (capacity run) the pacer's limits are lifted and the connector's limit too.
-  const pacer = () => new Pacer(pace ? { now: clock.now, sleep: clock.sleep } : { perSecond: 1e9, conversationWindows: [], now: clock.now, sleep: clock.sleep });
-  const campaignsIn = () => new AupCampaigns({ db: storage.db, library, register, directory, notifier: connector, pacer: pacer(), links, logger: silent, settings: DEFAULT_CAMPAIGN_SETTINGS, clock: clock.date });
+  const pacer = () =>
+    new Pacer(pace ? { now: clock.now, sleep: clock.sleep } : { perSecond: 1e9, conversationWindows: [], now: clock.now, sleep: clock.sleep });
+  const campaignsIn = () =>
+    new AupCampaigns({
+      db: storage.db,
+      library,
+      register,
+      directory,
+      notifier: connector,
+      pacer: pacer(),
+      links,
+      logger: silent,
+      settings: DEFAULT_CAMPAIGN_SETTINGS,
+      clock: clock.date,
+    });
 
   const { version } = await library.publish('everyone-aup', library.draftText('everyone-aup'), 'bench');
   const first = campaignsIn();
@@ -132,7 +162,9 @@ async function fanOut(users: number, pace: boolean): Promise<void> {
     const started = performance.now();
     await first.pump();
     const wall = (performance.now() - started) / 1000;
-    console.log(`  capacity, ${users} users: ${connector.total} cards in ${fmt(wall, 1)} s wall = ${fmt(connector.total / wall, 0)}/s; capacity / limit ${fmt(connector.total / wall / LIMIT, 2)}`);
+    console.log(
+      `  capacity, ${users} users: ${connector.total} cards in ${fmt(wall, 1)} s wall = ${fmt(connector.total / wall, 0)}/s; capacity / limit ${fmt(connector.total / wall / LIMIT, 2)}`,
+    );
     server.close();
     await storage.close();
     return;
@@ -184,7 +216,9 @@ function percentile(sorted: number[], p: number): number {
  * app for the one event loop and the benchmark would measure the simulation, not the app.
  */
 async function demoTenantProcess(users: number): Promise<{ graphBaseUrl: string; close(): Promise<void> }> {
-  const child = spawn(process.execPath, [resolve(__dirname, '..', 'bin', 'esafety.js'), 'demo-tenant', '--users', String(users), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [resolve(__dirname, '..', 'bin', 'esafety.js'), 'demo-tenant', '--users', String(users), '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((ok, fail) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -215,7 +249,15 @@ async function startOfTerm(engine: 'sqlite' | 'postgres', people: number): Promi
       await admin.end();
     };
   }
-  const app = await startApp({ configFile: CONFIG_FILE, databaseUrl, port: 0, graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo' } }, logger: silent, demo: { personas: demoPersonas(school) }, watchCalendars: false });
+  const app = await startApp({
+    configFile: CONFIG_FILE,
+    databaseUrl,
+    port: 0,
+    graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo' } },
+    logger: silent,
+    demo: { personas: demoPersonas(school) },
+    watchCalendars: false,
+  });
   try {
     // The policy is published from a second connection, so no campaign competes with the clicks.
     const side = openStorage(databaseUrl);
@@ -254,7 +296,9 @@ async function startOfTerm(engine: 'sqlite' | 'postgres', people: number): Promi
     // Start of term: everyone else within one second, and one in ten clicks twice.
     const crowd = staff.slice(20, 20 + people);
     const clicks = [...crowd, ...crowd.filter((_, i) => i % 10 === 0)];
-    const latencies = await Promise.all(clicks.map((id, i) => new Promise<number>((r, j) => setTimeout(() => invoke(id).then(r, j), (i * 1000) / clicks.length))));
+    const latencies = await Promise.all(
+      clicks.map((id, i) => new Promise<number>((r, j) => setTimeout(() => invoke(id).then(r, j), (i * 1000) / clicks.length))),
+    );
     latencies.sort((a, b) => a - b);
     const rows = await side.db.selectFrom('acceptance').select(['person_id']).where('policy_id', '=', 'staff-aup').execute();
     const persons = new Set(rows.map((r) => r.person_id));

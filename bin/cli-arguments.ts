@@ -54,7 +54,10 @@ export function usageLine(commanderMessage: string, cmd: Command): string {
   const [first = '', ...rest] = commanderMessage.split('\n');
   const what = first.replace(/^error: /, '').replace(/\.$/, '');
   const similar = rest.join(' ').match(/^\(Did you mean (one of )?(.+)\?\)$/);
-  const quoted = similar?.[2]?.split(', ').map((s) => `'${s}'`).join(', ');
+  const quoted = similar?.[2]
+    ?.split(', ')
+    .map((s) => `'${s}'`)
+    .join(', ');
   const suggestion = similar ? ` Did you mean ${similar[1] ?? ''}${quoted}?` : '';
   return `${what}.${suggestion} See '${commandPath(cmd)} --help'.`;
 }

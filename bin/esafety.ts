@@ -63,7 +63,10 @@ program
     if (!auth) throw new ConfigError('no Graph credentials: set GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET, or GRAPH_TOKEN, or pass --token');
     // Without an app id the bot would accept activities without a Bot Framework token: that is for
     // the local playground (esafety demo) only.
-    if (!process.env.BOT_ID || !process.env.BOT_PASSWORD) throw new ConfigError('BOT_ID and BOT_PASSWORD are required: the bot checks every activity\'s Bot Framework token (use "esafety demo" to run without Teams)');
+    if (!process.env.BOT_ID || !process.env.BOT_PASSWORD)
+      throw new ConfigError(
+        'BOT_ID and BOT_PASSWORD are required: the bot checks every activity\'s Bot Framework token (use "esafety demo" to run without Teams)',
+      );
     const app = await startApp({
       configFile: o.config,
       port: o.port,
@@ -75,7 +78,9 @@ program
         intervalMs: auditHours * 60 * 60_000,
         ...(process.env.TEAMS_APP_ID ? { tabLink: `https://teams.microsoft.com/l/entity/${process.env.TEAMS_APP_ID}/esafety-home` } : {}),
       },
-      ...(process.env.TAB_CLIENT_ID ? { tab: { clientId: process.env.TAB_CLIENT_ID, applicationIdUri: process.env.TAB_APP_ID_URI, authorityHost: process.env.ENTRA_AUTHORITY_HOST } } : {}),
+      ...(process.env.TAB_CLIENT_ID
+        ? { tab: { clientId: process.env.TAB_CLIENT_ID, applicationIdUri: process.env.TAB_APP_ID_URI, authorityHost: process.env.ENTRA_AUTHORITY_HOST } }
+        : {}),
     });
     onShutdown(() => app.close());
   });
@@ -92,7 +97,14 @@ program
   .action(async (o: { port: number; tenantPort: number; playgroundPort: number; playground: boolean; users?: number; databaseUrl?: string }) => {
     // A broken demo config stops here, before the simulated tenant takes its port.
     loadSchoolConfig(join(packageFolder(), 'config', 'demo-school.yaml'));
-    const demo = await startDemo({ port: o.port, tenantPort: o.tenantPort, playgroundPort: o.playgroundPort, playground: o.playground, ...(o.users ? { users: o.users } : {}), ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}) });
+    const demo = await startDemo({
+      port: o.port,
+      tenantPort: o.tenantPort,
+      playgroundPort: o.playgroundPort,
+      playground: o.playground,
+      ...(o.users ? { users: o.users } : {}),
+      ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
+    });
     const lines = [
       '',
       'E-Safety for Teams is running on the demo tenant (Demo Academy).',
@@ -136,7 +148,7 @@ program
   .option('--json <file>', 'write the JSON report')
   .option('--csv <file>', 'write the findings as CSV')
   .option('--html <file>', 'write a self-contained HTML report')
-  .option('--since-last', 're-audit drives from the last run\'s delta tokens instead of from scratch')
+  .option('--since-last', "re-audit drives from the last run's delta tokens instead of from scratch")
   .option('--teams-policy <file>', 'JSON export of Get-CsTeamsMeetingPolicy / Get-CsTenantFederationConfiguration (docs/audit.md)')
   .action(async (o: import('./audit-command').AuditCommandOptions) => {
     await (require('./audit-command') as typeof import('./audit-command')).auditCommand(o);
@@ -145,7 +157,7 @@ program
 // The catalogue of controls is the one source: docs/audit.md's table and the tab's filters come from it.
 program
   .command('audit-controls')
-  .description('The audit\'s catalogue of controls: id, title, severity, area, clause')
+  .description("The audit's catalogue of controls: id, title, severity, area, clause")
   .option('--json', 'as JSON')
   .option('--update-doc <file>', 'rewrite the generated control table of docs/audit.md')
   .action((o: { json?: boolean; updateDoc?: string }) => {
@@ -204,7 +216,7 @@ incidents
 incidents
   .command('retention')
   .description("List incidents whose retention period has ended (the child's date of birth + N years); --apply erases their text")
-  .option('--apply', 'erase them (categories and dates stay for the governors\' figures)')
+  .option('--apply', "erase them (categories and dates stay for the governors' figures)")
   .option('--by <who>', 'who authorised the erasure (recorded in the incident log)')
   .option('--config <file>', 'school configuration', process.env.ESAFETY_CONFIG)
   .option('--demo', 'use the demo tenant for dates of birth')
@@ -217,8 +229,8 @@ incidents
 program
   .command('permissions')
   .description('The Microsoft Graph application permissions the app needs, from its permission table')
-  .option('--audit-only', 'only the read-only audit mode\'s permissions')
-  .option('--json', 'as JSON: app, auditOnly and api (with each API\'s documented permissions)')
+  .option('--audit-only', "only the read-only audit mode's permissions")
+  .option('--json', "as JSON: app, auditOnly and api (with each API's documented permissions)")
   .option('--update-doc <file>', 'rewrite the generated tables of docs/permissions.md')
   .action((o: { auditOnly?: boolean; json?: boolean; updateDoc?: string }) => {
     const { API_PERMISSIONS, APP_PERMISSIONS, AUDIT_ONLY_PERMISSIONS } = require('../src/graph/permissions') as typeof import('../src/graph/permissions');
@@ -231,7 +243,9 @@ program
     }
     const list = o.auditOnly ? AUDIT_ONLY_PERMISSIONS : APP_PERMISSIONS;
     if (o.json) {
-      process.stdout.write(`${JSON.stringify({ app: APP_PERMISSIONS, auditOnly: AUDIT_ONLY_PERMISSIONS, api: API_PERMISSIONS.map(({ pattern: _p, ...row }) => row) }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ app: APP_PERMISSIONS, auditOnly: AUDIT_ONLY_PERMISSIONS, api: API_PERMISSIONS.map(({ pattern: _p, ...row }) => row) }, null, 2)}\n`,
+      );
       return;
     }
     process.stdout.write(`${list.join('\n')}\n`);

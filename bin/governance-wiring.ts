@@ -17,11 +17,36 @@ import type { RegisterRoutes } from '../src/server/create-server';
  * The report reads coverage counts through the AUP service, as the head would see them; the
  * people's names are dropped here, before anything reaches the governors' report.
  */
-const REPORT_READER: Person = { id: 'governors-report', displayName: 'Governors\u2019 report', userPrincipalName: '', mail: null, kind: 'unknown', classifiedBy: 'none', roles: ['headteacher'] };
+const REPORT_READER: Person = {
+  id: 'governors-report',
+  displayName: 'Governors\u2019 report',
+  userPrincipalName: '',
+  mail: null,
+  kind: 'unknown',
+  classifiedBy: 'none',
+  roles: ['headteacher'],
+};
 
-export function governanceFeature(deps: { storage: Storage; config: SchoolConfig; directory: SchoolDirectory; notifier: Notifier; logger: Logger; runner: JobRunner; auditStore: AuditStore; aup: AupService; link: () => string }): { routes: RegisterRoutes; schedule: ReviewSchedule; reports: HalfTermReports; reviews: PolicyReviews; training: TrainingRecords } {
+export function governanceFeature(deps: {
+  storage: Storage;
+  config: SchoolConfig;
+  directory: SchoolDirectory;
+  notifier: Notifier;
+  logger: Logger;
+  runner: JobRunner;
+  auditStore: AuditStore;
+  aup: AupService;
+  link: () => string;
+}): { routes: RegisterRoutes; schedule: ReviewSchedule; reports: HalfTermReports; reviews: PolicyReviews; training: TrainingRecords } {
   const { storage, config } = deps;
-  const reviews = new PolicyReviews({ db: storage.db, config, directory: deps.directory, notifier: deps.notifier, logger: deps.logger, options: { remindDaysAhead: Number(process.env.POLICY_REVIEW_REMIND_DAYS ?? 30), link: deps.link } });
+  const reviews = new PolicyReviews({
+    db: storage.db,
+    config,
+    directory: deps.directory,
+    notifier: deps.notifier,
+    logger: deps.logger,
+    options: { remindDaysAhead: Number(process.env.POLICY_REVIEW_REMIND_DAYS ?? 30), link: deps.link },
+  });
   const training = new TrainingRecords({ db: storage.db, directory: deps.directory });
   const reports = new HalfTermReports({
     db: storage.db,
@@ -38,5 +63,11 @@ export function governanceFeature(deps: { storage: Storage; config: SchoolConfig
     const { version, created } = await deps.aup.publish(policyId, text === undefined ? {} : { text }, by);
     return { version: version.version, created };
   };
-  return { routes: governanceRoutes({ reports, reviews, training, republish }), schedule: new ReviewSchedule({ runner: deps.runner, reviews, logger: deps.logger }), reports, reviews, training };
+  return {
+    routes: governanceRoutes({ reports, reviews, training, republish }),
+    schedule: new ReviewSchedule({ runner: deps.runner, reviews, logger: deps.logger }),
+    reports,
+    reviews,
+    training,
+  };
 }

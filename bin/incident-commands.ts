@@ -25,7 +25,10 @@ interface CommandOptions {
 }
 
 /** Config, storage and the school directory (demo tenant or the real one) for one command. */
-async function withSchool<T>(o: CommandOptions, work: (ctx: { config: SchoolConfig; storage: Storage; directory: SchoolDirectory; keys: IncidentLogKeys | undefined }) => Promise<T>): Promise<T> {
+async function withSchool<T>(
+  o: CommandOptions,
+  work: (ctx: { config: SchoolConfig; storage: Storage; directory: SchoolDirectory; keys: IncidentLogKeys | undefined }) => Promise<T>,
+): Promise<T> {
   const configFile = o.config ?? (o.demo ? join(packageRoot(), 'config', 'demo-school.yaml') : undefined);
   if (!configFile) throw new ConfigError('no school configuration: pass --config FILE, set ESAFETY_CONFIG, or use --demo');
   const config = loadSchoolConfig(configFile);
@@ -53,9 +56,18 @@ export async function exportIncidents(o: CommandOptions & { person: string; requ
   await withSchool(o, async ({ config, storage, directory }) => {
     const person = await directory.person(o.person);
     if (!person) throw new ConfigError(`${o.person}: no such person in the tenant`);
-    const service = new IncidentService({ db: storage.db, engine: storage.engine, config, directory, notifier: new RecordingNotifier(), logger: pino({ level: 'silent' }) });
+    const service = new IncidentService({
+      db: storage.db,
+      engine: storage.engine,
+      config,
+      directory,
+      notifier: new RecordingNotifier(),
+      logger: pino({ level: 'silent' }),
+    });
     const records = await service.exportForPerson(person, o.requestedBy);
-    process.stdout.write(`${JSON.stringify({ person: { id: person.id, name: person.displayName }, exportedAt: new Date().toISOString(), incidents: records }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ person: { id: person.id, name: person.displayName }, exportedAt: new Date().toISOString(), incidents: records }, null, 2)}\n`,
+    );
   });
 }
 
@@ -71,21 +83,35 @@ export async function incidentRetention(o: CommandOptions & { apply?: boolean; b
     const rule = config.safeguarding.retention;
     process.stdout.write(`Retention: ${rule.mode === 'keep' ? 'keep every record' : `until the child's date of birth + ${rule.yearsAfterBirth} years`}\n`);
     const due = o.apply ? await retention.apply(o.by!) : await retention.due();
-    for (const d of due) process.stdout.write(`${o.apply ? 'erased' : 'due'}  ${d.incidentId}  ${d.category}/${d.subCategory}  reported ${d.reportedAt.slice(0, 10)}  kept until ${d.retainUntil}\n`);
-    process.stdout.write(`${due.length} incident${due.length === 1 ? '' : 's'} ${o.apply ? 'erased' : 'due for erasure (run again with --apply --by <who>)'}\n`);
+    for (const d of due)
+      process.stdout.write(
+        `${o.apply ? 'erased' : 'due'}  ${d.incidentId}  ${d.category}/${d.subCategory}  reported ${d.reportedAt.slice(0, 10)}  kept until ${d.retainUntil}\n`,
+      );
+    process.stdout.write(
+      `${due.length} incident${due.length === 1 ? '' : 's'} ${o.apply ? 'erased' : 'due for erasure (run again with --apply --by <who>)'}\n`,
+    );
   });
 }
 
 /** The key for a command that reads the log: INCIDENT_LOG_KEY, or the demo's key file beside its database. */
 function keysFor(databaseUrl: string | undefined): IncidentLogKeys {
   const found = existingIncidentLogKeys(databaseUrl);
-  if (!found) throw new ConfigError('INCIDENT_LOG_KEY is not set (and there is no demo key file beside the database): the incident log cannot be verified without its key');
+  if (!found)
+    throw new ConfigError(
+      'INCIDENT_LOG_KEY is not set (and there is no demo key file beside the database): the incident log cannot be verified without its key',
+    );
   return found;
 }
 
 /** INCIDENT_LOG_KEY, or the key file an earlier start left beside a SQLite database; never a new key. */
 export function existingIncidentLogKeys(databaseUrl: string | undefined): IncidentLogKeys | undefined {
-  return incidentLogKeysFor({ env: process.env, databaseUrl: databaseUrl ?? DEFAULT_DATABASE_URL, demo: false, dataDir: join(packageRoot(), 'data'), create: false })?.keys;
+  return incidentLogKeysFor({
+    env: process.env,
+    databaseUrl: databaseUrl ?? DEFAULT_DATABASE_URL,
+    demo: false,
+    dataDir: join(packageRoot(), 'data'),
+    create: false,
+  })?.keys;
 }
 
 function readCheckpointFile(file: string): Checkpoint[] {
@@ -113,7 +139,10 @@ export async function verifyIncidents(o: { databaseUrl?: string; checkpoints?: s
   try {
     await migrateToLatest(storage, keys);
     const result = await new IncidentLog(storage.db, storage.engine, undefined, keys).verify(external);
-    const checkpointed = result.checkpointedTo !== undefined ? `, checkpointed to entry ${result.checkpointedTo}${o.checkpoints ? ` (with ${external.length} external checkpoints)` : ''}` : '';
+    const checkpointed =
+      result.checkpointedTo !== undefined
+        ? `, checkpointed to entry ${result.checkpointedTo}${o.checkpoints ? ` (with ${external.length} external checkpoints)` : ''}`
+        : '';
     if (result.intact) {
       process.stdout.write(`The incident log is intact: ${result.entries} entries verified${checkpointed}.\n`);
       return;
@@ -121,7 +150,9 @@ export async function verifyIncidents(o: { databaseUrl?: string; checkpoints?: s
     for (const p of result.problems) {
       process.stdout.write(`${p.kind}  ${p.seq !== undefined ? `entry ${p.seq}` : '-'}  ${p.incidentId ? `incident ${p.incidentId}` : '-'}  ${p.why}\n`);
     }
-    process.stdout.write(`The incident log is BROKEN: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${result.entries} entries.\n`);
+    process.stdout.write(
+      `The incident log is BROKEN: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${result.entries} entries.\n`,
+    );
     process.exitCode = 1;
   } finally {
     await storage.close();

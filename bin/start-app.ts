@@ -129,7 +129,8 @@ async function permissionsAtStart(tokens: TokenSource, logger: Logger): Promise<
     return { granted: null, capabilities: null };
   }
   const capabilities = capabilityReport(granted);
-  for (const c of capabilities.filter((x) => !x.available)) logger.warn({ feature: c.feature, missing: c.missing }, `not available: ${c.feature}, ${c.what} (missing ${c.missing.join(', ')})`);
+  for (const c of capabilities.filter((x) => !x.available))
+    logger.warn({ feature: c.feature, missing: c.missing }, `not available: ${c.feature}, ${c.what} (missing ${c.missing.join(', ')})`);
   // Mail.Send lives in Exchange (RBAC for Applications), never in `roles`: say so, once.
   const mail = capabilities.find((c) => c.grantedIn === 'exchange');
   if (mail?.note) logger.info(mail.note);
@@ -159,9 +160,14 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const logKey = options.incidentLogKeys
     ? { keys: options.incidentLogKeys, source: 'given' }
     : incidentLogKeysFor({ env: process.env, databaseUrl, demo: !!options.demo, dataDir: join(packageRoot(), 'data'), create: true });
-  if (!logKey) throw new ConfigError('INCIDENT_LOG_KEY is required with PostgreSQL: the incident log is sealed with a key kept outside the database (docs/incidents.md)');
+  if (!logKey)
+    throw new ConfigError('INCIDENT_LOG_KEY is required with PostgreSQL: the incident log is sealed with a key kept outside the database (docs/incidents.md)');
   if (logKey.source === 'INCIDENT_LOG_KEY' || logKey.source === 'given' || options.demo) logger.info({ source: logKey.source }, 'incident log key');
-  else logger.warn({ source: logKey.source }, 'incident log key generated beside the database: anyone who can copy the database can copy it too; set INCIDENT_LOG_KEY (docs/incidents.md)');
+  else
+    logger.warn(
+      { source: logKey.source },
+      'incident log key generated beside the database: anyone who can copy the database can copy it too; set INCIDENT_LOG_KEY (docs/incidents.md)',
+    );
   const storage = openStorage(databaseUrl);
   try {
     await migrateToLatest(storage, logKey.keys);
@@ -204,10 +210,22 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     capabilities: permissions.granted ? capabilityReport(permissions.granted, mailer?.check) : null,
     mail: mailer ? { grantedIn: 'exchange' as const, ...mailer.check, note: mailNote(mailer.check) } : null,
   });
-  const incidents = new IncidentService({ db: storage.db, engine: storage.engine, config, directory, notifier, logger, ...(mailer ? { mailer } : {}), logKeys: logKey.keys });
+  const incidents = new IncidentService({
+    db: storage.db,
+    engine: storage.engine,
+    config,
+    directory,
+    notifier,
+    logger,
+    ...(mailer ? { mailer } : {}),
+    logKeys: logKey.keys,
+  });
   // Acceptable use: links in cards point at the tab, whose address is known once listening.
   let publicUrl = options.publicUrl ?? process.env.PUBLIC_URL ?? '';
-  const links = { policyText: (versionId: string) => `${publicUrl}/#my-policies/${encodeURIComponent(versionId)}`, coverage: (policyId: string) => `${publicUrl}/#policies/${encodeURIComponent(policyId)}` };
+  const links = {
+    policyText: (versionId: string) => `${publicUrl}/#my-policies/${encodeURIComponent(versionId)}`,
+    coverage: (policyId: string) => `${publicUrl}/#policies/${encodeURIComponent(policyId)}`,
+  };
   const configDir = dirname(resolve(options.configFile));
   const library = new PolicyLibrary(storage.db, config, (file) => readFileSync(resolve(configDir, file), 'utf8'));
   const register = new AcceptanceRegister(storage.db);
@@ -216,7 +234,18 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   // Already installed (409): the person's chat is fetched from Graph and kept for the bot.
   const installer = catalogAppId ? new GraphAppInstaller(graph, catalogAppId, (userId, chatId) => notifier.rememberPersonalChat(userId, chatId)) : undefined;
   const rounds = aupRounds();
-  const campaigns = new AupCampaigns({ db: storage.db, library, register, directory, notifier, pacer: new Pacer(), links, logger, settings: { ...DEFAULT_CAMPAIGN_SETTINGS, claimTimeoutMs: rounds.budgetMs + rounds.intervalMs }, installer });
+  const campaigns = new AupCampaigns({
+    db: storage.db,
+    library,
+    register,
+    directory,
+    notifier,
+    pacer: new Pacer(),
+    links,
+    logger,
+    settings: { ...DEFAULT_CAMPAIGN_SETTINGS, claimTimeoutMs: rounds.budgetMs + rounds.intervalMs },
+    installer,
+  });
   const aup = new AupService({ db: storage.db, config, library, register, campaigns, directory, notifier, links });
   // Every instance holds leases under its own name, so each scheduled job runs once across instances.
   const leases = new JobLeases(storage.db, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
@@ -226,9 +255,23 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   // Remote lessons, and the watch on staff calendars (Graph change notifications to our webhook).
   const lessons = new LessonService({ db: storage.db, config, graph, directory, notifier, logger, installer });
-  const meetingWatch = new MeetingWatch({ db: storage.db, config, graph, directory, notifier, logger, notificationUrl: () => `${publicUrl}/api/graph/notifications` });
+  const meetingWatch = new MeetingWatch({
+    db: storage.db,
+    config,
+    graph,
+    directory,
+    notifier,
+    logger,
+    notificationUrl: () => `${publicUrl}/api/graph/notifications`,
+  });
   // Subscriptions need the webhook reachable: the runner starts once the server listens.
-  const lessonSchedule = new LessonSchedule({ runner: jobs, lessons, watch: meetingWatch, logger, options: { subscriptionsAtStart: options.watchCalendars !== false } });
+  const lessonSchedule = new LessonSchedule({
+    runner: jobs,
+    lessons,
+    watch: meetingWatch,
+    logger,
+    options: { subscriptionsAtStart: options.watchCalendars !== false },
+  });
 
   // One set of counters for the tab's API and the bot: a report is a write wherever it comes from.
   const rateLimits = new RateLimits({ trustedProxies: Number(process.env.TRUSTED_PROXIES) || 0, ...options.rateLimits });
@@ -255,7 +298,17 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const exchange = exchangeAdminFor(options.graph.auth, config.school.tenantId, process.env, options.graph.exchangeAdminUrl);
   const auditService = new AuditService({ graph, config, store: auditStore, exchange });
 
-  const governance = governanceFeature({ storage, config, directory, notifier, logger, runner: jobs, auditStore, aup, link: () => `${publicUrl}/#governors-report` });
+  const governance = governanceFeature({
+    storage,
+    config,
+    directory,
+    notifier,
+    logger,
+    runner: jobs,
+    auditStore,
+    aup,
+    link: () => `${publicUrl}/#governors-report`,
+  });
 
   const server = createServer({
     config,
@@ -268,7 +321,17 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
     tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
     ...(demo ? { demo } : {}),
-    features: [governance.routes, auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }), incidentRoutes(incidents), aupRoutes(aup, () => void aupSchedule.tick(), parents), parentPages(parents, config.school.name, logger), lessonRoutes(lessons), graphWebhook(meetingWatch, logger), permissionRoutes(permissionReport), auditControlRoutes({ tenantId: config.school.tenantId, store: auditStore })],
+    features: [
+      governance.routes,
+      auditRoutes({ tenantId: config.school.tenantId, service: auditService, store: auditStore, leases, incidents }),
+      incidentRoutes(incidents),
+      aupRoutes(aup, () => void aupSchedule.tick(), parents),
+      parentPages(parents, config.school.name, logger),
+      lessonRoutes(lessons),
+      graphWebhook(meetingWatch, logger),
+      permissionRoutes(permissionReport),
+      auditControlRoutes({ tenantId: config.school.tenantId, store: auditStore }),
+    ],
   });
 
   await new Promise<void>((resolveListen, reject) => {
@@ -293,7 +356,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     directory,
     notifier,
     logger,
-    options: { acknowledgeWithinMinutes: Number(process.env.INCIDENT_ACKNOWLEDGE_MINUTES ?? 120), schoolDay: { timeZone: config.school.timeZone, startHour: 8, endHour: 17 } },
+    options: {
+      acknowledgeWithinMinutes: Number(process.env.INCIDENT_ACKNOWLEDGE_MINUTES ?? 120),
+      schoolDay: { timeZone: config.school.timeZone, startHour: 8, endHour: 17 },
+    },
   });
   // The external copy of the checkpoints, hourly on one instance (docs/incidents.md).
   const checkpointFile = options.incidentCheckpointFile ?? process.env.INCIDENT_LOG_CHECKPOINT_FILE;

@@ -65,7 +65,15 @@ export function playgroundUsers(personas: DemoPersona[], currentUserId?: string)
   const ordered = currentUserId ? [...personas.filter((p) => p.id === currentUserId), ...personas.filter((p) => p.id !== currentUserId)] : personas;
   return ordered.slice(0, 6).map((p, i) => {
     const [givenName = p.displayName, surname = ''] = p.displayName.split(' ');
-    return { id: `user-id-${i}`, name: p.displayName, userPrincipleName: p.userPrincipalName, aadObjectId: p.id, givenName, surname, email: p.userPrincipalName };
+    return {
+      id: `user-id-${i}`,
+      name: p.displayName,
+      userPrincipleName: p.userPrincipalName,
+      aadObjectId: p.id,
+      givenName,
+      surname,
+      email: p.userPrincipalName,
+    };
   });
 }
 
@@ -141,7 +149,18 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const port = options.playgroundPort ?? 56150;
     playground = spawn(
       process.execPath,
-      [join(root, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js'), '-e', `${app.url}/api/messages`, '-c', 'msteams', '-p', String(port), '--disable-telemetry', '--conversation-id', 'conv-personal'],
+      [
+        join(root, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js'),
+        '-e',
+        `${app.url}/api/messages`,
+        '-c',
+        'msteams',
+        '-p',
+        String(port),
+        '--disable-telemetry',
+        '--conversation-id',
+        'conv-personal',
+      ],
       {
         cwd: dir,
         // No browser to open here, and no cloud metadata look-ups: the playground runs offline.

@@ -23,7 +23,9 @@ export function describeProblem(error: z.ZodError): string {
 /** What Teams puts in the value of each invoke the bot answers; anything else is refused as 400. */
 const objectValue = z.object({}).passthrough();
 const INVOKE_VALUES: Record<string, z.ZodType> = {
-  'adaptiveCard/action': z.object({ action: z.object({ type: z.string().optional(), verb: z.string().max(100), data: z.object({}).passthrough().optional() }).passthrough() }).passthrough(),
+  'adaptiveCard/action': z
+    .object({ action: z.object({ type: z.string().optional(), verb: z.string().max(100), data: z.object({}).passthrough().optional() }).passthrough() })
+    .passthrough(),
   'composeExtension/fetchTask': z.object({ commandId: z.string().max(100), messagePayload: z.object({}).passthrough().nullish() }).passthrough(),
   'composeExtension/submitAction': z.object({ commandId: z.string().max(100), data: z.object({}).passthrough().nullish() }).passthrough(),
   'task/fetch': objectValue,

@@ -26,7 +26,12 @@ describe('the bot notifier and a chat found through Graph', () => {
     expect(await notifier.sendToPerson('amy', { type: 'AdaptiveCard' } as never, 'hello')).toBe('no-conversation');
     await notifier.rememberPersonalChat('amy', '19:amy_bot@unq.gbl.spaces');
     expect(await notifier.sendToPerson('amy', { type: 'AdaptiveCard' } as never, 'hello')).toBe('sent');
-    expect(continued[0]).toMatchObject({ channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/teams/', conversation: { id: '19:amy_bot@unq.gbl.spaces', conversationType: 'personal', tenantId: 'tenant-1' }, bot: { id: '28:bot-app-id' } });
+    expect(continued[0]).toMatchObject({
+      channelId: 'msteams',
+      serviceUrl: 'https://smba.trafficmanager.net/teams/',
+      conversation: { id: '19:amy_bot@unq.gbl.spaces', conversationType: 'personal', tenantId: 'tenant-1' },
+      bot: { id: '28:bot-app-id' },
+    });
   });
 
   it('never replaces a reference Teams gave the bot itself', async () => {

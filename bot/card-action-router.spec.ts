@@ -18,7 +18,15 @@ import { invokeAnswerFor, sentenceFor } from './bot-errors';
 import { BotRouter, personOf, type BotTurn } from './card-action-router';
 import { ESafetyBot } from './esafety-bot';
 
-const amy: Person = { id: 'aad-amy', displayName: 'Amy Clarke', userPrincipalName: 'amy@demo.example', mail: null, kind: 'staff', classifiedBy: 'group', roles: ['teacher'] };
+const amy: Person = {
+  id: 'aad-amy',
+  displayName: 'Amy Clarke',
+  userPrincipalName: 'amy@demo.example',
+  mail: null,
+  kind: 'staff',
+  classifiedBy: 'group',
+  roles: ['teacher'],
+};
 
 /** Every Action.Execute verb anywhere in a card (body, action sets, actions). */
 function verbsOn(card: unknown): string[] {
@@ -30,7 +38,19 @@ function verbsOn(card: unknown): string[] {
 
 describe("each feature's card actions are one typed contract", () => {
   it("every button on a feature's cards has its verb in the feature's contract, and every verb a button", () => {
-    const view = { id: 'i1', category: 'content', subCategory: 'sgii', whatHappened: 'x', when: '2026-11-23T10:00:00Z', where: '', involved: [], urgent: false, guidance: [], status: 'new' as const, history: [] };
+    const view = {
+      id: 'i1',
+      category: 'content',
+      subCategory: 'sgii',
+      whatHappened: 'x',
+      when: '2026-11-23T10:00:00Z',
+      where: '',
+      involved: [],
+      urgent: false,
+      guidance: [],
+      status: 'new' as const,
+      history: [],
+    };
     const onCards = {
       incident: [...verbsOn(incidentCard(view)), ...verbsOn(reportCard('s1'))],
       aup: verbsOn(aupCard({ versionId: 'staff-aup@1', title: 'Staff AUP', version: 1, clauses: ['Be kind'], textUrl: 'https://x.example/aup' })),
@@ -52,9 +72,17 @@ describe('the bot router', () => {
   it("checks a verb's data with its contract before the handler runs", async () => {
     const watered: number[] = [];
     const router = new BotRouter().cardActions(planted, { 'plant.water': async ({ litres }) => (watered.push(litres), { message: `${litres} l` }) });
-    expect(await router.cardAction(turn(), 'plant.water', { litres: 'lots' })).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: expect.stringMatching(/^Please check: litres: /) } });
+    expect(await router.cardAction(turn(), 'plant.water', { litres: 'lots' })).toMatchObject({
+      statusCode: 400,
+      type: 'application/vnd.microsoft.error',
+      value: { code: 'BadRequest', message: expect.stringMatching(/^Please check: litres: /) },
+    });
     expect(watered).toEqual([]);
-    expect(await router.cardAction(turn(), 'plant.water', { litres: 2 })).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: '2 l' });
+    expect(await router.cardAction(turn(), 'plant.water', { litres: 2 })).toEqual({
+      statusCode: 200,
+      type: 'application/vnd.microsoft.activity.message',
+      value: '2 l',
+    });
     expect(watered).toEqual([2]);
   });
 
@@ -80,8 +108,16 @@ describe('the bot router', () => {
   });
 
   it('refuses to route one feature or one command twice', () => {
-    expect(() => new BotRouter().cardActions(planted, { 'plant.water': async () => ({ message: '' }) }).cardActions(planted, { 'plant.water': async () => ({ message: '' }) })).toThrow(/twice/);
-    expect(() => new BotRouter().command({ command: 'x', description: '', run: async () => undefined }).command({ command: 'x', description: '', run: async () => undefined })).toThrow(/twice/);
+    expect(() =>
+      new BotRouter()
+        .cardActions(planted, { 'plant.water': async () => ({ message: '' }) })
+        .cardActions(planted, { 'plant.water': async () => ({ message: '' }) }),
+    ).toThrow(/twice/);
+    expect(() =>
+      new BotRouter()
+        .command({ command: 'x', description: '', run: async () => undefined })
+        .command({ command: 'x', description: '', run: async () => undefined }),
+    ).toThrow(/twice/);
   });
 });
 
@@ -91,15 +127,30 @@ describe('bot-errors: a domain error becomes the bot’s answer in one place', (
     ['not-allowed', new NotAllowed('lessons are started by teachers'), 403, 'Forbidden', 'Sorry: lessons are started by teachers.'],
     ['not-found', new NotFound('no incident has that id'), 404, 'NotFound', 'No incident has that id.'],
     ['conflict', new Conflict('an audit is already running'), 409, 'Conflict', 'An audit is already running.'],
-    ['refused', new RefusedByPolicy('This lesson would include people outside the school.'), 422, 'RefusedByPolicy', 'This lesson would include people outside the school.'],
-    ['unavailable', new Unavailable('Lessons are not available: please ask the IT team.'), 503, 'ServiceUnavailable', 'Lessons are not available: please ask the IT team.'],
+    [
+      'refused',
+      new RefusedByPolicy('This lesson would include people outside the school.'),
+      422,
+      'RefusedByPolicy',
+      'This lesson would include people outside the school.',
+    ],
+    [
+      'unavailable',
+      new Unavailable('Lessons are not available: please ask the IT team.'),
+      503,
+      'ServiceUnavailable',
+      'Lessons are not available: please ask the IT team.',
+    ],
   ])('%s', (_kind, error, statusCode, code, sentence) => {
     expect(sentenceFor(error)).toBe(sentence);
     expect(invokeAnswerFor(error)).toEqual({ statusCode, type: 'application/vnd.microsoft.error', value: { code, message: sentence } });
   });
 
   it('a rate limit is 429 with its wait; anything else is a fault and is rethrown, never shown', () => {
-    expect(invokeAnswerFor(new TooManyRequests(3))).toMatchObject({ statusCode: 429, value: { code: 'TooManyRequests', message: expect.stringMatching(/wait 3 seconds/) } });
+    expect(invokeAnswerFor(new TooManyRequests(3))).toMatchObject({
+      statusCode: 429,
+      value: { code: 'TooManyRequests', message: expect.stringMatching(/wait 3 seconds/) },
+    });
     const fault = new Error('relation "incident" does not exist');
     expect(() => invokeAnswerFor(fault)).toThrow(fault);
     expect(() => sentenceFor(fault)).toThrow(fault);
@@ -119,7 +170,9 @@ describe('the bot looks the sender up once per activity', () => {
     lookups = [];
     const router = new BotRouter()
       .command({ command: 'whoami', description: 'who', run: async (turn) => turn.send(personOf(turn).displayName) })
-      .cardActions(cardActions('plant', { 'plant.water': z.object({}) }), { 'plant.water': async (_data, turn) => ({ message: `watered by ${turn.person.displayName}` }) });
+      .cardActions(cardActions('plant', { 'plant.water': z.object({}) }), {
+        'plant.water': async (_data, turn) => ({ message: `watered by ${turn.person.displayName}` }),
+      });
     const bot = new ESafetyBot({
       schoolName: 'Demo Academy',
       tenantId,
@@ -139,17 +192,28 @@ describe('the bot looks the sender up once per activity', () => {
 
   it('for a card action: the handler is given the person found once', async () => {
     await adapter
-      .send({ type: ActivityTypes.Invoke, name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'plant.water', data: {} } }, ...envelope } as Partial<Activity>)
+      .send({
+        type: ActivityTypes.Invoke,
+        name: 'adaptiveCard/action',
+        value: { action: { type: 'Action.Execute', verb: 'plant.water', data: {} } },
+        ...envelope,
+      } as Partial<Activity>)
       .assertReply((a) => {
         expect(a.type).toBe(ActivityTypes.InvokeResponse);
-        expect((a.value as { body: unknown }).body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'watered by Amy Clarke' });
+        expect((a.value as { body: unknown }).body).toEqual({
+          statusCode: 200,
+          type: 'application/vnd.microsoft.activity.message',
+          value: 'watered by Amy Clarke',
+        });
       });
     expect(lookups).toEqual(['aad-amy']);
   });
 
   it('greets a person who says hello, by name, instead of "I don\'t know" (#13)', async () => {
     for (const hello of ['hello', 'Hi!', 'hey there', 'Good morning']) {
-      await adapter.send({ type: ActivityTypes.Message, text: hello, ...envelope } as Partial<Activity>).assertReply((a) => expect(a.text).toBe('Hello Amy. Type **help** to see what I can do.'));
+      await adapter
+        .send({ type: ActivityTypes.Message, text: hello, ...envelope } as Partial<Activity>)
+        .assertReply((a) => expect(a.text).toBe('Hello Amy. Type **help** to see what I can do.'));
     }
     expect(adapter.activeQueue).toHaveLength(0);
   });

@@ -52,12 +52,22 @@ describe('the bot shell', () => {
   });
 
   it('remembers the conversation of everyone who talks to it', async () => {
-    await adapter.send({ type: ActivityTypes.Message, text: 'help', from: { id: 'user1', name: 'Amy', aadObjectId: 'aad-amy' } } as Partial<Activity>).assertReply(() => undefined);
+    await adapter
+      .send({ type: ActivityTypes.Message, text: 'help', from: { id: 'user1', name: 'Amy', aadObjectId: 'aad-amy' } } as Partial<Activity>)
+      .assertReply(() => undefined);
     expect(await refs.find('aad-amy')).toMatchObject({ kind: 'personal' });
   });
 });
 
-const amy: Person = { id: 'aad-amy', displayName: 'Amy Clarke', userPrincipalName: 'amy@demo.example', mail: null, kind: 'staff', classifiedBy: 'group', roles: ['teacher'] };
+const amy: Person = {
+  id: 'aad-amy',
+  displayName: 'Amy Clarke',
+  userPrincipalName: 'amy@demo.example',
+  mail: null,
+  kind: 'staff',
+  classifiedBy: 'group',
+  roles: ['teacher'],
+};
 
 describe('the bot shell, for one school', () => {
   let t: TestStorage;
@@ -67,7 +77,13 @@ describe('the bot shell, for one school', () => {
   beforeEach(async () => {
     t = await sqliteStorage();
     refs = new ConversationReferences(t.storage.db);
-    const bot = new ESafetyBot({ schoolName: 'Demo Academy', tenantId: school, personOf: async (id) => (id === 'aad-amy' ? amy : undefined), conversations: refs, logger: pino({ level: 'silent' }) });
+    const bot = new ESafetyBot({
+      schoolName: 'Demo Academy',
+      tenantId: school,
+      personOf: async (id) => (id === 'aad-amy' ? amy : undefined),
+      conversations: refs,
+      logger: pino({ level: 'silent' }),
+    });
     adapter = new TestAdapter(async (context) => bot.run(context));
   });
   afterEach(() => t.dispose());
@@ -77,20 +93,49 @@ describe('the bot shell, for one school', () => {
 
   it('answers a card submission whose data is not an object plainly, without running a command', async () => {
     await adapter
-      .send({ type: ActivityTypes.Message, text: 'help', value: 'incident.submit', from, conversation: conversation(school), channelData: { tenant: { id: school } } } as Partial<Activity>)
+      .send({
+        type: ActivityTypes.Message,
+        text: 'help',
+        value: 'incident.submit',
+        from,
+        conversation: conversation(school),
+        channelData: { tenant: { id: school } },
+      } as Partial<Activity>)
       .assertReply((a) => expect(a.text).toBe('That button is not known any more.'));
     expect(adapter.activeQueue).toHaveLength(0);
   });
 
   it('does nothing for a message from another tenant, and keeps no conversation for it', async () => {
-    await adapter.send({ type: ActivityTypes.Message, text: 'help', from, conversation: conversation('another-tenant'), channelData: { tenant: { id: 'another-tenant' } } } as Partial<Activity>);
+    await adapter.send({
+      type: ActivityTypes.Message,
+      text: 'help',
+      from,
+      conversation: conversation('another-tenant'),
+      channelData: { tenant: { id: 'another-tenant' } },
+    } as Partial<Activity>);
     expect(adapter.activeQueue).toHaveLength(0);
     expect(await refs.find('aad-amy')).toBeUndefined();
   });
 
   it('remembers a person of the school, and not a stranger from the same tenant', async () => {
-    await adapter.send({ type: ActivityTypes.Message, text: 'help', from, conversation: conversation(school), channelData: { tenant: { id: school } } } as Partial<Activity>).assertReply(() => undefined);
-    await adapter.send({ type: ActivityTypes.Message, text: 'help', from: { id: 'u2', aadObjectId: 'aad-guest' }, conversation: conversation(school), channelData: { tenant: { id: school } } } as Partial<Activity>).assertReply(() => undefined);
+    await adapter
+      .send({
+        type: ActivityTypes.Message,
+        text: 'help',
+        from,
+        conversation: conversation(school),
+        channelData: { tenant: { id: school } },
+      } as Partial<Activity>)
+      .assertReply(() => undefined);
+    await adapter
+      .send({
+        type: ActivityTypes.Message,
+        text: 'help',
+        from: { id: 'u2', aadObjectId: 'aad-guest' },
+        conversation: conversation(school),
+        channelData: { tenant: { id: school } },
+      } as Partial<Activity>)
+      .assertReply(() => undefined);
     expect(await refs.find('aad-amy')).toMatchObject({ kind: 'personal' });
     expect(await refs.find('aad-guest')).toBeUndefined();
   });

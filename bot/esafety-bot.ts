@@ -50,8 +50,15 @@ export class ESafetyBot extends TeamsActivityHandler {
     this.onTurn(async (context, next) => {
       if (services.tenantId && activityTenant(context) !== services.tenantId) {
         // Nothing is stored or done for another tenant; an invoke still gets an answer, not a 501.
-        services.logger.warn({ activityType: context.activity.type, name: context.activity.name, tenant: activityTenant(context) ?? null }, 'bot activity from another tenant ignored');
-        if (context.activity.type === 'invoke') await context.sendActivity({ type: 'invokeResponse', value: { status: 403, body: cardError(403, 'Forbidden', 'This app serves one school’s tenant only.') } });
+        services.logger.warn(
+          { activityType: context.activity.type, name: context.activity.name, tenant: activityTenant(context) ?? null },
+          'bot activity from another tenant ignored',
+        );
+        if (context.activity.type === 'invoke')
+          await context.sendActivity({
+            type: 'invokeResponse',
+            value: { status: 403, body: cardError(403, 'Forbidden', 'This app serves one school’s tenant only.') },
+          });
         return;
       }
       if (context.activity.type === 'invoke') {
@@ -96,7 +103,8 @@ export class ESafetyBot extends TeamsActivityHandler {
       if (word.toLowerCase() === this.help.command) await this.help.run(turn, '');
       else if (await this.router.runCommand(turn, word, rest.join(' '))) {
         // The feature answered.
-      } else if (isGreeting(text)) await turn.send(`Hello${turn.person ? ` ${turn.person.displayName.split(' ')[0]}` : ''}. Type **help** to see what I can do.`);
+      } else if (isGreeting(text))
+        await turn.send(`Hello${turn.person ? ` ${turn.person.displayName.split(' ')[0]}` : ''}. Type **help** to see what I can do.`);
       else await this.sendHelp(context, text ? `I don't know "${text.slice(0, 40)}".` : undefined);
       await next();
     });

@@ -59,7 +59,15 @@ const reportedMessage = z.object({
 /** What Teams sends with a message action: the message the person chose to report. */
 export type ReportedMessage = z.infer<typeof reportedMessage>;
 
-const plain = (html: string) => html.replace(/<br\s*\/?>/gi, '\n').replace(/<[^>]+>/g, '').replace(/&nbsp;/g, ' ').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').trim();
+const plain = (html: string) =>
+  html
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .trim();
 
 /** The report form, prefilled with the reported message, for the message action's dialog. */
 export function reportMessageTask(message: ReportedMessage) {
@@ -70,7 +78,12 @@ export function reportMessageTask(message: ReportedMessage) {
   return {
     task: {
       type: 'continue' as const,
-      value: { title: 'Report a concern', height: 'large' as const, width: 'medium' as const, card: CardFactory.adaptiveCard(reportCard(randomUUID(), { prefill: { whatHappened, where: 'Teams message' }, inTaskModule: true })) },
+      value: {
+        title: 'Report a concern',
+        height: 'large' as const,
+        width: 'medium' as const,
+        card: CardFactory.adaptiveCard(reportCard(randomUUID(), { prefill: { whatHappened, where: 'Teams message' }, inTaskModule: true })),
+      },
     },
   };
 }

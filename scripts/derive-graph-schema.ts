@@ -20,7 +20,24 @@ import { resolve } from 'node:path';
 import type { DerivedOperation, DerivedSchema, DerivedType } from '../src/demo-tenant/graph-schema-format';
 
 /** The entity sets and singletons the app (and the demo tenant) address. */
-export const ROOTS = ['users', 'groups', 'education', 'sites', 'drives', 'chats', 'teams', 'subscriptions', 'organization', 'subscribedSkus', 'admin', 'policies', 'communications', 'teamwork', 'appCatalogs', 'directoryObjects'];
+export const ROOTS = [
+  'users',
+  'groups',
+  'education',
+  'sites',
+  'drives',
+  'chats',
+  'teams',
+  'subscriptions',
+  'organization',
+  'subscribedSkus',
+  'admin',
+  'policies',
+  'communications',
+  'teamwork',
+  'appCatalogs',
+  'directoryObjects',
+];
 
 export const SOURCE = {
   repository: 'microsoftgraph/msgraph-metadata',
@@ -77,7 +94,12 @@ export function deriveGraphSchema(csdl: string, commit = SOURCE.commit): Derived
     else if (t.startsWith('<EnumType ') || t.startsWith('<TypeDefinition ')) enumsAndPrimitives.add(qualify(attr(t, 'Name')!));
     else if (t.startsWith('<EntityType ') || t.startsWith('<ComplexType ')) {
       const base = attr(t, 'BaseType');
-      current = { kind: t.startsWith('<EntityType') ? 'entity' : 'complex', props: {}, ...(base ? { base: typeName(base) } : {}), ...(attr(t, 'Abstract') === 'true' ? { abstract: true as const } : {}) };
+      current = {
+        kind: t.startsWith('<EntityType') ? 'entity' : 'complex',
+        props: {},
+        ...(base ? { base: typeName(base) } : {}),
+        ...(attr(t, 'Abstract') === 'true' ? { abstract: true as const } : {}),
+      };
       all.set(qualify(attr(t, 'Name')!), current);
       if (t.endsWith('/>')) current = undefined;
     } else if (t === '</EntityType>' || t === '</ComplexType>') current = undefined;
@@ -113,7 +135,7 @@ export function deriveGraphSchema(csdl: string, commit = SOURCE.commit): Derived
   const asBaseOnly = new Set<string>();
   let frontier = ROOTS.map((r) => entitySets[r] ?? singletons[r]).filter((x): x is string => !!x);
   for (const r of frontier) depthOf.set(r, 0);
-  for (let depth = 0; frontier.length; ) {
+  for (let depth = 0; frontier.length;) {
     const next: string[] = [];
     const visit = (name: string, step: number, baseOnly = false) => {
       const n = name.replace(/\[\]$/, '');

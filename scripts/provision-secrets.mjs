@@ -18,7 +18,10 @@ const vaultName = `esafety${env.RESOURCE_SUFFIX ?? ''}-kv`;
 function fromVault(secret) {
   if (env.ESAFETY_OFFLINE === '1') return undefined;
   try {
-    const value = execFileSync('az', ['keyvault', 'secret', 'show', '--vault-name', vaultName, '--name', secret, '--query', 'value', '--output', 'tsv'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const value = execFileSync('az', ['keyvault', 'secret', 'show', '--vault-name', vaultName, '--name', secret, '--query', 'value', '--output', 'tsv'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return value || undefined;
   } catch {
     return undefined;

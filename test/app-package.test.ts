@@ -29,7 +29,9 @@ describe('the Teams app package', () => {
 
   it('asks for the meeting events by resource-specific consent (lesson announcements)', () => {
     const m = renderManifest(manifestText, SAMPLE_ENV) as { authorization: { permissions: { resourceSpecific: Array<{ name: string }> } } };
-    expect(m.authorization.permissions.resourceSpecific.map((p) => p.name)).toEqual(expect.arrayContaining(['OnlineMeeting.ReadBasic.Chat', 'ChannelMeeting.ReadBasic.Group']));
+    expect(m.authorization.permissions.resourceSpecific.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['OnlineMeeting.ReadBasic.Chat', 'ChannelMeeting.ReadBasic.Group']),
+    );
   });
 
   it('asks for no resource-specific permission the app does not use, and consents to exactly its chat ones when joining a chat', () => {
@@ -49,7 +51,9 @@ describe('the Teams app package', () => {
   it('lists every command the bot answers, in every scope the bot is in', async () => {
     const t = await startAppUnderTest();
     try {
-      const m = renderManifest(manifestText, SAMPLE_ENV) as { bots: Array<{ scopes: string[]; commandLists: Array<{ scopes: string[]; commands: Array<{ title: string }> }> }> };
+      const m = renderManifest(manifestText, SAMPLE_ENV) as {
+        bots: Array<{ scopes: string[]; commandLists: Array<{ scopes: string[]; commands: Array<{ title: string }> }> }>;
+      };
       const bot = m.bots[0]!;
       const answered = [...t.app.bot.commandWords].sort();
       expect(answered).toEqual(expect.arrayContaining(['help', 'lesson', 'policies', 'report']));

@@ -12,7 +12,11 @@ const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/(?:
 
 describe('the domain stays free of the bot SDK and the UI', () => {
   const offenders = (pattern: RegExp) =>
-    sources(join(root, 'src')).flatMap((f) => importsOf(f).filter((i) => pattern.test(i)).map((i) => `${relative(root, f)} imports ${i}`));
+    sources(join(root, 'src')).flatMap((f) =>
+      importsOf(f)
+        .filter((i) => pattern.test(i))
+        .map((i) => `${relative(root, f)} imports ${i}`),
+    );
 
   it('src/ imports nothing from botbuilder or the Bot Framework', () => {
     expect(offenders(/^(botbuilder|botframework-)/)).toEqual([]);
@@ -46,9 +50,8 @@ describe('the tab shares only the contract with the server (decisions.md #1)', (
 
   it('the check itself refuses a tab file reaching into the domain and allows the contract', () => {
     const page = join(root, 'tab', 'src', 'pages', 'planted.tsx');
-    expect(outsideTheContract(page, ['zod', '../../../src/contract/incidents', '../../../src/incidents/incident-service', '../../../bot/esafety-bot'])).toEqual([
-      'tab/src/pages/planted.tsx imports src/incidents/incident-service',
-      'tab/src/pages/planted.tsx imports bot/esafety-bot',
-    ]);
+    expect(outsideTheContract(page, ['zod', '../../../src/contract/incidents', '../../../src/incidents/incident-service', '../../../bot/esafety-bot'])).toEqual(
+      ['tab/src/pages/planted.tsx imports src/incidents/incident-service', 'tab/src/pages/planted.tsx imports bot/esafety-bot'],
+    );
   });
 });

@@ -11,7 +11,23 @@ describe('esafety audit --demo', () => {
   const dir = mkdtempSync(join(tmpdir(), 'esafety-audit-'));
   let run: ReturnType<typeof spawnSync>;
   beforeAll(() => {
-    run = spawnSync(process.execPath, [CLI, 'audit', '--demo', '--database-url', `sqlite:${join(dir, 'a.db')}`, '--json', join(dir, 'out.json'), '--html', join(dir, 'out.html'), '--csv', join(dir, 'out.csv')], { encoding: 'utf8', timeout: 120_000 });
+    run = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'audit',
+        '--demo',
+        '--database-url',
+        `sqlite:${join(dir, 'a.db')}`,
+        '--json',
+        join(dir, 'out.json'),
+        '--html',
+        join(dir, 'out.html'),
+        '--csv',
+        join(dir, 'out.csv'),
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
   });
 
   it('finishes and says what it found and what it could not check (Teams policies without an export)', () => {
@@ -24,7 +40,10 @@ describe('esafety audit --demo', () => {
     const teams = CONTROLS.filter((c) => c.area === 'teams.policies').length;
     expect(run.stdout).toContain(`Controls: 0 pass, ${CONTROLS.length - teams} fail, ${teams} not checked (of ${CONTROLS.length}`);
     const report = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
-    expect(report.controls.find((c: { control: string }) => c.control === 'ESAFETY.TEAMS.1v1')).toMatchObject({ status: 'not-checked', reason: expect.stringMatching(/--teams-policy/) });
+    expect(report.controls.find((c: { control: string }) => c.control === 'ESAFETY.TEAMS.1v1')).toMatchObject({
+      status: 'not-checked',
+      reason: expect.stringMatching(/--teams-policy/),
+    });
     expect(readFileSync(join(dir, 'out.html'), 'utf8')).toContain(`0 pass, ${CONTROLS.length - teams} fail, ${teams} not checked.`);
   });
 
@@ -39,7 +58,11 @@ describe('esafety audit --demo', () => {
     expect(Object.keys(report)).toEqual(expect.arrayContaining(['tenantId', 'startedAt', 'finishedAt', 'stats', 'coverage', 'findings']));
     expect(Object.keys(report.stats).sort()).toEqual(['batches', 'requests', 'resourceUnits', 'throttled']);
     const found = report.findings.map((f: { rule: string; subject: { id: string } }) => `${f.rule} ${f.subject.id}`).sort();
-    expect(found).toEqual(generateSchool().seededViolations.map((v) => `${v.rule} ${v.subjectId}`).sort());
+    expect(found).toEqual(
+      generateSchool()
+        .seededViolations.map((v) => `${v.rule} ${v.subjectId}`)
+        .sort(),
+    );
   });
 
   it('writes an HTML report with every finding and a CSV with a row each', () => {
@@ -53,7 +76,11 @@ describe('esafety audit --demo', () => {
   it('reports the Teams controls as not checked, saying why, when the export does not match its schema (never "checked" with no findings)', () => {
     const file = join(dir, 'wrong-shape.json');
     writeFileSync(file, JSON.stringify({ meetingPolicies: 'Global' }));
-    const wrong = spawnSync(process.execPath, [CLI, 'audit', '--demo', '--database-url', `sqlite:${join(dir, 'c.db')}`, '--teams-policy', file, '--json', join(dir, 'wrong.json')], { encoding: 'utf8', timeout: 120_000 });
+    const wrong = spawnSync(
+      process.execPath,
+      [CLI, 'audit', '--demo', '--database-url', `sqlite:${join(dir, 'c.db')}`, '--teams-policy', file, '--json', join(dir, 'wrong.json')],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
     expect(wrong.status).toBe(0);
     expect(wrong.stdout).toMatch(/teams\.policies: not checked: the Teams policy export does not match its schema \(meetingPolicies: /);
     const report = JSON.parse(readFileSync(join(dir, 'wrong.json'), 'utf8'));
@@ -61,7 +88,11 @@ describe('esafety audit --demo', () => {
   });
 
   it('stops with exit code 2 on an unreadable Teams policy export', () => {
-    const bad = spawnSync(process.execPath, [CLI, 'audit', '--demo', '--database-url', `sqlite:${join(dir, 'b.db')}`, '--teams-policy', join(dir, 'missing.json')], { encoding: 'utf8' });
+    const bad = spawnSync(
+      process.execPath,
+      [CLI, 'audit', '--demo', '--database-url', `sqlite:${join(dir, 'b.db')}`, '--teams-policy', join(dir, 'missing.json')],
+      { encoding: 'utf8' },
+    );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/missing\.json: not a readable JSON export/);
   });

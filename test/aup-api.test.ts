@@ -102,7 +102,7 @@ describe('parents counter-signing the student AUP', () => {
 });
 
 /** Decision 1: the school mailbox is granted to the app in Exchange (RBAC for Applications), not in the token. */
-describe('parents\' emails when Exchange refuses the school mailbox', () => {
+describe("parents' emails when Exchange refuses the school mailbox", () => {
   let t: AppUnderTest;
   beforeAll(async () => {
     t = await startAppUnderTest();

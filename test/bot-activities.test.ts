@@ -29,14 +29,19 @@ describe('the bot checks every activity before acting on it', () => {
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as any) : undefined };
   };
-  const execute = (verb: string, data: unknown, as: 'dsl' | 'teacher' = 'dsl') => post({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data } } }, as);
+  const execute = (verb: string, data: unknown, as: 'dsl' | 'teacher' = 'dsl') =>
+    post({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data } } }, as);
   const incidents = async () => (await t.app.storage.db.selectFrom('incident').select('id').execute()).length;
 
   it('answers an incident action with a null or missing incident id with a 400 card error, not a 500', async () => {
     for (const data of [{ incidentId: null }, {}, { incidentId: 42 }]) {
       const { status, body } = await execute('incident.acknowledge', data);
       expect(status).toBe(400);
-      expect(body).toEqual({ statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: expect.stringMatching(/^Please check: incidentId: /) } });
+      expect(body).toEqual({
+        statusCode: 400,
+        type: 'application/vnd.microsoft.error',
+        value: { code: 'BadRequest', message: expect.stringMatching(/^Please check: incidentId: /) },
+      });
     }
   });
 
@@ -56,10 +61,18 @@ describe('the bot checks every activity before acting on it', () => {
   it('refuses a lesson form whose fields have the wrong types, clearly, creating no lesson', async () => {
     const lessons = async () => (await t.app.storage.db.selectFrom('lesson').select('id').execute()).length;
     const before = await lessons();
-    for (const data of [{ submissionId: randomUUID(), classId: { id: 'x' }, title: 'Macbeth' }, { submissionId: 42, classId: 'c1' }, { submissionId: randomUUID(), classId: 'c1', when: 'later', date: { y: 2027 }, time: 9 }]) {
+    for (const data of [
+      { submissionId: randomUUID(), classId: { id: 'x' }, title: 'Macbeth' },
+      { submissionId: 42, classId: 'c1' },
+      { submissionId: randomUUID(), classId: 'c1', when: 'later', date: { y: 2027 }, time: 9 },
+    ]) {
       const { status, body } = await execute('lesson.start', data, 'teacher');
       expect(status).toBe(400);
-      expect(body).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: expect.stringMatching(/^Please check: (classId|submissionId|date|time): /) } });
+      expect(body).toMatchObject({
+        statusCode: 400,
+        type: 'application/vnd.microsoft.error',
+        value: { code: 'BadRequest', message: expect.stringMatching(/^Please check: (classId|submissionId|date|time): /) },
+      });
     }
     expect(await lessons()).toBe(before);
   });
@@ -81,12 +94,21 @@ describe('the bot checks every activity before acting on it', () => {
   });
 
   it('answers task modules and unknown invokes plainly, never 501', async () => {
-    expect((await post({ type: 'invoke', name: 'task/fetch', value: { data: {} } })).body).toEqual({ task: { type: 'message', value: 'That dialog is not known.' } });
+    expect((await post({ type: 'invoke', name: 'task/fetch', value: { data: {} } })).body).toEqual({
+      task: { type: 'message', value: 'That dialog is not known.' },
+    });
     expect((await post({ type: 'invoke', name: 'composeExtension/query', value: {} })).status).toBe(400);
   });
 
   it('leaves out a reported message time that is not a date', async () => {
-    const { body } = await post({ type: 'invoke', name: 'composeExtension/fetchTask', value: { commandId: 'reportMessage', messagePayload: { body: { content: 'hi' }, from: { user: { displayName: 'X' } }, createdDateTime: 'yesterday-ish' } } });
+    const { body } = await post({
+      type: 'invoke',
+      name: 'composeExtension/fetchTask',
+      value: {
+        commandId: 'reportMessage',
+        messagePayload: { body: { content: 'hi' }, from: { user: { displayName: 'X' } }, createdDateTime: 'yesterday-ish' },
+      },
+    });
     expect(JSON.stringify(body.task.value.card.content)).toContain('Reported message from X:');
   });
 
@@ -100,23 +122,39 @@ describe('the bot checks every activity before acting on it', () => {
         name: 'composeExtension/submitAction',
         conversation: { id: '19:foreign@thread.v2', conversationType: 'groupChat', tenantId: foreign },
         channelData: { tenant: { id: foreign } },
-        value: { commandId: 'reportMessage', data: { submissionId: randomUUID(), kind: 'contact/grooming', whatHappened: 'Someone from outside the school asks for photos.' } },
+        value: {
+          commandId: 'reportMessage',
+          data: { submissionId: randomUUID(), kind: 'contact/grooming', whatHappened: 'Someone from outside the school asks for photos.' },
+        },
       });
       expect(status).toBe(403);
       expect(body).toMatchObject({ type: 'application/vnd.microsoft.error', value: { code: 'Forbidden' } });
       expect(await incidents()).toBe(before);
-      expect(await t.app.storage.db.selectFrom('conversation_reference').selectAll().where('conversation_id', '=', '19:foreign@thread.v2').execute()).toEqual([]);
+      expect(await t.app.storage.db.selectFrom('conversation_reference').selectAll().where('conversation_id', '=', '19:foreign@thread.v2').execute()).toEqual(
+        [],
+      );
     });
 
     it('ignores a message from another tenant: no reference kept, nothing sent', async () => {
-      const { status } = await post({ type: 'message', text: 'help', conversation: { id: 'a:foreign-personal', conversationType: 'personal', tenantId: foreign }, channelData: { tenant: { id: foreign } } });
+      const { status } = await post({
+        type: 'message',
+        text: 'help',
+        conversation: { id: 'a:foreign-personal', conversationType: 'personal', tenantId: foreign },
+        channelData: { tenant: { id: foreign } },
+      });
       expect(status).toBeLessThan(300);
       expect(await t.app.storage.db.selectFrom('conversation_reference').selectAll().where('conversation_id', '=', 'a:foreign-personal').execute()).toEqual([]);
     });
 
     it("keeps a conversation only for people in the school's directory", async () => {
       const open = (aadObjectId: string, conversationId: string) =>
-        post({ type: 'invoke', name: 'composeExtension/fetchTask', from: { id: '29:x', aadObjectId }, conversation: { id: conversationId, conversationType: 'groupChat', tenantId: t.school.tenantId }, value: { commandId: 'reportMessage', messagePayload: {} } });
+        post({
+          type: 'invoke',
+          name: 'composeExtension/fetchTask',
+          from: { id: '29:x', aadObjectId },
+          conversation: { id: conversationId, conversationType: 'groupChat', tenantId: t.school.tenantId },
+          value: { commandId: 'reportMessage', messagePayload: {} },
+        });
       await open(randomUUID(), '19:stranger@thread.v2');
       await open(keyPeople(t.school).teacher.id, '19:teacher@thread.v2');
       const kept = (await t.app.storage.db.selectFrom('conversation_reference').select('conversation_id').execute()).map((r) => r.conversation_id);
@@ -128,7 +166,17 @@ describe('the bot checks every activity before acting on it', () => {
   it('holds a person to the same write allowance through the bot as through the tab', async () => {
     const answers: string[] = [];
     for (let i = 0; i < 40; i++) {
-      const { body } = await post({ type: 'invoke', name: 'composeExtension/submitAction', value: { commandId: 'reportMessage', data: { submissionId: randomUUID(), kind: 'conduct/cyberbullying', whatHappened: `Unkind messages in the class chat, number ${i}.` } } }, 'teacher');
+      const { body } = await post(
+        {
+          type: 'invoke',
+          name: 'composeExtension/submitAction',
+          value: {
+            commandId: 'reportMessage',
+            data: { submissionId: randomUUID(), kind: 'conduct/cyberbullying', whatHappened: `Unkind messages in the class chat, number ${i}.` },
+          },
+        },
+        'teacher',
+      );
       answers.push(body.task.value);
     }
     expect(answers.filter((a) => a.startsWith('Thank you')).length).toBeLessThanOrEqual(30);

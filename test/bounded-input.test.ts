@@ -17,7 +17,11 @@ describe('bounded input and protective headers (issue #14)', () => {
     'refuses a gzip bomb sent to %s (415) before reading it, without signing anyone in',
     async (path) => {
       expect(bomb.length).toBeLessThan(256 * 1024);
-      const res = await fetch(`${t.app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb });
+      const res = await fetch(`${t.app.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: bomb,
+      });
       expect(res.status).toBe(415);
       expect(res.headers.get('accept-encoding')).toBe('identity');
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unsupported-content-encoding');
@@ -38,15 +42,26 @@ describe('bounded input and protective headers (issue #14)', () => {
   });
 
   describe('headers on the tab, the API and the parent page', () => {
-    it.each(['/index.html', '/api/me', '/healthz', '/parent/not-a-link'])('%s carries CSP frame-ancestors for Teams and Outlook, nosniff and a referrer policy', async (path) => {
-      const res = await fetch(`${t.app.url}${path}`);
-      const csp = res.headers.get('content-security-policy') ?? '';
-      const ancestors = /frame-ancestors ([^;]+)/.exec(csp)?.[1]?.split(' ') ?? [];
-      expect(ancestors).toEqual(expect.arrayContaining(['https://teams.microsoft.com', 'https://*.teams.microsoft.com', 'https://*.cloud.microsoft', 'https://*.office.com', 'https://outlook.office.com']));
-      expect(csp).toMatch(/script-src 'self'(;|$)/);
-      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
-    });
+    it.each(['/index.html', '/api/me', '/healthz', '/parent/not-a-link'])(
+      '%s carries CSP frame-ancestors for Teams and Outlook, nosniff and a referrer policy',
+      async (path) => {
+        const res = await fetch(`${t.app.url}${path}`);
+        const csp = res.headers.get('content-security-policy') ?? '';
+        const ancestors = /frame-ancestors ([^;]+)/.exec(csp)?.[1]?.split(' ') ?? [];
+        expect(ancestors).toEqual(
+          expect.arrayContaining([
+            'https://teams.microsoft.com',
+            'https://*.teams.microsoft.com',
+            'https://*.cloud.microsoft',
+            'https://*.office.com',
+            'https://outlook.office.com',
+          ]),
+        );
+        expect(csp).toMatch(/script-src 'self'(;|$)/);
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      },
+    );
   });
 
   describe('rate limits', () => {
@@ -69,7 +84,11 @@ describe('bounded input and protective headers (issue #14)', () => {
           }
         }),
       );
-      const created = await t.app.storage.db.selectFrom('incident').select((eb) => eb.fn.countAll<number>().as('n')).where('reporter_id', '=', keyPeople(t.school).student.id).executeTakeFirstOrThrow();
+      const created = await t.app.storage.db
+        .selectFrom('incident')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('reporter_id', '=', keyPeople(t.school).student.id)
+        .executeTakeFirstOrThrow();
       expect(Number(created.n)).toBeLessThanOrEqual(30);
       expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(170);
       expect(Number(retryAfter)).toBeGreaterThan(0);
@@ -78,7 +97,15 @@ describe('bounded input and protective headers (issue #14)', () => {
 
     it('limits demo sign-ins and parent-link guesses from one address', async () => {
       const persona = keyPeople(t.school).dsl.id;
-      const signIns = await Promise.all(Array.from({ length: 40 }, () => fetch(`${t.app.url}/api/demo/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personaId: persona }) }).then((r) => r.status)));
+      const signIns = await Promise.all(
+        Array.from({ length: 40 }, () =>
+          fetch(`${t.app.url}/api/demo/sign-in`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ personaId: persona }),
+          }).then((r) => r.status),
+        ),
+      );
       expect(signIns.filter((s) => s === 429).length).toBeGreaterThan(0);
       const guesses = await Promise.all(Array.from({ length: 40 }, (_, i) => fetch(`${t.app.url}/parent/guess-${i}`).then((r) => r.status)));
       expect(guesses.filter((s) => s === 429).length).toBeGreaterThan(0);

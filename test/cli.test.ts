@@ -33,7 +33,10 @@ describe('the esafety command', () => {
   it('stops on a bad configuration with one line naming the field, exit code 2, and writes nothing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'esafety-cli-'));
     const bad = join(dir, 'school.yaml');
-    writeFileSync(bad, readFileSync(resolve(__dirname, '../config/demo-school.yaml'), 'utf8').replace('mailDomains: [demo-academy.org.uk]', 'mailDomains: ["not a domain"]'));
+    writeFileSync(
+      bad,
+      readFileSync(resolve(__dirname, '../config/demo-school.yaml'), 'utf8').replace('mailDomains: [demo-academy.org.uk]', 'mailDomains: ["not a domain"]'),
+    );
     const db = join(dir, 'data', 'esafety.db');
     const r = run(['serve', '--config', bad, '--port', '0'], { DATABASE_URL: `sqlite:${db}`, GRAPH_TOKEN: 'x' });
     expect(r.status).toBe(2);
@@ -77,7 +80,7 @@ describe('a mistake on the command line', () => {
     expect(oneLine(r)).toBe("esafety: unknown command 'auidt'. Did you mean 'audit'? See 'esafety --help'.");
   });
 
-  it('a mistyped subcommand points at that command\'s help', () => {
+  it("a mistyped subcommand points at that command's help", () => {
     const r = run(['incidents', 'verfy']);
     expect(r.status).toBe(2);
     expect(oneLine(r)).toBe("esafety: unknown command 'verfy'. Did you mean 'verify'? See 'esafety incidents --help'.");
@@ -175,7 +178,14 @@ describe('esafety incidents verify', () => {
     const keys = new IncidentLogKeys(KEY);
     await migrateToLatest(storage, keys);
     const log = new IncidentLog(storage.db, storage.engine, undefined, keys);
-    const report = incidentReportSchema.parse({ submissionId: '8a6e0804-2bd0-4672-b79e-d97358b37e55', category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Name-calling in the Year 8 chat.', when: '2026-11-23T10:15:00Z', channel: 'tab' });
+    const report = incidentReportSchema.parse({
+      submissionId: '8a6e0804-2bd0-4672-b79e-d97358b37e55',
+      category: 'conduct',
+      subCategory: 'cyberbullying',
+      whatHappened: 'Name-calling in the Year 8 chat.',
+      when: '2026-11-23T10:15:00Z',
+      channel: 'tab',
+    });
     const { incidentId } = await log.submit(report, 'teacher', { recipients: [], urgent: false, guidance: [], reason: 'test' });
     const note = await log.add(incidentId, 'note', 'dsl', { text: 'Spoke to both students.' });
     const last = await log.add(incidentId, 'note', 'dsl', { text: 'Parents called.' });
@@ -214,7 +224,14 @@ describe('esafety incidents verify', () => {
     const keys = new IncidentLogKeys(KEY);
     await migrateToLatest(storage, keys);
     const log = new IncidentLog(storage.db, storage.engine, undefined, keys);
-    const report = incidentReportSchema.parse({ submissionId: '0b8f7b6e-6a0a-4c55-9a1e-3f1d2a6b7c8d', category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Name-calling in the Year 8 chat.', when: '2026-11-23T10:15:00Z', channel: 'tab' });
+    const report = incidentReportSchema.parse({
+      submissionId: '0b8f7b6e-6a0a-4c55-9a1e-3f1d2a6b7c8d',
+      category: 'conduct',
+      subCategory: 'cyberbullying',
+      whatHappened: 'Name-calling in the Year 8 chat.',
+      when: '2026-11-23T10:15:00Z',
+      channel: 'tab',
+    });
     await log.submit(report, 'teacher', { recipients: [], urgent: false, guidance: [], reason: 'test' });
     expect(run(['incidents', 'checkpoint', '--database-url', url, '--append-to', copy], withKey).stdout).toMatch(/"seq":1/);
     expect(readFileSync(copy, 'utf8').trim().split('\n')).toHaveLength(1);

@@ -22,7 +22,10 @@ describe('the tab API contract, on the demo school', () => {
   const tokens = new Map<string, string>();
   async function callAs(_app: unknown, personaId: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
     if (!tokens.has(personaId)) tokens.set(personaId, await signInAs(t.app, personaId));
-    const res = await fetch(`${t.app.url}${path}`, { ...init, headers: { authorization: `Bearer ${tokens.get(personaId)}`, 'content-type': 'application/json' } });
+    const res = await fetch(`${t.app.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${tokens.get(personaId)}`, 'content-type': 'application/json' },
+    });
     return { status: res.status, body: await res.json() };
   }
 
@@ -50,11 +53,22 @@ describe('the tab API contract, on the demo school', () => {
     await answers(contract.auditRunsResponse, k.itAdmin.id, '/api/audit/runs');
     const [first, second] = latest.findings;
     await answers(contract.raiseIncidentResponse, k.itAdmin.id, '/api/audit/findings/raise-incident', { findingKey: first!.key });
-    await answers(contract.acceptFindingResponse, k.itAdmin.id, '/api/audit/acceptances', { findingKey: second!.key, reason: 'Agreed by the head for this term', expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString() });
+    await answers(contract.acceptFindingResponse, k.itAdmin.id, '/api/audit/acceptances', {
+      findingKey: second!.key,
+      reason: 'Agreed by the head for this term',
+      expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    });
   }, 60_000);
 
   it('incidents: report, confide, the queue, one incident, a chronology, the governors’ numbers, the access log', async () => {
-    const report: contract.ReportConcernRequest = { submissionId: randomUUID(), category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Unkind messages about a Year 8 pupil in a class chat.', when: new Date().toISOString(), involved: [{ name: 'Jamie Brown', role: 'student' }] };
+    const report: contract.ReportConcernRequest = {
+      submissionId: randomUUID(),
+      category: 'conduct',
+      subCategory: 'cyberbullying',
+      whatHappened: 'Unkind messages about a Year 8 pupil in a class chat.',
+      when: new Date().toISOString(),
+      involved: [{ name: 'Jamie Brown', role: 'student' }],
+    };
     const { incidentId } = await answers(contract.reportConcernResponse, k.teacher.id, '/api/incidents', report);
     await answers(contract.confideResponse, k.student.id, '/api/confide', { submissionId: randomUUID(), message: 'Someone keeps messaging me at night.' });
     await answers(contract.incidentListResponse, k.dsl.id, '/api/incidents?olderThanHours=&status=');
@@ -94,18 +108,30 @@ describe('the tab API contract, on the demo school', () => {
     await answers(contract.halfTermReportHtmlResponse, k.headteacher.id, `/api/governance/report/html?halfTerm=${halfTerm}`);
     await answers(contract.reviewsResponse, k.headteacher.id, '/api/governance/reviews');
     await answers(contract.reviewRecord, k.headteacher.id, '/api/governance/reviews/e-safety-policy', { changed: false, governorsApprovedOn: '2026-11-20' });
-    await answers(contract.recordTrainingResponse, k.dsl.id, '/api/governance/training', { upn: k.teacher.userPrincipalName, course: 'Level 1 safeguarding', completedOn: '2026-09-04' });
-    await answers(contract.importTrainingResponse, k.dsl.id, '/api/governance/training/import', { csv: `upn,course,completedOn\n${k.headteacher.userPrincipalName},Prevent,2026-09-05\n` });
+    await answers(contract.recordTrainingResponse, k.dsl.id, '/api/governance/training', {
+      upn: k.teacher.userPrincipalName,
+      course: 'Level 1 safeguarding',
+      completedOn: '2026-09-04',
+    });
+    await answers(contract.importTrainingResponse, k.dsl.id, '/api/governance/training/import', {
+      csv: `upn,course,completedOn\n${k.headteacher.userPrincipalName},Prevent,2026-09-05\n`,
+    });
     await answers(contract.trainingResponse, k.headteacher.id, '/api/governance/training');
     await answers(contract.csvDownload, k.headteacher.id, '/api/governance/training?format=csv');
   });
 
   it('a request that breaks the contract is a 400 with one line naming the field', async () => {
-    const bad = await callAs(t.app, k.teacher.id, '/api/lessons', { method: 'POST', body: JSON.stringify({ submissionId: randomUUID(), classId: 'x', title: 'ok title', extra: 1 }) });
+    const bad = await callAs(t.app, k.teacher.id, '/api/lessons', {
+      method: 'POST',
+      body: JSON.stringify({ submissionId: randomUUID(), classId: 'x', title: 'ok title', extra: 1 }),
+    });
     expect(bad.status).toBe(400);
     expect(contract.apiError.parse(bad.body).error.message).toMatch(/^extra: unknown key$/);
     const filter = await callAs(t.app, k.dsl.id, '/api/incidents?olderThanHours=-3');
-    expect([filter.status, filter.body]).toEqual([400, { error: { code: 'invalid-filter', message: 'olderThanHours: olderThanHours must be a positive number' } }]);
+    expect([filter.status, filter.body]).toEqual([
+      400,
+      { error: { code: 'invalid-filter', message: 'olderThanHours: olderThanHours must be a positive number' } },
+    ]);
   });
 
   it('speaks of incidents in the same four Cs and sub-categories as the domain', () => {

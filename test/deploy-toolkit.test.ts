@@ -3,7 +3,17 @@ import { resolve } from 'node:path';
 import ignore from 'ignore';
 import * as table from '../src/graph/permissions';
 import { manifestErrors, renderManifest } from './support/manifest-check';
-import { dryRunLifecycle, expand, graphRoleNames, lifecycleSchemaErrors, readEnvFile, readLifecycle, resolveRequiredResourceAccess, ROOT, type Action } from './support/toolkit';
+import {
+  dryRunLifecycle,
+  expand,
+  graphRoleNames,
+  lifecycleSchemaErrors,
+  readEnvFile,
+  readLifecycle,
+  resolveRequiredResourceAccess,
+  ROOT,
+  type Action,
+} from './support/toolkit';
 
 /**
  * `atk provision` on a school's first run, checked offline with the Toolkit's own schema and rules
@@ -21,9 +31,18 @@ function fakeValue(name: string): string {
 }
 
 /** What a school has before its first provision: env/.env.dev plus the three Azure values it fills. */
-const firstProvisionEnv = () => ({ ...readEnvFile(resolve(ROOT, 'env/.env.dev')), AZURE_SUBSCRIPTION_ID: fakeValue('x'), AZURE_RESOURCE_GROUP_NAME: 'rg-esafety', RESOURCE_SUFFIX: 'test' });
+const firstProvisionEnv = () => ({
+  ...readEnvFile(resolve(ROOT, 'env/.env.dev')),
+  AZURE_SUBSCRIPTION_ID: fakeValue('x'),
+  AZURE_RESOURCE_GROUP_NAME: 'rg-esafety',
+  RESOURCE_SUFFIX: 'test',
+});
 /** Before a first local provision: env/.env.local plus what the dev tunnel wrote. */
-const firstLocalEnv = () => ({ ...readEnvFile(resolve(ROOT, 'env/.env.local')), BOT_ENDPOINT: 'https://abc123-3978.uks1.devtunnels.ms', BOT_DOMAIN: 'abc123-3978.uks1.devtunnels.ms' });
+const firstLocalEnv = () => ({
+  ...readEnvFile(resolve(ROOT, 'env/.env.local')),
+  BOT_ENDPOINT: 'https://abc123-3978.uks1.devtunnels.ms',
+  BOT_DOMAIN: 'abc123-3978.uks1.devtunnels.ms',
+});
 
 /** Drops empty values as dotenv-then-Toolkit treats them (empty = missing), APP_NAME_SUFFIX aside. */
 const asLoaded = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== '' || k === 'APP_NAME_SUFFIX'));
@@ -50,10 +69,19 @@ describe('a first `atk provision --env dev`', () => {
   });
 
   it('would stop on a variable that exists only after publish (the bug this fixes)', () => {
-    const params = readFileSync(resolve(ROOT, 'infra/azure.parameters.json'), 'utf8').replace('"parameters": {', '"parameters": {\n    "teamsAppCatalogId": { "value": "${{TEAMS_APP_PUBLISHED_APP_ID}}" },');
+    const params = readFileSync(resolve(ROOT, 'infra/azure.parameters.json'), 'utf8').replace(
+      '"parameters": {',
+      '"parameters": {\n    "teamsAppCatalogId": { "value": "${{TEAMS_APP_PUBLISHED_APP_ID}}" },',
+    );
     expect(expand(params, asLoaded(firstProvisionEnv())).missing).toContain('TEAMS_APP_PUBLISHED_APP_ID');
-    const seeded: Action[] = yml.provision!.map((a) => (a.uses === 'arm/deploy' ? { ...a, with: { ...a.with, resourceGroupName: '${{TEAMS_APP_PUBLISHED_APP_ID}}' } } : a));
-    expect(dryRunLifecycle(seeded, asLoaded(firstProvisionEnv()), fakeValue).problems.map((p) => p.missing).flat()).toContain('TEAMS_APP_PUBLISHED_APP_ID');
+    const seeded: Action[] = yml.provision!.map((a) =>
+      a.uses === 'arm/deploy' ? { ...a, with: { ...a.with, resourceGroupName: '${{TEAMS_APP_PUBLISHED_APP_ID}}' } } : a,
+    );
+    expect(
+      dryRunLifecycle(seeded, asLoaded(firstProvisionEnv()), fakeValue)
+        .problems.map((p) => p.missing)
+        .flat(),
+    ).toContain('TEAMS_APP_PUBLISHED_APP_ID');
   });
 
   it('generates the database password and the incident-log key for the ARM deployment, and neither is in git', () => {
@@ -67,7 +95,9 @@ describe('a first `atk provision --env dev`', () => {
     const { env } = dryRunLifecycle(yml.provision!, asLoaded(firstProvisionEnv()), fakeValue);
     const text = readFileSync(resolve(ROOT, 'appPackage/manifest.json'), 'utf8');
     expect(manifestErrors(renderManifest(text, env))).toEqual([]);
-    expect(manifestErrors(renderManifest(text.replace('"https://${{TAB_DOMAIN}}/privacy"', '"${{TAB_DOMAIN}}/privacy"'), env)).join('\n')).toMatch(/privacyUrl/);
+    expect(manifestErrors(renderManifest(text.replace('"https://${{TAB_DOMAIN}}/privacy"', '"${{TAB_DOMAIN}}/privacy"'), env)).join('\n')).toMatch(
+      /privacyUrl/,
+    );
   });
 
   it('publish then runs with what provision and publish wrote', () => {
@@ -83,7 +113,13 @@ describe('a first local provision behind a dev tunnel', () => {
     const { problems, env } = dryRunLifecycle(yml.provision!, asLoaded(firstLocalEnv()), fakeValue);
     expect(problems).toEqual([]);
     expect(env.TAB_DOMAIN).toBe('abc123-3978.uks1.devtunnels.ms');
-    expect(dryRunLifecycle(yml.deploy!.filter((a) => a.uses !== 'cli/runNpmCommand'), env, fakeValue).problems).toEqual([]);
+    expect(
+      dryRunLifecycle(
+        yml.deploy!.filter((a) => a.uses !== 'cli/runNpmCommand'),
+        env,
+        fakeValue,
+      ).problems,
+    ).toEqual([]);
   });
 
   it('cannot start without the tunnel (botFramework/create needs BOT_ENDPOINT)', () => {
@@ -98,7 +134,8 @@ describe('a first local provision behind a dev tunnel', () => {
     expect(tasks).toContain('node --env-file=.localConfigs dist/bin/esafety.js serve');
     const serverReads = ['bin/esafety.ts', 'bin/start-app.ts', 'src/graph/graph-auth.ts'].map((f) => readFileSync(resolve(ROOT, f), 'utf8')).join('\n');
     // INCIDENT_LOG_KEY is read by the incident log (decision 4), whichever module that lands in.
-    for (const name of Object.keys(write.with!.envs as object).filter((n) => n !== 'INCIDENT_LOG_KEY')) expect(serverReads).toMatch(new RegExp(`env(\\.|\\['|\\(')${name}\\b`));
+    for (const name of Object.keys(write.with!.envs as object).filter((n) => n !== 'INCIDENT_LOG_KEY'))
+      expect(serverReads).toMatch(new RegExp(`env(\\.|\\['|\\(')${name}\\b`));
   });
 });
 
@@ -138,11 +175,14 @@ describe('the Entra app manifest (aad.manifest.json)', () => {
     expect(requested.has('Mail.Send')).toBe(false);
     expect(requested.has('TeamsAppInstallation.ReadWriteSelfForChat.All')).toBe(false);
     const t = table as typeof table & { APP_PERMISSIONS?: string[] };
-    const entraGranted = (c: (typeof table.CAPABILITIES)[number]) => !(c as { grantedIn?: string }).grantedIn && !c.needs.some((anyOf) => anyOf.includes('Mail.Send'));
+    const entraGranted = (c: (typeof table.CAPABILITIES)[number]) =>
+      !(c as { grantedIn?: string }).grantedIn && !c.needs.some((anyOf) => anyOf.includes('Mail.Send'));
     const needed = t.APP_PERMISSIONS ?? [...new Set(table.CAPABILITIES.filter(entraGranted).flatMap((c) => c.needs.map((anyOf) => anyOf[0]!)))];
     // Decision 2: installing into chats needs the AndConsent permission; the table follows in the perms change.
     const REPLACED: Record<string, string> = { 'TeamsAppInstallation.ReadWriteSelfForChat.All': 'TeamsAppInstallation.ReadWriteAndConsentSelfForChat.All' };
-    const missing = [...new Set([...table.AUDIT_ONLY_PERMISSIONS, ...needed].map((p) => REPLACED[p] ?? p))].filter((p) => p !== 'Mail.Send' && !requested.has(p));
+    const missing = [...new Set([...table.AUDIT_ONLY_PERMISSIONS, ...needed].map((p) => REPLACED[p] ?? p))].filter(
+      (p) => p !== 'Mail.Send' && !requested.has(p),
+    );
     expect(missing).toEqual([]);
   });
 });
@@ -154,7 +194,15 @@ describe('the App Service package (.webappignore, read as the Toolkit reads it)'
   it('leaves local secrets out and keeps what runs, native modules included', () => {
     const ig = rules(webappignore);
     for (const secret of ['.localConfigs', 'env/.env.dev.user', 'env/.env.dev', '.env']) expect(ig.ignores(secret)).toBe(true);
-    for (const runs of ['dist/bin/esafety.js', 'tab/dist/index.html', 'config/school.yaml', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'node_modules/some-lib/data/x.json', 'package.json']) expect(ig.ignores(runs)).toBe(false);
+    for (const runs of [
+      'dist/bin/esafety.js',
+      'tab/dist/index.html',
+      'config/school.yaml',
+      'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+      'node_modules/some-lib/data/x.json',
+      'package.json',
+    ])
+      expect(ig.ignores(runs)).toBe(false);
   });
 
   it('the check notices a package that would carry .localConfigs', () => {

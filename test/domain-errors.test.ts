@@ -20,5 +20,4 @@ describe('the features’ errors join the one family', () => {
       expect({ kind: error.kind, code: error.code }).toEqual({ kind, code });
     }
   });
-
 });

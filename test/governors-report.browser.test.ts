@@ -44,8 +44,13 @@ describe('the governors’ half-termly report', () => {
     for (const u of Object.values(p)) expect(html.body.html).not.toContain(u.displayName);
   });
 
-  it('a governor reads the last half-term\'s figures, the same as the incident log and the lessons register hold', async () => {
-    const incidents = await t.app.storage.db.selectFrom('incident').select('id').where('reported_at', '>=', half.from).where('reported_at', '<', half.to).execute();
+  it("a governor reads the last half-term's figures, the same as the incident log and the lessons register hold", async () => {
+    const incidents = await t.app.storage.db
+      .selectFrom('incident')
+      .select('id')
+      .where('reported_at', '>=', half.from)
+      .where('reported_at', '<', half.to)
+      .execute();
     const lessons = await t.app.storage.db.selectFrom('lesson').select('id').where('starts_at', '>=', half.from).where('starts_at', '<', half.to).execute();
     const page = await browser.newPage({ viewport: { width: 1300, height: 1400 } });
     await page.goto(`${t.app.url}/`);
@@ -70,7 +75,7 @@ describe('the governors’ half-termly report', () => {
     await page.close();
   });
 
-  it('the head records a policy\'s annual review with the governors\' approval date, from the report page', async () => {
+  it("the head records a policy's annual review with the governors' approval date, from the report page", async () => {
     const page = await browser.newPage({ viewport: { width: 1300, height: 1400 } });
     await page.goto(`${t.app.url}/#governors-report`);
     await page.getByRole('button', { name: 'Sign in as Helen Carter' }).click();

@@ -5,7 +5,10 @@ import { AUDIT_ONLY_PERMISSIONS } from '../src/graph/permissions';
 
 /** scripts/grant-consent.sh in dry-run mode (needs `npm run build:server`, as npm test does). */
 const dryRun = (mode: string) =>
-  execFileSync(resolve(__dirname, '../scripts/grant-consent.sh'), [mode, '--dry-run', '11111111-2222-4333-8444-555555555555'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  execFileSync(resolve(__dirname, '../scripts/grant-consent.sh'), [mode, '--dry-run', '11111111-2222-4333-8444-555555555555'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
     .split('\n')
     .filter((l) => l.startsWith('az rest'))
     .map((l) => /id\\ of\\ ([\w.]+)\\>/.exec(l)![1]);

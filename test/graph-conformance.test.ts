@@ -53,7 +53,9 @@ describe("the app's Graph requests, against Graph v1.0's schema", () => {
 
     // A lesson: the teacher's classes, the class's members and owners, the event, the meeting settings.
     const classes = (await call(k.teacher.id, '/api/lessons/classes')).body.classes as Array<{ id: string }>;
-    const guestClass = t.school.groups.find((g) => g.kind === 'class' && g.memberIds.some((id) => t.school.users.find((u) => u.id === id)?.userType === 'Guest'));
+    const guestClass = t.school.groups.find(
+      (g) => g.kind === 'class' && g.memberIds.some((id) => t.school.users.find((u) => u.id === id)?.userType === 'Guest'),
+    );
     const clean = classes.find((c) => c.id !== guestClass?.id)!;
     expect((await post(k.teacher.id, '/api/lessons', { submissionId: randomUUID(), classId: clean.id, title: 'Macbeth, Act 1' })).status).toBe(200);
 
@@ -70,7 +72,18 @@ describe("the app's Graph requests, against Graph v1.0's schema", () => {
 
     // Each journey reached Graph, and nothing it sent is missing from Graph's schema.
     const urls = t.recorded.map((r) => `${r.method} ${r.url.split('?')[0]}`);
-    for (const expected of [/^GET \/users$/, /^POST \/\$batch$/, /\/root\/delta$/, /\/permissions$/, /^GET \/education\/users\/[^/]+$/, /\/sendMail$/, /\/taughtClasses$/, /^POST \/users\/[^/]+\/events$/, /^PATCH \/users\/[^/]+\/onlineMeetings\//, /^POST \/subscriptions$/]) {
+    for (const expected of [
+      /^GET \/users$/,
+      /^POST \/\$batch$/,
+      /\/root\/delta$/,
+      /\/permissions$/,
+      /^GET \/education\/users\/[^/]+$/,
+      /\/sendMail$/,
+      /\/taughtClasses$/,
+      /^POST \/users\/[^/]+\/events$/,
+      /^PATCH \/users\/[^/]+\/onlineMeetings\//,
+      /^POST \/subscriptions$/,
+    ]) {
       expect(urls.some((u) => expected.test(u))).toBe(true);
     }
     expect(t.recorded.some((r) => r.inBatch)).toBe(true);
@@ -88,7 +101,9 @@ describe("the app's Graph requests, against Graph v1.0's schema", () => {
   it('refuses a made-up $select property with 400, as Graph does', async () => {
     const res = await graph('/users?$select=id,favouriteColour');
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: 'BadRequest', message: "Could not find a property named 'favouriteColour' on type 'microsoft.graph.user'." } });
+    expect(await res.json()).toMatchObject({
+      error: { code: 'BadRequest', message: "Could not find a property named 'favouriteColour' on type 'microsoft.graph.user'." },
+    });
   });
 
   it('refuses /me: the app signs in as itself, with no signed-in user', async () => {
@@ -101,11 +116,19 @@ describe("the app's Graph requests, against Graph v1.0's schema", () => {
     const res = await fetch(`${t.tenant.graphBaseUrl}/$batch`, {
       method: 'POST',
       headers: { authorization: 'Bearer demo', 'content-type': 'application/json' },
-      body: JSON.stringify({ requests: [{ id: '1', method: 'GET', url: '/users?$select=id' }, { id: '2', method: 'GET', url: '/users?$filter=house eq 1' }] }),
+      body: JSON.stringify({
+        requests: [
+          { id: '1', method: 'GET', url: '/users?$select=id' },
+          { id: '2', method: 'GET', url: '/users?$filter=house eq 1' },
+        ],
+      }),
     });
     const { responses } = (await res.json()) as { responses: Array<{ id: string; status: number; body: { error?: { message: string } } }> };
     expect(responses.find((r) => r.id === '1')!.status).toBe(200);
-    expect(responses.find((r) => r.id === '2')).toMatchObject({ status: 400, body: { error: { message: "Could not find a property named 'house' on type 'microsoft.graph.user'." } } });
+    expect(responses.find((r) => r.id === '2')).toMatchObject({
+      status: 400,
+      body: { error: { message: "Could not find a property named 'house' on type 'microsoft.graph.user'." } },
+    });
   });
 
   it('checks against the schema Microsoft published, at a recorded commit', () => {

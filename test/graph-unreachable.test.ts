@@ -24,7 +24,10 @@ describe('when Microsoft Graph is unreachable', () => {
 
     const ready = await fetch(`${t.app.url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: 'microsoft 365 unreachable', graph: { reachable: false, cause: expect.stringMatching(/ECONNREFUSED/) } });
+    expect(await ready.json()).toMatchObject({
+      status: 'microsoft 365 unreachable',
+      graph: { reachable: false, cause: expect.stringMatching(/ECONNREFUSED/) },
+    });
     expect(lines.some((l) => l.includes('ECONNREFUSED') && l.includes('unreachable'))).toBe(true);
   });
 });

@@ -62,7 +62,8 @@ export function layerViolations(files: SourceFile[]): string[] {
       if (isSpec(file.path) && to === FIXTURE) continue;
       if (FEATURES.has(from) && FEATURES.has(to)) problems.push(`${line}: a feature (${from}) imports another feature (${to})`);
       else if (RANKS[to]! > RANKS[from]!) problems.push(`${line}: upwards, ${from} (rank ${RANKS[from]}) imports ${to} (rank ${RANKS[to]})`);
-      else if (from === FIXTURE && FEATURES.has(to) && !isSpec(file.path)) problems.push(`${line}: the demo tenant models Microsoft 365 and imports no feature`);
+      else if (from === FIXTURE && FEATURES.has(to) && !isSpec(file.path))
+        problems.push(`${line}: the demo tenant models Microsoft 365 and imports no feature`);
       // Upward imports are named above; a cycle is then only possible within one rank.
       if (RANKS[to] === RANKS[from] && !(FEATURES.has(from) && FEATURES.has(to))) {
         if (!edges.has(from)) edges.set(from, new Set());
@@ -116,8 +117,7 @@ function sources(dir: string): string[] {
   });
 }
 /** Static, type-only, re-exported, side-effect and dynamic imports, and require(). */
-export const importsIn = (code: string) =>
-  [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+export const importsIn = (code: string) => [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\(\s*)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
 const srcFiles = (): SourceFile[] => sources(src).map((f) => ({ path: relative(src, f).split(sep).join('/'), imports: importsIn(readFileSync(f, 'utf8')) }));
 
 describe('inside src/, imports run downwards only (decisions.md #1)', () => {
@@ -150,13 +150,18 @@ describe('inside src/, imports run downwards only (decisions.md #1)', () => {
     });
 
     it('a feature importing another feature', () => {
-      expect(plant('aup/planted.ts', '../lessons/lesson-service')).toEqual(['src/aup/planted.ts imports ../lessons/lesson-service: a feature (aup) imports another feature (lessons)']);
+      expect(plant('aup/planted.ts', '../lessons/lesson-service')).toEqual([
+        'src/aup/planted.ts imports ../lessons/lesson-service: a feature (aup) imports another feature (lessons)',
+      ]);
     });
 
     it('two folders of one rank importing each other', () => {
-      expect(added([{ path: 'school/a.ts', imports: ['../notify/notifier'] }, { path: 'notify/b.ts', imports: ['../school/school-directory'] }])).toEqual([
-        'folders importing each other in a cycle: notify, school',
-      ]);
+      expect(
+        added([
+          { path: 'school/a.ts', imports: ['../notify/notifier'] },
+          { path: 'notify/b.ts', imports: ['../school/school-directory'] },
+        ]),
+      ).toEqual(['folders importing each other in a cycle: notify, school']);
     });
 
     it('the demo tenant importing a feature, and a folder with no rank', () => {
@@ -169,7 +174,12 @@ describe('inside src/, imports run downwards only (decisions.md #1)', () => {
     });
 
     it('a type-only, a re-exported and a dynamic import count as imports', () => {
-      expect(importsIn(`import type { A } from '../a';\nexport { b } from "../b";\nconst c = await import('../c');\nimport '../d';`)).toEqual(['../a', '../b', '../c', '../d']);
+      expect(importsIn(`import type { A } from '../a';\nexport { b } from "../b";\nconst c = await import('../c');\nimport '../d';`)).toEqual([
+        '../a',
+        '../b',
+        '../c',
+        '../d',
+      ]);
     });
 
     it('a spec may build its tenant from the demo tenant, and nothing else upwards', () => {

@@ -12,7 +12,9 @@ describe('the privacy notice and terms of use the Teams manifest links to', () =
   });
   afterAll(() => t.close());
 
-  const manifest = renderManifest(readFileSync(resolve(__dirname, '../appPackage/manifest.json'), 'utf8'), SAMPLE_ENV) as { developer: { privacyUrl: string; termsOfUseUrl: string } };
+  const manifest = renderManifest(readFileSync(resolve(__dirname, '../appPackage/manifest.json'), 'utf8'), SAMPLE_ENV) as {
+    developer: { privacyUrl: string; termsOfUseUrl: string };
+  };
   const servedPath = (url: string) => new URL(url).pathname;
 
   it('are served, without sign-in, at the paths the manifest names', async () => {

@@ -16,10 +16,14 @@ describe('lessons and the watch on staff calendars', () => {
   afterAll(() => t.close());
 
   const call = (personaId: string, path: string, init: RequestInit = {}) => callAs(t.app, personaId, path, init);
-  const warnings = async () => (await t.app.storage.db.selectFrom('audit_log').selectAll().where('action', '=', 'meeting.external-attendee-warned').execute()).length;
+  const warnings = async () =>
+    (await t.app.storage.db.selectFrom('audit_log').selectAll().where('action', '=', 'meeting.external-attendee-warned').execute()).length;
 
   it('answers Graph’s validation request by echoing its token', async () => {
-    const res = await fetch(`${t.app.url}/api/graph/notifications?validationToken=${encodeURIComponent('Validation: token 123')}`, { method: 'POST', headers: { 'content-type': 'text/plain' } });
+    const res = await fetch(`${t.app.url}/api/graph/notifications?validationToken=${encodeURIComponent('Validation: token 123')}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await res.text()).toBe('Validation: token 123');
@@ -40,9 +44,23 @@ describe('lessons and the watch on staff calendars', () => {
 
     // Graph delivers the same notification again: still one warning.
     const sub = t.school.subscriptions.find((x) => x.resource === `/users/${teacher.id}/events`)!;
-    const again = { value: [{ subscriptionId: sub.id, clientState: sub.clientState, changeType: 'updated', resource: `Users/${teacher.id}/Events/${event.id}`, resourceData: { id: event.id } }] };
+    const again = {
+      value: [
+        {
+          subscriptionId: sub.id,
+          clientState: sub.clientState,
+          changeType: 'updated',
+          resource: `Users/${teacher.id}/Events/${event.id}`,
+          resourceData: { id: event.id },
+        },
+      ],
+    };
     for (let i = 0; i < 2; i++) {
-      const res = await fetch(`${t.app.url}/api/graph/notifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(again) });
+      const res = await fetch(`${t.app.url}/api/graph/notifications`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(again),
+      });
       expect(res.status).toBe(202);
     }
     expect(await warnings()).toBe(1);
@@ -68,10 +86,22 @@ describe('lessons and the watch on staff calendars', () => {
   it('refuses a notification without the subscription’s secret, and never acts on it', async () => {
     const [sub] = t.school.subscriptions;
     const event = t.school.events.find((e) => e.calendarOwnerId === sub!.resource.split('/')[2])!;
-    const forged = { value: [{ subscriptionId: sub!.id, clientState: 'guessed', changeType: 'created', resource: `Users/x/Events/${event.id}`, resourceData: { id: event.id } }] };
-    const res = await fetch(`${t.app.url}/api/graph/notifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(forged) });
+    const forged = {
+      value: [
+        { subscriptionId: sub!.id, clientState: 'guessed', changeType: 'created', resource: `Users/x/Events/${event.id}`, resourceData: { id: event.id } },
+      ],
+    };
+    const res = await fetch(`${t.app.url}/api/graph/notifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(forged),
+    });
     expect(res.status).toBe(403);
-    const garbage = await fetch(`${t.app.url}/api/graph/notifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"value":"nope"}' });
+    const garbage = await fetch(`${t.app.url}/api/graph/notifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"value":"nope"}',
+    });
     expect(garbage.status).toBe(403);
   });
 
@@ -79,13 +109,21 @@ describe('lessons and the watch on staff calendars', () => {
     const k = keyPeople(t.school);
     const classes = (await call(k.teacher.id, '/api/lessons/classes')).body.classes as Array<{ id: string; displayName: string }>;
     expect(classes.length).toBeGreaterThanOrEqual(2);
-    const guestClass = t.school.groups.find((g) => g.kind === 'class' && g.memberIds.some((id) => t.school.users.find((u) => u.id === id)?.userType === 'Guest'))!;
+    const guestClass = t.school.groups.find(
+      (g) => g.kind === 'class' && g.memberIds.some((id) => t.school.users.find((u) => u.id === id)?.userType === 'Guest'),
+    )!;
     const clean = classes.find((c) => c.id !== guestClass.id)!;
 
-    const started = await call(k.teacher.id, '/api/lessons', { method: 'POST', body: JSON.stringify({ submissionId: randomUUID(), classId: clean.id, title: 'Macbeth, Act 1' }) });
+    const started = await call(k.teacher.id, '/api/lessons', {
+      method: 'POST',
+      body: JSON.stringify({ submissionId: randomUUID(), classId: clean.id, title: 'Macbeth, Act 1' }),
+    });
     expect(started.status).toBe(200);
     const { lesson, warning } = startLessonResponse.parse(started.body);
-    expect(t.school.onlineMeetings.find((m) => m.joinWebUrl === lesson.joinUrl)).toMatchObject({ recordAutomatically: true, lobbyBypassSettings: { scope: 'organizationExcludingGuests' } });
+    expect(t.school.onlineMeetings.find((m) => m.joinWebUrl === lesson.joinUrl)).toMatchObject({
+      recordAutomatically: true,
+      lobbyBypassSettings: { scope: 'organizationExcludingGuests' },
+    });
     // The tab sees the lesson in its own words; the meeting's and chat's ids stay on the server.
     expect(lesson).toMatchObject({ title: 'Macbeth, Act 1', className: classes.find((c) => c.id === clean.id)!.displayName });
     expect(Object.keys(started.body.lesson).filter((key) => key.includes('_'))).toEqual([]);
@@ -96,7 +134,10 @@ describe('lessons and the watch on staff calendars', () => {
     // Times are shown in the school's zone.
     expect(listed.timeZone).toBe('Europe/London');
 
-    const refused = await call(k.teacher.id, '/api/lessons', { method: 'POST', body: JSON.stringify({ submissionId: randomUUID(), classId: guestClass.id, title: 'Macbeth, Act 2' }) });
+    const refused = await call(k.teacher.id, '/api/lessons', {
+      method: 'POST',
+      body: JSON.stringify({ submissionId: randomUUID(), classId: guestClass.id, title: 'Macbeth, Act 2' }),
+    });
     expect(refused.status).toBe(422);
     expect(refused.body.error.message).toMatch(/outside the school.*Remote Working/);
     expect((await call(k.student.id, '/api/lessons')).status).toBe(403);

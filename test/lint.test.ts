@@ -5,11 +5,15 @@ const root = resolve(__dirname, '..');
 
 /** ESLint on a planted text, as if it were the file at `path`: which rules it breaks. */
 function rulesBrokenBy(path: string, text: string): string[] {
-  const run = spawnSync(process.execPath, [resolve(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--format', 'json', '--stdin', '--stdin-filename', path], {
-    cwd: root,
-    input: text,
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    process.execPath,
+    [resolve(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--format', 'json', '--stdin', '--stdin-filename', path],
+    {
+      cwd: root,
+      input: text,
+      encoding: 'utf8',
+    },
+  );
   const [result] = JSON.parse(run.stdout) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
   return result!.messages.map((m) => m.ruleId ?? m.message);
 }

@@ -33,7 +33,12 @@ describe('the Report a concern message action', () => {
     const { status, body } = await invoke('composeExtension/fetchTask', {
       commandId: 'reportMessage',
       commandContext: 'message',
-      messagePayload: { body: { content: '<p>send me a photo &amp; don&#39;t tell anyone</p>' }, from: { user: { displayName: 'Unknown Adult' } }, createdDateTime: '2026-11-23T21:14:00Z', linkToMessage: 'https://teams.microsoft.com/l/message/19:chat/1700000000000' },
+      messagePayload: {
+        body: { content: '<p>send me a photo &amp; don&#39;t tell anyone</p>' },
+        from: { user: { displayName: 'Unknown Adult' } },
+        createdDateTime: '2026-11-23T21:14:00Z',
+        linkToMessage: 'https://teams.microsoft.com/l/message/19:chat/1700000000000',
+      },
     });
     expect(status).toBe(200);
     expect(body.task.type).toBe('continue');
@@ -45,7 +50,13 @@ describe('the Report a concern message action', () => {
   });
 
   it('records the concern once and thanks the reporter', async () => {
-    const data = { submissionId: '0c8e5c1e-5d7a-4e43-9a55-2b4a4a4b9f01', kind: 'contact/grooming', whatHappened: 'Reported message from Unknown Adult asking a pupil for photos.', about: 'no', illegal: 'true' };
+    const data = {
+      submissionId: '0c8e5c1e-5d7a-4e43-9a55-2b4a4a4b9f01',
+      kind: 'contact/grooming',
+      whatHappened: 'Reported message from Unknown Adult asking a pupil for photos.',
+      about: 'no',
+      illegal: 'true',
+    };
     const first = await invoke('composeExtension/submitAction', { commandId: 'reportMessage', data });
     expect(first.body).toEqual({ task: { type: 'message', value: 'Thank you. Your concern has been passed to the safeguarding team.' } });
     await invoke('composeExtension/submitAction', { commandId: 'reportMessage', data });
@@ -55,7 +66,10 @@ describe('the Report a concern message action', () => {
   });
 
   it('asks again, naming the field, when the report is incomplete', async () => {
-    const { body } = await invoke('composeExtension/submitAction', { commandId: 'reportMessage', data: { submissionId: '0c8e5c1e-5d7a-4e43-9a55-2b4a4a4b9f02', kind: 'conduct/cyberbullying', whatHappened: 'short' } });
+    const { body } = await invoke('composeExtension/submitAction', {
+      commandId: 'reportMessage',
+      data: { submissionId: '0c8e5c1e-5d7a-4e43-9a55-2b4a4a4b9f02', kind: 'conduct/cyberbullying', whatHappened: 'short' },
+    });
     expect(body.task.value).toMatch(/^Please check: whatHappened/);
   });
 });

@@ -23,7 +23,10 @@ describe('an audit-only deployment', () => {
     // Every audit check; only incremental sharing changes want Sites.FullControl.All (driveitem-delta.md).
     expect(report.capabilities.filter((c: any) => c.feature === 'audit' && !c.available).map((c: any) => c.missing)).toEqual([['Sites.FullControl.All']]);
     expect(unavailable).toEqual(
-      expect.arrayContaining(['lessons: creating lessons (missing Calendars.ReadWrite, OnlineMeetings.ReadWrite.All, EduRoster.Read.All)', 'policies: installing the app for people the bot cannot reach (missing TeamsAppInstallation.ReadWriteSelfForUser.All)']),
+      expect.arrayContaining([
+        'lessons: creating lessons (missing Calendars.ReadWrite, OnlineMeetings.ReadWrite.All, EduRoster.Read.All)',
+        'policies: installing the app for people the bot cannot reach (missing TeamsAppInstallation.ReadWriteSelfForUser.All)',
+      ]),
     );
     // Mail.Send is granted in Exchange (RBAC for Applications), never in the token: not "missing", checked at the first send.
     expect(unavailable.some((u: string) => u.includes('Mail.Send'))).toBe(false);
@@ -43,8 +46,14 @@ describe('an audit-only deployment', () => {
 
   it('tells a teacher plainly that lessons are not available, and keeps serving', async () => {
     const k = keyPeople(t.school);
-    const cls = t.school.groups.find((g) => g.kind === 'class' && g.ownerIds.includes(k.teacher.id) && g.memberIds.every((id) => t.school.users.find((u) => u.id === id)?.userType === 'Member'))!;
-    const res = await call(t, k.teacher.id, '/api/lessons', { method: 'POST', body: JSON.stringify({ submissionId: randomUUID(), classId: cls.id, title: 'Macbeth' }) });
+    const cls = t.school.groups.find(
+      (g) =>
+        g.kind === 'class' && g.ownerIds.includes(k.teacher.id) && g.memberIds.every((id) => t.school.users.find((u) => u.id === id)?.userType === 'Member'),
+    )!;
+    const res = await call(t, k.teacher.id, '/api/lessons', {
+      method: 'POST',
+      body: JSON.stringify({ submissionId: randomUUID(), classId: cls.id, title: 'Macbeth' }),
+    });
     expect(res.status).toBe(503);
     expect(res.body.error.message).toMatch(/Lessons are not available: the app has not been granted Calendars\.ReadWrite/);
     expect((await fetch(`${t.app.url}/healthz`)).status).toBe(200);
@@ -63,7 +72,9 @@ describe('an audit without permission to read mailbox rules', () => {
     const run = await call(t, admin, '/api/audit/run', { method: 'POST', body: '{}' });
     expect(run.status).toBe(200);
     const latest = (await call(t, admin, '/api/audit/latest')).body;
-    expect(latest.run.coverage.filter((c: any) => c.status === 'not-checked' && c.check !== 'teams.policies')).toEqual([{ check: 'mail.inbox-rules', status: 'not-checked', reason: 'not checked: missing MailboxSettings.Read' }]);
+    expect(latest.run.coverage.filter((c: any) => c.status === 'not-checked' && c.check !== 'teams.policies')).toEqual([
+      { check: 'mail.inbox-rules', status: 'not-checked', reason: 'not checked: missing MailboxSettings.Read' },
+    ]);
     expect(run.body.findings).toBe(t.school.seededViolations.filter((v) => v.rule !== 'mail.inbox-rule.external-forward').length);
   });
 });

@@ -73,7 +73,6 @@ describe('the demo in the Agents Playground', () => {
     const teacher = keyPeople(demo.school).teacher;
     expect(await refs.find(teacher.id)).toMatchObject({ kind: 'personal', conversationId: 'conv-personal' });
   });
-
 });
 
 describe('the IT admin in the Agents Playground', () => {
@@ -129,7 +128,13 @@ describe('an e-safety concern in the Agents Playground', () => {
     expect(JSON.stringify(acknowledged.value)).toContain('Status: **acknowledged**');
 
     // The same form clicked again is the same incident.
-    await chat.execute(form.messageId, 'incident.submit', { submissionId, kind: 'conduct/cyberbullying', whatHappened: 'Year 8 students posting unkind memes about a classmate in a group chat.', about: 'no', illegal: 'false' });
+    await chat.execute(form.messageId, 'incident.submit', {
+      submissionId,
+      kind: 'conduct/cyberbullying',
+      whatHappened: 'Year 8 students posting unkind memes about a classmate in a group chat.',
+      about: 'no',
+      illegal: 'false',
+    });
     // (The demo also holds a seeded half-term of incidents for the governors' report.)
     expect(await demo.app.storage.db.selectFrom('incident').selectAll().where('submission_id', '=', submissionId!).execute()).toHaveLength(1);
   }, 60_000);
@@ -149,13 +154,23 @@ describe('reporting a message with the Report a concern action, in the Agents Pl
 
   it('opens the form prefilled with the message, records the concern once, and brings the DSL the card', async () => {
     const teacher = playgroundIdOf(demo, keyPeople(demo.school).teacher.id, dslId);
-    const form = await chat.invokeMessageExtension('composeExtension/fetchTask', { commandId: 'reportMessage', commandContext: 'message', messagePayload: groomingMessage }, teacher);
+    const form = await chat.invokeMessageExtension(
+      'composeExtension/fetchTask',
+      { commandId: 'reportMessage', commandContext: 'message', messagePayload: groomingMessage },
+      teacher,
+    );
     const card = JSON.stringify(form.task!.value.card.content);
     expect(card).toContain('Reported message from Unknown Adult at 2026-11-23 21:14');
     const submissionId = card.match(/"submissionId":"([0-9a-f-]{36})"/)![1];
 
     const dslCard = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('E-safety incident: contact / grooming'), 30_000);
-    const data = { submissionId, kind: 'contact/grooming', whatHappened: 'Reported message from Unknown Adult asking a pupil for a picture.', about: 'no', illegal: 'true' };
+    const data = {
+      submissionId,
+      kind: 'contact/grooming',
+      whatHappened: 'Reported message from Unknown Adult asking a pupil for a picture.',
+      about: 'no',
+      illegal: 'true',
+    };
     const thanks = await chat.invokeMessageExtension('composeExtension/submitAction', { commandId: 'reportMessage', commandContext: 'message', data }, teacher);
     expect(thanks.task).toEqual({ type: 'message', value: 'Thank you. Your concern has been passed to the safeguarding team.' });
     expect(JSON.stringify(await dslCard)).toContain('Do not alert the suspect');
@@ -182,12 +197,27 @@ describe('a concern about the headteacher, in the Agents Playground', () => {
   it('goes to the chair of governors and the LADO only: never the head, nor the DSL', async () => {
     const k = keyPeople(demo.school);
     const teacher = playgroundIdOf(demo, k.teacher.id, chairId);
-    const form = await chat.invokeMessageExtension('composeExtension/fetchTask', { commandId: 'reportMessage', commandContext: 'message', messagePayload: { ...groomingMessage, from: { user: { displayName: 'Helen Carter' } } } }, teacher);
+    const form = await chat.invokeMessageExtension(
+      'composeExtension/fetchTask',
+      { commandId: 'reportMessage', commandContext: 'message', messagePayload: { ...groomingMessage, from: { user: { displayName: 'Helen Carter' } } } },
+      teacher,
+    );
     const submissionId = JSON.stringify(form.task!.value.card.content).match(/"submissionId":"([0-9a-f-]{36})"/)![1];
     const chairCard = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('E-safety incident: conduct / staff-misuse'), 30_000);
     await chat.invokeMessageExtension(
       'composeExtension/submitAction',
-      { commandId: 'reportMessage', commandContext: 'message', data: { submissionId, kind: 'conduct/staff-misuse', whatHappened: 'The headteacher messaged a pupil privately on a personal account.', involved: 'Helen Carter', about: 'headteacher', illegal: 'false' } },
+      {
+        commandId: 'reportMessage',
+        commandContext: 'message',
+        data: {
+          submissionId,
+          kind: 'conduct/staff-misuse',
+          whatHappened: 'The headteacher messaged a pupil privately on a personal account.',
+          involved: 'Helen Carter',
+          about: 'headteacher',
+          illegal: 'false',
+        },
+      },
       teacher,
     );
     expect(JSON.stringify(await chairCard)).toContain('Helen Carter (headteacher)');
@@ -251,7 +281,13 @@ describe('a remote lesson in the Agents Playground', () => {
     from: { id: 'user-id-0', aadObjectId: keyPeople(demo.school).teacher.id },
     recipient: { id: '00000000-0000-4000-a000-00000000e5af', name: 'E-Safety' },
     channelData: { tenant: { id: demo.school.tenantId }, meeting: { id: 'meeting-1' } },
-    value: { Id: 'meeting-1', JoinUrl: joinUrl, Title: title, MeetingType: 'Scheduled', [name === 'meetingStart' ? 'StartTime' : 'EndTime']: new Date().toISOString() },
+    value: {
+      Id: 'meeting-1',
+      JoinUrl: joinUrl,
+      Title: title,
+      MeetingType: 'Scheduled',
+      [name === 'meetingStart' ? 'StartTime' : 'EndTime']: new Date().toISOString(),
+    },
   });
 
   it('starts a lesson with the lesson settings, announces the recording at the start, and tells the teacher when no recording was made', async () => {
@@ -260,26 +296,51 @@ describe('a remote lesson in the Agents Playground', () => {
     const form = await chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('Start a lesson'));
     const formJson = JSON.stringify(form.attachments);
     const submissionId = formJson.match(/"submissionId":"([0-9a-f-]{36})"/)![1];
-    const cleanClass = demo.school.groups.find((g) => g.kind === 'class' && g.ownerIds.includes(k.teacher.id) && g.memberIds.every((id) => demo.school.users.find((u) => u.id === id)?.userType === 'Member'))!;
+    const cleanClass = demo.school.groups.find(
+      (g) =>
+        g.kind === 'class' && g.ownerIds.includes(k.teacher.id) && g.memberIds.every((id) => demo.school.users.find((u) => u.id === id)?.userType === 'Member'),
+    )!;
     expect(formJson).toContain(cleanClass.displayName);
 
     // (The demo also holds a seeded half-term of lessons: this one is found by its title.)
-    const created = await chat.execute(form.messageId, 'lesson.start', { submissionId, classId: cleanClass.id, title: 'Poetry: Owen and Sassoon', when: 'now', durationMinutes: 30 });
+    const created = await chat.execute(form.messageId, 'lesson.start', {
+      submissionId,
+      classId: cleanClass.id,
+      title: 'Poetry: Owen and Sassoon',
+      when: 'now',
+      durationMinutes: 30,
+    });
     expect(JSON.stringify(created.value)).toContain('Lesson ready: Poetry: Owen and Sassoon');
     const lesson = await demo.app.storage.db.selectFrom('lesson').selectAll().where('title', '=', 'Poetry: Owen and Sassoon').executeTakeFirstOrThrow();
-    expect(demo.school.onlineMeetings.find((m) => m.id === lesson.online_meeting_id)).toMatchObject({ recordAutomatically: true, isEntryExitAnnounced: true, allowedPresenters: 'organizer', lobbyBypassSettings: { scope: 'organizationExcludingGuests' } });
+    expect(demo.school.onlineMeetings.find((m) => m.id === lesson.online_meeting_id)).toMatchObject({
+      recordAutomatically: true,
+      isEntryExitAnnounced: true,
+      allowedPresenters: 'organizer',
+      lobbyBypassSettings: { scope: 'organizationExcludingGuests' },
+    });
 
     // Teams says the meeting started: the announcement appears in the meeting chat.
     const announcement = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('This lesson is being recorded'), 15_000, 'conv-group');
     await chat.sendCustomActivity(meetingEvent('meetingStart', lesson.join_url, lesson.title));
     await announcement;
-    expect((await demo.app.storage.db.selectFrom('lesson').selectAll().where('title', '=', 'Poetry: Owen and Sassoon').executeTakeFirstOrThrow()).announced_at).not.toBeNull();
+    expect(
+      (await demo.app.storage.db.selectFrom('lesson').selectAll().where('title', '=', 'Poetry: Owen and Sassoon').executeTakeFirstOrThrow()).announced_at,
+    ).not.toBeNull();
 
     // It ends with no recording; half an hour later the teacher hears in her chat.
     await chat.sendCustomActivity(meetingEvent('meetingEnd', lesson.join_url, lesson.title));
-    await eventually(async () => !!(await demo.app.storage.db.selectFrom('lesson').select('ended_at').where('title', '=', 'Poetry: Owen and Sassoon').executeTakeFirstOrThrow()).ended_at, 'the end event');
+    await eventually(
+      async () =>
+        !!(await demo.app.storage.db.selectFrom('lesson').select('ended_at').where('title', '=', 'Poetry: Owen and Sassoon').executeTakeFirstOrThrow())
+          .ended_at,
+      'the end event',
+    );
     const notice = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('ended without a recording'), 15_000);
-    await demo.app.storage.db.updateTable('lesson').set({ ended_at: new Date(Date.now() - 31 * 60_000).toISOString() }).where('title', '=', 'Poetry: Owen and Sassoon').execute(); // half an hour passes
+    await demo.app.storage.db
+      .updateTable('lesson')
+      .set({ ended_at: new Date(Date.now() - 31 * 60_000).toISOString() })
+      .where('title', '=', 'Poetry: Owen and Sassoon')
+      .execute(); // half an hour passes
     await demo.app.lessonSchedule.tick();
     await notice;
   }, 90_000);
@@ -287,11 +348,29 @@ describe('a remote lesson in the Agents Playground', () => {
   it('warns the teacher at once when she organises a meeting with someone outside the school, and not for a third party’s meeting', async () => {
     const k = keyPeople(demo.school);
     const warning = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('A meeting with people outside the school'), 15_000);
-    demo.meetings.createEventAs(k.teacher.id, { subject: 'Chat with the exam board', start: { dateTime: '2026-11-27T14:00:00' }, end: { dateTime: '2026-11-27T14:30:00' }, isOnlineMeeting: true, attendees: [{ emailAddress: { address: 'moderator@examboard.example.org', name: 'Moderator' } }] });
+    demo.meetings.createEventAs(k.teacher.id, {
+      subject: 'Chat with the exam board',
+      start: { dateTime: '2026-11-27T14:00:00' },
+      end: { dateTime: '2026-11-27T14:30:00' },
+      isOnlineMeeting: true,
+      attendees: [{ emailAddress: { address: 'moderator@examboard.example.org', name: 'Moderator' } }],
+    });
     expect(JSON.stringify(await warning)).toContain('moderator@examboard.example.org');
 
-    demo.meetings.createEventAs(k.teacher.id, { subject: 'Exam board briefing', start: { dateTime: '2026-11-28T14:00:00' }, end: { dateTime: '2026-11-28T15:00:00' }, isOnlineMeeting: true, organizer: { address: 'events@examboard.example.org', name: 'Exam Board' }, attendees: [{ emailAddress: { address: k.teacher.mail, name: k.teacher.displayName } }] });
-    await eventually(async () => (await demo.app.storage.db.selectFrom('graph_notification_seen').selectAll().where('key', 'like', 'n:%').execute()).length === 2, 'the second notification');
-    await expect(chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('Exam board briefing'), 1_500)).rejects.toThrow(/no matching bot message/);
+    demo.meetings.createEventAs(k.teacher.id, {
+      subject: 'Exam board briefing',
+      start: { dateTime: '2026-11-28T14:00:00' },
+      end: { dateTime: '2026-11-28T15:00:00' },
+      isOnlineMeeting: true,
+      organizer: { address: 'events@examboard.example.org', name: 'Exam Board' },
+      attendees: [{ emailAddress: { address: k.teacher.mail, name: k.teacher.displayName } }],
+    });
+    await eventually(
+      async () => (await demo.app.storage.db.selectFrom('graph_notification_seen').selectAll().where('key', 'like', 'n:%').execute()).length === 2,
+      'the second notification',
+    );
+    await expect(chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('Exam board briefing'), 1_500)).rejects.toThrow(
+      /no matching bot message/,
+    );
   }, 60_000);
 });

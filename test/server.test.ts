@@ -23,7 +23,10 @@ describe('the server', () => {
 
     it('tells a signed-in person who they are and which pages their role has', async () => {
       const token = await signInAs(t.app, keyPeople(t.school).dsl.id);
-      const me = (await (await fetch(`${t.app.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { person: { roles: string[] }; navigation: Array<{ id: string }> };
+      const me = (await (await fetch(`${t.app.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        person: { roles: string[] };
+        navigation: Array<{ id: string }>;
+      };
       expect(me.person.roles).toContain('dsl');
       expect(me.navigation.map((n) => n.id)).toContain('incidents');
     });
@@ -70,7 +73,15 @@ describe('the server', () => {
       await jwksHost.close();
     });
 
-    const activity = { type: 'message', text: 'help', channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/uk/', from: { id: 'u' }, recipient: { id: 'b' }, conversation: { id: 'c' } };
+    const activity = {
+      type: 'message',
+      text: 'help',
+      channelId: 'msteams',
+      serviceUrl: 'https://smba.trafficmanager.net/uk/',
+      from: { id: 'u' },
+      recipient: { id: 'b' },
+      conversation: { id: 'c' },
+    };
 
     it('rejects a bot activity without a Bot Framework token (401)', async () => {
       const res = await fetch(`${t.app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
@@ -121,7 +132,11 @@ describe('the admin’s audit API', () => {
   });
   afterAll(() => t.close());
   const call = (path: string, token: string, body?: unknown) =>
-    fetch(`${t.app.url}${path}`, { method: body === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    fetch(`${t.app.url}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
 
   it('keeps the audit from anyone who is not an admin (403)', async () => {
     expect((await call('/api/audit/latest', student)).status).toBe(403);
@@ -141,7 +156,10 @@ describe('the admin’s audit API', () => {
   it('raises a finding with a safeguarding angle as an incident for the DSL, once', async () => {
     const latest = (await (await call('/api/audit/latest', admin)).json()) as { findings: Array<{ key: string; rule: string }> };
     const key = latest.findings.find((f) => f.rule === 'groups.guest-in-student-group')!.key;
-    const first = (await (await call('/api/audit/findings/raise-incident', admin, { findingKey: key, note: 'The tutor left in July.' })).json()) as { incidentId: string; created: boolean };
+    const first = (await (await call('/api/audit/findings/raise-incident', admin, { findingKey: key, note: 'The tutor left in July.' })).json()) as {
+      incidentId: string;
+      created: boolean;
+    };
     const again = (await (await call('/api/audit/findings/raise-incident', admin, { findingKey: key })).json()) as { incidentId: string; created: boolean };
     expect(first.created).toBe(true);
     expect(again).toEqual({ incidentId: first.incidentId, created: false });
@@ -173,8 +191,20 @@ describe('the incidents API', () => {
   });
   afterAll(() => t.close());
   const call = (path: string, who: string, body?: unknown) =>
-    fetch(`${t.app.url}${path}`, { method: body === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const report = { submissionId: '3f9d8c1a-1b2c-4d5e-8f90-123456789abc', category: 'contact', subCategory: 'grooming', whatHappened: 'An adult stranger asked a Year 7 pupil for photos on a game chat.', when: '2026-11-23T09:30:00Z', where: 'Online game chat', involved: [{ name: 'Jamie Brown', role: 'student' }] };
+    fetch(`${t.app.url}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const report = {
+    submissionId: '3f9d8c1a-1b2c-4d5e-8f90-123456789abc',
+    category: 'contact',
+    subCategory: 'grooming',
+    whatHappened: 'An adult stranger asked a Year 7 pupil for photos on a game chat.',
+    when: '2026-11-23T09:30:00Z',
+    where: 'Online game chat',
+    involved: [{ name: 'Jamie Brown', role: 'student' }],
+  };
 
   it('takes a teacher’s report from the tab, once, and puts it in the DSL’s queue as urgent', async () => {
     const first = await call('/api/incidents', 'teacher', report);
@@ -205,7 +235,12 @@ describe('the incidents API', () => {
     const res = await call(`/api/incidents/${unknown}`, 'dsl');
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: { code: 'no-such-incident', message: 'No incident has that id.' } });
-    const reads = await t.app.storage.db.selectFrom('audit_log').select('subject_id').where('action', '=', 'incident.read').where('subject_id', '=', unknown).execute();
+    const reads = await t.app.storage.db
+      .selectFrom('audit_log')
+      .select('subject_id')
+      .where('action', '=', 'incident.read')
+      .where('subject_id', '=', unknown)
+      .execute();
     expect(reads).toEqual([]);
     // Whether or not the id exists, someone who may not read it gets the very same answer.
     const queue = (await (await call('/api/incidents', 'dsl')).json()) as { incidents: Array<{ id: string }> };
@@ -234,13 +269,20 @@ describe('the incidents API', () => {
   it('validates the activity log’s limit: a whole number from 1 to 500', async () => {
     for (const limit of ['abc', '0', '501', '2.5']) {
       const res = await call(`/api/audit-log?limit=${limit}`, 'itAdmin');
-      expect([limit, res.status, await res.json()]).toEqual([limit, 400, { error: { code: 'invalid-request', message: 'limit: limit must be a whole number from 1 to 500' } }]);
+      expect([limit, res.status, await res.json()]).toEqual([
+        limit,
+        400,
+        { error: { code: 'invalid-request', message: 'limit: limit must be a whole number from 1 to 500' } },
+      ]);
     }
     expect(auditLogResponse.parse(await (await call('/api/audit-log?limit=2', 'itAdmin')).json()).entries).toHaveLength(2);
   });
 
   it('lets a student confide, telling them only that it arrived', async () => {
-    const res = await call('/api/confide', 'student', { submissionId: '6b1e2c3d-4f5a-4b6c-9d7e-8f9a0b1c2d3e', message: 'Someone keeps messaging me at night and it scares me.' });
+    const res = await call('/api/confide', 'student', {
+      submissionId: '6b1e2c3d-4f5a-4b6c-9d7e-8f9a0b1c2d3e',
+      message: 'Someone keeps messaging me at night and it scares me.',
+    });
     expect(await res.json()).toEqual({ received: true });
     expect((await call('/api/confide', 'teacher', { submissionId: '6b1e2c3d-4f5a-4b6c-9d7e-8f9a0b1c2d3f', message: 'x x x x x' })).status).toBe(403);
   });

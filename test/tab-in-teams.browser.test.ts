@@ -159,7 +159,8 @@ describe('the tab in Teams’ narrow pane (700 px)', () => {
         if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
         // An element inside a scrolling box (a policy's full text) may be wider than the pane: that box scrolls, not the page.
         if (el.closest('[aria-label^="Full text of"]') && !el.matches('[aria-label^="Full text of"]')) continue;
-        if (r.right > width + 1) out.push(`${el.tagName.toLowerCase()}${el.getAttribute('aria-label') ? `[${el.getAttribute('aria-label')}]` : ''} ends at ${Math.round(r.right)}`);
+        if (r.right > width + 1)
+          out.push(`${el.tagName.toLowerCase()}${el.getAttribute('aria-label') ? `[${el.getAttribute('aria-label')}]` : ''} ends at ${Math.round(r.right)}`);
       }
       return out.slice(0, 10);
     });
@@ -172,7 +173,8 @@ describe('the tab in Teams’ narrow pane (700 px)', () => {
         const cells = Array.from(row.children)
           .map((c) => c.getBoundingClientRect())
           .filter((r) => r.height > 0 && r.width > 0);
-        const overlap = (a: DOMRect, b: DOMRect) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+        const overlap = (a: DOMRect, b: DOMRect) =>
+          Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
         if (cells.some((a, i) => cells.slice(i + 1).some((b) => overlap(a, b)))) out.push(`cells overlap in "${row.textContent?.slice(0, 60)}"`);
         // A cell squeezed narrower than what it holds spills into its neighbour.
         for (const cell of Array.from(row.children)) {
@@ -192,7 +194,17 @@ describe('the tab in Teams’ narrow pane (700 px)', () => {
     // Something on every page: an incident, an audit run, a published policy.
     const reported = await callAs(t.app, k.teacher.id, '/api/incidents', {
       method: 'POST',
-      body: JSON.stringify({ submissionId: randomUUID(), category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Unkind memes shared about a pupil in the class chat, with a very long unbroken link https://example.invalid/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', when: new Date().toISOString(), where: 'Class chat', illegalOrImmediateRisk: false, involved: [{ name: 'Jamie Brown', role: 'student' }] }),
+      body: JSON.stringify({
+        submissionId: randomUUID(),
+        category: 'conduct',
+        subCategory: 'cyberbullying',
+        whatHappened:
+          'Unkind memes shared about a pupil in the class chat, with a very long unbroken link https://example.invalid/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+        when: new Date().toISOString(),
+        where: 'Class chat',
+        illegalOrImmediateRisk: false,
+        involved: [{ name: 'Jamie Brown', role: 'student' }],
+      }),
     });
     expect(reported.body).toMatchObject({ incidentId: expect.any(String) });
     expect((await callAs(t.app, k.itAdmin.id, '/api/audit/run', { method: 'POST', body: '{}' })).status).toBe(200);
@@ -210,7 +222,11 @@ describe('the tab in Teams’ narrow pane (700 px)', () => {
         await page.locator('main h2').first().waitFor();
         const name = (await page.locator('main h2').first().textContent()) ?? `page ${i}`;
         // A page has settled when its spinners are gone (bounded: the locator's own timeout).
-        await page.locator('main [role="progressbar"]').first().waitFor({ state: 'detached', timeout: 20_000 }).catch(() => undefined);
+        await page
+          .locator('main [role="progressbar"]')
+          .first()
+          .waitFor({ state: 'detached', timeout: 20_000 })
+          .catch(() => undefined);
         // The incident queue: open the incident too, so its chronology (with a long link) is measured.
         if (await page.getByRole('button', { name: 'Open', exact: true }).count()) {
           await page.getByRole('button', { name: 'Open', exact: true }).first().click();

@@ -73,7 +73,10 @@ describe('the tab in a browser', () => {
     // Hold the queue's request so it is still open when she leaves the page.
     let asked!: () => void;
     const held = new Promise<void>((resolve) => (asked = resolve));
-    await page.route((url) => url.pathname === '/api/incidents', () => asked());
+    await page.route(
+      (url) => url.pathname === '/api/incidents',
+      () => asked(),
+    );
     const failed = page.waitForEvent('requestfailed', { predicate: (r) => new URL(r.url()).pathname === '/api/incidents', timeout: 10_000 });
     await page.getByRole('tab', { name: 'Incidents' }).click();
     await held;
@@ -160,7 +163,9 @@ describe('incidents in the tab, in a browser', () => {
     await student.getByRole('button', { name: 'Send' }).click();
     await student.getByText('Thank you for telling us').waitFor();
     await student.screenshot({ path: join(ARTIFACTS, 'tab-confide.png') });
-    const status = await student.evaluate(async () => (await fetch('/api/incidents', { headers: { authorization: `Bearer ${sessionStorage.getItem('esafety.demoToken')}` } })).status);
+    const status = await student.evaluate(
+      async () => (await fetch('/api/incidents', { headers: { authorization: `Bearer ${sessionStorage.getItem('esafety.demoToken')}` } })).status,
+    );
     expect(status).toBe(403);
     await student.close();
   }, 60_000);
@@ -204,11 +209,36 @@ describe('lessons in the tab, in a browser', () => {
 
   it('a teacher starts a lesson for her class and sees it, and sees a past lesson without its recording', async () => {
     const k = keyPeople(env.t.school);
-    const cleanClass = env.t.school.groups.find((g) => g.kind === 'class' && g.ownerIds.includes(k.teacher.id) && g.memberIds.every((id) => env.t.school.users.find((u) => u.id === id)?.userType === 'Member'))!;
+    const cleanClass = env.t.school.groups.find(
+      (g) =>
+        g.kind === 'class' &&
+        g.ownerIds.includes(k.teacher.id) &&
+        g.memberIds.every((id) => env.t.school.users.find((u) => u.id === id)?.userType === 'Member'),
+    )!;
     // A lesson last summer whose recording was found missing (09:00 in London, 08:00 UTC).
     await env.t.app.storage.db
       .insertInto('lesson')
-      .values({ id: 'past-1', submission_id: 'past-1', teacher_id: k.teacher.id, class_id: cleanClass.id, class_name: cleanClass.displayName, title: 'Summer term: sonnets', starts_at: '2026-07-06T08:00:00.000Z', ends_at: '2026-07-06T09:00:00.000Z', event_id: 'e', online_meeting_id: 'm', join_url: 'https://teams.microsoft.com/l/meetup-join/x', chat_id: null, app_in_chat: null, created_at: '2026-11-15T09:00:00.000Z', started_at: null, announced_at: null, ended_at: '2026-11-16T10:00:00.000Z', recording_checked_at: '2026-11-16T10:40:00.000Z', recording_found: 0 })
+      .values({
+        id: 'past-1',
+        submission_id: 'past-1',
+        teacher_id: k.teacher.id,
+        class_id: cleanClass.id,
+        class_name: cleanClass.displayName,
+        title: 'Summer term: sonnets',
+        starts_at: '2026-07-06T08:00:00.000Z',
+        ends_at: '2026-07-06T09:00:00.000Z',
+        event_id: 'e',
+        online_meeting_id: 'm',
+        join_url: 'https://teams.microsoft.com/l/meetup-join/x',
+        chat_id: null,
+        app_in_chat: null,
+        created_at: '2026-11-15T09:00:00.000Z',
+        started_at: null,
+        announced_at: null,
+        ended_at: '2026-11-16T10:00:00.000Z',
+        recording_checked_at: '2026-11-16T10:40:00.000Z',
+        recording_found: 0,
+      })
       .execute();
 
     const page = await signedInPage(env, 'Amy Clarke', 'lessons');
@@ -224,7 +254,9 @@ describe('lessons in the tab, in a browser', () => {
     await expect(page.getByTestId('upcoming-lesson').first().textContent()).resolves.toMatch(/Mon, 14 Jun 2027, 09:00.*Macbeth: the witches/);
     await expect(page.getByTestId('past-lesson').first().textContent()).resolves.toMatch(/Mon, 6 Jul 2026, 09:00.*Summer term: sonnets.*no recording/);
     expect(await page.locator('section').textContent()).not.toContain('UTC');
-    expect((await env.t.app.storage.db.selectFrom('lesson').select('starts_at').where('title', '=', 'Macbeth: the witches').executeTakeFirstOrThrow()).starts_at).toBe('2027-06-14T08:00:00.000Z');
+    expect(
+      (await env.t.app.storage.db.selectFrom('lesson').select('starts_at').where('title', '=', 'Macbeth: the witches').executeTakeFirstOrThrow()).starts_at,
+    ).toBe('2027-06-14T08:00:00.000Z');
     await page.screenshot({ path: join(ARTIFACTS, 'tab-lessons.png'), fullPage: true });
     const created = env.t.school.onlineMeetings.at(-1)!;
     expect(created).toMatchObject({ subject: 'Macbeth: the witches', recordAutomatically: true });

@@ -61,12 +61,23 @@ describe('two instances on one PostgreSQL', () => {
   const scheduleOn = (storage: Storage, name: string, graph: GraphAccess) =>
     new AuditSchedule({
       runner: new JobRunner({ leases: new JobLeases(storage.db, name, now), logger: silent, clock: now }),
-      service: new AuditService({ graph, config: demoConfig, store: new AuditStore(storage.db), exchange: new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' }, sleep: async () => undefined }) }),
+      service: new AuditService({
+        graph,
+        config: demoConfig,
+        store: new AuditStore(storage.db),
+        exchange: new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' }, sleep: async () => undefined }),
+      }),
       store: new AuditStore(storage.db),
       directory: new SchoolDirectory(graph, demoConfig),
       notifier: new RecordingNotifier(),
       logger: silent,
-      options: { tenantId: demoConfig.school.tenantId, schoolName: 'Demo Academy', intervalMs: 24 * 3_600_000, tabLink: 'https://esafety.test/#audit', leaseMs: 1_500 },
+      options: {
+        tenantId: demoConfig.school.tenantId,
+        schoolName: 'Demo Academy',
+        intervalMs: 24 * 3_600_000,
+        tabLink: 'https://esafety.test/#audit',
+        leaseMs: 1_500,
+      },
       clock: now,
     });
 
@@ -74,7 +85,10 @@ describe('two instances on one PostgreSQL', () => {
     const dying = scheduleOn(a, 'instance-a', graphFor(40));
     const survivor = scheduleOn(b, 'instance-b', graphFor());
     void dying.tick();
-    await eventually(async () => (await a.db.selectFrom('job_lease').selectAll().where('name', '=', 'audit.scheduled').execute()).length === 1, 'instance A to take the audit');
+    await eventually(
+      async () => (await a.db.selectFrom('job_lease').selectAll().where('name', '=', 'audit.scheduled').execute()).length === 1,
+      'instance A to take the audit',
+    );
     // While A holds it, B does not run it a second time.
     expect(await survivor.tick()).toBeUndefined();
     // A is dead; once its lease lapses, B takes the audit over and completes it.
@@ -89,7 +103,9 @@ describe('two instances on one PostgreSQL', () => {
   it('sends a campaign’s cards once each when the instance sending them dies half-way', async () => {
     const connector = new RecordingNotifier();
     let sends = 0;
-    const dyingNotifier: Notifier = { sendToPerson: (to, card, summary) => (++sends > 25 ? new Promise(() => undefined) : connector.sendToPerson(to, card, summary)) };
+    const dyingNotifier: Notifier = {
+      sendToPerson: (to, card, summary) => (++sends > 25 ? new Promise(() => undefined) : connector.sendToPerson(to, card, summary)),
+    };
     const instanceA = aupWorld(a, graphFor(), dyingNotifier, { settings: { concurrency: 4 } });
     const instanceB = aupWorld(b, graphFor(), connector);
     const itAdmin = (await instanceA.directory.person(keyPeople(school).itAdmin.id))!;

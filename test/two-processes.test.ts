@@ -81,7 +81,13 @@ describe('two server processes on one PostgreSQL', () => {
     const refs = new ConversationReferences(storage.db);
     for (const id of staff) {
       const conversation = { id: `a:${id}`, conversationType: 'personal', tenantId: school.tenantId };
-      await refs.save({ key: id, kind: 'personal', conversationId: conversation.id, tenantId: school.tenantId, reference: { channelId: 'msteams', serviceUrl, conversation, user: { id: `29:${id}`, aadObjectId: id }, bot: { id: '28:esafety', name: 'E-Safety' } } });
+      await refs.save({
+        key: id,
+        kind: 'personal',
+        conversationId: conversation.id,
+        tenantId: school.tenantId,
+        reference: { channelId: 'msteams', serviceUrl, conversation, user: { id: `29:${id}`, aadObjectId: id }, bot: { id: '28:esafety', name: 'E-Safety' } },
+      });
     }
     await storage.close();
   }, 30_000);
@@ -89,7 +95,14 @@ describe('two server processes on one PostgreSQL', () => {
   afterAll(async () => {
     // Wait for each child to be gone (not a fixed sleep) before dropping the database under it.
     await Promise.all(
-      instances.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => { c.once('exit', r); c.kill('SIGKILL'); }))),
+      instances.map((c) =>
+        c.exitCode !== null || c.signalCode !== null
+          ? undefined
+          : new Promise((r) => {
+              c.once('exit', r);
+              c.kill('SIGKILL');
+            }),
+      ),
     );
     connector.server.close();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
@@ -103,12 +116,24 @@ describe('two server processes on one PostgreSQL', () => {
     try {
       // Both instances tick the daily audit at start: the lease lets one run it. (The demo's seeded
       // half-term holds two earlier runs, trigger 'demo-seed'.)
-      await eventually(async () => (await db.db.selectFrom('audit_run').selectAll().where('trigger', '!=', 'demo-seed').execute()).length === 1, 'the audit', 30_000);
+      await eventually(
+        async () => (await db.db.selectFrom('audit_run').selectAll().where('trigger', '!=', 'demo-seed').execute()).length === 1,
+        'the audit',
+        30_000,
+      );
 
       const itAdmin = keyPeople(school).itAdmin.id;
-      const signIn = await fetch(`${a.url}/api/demo/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personaId: itAdmin }) });
+      const signIn = await fetch(`${a.url}/api/demo/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ personaId: itAdmin }),
+      });
       const { token } = (await signIn.json()) as { token: string };
-      const published = await fetch(`${a.url}/api/policies/staff-aup/publish`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+      const published = await fetch(`${a.url}/api/policies/staff-aup/publish`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(published.status).toBe(200);
 
       // Kill whichever process is sending, a quarter of the way through.
@@ -125,7 +150,11 @@ describe('two server processes on one PostgreSQL', () => {
       // At most the cards in flight when the sender died (the campaign's concurrency, 8) come twice.
       expect(duplicates).toBeLessThanOrEqual(8);
       // And the record says so: every card row ends sent (the last answers take a moment).
-      await eventually(async () => (await db.db.selectFrom('campaign_delivery').select('status').where('kind', '=', 'card').execute()).every((r) => r.status === 'sent'), 'every card row recorded as sent', 10_000);
+      await eventually(
+        async () => (await db.db.selectFrom('campaign_delivery').select('status').where('kind', '=', 'card').execute()).every((r) => r.status === 'sent'),
+        'every card row recorded as sent',
+        10_000,
+      );
       expect(await db.db.selectFrom('audit_run').selectAll().where('trigger', '!=', 'demo-seed').execute()).toHaveLength(1);
     } finally {
       await db.close();

@@ -14,7 +14,11 @@ const config = loadSchoolConfig(resolve(__dirname, '../../config/demo-school.yam
 describe('the audit’s progress', () => {
   it('estimates the time left from SharePoint’s per-minute budget: 100,000 units in a 50,000-licence trust is about 20 minutes', () => {
     const now = 0;
-    const pacer = new BudgetPacer(sharePointBudgets(50_000).perMinute, () => now, async () => undefined);
+    const pacer = new BudgetPacer(
+      sharePointBudgets(50_000).perMinute,
+      () => now,
+      async () => undefined,
+    );
     const progress = new AuditProgress({ sharePointPacer: pacer } as unknown as GraphAccess, new Date(0));
     progress.update({ phase: 'sharing.items', done: 0, total: 50_000, sharePointUnitsLeft: 100_000 });
     const view = progress.view();
@@ -38,10 +42,13 @@ describe('the audit’s progress', () => {
       const service = new AuditService({ graph: ctx.graph, config, store: new AuditStore(t.storage.db), exchange: ctx.exchange });
       const seen: AuditProgressView[] = [];
       const polled: Array<AuditProgressView | null> = [];
-      await service.run({ trigger: 'test', onProgress: (_p, view) => {
-        seen.push(view);
-        polled.push(service.progress());
-      } });
+      await service.run({
+        trigger: 'test',
+        onProgress: (_p, view) => {
+          seen.push(view);
+          polled.push(service.progress());
+        },
+      });
       const last = seen.at(-1)!;
       for (const area of ['directory', 'groups.membership', 'mail.inbox-rules', 'sharing.items', 'meetings.calendars']) {
         const a = last.areas.find((x) => x.area === area)!;
@@ -63,7 +70,13 @@ describe('the audit’s progress', () => {
       ctx.tenant.throttle.publishedLimits({ licences: members, users: ctx.school.users.length }, () => now);
       const graph = ctx.graph;
       const realSleep = graph.sleep;
-      Object.assign(graph, { now: () => now, sleep: async (ms: number) => { now += ms; await realSleep(0); } });
+      Object.assign(graph, {
+        now: () => now,
+        sleep: async (ms: number) => {
+          now += ms;
+          await realSleep(0);
+        },
+      });
       const budget = sharePointBudgets(members).perMinute.quota;
       const service = new AuditService({ graph, config, store: new AuditStore(t.storage.db), exchange: ctx.exchange });
       const { report } = await service.run({ trigger: 'test' });

@@ -39,7 +39,8 @@ describe('the daily audit', () => {
       clock: () => clock,
     });
   };
-  const runnerOf = (holder: string) => new JobRunner({ leases: new JobLeases(t.storage.db, holder, () => clock), logger: pino({ level: 'silent' }), clock: () => clock });
+  const runnerOf = (holder: string) =>
+    new JobRunner({ leases: new JobLeases(t.storage.db, holder, () => clock), logger: pino({ level: 'silent' }), clock: () => clock });
 
   it('runs when no audit ran today, tells the IT admins with one summary card, then waits a day', async () => {
     const notifier = new RecordingNotifier();
@@ -59,11 +60,16 @@ describe('the daily audit', () => {
     await s.tick();
     const drive = ctx.school.drives.find((d) => d.ownerUserId === keyPeople(ctx.school).deputyDsl.id)!;
     const file = drive.items.find((i) => !i.isFolder && i.permissions.length === 0)!;
-    ctx.tenant.changeSharing(drive.id, file.id, (i) => i.permissions.push({ id: 'x', roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: 'https://x' } }));
+    ctx.tenant.changeSharing(drive.id, file.id, (i) =>
+      i.permissions.push({ id: 'x', roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: 'https://x' } }),
+    );
     clock = new Date(clock.getTime() + DAY + 1);
     notifier.sent.length = 0;
     await s.tick();
-    expect(notifier.sent.map((m) => m.summary)).toEqual([`Tenant audit: ${ctx.school.seededViolations.length + 1} findings`, 'New finding: sharing.item.anonymous-link']);
+    expect(notifier.sent.map((m) => m.summary)).toEqual([
+      `Tenant audit: ${ctx.school.seededViolations.length + 1} findings`,
+      'New finding: sharing.item.anonymous-link',
+    ]);
     expect(cardProblems(notifier.sent[1]!.card)).toEqual([]);
   });
 

@@ -24,7 +24,9 @@ describe('re-auditing since the last run', () => {
     // A teacher shares a file with a personal address; another removes an Anyone link.
     const teacherDrive = ctx.school.drives.find((d) => d.ownerUserId === keyPeople(ctx.school).headteacher.id)!;
     const fresh = teacherDrive.items.filter((i) => !i.isFolder)[1]!;
-    ctx.tenant.changeSharing(teacherDrive.id, fresh.id, (i) => i.permissions.push({ id: 'p-new', roles: ['read'], grantedToV2: { user: { email: 'cousin@gmail.com', displayName: 'cousin' } } }));
+    ctx.tenant.changeSharing(teacherDrive.id, fresh.id, (i) =>
+      i.permissions.push({ id: 'p-new', roles: ['read'], grantedToV2: { user: { email: 'cousin@gmail.com', displayName: 'cousin' } } }),
+    );
     const anon = full.report.findings.find((f) => f.rule === 'sharing.item.anonymous-link')!;
     const [driveId, itemId] = anon.subject.id.split('/') as [string, string];
     ctx.tenant.changeSharing(driveId, itemId, (i) => (i.permissions = []));
@@ -50,6 +52,8 @@ describe('re-auditing since the last run', () => {
     const f = first.report.findings.find((x) => x.rule === 'meetings.external-attendee')!;
     await store.accept(findingKey(f), 'Exam board moderation, agreed with the head', new Date(Date.now() + 30 * 86_400_000), 'admin');
     const again = await service.run({ trigger: 'test' });
-    expect(again.report.findings.find((x) => findingKey(x) === findingKey(f))!.accepted).toMatchObject({ reason: 'Exam board moderation, agreed with the head' });
+    expect(again.report.findings.find((x) => findingKey(x) === findingKey(f))!.accepted).toMatchObject({
+      reason: 'Exam board moderation, agreed with the head',
+    });
   });
 });

@@ -43,7 +43,15 @@ export class AuditService {
     return this.current?.view() ?? null;
   }
 
-  async run(options: { trigger: string; sinceLast?: boolean; teamsPolicies?: unknown; actorId?: string | null; onProgress?: (p: CollectProgress, view: AuditProgressView) => void } = { trigger: 'cli' }): Promise<AuditOutcome> {
+  async run(
+    options: {
+      trigger: string;
+      sinceLast?: boolean;
+      teamsPolicies?: unknown;
+      actorId?: string | null;
+      onProgress?: (p: CollectProgress, view: AuditProgressView) => void;
+    } = { trigger: 'cli' },
+  ): Promise<AuditOutcome> {
     const tracker = new AuditProgress(this.graph, this.now());
     this.current = tracker;
     try {
@@ -56,7 +64,10 @@ export class AuditService {
     }
   }
 
-  private async runTracked(options: { trigger: string; sinceLast?: boolean; teamsPolicies?: unknown; actorId?: string | null }, onProgress: (p: CollectProgress) => void): Promise<AuditOutcome> {
+  private async runTracked(
+    options: { trigger: string; sinceLast?: boolean; teamsPolicies?: unknown; actorId?: string | null },
+    onProgress: (p: CollectProgress) => void,
+  ): Promise<AuditOutcome> {
     const previous = await this.store.lastRun(this.config.school.tenantId);
     const { report, snapshot } = await runAudit({
       graph: this.graph,

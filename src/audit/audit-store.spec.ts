@@ -8,9 +8,26 @@ import { findingKey, type AuditReport, type Finding, type ReportedFinding } from
 import { POLICY } from './policy-references';
 
 const INBOX = 'mail.inbox-rule.external-forward';
-const finding = (rule: string, id: string, own: Partial<Finding> = {}): ReportedFinding => reportFinding(controlOf(rule === 'r' ? INBOX : rule)!, { rule: rule === 'r' ? INBOX : rule, subject: { type: 'mailbox', id, name: id }, detail: 'd', ...own });
-const results: ControlResult[] = [{ control: 'ESAFETY.MAIL.1v1', rule: INBOX, status: 'fail', findings: 1 }, { control: 'ESAFETY.MAIL.2v1', rule: 'mail.mailbox.external-forward', status: 'not-checked', findings: 0, reason: 'not checked: needs Exchange.ManageAsApp' }];
-const report = (findings: ReportedFinding[], at: string): AuditReport => ({ tenantId: 't', startedAt: at, finishedAt: at, stats: { requests: 1, batches: 0, throttled: 0, resourceUnits: 0 }, coverage: [{ check: 'mail.inbox-rules', status: 'checked' }], controls: results, findings });
+const finding = (rule: string, id: string, own: Partial<Finding> = {}): ReportedFinding =>
+  reportFinding(controlOf(rule === 'r' ? INBOX : rule)!, {
+    rule: rule === 'r' ? INBOX : rule,
+    subject: { type: 'mailbox', id, name: id },
+    detail: 'd',
+    ...own,
+  });
+const results: ControlResult[] = [
+  { control: 'ESAFETY.MAIL.1v1', rule: INBOX, status: 'fail', findings: 1 },
+  { control: 'ESAFETY.MAIL.2v1', rule: 'mail.mailbox.external-forward', status: 'not-checked', findings: 0, reason: 'not checked: needs Exchange.ManageAsApp' },
+];
+const report = (findings: ReportedFinding[], at: string): AuditReport => ({
+  tenantId: 't',
+  startedAt: at,
+  finishedAt: at,
+  stats: { requests: 1, batches: 0, throttled: 0, resourceUnits: 0 },
+  coverage: [{ check: 'mail.inbox-rules', status: 'checked' }],
+  controls: results,
+  findings,
+});
 
 describe('what changed since the last run', () => {
   it('sorts findings into new, still open and resolved', () => {
@@ -41,7 +58,7 @@ describe.each(engines)('audit runs stored on %s', (_name, open) => {
     expect((await new AuditLog(t.storage.db).list()).map((e) => e.action)).toEqual(['audit.run', 'audit.run']);
   });
 
-  it('keeps every control\'s result with the run, beside the areas it read', async () => {
+  it("keeps every control's result with the run, beside the areas it read", async () => {
     const store = new AuditStore(t.storage.db, () => clock);
     await store.saveRun(report([finding('r', 'a')], '2026-11-23T09:00:00Z'), {}, 'cli');
     expect(await store.lastRun('t')).toMatchObject({ coverage: [{ check: 'mail.inbox-rules', status: 'checked' }], controls: results });
@@ -55,15 +72,49 @@ describe.each(engines)('audit runs stored on %s', (_name, open) => {
     expect(JSON.parse(row.policy_ref)).toEqual({ control: 'ESAFETY.MAIL.1v1' });
     expect(row.fix).toBe('Delete the disabled rule so it cannot be switched back on');
     expect(await store.findings(id)).toEqual([disabled]);
-    expect(disabled).toMatchObject({ control: 'ESAFETY.MAIL.1v1', severity: 'low', policyRef: POLICY.noPersonalDataByEmail, fix: expect.stringMatching(/^Delete the disabled rule.*Exchange admin centre/) });
+    expect(disabled).toMatchObject({
+      control: 'ESAFETY.MAIL.1v1',
+      severity: 'low',
+      policyRef: POLICY.noPersonalDataByEmail,
+      fix: expect.stringMatching(/^Delete the disabled rule.*Exchange admin centre/),
+    });
   });
 
   it('reads a run stored before the catalogue as it was stored (a bare coverage list, a full clause in each finding)', async () => {
     const store = new AuditStore(t.storage.db, () => clock);
-    await t.storage.db.insertInto('audit_run').values({ id: 'old', tenant_id: 't', started_at: '2026-11-01T09:00:00Z', finished_at: '2026-11-01T09:01:00Z', trigger: 'cli', stats: '{}', coverage: JSON.stringify([{ check: 'mail.inbox-rules', status: 'checked' }]), delta_links: '{}', finding_count: 1 }).execute();
-    await t.storage.db.insertInto('audit_finding').values({ run_id: 'old', finding_key: `${INBOX}|mailbox|a`, rule: INBOX, severity: 'high', subject_type: 'mailbox', subject_id: 'a', subject_name: 'a', detail: 'd', policy_ref: JSON.stringify(POLICY.noPersonalDataByEmail), fix: 'Delete the rule.' }).execute();
+    await t.storage.db
+      .insertInto('audit_run')
+      .values({
+        id: 'old',
+        tenant_id: 't',
+        started_at: '2026-11-01T09:00:00Z',
+        finished_at: '2026-11-01T09:01:00Z',
+        trigger: 'cli',
+        stats: '{}',
+        coverage: JSON.stringify([{ check: 'mail.inbox-rules', status: 'checked' }]),
+        delta_links: '{}',
+        finding_count: 1,
+      })
+      .execute();
+    await t.storage.db
+      .insertInto('audit_finding')
+      .values({
+        run_id: 'old',
+        finding_key: `${INBOX}|mailbox|a`,
+        rule: INBOX,
+        severity: 'high',
+        subject_type: 'mailbox',
+        subject_id: 'a',
+        subject_name: 'a',
+        detail: 'd',
+        policy_ref: JSON.stringify(POLICY.noPersonalDataByEmail),
+        fix: 'Delete the rule.',
+      })
+      .execute();
     expect(await store.lastRun('t')).toMatchObject({ coverage: [{ check: 'mail.inbox-rules', status: 'checked' }], controls: [] });
-    expect(await store.findings('old')).toEqual([expect.objectContaining({ control: 'ESAFETY.MAIL.1v1', policyRef: POLICY.noPersonalDataByEmail, fix: 'Delete the rule.' })]);
+    expect(await store.findings('old')).toEqual([
+      expect.objectContaining({ control: 'ESAFETY.MAIL.1v1', policyRef: POLICY.noPersonalDataByEmail, fix: 'Delete the rule.' }),
+    ]);
   });
 
   it('lets an admin accept a finding with a reason until a date, recorded in the audit log', async () => {

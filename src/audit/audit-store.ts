@@ -91,7 +91,11 @@ export class AuditStore {
         policy_ref: JSON.stringify({ control: f.control } satisfies StoredClause),
         fix: f.action ?? '',
       }));
-      for (let i = 0; i < rows.length; i += 100) await tx.insertInto('audit_finding').values(rows.slice(i, i + 100)).execute();
+      for (let i = 0; i < rows.length; i += 100)
+        await tx
+          .insertInto('audit_finding')
+          .values(rows.slice(i, i + 100))
+          .execute();
       await this.log.append({ actorId, action: 'audit.run', subjectType: 'audit-run', subjectId: id, detail: { trigger, findings: rows.length } }, tx);
     });
     return id;
@@ -116,7 +120,11 @@ export class AuditStore {
     const counts = await this.db
       .selectFrom('audit_finding')
       .select(['run_id', 'severity', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('run_id', 'in', runs.map((r) => r.id))
+      .where(
+        'run_id',
+        'in',
+        runs.map((r) => r.id),
+      )
       .groupBy(['run_id', 'severity'])
       .execute();
     return runs.map((r) => {
@@ -134,13 +142,36 @@ export class AuditStore {
   async accept(key: string, reason: string, expiresAt: Date, acceptedBy: string): Promise<Acceptance> {
     if (!reason.trim()) throw new Error('an acceptance needs a reason');
     if (expiresAt <= this.now()) throw new Error('an acceptance must expire in the future');
-    const acceptance: Acceptance = { id: randomUUID(), findingKey: key, reason: reason.trim(), acceptedBy, acceptedAt: this.now().toISOString(), expiresAt: expiresAt.toISOString() };
+    const acceptance: Acceptance = {
+      id: randomUUID(),
+      findingKey: key,
+      reason: reason.trim(),
+      acceptedBy,
+      acceptedAt: this.now().toISOString(),
+      expiresAt: expiresAt.toISOString(),
+    };
     await this.db.transaction().execute(async (tx) => {
       await tx
         .insertInto('finding_acceptance')
-        .values({ id: acceptance.id, finding_key: key, reason: acceptance.reason, accepted_by: acceptedBy, accepted_at: acceptance.acceptedAt, expires_at: acceptance.expiresAt })
+        .values({
+          id: acceptance.id,
+          finding_key: key,
+          reason: acceptance.reason,
+          accepted_by: acceptedBy,
+          accepted_at: acceptance.acceptedAt,
+          expires_at: acceptance.expiresAt,
+        })
         .execute();
-      await this.log.append({ actorId: acceptedBy, action: 'audit.finding.accepted', subjectType: 'finding', subjectId: key, detail: { reason: acceptance.reason, expiresAt: acceptance.expiresAt } }, tx);
+      await this.log.append(
+        {
+          actorId: acceptedBy,
+          action: 'audit.finding.accepted',
+          subjectType: 'finding',
+          subjectId: key,
+          detail: { reason: acceptance.reason, expiresAt: acceptance.expiresAt },
+        },
+        tx,
+      );
     });
     return acceptance;
   }
@@ -148,7 +179,12 @@ export class AuditStore {
   /** Acceptances still in force, by finding key. An expired one no longer hides its finding. */
   async activeAcceptances(): Promise<Map<string, Acceptance>> {
     const rows = await this.db.selectFrom('finding_acceptance').selectAll().where('expires_at', '>', this.now().toISOString()).orderBy('accepted_at').execute();
-    return new Map(rows.map((r) => [r.finding_key, { id: r.id, findingKey: r.finding_key, reason: r.reason, acceptedBy: r.accepted_by, acceptedAt: r.accepted_at, expiresAt: r.expires_at }]));
+    return new Map(
+      rows.map((r) => [
+        r.finding_key,
+        { id: r.id, findingKey: r.finding_key, reason: r.reason, acceptedBy: r.accepted_by, acceptedAt: r.accepted_at, expiresAt: r.expires_at },
+      ]),
+    );
   }
 }
 

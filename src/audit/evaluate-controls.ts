@@ -19,7 +19,12 @@ export interface ControlEvaluation {
  * checked with the reason (its area not collected or refused, or its data unusable). A control
  * never passes by saying nothing.
  */
-export function evaluateControls(snapshot: TenantSnapshot, ctx: AuditContext, rules: readonly AuditRule[] = AUDIT_RULES, catalogue: readonly Control[] = CONTROLS): ControlEvaluation {
+export function evaluateControls(
+  snapshot: TenantSnapshot,
+  ctx: AuditContext,
+  rules: readonly AuditRule[] = AUDIT_RULES,
+  catalogue: readonly Control[] = CONTROLS,
+): ControlEvaluation {
   const results: ControlResult[] = [];
   const findings: ReportedFinding[] = [];
   const unusable = new Map<string, string>();
@@ -41,10 +46,18 @@ export function evaluateControls(snapshot: TenantSnapshot, ctx: AuditContext, ru
         continue;
       }
       findings.push(...out.map((f) => reportFinding(control, f)));
-      results.push({ control: control.id, rule: control.rule, status: out.length ? 'fail' : 'pass', findings: out.length, ...(area.status === 'partial' && area.reason ? { reason: area.reason } : {}) });
+      results.push({
+        control: control.id,
+        rule: control.rule,
+        status: out.length ? 'fail' : 'pass',
+        findings: out.length,
+        ...(area.status === 'partial' && area.reason ? { reason: area.reason } : {}),
+      });
     }
   }
-  const coverage = snapshot.coverage.map((c) => (unusable.has(c.check) ? { check: c.check, status: 'not-checked' as const, reason: unusable.get(c.check)! } : c));
+  const coverage = snapshot.coverage.map((c) =>
+    unusable.has(c.check) ? { check: c.check, status: 'not-checked' as const, reason: unusable.get(c.check)! } : c,
+  );
   return { results, findings: findings.sort(bySeverity), coverage };
 }
 

@@ -25,7 +25,8 @@ export class FindingAcceptances {
     const expires = new Date(request.expiresAt);
     const now = this.now().getTime();
     if (expires.getTime() <= now) throw new InvalidFindingAcceptance('expiresAt must be in the future');
-    if (expires.getTime() > now + LONGEST_ACCEPTANCE_DAYS * 86_400_000) throw new InvalidFindingAcceptance('an acceptance lasts a year at most: review it again then');
+    if (expires.getTime() > now + LONGEST_ACCEPTANCE_DAYS * 86_400_000)
+      throw new InvalidFindingAcceptance('an acceptance lasts a year at most: review it again then');
     return this.store.accept(request.findingKey, request.reason, expires, admin.id);
   }
 }

@@ -10,7 +10,15 @@ import { findingKey, type Finding } from './findings';
  */
 export interface IncidentReporter {
   report(
-    report: { submissionId: string; category: 'conduct'; subCategory: 'data-breach' | 'not-sure'; whatHappened: string; when: string; where: string; channel: 'audit-finding' },
+    report: {
+      submissionId: string;
+      category: 'conduct';
+      subCategory: 'data-breach' | 'not-sure';
+      whatHappened: string;
+      when: string;
+      where: string;
+      channel: 'audit-finding';
+    },
     reporter: Person,
   ): Promise<{ incidentId: string; created: boolean }>;
 }
@@ -32,7 +40,8 @@ export function submissionIdFor(runId: string, key: string): string {
  * data breach); any other finding with a safeguarding angle (a guest in a class team) is for the
  * DSL to judge.
  */
-export const subCategoryFor = (finding: Pick<Finding, 'rule'>): 'data-breach' | 'not-sure' => (/^(mail|sharing)\./.test(finding.rule) ? 'data-breach' : 'not-sure');
+export const subCategoryFor = (finding: Pick<Finding, 'rule'>): 'data-breach' | 'not-sure' =>
+  /^(mail|sharing)\./.test(finding.rule) ? 'data-breach' : 'not-sure';
 
 /** A finding with a safeguarding angle becomes an incident for the DSL, raised by the IT admin. */
 export class FindingIncidents {

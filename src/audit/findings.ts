@@ -64,4 +64,5 @@ export interface AuditReport {
 export const findingKey = (f: Pick<Finding, 'rule' | 'subject'>) => `${f.rule}|${f.subject.type}|${f.subject.id}`;
 
 const ORDER: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
-export const bySeverity = (a: ReportedFinding, b: ReportedFinding) => ORDER[a.severity] - ORDER[b.severity] || a.rule.localeCompare(b.rule) || a.subject.name.localeCompare(b.subject.name);
+export const bySeverity = (a: ReportedFinding, b: ReportedFinding) =>
+  ORDER[a.severity] - ORDER[b.severity] || a.rule.localeCompare(b.rule) || a.subject.name.localeCompare(b.subject.name);

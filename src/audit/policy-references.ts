@@ -5,12 +5,14 @@ export const POLICY = {
   teamsWithinSchool: {
     file: '000_378856427d849ae2.txt',
     heading: '5. Remote Working',
-    quote: "The school's Microsoft Teams subscription is restricted to use within JCoSS (staff and students). Staff may join Teams meetings with third parties but only if the meeting is set up by the third party.",
+    quote:
+      "The school's Microsoft Teams subscription is restricted to use within JCoSS (staff and students). Staff may join Teams meetings with third parties but only if the meeting is set up by the third party.",
   },
   lessonsRecorded: {
     file: '000_378856427d849ae2.txt',
     heading: '5. Remote Working',
-    quote: 'All lessons must be recorded; other meetings (e.g. staff or team briefings) may be recorded if desired, but this must be announced on each occasion',
+    quote:
+      'All lessons must be recorded; other meetings (e.g. staff or team briefings) may be recorded if desired, but this must be announced on each occasion',
   },
   noPersonalDataByEmail: {
     file: '002_7df8d1fe4e16bc08.txt',

@@ -36,7 +36,11 @@ describe('the tenant audit on the demo school', () => {
 
   it('says plainly what it could not check instead of passing silently', async () => {
     const { report } = await runAudit({ graph: ctx.graph, config });
-    expect(report.coverage).toContainEqual({ check: 'mail.mailbox-forwarding', status: 'not-checked', reason: expect.stringMatching(/needs Exchange\.ManageAsApp/) });
+    expect(report.coverage).toContainEqual({
+      check: 'mail.mailbox-forwarding',
+      status: 'not-checked',
+      reason: expect.stringMatching(/needs Exchange\.ManageAsApp/),
+    });
     expect(report.findings.some((f) => f.rule.startsWith('mail.mailbox') || f.rule.startsWith('mail.tenant'))).toBe(false);
     expect(report.coverage).toContainEqual({ check: 'teams.policies', status: 'not-checked', reason: expect.stringMatching(/--teams-policy/) });
     expect(report.coverage.filter((c) => c.status === 'checked').map((c) => c.check)).toEqual(

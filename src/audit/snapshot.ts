@@ -88,7 +88,10 @@ export interface TenantSnapshot {
     keepsCopy: boolean;
   }>;
   /** The tenant's automatic external forwarding controls (Exchange admin API). */
-  autoForward?: { outboundPolicies: Array<{ Identity: string; AutoForwardingMode: string }>; remoteDomains: Array<{ Identity: string; DomainName: string; AutoForwardEnabled: boolean }> };
+  autoForward?: {
+    outboundPolicies: Array<{ Identity: string; AutoForwardingMode: string }>;
+    remoteDomains: Array<{ Identity: string; DomainName: string; AutoForwardEnabled: boolean }>;
+  };
   /** Admin's export of Teams PowerShell policies (not in Graph), when given. */
   teamsPolicies?: unknown;
   coverage: Coverage[];

@@ -19,13 +19,28 @@ export class AcceptanceRegister {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async record(version: PolicyVersion, person: Pick<Person, 'id' | 'userPrincipalName'>, rule: Reacceptance, channel: Acceptance['channel']): Promise<{ acceptance: Acceptance; created: boolean }> {
+  async record(
+    version: PolicyVersion,
+    person: Pick<Person, 'id' | 'userPrincipalName'>,
+    rule: Reacceptance,
+    channel: Acceptance['channel'],
+  ): Promise<{ acceptance: Acceptance; created: boolean }> {
     const now = this.now();
     const history = await this.history(person.id, version.policy_id);
-    const current = validAcceptance(history.map((a) => ({ ...a, acceptedAt: a.accepted_at })), version.version, rule, now);
+    const current = validAcceptance(
+      history.map((a) => ({ ...a, acceptedAt: a.accepted_at })),
+      version.version,
+      rule,
+      now,
+    );
     if (current) return { acceptance: current, created: false };
     const previous = history.filter((a) => a.version === version.version).at(-1);
-    const key = [version.policy_id, version.version, person.id, acceptanceCycle(rule, now, previous && { version: previous.version, acceptedAt: previous.accepted_at })].join('|');
+    const key = [
+      version.policy_id,
+      version.version,
+      person.id,
+      acceptanceCycle(rule, now, previous && { version: previous.version, acceptedAt: previous.accepted_at }),
+    ].join('|');
     const row: Acceptance = {
       id: randomUUID(),
       acceptance_key: key,
@@ -41,7 +56,13 @@ export class AcceptanceRegister {
       await this.db.transaction().execute(async (tx) => {
         await tx.insertInto('acceptance').values(row).execute();
         await new AuditLog(this.db, this.now).append(
-          { actorId: person.id, action: 'policy.accepted', subjectType: 'policy-version', subjectId: version.id, detail: { textHash: version.text_hash, channel } },
+          {
+            actorId: person.id,
+            action: 'policy.accepted',
+            subjectType: 'policy-version',
+            subjectId: version.id,
+            detail: { textHash: version.text_hash, channel },
+          },
           tx,
         );
       });

@@ -2,7 +2,12 @@ import type { Audience, SchoolConfig } from '../config/school-config';
 import type { SchoolDirectory } from '../school/school-directory';
 
 /** Which configured group holds each audience. Parents are not in the tenant: they get email links. */
-const GROUP_OF: Partial<Record<Audience, keyof SchoolConfig['groups']>> = { staff: 'staff', students: 'students', governors: 'governors', volunteers: 'volunteers' };
+const GROUP_OF: Partial<Record<Audience, keyof SchoolConfig['groups']>> = {
+  staff: 'staff',
+  students: 'students',
+  governors: 'governors',
+  volunteers: 'volunteers',
+};
 
 /** The members of one audience, or undefined when the school has not configured its group. */
 export async function membersOf(directory: SchoolDirectory, audience: Audience): Promise<Set<string> | undefined> {

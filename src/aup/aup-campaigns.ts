@@ -79,7 +79,8 @@ export class AupCampaigns {
     links: Links;
     logger: Logger;
     settings?: CampaignSettings;
-    clock?: () => Date; installer?: AppInstaller;
+    clock?: () => Date;
+    installer?: AppInstaller;
   }) {
     this.db = deps.db;
     this.library = deps.library;
@@ -108,7 +109,13 @@ export class AupCampaigns {
     if (!existing) {
       await this.db
         .insertInto('campaign')
-        .values({ id: campaignId, policy_version_id: version.id, started_at: start.toISOString(), started_by: startedBy, deadline: new Date(start.getTime() + this.settings.deadlineDays * DAY).toISOString() })
+        .values({
+          id: campaignId,
+          policy_version_id: version.id,
+          started_at: start.toISOString(),
+          started_by: startedBy,
+          deadline: new Date(start.getTime() + this.settings.deadlineDays * DAY).toISOString(),
+        })
         .execute();
     }
     const queued = await this.enrol(campaignId, [...(await this.audienceOf(version))], start);
@@ -123,7 +130,11 @@ export class AupCampaigns {
     let added = 0;
     for (const c of await this.latestCampaigns()) {
       const version = await this.version(c.policy_version_id);
-      const enrolled = new Set((await this.db.selectFrom('campaign_delivery').select('person_id').where('campaign_id', '=', c.id).where('kind', '=', 'card').execute()).map((r) => r.person_id));
+      const enrolled = new Set(
+        (await this.db.selectFrom('campaign_delivery').select('person_id').where('campaign_id', '=', c.id).where('kind', '=', 'card').execute()).map(
+          (r) => r.person_id,
+        ),
+      );
       const joiners = [...(await this.audienceOf(version))].filter((id) => !enrolled.has(id));
       added += await this.enrol(c.id, joiners, this.now());
     }
@@ -158,7 +169,11 @@ export class AupCampaigns {
     if (Number(claim.numUpdatedRows) !== 1) return undefined;
 
     const finish = (set: Partial<Delivery>) =>
-      this.db.updateTable('campaign_delivery').set({ attempts: row.attempts + 1, updated_at: this.now().toISOString(), ...set }).where('id', '=', row.id).execute();
+      this.db
+        .updateTable('campaign_delivery')
+        .set({ attempts: row.attempts + 1, updated_at: this.now().toISOString(), ...set })
+        .where('id', '=', row.id)
+        .execute();
 
     try {
       const campaign = await this.db.selectFrom('campaign').selectAll().where('id', '=', row.campaign_id).executeTakeFirstOrThrow();
@@ -168,7 +183,12 @@ export class AupCampaigns {
       if (latest && latest.version !== version.version) return this.skip(finish);
       const rule = this.library.policy(version.policy_id).reacceptance;
       const history = await this.register.history(row.person_id, version.policy_id);
-      const accepted = validAcceptance(history.map((a) => ({ ...a, acceptedAt: a.accepted_at })), version.version, rule, this.now());
+      const accepted = validAcceptance(
+        history.map((a) => ({ ...a, acceptedAt: a.accepted_at })),
+        version.version,
+        rule,
+        this.now(),
+      );
       if (accepted) return this.skip(finish);
 
       const deadline = campaign.deadline.slice(0, 10);
@@ -179,7 +199,13 @@ export class AupCampaigns {
         const person = await this.directory.person(row.person_id);
         const to = await this.overdueRecipients(row.person_id);
         if (!person || to.length === 0) return this.skip(finish);
-        card = overdueCard({ title: version.title, version: version.version, personName: person.displayName, deadline, coverageUrl: this.links.coverage(version.policy_id) });
+        card = overdueCard({
+          title: version.title,
+          version: version.version,
+          personName: person.displayName,
+          deadline,
+          coverageUrl: this.links.coverage(version.policy_id),
+        });
         summary = `${person.displayName} has not accepted ${version.title}`;
         recipient = to[0]!;
         for (const extra of to.slice(1)) {
@@ -187,11 +213,21 @@ export class AupCampaigns {
           await this.notifier.sendToPerson(extra, card, summary);
         }
       } else {
-        card = aupCard({ versionId: version.id, title: version.title, version: version.version, clauses: version.clauses, textUrl: this.links.policyText(version.id), reminder: row.kind !== 'card', deadline });
+        card = aupCard({
+          versionId: version.id,
+          title: version.title,
+          version: version.version,
+          clauses: version.clauses,
+          textUrl: this.links.policyText(version.id),
+          reminder: row.kind !== 'card',
+          deadline,
+        });
         summary = row.kind === 'card' ? `Please read and accept: ${version.title}` : `Reminder: ${version.title}`;
       }
       await this.pacer.take(recipient);
-      const sent = this.notifier.sendTracked ? await this.notifier.sendTracked(recipient, card, summary) : { delivery: await this.notifier.sendToPerson(recipient, card, summary) };
+      const sent = this.notifier.sendTracked
+        ? await this.notifier.sendTracked(recipient, card, summary)
+        : { delivery: await this.notifier.sendToPerson(recipient, card, summary) };
       if (sent.delivery === 'no-conversation') {
         // Not in Teams with the app yet: install it for them and try again once Teams has told the
         // bot about the new chat. After three tries they are listed as unreachable.
@@ -233,14 +269,32 @@ export class AupCampaigns {
 
   private async enrol(campaignId: string, people: string[], from: Date): Promise<number> {
     const at = from.toISOString();
-    const plan: Array<[CampaignMessageKind, number]> = [['card', 0], ...this.settings.reminderDays.slice(0, 2).map((d, i): [CampaignMessageKind, number] => [i === 0 ? 'reminder-1' : 'reminder-2', d]), ['overdue', this.settings.deadlineDays]];
+    const plan: Array<[CampaignMessageKind, number]> = [
+      ['card', 0],
+      ...this.settings.reminderDays.slice(0, 2).map((d, i): [CampaignMessageKind, number] => [i === 0 ? 'reminder-1' : 'reminder-2', d]),
+      ['overdue', this.settings.deadlineDays],
+    ];
     let added = 0;
     // Chunks keep each statement under SQLite's variable limit; rows already there are left alone.
     for (let i = 0; i < people.length; i += 250) {
       const rows = people.slice(i, i + 250).flatMap((person_id) =>
-        plan.map(([kind, days]) => ({ id: randomUUID(), campaign_id: campaignId, person_id, kind, status: 'queued' as const, attempts: 0, not_before: new Date(from.getTime() + days * DAY).toISOString(), updated_at: at, activity_id: null })),
+        plan.map(([kind, days]) => ({
+          id: randomUUID(),
+          campaign_id: campaignId,
+          person_id,
+          kind,
+          status: 'queued' as const,
+          attempts: 0,
+          not_before: new Date(from.getTime() + days * DAY).toISOString(),
+          updated_at: at,
+          activity_id: null,
+        })),
       );
-      const result = await this.db.insertInto('campaign_delivery').values(rows).onConflict((oc) => oc.columns(['campaign_id', 'person_id', 'kind']).doNothing()).executeTakeFirst();
+      const result = await this.db
+        .insertInto('campaign_delivery')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['campaign_id', 'person_id', 'kind']).doNothing())
+        .executeTakeFirst();
       added += Number(result.numInsertedOrUpdatedRows ?? 0n);
     }
     return Math.round(added / plan.length);
@@ -252,7 +306,12 @@ export class AupCampaigns {
     return this.db
       .selectFrom('campaign_delivery')
       .selectAll()
-      .where((eb) => eb.or([eb.and([eb('status', '=', 'queued'), eb('not_before', '<=', now.toISOString())]), eb.and([eb('status', '=', 'sending'), eb('updated_at', '<', stale)])]))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'queued'), eb('not_before', '<=', now.toISOString())]),
+          eb.and([eb('status', '=', 'sending'), eb('updated_at', '<', stale)]),
+        ]),
+      )
       .orderBy('not_before')
       .limit(limit)
       .execute();
@@ -260,7 +319,11 @@ export class AupCampaigns {
 
   /** The newest campaign of each policy: only those enrol joiners. */
   private async latestCampaigns() {
-    const all = await this.db.selectFrom('campaign').innerJoin('policy_version', 'policy_version.id', 'campaign.policy_version_id').select(['campaign.id', 'campaign.policy_version_id', 'policy_version.policy_id', 'policy_version.version']).execute();
+    const all = await this.db
+      .selectFrom('campaign')
+      .innerJoin('policy_version', 'policy_version.id', 'campaign.policy_version_id')
+      .select(['campaign.id', 'campaign.policy_version_id', 'policy_version.policy_id', 'policy_version.version'])
+      .execute();
     const newest = new Map<string, (typeof all)[number]>();
     for (const c of all) if ((newest.get(c.policy_id)?.version ?? 0) < c.version) newest.set(c.policy_id, c);
     return [...newest.values()];

@@ -27,7 +27,13 @@ export class AupSchedule {
   private readonly logger: Logger;
   private readonly rounds: { intervalMs: number; budgetMs: number; joinersEveryMs: number };
 
-  constructor(deps: { runner: JobRunner; campaigns: AupCampaigns; logger: Logger; parents?: ParentCountersignatures; rounds?: { intervalMs: number; budgetMs: number; joinersEveryMs: number } }) {
+  constructor(deps: {
+    runner: JobRunner;
+    campaigns: AupCampaigns;
+    logger: Logger;
+    parents?: ParentCountersignatures;
+    rounds?: { intervalMs: number; budgetMs: number; joinersEveryMs: number };
+  }) {
     this.runner = deps.runner;
     this.campaigns = deps.campaigns;
     this.parents = deps.parents;

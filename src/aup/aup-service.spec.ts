@@ -159,7 +159,9 @@ describe.each(engines)('the acceptable use policy on %s', (_name, open) => {
 
   it('installs the app for someone the bot cannot reach yet, then sends their card once Teams has told the bot', async () => {
     const reachable = new Set<string>();
-    const onlyReachable: Notifier = { sendToPerson: async (to, card, summary) => (reachable.has(to) ? notifier.sendToPerson(to, card, summary) : 'no-conversation') };
+    const onlyReachable: Notifier = {
+      sendToPerson: async (to, card, summary) => (reachable.has(to) ? notifier.sendToPerson(to, card, summary) : 'no-conversation'),
+    };
     const w = aupWorld(t.storage, ctx.graph, onlyReachable, { installer: new GraphAppInstaller(ctx.graph, 'catalog-app-id') });
     await w.service.publish('staff-aup', {}, people.itAdmin!);
     await w.campaigns.pump();

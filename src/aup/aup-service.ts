@@ -95,7 +95,7 @@ export class AupService {
 
   /** An admin publishes the policy's current text (or the text given) as a new version and asks everyone. */
   async publish(policyId: string, input: unknown, admin: Person): Promise<{ version: PolicyVersion; created: boolean; queued: number }> {
-    if (!mayManage(admin)) throw new NotAllowed('publishing a policy is for the school\'s admins and the headteacher');
+    if (!mayManage(admin)) throw new NotAllowed("publishing a policy is for the school's admins and the headteacher");
     const parsed = publishSchema.safeParse(input ?? {});
     if (!parsed.success) throw new InvalidRequest(describeZodError(parsed.error));
     this.policy(policyId);
@@ -105,11 +105,16 @@ export class AupService {
   }
 
   /** "I accept": recorded once, durably; the card answers with its accepted state. */
-  async accept(versionId: string, person: Person, channel: Acceptance['channel']): Promise<{ card: AdaptiveCardJson; created: boolean; acceptance: Acceptance }> {
+  async accept(
+    versionId: string,
+    person: Person,
+    channel: Acceptance['channel'],
+  ): Promise<{ card: AdaptiveCardJson; created: boolean; acceptance: Acceptance }> {
     const version = await this.library.get(versionId);
     if (!version) throw new InvalidRequest('that policy version does not exist');
     const latest = await this.library.latest(version.policy_id);
-    if (latest && latest.version !== version.version) throw new InvalidRequest(`version ${version.version} has been replaced by version ${latest.version}: please accept the new version`);
+    if (latest && latest.version !== version.version)
+      throw new InvalidRequest(`version ${version.version} has been replaced by version ${latest.version}: please accept the new version`);
     if (!(await isInAudience(this.directory, version.audience as Audience[], person.id))) throw new NotAllowed('this policy is not addressed to you');
     const rule = this.policy(version.policy_id).reacceptance;
     const { acceptance, created } = await this.register.record(version, person, rule, channel);
@@ -125,7 +130,12 @@ export class AupService {
     const ownerRef = this.policy(version.policy_id).owner ?? this.config.safeguarding.headteacher;
     const owner = await this.directory.userIdOf(ownerRef);
     if (!owner) throw new InvalidRequest('the policy owner could not be found; please ask the school office');
-    const card = policyQuestionCard({ title: version.title, version: version.version, from: `${person.displayName} (${person.userPrincipalName})`, question: parsed.data.question });
+    const card = policyQuestionCard({
+      title: version.title,
+      version: version.version,
+      from: `${person.displayName} (${person.userPrincipalName})`,
+      question: parsed.data.question,
+    });
     await this.notifier.sendToPerson(owner, card, `Question about ${version.title}`);
   }
 
@@ -143,13 +153,15 @@ export class AupService {
 
   /** Who has signed the current version: counts by audience, the trend, and everyone's status. */
   async coverage(policyId: string, viewer: Person): Promise<Coverage> {
-    if (!mayManage(viewer)) throw new NotAllowed('coverage is for the school\'s admins and the headteacher');
+    if (!mayManage(viewer)) throw new NotAllowed("coverage is for the school's admins and the headteacher");
     const policy = this.policy(policyId);
     const version = await this.library.latest(policyId);
     const empty = { policyId, title: policy.title, version: null, publishedAt: null, deadline: null, counts: {}, overTime: [], people: [] };
     if (!version) return empty;
     const campaign = await this.db.selectFrom('campaign').selectAll().where('policy_version_id', '=', version.id).executeTakeFirst();
-    const deliveries = campaign ? await this.db.selectFrom('campaign_delivery').select(['person_id', 'kind', 'status', 'not_before']).where('campaign_id', '=', campaign.id).execute() : [];
+    const deliveries = campaign
+      ? await this.db.selectFrom('campaign_delivery').select(['person_id', 'kind', 'status', 'not_before']).where('campaign_id', '=', campaign.id).execute()
+      : [];
     const acceptances = await this.register.forPolicy(policyId);
     const byPerson = new Map<string, Acceptance[]>();
     for (const a of acceptances) byPerson.set(a.person_id, [...(byPerson.get(a.person_id) ?? []), a]);
@@ -161,7 +173,12 @@ export class AupService {
     const people: CoverageRow[] = [];
     for (const audience of version.audience as Audience[]) {
       for (const id of (await membersOf(this.directory, audience)) ?? []) {
-        const valid = validAcceptance((byPerson.get(id) ?? []).map((a) => ({ ...a, acceptedAt: a.accepted_at })), version.version, policy.reacceptance, now);
+        const valid = validAcceptance(
+          (byPerson.get(id) ?? []).map((a) => ({ ...a, acceptedAt: a.accepted_at })),
+          version.version,
+          policy.reacceptance,
+          now,
+        );
         const mine = deliveriesOf.get(id) ?? [];
         const overdueAt = mine.find((d) => d.kind === 'overdue')?.not_before ?? campaign?.deadline;
         const status: AcceptanceStatus = valid
@@ -172,7 +189,15 @@ export class AupService {
               ? 'overdue'
               : 'pending';
         const n = names.get(id);
-        people.push({ personId: id, name: n?.displayName ?? id, upn: n?.userPrincipalName ?? '', audience, status, acceptedVersion: valid?.version ?? null, acceptedAt: valid?.accepted_at ?? null });
+        people.push({
+          personId: id,
+          name: n?.displayName ?? id,
+          upn: n?.userPrincipalName ?? '',
+          audience,
+          status,
+          acceptedVersion: valid?.version ?? null,
+          acceptedAt: valid?.accepted_at ?? null,
+        });
       }
     }
     const counts: Coverage['counts'] = {};
@@ -185,16 +210,28 @@ export class AupService {
     let running = 0;
     const overTime = [...perDay.entries()].sort().map(([day, n]) => ({ day, accepted: (running += n) }));
     people.sort((a, b) => a.name.localeCompare(b.name));
-    return { policyId, title: policy.title, version: version.version, publishedAt: version.published_at, deadline: campaign?.deadline ?? null, counts, overTime, people };
+    return {
+      policyId,
+      title: policy.title,
+      version: version.version,
+      publishedAt: version.published_at,
+      deadline: campaign?.deadline ?? null,
+      counts,
+      overTime,
+      people,
+    };
   }
 
   /** For an inspection: every acceptance of the policy, with the text digest each one agreed to. */
   async acceptancesCsv(policyId: string, viewer: Person): Promise<string> {
-    if (!mayManage(viewer)) throw new NotAllowed('the register is for the school\'s admins and the headteacher');
+    if (!mayManage(viewer)) throw new NotAllowed("the register is for the school's admins and the headteacher");
     this.policy(policyId);
     const rows = await this.register.forPolicy(policyId);
     const header = ['policy', 'version', 'personId', 'upn', 'acceptedAt', 'channel', 'textSha256'];
-    return csvTable(header, rows.map((r) => [r.policy_id, r.version, r.person_id, r.upn, r.accepted_at, r.channel, r.text_hash]));
+    return csvTable(
+      header,
+      rows.map((r) => [r.policy_id, r.version, r.person_id, r.upn, r.accepted_at, r.channel, r.text_hash]),
+    );
   }
 
   /** One person's history across policies (admins), or their own. */
@@ -204,25 +241,58 @@ export class AupService {
   }
 
   /** "My policies": what is addressed to me, what I have accepted, what is waiting. */
-  async myPolicies(person: Person): Promise<Array<{ policyId: string; title: string; version: number; versionId: string; status: 'accepted' | 'pending'; acceptedAt: string | null; text: string; clauses: string[] }>> {
+  async myPolicies(person: Person): Promise<
+    Array<{
+      policyId: string;
+      title: string;
+      version: number;
+      versionId: string;
+      status: 'accepted' | 'pending';
+      acceptedAt: string | null;
+      text: string;
+      clauses: string[];
+    }>
+  > {
     const out = [];
     for (const policy of this.config.policies) {
       const version = await this.library.latest(policy.id);
       if (!version || !(await isInAudience(this.directory, version.audience as Audience[], person.id))) continue;
       const mine = await this.register.history(person.id, policy.id);
-      const valid = validAcceptance(mine.map((a) => ({ ...a, acceptedAt: a.accepted_at })), version.version, policy.reacceptance, this.now());
-      out.push({ policyId: policy.id, title: version.title, version: version.version, versionId: version.id, status: valid ? ('accepted' as const) : ('pending' as const), acceptedAt: valid?.accepted_at ?? null, text: version.text, clauses: version.clauses });
+      const valid = validAcceptance(
+        mine.map((a) => ({ ...a, acceptedAt: a.accepted_at })),
+        version.version,
+        policy.reacceptance,
+        this.now(),
+      );
+      out.push({
+        policyId: policy.id,
+        title: version.title,
+        version: version.version,
+        versionId: version.id,
+        status: valid ? ('accepted' as const) : ('pending' as const),
+        acceptedAt: valid?.accepted_at ?? null,
+        text: version.text,
+        clauses: version.clauses,
+      });
     }
     return out;
   }
 
   /** Policies with their latest version, for the admin's publish page. */
-  async catalogue(viewer: Person): Promise<Array<{ policyId: string; title: string; audience: string[]; latestVersion: number | null; draftChanged: boolean }>> {
-    if (!mayManage(viewer)) throw new NotAllowed('publishing is for the school\'s admins and the headteacher');
+  async catalogue(
+    viewer: Person,
+  ): Promise<Array<{ policyId: string; title: string; audience: string[]; latestVersion: number | null; draftChanged: boolean }>> {
+    if (!mayManage(viewer)) throw new NotAllowed("publishing is for the school's admins and the headteacher");
     const out = [];
     for (const p of this.config.policies) {
       const latest = await this.library.latest(p.id);
-      out.push({ policyId: p.id, title: p.title, audience: p.audience, latestVersion: latest?.version ?? null, draftChanged: !latest || latest.text_hash !== textHash(this.library.draftText(p.id)) });
+      out.push({
+        policyId: p.id,
+        title: p.title,
+        audience: p.audience,
+        latestVersion: latest?.version ?? null,
+        draftChanged: !latest || latest.text_hash !== textHash(this.library.draftText(p.id)),
+      });
     }
     return out;
   }

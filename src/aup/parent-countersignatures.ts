@@ -45,8 +45,10 @@ export class ParentCountersignatures {
     library: PolicyLibrary;
     directory: SchoolDirectory;
     mailer: Mailer | undefined;
-    linkUrl: (token: string) => string; logger: Logger; options?: { validDays: number;
-    perMinute: number }; clock?: () => Date;
+    linkUrl: (token: string) => string;
+    logger: Logger;
+    options?: { validDays: number; perMinute: number };
+    clock?: () => Date;
   }) {
     this.db = deps.db;
     this.library = deps.library;
@@ -79,10 +81,20 @@ export class ParentCountersignatures {
         used_at: null,
       }));
       if (rows.length === 0) continue;
-      const r = await this.db.insertInto('parent_link').values(rows).onConflict((oc) => oc.columns(['policy_version_id', 'child_id', 'parent_email']).doNothing()).executeTakeFirst();
+      const r = await this.db
+        .insertInto('parent_link')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['policy_version_id', 'child_id', 'parent_email']).doNothing())
+        .executeTakeFirst();
       queued += Number(r.numInsertedOrUpdatedRows ?? 0n);
     }
-    await new AuditLog(this.db, this.now).append({ actorId: invitedBy, action: 'policy.parents-invited', subjectType: 'policy-version', subjectId: version.id, detail: { queued } });
+    await new AuditLog(this.db, this.now).append({
+      actorId: invitedBy,
+      action: 'policy.parents-invited',
+      subjectType: 'policy-version',
+      subjectId: version.id,
+      detail: { queued },
+    });
     return queued;
   }
 
@@ -99,7 +111,11 @@ export class ParentCountersignatures {
       const child = (await this.directory.names()).get(link.child_id);
       if (!version || !child) continue;
       const token = randomBytes(32).toString('base64url');
-      await this.db.updateTable('parent_link').set({ token_hash: digest(token) }).where('id', '=', link.id).execute();
+      await this.db
+        .updateTable('parent_link')
+        .set({ token_hash: digest(token) })
+        .where('id', '=', link.id)
+        .execute();
       try {
         await this.mailer.send({
           to: [{ name: link.parent_name, email: link.parent_email }],
@@ -135,8 +151,21 @@ export class ParentCountersignatures {
   async open(token: string): Promise<ParentPage> {
     const { link, version } = await this.find(token);
     if (link.used_at) return { childFirstName: null, parentName: null, title: version.title, version: version.version, text: '', signedAt: link.used_at };
-    const signed = await this.db.selectFrom('parent_countersignature').select('signed_at').where('policy_version_id', '=', link.policy_version_id).where('child_id', '=', link.child_id).where('parent_email', '=', link.parent_email).executeTakeFirst();
-    return { childFirstName: await this.childFirstName(link.child_id), parentName: link.parent_name, title: version.title, version: version.version, text: version.text, signedAt: signed?.signed_at ?? null };
+    const signed = await this.db
+      .selectFrom('parent_countersignature')
+      .select('signed_at')
+      .where('policy_version_id', '=', link.policy_version_id)
+      .where('child_id', '=', link.child_id)
+      .where('parent_email', '=', link.parent_email)
+      .executeTakeFirst();
+    return {
+      childFirstName: await this.childFirstName(link.child_id),
+      parentName: link.parent_name,
+      title: version.title,
+      version: version.version,
+      text: version.text,
+      signedAt: signed?.signed_at ?? null,
+    };
   }
 
   private async childFirstName(childId: string): Promise<string> {
@@ -150,16 +179,49 @@ export class ParentCountersignatures {
     const { link, version } = await this.find(token);
     const at = this.now().toISOString();
     // Only the signing itself is answered with the child's name; a spent link never is again.
-    const page = (signedAt: string, childFirstName: string | null): ParentPage => ({ childFirstName, parentName: null, title: version.title, version: version.version, text: '', signedAt });
+    const page = (signedAt: string, childFirstName: string | null): ParentPage => ({
+      childFirstName,
+      parentName: null,
+      title: version.title,
+      version: version.version,
+      text: '',
+      signedAt,
+    });
     try {
       await this.db.transaction().execute(async (tx) => {
-        await tx.insertInto('parent_countersignature').values({ id: randomUUID(), policy_version_id: version.id, child_id: link.child_id, parent_email: link.parent_email, parent_name: name, text_hash: version.text_hash, signed_at: at }).execute();
+        await tx
+          .insertInto('parent_countersignature')
+          .values({
+            id: randomUUID(),
+            policy_version_id: version.id,
+            child_id: link.child_id,
+            parent_email: link.parent_email,
+            parent_name: name,
+            text_hash: version.text_hash,
+            signed_at: at,
+          })
+          .execute();
         await tx.updateTable('parent_link').set({ used_at: at }).where('id', '=', link.id).execute();
-        await new AuditLog(this.db, this.now).append({ actorId: `parent:${link.parent_email}`, action: 'policy.parent-countersigned', subjectType: 'policy-version', subjectId: version.id, detail: { childId: link.child_id } }, tx);
+        await new AuditLog(this.db, this.now).append(
+          {
+            actorId: `parent:${link.parent_email}`,
+            action: 'policy.parent-countersigned',
+            subjectType: 'policy-version',
+            subjectId: version.id,
+            detail: { childId: link.child_id },
+          },
+          tx,
+        );
       });
       return { signedAt: at, created: true, page: page(at, await this.childFirstName(link.child_id)) };
     } catch (e) {
-      const existing = await this.db.selectFrom('parent_countersignature').select('signed_at').where('policy_version_id', '=', version.id).where('child_id', '=', link.child_id).where('parent_email', '=', link.parent_email).executeTakeFirst();
+      const existing = await this.db
+        .selectFrom('parent_countersignature')
+        .select('signed_at')
+        .where('policy_version_id', '=', version.id)
+        .where('child_id', '=', link.child_id)
+        .where('parent_email', '=', link.parent_email)
+        .executeTakeFirst();
       if (existing) return { signedAt: existing.signed_at, created: false, page: page(existing.signed_at, null) };
       throw e;
     }
@@ -176,7 +238,8 @@ export class ParentCountersignatures {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) throw new LinkNotUsable('This link is not valid. Please use the link in your email, or contact the school office.');
     const link = await this.db.selectFrom('parent_link').selectAll().where('token_hash', '=', digest(token)).executeTakeFirst();
     if (!link) throw new LinkNotUsable('This link is not valid (a newer email may have replaced it). Please contact the school office.');
-    if (link.expires_at < this.now().toISOString() && !link.used_at) throw new LinkNotUsable('This link has expired. Please contact the school office for a new one.');
+    if (link.expires_at < this.now().toISOString() && !link.used_at)
+      throw new LinkNotUsable('This link has expired. Please contact the school office for a new one.');
     const version = await this.library.get(link.policy_version_id);
     if (!version) throw new LinkNotUsable('This policy is no longer available.');
     return { link, version };

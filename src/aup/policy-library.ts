@@ -13,7 +13,11 @@ export class UnknownPolicy extends InvalidInput {
   }
 }
 
-const toVersion = (r: Selectable<PolicyVersionTable>): PolicyVersion => ({ ...r, clauses: JSON.parse(r.clauses) as string[], audience: JSON.parse(r.audience) as string[] });
+const toVersion = (r: Selectable<PolicyVersionTable>): PolicyVersion => ({
+  ...r,
+  clauses: JSON.parse(r.clauses) as string[],
+  audience: JSON.parse(r.audience) as string[],
+});
 
 /**
  * The school's policies (from the config) and their published versions. A published version never

@@ -12,6 +12,9 @@ export function textHash(text: string): string {
 export function clausesOf(markdown: string): string[] {
   const numbered = [...markdown.matchAll(/^\s*\d+[.)]\s+(.+)$/gm)].map((m) => m[1]!.trim());
   if (numbered.length) return numbered;
-  const para = markdown.split(/\n\s*\n/).map((p) => p.replace(/^#.*$/gm, '').trim()).find(Boolean);
+  const para = markdown
+    .split(/\n\s*\n/)
+    .map((p) => p.replace(/^#.*$/gm, '').trim())
+    .find(Boolean);
   return para ? [para.replace(/\s+/g, ' ')] : [];
 }

@@ -16,7 +16,9 @@ describe('only the school’s own people, signed in through Entra ID, reach the 
 
   it('accepts a token for this app from the school tenant (v2 and v1 issuers)', async () => {
     await expect(validator.validate(await entra.token({ tid: SCHOOL, oid: 'u1' }))).resolves.toMatchObject({ oid: 'u1', tid: SCHOOL, source: 'entra' });
-    await expect(validator.validate(await entra.token({ tid: SCHOOL, oid: 'u1', iss: `https://sts.windows.net/${SCHOOL}/` }))).resolves.toMatchObject({ oid: 'u1' });
+    await expect(validator.validate(await entra.token({ tid: SCHOOL, oid: 'u1', iss: `https://sts.windows.net/${SCHOOL}/` }))).resolves.toMatchObject({
+      oid: 'u1',
+    });
   });
 
   it('refuses a token from another organisation with 403', async () => {
@@ -24,11 +26,16 @@ describe('only the school’s own people, signed in through Entra ID, reach the 
   });
 
   it('refuses a token meant for another application with 401', async () => {
-    await expect(validator.validate(await entra.token({ tid: SCHOOL, oid: 'u1', aud: 'https://graph.microsoft.com' }))).rejects.toMatchObject({ status: 401, message: expect.stringMatching(/another application/) });
+    await expect(validator.validate(await entra.token({ tid: SCHOOL, oid: 'u1', aud: 'https://graph.microsoft.com' }))).rejects.toMatchObject({
+      status: 401,
+      message: expect.stringMatching(/another application/),
+    });
   });
 
   it('refuses a token whose issuer is not the school tenant', async () => {
-    await expect(validator.validate(await entra.token({ tid: SCHOOL, oid: 'u1', iss: `https://login.microsoftonline.com/${OTHER}/v2.0` }))).rejects.toMatchObject({ status: 401 });
+    await expect(
+      validator.validate(await entra.token({ tid: SCHOOL, oid: 'u1', iss: `https://login.microsoftonline.com/${OTHER}/v2.0` })),
+    ).rejects.toMatchObject({ status: 401 });
   });
 
   it('refuses a token signed by anyone but Entra', async () => {
@@ -37,7 +44,10 @@ describe('only the school’s own people, signed in through Entra ID, reach the 
   });
 
   it('refuses an expired token', async () => {
-    await expect(validator.validate(await entra.token({ tid: SCHOOL, oid: 'u1', expiresIn: '-10m' }))).rejects.toMatchObject({ status: 401, message: expect.stringMatching(/expired/) });
+    await expect(validator.validate(await entra.token({ tid: SCHOOL, oid: 'u1', expiresIn: '-10m' }))).rejects.toMatchObject({
+      status: 401,
+      message: expect.stringMatching(/expired/),
+    });
   });
 
   it('accepts a demo sign-in only where demo sign-in is switched on', async () => {

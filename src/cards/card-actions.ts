@@ -19,4 +19,8 @@ export function cardActions<F extends string, C extends CardActionContract<F>>(f
   return { feature, contract, verbs: Object.keys(contract) as Array<CardVerb<C>> } as const;
 }
 
-export type CardActions<F extends string = string, C extends CardActionContract<F> = CardActionContract<F>> = { feature: F; contract: C; verbs: Array<CardVerb<C>> };
+export type CardActions<F extends string = string, C extends CardActionContract<F> = CardActionContract<F>> = {
+  feature: F;
+  contract: C;
+  verbs: Array<CardVerb<C>>;
+};

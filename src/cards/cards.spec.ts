@@ -11,7 +11,13 @@ describe('bot cards', () => {
   });
 
   it('the help card lists every command it is given', () => {
-    const card = helpCard({ school: 'Demo Academy', commands: [{ command: 'help', description: 'this list' }, { command: 'report', description: 'report a concern' }] });
+    const card = helpCard({
+      school: 'Demo Academy',
+      commands: [
+        { command: 'help', description: 'this list' },
+        { command: 'report', description: 'report a concern' },
+      ],
+    });
     const facts = (card.body[2] as { facts: Array<{ title: string }> }).facts;
     expect(facts.map((f) => f.title)).toEqual(['help', 'report']);
     expect(cardProblems(card)).toEqual([]);

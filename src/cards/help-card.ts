@@ -13,7 +13,13 @@ const template = {
     { type: 'TextBlock', text: 'What I can do', weight: 'Bolder', size: 'Medium', wrap: true },
     { type: 'TextBlock', text: 'Type one of these in this chat:', wrap: true, isSubtle: true },
     { type: 'FactSet', facts: [{ $data: '${commands}', title: '${command}', value: '${description}' }] },
-    { type: 'TextBlock', text: 'The ${school} e-safety tab shows your policies and, for your role, lessons, incidents and the tenant audit.', wrap: true, isSubtle: true, spacing: 'Medium' },
+    {
+      type: 'TextBlock',
+      text: 'The ${school} e-safety tab shows your policies and, for your role, lessons, incidents and the tenant audit.',
+      wrap: true,
+      isSubtle: true,
+      spacing: 'Medium',
+    },
   ],
 };
 

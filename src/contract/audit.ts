@@ -69,15 +69,33 @@ export const acceptFindingRequest = z
   })
   .strict();
 export type AcceptFindingRequest = z.input<typeof acceptFindingRequest>;
-export const findingAcceptance = z.object({ id: z.string(), findingKey: z.string(), reason: z.string(), acceptedBy: z.string(), acceptedAt: instant, expiresAt: instant });
+export const findingAcceptance = z.object({
+  id: z.string(),
+  findingKey: z.string(),
+  reason: z.string(),
+  acceptedBy: z.string(),
+  acceptedAt: instant,
+  expiresAt: instant,
+});
 export const acceptFindingResponse = z.object({ acceptance: findingAcceptance });
 export type AcceptFindingResponse = z.infer<typeof acceptFindingResponse>;
 
 /** GET /api/admin/permissions: which parts of the app the granted Graph permissions allow. */
 export const permissionsResponse = z.object({
   granted: z.array(z.string()).nullable(),
-  capabilities: z.array(z.object({ feature: z.string(), what: z.string(), available: z.boolean(), missing: z.array(z.string()), note: z.string().optional() })).nullable(),
-  mail: z.object({ status: z.enum(['not-yet-sent', 'sent', 'refused']), mailbox: z.string(), at: z.string().optional(), detail: z.string().optional(), grantedIn: z.literal('exchange'), note: z.string() }).nullable(),
+  capabilities: z
+    .array(z.object({ feature: z.string(), what: z.string(), available: z.boolean(), missing: z.array(z.string()), note: z.string().optional() }))
+    .nullable(),
+  mail: z
+    .object({
+      status: z.enum(['not-yet-sent', 'sent', 'refused']),
+      mailbox: z.string(),
+      at: z.string().optional(),
+      detail: z.string().optional(),
+      grantedIn: z.literal('exchange'),
+      note: z.string(),
+    })
+    .nullable(),
 });
 export type PermissionsResponse = z.infer<typeof permissionsResponse>;
 

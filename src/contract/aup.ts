@@ -7,7 +7,13 @@ export const acceptanceStatus = z.enum(['accepted', 'pending', 'overdue', 'unrea
 export type AcceptanceStatus = z.infer<typeof acceptanceStatus>;
 
 /** GET /api/policies */
-export const policySummary = z.object({ policyId: z.string(), title: z.string(), audience: z.array(z.string()), latestVersion: z.number().nullable(), draftChanged: z.boolean() });
+export const policySummary = z.object({
+  policyId: z.string(),
+  title: z.string(),
+  audience: z.array(z.string()),
+  latestVersion: z.number().nullable(),
+  draftChanged: z.boolean(),
+});
 export type PolicySummary = z.infer<typeof policySummary>;
 export const policiesResponse = z.object({ policies: z.array(policySummary) });
 

@@ -75,7 +75,14 @@ export const halfTermReportResponse = z.object({
     ),
     source: figureSource,
   }),
-  audit: z.object({ runs: figure, open: figure, new: figure, resolved: figure, trend: z.array(z.object({ finishedAt: instant, high: z.number(), medium: z.number(), low: z.number() })), source: figureSource }),
+  audit: z.object({
+    runs: figure,
+    open: figure,
+    new: figure,
+    resolved: figure,
+    trend: z.array(z.object({ finishedAt: instant, high: z.number(), medium: z.number(), low: z.number() })),
+    source: figureSource,
+  }),
   lessons: z.object({ held: figure, recorded: figure, announced: figure, recordedShare: z.number().nullable(), announcedShare: z.number().nullable() }),
   actions: z.array(z.object({ action: z.string(), count: figure })),
   reviews: z.object({ due: z.array(reviewStatus), done: z.array(reviewRecord), source: figureSource }),
@@ -97,7 +104,6 @@ export const recordReviewRequest = z
   })
   .strict();
 export type RecordReviewRequest = z.input<typeof recordReviewRequest>;
-
 
 /** GET /api/governance/training (`?format=csv`: the same as a download) */
 export const trainingRow = z.object({
@@ -130,5 +136,9 @@ export const recordTrainingResponse = z.object({ created: z.boolean() });
 
 /** POST /api/governance/training/import: a register exported as CSV. */
 export const importTrainingRequest = z.object({ csv: z.string({ message: 'send the CSV as {"csv": "..."}' }) });
-export const importTrainingResponse = z.object({ imported: z.number(), duplicates: z.number(), errors: z.array(z.object({ line: z.number(), message: z.string() })) });
+export const importTrainingResponse = z.object({
+  imported: z.number(),
+  duplicates: z.number(),
+  errors: z.array(z.object({ line: z.number(), message: z.string() })),
+});
 export type ImportTrainingResponse = z.infer<typeof importTrainingResponse>;

@@ -40,7 +40,10 @@ export const reportConcernRequest = z
     actionsTaken: z.string().trim().max(4000).default(''),
     /** Illegal material or someone at immediate risk: police first, suspect not alerted. */
     illegalOrImmediateRisk: z.boolean().default(false),
-    attachments: z.array(z.object({ name: z.string().max(300), url: z.string().url() })).max(10).default([]),
+    attachments: z
+      .array(z.object({ name: z.string().max(300), url: z.string().url() }))
+      .max(10)
+      .default([]),
   })
   .strict()
   .refine((r) => (CATEGORIES[r.category] as readonly string[]).includes(r.subCategory), {
@@ -70,12 +73,22 @@ export const incidentQuery = z.object({
   status: z.string().max(40).optional(),
   category: z.string().max(40).optional(),
   /** An empty field in the tab's filter means no filter. */
-  olderThanHours: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number({ message: 'olderThanHours must be a positive number' }).positive('olderThanHours must be a positive number').optional()),
+  olderThanHours: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number({ message: 'olderThanHours must be a positive number' }).positive('olderThanHours must be a positive number').optional(),
+  ),
   /** A person's name or id: incidents that involve them. */
   person: z.string().max(200).optional(),
 });
 export type IncidentFilter = z.input<typeof incidentQuery>;
-export const incidentRow = z.object({ id: z.string(), reportedAt: instant, category: z.string(), subCategory: z.string(), urgent: z.boolean(), status: z.string() });
+export const incidentRow = z.object({
+  id: z.string(),
+  reportedAt: instant,
+  category: z.string(),
+  subCategory: z.string(),
+  urgent: z.boolean(),
+  status: z.string(),
+});
 export type IncidentRow = z.infer<typeof incidentRow>;
 export const incidentListResponse = z.object({ incidents: z.array(incidentRow) });
 export type IncidentListResponse = z.infer<typeof incidentListResponse>;
@@ -104,7 +117,17 @@ export const chronologyQuery = z
 export const chronologyResponse = z.object({
   person: z.object({ id: z.string().optional(), name: z.string() }),
   incidents: z.number(),
-  entries: z.array(z.object({ incidentId: z.string(), at: instant, kind: z.string(), text: z.string(), category: z.string(), subCategory: z.string(), asReporter: z.boolean() })),
+  entries: z.array(
+    z.object({
+      incidentId: z.string(),
+      at: instant,
+      kind: z.string(),
+      text: z.string(),
+      category: z.string(),
+      subCategory: z.string(),
+      asReporter: z.boolean(),
+    }),
+  ),
 });
 export type PersonChronology = z.infer<typeof chronologyResponse>;
 

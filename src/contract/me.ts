@@ -11,7 +11,12 @@ export type Me = z.infer<typeof meResponse>;
 
 /** GET /api/audit-log (IT admin): the newest `limit` entries, 1 to 500 (50 if not given). */
 export const auditLogQuery = z.object({
-  limit: z.coerce.number({ message: 'limit must be a whole number from 1 to 500' }).int('limit must be a whole number from 1 to 500').min(1, 'limit must be a whole number from 1 to 500').max(500, 'limit must be a whole number from 1 to 500').default(50),
+  limit: z.coerce
+    .number({ message: 'limit must be a whole number from 1 to 500' })
+    .int('limit must be a whole number from 1 to 500')
+    .min(1, 'limit must be a whole number from 1 to 500')
+    .max(500, 'limit must be a whole number from 1 to 500')
+    .default(50),
 });
 export type AuditLogQuery = z.infer<typeof auditLogQuery>;
 

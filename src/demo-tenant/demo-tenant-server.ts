@@ -35,7 +35,11 @@ export async function startDemoTenantServer(tenant: DemoTenant, port = 0, host =
       const body = await readBody(req);
 
       if (url.pathname === '/_demo/throttle' && req.method === 'POST') {
-        const { count = 1, retryAfterSeconds = 1, match } = JSON.parse(body.toString() || '{}') as { count?: number; retryAfterSeconds?: number; match?: string };
+        const {
+          count = 1,
+          retryAfterSeconds = 1,
+          match,
+        } = JSON.parse(body.toString() || '{}') as { count?: number; retryAfterSeconds?: number; match?: string };
         tenant.throttle.throttleNext(count, { retryAfterSeconds, ...(match ? { match: new RegExp(match) } : {}) });
         reply(res, 204, {});
         return;

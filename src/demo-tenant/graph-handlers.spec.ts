@@ -47,7 +47,11 @@ describe('an Exchange application access policy (why docs/permissions.md says no
 
   it('limits Mail.*, MailboxSettings.* and Calendars.* together: restricting mail to the school mailbox locks the audit out of every other mailbox', async () => {
     const notifications = ctx.school.users.find((u) => u.mail === config.mail!.sender)!;
-    ctx.school.exchange.applicationAccessPolicies.push({ AppId: '0e5afe70-0000-4000-8000-00000000a99a', AccessRight: 'RestrictAccess', scopeMemberIds: [notifications.id] });
+    ctx.school.exchange.applicationAccessPolicies.push({
+      AppId: '0e5afe70-0000-4000-8000-00000000a99a',
+      AccessRight: 'RestrictAccess',
+      scopeMemberIds: [notifications.id],
+    });
     try {
       const teacher = keyPeople(ctx.school).teacher;
       const refused = await ctx.graph.get(`/users/${teacher.id}/mailFolders/inbox/messageRules`).catch((e: unknown) => e);
@@ -98,7 +102,9 @@ describe('sharing as a real tenant reports it', () => {
     const newest = ctx.school.sites[ctx.school.sites.length - 1]!;
     const drive = ctx.school.drives.find((d) => d.id === newest.driveIds[0])!;
     const file = drive.items.find((i) => !i.isFolder)!;
-    ctx.tenant.changeSharing(drive.id, file.id, (i) => i.permissions.push({ id: 'p-site', roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: 'https://x/anon' } }));
+    ctx.tenant.changeSharing(drive.id, file.id, (i) =>
+      i.permissions.push({ id: 'p-site', roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: 'https://x/anon' } }),
+    );
     const { report } = await runAudit({ graph: ctx.graph, config, exchange: ctx.exchange });
     expect(report.findings.map((f) => f.subject.id)).toContain(`${drive.id}/${file.id}`);
   });
@@ -112,7 +118,9 @@ describe('re-auditing sharing since the last run', () => {
     const k = keyPeople(ctx.school);
     const drive = ctx.school.drives.find((d) => d.ownerUserId === k.governor.id) ?? ctx.school.drives.find((d) => d.ownerUserId === k.headteacher.id)!;
     const file = drive.items.filter((i) => !i.isFolder)[1]!;
-    ctx.tenant.changeSharing(drive.id, file.id, (i) => i.permissions.push({ id: 'p-aunt', roles: ['read'], grantedToV2: { user: { email: 'aunt@gmail.com', displayName: 'aunt' } } }));
+    ctx.tenant.changeSharing(drive.id, file.id, (i) =>
+      i.permissions.push({ id: 'p-aunt', roles: ['read'], grantedToV2: { user: { email: 'aunt@gmail.com', displayName: 'aunt' } } }),
+    );
     ctx.tenant.expireDeltaLinks();
     const again = await runAudit({ graph: ctx.graph, config, exchange: ctx.exchange, previousDeltaLinks: first.snapshot.deltaLinks });
     expect(again.report.findings.map((f) => f.subject.id)).toContain(`${drive.id}/${file.id}`);
@@ -125,10 +133,21 @@ describe('re-auditing sharing since the last run', () => {
     expect(first.report.coverage.find((c) => c.check === 'sharing.items')!.status).toBe('checked');
     const drive = ctx.school.drives.find((d) => d.ownerUserId === keyPeople(ctx.school).dsl.id)!;
     const file = drive.items.filter((i) => !i.isFolder)[2]!;
-    ctx.tenant.changeSharing(drive.id, file.id, (i) => i.permissions.push({ id: 'p-uncle', roles: ['read'], grantedToV2: { user: { email: 'uncle@gmail.com', displayName: 'uncle' } } }));
+    ctx.tenant.changeSharing(drive.id, file.id, (i) =>
+      i.permissions.push({ id: 'p-uncle', roles: ['read'], grantedToV2: { user: { email: 'uncle@gmail.com', displayName: 'uncle' } } }),
+    );
     const again = await runAudit({ graph, config, exchange: ctx.exchange, previousDeltaLinks: first.snapshot.deltaLinks });
-    expect(again.report.coverage.find((c) => c.check === 'sharing.items')).toEqual({ check: 'sharing.items', status: 'partial', reason: expect.stringMatching(/Sites\.FullControl\.All.*full audit/) });
-    const withFullControl = await runAudit({ graph: graphWith([...AUDIT_ONLY_PERMISSIONS, 'Sites.FullControl.All']), config, exchange: ctx.exchange, previousDeltaLinks: first.snapshot.deltaLinks });
+    expect(again.report.coverage.find((c) => c.check === 'sharing.items')).toEqual({
+      check: 'sharing.items',
+      status: 'partial',
+      reason: expect.stringMatching(/Sites\.FullControl\.All.*full audit/),
+    });
+    const withFullControl = await runAudit({
+      graph: graphWith([...AUDIT_ONLY_PERMISSIONS, 'Sites.FullControl.All']),
+      config,
+      exchange: ctx.exchange,
+      previousDeltaLinks: first.snapshot.deltaLinks,
+    });
     expect(withFullControl.report.coverage.find((c) => c.check === 'sharing.items')!.status).toBe('checked');
     expect(withFullControl.report.findings.map((f) => f.subject.id)).toContain(`${drive.id}/${file.id}`);
   });

@@ -82,7 +82,11 @@ function itemJson(d: DemoDrive, item: DemoDriveItem, hierarchical: boolean): Jso
     ...(item.parentId === null ? { root: {} } : {}),
   };
   if (explicit.length) {
-    const scope = explicit.some((p) => p.link?.scope === 'anonymous') ? 'anonymous' : explicit.some((p) => p.link?.scope === 'organization') ? 'organization' : 'users';
+    const scope = explicit.some((p) => p.link?.scope === 'anonymous')
+      ? 'anonymous'
+      : explicit.some((p) => p.link?.scope === 'organization')
+        ? 'organization'
+        : 'users';
     json.shared = { scope };
   } else if (hierarchical && (item.parentId === null || item.sharingRemoved)) {
     json.shared = {};
@@ -116,10 +120,15 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
   const driveByOwner = new Map(school.drives.filter((d) => d.ownerUserId).map((d) => [d.ownerUserId!, d]));
   const personalSiteId = (d: DemoDrive) => `demoacademy-my.sharepoint.com,${d.id.slice(2, 38)},${d.rootId}`;
   const drivesByPersonalSite = new Map(
-    school.drives.filter((d) => d.driveType === 'business' && d.ownerUserId && userById.get(d.ownerUserId)?.driveProvisioned !== false).map((d) => [personalSiteId(d), d]),
+    school.drives
+      .filter((d) => d.driveType === 'business' && d.ownerUserId && userById.get(d.ownerUserId)?.driveProvisioned !== false)
+      .map((d) => [personalSiteId(d), d]),
   );
   const members = (ids: string[]) =>
-    ids.map((id) => userById.get(id) ?? groupById.get(id)).filter(Boolean).map((x) => ('userType' in x! ? userJson(x as DemoUser) : groupJson(x as DemoGroup)));
+    ids
+      .map((id) => userById.get(id) ?? groupById.get(id))
+      .filter(Boolean)
+      .map((x) => ('userType' in x! ? userJson(x as DemoUser) : groupJson(x as DemoGroup)));
 
   // Order matters: the gate runs first for every request and falls through when it lets one pass.
   const gate = http.all(`${V}/*`, ({ request }) => {
@@ -127,7 +136,10 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     const url = new URL(request.url);
     const throttled = throttle.decide(request.method, url.pathname.replace(/^.*\/v1\.0/, '') + url.search);
     if (throttled) {
-      return graphError(429, 'TooManyRequests', 'Application is over its request limit.', { 'Retry-After': String(throttled.retryAfterSeconds), ...throttled.headers });
+      return graphError(429, 'TooManyRequests', 'Application is over its request limit.', {
+        'Retry-After': String(throttled.retryAfterSeconds),
+        ...throttled.headers,
+      });
     }
     const authorization = request.headers.get('authorization') ?? '';
     if (requireAuth && !/^Bearer \S+/.test(authorization)) {
@@ -141,7 +153,8 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     const path = url.pathname.replace(/^.*\/v1\.0/, '');
     if (roles && !request.url.includes('/$batch')) {
       const needs = permissionsFor(request.method, url.pathname, url.search);
-      if (needs && !needs.includes(MAIL_SEND) && !needs.some((p) => roles.includes(p))) return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      if (needs && !needs.includes(MAIL_SEND) && !needs.some((p) => roles.includes(p)))
+        return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     }
     const appId = appIdOf(token) ?? DEMO_APP_ID;
     // An Exchange application access policy limits Mail.*, MailboxSettings.* and Calendars.* for
@@ -173,7 +186,10 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     const { rbac } = school.exchange;
     if (!rbac.servicePrincipals.some((sp) => sp.AppId === appId)) return false;
     return rbac.roleAssignments.some(
-      (a) => a.App === appId && a.Role === role && (a.CustomResourceScope === null || rbac.managementScopes.some((s) => s.Name === a.CustomResourceScope && s.memberIds.includes(mailboxId))),
+      (a) =>
+        a.App === appId &&
+        a.Role === role &&
+        (a.CustomResourceScope === null || rbac.managementScopes.some((s) => s.Name === a.CustomResourceScope && s.memberIds.includes(mailboxId))),
     );
   }
 
@@ -188,7 +204,9 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     // A delta link the service can no longer serve: 410 Gone, a resync code and a Location to
     // start a fresh enumeration (driveitem-delta.md, Example 2).
     if (token !== null && token !== 'latest' && !token.startsWith(`${deltaEpoch}.`)) {
-      return graphError(410, 'resyncChangesApplyDifferences', 'Resync required. Replace any local items with the server\'s version (including deletes).', { Location: fresh.toString() });
+      return graphError(410, 'resyncChangesApplyDifferences', "Resync required. Replace any local items with the server's version (including deletes).", {
+        Location: fresh.toString(),
+      });
     }
     const since = token === null ? -1 : token === 'latest' ? changeVersion : Number(token.split('.')[1]);
     const prefer = request.headers.get('prefer') ?? '';
@@ -212,7 +230,9 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     // $batch: up to 20 members, each dispatched through these same handlers and throttled on its own.
     http.post(/\/v1\.0\/\$batch$/, async ({ request }) => {
       stats.batches += 1;
-      const body = (await request.json().catch(() => null)) as { requests?: Array<{ id: string; method: string; url: string; headers?: Record<string, string>; body?: unknown }> } | null;
+      const body = (await request.json().catch(() => null)) as {
+        requests?: Array<{ id: string; method: string; url: string; headers?: Record<string, string>; body?: unknown }>;
+      } | null;
       const requests = body?.requests;
       if (!Array.isArray(requests) || requests.length === 0) return graphError(400, 'BadRequest', 'Batch request must contain requests.');
       if (requests.length > 20) return graphError(400, 'BadRequest', 'Batch request cannot contain more than 20 requests.');
@@ -231,7 +251,8 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
           const headers: Record<string, string> = {};
           res.headers.forEach((v, k) => (headers[k] = v));
           // SharePoint's RateLimit-* once the app has spent 80% of its minute's units (throttle-limits.ts).
-          if (res.status !== 429 && throttle.limits && serviceOf(member.url).service === 'sharepoint') Object.assign(headers, throttle.limits.rateLimitHeaders());
+          if (res.status !== 429 && throttle.limits && serviceOf(member.url).service === 'sharepoint')
+            Object.assign(headers, throttle.limits.rateLimitHeaders());
           return { id: member.id, status: res.status, headers, body: text ? JSON.parse(text) : null };
         }),
       );
@@ -240,10 +261,19 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
 
     // Organisation and tenant settings.
     http.get(`${V}/organization`, ({ request }) => listResponse(request, [asGraph<Graph.Organization>()(school.settings.organization)])),
-    http.get(`${V}/subscribedSkus`, ({ request }) => listResponse(request, school.settings.subscribedSkus.map((s) => asGraph<Graph.SubscribedSku>()({ id: s.skuId, ...s })))),
+    http.get(`${V}/subscribedSkus`, ({ request }) =>
+      listResponse(
+        request,
+        school.settings.subscribedSkus.map((s) => asGraph<Graph.SubscribedSku>()({ id: s.skuId, ...s })),
+      ),
+    ),
     http.get(`${V}/admin/sharepoint/settings`, () => HttpResponse.json(asGraph<Graph.SharepointSettings>()({ ...school.settings.sharepoint }))),
-    http.get(`${V}/policies/authorizationPolicy`, () => HttpResponse.json(asGraph<Graph.AuthorizationPolicy>()({ id: 'authorizationPolicy', ...school.settings.authorizationPolicy }))),
-    http.get(`${V}/policies/crossTenantAccessPolicy/default`, () => HttpResponse.json(asGraph<Graph.CrossTenantAccessPolicyConfigurationDefault>()({ isServiceDefault: true, ...school.settings.crossTenantDefault }))),
+    http.get(`${V}/policies/authorizationPolicy`, () =>
+      HttpResponse.json(asGraph<Graph.AuthorizationPolicy>()({ id: 'authorizationPolicy', ...school.settings.authorizationPolicy })),
+    ),
+    http.get(`${V}/policies/crossTenantAccessPolicy/default`, () =>
+      HttpResponse.json(asGraph<Graph.CrossTenantAccessPolicyConfigurationDefault>()({ isServiceDefault: true, ...school.settings.crossTenantDefault })),
+    ),
 
     // Users and the Education API.
     http.get(`${V}/users`, ({ request }) => listResponse(request, school.users.map(userJson))),
@@ -260,7 +290,13 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     http.get(`${V}/education/users/:id`, ({ request, params }) => {
       const u = findUser(String(params.id));
       const student = u?.primaryRole === 'student' ? { student: { birthDate: u.birthDate ?? null }, relatedContacts: parentsOf(u) } : {};
-      return singleResponse(request, u && u.userType === 'Member' ? asGraph<Graph.EducationUser>()({ id: u.id, displayName: u.displayName, primaryRole: u.primaryRole, ...student }) : undefined, 'Education user');
+      return singleResponse(
+        request,
+        u && u.userType === 'Member'
+          ? asGraph<Graph.EducationUser>()({ id: u.id, displayName: u.displayName, primaryRole: u.primaryRole, ...student })
+          : undefined,
+        'Education user',
+      );
     }),
 
     // The app installs itself for a person so its bot can message them.
@@ -282,7 +318,9 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
       const token = (request.headers.get('authorization') ?? '').replace(/^Bearer /, '');
       const entraGrant = (rolesOf(token) ?? []).includes(MAIL_SEND);
       if (!entraGrant && !rbacAllows(appIdOf(token) ?? DEMO_APP_ID, 'Application Mail.Send', u.id)) return graphError(403, 'ErrorAccessDenied', ACCESS_DENIED);
-      const body = (await request.json().catch(() => null)) as { message?: { subject?: string; body?: { content?: string }; toRecipients?: Array<{ emailAddress?: { address?: string } }> } } | null;
+      const body = (await request.json().catch(() => null)) as {
+        message?: { subject?: string; body?: { content?: string }; toRecipients?: Array<{ emailAddress?: { address?: string } }> };
+      } | null;
       const to = (body?.message?.toRecipients ?? []).map((r) => r.emailAddress?.address).filter((a): a is string => !!a);
       if (!body?.message || to.length === 0) return graphError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid.');
       school.outbox.push({ from: u.mail, to, subject: body.message.subject ?? '', body: body.message.body?.content ?? '', at: new Date().toISOString() });
@@ -313,28 +351,52 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     // Mail: inbox rules (MailboxSettings.Read).
     http.get(`${V}/users/:id/mailFolders/inbox/messageRules`, ({ request, params }) => {
       const u = findUser(String(params.id));
-      if (!u || u.userType === 'Guest') return graphError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
+      if (!u || u.userType === 'Guest')
+        return graphError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
       return listResponse(request, (school.inboxRules.get(u.id) ?? []).map(asGraph<Graph.MessageRule>()));
     }),
 
     // Files: sites, drives, delta, permissions.
     // Every site collection, OneDrives (personal sites) included (site-getallsites.md).
     http.get(`${V}/sites/getAllSites`, ({ request }) =>
-      listResponse(request, [
-        ...school.sites.map(({ driveIds: _d, groupId: _g, ...s }) => ({ ...s, isPersonalSite: false, siteCollection: { hostName: 'demoacademy.sharepoint.com' } })),
-        // A OneDrive never opened has no personal site yet.
-        ...school.drives
-          .filter((d) => d.driveType === 'business' && (!d.ownerUserId || userById.get(d.ownerUserId)?.driveProvisioned !== false))
-          .map((d) => ({ id: personalSiteId(d), displayName: 'OneDrive', name: 'OneDrive', webUrl: d.items[0]!.webUrl.replace(/\/Documents$/, ''), isPersonalSite: true, siteCollection: { hostName: 'demoacademy-my.sharepoint.com' } })),
-      ], { defaultPageSize: 200 }),
+      listResponse(
+        request,
+        [
+          ...school.sites.map(({ driveIds: _d, groupId: _g, ...s }) => ({
+            ...s,
+            isPersonalSite: false,
+            siteCollection: { hostName: 'demoacademy.sharepoint.com' },
+          })),
+          // A OneDrive never opened has no personal site yet.
+          ...school.drives
+            .filter((d) => d.driveType === 'business' && (!d.ownerUserId || userById.get(d.ownerUserId)?.driveProvisioned !== false))
+            .map((d) => ({
+              id: personalSiteId(d),
+              displayName: 'OneDrive',
+              name: 'OneDrive',
+              webUrl: d.items[0]!.webUrl.replace(/\/Documents$/, ''),
+              isPersonalSite: true,
+              siteCollection: { hostName: 'demoacademy-my.sharepoint.com' },
+            })),
+        ],
+        { defaultPageSize: 200 },
+      ),
     ),
     // Site search (site-search.md) goes through the search index: it lags behind new sites, so an
     // enumeration must not rely on it. The demo's index has not yet seen the newest team site.
-    http.get(`${V}/sites`, ({ request }) => listResponse(request, school.sites.slice(0, -1).map(({ driveIds: _d, groupId: _g, ...s }) => s))),
+    http.get(`${V}/sites`, ({ request }) =>
+      listResponse(
+        request,
+        school.sites.slice(0, -1).map(({ driveIds: _d, groupId: _g, ...s }) => s),
+      ),
+    ),
     http.get(`${V}/sites/:siteId/drives`, ({ request, params }) => {
       const site = school.sites.find((s) => s.id === String(params.siteId));
       if (!site) return graphError(404, 'itemNotFound', 'Site not found.');
-      return listResponse(request, site.driveIds.map((id) => driveJson(driveById.get(id)!, userById)));
+      return listResponse(
+        request,
+        site.driveIds.map((id) => driveJson(driveById.get(id)!, userById)),
+      );
     }),
     http.get(`${V}/users/:id/drive`, ({ params }) => {
       const u = findUser(String(params.id));
@@ -377,13 +439,17 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
     http.get(`${V}/users/:id/events`, ({ request, params }) => {
       const u = findUser(String(params.id));
       if (!u) return graphError(404, 'ErrorInvalidUser', 'The requested user is invalid.');
-      return listResponse(request, school.events.filter((e) => e.calendarOwnerId === u.id).map(({ calendarOwnerId: _c, ...e }) => asGraph<Graph.Event>()(e)), { defaultPageSize: 10 });
+      return listResponse(
+        request,
+        school.events.filter((e) => e.calendarOwnerId === u.id).map(({ calendarOwnerId: _c, ...e }) => asGraph<Graph.Event>()(e)),
+        { defaultPageSize: 10 },
+      );
     }),
     http.get(`${V}/users/:id/onlineMeetings`, ({ request, params }) => {
       const u = findUser(String(params.id));
       if (!u) return graphError(404, 'ErrorInvalidUser', 'The requested user is invalid.');
       const join = /JoinWebUrl eq '([^']+)'/i.exec(new URL(request.url).searchParams.get('$filter') ?? '')?.[1];
-      if (!join) return graphError(400, 'BadRequest', "Filter by JoinWebUrl is required.");
+      if (!join) return graphError(400, 'BadRequest', 'Filter by JoinWebUrl is required.');
       const found = school.onlineMeetings.filter((m) => m.organizerUserId === u.id && m.joinWebUrl === join).map((m) => onlineMeetingJson(m, request));
       return HttpResponse.json({ value: found });
     }),
@@ -419,10 +485,34 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
         // address is its ExternalEmailAddress; a mailbox's its PrimarySmtpAddress.
         case 'Get-Recipient': {
           const identity = String((input.Parameters as { Identity?: string } | undefined)?.Identity ?? '').toLowerCase();
-          const contact = school.exchange.mailContacts.find((c) => [c.Identity, c.DisplayName, c.ExternalDirectoryObjectId].some((x) => x.toLowerCase() === identity));
-          if (contact) return HttpResponse.json({ value: [{ Identity: contact.Identity, RecipientType: 'MailContact', PrimarySmtpAddress: contact.ExternalEmailAddress.replace(/^smtp:/i, ''), ExternalEmailAddress: contact.ExternalEmailAddress, ExternalDirectoryObjectId: contact.ExternalDirectoryObjectId }] });
+          const contact = school.exchange.mailContacts.find((c) =>
+            [c.Identity, c.DisplayName, c.ExternalDirectoryObjectId].some((x) => x.toLowerCase() === identity),
+          );
+          if (contact)
+            return HttpResponse.json({
+              value: [
+                {
+                  Identity: contact.Identity,
+                  RecipientType: 'MailContact',
+                  PrimarySmtpAddress: contact.ExternalEmailAddress.replace(/^smtp:/i, ''),
+                  ExternalEmailAddress: contact.ExternalEmailAddress,
+                  ExternalDirectoryObjectId: contact.ExternalDirectoryObjectId,
+                },
+              ],
+            });
           const u = school.users.find((x) => [x.displayName, x.userPrincipalName, x.id, x.mail].some((v) => v.toLowerCase() === identity));
-          if (u) return HttpResponse.json({ value: [{ Identity: u.displayName, RecipientType: 'UserMailbox', PrimarySmtpAddress: u.mail, ExternalEmailAddress: null, ExternalDirectoryObjectId: u.id }] });
+          if (u)
+            return HttpResponse.json({
+              value: [
+                {
+                  Identity: u.displayName,
+                  RecipientType: 'UserMailbox',
+                  PrimarySmtpAddress: u.mail,
+                  ExternalEmailAddress: null,
+                  ExternalDirectoryObjectId: u.id,
+                },
+              ],
+            });
           return graphError(404, 'NotFound', `The operation couldn't be performed because object '${identity}' couldn't be found.`);
         }
         case 'Get-HostedOutboundSpamFilterPolicy':

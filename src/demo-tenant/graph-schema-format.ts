@@ -19,4 +19,3 @@ export interface DerivedSchema {
   types: Record<string, DerivedType>;
   operations: Record<string, Record<string, DerivedOperation>>;
 }
-

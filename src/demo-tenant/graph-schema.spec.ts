@@ -10,7 +10,7 @@ describe("Graph v1.0's schema, as the demo tenant checks requests against it", (
 
   it.each([
     '/users?$select=id,displayName,userPrincipalName,mail,userType&$top=999',
-    "/users/jamie.brown%40school.example/manager?$select=id",
+    '/users/jamie.brown%40school.example/manager?$select=id',
     '/education/users/abc/taughtClasses?$select=id,displayName',
     '/education/users/abc?$select=id,student,relatedContacts,primaryRole',
     '/groups/g1/members?$select=id,displayName,mail,userPrincipalName&$top=999',
@@ -44,12 +44,19 @@ describe("Graph v1.0's schema, as the demo tenant checks requests against it", (
     refused("/users?$filter=house eq 'Red'", "Could not find a property named 'house' on type 'microsoft.graph.user'.");
     refused('/users?$orderby=house desc', "Could not find a property named 'house' on type 'microsoft.graph.user'.");
     refused('/users?$expand=tutor', "Could not find a property named 'tutor' on type 'microsoft.graph.user'.");
-    refused("/drives/d1/items/i1/permissions?$filter=grantedToV2/user/colour eq 'x'", "Could not find a property named 'colour' on type 'microsoft.graph.identity'.");
+    refused(
+      "/drives/d1/items/i1/permissions?$filter=grantedToV2/user/colour eq 'x'",
+      "Could not find a property named 'colour' on type 'microsoft.graph.identity'.",
+    );
     refused("/users?$filter=assignedLicenses/any(x:x/sku eq 'abc')", "Could not find a property named 'sku' on type 'microsoft.graph.assignedLicense'.");
   });
 
   it('tells a real Graph path beyond the derived subset from a made-up one', () => {
-    expect(resolveGraphRequest('/security/alerts_v2')).toMatchObject({ ok: false, subsetLacks: true, message: expect.stringMatching(/does not hold type 'microsoft.graph.security'.*ROOTS/) });
+    expect(resolveGraphRequest('/security/alerts_v2')).toMatchObject({
+      ok: false,
+      subsetLacks: true,
+      message: expect.stringMatching(/does not hold type 'microsoft.graph.security'.*ROOTS/),
+    });
   });
 
   it('does not mistake words inside a string literal for properties', () => {

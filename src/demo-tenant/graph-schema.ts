@@ -134,13 +134,16 @@ function splitParens(segment: string): { name: string; parens: string | undefine
 
 /** Resolves the path after `/v1.0` (e.g. `/users/{id}/manager`) to the type it addresses. */
 export function resolvePath(path: string): Resolution {
-  const segments = path.split('/').filter(Boolean).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
+  const segments = path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
   if (segments.length === 0) return segmentError('');
   const first = splitParens(segments[0]!);
   let state: State;
@@ -246,7 +249,29 @@ function checkSelect(type: string, select: string): Resolution | undefined {
   return undefined;
 }
 
-const OPERATORS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'and', 'or', 'not', 'in', 'has', 'add', 'sub', 'mul', 'div', 'mod', 'true', 'false', 'null', 'asc', 'desc']);
+const OPERATORS = new Set([
+  'eq',
+  'ne',
+  'gt',
+  'ge',
+  'lt',
+  'le',
+  'and',
+  'or',
+  'not',
+  'in',
+  'has',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'mod',
+  'true',
+  'false',
+  'null',
+  'asc',
+  'desc',
+]);
 
 /** Every property path a `$filter` or `$orderby` expression names, checked against the type (lambda variables against their collection's element type). */
 function checkExpression(type: string, expression: string, variables = new Map<string, string>()): Resolution | undefined {

@@ -33,7 +33,10 @@ const optsIntoNewEnums = (request: Request) => /(^|[,\s])include-unknown-enum-me
 
 export function onlineMeetingJson({ lessonGroupId: _l, organizerUserId: _o, recordings: _r, chatThreadId, ...m }: DemoOnlineMeeting, request?: Request): Json {
   const hidden = !request || !optsIntoNewEnums(request);
-  const lobby = hidden && LOBBY_SCOPES_AFTER_SENTINEL.includes(m.lobbyBypassSettings.scope) ? { ...m.lobbyBypassSettings, scope: 'unknownFutureValue' } : m.lobbyBypassSettings;
+  const lobby =
+    hidden && LOBBY_SCOPES_AFTER_SENTINEL.includes(m.lobbyBypassSettings.scope)
+      ? { ...m.lobbyBypassSettings, scope: 'unknownFutureValue' }
+      : m.lobbyBypassSettings;
   return { ...m, lobbyBypassSettings: lobby, chatInfo: { threadId: chatThreadId } };
 }
 
@@ -45,8 +48,12 @@ function catalogChatRsc(): Array<{ permissionValue: string; permissionType: stri
   for (let dir = __dirname, i = 0; i < 6; i++, dir = dirname(dir)) {
     const file = join(dir, 'appPackage', 'manifest.json');
     if (!existsSync(file)) continue;
-    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { authorization?: { permissions?: { resourceSpecific?: Array<{ name: string; type: string }> } } };
-    return (manifest.authorization?.permissions?.resourceSpecific ?? []).filter((p) => p.name.endsWith('.Chat')).map((p) => ({ permissionValue: p.name, permissionType: p.type }));
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as {
+      authorization?: { permissions?: { resourceSpecific?: Array<{ name: string; type: string }> } };
+    };
+    return (manifest.authorization?.permissions?.resourceSpecific ?? [])
+      .filter((p) => p.name.endsWith('.Chat'))
+      .map((p) => ({ permissionValue: p.name, permissionType: p.type }));
   }
   return [];
 }
@@ -88,7 +95,12 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
   /** POSTs a notification as Graph does, timing the answer. */
   const deliver = async (url: string, body: unknown): Promise<number> => {
     const started = Date.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    }).catch(() => undefined);
     const ms = Date.now() - started;
     const status = res?.status ?? 0;
     deliveries.push({ status, ms, late: ms > 3_000 });
@@ -129,7 +141,16 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
     };
     const start = utc(input.start, new Date());
     const end = utc(input.end, new Date(Date.now() + 3_600_000));
-    const attendees = (input.attendees ?? []).flatMap((a) => (a.emailAddress?.address ? [{ emailAddress: { address: a.emailAddress.address, name: a.emailAddress.name ?? a.emailAddress.address }, type: (a.type === 'optional' ? 'optional' : 'required') as 'required' | 'optional' }] : []));
+    const attendees = (input.attendees ?? []).flatMap((a) =>
+      a.emailAddress?.address
+        ? [
+            {
+              emailAddress: { address: a.emailAddress.address, name: a.emailAddress.name ?? a.emailAddress.address },
+              type: (a.type === 'optional' ? 'optional' : 'required') as 'required' | 'optional',
+            },
+          ]
+        : [],
+    );
     const organisedHere = !input.organizer || input.organizer.address.toLowerCase() === owner.mail.toLowerCase();
     if (input.isOnlineMeeting && organisedHere) {
       // Teams' defaults for a new meeting: the app must change them for a lesson.
@@ -160,7 +181,9 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
       onlineMeetingProvider: input.isOnlineMeeting ? 'teamsForBusiness' : 'unknown',
       onlineMeeting: input.isOnlineMeeting ? { joinUrl } : null,
       isOrganizer: organisedHere,
-      organizer: { emailAddress: organisedHere ? { address: owner.mail, name: owner.displayName } : { address: input.organizer!.address, name: input.organizer!.name } },
+      organizer: {
+        emailAddress: organisedHere ? { address: owner.mail, name: owner.displayName } : { address: input.organizer!.address, name: input.organizer!.name },
+      },
       attendees,
     };
     school.events.push(event);
@@ -173,15 +196,24 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
     http.get(`${V}/education/users/:id/taughtClasses`, ({ request, params }) => {
       const u = findUser(String(params.id));
       if (!u) return graphError(404, 'Request_ResourceNotFound', 'User does not exist.');
-      const classes = school.groups.filter((g) => g.kind === 'class' && g.ownerIds.includes(u.id)).map((g) => ({ id: g.id, displayName: g.displayName, mailNickname: g.mailNickname, description: g.description }));
+      const classes = school.groups
+        .filter((g) => g.kind === 'class' && g.ownerIds.includes(u.id))
+        .map((g) => ({ id: g.id, displayName: g.displayName, mailNickname: g.mailNickname, description: g.description }));
       return listResponse(request, classes);
     }),
     http.post(`${V}/users/:id/events`, async ({ request, params }) => {
       const u = findUser(String(params.id));
       if (!u || u.userType !== 'Member') return graphError(404, 'ErrorInvalidUser', 'The requested user is invalid.');
       const input = (await request.json().catch(() => null)) as EventInput | null;
-      if (!input?.subject || !input.start?.dateTime || !input.end?.dateTime) return graphError(400, 'ErrorInvalidRequest', 'subject, start and end are required.');
-      for (const t of [input.start, input.end]) if (t.timeZone && t.timeZone !== 'UTC' && !isTimeZone(t.timeZone)) return graphError(400, 'TimeZoneNotSupportedException', `A valid TimeZone value must be specified. The following TimeZone value is not supported: '${t.timeZone}'.`);
+      if (!input?.subject || !input.start?.dateTime || !input.end?.dateTime)
+        return graphError(400, 'ErrorInvalidRequest', 'subject, start and end are required.');
+      for (const t of [input.start, input.end])
+        if (t.timeZone && t.timeZone !== 'UTC' && !isTimeZone(t.timeZone))
+          return graphError(
+            400,
+            'TimeZoneNotSupportedException',
+            `A valid TimeZone value must be specified. The following TimeZone value is not supported: '${t.timeZone}'.`,
+          );
       return HttpResponse.json(eventJson(createEvent(u, input)), { status: 201 });
     }),
     http.get(`${V}/users/:id/events/:eventId`, ({ request, params }) => {
@@ -194,13 +226,24 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
       const u = findUser(String(params.id));
       if (!m || !u || m.organizerUserId !== u.id) return graphError(404, 'NotFound', 'Online meeting not found.');
       const patch = ((await request.json().catch(() => null)) ?? {}) as Partial<DemoOnlineMeeting>;
-      if (patch.allowedPresenters && !['everyone', 'organization', 'roleIsPresenter', 'organizer'].includes(patch.allowedPresenters)) return graphError(400, 'BadRequest', 'Invalid allowedPresenters.');
+      if (patch.allowedPresenters && !['everyone', 'organization', 'roleIsPresenter', 'organizer'].includes(patch.allowedPresenters))
+        return graphError(400, 'BadRequest', 'Invalid allowedPresenters.');
       const scope = patch.lobbyBypassSettings?.scope;
       if (scope !== undefined && !LOBBY_SCOPES.includes(scope)) return graphError(400, 'BadRequest', `Invalid lobbyBypassScope '${scope}'.`);
       // A member after the sentinel, from a client that did not opt in, is not a value it may send.
-      if (scope && LOBBY_SCOPES_AFTER_SENTINEL.includes(scope) && !optsIntoNewEnums(request)) return graphError(400, 'BadRequest', `The lobbyBypassScope '${scope}' needs the header Prefer: include-unknown-enum-members.`);
-      if (patch.participants && patch.allowedPresenters !== 'roleIsPresenter' && patch.participants.attendees.some((a) => a.role === 'presenter')) return graphError(400, 'BadRequest', 'Presenter roles need allowedPresenters roleIsPresenter.');
-      for (const key of ['recordAutomatically', 'allowRecording', 'isEntryExitAnnounced', 'allowedPresenters', 'lobbyBypassSettings', 'subject', 'participants'] as const) {
+      if (scope && LOBBY_SCOPES_AFTER_SENTINEL.includes(scope) && !optsIntoNewEnums(request))
+        return graphError(400, 'BadRequest', `The lobbyBypassScope '${scope}' needs the header Prefer: include-unknown-enum-members.`);
+      if (patch.participants && patch.allowedPresenters !== 'roleIsPresenter' && patch.participants.attendees.some((a) => a.role === 'presenter'))
+        return graphError(400, 'BadRequest', 'Presenter roles need allowedPresenters roleIsPresenter.');
+      for (const key of [
+        'recordAutomatically',
+        'allowRecording',
+        'isEntryExitAnnounced',
+        'allowedPresenters',
+        'lobbyBypassSettings',
+        'subject',
+        'participants',
+      ] as const) {
         if (patch[key] !== undefined) (m as unknown as Record<string, unknown>)[key] = patch[key];
       }
       return HttpResponse.json(onlineMeetingJson(m, request));
@@ -208,7 +251,15 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
     http.get(`${V}/users/:id/onlineMeetings/:meetingId/recordings`, ({ request, params }) => {
       const m = school.onlineMeetings.find((x) => x.id === String(params.meetingId));
       if (!m) return graphError(404, 'NotFound', 'Online meeting not found.');
-      return listResponse(request, m.recordings.map((r) => ({ id: r.id, meetingId: m.id, createdDateTime: r.createdDateTime, recordingContentUrl: `https://graph.microsoft.com/v1.0/users/${m.organizerUserId}/onlineMeetings/${m.id}/recordings/${r.id}/content` })));
+      return listResponse(
+        request,
+        m.recordings.map((r) => ({
+          id: r.id,
+          meetingId: m.id,
+          createdDateTime: r.createdDateTime,
+          recordingContentUrl: `https://graph.microsoft.com/v1.0/users/${m.organizerUserId}/onlineMeetings/${m.id}/recordings/${r.id}/content`,
+        })),
+      );
     }),
     // The app adds itself to a meeting's chat, so it gets the meeting's start and end events.
     // chat-post-installedapps.md: an app whose definition has application RSC permissions must be
@@ -218,11 +269,17 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
     http.post(`${V}/chats/:chatId/installedApps`, async ({ params, request }) => {
       const chatId = decodeURIComponent(String(params.chatId));
       if (!school.onlineMeetings.some((m) => m.chatThreadId === chatId)) return graphError(404, 'NotFound', 'Chat not found.');
-      const body = (await request.json().catch(() => null)) as { consentedPermissionSet?: { resourceSpecificPermissions?: Array<{ permissionValue?: string; permissionType?: string }> } } | null;
+      const body = (await request.json().catch(() => null)) as {
+        consentedPermissionSet?: { resourceSpecificPermissions?: Array<{ permissionValue?: string; permissionType?: string }> };
+      } | null;
       const consented = new Set((body?.consentedPermissionSet?.resourceSpecificPermissions ?? []).map((p) => `${p.permissionValue}|${p.permissionType}`));
       const needed = catalogChatRsc().filter((p) => p.permissionType === 'Application');
       if (needed.some((p) => !consented.has(`${p.permissionValue}|${p.permissionType}`))) {
-        return graphError(400, 'BadRequest', 'The permissions consented to during the installation must match the resource-specific permissions defined in the app definition (consentedPermissionSet).');
+        return graphError(
+          400,
+          'BadRequest',
+          'The permissions consented to during the installation must match the resource-specific permissions defined in the app definition (consentedPermissionSet).',
+        );
       }
       if (school.appInstalledInChats.has(chatId)) return graphError(409, 'Conflict', 'App is already installed in this chat.');
       school.appInstalledInChats.add(chatId);
@@ -239,31 +296,72 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
       if (q.get('$filter') && !wanted) return graphError(400, 'BadRequest', 'Unsupported $filter.');
       if (!school.appInstalledFor.has(u.id) || (wanted && wanted !== DEMO_CATALOG_APP_ID)) return HttpResponse.json({ value: [] });
       const expand = /teamsApp/.test(q.get('$expand') ?? '');
-      return HttpResponse.json({ value: [{ id: installationId(u.id), ...(expand ? { teamsApp: { id: DEMO_CATALOG_APP_ID, externalId: null, displayName: 'E-Safety', distributionMethod: 'organization' } } : {}) }] });
+      return HttpResponse.json({
+        value: [
+          {
+            id: installationId(u.id),
+            ...(expand ? { teamsApp: { id: DEMO_CATALOG_APP_ID, externalId: null, displayName: 'E-Safety', distributionMethod: 'organization' } } : {}),
+          },
+        ],
+      });
     }),
     // userscopeteamsappinstallation-get-chat.md: the one-on-one chat of the person and the app.
     http.get(`${V}/users/:id/teamwork/installedApps/:installationId/chat`, ({ params }) => {
       const u = findUser(String(params.id));
-      if (!u || !school.appInstalledFor.has(u.id) || decodeURIComponent(String(params.installationId)) !== installationId(u.id)) return graphError(404, 'NotFound', 'Installation not found.');
+      if (!u || !school.appInstalledFor.has(u.id) || decodeURIComponent(String(params.installationId)) !== installationId(u.id))
+        return graphError(404, 'NotFound', 'Installation not found.');
       return HttpResponse.json({ '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#chats/$entity', id: personalChatId(u.id) });
     }),
 
     // Change notifications: created only after the app's endpoint answers the validation request.
     http.post(`${V}/subscriptions`, async ({ request }) => {
-      const input = (await request.json().catch(() => null)) as { changeType?: string; notificationUrl?: string; lifecycleNotificationUrl?: string; resource?: string; expirationDateTime?: string; clientState?: string } | null;
-      if (!input?.notificationUrl || !input.resource || !input.expirationDateTime || !input.changeType) return graphError(400, 'InvalidRequest', 'changeType, notificationUrl, resource and expirationDateTime are required.');
+      const input = (await request.json().catch(() => null)) as {
+        changeType?: string;
+        notificationUrl?: string;
+        lifecycleNotificationUrl?: string;
+        resource?: string;
+        expirationDateTime?: string;
+        clientState?: string;
+      } | null;
+      if (!input?.notificationUrl || !input.resource || !input.expirationDateTime || !input.changeType)
+        return graphError(400, 'InvalidRequest', 'changeType, notificationUrl, resource and expirationDateTime are required.');
       const maxExpiry = Date.now() + 4230 * 60_000;
-      if (Date.parse(input.expirationDateTime) > maxExpiry) return graphError(400, 'InvalidRequest', 'Subscription expiration can only be 4230 minutes in the future.');
+      if (Date.parse(input.expirationDateTime) > maxExpiry)
+        return graphError(400, 'InvalidRequest', 'Subscription expiration can only be 4230 minutes in the future.');
       const token = randomUUID();
-      const answer = await fetch(`${input.notificationUrl}?validationToken=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'text/plain' } }).catch(() => undefined);
-      if (!answer || answer.status !== 200 || (await answer.text()) !== token) return graphError(400, 'ValidationError', 'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.');
+      const answer = await fetch(`${input.notificationUrl}?validationToken=${encodeURIComponent(token)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+      }).catch(() => undefined);
+      if (!answer || answer.status !== 200 || (await answer.text()) !== token)
+        return graphError(
+          400,
+          'ValidationError',
+          'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.',
+        );
       // The lifecycle endpoint is validated the same way (change-notifications-lifecycle-events.md).
       if (input.lifecycleNotificationUrl && input.lifecycleNotificationUrl !== input.notificationUrl) {
         const token2 = randomUUID();
-        const again = await fetch(`${input.lifecycleNotificationUrl}?validationToken=${encodeURIComponent(token2)}`, { method: 'POST', headers: { 'content-type': 'text/plain' } }).catch(() => undefined);
-        if (!again || again.status !== 200 || (await again.text()) !== token2) return graphError(400, 'ValidationError', 'Subscription validation request failed. Lifecycle notification endpoint must respond with 200 OK to validation request.');
+        const again = await fetch(`${input.lifecycleNotificationUrl}?validationToken=${encodeURIComponent(token2)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+        }).catch(() => undefined);
+        if (!again || again.status !== 200 || (await again.text()) !== token2)
+          return graphError(
+            400,
+            'ValidationError',
+            'Subscription validation request failed. Lifecycle notification endpoint must respond with 200 OK to validation request.',
+          );
       }
-      const sub = { id: randomUUID(), resource: input.resource, changeType: input.changeType, notificationUrl: input.notificationUrl, expirationDateTime: input.expirationDateTime, clientState: input.clientState ?? '', ...(input.lifecycleNotificationUrl ? { lifecycleNotificationUrl: input.lifecycleNotificationUrl } : {}) };
+      const sub = {
+        id: randomUUID(),
+        resource: input.resource,
+        changeType: input.changeType,
+        notificationUrl: input.notificationUrl,
+        expirationDateTime: input.expirationDateTime,
+        clientState: input.clientState ?? '',
+        ...(input.lifecycleNotificationUrl ? { lifecycleNotificationUrl: input.lifecycleNotificationUrl } : {}),
+      };
       school.subscriptions.push(sub);
       return HttpResponse.json(sub, { status: 201 });
     }),
@@ -280,7 +378,12 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
       if (!sub) return graphError(404, 'ResourceNotFound', 'The object was not found.');
       return new HttpResponse(null, { status: 204 });
     }),
-    http.get(`${V}/subscriptions`, ({ request }) => listResponse(request, school.subscriptions.map((s) => ({ ...s })))),
+    http.get(`${V}/subscriptions`, ({ request }) =>
+      listResponse(
+        request,
+        school.subscriptions.map((s) => ({ ...s })),
+      ),
+    ),
   ];
 
   return {
@@ -304,7 +407,17 @@ export function meetingHandlers(school: DemoSchool, findUser: (ref: string) => D
         if (lifecycleEvent === 'subscriptionRemoved') school.subscriptions.splice(i, 1);
         if (!sub.lifecycleNotificationUrl) return 0;
         notificationsSent += 1;
-        return deliver(sub.lifecycleNotificationUrl, { value: [{ subscriptionId: sub.id, subscriptionExpirationDateTime: sub.expirationDateTime, tenantId: school.tenantId, clientState: sub.clientState, lifecycleEvent }] });
+        return deliver(sub.lifecycleNotificationUrl, {
+          value: [
+            {
+              subscriptionId: sub.id,
+              subscriptionExpirationDateTime: sub.expirationDateTime,
+              tenantId: school.tenantId,
+              clientState: sub.clientState,
+              lifecycleEvent,
+            },
+          ],
+        });
       },
       get notificationsSent() {
         return notificationsSent;

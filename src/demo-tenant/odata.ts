@@ -7,10 +7,7 @@ import { HttpResponse } from 'msw';
  */
 
 export function graphError(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
-  return HttpResponse.json(
-    { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': 'demo-tenant' } } },
-    { status, headers },
-  );
+  return HttpResponse.json({ error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': 'demo-tenant' } } }, { status, headers });
 }
 
 type Json = Record<string, unknown>;
@@ -29,8 +26,7 @@ function literal(text: string): unknown {
   throw new Error(`unsupported literal ${t}`);
 }
 
-const eqCI = (a: unknown, b: unknown) =>
-  typeof a === 'string' && typeof b === 'string' ? a.toLowerCase() === b.toLowerCase() : a === b;
+const eqCI = (a: unknown, b: unknown) => (typeof a === 'string' && typeof b === 'string' ? a.toLowerCase() === b.toLowerCase() : a === b);
 
 function clause(text: string): Predicate {
   const t = text.trim();
@@ -38,7 +34,10 @@ function clause(text: string): Predicate {
   if (m) {
     const [, prop, lit] = m;
     const prefix = String(literal(lit!)).toLowerCase();
-    return (item) => String(readValue(item, prop!) ?? '').toLowerCase().startsWith(prefix);
+    return (item) =>
+      String(readValue(item, prop!) ?? '')
+        .toLowerCase()
+        .startsWith(prefix);
   }
   m = /^([\w/]+)\/any\(\s*(\w+)\s*:\s*\2\s+eq\s+('(?:[^']|'')*')\s*\)$/i.exec(t);
   if (m) {
@@ -66,7 +65,10 @@ export function parseFilter(filter: string | null): Predicate {
 
 export function project(item: Json, select: string | null): Json {
   if (!select) return item;
-  const fields = select.split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = select
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const out: Json = {};
   for (const key of Object.keys(item)) if (key.startsWith('@odata')) out[key] = item[key];
   out.id = item.id;

@@ -49,8 +49,70 @@ export const KEY_STAFF = [
 export const KEY_STUDENT = { given: 'Jamie', surname: 'Brown' };
 export const KEY_GOVERNOR = { given: 'Margaret', surname: 'Hughes' };
 
-const GIVEN = ['Olivia', 'Noah', 'Amelia', 'Oliver', 'Isla', 'George', 'Ava', 'Leo', 'Mia', 'Arthur', 'Ivy', 'Muhammad', 'Freya', 'Harry', 'Lily', 'Jack', 'Grace', 'Theo', 'Sophia', 'Oscar', 'Zara', 'Kofi', 'Aisha', 'Ravi', 'Chloe', 'Ethan', 'Nia', 'Yusuf', 'Ella', 'Finn'];
-const SURNAMES = ['Smith', 'Jones', 'Taylor', 'Williams', 'Brown', 'Davies', 'Wilson', 'Evans', 'Thomas', 'Johnson', 'Roberts', 'Walker', 'Wright', 'Robinson', 'Thompson', 'White', 'Hughes', 'Edwards', 'Green', 'Hall', 'Ahmed', 'Khan', 'Mensah', 'Nowak', 'Singh', 'Patel', 'Osei', 'Murphy', 'Kelly', 'Ali'];
+const GIVEN = [
+  'Olivia',
+  'Noah',
+  'Amelia',
+  'Oliver',
+  'Isla',
+  'George',
+  'Ava',
+  'Leo',
+  'Mia',
+  'Arthur',
+  'Ivy',
+  'Muhammad',
+  'Freya',
+  'Harry',
+  'Lily',
+  'Jack',
+  'Grace',
+  'Theo',
+  'Sophia',
+  'Oscar',
+  'Zara',
+  'Kofi',
+  'Aisha',
+  'Ravi',
+  'Chloe',
+  'Ethan',
+  'Nia',
+  'Yusuf',
+  'Ella',
+  'Finn',
+];
+const SURNAMES = [
+  'Smith',
+  'Jones',
+  'Taylor',
+  'Williams',
+  'Brown',
+  'Davies',
+  'Wilson',
+  'Evans',
+  'Thomas',
+  'Johnson',
+  'Roberts',
+  'Walker',
+  'Wright',
+  'Robinson',
+  'Thompson',
+  'White',
+  'Hughes',
+  'Edwards',
+  'Green',
+  'Hall',
+  'Ahmed',
+  'Khan',
+  'Mensah',
+  'Nowak',
+  'Singh',
+  'Patel',
+  'Osei',
+  'Murphy',
+  'Kelly',
+  'Ali',
+];
 const SUBJECTS = ['English', 'Maths', 'Science', 'History', 'Geography', 'French', 'Art', 'Music', 'Computing', 'PE', 'RE', 'Drama'];
 const FORMS = ['A', 'B', 'C', 'D'];
 
@@ -94,9 +156,7 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
   };
 
   // People -------------------------------------------------------------------------------------
-  const staff: DemoUser[] = KEY_STAFF.map((k) =>
-    makeUser(k.given, k.surname, 'staff', { jobTitle: k.jobTitle, department: k.department }),
-  );
+  const staff: DemoUser[] = KEY_STAFF.map((k) => makeUser(k.given, k.surname, 'staff', { jobTitle: k.jobTitle, department: k.department }));
   while (staff.length < size.staff) {
     const subject = rnd.pick(SUBJECTS);
     staff.push(makeUser(rnd.pick(GIVEN), rnd.pick(SURNAMES), 'staff', { jobTitle: `Teacher of ${subject}`, department: subject }));
@@ -196,13 +256,42 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
     return g;
   };
 
-  group('All Staff', 'allstaff', 'staff', staff.map((s) => s.id), [head.id, byKey.itAdmin.id], false);
+  group(
+    'All Staff',
+    'allstaff',
+    'staff',
+    staff.map((s) => s.id),
+    [head.id, byKey.itAdmin.id],
+    false,
+  );
   // IT owns the students group without being in it: an owner need not be a member in Entra ID.
-  group('All Students', 'allstudents', 'students', students.map((s) => s.id), [byKey.itAdmin.id], false, false);
-  group('Governors', 'governors', 'governors', governors.map((g) => g.id), [head.id], false);
+  group(
+    'All Students',
+    'allstudents',
+    'students',
+    students.map((s) => s.id),
+    [byKey.itAdmin.id],
+    false,
+    false,
+  );
+  group(
+    'Governors',
+    'governors',
+    'governors',
+    governors.map((g) => g.id),
+    [head.id],
+    false,
+  );
   group('IT Admins', 'itadmins', 'admins', [byKey.itAdmin.id], [byKey.itAdmin.id], false);
   group('Safeguarding Team', 'safeguarding', 'safeguarding', [byKey.dsl.id, byKey.deputyDsl1.id, byKey.deputyDsl2.id], [byKey.dsl.id], false);
-  const staffRoom = group('Staff Room', 'staffroom', 'staff-team', staff.map((s) => s.id), [head.id], true);
+  const staffRoom = group(
+    'Staff Room',
+    'staffroom',
+    'staff-team',
+    staff.map((s) => s.id),
+    [head.id],
+    true,
+  );
 
   const classSize = 25;
   const classCount = Math.max(1, Math.ceil(students.length / classSize));
@@ -218,7 +307,14 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
     const nickname = `class-${year}${form.toLowerCase()}-${subject.toLowerCase()}-${c + 1}`;
     classes.push(group(`${year}${form} ${subject} (${c + 1})`, nickname, 'class', members, [teacher.id], true));
   }
-  const chessClub = group('Chess Club', 'chessclub', 'club', students.slice(0, 10).map((s) => s.id), [byKey.teacher.id], true);
+  const chessClub = group(
+    'Chess Club',
+    'chessclub',
+    'club',
+    students.slice(0, 10).map((s) => s.id),
+    [byKey.teacher.id],
+    true,
+  );
 
   // Seeded membership violations.
   const firstClass = classes[0]!;
@@ -261,23 +357,57 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
   const drives: DemoDrive[] = [];
   const sites: DemoSite[] = [];
   const isoDaysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000).toISOString();
-  const makeDrive = (name: string, driveType: DemoDrive['driveType'], ownerUserId: string | null, siteId: string | null, webBase: string, files: number): DemoDrive => {
+  const makeDrive = (
+    name: string,
+    driveType: DemoDrive['driveType'],
+    ownerUserId: string | null,
+    siteId: string | null,
+    webBase: string,
+    files: number,
+  ): DemoDrive => {
     const id = `b!${rnd.guid().replace(/-/g, '')}`;
     const rootId = `01ROOT${rnd.guid().replace(/-/g, '').slice(0, 20).toUpperCase()}`;
-    const items: DemoDriveItem[] = [{ id: rootId, name: 'root', parentId: null, isFolder: true, size: 0, lastModifiedDateTime: isoDaysAgo(30), webUrl: webBase, permissions: [] }];
+    const items: DemoDriveItem[] = [
+      { id: rootId, name: 'root', parentId: null, isFolder: true, size: 0, lastModifiedDateTime: isoDaysAgo(30), webUrl: webBase, permissions: [] },
+    ];
     const folderId = `01${rnd.guid().replace(/-/g, '').slice(0, 24).toUpperCase()}`;
-    items.push({ id: folderId, name: 'Documents', parentId: rootId, isFolder: true, size: 0, lastModifiedDateTime: isoDaysAgo(20), webUrl: `${webBase}/Documents`, permissions: [] });
+    items.push({
+      id: folderId,
+      name: 'Documents',
+      parentId: rootId,
+      isFolder: true,
+      size: 0,
+      lastModifiedDateTime: isoDaysAgo(20),
+      webUrl: `${webBase}/Documents`,
+      permissions: [],
+    });
     for (let f = 0; f < files; f++) {
       const itemId = `01${rnd.guid().replace(/-/g, '').slice(0, 24).toUpperCase()}`;
       const name = `${rnd.pick(['Lesson plan', 'Worksheet', 'Notes', 'Report', 'Minutes', 'Homework'])} ${f + 1}.docx`;
-      items.push({ id: itemId, name, parentId: f % 2 ? folderId : rootId, isFolder: false, size: 10_000 + rnd.int(500_000), lastModifiedDateTime: isoDaysAgo(rnd.int(60)), webUrl: `${webBase}/${encodeURIComponent(name)}`, permissions: [] });
+      items.push({
+        id: itemId,
+        name,
+        parentId: f % 2 ? folderId : rootId,
+        isFolder: false,
+        size: 10_000 + rnd.int(500_000),
+        lastModifiedDateTime: isoDaysAgo(rnd.int(60)),
+        webUrl: `${webBase}/${encodeURIComponent(name)}`,
+        permissions: [],
+      });
     }
     const drive: DemoDrive = { id, name, driveType, ownerUserId, siteId, rootId, items };
     drives.push(drive);
     return drive;
   };
   for (const u of [...staff, ...students]) {
-    makeDrive('OneDrive', 'business', u.id, null, `https://demoacademy-my.sharepoint.com/personal/${u.userPrincipalName.replace(/[@.]/g, '_')}/Documents`, u.role === 'staff' ? 4 : 2);
+    makeDrive(
+      'OneDrive',
+      'business',
+      u.id,
+      null,
+      `https://demoacademy-my.sharepoint.com/personal/${u.userPrincipalName.replace(/[@.]/g, '_')}/Documents`,
+      u.role === 'staff' ? 4 : 2,
+    );
   }
   for (const g of groups.filter((g) => g.resourceProvisioningOptions.includes('Team'))) {
     const siteId = `demoacademy.sharepoint.com,${rnd.guid()},${rnd.guid()}`;
@@ -294,11 +424,31 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
     share(d, item, p);
     seeded.push({ rule, subjectId: `${d.id}/${item.id}`, note });
   };
-  seedShare(driveOf(byKey.teacher.id), 'sharing.item.anonymous-link', { roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/anon1' } }, 'anyone with the link can view');
-  seedShare(driveOf(staff[10]?.id ?? byKey.teacher.id), 'sharing.item.anonymous-link', { roles: ['write'], link: { scope: 'anonymous', type: 'edit', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/anon2' } }, 'anyone with the link can edit');
-  seedShare(driveOf(staff[11]?.id ?? byKey.dsl.id), 'sharing.item.external-user', { roles: ['read'], grantedToV2: { user: { email: 'friend@gmail.com', displayName: 'friend@gmail.com' } } }, 'shared with a personal address');
+  seedShare(
+    driveOf(byKey.teacher.id),
+    'sharing.item.anonymous-link',
+    { roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/anon1' } },
+    'anyone with the link can view',
+  );
+  seedShare(
+    driveOf(staff[10]?.id ?? byKey.teacher.id),
+    'sharing.item.anonymous-link',
+    { roles: ['write'], link: { scope: 'anonymous', type: 'edit', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/anon2' } },
+    'anyone with the link can edit',
+  );
+  seedShare(
+    driveOf(staff[11]?.id ?? byKey.dsl.id),
+    'sharing.item.external-user',
+    { roles: ['read'], grantedToV2: { user: { email: 'friend@gmail.com', displayName: 'friend@gmail.com' } } },
+    'shared with a personal address',
+  );
   const classDrive = drives.find((d) => d.id === sites.find((s) => s.groupId === firstClass.id)!.driveIds[0])!;
-  seedShare(classDrive, 'sharing.item.external-user', { roles: ['write'], grantedToIdentitiesV2: [{ user: { email: `spoof@${DEMO_DOMAIN}.evil.com`, displayName: 'Spoof' } }] }, 'shared with a look-alike domain');
+  seedShare(
+    classDrive,
+    'sharing.item.external-user',
+    { roles: ['write'], grantedToIdentitiesV2: [{ user: { email: `spoof@${DEMO_DOMAIN}.evil.com`, displayName: 'Spoof' } }] },
+    'shared with a look-alike domain',
+  );
   // Shapes a real tenant serves (permission.md, "Specific people link" and "Invitation to an email
   // address"): a specific-people link carries its people in grantedToIdentitiesV2 on the link
   // permission; a pending invitation names the outsider only in invitation.email; a grantee may
@@ -309,36 +459,75 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
     seeded.push({ rule, subjectId: `${d.id}/${item.id}`, note });
   };
   const peopleLinkDrive = driveOf(staff[13]?.id ?? byKey.teacher.id);
-  seedShareOn(peopleLinkDrive, nthFile(peopleLinkDrive, 1), 'sharing.item.external-user', {
-    roles: ['write'],
-    link: { scope: 'users', type: 'edit', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/people1' },
-    grantedToIdentitiesV2: [{ user: { id: rnd.guid(), email: 'tutor.home@hotmail.com', displayName: 'tutor.home@hotmail.com' }, siteUser: { id: '14', displayName: 'tutor.home@hotmail.com', loginName: 'i:0#.f|membership|urn%3aspo%3aguest#tutor.home@hotmail.com' } }],
-  }, 'a specific-people link for a personal address');
+  seedShareOn(
+    peopleLinkDrive,
+    nthFile(peopleLinkDrive, 1),
+    'sharing.item.external-user',
+    {
+      roles: ['write'],
+      link: { scope: 'users', type: 'edit', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/people1' },
+      grantedToIdentitiesV2: [
+        {
+          user: { id: rnd.guid(), email: 'tutor.home@hotmail.com', displayName: 'tutor.home@hotmail.com' },
+          siteUser: { id: '14', displayName: 'tutor.home@hotmail.com', loginName: 'i:0#.f|membership|urn%3aspo%3aguest#tutor.home@hotmail.com' },
+        },
+      ],
+    },
+    'a specific-people link for a personal address',
+  );
   const inviteDrive = driveOf(staff[14]?.id ?? byKey.teacher.id);
-  seedShareOn(inviteDrive, nthFile(inviteDrive, 2), 'sharing.item.external-user', { roles: ['read'], invitation: { email: 'coach@sportsclub.example.com', signInRequired: true } }, 'an invitation not yet accepted by someone outside');
+  seedShareOn(
+    inviteDrive,
+    nthFile(inviteDrive, 2),
+    'sharing.item.external-user',
+    { roles: ['read'], invitation: { email: 'coach@sportsclub.example.com', signInRequired: true } },
+    'an invitation not yet accepted by someone outside',
+  );
   const guestDrive = driveOf(staff[15]?.id ?? byKey.teacher.id);
-  seedShareOn(guestDrive, nthFile(guestDrive, 3), 'sharing.item.external-user', { roles: ['read'], grantedToV2: { user: { id: guestConsultant.id, displayName: guestConsultant.displayName } } }, 'shared with a guest account, named only by id');
+  seedShareOn(
+    guestDrive,
+    nthFile(guestDrive, 3),
+    'sharing.item.external-user',
+    { roles: ['read'], grantedToV2: { user: { id: guestConsultant.id, displayName: guestConsultant.displayName } } },
+    'shared with a guest account, named only by id',
+  );
   const loginDrive = driveOf(staff[16]?.id ?? byKey.dsl.id);
-  seedShareOn(loginDrive, nthFile(loginDrive, 1), 'sharing.item.external-user', {
-    roles: ['read'],
-    grantedToV2: { siteUser: { id: '21', displayName: 'Pat', loginName: 'i:0#.f|membership|pat.parent_outlook.com#ext#@demoacademy.onmicrosoft.com' } },
-  }, 'shared with an outside account known to SharePoint only by its login name');
+  seedShareOn(
+    loginDrive,
+    nthFile(loginDrive, 1),
+    'sharing.item.external-user',
+    {
+      roles: ['read'],
+      grantedToV2: { siteUser: { id: '21', displayName: 'Pat', loginName: 'i:0#.f|membership|pat.parent_outlook.com#ext#@demoacademy.onmicrosoft.com' } },
+    },
+    'shared with an outside account known to SharePoint only by its login name',
+  );
   // Sharing that stays inside the school is not a finding.
   const headFile = firstFile(driveOf(head.id));
-  share(driveOf(head.id), headFile, { roles: ['read'], link: { scope: 'organization', type: 'view', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/org1' } });
-  share(driveOf(head.id), headFile, { roles: ['write'], grantedToV2: { user: { id: byKey.dsl.id, email: byKey.dsl.mail, displayName: byKey.dsl.displayName } } });
+  share(driveOf(head.id), headFile, {
+    roles: ['read'],
+    link: { scope: 'organization', type: 'view', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/org1' },
+  });
+  share(driveOf(head.id), headFile, {
+    roles: ['write'],
+    grantedToV2: { user: { id: byKey.dsl.id, email: byKey.dsl.mail, displayName: byKey.dsl.displayName } },
+  });
   // ...nor is a specific-people link for colleagues, or a colleague named only by id or login name.
   const headSecond = nthFile(driveOf(head.id), 1);
   share(driveOf(head.id), headSecond, {
     roles: ['read'],
     link: { scope: 'users', type: 'view', webUrl: 'https://demoacademy-my.sharepoint.com/:w:/g/people2' },
-    grantedToIdentitiesV2: [{ user: { id: byKey.deputyDsl1.id, displayName: byKey.deputyDsl1.displayName } }, { siteUser: { id: '9', displayName: byKey.deputyDsl2.displayName, loginName: `i:0#.f|membership|${byKey.deputyDsl2.userPrincipalName}` } }],
+    grantedToIdentitiesV2: [
+      { user: { id: byKey.deputyDsl1.id, displayName: byKey.deputyDsl1.displayName } },
+      { siteUser: { id: '9', displayName: byKey.deputyDsl2.displayName, loginName: `i:0#.f|membership|${byKey.deputyDsl2.userPrincipalName}` } },
+    ],
   });
 
   // Meetings ------------------------------------------------------------------------------------
   const events: DemoEvent[] = [];
   const onlineMeetings: DemoOnlineMeeting[] = [];
-  const at = (dayOffset: number, hour: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + dayOffset, hour)).toISOString().replace('Z', '');
+  const at = (dayOffset: number, hour: number) =>
+    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + dayOffset, hour)).toISOString().replace('Z', '');
   const meeting = (
     organizer: DemoUser | { mail: string; displayName: string; external: true },
     subject: string,
@@ -387,16 +576,37 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
   const person = (u: DemoUser) => ({ mail: u.mail, displayName: u.displayName, id: u.id });
   classes.slice(0, 6).forEach((c, i) => {
     const teacher = users.find((u) => u.id === c.ownerIds[0])!;
-    const classStudents = c.memberIds.map((id) => users.find((u) => u.id === id)!).filter((u) => u.role === 'student').slice(0, 5);
+    const classStudents = c.memberIds
+      .map((id) => users.find((u) => u.id === id)!)
+      .filter((u) => u.role === 'student')
+      .slice(0, 5);
     const ev = meeting(teacher, `${c.displayName} lesson`, 1 + (i % 3), 9 + i, classStudents.map(person), { record: i !== 2, lessonGroupId: c.id });
-    if (i === 2) seeded.push({ rule: 'meetings.lesson-not-recorded', subjectId: onlineMeetings[onlineMeetings.length - 1]!.id, note: `${ev.subject} is not set to record` });
+    if (i === 2)
+      seeded.push({
+        rule: 'meetings.lesson-not-recorded',
+        subjectId: onlineMeetings[onlineMeetings.length - 1]!.id,
+        note: `${ev.subject} is not set to record`,
+      });
   });
   meeting(head, 'Staff briefing', 1, 8, staff.slice(1, 8).map(person));
   meeting(byKey.dsl, 'Safeguarding supervision', 2, 15, [person(byKey.deputyDsl1), person(byKey.deputyDsl2)]);
-  const ext = meeting(byKey.teacher, 'Chat with exam board', 3, 14, [{ mail: 'moderator@examboard.example.org', displayName: 'Exam Moderator' }, person(byKey.dsl)]);
-  seeded.push({ rule: 'meetings.external-attendee', subjectId: onlineMeetings[onlineMeetings.length - 1]!.id, note: `${ext.subject} invites someone outside the school` });
+  const ext = meeting(byKey.teacher, 'Chat with exam board', 3, 14, [
+    { mail: 'moderator@examboard.example.org', displayName: 'Exam Moderator' },
+    person(byKey.dsl),
+  ]);
+  seeded.push({
+    rule: 'meetings.external-attendee',
+    subjectId: onlineMeetings[onlineMeetings.length - 1]!.id,
+    note: `${ext.subject} invites someone outside the school`,
+  });
   // A third party's meeting that staff join: allowed by policy 000 "5. Remote Working".
-  meeting({ mail: 'organiser@localauthority.example.gov.uk', displayName: 'LA Safeguarding Board', external: true }, 'Local authority safeguarding forum', 4, 10, [person(byKey.dsl), person(head)]);
+  meeting(
+    { mail: 'organiser@localauthority.example.gov.uk', displayName: 'LA Safeguarding Board', external: true },
+    'Local authority safeguarding forum',
+    4,
+    10,
+    [person(byKey.dsl), person(head)],
+  );
 
   // Exchange Online (not in Graph) -------------------------------------------------------------
   const forwarding: DemoSchool['exchange']['forwarding'] = new Map();
@@ -406,7 +616,12 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
   // ForwardingAddress names a recipient inside Exchange, here a mail contact whose address is outside
   // (Set-Mailbox -ForwardingAddress): the mail still leaves the school.
   const mailContacts: DemoSchool['exchange']['mailContacts'] = [
-    { Identity: 'Home address (J Wright)', ExternalDirectoryObjectId: rnd.guid(), DisplayName: 'Home address (J Wright)', ExternalEmailAddress: 'SMTP:j.wright.home@gmail.com' },
+    {
+      Identity: 'Home address (J Wright)',
+      ExternalDirectoryObjectId: rnd.guid(),
+      DisplayName: 'Home address (J Wright)',
+      ExternalEmailAddress: 'SMTP:j.wright.home@gmail.com',
+    },
   ];
   const contactForwarder = staff[17] ?? head;
   forwarding.set(contactForwarder.id, { ForwardingSmtpAddress: null, ForwardingAddress: mailContacts[0]!.Identity, DeliverToMailboxAndForward: false });
@@ -462,7 +677,13 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
       // on a scope holding only the notifications mailbox; no application access policy.
       rbac: {
         servicePrincipals: [{ AppId: DEMO_APP_ID, ObjectId: '6b3c2d1e-0000-4000-8000-0000000000e5', DisplayName: 'E-Safety for Teams' }],
-        managementScopes: [{ Name: 'E-Safety notifications mailbox', RecipientRestrictionFilter: `PrimarySmtpAddress -eq '${notificationsMailbox.mail}'`, memberIds: [notificationsMailbox.id] }],
+        managementScopes: [
+          {
+            Name: 'E-Safety notifications mailbox',
+            RecipientRestrictionFilter: `PrimarySmtpAddress -eq '${notificationsMailbox.mail}'`,
+            memberIds: [notificationsMailbox.id],
+          },
+        ],
         roleAssignments: [{ App: DEMO_APP_ID, Role: 'Application Mail.Send', CustomResourceScope: 'E-Safety notifications mailbox' }],
       },
       applicationAccessPolicies: [],

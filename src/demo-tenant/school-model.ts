@@ -14,7 +14,8 @@ export type DemoRole = 'staff' | 'student' | 'governor' | 'guest' | 'mailbox';
 
 /** user.md: userType is "Member" or "Guest". */
 export interface DemoUser
-  extends Present<Graph.User, 'id' | 'displayName' | 'givenName' | 'surname' | 'userPrincipalName' | 'mail' | 'userType' | 'accountEnabled' | 'assignedLicenses'>,
+  extends
+    Present<Graph.User, 'id' | 'displayName' | 'givenName' | 'surname' | 'userPrincipalName' | 'mail' | 'userType' | 'accountEnabled' | 'assignedLicenses'>,
     Selected<Graph.User, 'jobTitle' | 'department'> {
   id: string;
   displayName: string;
@@ -49,8 +50,19 @@ export interface DemoSentMail {
 
 export type DemoGroupKind = 'staff' | 'students' | 'governors' | 'admins' | 'safeguarding' | 'class' | 'staff-team' | 'club';
 
-export interface DemoGroup
-  extends Present<Graph.Group, 'id' | 'displayName' | 'description' | 'mail' | 'mailNickname' | 'groupTypes' | 'mailEnabled' | 'securityEnabled' | 'visibility' | 'resourceProvisioningOptions'> {
+export interface DemoGroup extends Present<
+  Graph.Group,
+  | 'id'
+  | 'displayName'
+  | 'description'
+  | 'mail'
+  | 'mailNickname'
+  | 'groupTypes'
+  | 'mailEnabled'
+  | 'securityEnabled'
+  | 'visibility'
+  | 'resourceProvisioningOptions'
+> {
   id: string;
   displayName: string;
   description: string;
@@ -66,7 +78,10 @@ export interface DemoGroup
   kind: DemoGroupKind;
 }
 
-export interface DemoInboxRule extends Present<Graph.MessageRule, 'id' | 'displayName' | 'sequence' | 'isEnabled' | 'hasError' | 'isReadOnly' | 'conditions' | 'actions'> {
+export interface DemoInboxRule extends Present<
+  Graph.MessageRule,
+  'id' | 'displayName' | 'sequence' | 'isEnabled' | 'hasError' | 'isReadOnly' | 'conditions' | 'actions'
+> {
   id: string;
   displayName: string;
   sequence: number;
@@ -139,7 +154,20 @@ export interface DemoSite extends Present<Graph.Site, 'id' | 'displayName' | 'na
 }
 
 export interface DemoOnlineMeeting
-  extends Present<Graph.OnlineMeeting, 'id' | 'subject' | 'startDateTime' | 'endDateTime' | 'joinWebUrl' | 'recordAutomatically' | 'allowRecording' | 'isEntryExitAnnounced' | 'allowedPresenters' | 'lobbyBypassSettings'>,
+  extends
+    Present<
+      Graph.OnlineMeeting,
+      | 'id'
+      | 'subject'
+      | 'startDateTime'
+      | 'endDateTime'
+      | 'joinWebUrl'
+      | 'recordAutomatically'
+      | 'allowRecording'
+      | 'isEntryExitAnnounced'
+      | 'allowedPresenters'
+      | 'lobbyBypassSettings'
+    >,
     Optional<Graph.OnlineMeeting, 'participants'> {
   id: string;
   organizerUserId: string;
@@ -163,10 +191,14 @@ export interface DemoOnlineMeeting
 }
 
 /** lobbybypasssettings.md: `invited` and `organizationExcludingGuests` come after the sentinel `unknownFutureValue`. */
-export type LobbyBypassScope = 'organizer' | 'organization' | 'organizationAndFederated' | 'everyone' | 'unknownFutureValue' | 'invited' | 'organizationExcludingGuests';
+export type LobbyBypassScope =
+  'organizer' | 'organization' | 'organizationAndFederated' | 'everyone' | 'unknownFutureValue' | 'invited' | 'organizationExcludingGuests';
 
 /** A Graph change-notification subscription the app made. */
-export interface DemoSubscription extends Present<Graph.Subscription, 'id' | 'resource' | 'changeType' | 'notificationUrl' | 'expirationDateTime' | 'clientState'> {
+export interface DemoSubscription extends Present<
+  Graph.Subscription,
+  'id' | 'resource' | 'changeType' | 'notificationUrl' | 'expirationDateTime' | 'clientState'
+> {
   id: string;
   resource: string;
   changeType: string;
@@ -178,7 +210,8 @@ export interface DemoSubscription extends Present<Graph.Subscription, 'id' | 're
 }
 
 export interface DemoEvent
-  extends Present<Graph.Event, 'id' | 'subject' | 'start' | 'end' | 'isOnlineMeeting' | 'onlineMeetingProvider' | 'isOrganizer' | 'organizer' | 'attendees'>,
+  extends
+    Present<Graph.Event, 'id' | 'subject' | 'start' | 'end' | 'isOnlineMeeting' | 'onlineMeetingProvider' | 'isOrganizer' | 'organizer' | 'attendees'>,
     Selected<Graph.Event, 'onlineMeeting'> {
   id: string;
   /** Whose calendar this copy is in. */
@@ -195,7 +228,11 @@ export interface DemoEvent
 }
 
 export interface TenantSettings {
-  organization: Present<Graph.Organization, 'id' | 'displayName'> & { id: string; displayName: string; verifiedDomains: Array<{ name: string; isDefault: boolean }> };
+  organization: Present<Graph.Organization, 'id' | 'displayName'> & {
+    id: string;
+    displayName: string;
+    verifiedDomains: Array<{ name: string; isDefault: boolean }>;
+  };
   sharepoint: Present<Graph.SharepointSettings, 'sharingCapability' | 'sharingDomainRestrictionMode' | 'isResharingByExternalUsersEnabled'> & {
     sharingCapability: 'disabled' | 'existingExternalUserSharingOnly' | 'externalUserSharingOnly' | 'externalUserAndGuestSharing';
     sharingDomainRestrictionMode: 'none' | 'allowList' | 'blockList';
@@ -205,7 +242,9 @@ export interface TenantSettings {
     allowInvitesFrom: 'none' | 'adminsAndGuestInviters' | 'adminsGuestInvitersAndAllMembers' | 'everyone';
     guestUserRoleId: string;
   };
-  crossTenantDefault: Present<Graph.CrossTenantAccessPolicyConfigurationDefault, 'b2bCollaborationInbound'> & { b2bCollaborationInbound: { usersAndGroups: { accessType: 'allowed' | 'blocked' } } };
+  crossTenantDefault: Present<Graph.CrossTenantAccessPolicyConfigurationDefault, 'b2bCollaborationInbound'> & {
+    b2bCollaborationInbound: { usersAndGroups: { accessType: 'allowed' | 'blocked' } };
+  };
   subscribedSkus: Array<Present<Graph.SubscribedSku, 'skuId' | 'skuPartNumber'> & { skuId: string; skuPartNumber: string }>;
 }
 
@@ -219,7 +258,11 @@ export interface DemoExchangeRbac {
   servicePrincipals: Array<{ AppId: string; ObjectId: string; DisplayName: string }>;
   /** The filter a school writes, and the mailboxes (user ids) it matches. */
   managementScopes: Array<{ Name: string; RecipientRestrictionFilter: string; memberIds: string[] }>;
-  roleAssignments: Array<{ App: string; Role: 'Application Mail.Send' | 'Application Mail.Read' | 'Application Calendars.Read'; CustomResourceScope: string | null }>;
+  roleAssignments: Array<{
+    App: string;
+    Role: 'Application Mail.Send' | 'Application Mail.Read' | 'Application Calendars.Read';
+    CustomResourceScope: string | null;
+  }>;
 }
 
 /**

@@ -43,7 +43,11 @@ describe('the demo tenant’s model of Microsoft’s published limits', () => {
     for (let i = 0; i < 500; i++) expect(limits.check('GET', `/drives/d/items/i${i}/permissions`)).toBeUndefined();
     const refused = limits.check('GET', '/drives/d/items/x/permissions');
     // 2,500 units a minute refill at 41.7 a second: 5 units are back after 0.12 s, said as 1 s.
-    expect(refused).toEqual({ retryAfterSeconds: 1, service: 'sharepoint', headers: { 'RateLimit-Limit': '2500', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '60' } });
+    expect(refused).toEqual({
+      retryAfterSeconds: 1,
+      service: 'sharepoint',
+      headers: { 'RateLimit-Limit': '2500', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '60' },
+    });
     expect(limits.resourceUnits).toBe(2_500);
     now = 120;
     expect(limits.check('GET', '/drives/d/items/x/permissions')).toBeUndefined();
@@ -66,7 +70,7 @@ describe('the demo tenant’s model of Microsoft’s published limits', () => {
     let now = 0;
     const later = new PublishedLimits({ licences: 2_000, users: 2_000 }, () => now);
     // A client that waits out every Retry-After, until 1,000 permission calls are through.
-    for (let admitted = 0; admitted < 1_000; ) {
+    for (let admitted = 0; admitted < 1_000;) {
       const refused = later.check('GET', `/drives/d/items/i${admitted}/permissions`);
       if (refused) now += refused.retryAfterSeconds * 1000;
       else admitted += 1;
@@ -95,11 +99,14 @@ describe('SharePoint’s RateLimit headers in the demo tenant', () => {
     const limits = tenant.throttle.publishedLimits({ licences: 100, users: 100 }, () => 0)!;
     const drive = school.drives[0]!;
     const batch = async () => {
-      const res = await getResponse(tenant.handlers, new Request('https://graph.microsoft.com/v1.0/$batch', {
-        method: 'POST',
-        headers: { authorization: 'Bearer demo', 'content-type': 'application/json' },
-        body: JSON.stringify({ requests: [{ id: '1', method: 'GET', url: `/drives/${drive.id}/root/delta` }] }),
-      }));
+      const res = await getResponse(
+        tenant.handlers,
+        new Request('https://graph.microsoft.com/v1.0/$batch', {
+          method: 'POST',
+          headers: { authorization: 'Bearer demo', 'content-type': 'application/json' },
+          body: JSON.stringify({ requests: [{ id: '1', method: 'GET', url: `/drives/${drive.id}/root/delta` }] }),
+        }),
+      );
       return ((await res!.json()) as { responses: Array<{ status: number; headers: Record<string, string> }> }).responses[0]!;
     };
     expect((await batch()).headers['RateLimit-Remaining']).toBeUndefined();

@@ -139,7 +139,14 @@ export class PublishedLimits {
   floors(): { perService: ServiceFloor[]; binding: ServiceFloor } {
     const mailboxFloor = Math.max(0, ...[...this.mailboxes.values()].map((b) => floorMs(b.spent, b.budget)));
     const perService: ServiceFloor[] = [
-      { service: 'sharepoint', spent: this.sharePoint.perMinute.spent, floorMs: Math.max(floorMs(this.sharePoint.perMinute.spent, this.sharePoint.perMinute.budget), floorMs(this.sharePoint.per24Hours.spent, this.sharePoint.per24Hours.budget)) },
+      {
+        service: 'sharepoint',
+        spent: this.sharePoint.perMinute.spent,
+        floorMs: Math.max(
+          floorMs(this.sharePoint.perMinute.spent, this.sharePoint.perMinute.budget),
+          floorMs(this.sharePoint.per24Hours.spent, this.sharePoint.per24Hours.budget),
+        ),
+      },
       { service: 'identity', spent: this.identity.spent, floorMs: floorMs(this.identity.spent, this.identity.budget) },
       { service: 'outlook', spent: this.requests.outlook, floorMs: mailboxFloor },
       { service: 'global', spent: this.global.spent, floorMs: floorMs(this.global.spent, this.global.budget) },

@@ -45,7 +45,5 @@ export class Unavailable extends DomainError {
 export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
 
 function defaultCode(className: string): string {
-  return className
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase();
+  return className.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 }

@@ -61,12 +61,7 @@ export class ExchangeAdmin {
  * token (scope https://outlook.office365.com/.default); a pasted Graph token cannot be reused, so
  * that mode needs EXCHANGE_TOKEN; the demo tenant serves the endpoint itself.
  */
-export function exchangeAdminFor(
-  auth: GraphAuthConfig,
-  tenantId: string,
-  env: NodeJS.ProcessEnv,
-  demoBaseUrl?: string,
-): ExchangeAdmin | undefined {
+export function exchangeAdminFor(auth: GraphAuthConfig, tenantId: string, env: NodeJS.ProcessEnv, demoBaseUrl?: string): ExchangeAdmin | undefined {
   const baseUrl = demoBaseUrl ?? env.EXCHANGE_ADMIN_URL ?? EXCHANGE_ADMIN_URL;
   if (auth.mode === 'demo') return demoBaseUrl ? new ExchangeAdmin({ tenantId, baseUrl, tokens: tokenSourceFor(auth, baseUrl) }) : undefined;
   if (auth.mode === 'client-credentials') return new ExchangeAdmin({ tenantId, baseUrl, tokens: tokenSourceFor(auth, baseUrl) });

@@ -23,7 +23,15 @@ const at = (h: HalfTerm, day: number, hour: number) => new Date(Date.parse(h.fro
 export async function seedDemoHalfTerm(
   storage: Storage,
   h: HalfTerm,
-  people: { tenantId: string; dsl: string; teacher: string; headteacher: string; staff: Array<{ id: string; upn: string }>; classId: string; className: string },
+  people: {
+    tenantId: string;
+    dsl: string;
+    teacher: string;
+    headteacher: string;
+    staff: Array<{ id: string; upn: string }>;
+    classId: string;
+    className: string;
+  },
   /** The incident log's keys (the demo's come from a file beside its database, not the environment). */
   keys: IncidentLogKeys | undefined = IncidentLogKeys.fromEnvironment(),
 ): Promise<{ incidents: number; lessons: number; auditRuns: number; training: number }> {
@@ -73,7 +81,10 @@ export async function seedDemoHalfTerm(
     }
     if (close !== null) {
       clock = new Date(Date.parse(at(h, day, 10)) + close * 3_600_000);
-      await log.add(incidentId, 'closed', people.dsl, { text: 'resolved with the family and pastoral team', outcome: 'resolved with the family and pastoral team' });
+      await log.add(incidentId, 'closed', people.dsl, {
+        text: 'resolved with the family and pastoral team',
+        outcome: 'resolved with the family and pastoral team',
+      });
     }
   }
 
@@ -105,11 +116,33 @@ export async function seedDemoHalfTerm(
   await storage.db.insertInto('lesson').values(lessons).execute();
 
   // Two tenant audits: one early, one late; two findings resolved, one new between them.
-  const finding = (rule: string, id: string, severity: Finding['severity']): Finding => ({ rule, severity, subject: { type: 'user', id, name: `demo ${id}` }, detail: 'seeded for the demo', policyRef: [], fix: '' }) as unknown as Finding;
+  const finding = (rule: string, id: string, severity: Finding['severity']): Finding =>
+    ({ rule, severity, subject: { type: 'user', id, name: `demo ${id}` }, detail: 'seeded for the demo', policyRef: [], fix: '' }) as unknown as Finding;
   const store = new AuditStore(storage.db, () => new Date(at(h, 50, 0)));
-  const run = (day: number, findings: Finding[]): AuditReport => ({ tenantId: people.tenantId, startedAt: at(h, day, 6), finishedAt: at(h, day, 7), stats: {} as AuditReport['stats'], coverage: [], controls: [], findings });
-  await store.saveRun(run(2, [finding('mail.forwarding-external', 'u1', 'high'), finding('sharing.anonymous-links', 'u2', 'medium'), finding('tenant.guest-stale', 'u3', 'low'), finding('groups.no-owner', 'u4', 'medium')]), {}, 'demo-seed');
-  await store.saveRun(run(40, [finding('tenant.guest-stale', 'u3', 'low'), finding('groups.no-owner', 'u4', 'medium'), finding('meetings.anonymous-join', 'u5', 'medium')]), {}, 'demo-seed');
+  const run = (day: number, findings: Finding[]): AuditReport => ({
+    tenantId: people.tenantId,
+    startedAt: at(h, day, 6),
+    finishedAt: at(h, day, 7),
+    stats: {} as AuditReport['stats'],
+    coverage: [],
+    controls: [],
+    findings,
+  });
+  await store.saveRun(
+    run(2, [
+      finding('mail.forwarding-external', 'u1', 'high'),
+      finding('sharing.anonymous-links', 'u2', 'medium'),
+      finding('tenant.guest-stale', 'u3', 'low'),
+      finding('groups.no-owner', 'u4', 'medium'),
+    ]),
+    {},
+    'demo-seed',
+  );
+  await store.saveRun(
+    run(40, [finding('tenant.guest-stale', 'u3', 'low'), finding('groups.no-owner', 'u4', 'medium'), finding('meetings.anonymous-join', 'u5', 'medium')]),
+    {},
+    'demo-seed',
+  );
 
   // Training: most staff did the September online-safety session; a few the year before.
   const rows = people.staff.map((s, i) => ({
@@ -131,6 +164,10 @@ export async function seedDemoHalfTerm(
   }
   // Every fifth member of staff has no record: the head's "missing" list.
   const trained = rows.filter((_, i) => i % 5 !== 4);
-  for (let i = 0; i < trained.length; i += 100) await storage.db.insertInto('training_record').values(trained.slice(i, i + 100)).execute();
+  for (let i = 0; i < trained.length; i += 100)
+    await storage.db
+      .insertInto('training_record')
+      .values(trained.slice(i, i + 100))
+      .execute();
   return { incidents: incidents.length, lessons: lessons.length, auditRuns: 2, training: trained.length };
 }

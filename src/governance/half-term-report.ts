@@ -45,7 +45,15 @@ export interface HalfTermReport {
     /** The same total for the half-terms before, oldest first: the trend. */
     trend: Array<{ halfTerm: string; incidents: Figure }>;
   };
-  coverage: { policies: Array<{ policyId: string; title: string; version: number | null; audiences: Array<{ audience: string; accepted: Figure; pending: Figure; overdue: Figure; unreachable: Figure }> }>; source: Source };
+  coverage: {
+    policies: Array<{
+      policyId: string;
+      title: string;
+      version: number | null;
+      audiences: Array<{ audience: string; accepted: Figure; pending: Figure; overdue: Figure; unreachable: Figure }>;
+    }>;
+    source: Source;
+  };
   audit: {
     runs: Figure;
     open: Figure;
@@ -96,7 +104,10 @@ export class HalfTermReports {
     config: SchoolConfig;
     audits: AuditStore;
     /** The AUP register's counts for a policy's current version (AupService.coverage without the people). */
-    coverageOf: (policyId: string) => Promise<PolicyCoverageCounts>; reviews: PolicyReviews; training?: { summary(asAt: Date): Promise<TrainingSummary> }; clock?: () => Date;
+    coverageOf: (policyId: string) => Promise<PolicyCoverageCounts>;
+    reviews: PolicyReviews;
+    training?: { summary(asAt: Date): Promise<TrainingSummary> };
+    clock?: () => Date;
   }) {
     this.db = deps.db;
     this.config = deps.config;
@@ -115,10 +126,21 @@ export class HalfTermReports {
     const generatedAt = this.now().toISOString();
     const asAt = halfTerm.to < generatedAt ? halfTerm.to : generatedAt;
     const inRange = `reported_at >= ${halfTerm.from} and reported_at < ${halfTerm.to}`;
-    const incidents = await this.db.selectFrom('incident').select(['id', 'reported_at', 'category', 'sub_category']).where('reported_at', '>=', halfTerm.from).where('reported_at', '<', halfTerm.to).execute();
+    const incidents = await this.db
+      .selectFrom('incident')
+      .select(['id', 'reported_at', 'category', 'sub_category'])
+      .where('reported_at', '>=', halfTerm.from)
+      .where('reported_at', '<', halfTerm.to)
+      .execute();
     const ids = incidents.map((i) => i.id);
     const entries = ids.length
-      ? await this.db.selectFrom('incident_entry').select(['incident_id', 'kind', 'at', 'body', 'erased_at']).where('incident_id', 'in', ids).where('at', '<', asAt).orderBy('seq').execute()
+      ? await this.db
+          .selectFrom('incident_entry')
+          .select(['incident_id', 'kind', 'at', 'body', 'erased_at'])
+          .where('incident_id', 'in', ids)
+          .where('at', '<', asAt)
+          .orderBy('seq')
+          .execute()
       : [];
     const first = (id: string, kind: string) => entries.find((e) => e.incident_id === id && e.kind === kind)?.at;
 
@@ -139,8 +161,16 @@ export class HalfTermReports {
     let h = halfTerm;
     for (let n = 0; n < 5; n++) {
       h = previousHalfTerm(h);
-      const count = await this.db.selectFrom('incident').select((eb) => eb.fn.countAll<number>().as('n')).where('reported_at', '>=', h.from).where('reported_at', '<', h.to).executeTakeFirst();
-      trend.unshift({ halfTerm: h.id, incidents: { value: Number(count?.n ?? 0), source: { register: 'incident', filter: `reported_at >= ${h.from} and reported_at < ${h.to}` } } });
+      const count = await this.db
+        .selectFrom('incident')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('reported_at', '>=', h.from)
+        .where('reported_at', '<', h.to)
+        .executeTakeFirst();
+      trend.unshift({
+        halfTerm: h.id,
+        incidents: { value: Number(count?.n ?? 0), source: { register: 'incident', filter: `reported_at >= ${h.from} and reported_at < ${h.to}` } },
+      });
     }
 
     // Actions: every entry added to any incident during the half-term, whenever it was reported.
@@ -154,7 +184,10 @@ export class HalfTermReports {
       .execute();
     const actions: HalfTermReport['actions'] = Object.keys(ACTION_LABELS).map((kind) => ({
       action: ACTION_LABELS[kind]!,
-      count: { value: Number(actionRows.find((r) => r.kind === kind)?.n ?? 0), source: { register: 'incident_entry', filter: `kind = '${kind}' and at >= ${halfTerm.from} and at < ${halfTerm.to}` } },
+      count: {
+        value: Number(actionRows.find((r) => r.kind === kind)?.n ?? 0),
+        source: { register: 'incident_entry', filter: `kind = '${kind}' and at >= ${halfTerm.from} and at < ${halfTerm.to}` },
+      },
     }));
 
     // Coverage: the current version of each policy, as the AUP register has it now.
@@ -166,26 +199,51 @@ export class HalfTermReports {
         title: c.title,
         version: c.version,
         audiences: Object.entries(c.counts).map(([audience, n]) => {
-          const src = (status: string): Source => ({ register: 'acceptance + campaign_delivery', filter: `policy_id = '${p.id}' and version = ${c.version} and audience = ${audience} and status = ${status} (as at ${generatedAt.slice(0, 16)})` });
-          return { audience, accepted: { value: n.accepted, source: src('accepted') }, pending: { value: n.pending, source: src('pending') }, overdue: { value: n.overdue, source: src('overdue') }, unreachable: { value: n.unreachable, source: src('unreachable') } };
+          const src = (status: string): Source => ({
+            register: 'acceptance + campaign_delivery',
+            filter: `policy_id = '${p.id}' and version = ${c.version} and audience = ${audience} and status = ${status} (as at ${generatedAt.slice(0, 16)})`,
+          });
+          return {
+            audience,
+            accepted: { value: n.accepted, source: src('accepted') },
+            pending: { value: n.pending, source: src('pending') },
+            overdue: { value: n.overdue, source: src('overdue') },
+            unreachable: { value: n.unreachable, source: src('unreachable') },
+          };
         }),
       });
     }
 
     // Audit: the last run inside the half-term against the last run before it.
     const tenantId = this.config.school.tenantId;
-    const runs = await this.db.selectFrom('audit_run').select(['id', 'finished_at']).where('tenant_id', '=', tenantId).where('finished_at', '<', halfTerm.to).orderBy('finished_at', 'desc').execute();
+    const runs = await this.db
+      .selectFrom('audit_run')
+      .select(['id', 'finished_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('finished_at', '<', halfTerm.to)
+      .orderBy('finished_at', 'desc')
+      .execute();
     const inHalf = runs.filter((r) => r.finished_at >= halfTerm.from);
     const lastIn = inHalf[0];
     const before = runs.find((r) => r.finished_at < halfTerm.from);
     const lastFindings = lastIn ? await this.audits.findings(lastIn.id) : [];
     const changes = lastIn ? compareRuns(before ? await this.audits.findings(before.id) : [], lastFindings) : { new: [], resolved: [] };
-    const auditSrc = (what: string): Source => ({ register: 'audit_run + audit_finding', filter: `${what}; last run finished in [${halfTerm.from}, ${halfTerm.to})${lastIn ? ` = ${lastIn.id}` : ''}${before ? `, compared with ${before.id}` : ''}` });
-    const auditTrend = (await this.audits.trend(tenantId, 60)).filter((r) => r.finishedAt >= previousHalfTerm(halfTerm).from && r.finishedAt < halfTerm.to)
+    const auditSrc = (what: string): Source => ({
+      register: 'audit_run + audit_finding',
+      filter: `${what}; last run finished in [${halfTerm.from}, ${halfTerm.to})${lastIn ? ` = ${lastIn.id}` : ''}${before ? `, compared with ${before.id}` : ''}`,
+    });
+    const auditTrend = (await this.audits.trend(tenantId, 60))
+      .filter((r) => r.finishedAt >= previousHalfTerm(halfTerm).from && r.finishedAt < halfTerm.to)
       .map(({ finishedAt, high, medium, low }) => ({ finishedAt, high, medium, low }));
 
     // Lessons that started in the half-term and have ended (held), recorded and announced.
-    const lessons = await this.db.selectFrom('lesson').select(['recording_found', 'announced_at', 'ended_at', 'starts_at']).where('starts_at', '>=', halfTerm.from).where('starts_at', '<', halfTerm.to).where('starts_at', '<', asAt).execute();
+    const lessons = await this.db
+      .selectFrom('lesson')
+      .select(['recording_found', 'announced_at', 'ended_at', 'starts_at'])
+      .where('starts_at', '>=', halfTerm.from)
+      .where('starts_at', '<', halfTerm.to)
+      .where('starts_at', '<', asAt)
+      .execute();
     const held = lessons.length;
     const recorded = lessons.filter((l) => l.recording_found === 1).length;
     const announced = lessons.filter((l) => l.announced_at !== null).length;
@@ -201,18 +259,37 @@ export class HalfTermReports {
         total: { value: incidents.length, source: { register: 'incident', filter: inRange } },
         byCategory: [...byCat.entries()].sort().map(([key, n]) => {
           const [category, subCategory] = key.split('|') as [string, string];
-          return { category, subCategory, incidents: { value: n, source: { register: 'incident', filter: `category = '${category}' and sub_category = '${subCategory}' and ${inRange}` } } };
+          return {
+            category,
+            subCategory,
+            incidents: { value: n, source: { register: 'incident', filter: `category = '${category}' and sub_category = '${subCategory}' and ${inRange}` } },
+          };
         }),
         byOutcome: (['new', 'acknowledged', 'closed'] as const).map((outcome) => ({
           outcome,
-          incidents: { value: outcomes[outcome], source: { register: 'incident + incident_entry', filter: `${inRange}; status from entry kinds before ${asAt} = ${outcome}` } },
+          incidents: {
+            value: outcomes[outcome],
+            source: { register: 'incident + incident_entry', filter: `${inRange}; status from entry kinds before ${asAt} = ${outcome}` },
+          },
         })),
-        escalations: [...escalations.entries()].sort().map(([to, n]) => ({ to, incidents: { value: n, source: { register: 'incident_entry', filter: `kind = 'escalated-to' and to = '${to}', on incidents ${inRange}` } } })),
-        medianHoursToAcknowledge: { value: median(ack), source: { register: 'incident + incident_entry', filter: `median of first 'acknowledged' at - reported_at, ${inRange} (${ack.length} acknowledged)` } },
-        medianHoursToClose: { value: median(close), source: { register: 'incident + incident_entry', filter: `median of first 'closed' at - reported_at, ${inRange} (${close.length} closed)` } },
+        escalations: [...escalations.entries()].sort().map(([to, n]) => ({
+          to,
+          incidents: { value: n, source: { register: 'incident_entry', filter: `kind = 'escalated-to' and to = '${to}', on incidents ${inRange}` } },
+        })),
+        medianHoursToAcknowledge: {
+          value: median(ack),
+          source: { register: 'incident + incident_entry', filter: `median of first 'acknowledged' at - reported_at, ${inRange} (${ack.length} acknowledged)` },
+        },
+        medianHoursToClose: {
+          value: median(close),
+          source: { register: 'incident + incident_entry', filter: `median of first 'closed' at - reported_at, ${inRange} (${close.length} closed)` },
+        },
         trend: [...trend, { halfTerm: halfTerm.id, incidents: { value: incidents.length, source: { register: 'incident', filter: inRange } } }],
       },
-      coverage: { policies: coverage, source: { register: 'acceptance + campaign_delivery', filter: 'each policy\u2019s latest version, by audience, as at the time the report was made' } },
+      coverage: {
+        policies: coverage,
+        source: { register: 'acceptance + campaign_delivery', filter: 'each policy\u2019s latest version, by audience, as at the time the report was made' },
+      },
       audit: {
         runs: { value: inHalf.length, source: auditSrc('runs counted') },
         open: { value: lastFindings.length, source: auditSrc('findings of the last run') },
@@ -230,11 +307,26 @@ export class HalfTermReports {
       },
       actions: [
         ...actions,
-        { action: 'Policy reviews recorded', count: { value: (await this.reviews.done(halfTerm.from, halfTerm.to)).length, source: { register: 'policy_review', filter: `reviewed_at >= ${halfTerm.from} and reviewed_at < ${halfTerm.to}` } } },
+        {
+          action: 'Policy reviews recorded',
+          count: {
+            value: (await this.reviews.done(halfTerm.from, halfTerm.to)).length,
+            source: { register: 'policy_review', filter: `reviewed_at >= ${halfTerm.from} and reviewed_at < ${halfTerm.to}` },
+          },
+        },
         {
           action: 'Training sessions recorded',
           count: {
-            value: Number((await this.db.selectFrom('training_record').select((eb) => eb.fn.countAll<number>().as('n')).where('completed_on', '>=', halfTerm.from.slice(0, 10)).where('completed_on', '<', halfTerm.to.slice(0, 10)).executeTakeFirst())?.n ?? 0),
+            value: Number(
+              (
+                await this.db
+                  .selectFrom('training_record')
+                  .select((eb) => eb.fn.countAll<number>().as('n'))
+                  .where('completed_on', '>=', halfTerm.from.slice(0, 10))
+                  .where('completed_on', '<', halfTerm.to.slice(0, 10))
+                  .executeTakeFirst()
+              )?.n ?? 0,
+            ),
             source: { register: 'training_record', filter: `completed_on >= ${halfTerm.from.slice(0, 10)} and completed_on < ${halfTerm.to.slice(0, 10)}` },
           },
         },
@@ -242,7 +334,10 @@ export class HalfTermReports {
       reviews: {
         due: schedule.filter((s) => s.status === 'due' || s.status === 'overdue'),
         done: await this.reviews.done(halfTerm.from, halfTerm.to),
-        source: { register: 'policy_review + policy_version + config policies', filter: `due: review date within the reminder window or passed; done: reviewed_at in [${halfTerm.from}, ${halfTerm.to})` },
+        source: {
+          register: 'policy_review + policy_version + config policies',
+          filter: `due: review date within the reminder window or passed; done: reviewed_at in [${halfTerm.from}, ${halfTerm.to})`,
+        },
       },
       training: this.training ? await this.training.summary(new Date(asAt)) : null,
     };

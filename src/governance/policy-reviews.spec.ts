@@ -27,7 +27,15 @@ describe.each(engines)('the annual policy review on %s', (_name, open) => {
   function world(clock: { now: Date }) {
     const w = aupWorld(t.storage, ctx.graph, new RecordingNotifier());
     w.clock.now = clock.now;
-    const reviews = new PolicyReviews({ db: t.storage.db, config: demoConfig, directory: w.directory, notifier, logger, options: { remindDaysAhead: 30, link: () => 'https://esafety.test/#governors-report' }, clock: () => clock.now });
+    const reviews = new PolicyReviews({
+      db: t.storage.db,
+      config: demoConfig,
+      directory: w.directory,
+      notifier,
+      logger,
+      options: { remindDaysAhead: 30, link: () => 'https://esafety.test/#governors-report' },
+      clock: () => clock.now,
+    });
     const republish: Republish = async (policyId, text, by) => {
       w.clock.now = clock.now;
       const { version, created } = await w.service.publish(policyId, text === undefined ? {} : { text }, by);
@@ -41,7 +49,11 @@ describe.each(engines)('the annual policy review on %s', (_name, open) => {
     const { w, reviews } = world(clock);
     w.clock.now = clock.now;
     await w.library.publish('staff-aup', w.library.draftText('staff-aup'), people.itAdmin!.id);
-    expect((await reviews.schedule()).find((s) => s.policyId === 'staff-aup')).toMatchObject({ reviewBy: '2026-11-10', reviewBySource: 'publication + 1 year', status: 'upcoming' });
+    expect((await reviews.schedule()).find((s) => s.policyId === 'staff-aup')).toMatchObject({
+      reviewBy: '2026-11-10',
+      reviewBySource: 'publication + 1 year',
+      status: 'upcoming',
+    });
     expect(await reviews.remindOwners()).toBe(0);
 
     clock.now = new Date('2026-10-20T09:00:00Z'); // 21 days before: inside the 30-day window
@@ -56,17 +68,26 @@ describe.each(engines)('the annual policy review on %s', (_name, open) => {
     expect((await reviews.schedule()).find((s) => s.policyId === 'staff-aup')!.status).toBe('overdue');
   });
 
-  it('records the review (who, when, changed or not, governors\' approval); the next one is due a year later', async () => {
+  it("records the review (who, when, changed or not, governors' approval); the next one is due a year later", async () => {
     const clock = { now: new Date('2025-11-10T09:00:00Z') };
     const { w, reviews, republish } = world(clock);
     await w.library.publish('staff-aup', w.library.draftText('staff-aup'), people.itAdmin!.id);
     clock.now = new Date('2026-11-05T09:00:00Z');
     await expect(reviews.record('staff-aup', { changed: false }, people.teacher!, republish)).rejects.toBeInstanceOf(ReviewNotAllowed);
-    const r = await reviews.record('staff-aup', { changed: false, governorsApprovedOn: '2026-11-04', notes: 'still fit for purpose' }, people.headteacher!, republish);
+    const r = await reviews.record(
+      'staff-aup',
+      { changed: false, governorsApprovedOn: '2026-11-04', notes: 'still fit for purpose' },
+      people.headteacher!,
+      republish,
+    );
     expect(r).toMatchObject({ policyId: 'staff-aup', changed: false, governorsApprovedOn: '2026-11-04', version: 1 });
     const row = await t.storage.db.selectFrom('policy_review').selectAll().executeTakeFirstOrThrow();
     expect(row.reviewed_by).toBe(people.headteacher!.id);
-    expect((await reviews.schedule()).find((s) => s.policyId === 'staff-aup')).toMatchObject({ reviewBy: '2027-11-05', reviewBySource: 'last review + 1 year', status: 'upcoming' });
+    expect((await reviews.schedule()).find((s) => s.policyId === 'staff-aup')).toMatchObject({
+      reviewBy: '2027-11-05',
+      reviewBySource: 'last review + 1 year',
+      status: 'upcoming',
+    });
     expect(await reviews.done('2026-11-01T00:00:00Z', '2027-01-01T00:00:00Z')).toHaveLength(1);
   });
 
@@ -76,8 +97,19 @@ describe.each(engines)('the annual policy review on %s', (_name, open) => {
     await w.library.publish('staff-aup', w.library.draftText('staff-aup'), people.itAdmin!.id);
     clock.now = new Date('2026-11-05T09:00:00Z');
     await expect(reviews.record('staff-aup', { changed: true }, people.headteacher!, republish)).rejects.toThrow(/same as the published version/);
-    const r = await reviews.record('staff-aup', { changed: true, governorsApprovedOn: '2026-11-04', text: `${w.library.draftText('staff-aup')}\n\n- I will report any concern about AI tools to the DSL.` }, people.headteacher!, republish);
+    const r = await reviews.record(
+      'staff-aup',
+      {
+        changed: true,
+        governorsApprovedOn: '2026-11-04',
+        text: `${w.library.draftText('staff-aup')}\n\n- I will report any concern about AI tools to the DSL.`,
+      },
+      people.headteacher!,
+      republish,
+    );
     expect(r).toMatchObject({ changed: true, version: 2 });
-    expect(await t.storage.db.selectFrom('campaign').select('policy_version_id').execute()).toEqual(expect.arrayContaining([{ policy_version_id: 'staff-aup@2' }]));
+    expect(await t.storage.db.selectFrom('campaign').select('policy_version_id').execute()).toEqual(
+      expect.arrayContaining([{ policy_version_id: 'staff-aup@2' }]),
+    );
   });
 });

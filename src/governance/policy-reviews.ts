@@ -89,14 +89,15 @@ export class PolicyReviews {
     directory: SchoolDirectory;
     notifier: Notifier;
     logger: Logger;
-    options?: { remindDaysAhead: number; link: () => string }; clock?: () => Date;
+    options?: { remindDaysAhead: number; link: () => string };
+    clock?: () => Date;
   }) {
     this.db = deps.db;
     this.config = deps.config;
     this.directory = deps.directory;
     this.notifier = deps.notifier;
     this.logger = deps.logger;
-    this.options = deps.options ?? ({ remindDaysAhead: 30, link: () => '' });
+    this.options = deps.options ?? { remindDaysAhead: 30, link: () => '' };
     this.now = deps.clock ?? (() => new Date());
   }
 
@@ -104,15 +105,39 @@ export class PolicyReviews {
     const today = this.now().toISOString().slice(0, 10);
     const out: ReviewStatus[] = [];
     for (const p of this.config.policies) {
-      const first = await this.db.selectFrom('policy_version').select(['published_at']).where('policy_id', '=', p.id).orderBy('version', 'asc').limit(1).executeTakeFirst();
-      const latest = await this.db.selectFrom('policy_version').select(['version', 'published_at']).where('policy_id', '=', p.id).orderBy('version', 'desc').limit(1).executeTakeFirst();
-      const last = await this.db.selectFrom('policy_review').selectAll().where('policy_id', '=', p.id).orderBy('reviewed_at', 'desc').limit(1).executeTakeFirst();
+      const first = await this.db
+        .selectFrom('policy_version')
+        .select(['published_at'])
+        .where('policy_id', '=', p.id)
+        .orderBy('version', 'asc')
+        .limit(1)
+        .executeTakeFirst();
+      const latest = await this.db
+        .selectFrom('policy_version')
+        .select(['version', 'published_at'])
+        .where('policy_id', '=', p.id)
+        .orderBy('version', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const last = await this.db
+        .selectFrom('policy_review')
+        .selectAll()
+        .where('policy_id', '=', p.id)
+        .orderBy('reviewed_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       let reviewBy: string | null = null;
       let reviewBySource: ReviewStatus['reviewBySource'] = 'not published';
       if (last) [reviewBy, reviewBySource] = [addYear(last.reviewed_at), 'last review + 1 year'];
       else if (p.reviewBy) [reviewBy, reviewBySource] = [p.reviewBy, 'config'];
       else if (first) [reviewBy, reviewBySource] = [addYear(first.published_at), 'publication + 1 year'];
-      const status: ReviewStatus['status'] = !reviewBy ? 'not published' : reviewBy < today ? 'overdue' : addDays(reviewBy, -this.options.remindDaysAhead) <= today ? 'due' : 'upcoming';
+      const status: ReviewStatus['status'] = !reviewBy
+        ? 'not published'
+        : reviewBy < today
+          ? 'overdue'
+          : addDays(reviewBy, -this.options.remindDaysAhead) <= today
+            ? 'due'
+            : 'upcoming';
       out.push({
         policyId: p.id,
         title: p.title,
@@ -142,11 +167,20 @@ export class PolicyReviews {
         continue;
       }
       try {
-        await this.db.insertInto('policy_review_reminder').values({ policy_id: s.policyId, review_by: s.reviewBy, owner_id: ownerId, sent_at: this.now().toISOString(), delivery: 'sending' }).execute();
+        await this.db
+          .insertInto('policy_review_reminder')
+          .values({ policy_id: s.policyId, review_by: s.reviewBy, owner_id: ownerId, sent_at: this.now().toISOString(), delivery: 'sending' })
+          .execute();
       } catch {
         continue; // already reminded for this review date
       }
-      const card = policyReviewDueCard({ title: s.title, reviewBy: s.reviewBy, version: s.version, publishedOn: s.publishedAt?.slice(0, 10) ?? null, link: this.options.link() });
+      const card = policyReviewDueCard({
+        title: s.title,
+        reviewBy: s.reviewBy,
+        version: s.version,
+        publishedOn: s.publishedAt?.slice(0, 10) ?? null,
+        link: this.options.link(),
+      });
       let delivery = 'failed';
       try {
         delivery = await this.notifier.sendToPerson(ownerId, card, `Policy review due: ${s.title}`);
@@ -166,24 +200,50 @@ export class PolicyReviews {
     const parsed = reviewInput.safeParse(input ?? {});
     if (!parsed.success) throw new InvalidReview(describeZodError(parsed.error));
     const { changed, governorsApprovedOn, notes, text } = parsed.data;
-    let version: number | null = (await this.db.selectFrom('policy_version').select('version').where('policy_id', '=', policyId).orderBy('version', 'desc').limit(1).executeTakeFirst())?.version ?? null;
+    let version: number | null =
+      (await this.db.selectFrom('policy_version').select('version').where('policy_id', '=', policyId).orderBy('version', 'desc').limit(1).executeTakeFirst())
+        ?.version ?? null;
     if (changed) {
       const published = await republish(policyId, text, reviewer);
-      if (!published.created) throw new InvalidReview('the text is the same as the published version: edit the policy first, or record the review as not changed');
+      if (!published.created)
+        throw new InvalidReview('the text is the same as the published version: edit the policy first, or record the review as not changed');
       version = published.version;
     }
-    const row = { id: randomUUID(), policy_id: policyId, reviewed_at: this.now().toISOString(), reviewed_by: reviewer.id, changed: changed ? 1 : 0, governors_approved_on: governorsApprovedOn, notes, version };
+    const row = {
+      id: randomUUID(),
+      policy_id: policyId,
+      reviewed_at: this.now().toISOString(),
+      reviewed_by: reviewer.id,
+      changed: changed ? 1 : 0,
+      governors_approved_on: governorsApprovedOn,
+      notes,
+      version,
+    };
     await this.db.insertInto('policy_review').values(row).execute();
     return toRecord(row);
   }
 
   /** Reviews recorded in [from, to). No reviewer names: the report is for the whole governing body. */
   async done(from: string, to: string): Promise<ReviewRecord[]> {
-    const rows = await this.db.selectFrom('policy_review').selectAll().where('reviewed_at', '>=', from).where('reviewed_at', '<', to).orderBy('reviewed_at').execute();
+    const rows = await this.db
+      .selectFrom('policy_review')
+      .selectAll()
+      .where('reviewed_at', '>=', from)
+      .where('reviewed_at', '<', to)
+      .orderBy('reviewed_at')
+      .execute();
     return rows.map(toRecord);
   }
 }
 
 function toRecord(r: Database['policy_review'] extends infer T ? { [K in keyof T]: T[K] } : never): ReviewRecord {
-  return { id: r.id, policyId: r.policy_id, reviewedAt: r.reviewed_at, changed: r.changed === 1, governorsApprovedOn: r.governors_approved_on, notes: r.notes, version: r.version };
+  return {
+    id: r.id,
+    policyId: r.policy_id,
+    reviewedAt: r.reviewed_at,
+    changed: r.changed === 1,
+    governorsApprovedOn: r.governors_approved_on,
+    notes: r.notes,
+    version: r.version,
+  };
 }

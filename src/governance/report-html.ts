@@ -29,20 +29,42 @@ function bars(label: string, items: Array<{ name: string; value: number }>): str
 export function halfTermReportHtml(r: HalfTermReport): string {
   const s: string[] = [];
   const i = r.incidents;
-  const cat = i.byCategory.map((c) => `<tr><td>${esc(c.category)}</td><td>${esc(c.subCategory)}</td>${cell(c.incidents, s)}</tr>`).join('') || '<tr><td colspan="3">No incidents reported this half-term.</td></tr>';
+  const cat =
+    i.byCategory.map((c) => `<tr><td>${esc(c.category)}</td><td>${esc(c.subCategory)}</td>${cell(c.incidents, s)}</tr>`).join('') ||
+    '<tr><td colspan="3">No incidents reported this half-term.</td></tr>';
   const outc = i.byOutcome.map((o) => `<tr><td>${esc(o.outcome)}</td>${cell(o.incidents, s)}</tr>`).join('');
   const esc2 = i.escalations.map((e) => `<tr><td>${esc(e.to)}</td>${cell(e.incidents, s)}</tr>`).join('') || '<tr><td colspan="2">None.</td></tr>';
   const trend = i.trend.map((t) => `<tr><td>${esc(t.halfTerm)}</td>${cell(t.incidents, s)}</tr>`).join('');
   const cov = r.coverage.policies
-    .flatMap((p) => (p.audiences.length ? p.audiences.map((a) => `<tr><td>${esc(p.title)} v${esc(p.version)}</td><td>${esc(a.audience)}</td>${cell(a.accepted, s)}${cell(a.pending, s)}${cell(a.overdue, s)}${cell(a.unreachable, s)}</tr>`) : [`<tr><td>${esc(p.title)}</td><td colspan="5">not published yet</td></tr>`]))
+    .flatMap((p) =>
+      p.audiences.length
+        ? p.audiences.map(
+            (a) =>
+              `<tr><td>${esc(p.title)} v${esc(p.version)}</td><td>${esc(a.audience)}</td>${cell(a.accepted, s)}${cell(a.pending, s)}${cell(a.overdue, s)}${cell(a.unreachable, s)}</tr>`,
+          )
+        : [`<tr><td>${esc(p.title)}</td><td colspan="5">not published yet</td></tr>`],
+    )
     .join('');
   const a = r.audit;
   const l = r.lessons;
   const actions = r.actions.map((x) => `<tr><td>${esc(x.action)}</td>${cell(x.count, s)}</tr>`).join('');
-  const due = r.reviews.due.map((d) => `<tr><td>${esc(d.title)}</td><td>${esc(d.reviewBy)}</td><td>${esc(d.status)}</td></tr>`).join('') || '<tr><td colspan="3">None due.</td></tr>';
-  const done = r.reviews.done.map((d) => `<tr><td>${esc(r.coverage.policies.find((p) => p.policyId === d.policyId)?.title ?? d.policyId)}</td><td>${esc(d.reviewedAt.slice(0, 10))}</td><td>${d.changed ? 'changed, republished' : 'not changed'}</td><td>${esc(d.governorsApprovedOn ?? 'awaiting approval')}</td></tr>`).join('') || '<tr><td colspan="4">None this half-term.</td></tr>';
+  const due =
+    r.reviews.due.map((d) => `<tr><td>${esc(d.title)}</td><td>${esc(d.reviewBy)}</td><td>${esc(d.status)}</td></tr>`).join('') ||
+    '<tr><td colspan="3">None due.</td></tr>';
+  const done =
+    r.reviews.done
+      .map(
+        (d) =>
+          `<tr><td>${esc(r.coverage.policies.find((p) => p.policyId === d.policyId)?.title ?? d.policyId)}</td><td>${esc(d.reviewedAt.slice(0, 10))}</td><td>${d.changed ? 'changed, republished' : 'not changed'}</td><td>${esc(d.governorsApprovedOn ?? 'awaiting approval')}</td></tr>`,
+      )
+      .join('') || '<tr><td colspan="4">None this half-term.</td></tr>';
   const training = r.training
-    ? Object.entries(r.training.counts).map(([aud, c]) => `<tr><td>${esc(aud)}</td><td class="n">${c.current}</td><td class="n">${c.expiring}</td><td class="n">${c.expired}</td><td class="n">${c.missing}</td></tr>`).join('')
+    ? Object.entries(r.training.counts)
+        .map(
+          ([aud, c]) =>
+            `<tr><td>${esc(aud)}</td><td class="n">${c.current}</td><td class="n">${c.expiring}</td><td class="n">${c.expired}</td><td class="n">${c.missing}</td></tr>`,
+        )
+        .join('')
     : '';
   return `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>${esc(r.school)}: e-safety report, ${esc(r.halfTerm.label)}</title>
@@ -58,7 +80,10 @@ td.n{text-align:right}sup{color:#666;font-size:.7em;margin-left:2px}.meta{color:
 
 <h2>Incidents</h2>
 <p>Reported this half-term: <strong>${esc(num(i.total))}</strong>. Median hours to acknowledge: <strong>${esc(num(i.medianHoursToAcknowledge))}</strong>; to close: <strong>${esc(num(i.medianHoursToClose))}</strong>.</p>
-${bars('Incidents by category', i.byCategory.map((c) => ({ name: `${c.category}: ${c.subCategory}`, value: c.incidents.value ?? 0 })))}
+${bars(
+  'Incidents by category',
+  i.byCategory.map((c) => ({ name: `${c.category}: ${c.subCategory}`, value: c.incidents.value ?? 0 })),
+)}
 <table><thead><tr><th>Category</th><th>Sub-category</th><th>Incidents</th></tr></thead><tbody>${cat}</tbody></table>
 <table><thead><tr><th>Where they stand</th><th>Incidents</th></tr></thead><tbody>${outc}</tbody></table>
 <table><thead><tr><th>Escalated to</th><th>Incidents</th></tr></thead><tbody>${esc2}</tbody></table>
@@ -69,7 +94,10 @@ ${bars('Incidents by category', i.byCategory.map((c) => ({ name: `${c.category}:
 
 <h2>Tenant audit</h2>
 <table><tbody><tr><td>Audit runs</td>${cell(a.runs, s)}</tr><tr><td>Findings open at the last run</td>${cell(a.open, s)}</tr><tr><td>New since the previous half-term</td>${cell(a.new, s)}</tr><tr><td>Resolved since the previous half-term</td>${cell(a.resolved, s)}</tr></tbody></table>
-${bars('Findings at each audit run', a.trend.map((t) => ({ name: t.finishedAt.slice(0, 10), value: t.high + t.medium + t.low })))}
+${bars(
+  'Findings at each audit run',
+  a.trend.map((t) => ({ name: t.finishedAt.slice(0, 10), value: t.high + t.medium + t.low })),
+)}
 
 <h2>Remote lessons</h2>
 <table><tbody><tr><td>Lessons held</td>${cell(l.held, s)}</tr><tr><td>Recorded</td>${cell(l.recorded, s)}</tr><tr><td>Recording announced</td>${cell(l.announced, s)}</tr></tbody></table>

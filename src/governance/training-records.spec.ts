@@ -47,9 +47,15 @@ describe.each(engines)('online-safety training records on %s', (_name, open) => 
 
   it('records one session by hand; only the head, the DSL and admins keep the records', async () => {
     const p = keyPeople(ctx.school);
-    await expect(training.record({ upn: p.teacher.userPrincipalName, course: 'Online safety', completedOn: '2026-09-03' }, people.teacher!)).rejects.toBeInstanceOf(TrainingNotAllowed);
-    expect(await training.record({ upn: p.teacher.userPrincipalName, course: 'Online safety', completedOn: '2026-09-03' }, people.headteacher!)).toEqual({ created: true });
-    expect(await training.record({ upn: p.teacher.userPrincipalName, course: 'online safety', completedOn: '2026-09-03' }, people.headteacher!)).toEqual({ created: false });
+    await expect(
+      training.record({ upn: p.teacher.userPrincipalName, course: 'Online safety', completedOn: '2026-09-03' }, people.teacher!),
+    ).rejects.toBeInstanceOf(TrainingNotAllowed);
+    expect(await training.record({ upn: p.teacher.userPrincipalName, course: 'Online safety', completedOn: '2026-09-03' }, people.headteacher!)).toEqual({
+      created: true,
+    });
+    expect(await training.record({ upn: p.teacher.userPrincipalName, course: 'online safety', completedOn: '2026-09-03' }, people.headteacher!)).toEqual({
+      created: false,
+    });
   });
 
   it('the exported list never lets a spreadsheet run a cell as a formula', async () => {

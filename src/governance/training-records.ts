@@ -71,15 +71,13 @@ export function parseCsv(text: string): string[][] {
       if (c === '"' && text[i + 1] === '"') {
         cell += '"';
         i++;
-      }
-      else if (c === '"') quoted = false;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
     else if (c === ',') {
       row.push(cell);
       cell = '';
-    }
-    else if (c === '\n' || c === '\r') {
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       row.push(cell);
       rows.push(row);
@@ -124,7 +122,8 @@ export class TrainingRecords {
     const [header, ...rows] = parseCsv(csv.replace(/^\uFEFF/, ''));
     if (!header) throw new InvalidTraining('the CSV is empty');
     const cols = header.map((h) => h.trim());
-    for (const need of ['upn', 'course', 'completedOn']) if (!cols.includes(need)) throw new InvalidTraining(`the CSV needs a "${need}" column (columns: upn, course, completedOn, expiresOn, evidenceUrl)`);
+    for (const need of ['upn', 'course', 'completedOn'])
+      if (!cols.includes(need)) throw new InvalidTraining(`the CSV needs a "${need}" column (columns: upn, course, completedOn, expiresOn, evidenceUrl)`);
     if (rows.length > 5000) throw new InvalidTraining('at most 5000 rows at a time');
     let imported = 0;
     let duplicates = 0;
@@ -156,7 +155,18 @@ export class TrainingRecords {
     try {
       await this.db
         .insertInto('training_record')
-        .values({ id: randomUUID(), record_key: recordKey, person_id: personId, upn: r.upn.toLowerCase(), course: r.course, completed_on: r.completedOn, expires_on: r.expiresOn ?? addYear(r.completedOn), evidence_url: r.evidenceUrl, recorded_by: recorder.id, recorded_at: this.now().toISOString() })
+        .values({
+          id: randomUUID(),
+          record_key: recordKey,
+          person_id: personId,
+          upn: r.upn.toLowerCase(),
+          course: r.course,
+          completed_on: r.completedOn,
+          expires_on: r.expiresOn ?? addYear(r.completedOn),
+          evidence_url: r.evidenceUrl,
+          recorded_by: recorder.id,
+          recorded_at: this.now().toISOString(),
+        })
         .execute();
       return { created: true };
     } catch (e) {
@@ -185,9 +195,25 @@ export class TrainingRecords {
         if (seen.has(id)) continue;
         seen.add(id);
         const r = latest.get(id);
-        const status: TrainingStatus = !r ? 'missing' : r.expires_on && r.expires_on < today ? 'expired' : r.expires_on && r.expires_on <= soon ? 'expiring' : 'current';
+        const status: TrainingStatus = !r
+          ? 'missing'
+          : r.expires_on && r.expires_on < today
+            ? 'expired'
+            : r.expires_on && r.expires_on <= soon
+              ? 'expiring'
+              : 'current';
         const n = names.get(id);
-        out.push({ personId: id, name: n?.displayName ?? id, upn: n?.userPrincipalName ?? '', audience, status, course: r?.course ?? null, completedOn: r?.completed_on ?? null, expiresOn: r?.expires_on ?? null, evidenceUrl: r?.evidence_url ?? null });
+        out.push({
+          personId: id,
+          name: n?.displayName ?? id,
+          upn: n?.userPrincipalName ?? '',
+          audience,
+          status,
+          course: r?.course ?? null,
+          completedOn: r?.completed_on ?? null,
+          expiresOn: r?.expires_on ?? null,
+          evidenceUrl: r?.evidence_url ?? null,
+        });
       }
     }
     const order: TrainingStatus[] = ['missing', 'expired', 'expiring', 'current'];
@@ -201,11 +227,21 @@ export class TrainingRecords {
       counts[r.audience] ??= { current: 0, expiring: 0, expired: 0, missing: 0 };
       counts[r.audience]![r.status] += 1;
     }
-    return { asAt: asAt.toISOString(), counts, source: { register: 'training_record + staff and governors groups', filter: `latest record per person completed on or before ${asAt.toISOString().slice(0, 10)}; expiring = refresher due within ${this.options.expiringWithinDays} days` } };
+    return {
+      asAt: asAt.toISOString(),
+      counts,
+      source: {
+        register: 'training_record + staff and governors groups',
+        filter: `latest record per person completed on or before ${asAt.toISOString().slice(0, 10)}; expiring = refresher due within ${this.options.expiringWithinDays} days`,
+      },
+    };
   }
 
   async csv(viewer: Person): Promise<string> {
     const rows = await this.status(viewer);
-    return csvTable(['name', 'upn', 'audience', 'status', 'course', 'completedOn', 'expiresOn', 'evidenceUrl'], rows.map((r) => [r.name, r.upn, r.audience, r.status, r.course, r.completedOn, r.expiresOn, r.evidenceUrl]));
+    return csvTable(
+      ['name', 'upn', 'audience', 'status', 'course', 'completedOn', 'expiresOn', 'evidenceUrl'],
+      rows.map((r) => [r.name, r.upn, r.audience, r.status, r.course, r.completedOn, r.expiresOn, r.evidenceUrl]),
+    );
   }
 }

@@ -4,10 +4,15 @@ describe('spending a published budget no faster than it refills', () => {
   const make = () => {
     let now = 0;
     const waits: number[] = [];
-    const pacer = new BudgetPacer({ quota: 2_500, windowMs: 60_000 }, () => now, async (ms) => {
-      waits.push(ms);
-      now += ms;
-    }, 1);
+    const pacer = new BudgetPacer(
+      { quota: 2_500, windowMs: 60_000 },
+      () => now,
+      async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+      1,
+    );
     return { pacer, waits, at: () => now };
   };
 
@@ -24,7 +29,12 @@ describe('spending a published budget no faster than it refills', () => {
   it('queues callers that reserve together, so they never overshoot the budget together', async () => {
     const waits: number[] = [];
     // Time stands still while the three reserve: each must wait behind the ones before it.
-    const pacer = new BudgetPacer({ quota: 2_500, windowMs: 60_000 }, () => 0, async (ms) => void waits.push(ms), 1);
+    const pacer = new BudgetPacer(
+      { quota: 2_500, windowMs: 60_000 },
+      () => 0,
+      async (ms) => void waits.push(ms),
+      1,
+    );
     await pacer.take(2_500);
     await Promise.all([pacer.take(25), pacer.take(25), pacer.take(25)]);
     // Each reservation waits behind the one before it: 0.6 s, 1.2 s, 1.8 s from now.

@@ -1,12 +1,4 @@
-import {
-  Client,
-  GraphError,
-  HTTPMessageHandler,
-  RetryHandler,
-  RetryHandlerOptions,
-  type Context,
-  type Middleware,
-} from '@microsoft/microsoft-graph-client';
+import { Client, GraphError, HTTPMessageHandler, RetryHandler, RetryHandlerOptions, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import { BudgetPacer } from './budget-pacer';
 import type { TokenSource } from './graph-auth';
 import { serviceOf, sharePointCost, type Budget } from './published-limits';
@@ -92,11 +84,27 @@ class ObservedRetryHandler extends RetryHandler {
 }
 
 // Node's and undici's names for "nobody answered": refused, reset, no route, no name, timed out.
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'network_error']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'network_error',
+]);
 
 /** Why a request got no HTTP answer at all, or undefined when it did (a 4xx/5xx is an answer). */
 export function networkCause(e: unknown): string | undefined {
-  for (let cur = e as { code?: unknown; errorCode?: unknown; name?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; cur && depth < 5; cur = cur.cause as typeof cur, depth++) {
+  for (
+    let cur = e as { code?: unknown; errorCode?: unknown; name?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    cur && depth < 5;
+    cur = cur.cause as typeof cur, depth++
+  ) {
     const code = typeof cur.code === 'string' ? cur.code : typeof cur.errorCode === 'string' ? cur.errorCode : undefined;
     if ((code && NETWORK_CODES.has(code)) || cur.name === 'TimeoutError') return `${code ?? cur.name}: ${String(cur.message ?? '')}`.slice(0, 300);
   }
@@ -184,7 +192,13 @@ export class GraphAccess {
     this.client = Client.initWithMiddleware({
       baseUrl: this.host,
       defaultVersion: this.version,
-      middleware: [new UnreachableMiddleware(), new BearerTokenMiddleware(options.tokens), retry, new CountingMiddleware(this.stats, `/${this.version}`), new HTTPMessageHandler()],
+      middleware: [
+        new UnreachableMiddleware(),
+        new BearerTokenMiddleware(options.tokens),
+        retry,
+        new CountingMiddleware(this.stats, `/${this.version}`),
+        new HTTPMessageHandler(),
+      ],
     });
   }
 

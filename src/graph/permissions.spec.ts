@@ -1,12 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { API_PERMISSIONS, APP_PERMISSIONS, AUDIT_ONLY_PERMISSIONS, apiPermissionsMarkdown, appPermissionsMarkdown, capabilityReport, permissionsFor, rolesOf } from './permissions';
+import {
+  API_PERMISSIONS,
+  APP_PERMISSIONS,
+  AUDIT_ONLY_PERMISSIONS,
+  apiPermissionsMarkdown,
+  appPermissionsMarkdown,
+  capabilityReport,
+  permissionsFor,
+  rolesOf,
+} from './permissions';
 
 describe('what the granted Graph permissions allow', () => {
   it('finds every audit check available in the audit-only mode (incremental sharing changes aside), and names what lessons lack', () => {
     const report = capabilityReport(AUDIT_ONLY_PERMISSIONS);
     expect(report.filter((c) => c.feature === 'audit' && !c.available).map((c) => c.missing)).toEqual([['Sites.FullControl.All']]);
-    expect(report.find((c) => c.what === 'creating lessons')).toMatchObject({ available: false, missing: ['Calendars.ReadWrite', 'OnlineMeetings.ReadWrite.All', 'EduRoster.Read.All'] });
+    expect(report.find((c) => c.what === 'creating lessons')).toMatchObject({
+      available: false,
+      missing: ['Calendars.ReadWrite', 'OnlineMeetings.ReadWrite.All', 'EduRoster.Read.All'],
+    });
   });
 
   it('accepts either of two permissions where Graph does', () => {
@@ -25,7 +37,10 @@ describe('what the granted Graph permissions allow', () => {
   });
 
   it('installs into a chat only with the consent permission, since the app declares resource-specific permissions (chat-post-installedapps.md)', () => {
-    expect(permissionsFor('POST', '/v1.0/chats/19:abc@thread.v2/installedApps')).toEqual(['TeamsAppInstallation.ReadWriteAndConsentSelfForChat.All', 'TeamsAppInstallation.ReadWriteAndConsentForChat.All']);
+    expect(permissionsFor('POST', '/v1.0/chats/19:abc@thread.v2/installedApps')).toEqual([
+      'TeamsAppInstallation.ReadWriteAndConsentSelfForChat.All',
+      'TeamsAppInstallation.ReadWriteAndConsentForChat.All',
+    ]);
     expect(APP_PERMISSIONS).not.toContain('TeamsAppInstallation.ReadWriteSelfForChat.All');
   });
 
@@ -34,12 +49,14 @@ describe('what the granted Graph permissions allow', () => {
     const lado = capabilityReport(APP_PERMISSIONS).find((c) => c.what === 'emailing the LADO')!;
     expect(lado).toMatchObject({ available: true, grantedIn: 'exchange' });
     expect(lado.note).toMatch(/granted in Exchange Online .*checked at the first send/);
-    const refused = capabilityReport(APP_PERMISSIONS, { status: 'refused', mailbox: 'esafety@school.org.uk', detail: '403 ErrorAccessDenied' }).find((c) => c.what === 'emailing the LADO')!;
+    const refused = capabilityReport(APP_PERMISSIONS, { status: 'refused', mailbox: 'esafety@school.org.uk', detail: '403 ErrorAccessDenied' }).find(
+      (c) => c.what === 'emailing the LADO',
+    )!;
     expect(refused).toMatchObject({ available: false, missing: ['Mail.Send'] });
     expect(refused.note).toMatch(/Exchange Online refused to send from esafety@school.org.uk .*Application Mail.Send/);
   });
 
-  it('cites Microsoft\'s page for every API it lists', () => {
+  it("cites Microsoft's page for every API it lists", () => {
     for (const row of API_PERMISSIONS) expect(row.doc).toMatch(/^[a-z0-9-]+\.md$/);
     expect(permissionsFor('GET', '/v1.0/sites/getAllSites')).toEqual(['Sites.Read.All', 'Sites.ReadWrite.All']);
   });

@@ -32,14 +32,39 @@ export interface Capability {
 export const MAIL_SEND = 'Mail.Send';
 
 export const CAPABILITIES: Capability[] = [
-  { feature: 'directory', what: 'people and their roles', needs: [['User.Read.All', 'Directory.Read.All'], ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All']] },
+  {
+    feature: 'directory',
+    what: 'people and their roles',
+    needs: [
+      ['User.Read.All', 'Directory.Read.All'],
+      ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
+    ],
+  },
   { feature: 'audit', what: 'mail forwarding rules', needs: [['MailboxSettings.Read', 'MailboxSettings.ReadWrite']] },
-  { feature: 'audit', what: 'files shared outside the school', needs: [['Files.Read.All', 'Sites.Read.All'], ['Sites.Read.All', 'Sites.ReadWrite.All', 'Sites.FullControl.All']] },
+  {
+    feature: 'audit',
+    what: 'files shared outside the school',
+    needs: [
+      ['Files.Read.All', 'Sites.Read.All'],
+      ['Sites.Read.All', 'Sites.ReadWrite.All', 'Sites.FullControl.All'],
+    ],
+  },
   // driveitem-delta.md, "Scanning permissions hierarchies": permission changes through delta need Sites.FullControl.All.
-  { feature: 'audit', what: 'sharing changes since the last audit (without it an incremental run is partial; a full run is complete)', needs: [['Sites.FullControl.All']] },
+  {
+    feature: 'audit',
+    what: 'sharing changes since the last audit (without it an incremental run is partial; a full run is complete)',
+    needs: [['Sites.FullControl.All']],
+  },
   { feature: 'audit', what: 'SharePoint sharing settings', needs: [['SharePointTenantSettings.Read.All', 'SharePointTenantSettings.ReadWrite.All']] },
   { feature: 'audit', what: 'guest and cross-tenant settings', needs: [['Policy.Read.All']] },
-  { feature: 'audit', what: 'meetings staff organise', needs: [['Calendars.ReadBasic.All', 'Calendars.Read', 'Calendars.ReadWrite'], ['OnlineMeetings.Read.All', 'OnlineMeetings.ReadWrite.All']] },
+  {
+    feature: 'audit',
+    what: 'meetings staff organise',
+    needs: [
+      ['Calendars.ReadBasic.All', 'Calendars.Read', 'Calendars.ReadWrite'],
+      ['OnlineMeetings.Read.All', 'OnlineMeetings.ReadWrite.All'],
+    ],
+  },
   { feature: 'policies', what: 'installing the app for people the bot cannot reach', needs: [['TeamsAppInstallation.ReadWriteSelfForUser.All']] },
   { feature: 'policies', what: 'emailing parents to counter-sign', needs: [[MAIL_SEND], ['EduRoster.Read.All']], grantedIn: 'exchange' },
   { feature: 'incidents', what: 'retention from dates of birth', needs: [['EduRoster.Read.All']] },
@@ -56,7 +81,17 @@ export const CAPABILITIES: Capability[] = [
  * for applications `/education/users/{id}` needs EduRoster.Read.All (dates of birth, parents), more
  * than an audit should see; people are classified by the configured groups, else by licence.
  */
-export const AUDIT_ONLY_PERMISSIONS = ['User.Read.All', 'GroupMember.Read.All', 'MailboxSettings.Read', 'Files.Read.All', 'Sites.Read.All', 'SharePointTenantSettings.Read.All', 'Policy.Read.All', 'Calendars.ReadBasic.All', 'OnlineMeetings.Read.All'];
+export const AUDIT_ONLY_PERMISSIONS = [
+  'User.Read.All',
+  'GroupMember.Read.All',
+  'MailboxSettings.Read',
+  'Files.Read.All',
+  'Sites.Read.All',
+  'SharePointTenantSettings.Read.All',
+  'Policy.Read.All',
+  'Calendars.ReadBasic.All',
+  'OnlineMeetings.Read.All',
+];
 
 /**
  * What the full deployment grants in Entra ID: the least permission of every need, except Mail.Send
@@ -167,27 +202,128 @@ const r = (path: string) => new RegExp(`^${path.replace(/\{[^}]+\}/g, U).replace
 
 export const API_PERMISSIONS: ApiPermission[] = [
   // Directory
-  { method: 'GET', path: '/users', pattern: r('/users'), anyOf: ['User.Read.All', 'Directory.Read.All', 'User.ReadWrite.All'], doc: 'user-list.md', note: 'User.ReadBasic.All does not return userType or licences' },
+  {
+    method: 'GET',
+    path: '/users',
+    pattern: r('/users'),
+    anyOf: ['User.Read.All', 'Directory.Read.All', 'User.ReadWrite.All'],
+    doc: 'user-list.md',
+    note: 'User.ReadBasic.All does not return userType or licences',
+  },
   { method: 'GET', path: '/users/{id}', pattern: r('/users/{id}'), anyOf: ['User.Read.All', 'Directory.Read.All', 'User.ReadWrite.All'], doc: 'user-get.md' },
-  { method: 'GET', path: '/users/{id}/manager', pattern: r('/users/{id}/manager'), anyOf: ['User.Read.All', 'Directory.Read.All'], doc: 'user-list-manager.md' },
-  { method: 'GET', path: '/users/{id}/memberOf', pattern: r('/users/{id}/memberOf'), anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'], doc: 'user-list-memberof.md' },
+  {
+    method: 'GET',
+    path: '/users/{id}/manager',
+    pattern: r('/users/{id}/manager'),
+    anyOf: ['User.Read.All', 'Directory.Read.All'],
+    doc: 'user-list-manager.md',
+  },
+  {
+    method: 'GET',
+    path: '/users/{id}/memberOf',
+    pattern: r('/users/{id}/memberOf'),
+    anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
+    doc: 'user-list-memberof.md',
+  },
   { method: 'GET', path: '/groups', pattern: r('/groups'), anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'], doc: 'group-list.md' },
-  { method: 'GET', path: '/groups/{id}', pattern: r('/groups/{id}'), anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'], doc: 'group-get.md' },
-  { method: 'GET', path: '/groups/{id}/members', pattern: r('/groups/{id}/members'), anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'], doc: 'group-list-members.md' },
-  { method: 'GET', path: '/groups/{id}/transitiveMembers', pattern: r('/groups/{id}/transitiveMembers'), anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'], doc: 'group-list-transitivemembers.md' },
-  { method: 'GET', path: '/groups/{id}/owners', pattern: r('/groups/{id}/owners'), anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'], doc: 'group-list-owners.md' },
+  {
+    method: 'GET',
+    path: '/groups/{id}',
+    pattern: r('/groups/{id}'),
+    anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
+    doc: 'group-get.md',
+  },
+  {
+    method: 'GET',
+    path: '/groups/{id}/members',
+    pattern: r('/groups/{id}/members'),
+    anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
+    doc: 'group-list-members.md',
+  },
+  {
+    method: 'GET',
+    path: '/groups/{id}/transitiveMembers',
+    pattern: r('/groups/{id}/transitiveMembers'),
+    anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
+    doc: 'group-list-transitivemembers.md',
+  },
+  {
+    method: 'GET',
+    path: '/groups/{id}/owners',
+    pattern: r('/groups/{id}/owners'),
+    anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'],
+    doc: 'group-list-owners.md',
+  },
   { method: 'GET', path: '/organization', pattern: r('/organization'), anyOf: ['Organization.Read.All', 'Directory.Read.All'], doc: 'organization-list.md' },
-  { method: 'GET', path: '/subscribedSkus', pattern: r('/subscribedSkus'), anyOf: ['LicenseAssignment.Read.All', 'Organization.Read.All', 'Directory.Read.All'], doc: 'subscribedsku-list.md' },
+  {
+    method: 'GET',
+    path: '/subscribedSkus',
+    pattern: r('/subscribedSkus'),
+    anyOf: ['LicenseAssignment.Read.All', 'Organization.Read.All', 'Directory.Read.All'],
+    doc: 'subscribedsku-list.md',
+  },
   // Education: for applications even the basic fields need EduRoster.Read.All (EduRoster.ReadBasic is delegated only).
-  { method: 'GET', path: '/education/users/{id}', pattern: r('/education/users/{id}'), anyOf: ['EduRoster.Read.All', 'EduRoster.ReadWrite.All'], doc: 'educationuser-get.md' },
-  { method: 'GET', path: '/education/users/{id}/taughtClasses', pattern: r('/education/users/{id}/taughtClasses'), anyOf: ['EduRoster.Read.All', 'EduRoster.ReadWrite.All'], doc: 'educationuser-list-taughtclasses.md' },
+  {
+    method: 'GET',
+    path: '/education/users/{id}',
+    pattern: r('/education/users/{id}'),
+    anyOf: ['EduRoster.Read.All', 'EduRoster.ReadWrite.All'],
+    doc: 'educationuser-get.md',
+  },
+  {
+    method: 'GET',
+    path: '/education/users/{id}/taughtClasses',
+    pattern: r('/education/users/{id}/taughtClasses'),
+    anyOf: ['EduRoster.Read.All', 'EduRoster.ReadWrite.All'],
+    doc: 'educationuser-list-taughtclasses.md',
+  },
   // Mail
-  { method: 'GET', path: '/users/{id}/mailFolders/inbox/messageRules', pattern: r('/users/{id}/mailFolders/inbox/messageRules'), anyOf: ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'], doc: 'mailfolder-list-messagerules.md' },
-  { method: 'POST', path: '/users/{id}/sendMail', pattern: r('/users/{id}/sendMail'), anyOf: [MAIL_SEND], doc: 'user-sendmail.md', note: 'granted by Exchange RBAC for Applications on the school mailbox only, not in Entra' },
+  {
+    method: 'GET',
+    path: '/users/{id}/mailFolders/inbox/messageRules',
+    pattern: r('/users/{id}/mailFolders/inbox/messageRules'),
+    anyOf: ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'],
+    doc: 'mailfolder-list-messagerules.md',
+  },
+  {
+    method: 'POST',
+    path: '/users/{id}/sendMail',
+    pattern: r('/users/{id}/sendMail'),
+    anyOf: [MAIL_SEND],
+    doc: 'user-sendmail.md',
+    note: 'granted by Exchange RBAC for Applications on the school mailbox only, not in Entra',
+  },
   // Teams app installation
-  { method: 'POST', path: '/users/{id}/teamwork/installedApps', pattern: r('/users/{id}/teamwork/installedApps'), anyOf: ['TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadWriteAndConsentSelfForUser.All', 'TeamsAppInstallation.ReadWriteForUser.All'], doc: 'userteamwork-post-installedapps.md' },
-  { method: 'GET', path: '/users/{id}/teamwork/installedApps', pattern: r('/users/{id}/teamwork/installedApps'), anyOf: ['TeamsAppInstallation.ReadSelfForUser.All', 'TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadWriteAndConsentSelfForUser.All'], doc: 'userteamwork-list-installedapps.md' },
-  { method: 'GET', path: '/users/{id}/teamwork/installedApps/{id}/chat', pattern: r('/users/{id}/teamwork/installedApps/{id}/chat'), anyOf: ['TeamsAppInstallation.ReadForUser.All', 'TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadWriteForUser.All'], doc: 'userscopeteamsappinstallation-get-chat.md', note: 'the chat of an installation that already existed (409 on install)' },
+  {
+    method: 'POST',
+    path: '/users/{id}/teamwork/installedApps',
+    pattern: r('/users/{id}/teamwork/installedApps'),
+    anyOf: [
+      'TeamsAppInstallation.ReadWriteSelfForUser.All',
+      'TeamsAppInstallation.ReadWriteAndConsentSelfForUser.All',
+      'TeamsAppInstallation.ReadWriteForUser.All',
+    ],
+    doc: 'userteamwork-post-installedapps.md',
+  },
+  {
+    method: 'GET',
+    path: '/users/{id}/teamwork/installedApps',
+    pattern: r('/users/{id}/teamwork/installedApps'),
+    anyOf: [
+      'TeamsAppInstallation.ReadSelfForUser.All',
+      'TeamsAppInstallation.ReadWriteSelfForUser.All',
+      'TeamsAppInstallation.ReadWriteAndConsentSelfForUser.All',
+    ],
+    doc: 'userteamwork-list-installedapps.md',
+  },
+  {
+    method: 'GET',
+    path: '/users/{id}/teamwork/installedApps/{id}/chat',
+    pattern: r('/users/{id}/teamwork/installedApps/{id}/chat'),
+    anyOf: ['TeamsAppInstallation.ReadForUser.All', 'TeamsAppInstallation.ReadWriteSelfForUser.All', 'TeamsAppInstallation.ReadWriteForUser.All'],
+    doc: 'userscopeteamsappinstallation-get-chat.md',
+    note: 'the chat of an installation that already existed (409 on install)',
+  },
   {
     method: 'POST',
     path: '/chats/{id}/installedApps',
@@ -196,33 +332,162 @@ export const API_PERMISSIONS: ApiPermission[] = [
     doc: 'chat-post-installedapps.md',
     note: 'ReadWriteSelfForChat.All "cannot be used to install apps that require consent to resource-specific permissions"; the body carries consentedPermissionSet',
   },
-  { method: 'GET', path: '/chats/{id}/installedApps', pattern: r('/chats/{id}/installedApps'), anyOf: ['TeamsAppInstallation.ReadSelfForChat.All', 'TeamsAppInstallation.ReadWriteAndConsentSelfForChat.All', 'TeamsAppInstallation.ReadForChat.All'], doc: 'chat-list-installedapps.md' },
+  {
+    method: 'GET',
+    path: '/chats/{id}/installedApps',
+    pattern: r('/chats/{id}/installedApps'),
+    anyOf: ['TeamsAppInstallation.ReadSelfForChat.All', 'TeamsAppInstallation.ReadWriteAndConsentSelfForChat.All', 'TeamsAppInstallation.ReadForChat.All'],
+    doc: 'chat-list-installedapps.md',
+  },
   // Files and sites
   { method: 'GET', path: '/sites/getAllSites', pattern: r('/sites/getAllSites'), anyOf: ['Sites.Read.All', 'Sites.ReadWrite.All'], doc: 'site-getallsites.md' },
   { method: 'GET', path: '/sites', pattern: r('/sites'), anyOf: ['Sites.Read.All', 'Sites.ReadWrite.All'], doc: 'site-search.md' },
-  { method: 'GET', path: '/sites/{id}/drives', pattern: r('/sites/{id}/drives'), anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'], doc: 'drive-list.md' },
-  { method: 'GET', path: '/users/{id}/drive', pattern: r('/users/{id}/drive'), anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'], doc: 'drive-get.md' },
-  { method: 'GET', path: '/groups/{id}/drive', pattern: r('/groups/{id}/drive'), anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'], doc: 'drive-get.md' },
-  { method: 'GET', path: '/drives/{id}/root/delta', pattern: r('/drives/{id}/root/delta'), anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'], doc: 'driveitem-delta.md', note: 'permission changes (Prefer: deltashowsharingchanges) need Sites.FullControl.All' },
-  { method: 'GET', path: '/sites/{id}/drive/root/delta', pattern: r('/sites/{id}/drive/root/delta'), anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'], doc: 'driveitem-delta.md', note: "a site's default library (a OneDrive by its personal site); permission changes need Sites.FullControl.All" },
-  { method: 'GET', path: '/users/{id}/drive/root/delta', pattern: r('/users/{id}/drive/root/delta'), anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'], doc: 'driveitem-delta.md', note: 'a OneDrive found and read in one call; permission changes need Sites.FullControl.All' },
-  { method: 'GET', path: '/drives/{id}/items/{id}/permissions', pattern: r('/drives/{id}/items/{id}/permissions'), anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'], doc: 'driveitem-list-permissions.md' },
+  {
+    method: 'GET',
+    path: '/sites/{id}/drives',
+    pattern: r('/sites/{id}/drives'),
+    anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'],
+    doc: 'drive-list.md',
+  },
+  {
+    method: 'GET',
+    path: '/users/{id}/drive',
+    pattern: r('/users/{id}/drive'),
+    anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'],
+    doc: 'drive-get.md',
+  },
+  {
+    method: 'GET',
+    path: '/groups/{id}/drive',
+    pattern: r('/groups/{id}/drive'),
+    anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'],
+    doc: 'drive-get.md',
+  },
+  {
+    method: 'GET',
+    path: '/drives/{id}/root/delta',
+    pattern: r('/drives/{id}/root/delta'),
+    anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'],
+    doc: 'driveitem-delta.md',
+    note: 'permission changes (Prefer: deltashowsharingchanges) need Sites.FullControl.All',
+  },
+  {
+    method: 'GET',
+    path: '/sites/{id}/drive/root/delta',
+    pattern: r('/sites/{id}/drive/root/delta'),
+    anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'],
+    doc: 'driveitem-delta.md',
+    note: "a site's default library (a OneDrive by its personal site); permission changes need Sites.FullControl.All",
+  },
+  {
+    method: 'GET',
+    path: '/users/{id}/drive/root/delta',
+    pattern: r('/users/{id}/drive/root/delta'),
+    anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'],
+    doc: 'driveitem-delta.md',
+    note: 'a OneDrive found and read in one call; permission changes need Sites.FullControl.All',
+  },
+  {
+    method: 'GET',
+    path: '/drives/{id}/items/{id}/permissions',
+    pattern: r('/drives/{id}/items/{id}/permissions'),
+    anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'],
+    doc: 'driveitem-list-permissions.md',
+  },
   // Tenant settings
-  { method: 'GET', path: '/admin/sharepoint/settings', pattern: r('/admin/sharepoint/settings'), anyOf: ['SharePointTenantSettings.Read.All', 'SharePointTenantSettings.ReadWrite.All'], doc: 'sharepointsettings-get.md' },
-  { method: 'GET', path: '/policies/authorizationPolicy', pattern: r('/policies/authorizationPolicy'), anyOf: ['Policy.Read.All', 'Policy.ReadWrite.Authorization'], doc: 'authorizationpolicy-get.md' },
-  { method: 'GET', path: '/policies/crossTenantAccessPolicy/default', pattern: r('/policies/crossTenantAccessPolicy/default'), anyOf: ['Policy.Read.All', 'Policy.ReadWrite.CrossTenantAccess'], doc: 'crosstenantaccesspolicyconfigurationdefault-get.md' },
+  {
+    method: 'GET',
+    path: '/admin/sharepoint/settings',
+    pattern: r('/admin/sharepoint/settings'),
+    anyOf: ['SharePointTenantSettings.Read.All', 'SharePointTenantSettings.ReadWrite.All'],
+    doc: 'sharepointsettings-get.md',
+  },
+  {
+    method: 'GET',
+    path: '/policies/authorizationPolicy',
+    pattern: r('/policies/authorizationPolicy'),
+    anyOf: ['Policy.Read.All', 'Policy.ReadWrite.Authorization'],
+    doc: 'authorizationpolicy-get.md',
+  },
+  {
+    method: 'GET',
+    path: '/policies/crossTenantAccessPolicy/default',
+    pattern: r('/policies/crossTenantAccessPolicy/default'),
+    anyOf: ['Policy.Read.All', 'Policy.ReadWrite.CrossTenantAccess'],
+    doc: 'crosstenantaccesspolicyconfigurationdefault-get.md',
+  },
   // Calendars and meetings
-  { method: 'GET', path: '/users/{id}/events', pattern: r('/users/{id}/events'), anyOf: ['Calendars.ReadBasic.All', 'Calendars.Read', 'Calendars.ReadWrite'], doc: 'user-list-events.md' },
-  { method: 'GET', path: '/users/{id}/events/{id}', pattern: r('/users/{id}/events/{id}'), anyOf: ['Calendars.ReadBasic.All', 'Calendars.Read', 'Calendars.ReadWrite'], doc: 'event-get.md' },
+  {
+    method: 'GET',
+    path: '/users/{id}/events',
+    pattern: r('/users/{id}/events'),
+    anyOf: ['Calendars.ReadBasic.All', 'Calendars.Read', 'Calendars.ReadWrite'],
+    doc: 'user-list-events.md',
+  },
+  {
+    method: 'GET',
+    path: '/users/{id}/events/{id}',
+    pattern: r('/users/{id}/events/{id}'),
+    anyOf: ['Calendars.ReadBasic.All', 'Calendars.Read', 'Calendars.ReadWrite'],
+    doc: 'event-get.md',
+  },
   { method: 'POST', path: '/users/{id}/events', pattern: r('/users/{id}/events'), anyOf: ['Calendars.ReadWrite'], doc: 'user-post-events.md' },
-  { method: 'POST', path: '/users/{id}/events/{id}/cancel', pattern: r('/users/{id}/events/{id}/cancel'), anyOf: ['Calendars.ReadWrite'], doc: 'event-cancel.md' },
-  { method: 'GET', path: '/users/{id}/onlineMeetings', pattern: r('/users/{id}/onlineMeetings'), anyOf: ['OnlineMeetings.Read.All', 'OnlineMeetings.ReadWrite.All'], doc: 'onlinemeeting-get.md', note: 'and a Teams application access policy covering the organiser' },
-  { method: 'GET', path: '/users/{id}/onlineMeetings/{id}', pattern: r('/users/{id}/onlineMeetings/{id}'), anyOf: ['OnlineMeetings.Read.All', 'OnlineMeetings.ReadWrite.All'], doc: 'onlinemeeting-get.md', note: 'and a Teams application access policy covering the organiser' },
-  { method: 'PATCH', path: '/users/{id}/onlineMeetings/{id}', pattern: r('/users/{id}/onlineMeetings/{id}'), anyOf: ['OnlineMeetings.ReadWrite.All'], doc: 'onlinemeeting-update.md', note: 'and a Teams application access policy covering the organiser' },
-  { method: 'GET', path: '/users/{id}/onlineMeetings/{id}/recordings', pattern: r('/users/{id}/onlineMeetings/{id}/recordings'), anyOf: ['OnlineMeetingRecording.Read.All'], doc: 'onlinemeeting-list-recordings.md', note: 'and a Teams application access policy covering the organiser' },
+  {
+    method: 'POST',
+    path: '/users/{id}/events/{id}/cancel',
+    pattern: r('/users/{id}/events/{id}/cancel'),
+    anyOf: ['Calendars.ReadWrite'],
+    doc: 'event-cancel.md',
+  },
+  {
+    method: 'GET',
+    path: '/users/{id}/onlineMeetings',
+    pattern: r('/users/{id}/onlineMeetings'),
+    anyOf: ['OnlineMeetings.Read.All', 'OnlineMeetings.ReadWrite.All'],
+    doc: 'onlinemeeting-get.md',
+    note: 'and a Teams application access policy covering the organiser',
+  },
+  {
+    method: 'GET',
+    path: '/users/{id}/onlineMeetings/{id}',
+    pattern: r('/users/{id}/onlineMeetings/{id}'),
+    anyOf: ['OnlineMeetings.Read.All', 'OnlineMeetings.ReadWrite.All'],
+    doc: 'onlinemeeting-get.md',
+    note: 'and a Teams application access policy covering the organiser',
+  },
+  {
+    method: 'PATCH',
+    path: '/users/{id}/onlineMeetings/{id}',
+    pattern: r('/users/{id}/onlineMeetings/{id}'),
+    anyOf: ['OnlineMeetings.ReadWrite.All'],
+    doc: 'onlinemeeting-update.md',
+    note: 'and a Teams application access policy covering the organiser',
+  },
+  {
+    method: 'GET',
+    path: '/users/{id}/onlineMeetings/{id}/recordings',
+    pattern: r('/users/{id}/onlineMeetings/{id}/recordings'),
+    anyOf: ['OnlineMeetingRecording.Read.All'],
+    doc: 'onlinemeeting-list-recordings.md',
+    note: 'and a Teams application access policy covering the organiser',
+  },
   // Change notifications on events: the permission of the resource (subscription-post-subscriptions.md, "event").
-  { method: 'POST', path: '/subscriptions', pattern: r('/subscriptions'), anyOf: ['Calendars.Read', 'Calendars.ReadWrite'], doc: 'subscription-post-subscriptions.md', note: 'for /users/{id}/events' },
-  { method: 'PATCH', path: '/subscriptions/{id}', pattern: r('/subscriptions/{id}'), anyOf: ['Calendars.Read', 'Calendars.ReadWrite'], doc: 'subscription-update.md', note: 'the permission that created it' },
+  {
+    method: 'POST',
+    path: '/subscriptions',
+    pattern: r('/subscriptions'),
+    anyOf: ['Calendars.Read', 'Calendars.ReadWrite'],
+    doc: 'subscription-post-subscriptions.md',
+    note: 'for /users/{id}/events',
+  },
+  {
+    method: 'PATCH',
+    path: '/subscriptions/{id}',
+    pattern: r('/subscriptions/{id}'),
+    anyOf: ['Calendars.Read', 'Calendars.ReadWrite'],
+    doc: 'subscription-update.md',
+    note: 'the permission that created it',
+  },
   { method: 'GET', path: '/subscriptions', pattern: r('/subscriptions'), anyOf: ['Calendars.Read', 'Calendars.ReadWrite'], doc: 'subscription-list.md' },
 ];
 
@@ -231,18 +496,27 @@ export const API_PERMISSIONS: ApiPermission[] = [
  * least privileged first. Undefined for a request this table does not know (then nothing is checked).
  */
 export function permissionsFor(method: string, path: string, _query = ''): string[] | undefined {
-  const p = path.replace(/^.*\/v1\.0/, '').split('?')[0]!.replace(/\/+$/, '');
+  const p = path
+    .replace(/^.*\/v1\.0/, '')
+    .split('?')[0]!
+    .replace(/\/+$/, '');
   const m = method.toUpperCase();
   return API_PERMISSIONS.find((row) => row.method === m && row.pattern.test(p))?.anyOf;
 }
 
 /** The API table as markdown, for docs/permissions.md (kept equal by src/graph/permissions.spec.ts). */
 export function apiPermissionsMarkdown(): string {
-  const lines = ['| request | least privileged application permission | also accepted | Microsoft\'s page |', '|---|---|---|---|'];
+  const lines = ["| request | least privileged application permission | also accepted | Microsoft's page |", '|---|---|---|---|'];
   for (const row of API_PERMISSIONS) {
-    const also = row.anyOf.slice(1).map((p) => `\`${p}\``).join(', ') || 'none';
+    const also =
+      row.anyOf
+        .slice(1)
+        .map((p) => `\`${p}\``)
+        .join(', ') || 'none';
     const note = row.note ? ` (${row.note})` : '';
-    lines.push(`| \`${row.method} ${row.path}\` | \`${row.anyOf[0]}\`${note} | ${also} | [${row.doc.replace(/\.md$/, '')}](https://learn.microsoft.com/graph/api/${row.doc.replace(/\.md$/, '')}?view=graph-rest-1.0) |`);
+    lines.push(
+      `| \`${row.method} ${row.path}\` | \`${row.anyOf[0]}\`${note} | ${also} | [${row.doc.replace(/\.md$/, '')}](https://learn.microsoft.com/graph/api/${row.doc.replace(/\.md$/, '')}?view=graph-rest-1.0) |`,
+    );
   }
   return lines.join('\n');
 }

@@ -54,9 +54,11 @@ export function floorMs(spent: number, budget: Budget): number {
   return (Math.max(0, spent - budget.quota) / budget.quota) * budget.windowMs;
 }
 
-const MAILBOX = /^\/(?:users|me)\/([^/?]+)\/(?:mailFolders|messages|events|calendar|calendars|calendarView|mailboxSettings|sendMail|inferenceClassification)(?:[/?]|$)/i;
+const MAILBOX =
+  /^\/(?:users|me)\/([^/?]+)\/(?:mailFolders|messages|events|calendar|calendars|calendarView|mailboxSettings|sendMail|inferenceClassification)(?:[/?]|$)/i;
 const SHAREPOINT = /^\/(?:drives|sites|shares)(?:[/?]|$)|^\/(?:users|groups|me)\/[^/?]+\/drives?(?:[/?]|$)/i;
-const IDENTITY = /^\/(?:users|groups|directoryObjects|applications|servicePrincipals|policies|organization|domains|subscribedSkus|oauth2PermissionGrants|contracts|me)(?:[/?]|$)/i;
+const IDENTITY =
+  /^\/(?:users|groups|directoryObjects|applications|servicePrincipals|policies|organization|domains|subscribedSkus|oauth2PermissionGrants|contracts|me)(?:[/?]|$)/i;
 
 /** Which service's limits a request counts against. `path` is relative to the version: `/users?$top=1`. */
 export function serviceOf(path: string): { service: GraphService; mailbox?: string } {

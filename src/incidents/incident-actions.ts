@@ -25,7 +25,12 @@ export class IncidentActions {
   }
 
   /** The DSL (or a routed recipient) acts from the card; every action is an entry, never an edit. */
-  async act(incidentId: string, action: IncidentAction, actor: Person, data: { text?: string; assignee?: string; escalateTo?: string } = {}): Promise<AdaptiveCardJson> {
+  async act(
+    incidentId: string,
+    action: IncidentAction,
+    actor: Person,
+    data: { text?: string; assignee?: string; escalateTo?: string } = {},
+  ): Promise<AdaptiveCardJson> {
     await this.access.assertMayRead(incidentId, actor);
     const { kind, body } = await this.entryFor(action, data);
     await this.store.add(incidentId, kind, actor.id, body);
@@ -34,7 +39,10 @@ export class IncidentActions {
     return card;
   }
 
-  private async entryFor(action: IncidentAction, data: { text?: string; assignee?: string; escalateTo?: string }): Promise<{ kind: string; body: Record<string, unknown> }> {
+  private async entryFor(
+    action: IncidentAction,
+    data: { text?: string; assignee?: string; escalateTo?: string },
+  ): Promise<{ kind: string; body: Record<string, unknown> }> {
     const text = data.text?.trim().slice(0, 4000) ?? '';
     switch (action) {
       case 'acknowledge':
@@ -49,7 +57,8 @@ export class IncidentActions {
         return { kind: 'assigned', body: { text: `to ${assignee.displayName}${text ? `: ${text}` : ''}`, assigneeId: assignee.id } };
       }
       case 'escalate':
-        if (!ESCALATE_TO.includes(data.escalateTo as (typeof ESCALATE_TO)[number])) throw new InvalidReport(`escalateTo: choose one of ${ESCALATE_TO.join(', ')}`);
+        if (!ESCALATE_TO.includes(data.escalateTo as (typeof ESCALATE_TO)[number]))
+          throw new InvalidReport(`escalateTo: choose one of ${ESCALATE_TO.join(', ')}`);
         return { kind: 'escalated-to', body: { text: `${data.escalateTo}${text ? `: ${text}` : ''}`, to: data.escalateTo } };
       case 'inform-parents':
         return { kind: 'parents-informed', body: { text: text || 'parents or carers informed' } };

@@ -8,7 +8,14 @@ import { IncidentLogKeys } from './incident-log-key';
 import { incidentReportSchema } from './incident-report';
 
 const keys = new IncidentLogKeys('the school key vault secret, 32+ characters long');
-const report = incidentReportSchema.parse({ submissionId: '8a6e0804-2bd0-4672-b79e-d97358b37e55', category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Name-calling in the Year 8 chat.', when: '2026-11-23T10:15:00Z', channel: 'tab' });
+const report = incidentReportSchema.parse({
+  submissionId: '8a6e0804-2bd0-4672-b79e-d97358b37e55',
+  category: 'conduct',
+  subCategory: 'cyberbullying',
+  whatHappened: 'Name-calling in the Year 8 chat.',
+  when: '2026-11-23T10:15:00Z',
+  channel: 'tab',
+});
 
 describe.each(engines)('the external copy of the incident log checkpoints on %s', (_name, open) => {
   let t: TestStorage;
@@ -25,7 +32,10 @@ describe.each(engines)('the external copy of the incident log checkpoints on %s'
     expect(await copy.tick()).toBeUndefined();
     await log.add(incidentId, 'note', 'dsl', { text: 'Spoke to both students.' });
     await copy.tick();
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Checkpoint);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Checkpoint);
     expect(lines).toHaveLength(2);
     expect(await log.verify(lines)).toMatchObject({ intact: true, entries: 2 });
   });

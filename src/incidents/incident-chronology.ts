@@ -31,13 +31,22 @@ export class IncidentChronology {
    * A subject access request: every incident a person reported or is named in, with its chronology.
    * Matches the person's Entra id, or their name where a report named them in free text.
    */
-  async exportForPerson(person: { id: string; displayName: string }, requestedBy: string): Promise<Array<IncidentView & { reportedAt: string; reportedByThisPerson: boolean }>> {
+  async exportForPerson(
+    person: { id: string; displayName: string },
+    requestedBy: string,
+  ): Promise<Array<IncidentView & { reportedAt: string; reportedByThisPerson: boolean }>> {
     const out: Array<IncidentView & { reportedAt: string; reportedByThisPerson: boolean }> = [];
     for (const { incident: i, report } of await this.store.reports()) {
       if (!concerns(report, i.reporter_id, { id: person.id, name: person.displayName })) continue;
       out.push({ ...(await this.store.view(i.id)), reportedAt: i.reported_at, reportedByThisPerson: i.reporter_id === person.id });
     }
-    await this.audit.append({ actorId: requestedBy, action: 'incident.subject-access-export', subjectType: 'person', subjectId: person.id, detail: { incidents: out.length } });
+    await this.audit.append({
+      actorId: requestedBy,
+      action: 'incident.subject-access-export',
+      subjectType: 'person',
+      subjectId: person.id,
+      detail: { incidents: out.length },
+    });
     return out;
   }
 
@@ -45,8 +54,11 @@ export class IncidentChronology {
    * One person's chronology across incidents (a DSL's view of a child): every entry of every
    * incident they reported or were named in, oldest first. The read is logged like any other.
    */
-  async chronologyOf(who: { id?: string; name?: string }, viewer: Person): Promise<{ person: { id?: string; name: string }; incidents: number; entries: ChronologyEntry[] }> {
-    if (!viewer.roles.includes('safeguarding')) throw new NotAllowed('a person\'s chronology is for the safeguarding team');
+  async chronologyOf(
+    who: { id?: string; name?: string },
+    viewer: Person,
+  ): Promise<{ person: { id?: string; name: string }; incidents: number; entries: ChronologyEntry[] }> {
+    if (!viewer.roles.includes('safeguarding')) throw new NotAllowed("a person's chronology is for the safeguarding team");
     const known = who.id ? await this.directory.person(who.id).catch(() => undefined) : undefined;
     const name = known?.displayName ?? who.name?.trim() ?? '';
     if (!who.id && !name) throw new InvalidReport('person: give an id or a name');
@@ -58,11 +70,26 @@ export class IncidentChronology {
       incidents += 1;
       const view = await this.store.view(i.id);
       const asReporter = !!key.id && i.reporter_id === key.id;
-      entries.push({ incidentId: i.id, at: i.reported_at, kind: asReporter ? 'reported by them' : 'reported', text: view.whatHappened, category: view.category, subCategory: view.subCategory, asReporter });
-      for (const h of view.history) entries.push({ incidentId: i.id, at: h.at, kind: h.kind, text: h.text, category: view.category, subCategory: view.subCategory, asReporter });
+      entries.push({
+        incidentId: i.id,
+        at: i.reported_at,
+        kind: asReporter ? 'reported by them' : 'reported',
+        text: view.whatHappened,
+        category: view.category,
+        subCategory: view.subCategory,
+        asReporter,
+      });
+      for (const h of view.history)
+        entries.push({ incidentId: i.id, at: h.at, kind: h.kind, text: h.text, category: view.category, subCategory: view.subCategory, asReporter });
     }
     entries.sort((a, b) => a.at.localeCompare(b.at));
-    await this.audit.append({ actorId: viewer.id, action: 'incident.person-chronology-read', subjectType: 'person', subjectId: key.id ?? `name:${name}`, detail: { incidents } });
+    await this.audit.append({
+      actorId: viewer.id,
+      action: 'incident.person-chronology-read',
+      subjectType: 'person',
+      subjectId: key.id ?? `name:${name}`,
+      detail: { incidents },
+    });
     return { person: key, incidents, entries };
   }
 }

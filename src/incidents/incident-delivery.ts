@@ -30,7 +30,15 @@ export class IncidentDelivery {
   /** The run waiting behind it, which every caller in the meantime shares. */
   private waitingDelivery: Promise<number> | undefined;
 
-  constructor(deps: { store: IncidentStore; config: SchoolConfig; directory: SchoolDirectory; notifier: Notifier; audit: AuditLog; logger: Logger; mailer?: Mailer }) {
+  constructor(deps: {
+    store: IncidentStore;
+    config: SchoolConfig;
+    directory: SchoolDirectory;
+    notifier: Notifier;
+    audit: AuditLog;
+    logger: Logger;
+    mailer?: Mailer;
+  }) {
     this.store = deps.store;
     this.config = deps.config;
     this.directory = deps.directory;
@@ -83,7 +91,9 @@ export class IncidentDelivery {
   async refreshCopies(incidentId: string, card: AdaptiveCardJson): Promise<void> {
     if (!this.notifier.update) return;
     for (const c of await this.store.sentCopies(incidentId)) {
-      await this.notifier.update(c.recipientId, c.activityId, card).catch((e) => this.logger.warn({ err: e, incidentId }, 'could not refresh a copy of the incident card'));
+      await this.notifier
+        .update(c.recipientId, c.activityId, card)
+        .catch((e) => this.logger.warn({ err: e, incidentId }, 'could not refresh a copy of the incident card'));
     }
   }
 
@@ -120,9 +130,19 @@ export class IncidentDelivery {
         throw e;
       }
       // A person who has never opened a chat with the bot stays queued; the DSL tab shows it.
-      await this.store.delivered(d, { status: delivered === 'no-conversation' ? 'queued' : 'sent', ...(id ? { recipientId: id } : {}), ...(activityId ? { activityId } : {}) });
+      await this.store.delivered(d, {
+        status: delivered === 'no-conversation' ? 'queued' : 'sent',
+        ...(id ? { recipientId: id } : {}),
+        ...(activityId ? { activityId } : {}),
+      });
       if (delivered === 'emailed') {
-        await this.audit.append({ actorId: 'system', action: 'incident.emailed', subjectType: 'incident', subjectId: d.incident_id, detail: { to: recipient.as, from: this.mailer!.from } });
+        await this.audit.append({
+          actorId: 'system',
+          action: 'incident.emailed',
+          subjectType: 'incident',
+          subjectId: d.incident_id,
+          detail: { to: recipient.as, from: this.mailer!.from },
+        });
       }
       if (delivered !== 'no-conversation') sent += 1;
       else this.logger.warn({ incident: d.incident_id, recipient: recipient.as }, 'incident card not delivered yet');

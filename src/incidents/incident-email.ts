@@ -29,7 +29,7 @@ export function incidentEmail(view: IncidentView, to: ContactRecipient, routedTo
     `Recorded: ${view.when.slice(0, 16).replace('T', ' ')} (UTC)`,
     ...(view.urgent ? ['', 'URGENT: the report says there may be illegal material or immediate risk to a child.'] : []),
     '',
-    'Details are not sent by email. They are kept in the school\'s incident log.',
+    "Details are not sent by email. They are kept in the school's incident log.",
     to.as === 'lado'
       ? aboutHead
         ? `The chair of governors, ${chair.name} (${chair.email}${chair.phone ? `, ${chair.phone}` : ''}), will contact you with them.`

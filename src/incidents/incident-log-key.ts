@@ -26,7 +26,10 @@ export class IncidentLogKeys {
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): IncidentLogKeys | undefined {
     const current = env.INCIDENT_LOG_KEY?.trim();
     if (!current) return undefined;
-    const previous = (env.INCIDENT_LOG_PREVIOUS_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+    const previous = (env.INCIDENT_LOG_PREVIOUS_KEYS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean);
     return new IncidentLogKeys(current, previous);
   }
 
@@ -103,7 +106,8 @@ export function incidentLogKeysFor(o: { env: NodeJS.ProcessEnv; databaseUrl: str
   if (fromEnv) return { keys: fromEnv, source: 'INCIDENT_LOG_KEY' };
   if (o.databaseUrl.startsWith('sqlite:')) {
     const path = o.databaseUrl.slice('sqlite:'.length);
-    if (path === '' || path === ':memory:') return o.create ? { keys: IncidentLogKeys.ephemeral(), source: 'a key for this process only (in-memory database)' } : undefined;
+    if (path === '' || path === ':memory:')
+      return o.create ? { keys: IncidentLogKeys.ephemeral(), source: 'a key for this process only (in-memory database)' } : undefined;
     return keyFile(`${resolve(path)}.incident-log-key`, o.create);
   }
   if (o.demo) return keyFile(join(o.dataDir, `demo-incident-log-${createHash('sha256').update(o.databaseUrl).digest('hex').slice(0, 12)}.key`), o.create);

@@ -13,7 +13,14 @@ import { routeIncident } from './incident-routing';
 const keys = new IncidentLogKeys('the school key vault secret, 32+ characters long');
 const { safeguarding } = loadSchoolConfig(resolve(__dirname, '../../config/demo-school.yaml'));
 const report = (submissionId = '8a6e0804-2bd0-4672-b79e-d97358b37e55') =>
-  incidentReportSchema.parse({ submissionId, category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Name-calling in the Year 8 chat.', when: '2026-11-23T10:15:00Z', channel: 'bot-command' });
+  incidentReportSchema.parse({
+    submissionId,
+    category: 'conduct',
+    subCategory: 'cyberbullying',
+    whatHappened: 'Name-calling in the Year 8 chat.',
+    when: '2026-11-23T10:15:00Z',
+    channel: 'bot-command',
+  });
 
 describe.each(engines)('the incident log on %s', (_name, open) => {
   let t: TestStorage;
@@ -47,7 +54,9 @@ describe.each(engines)('the incident log on %s', (_name, open) => {
     const { incidentId } = await log.submit(report(), 'teacher', routeIncident(report(), safeguarding));
     await log.add(incidentId, 'acknowledged', 'dsl', {});
     await log.add(incidentId, 'note', 'dsl', { text: 'Spoke to both students.' });
-    await expect(t.storage.db.updateTable('incident_entry').set({ body: '{}' }).execute()).rejects.toMatchObject({ message: expect.stringMatching(/append-only/) });
+    await expect(t.storage.db.updateTable('incident_entry').set({ body: '{}' }).execute()).rejects.toMatchObject({
+      message: expect.stringMatching(/append-only/),
+    });
     expect(await log.verify()).toMatchObject({ intact: true, entries: 3, problems: [] });
   });
 
@@ -58,8 +67,14 @@ describe.each(engines)('the incident log on %s', (_name, open) => {
     // A database administrator drops the protection and changes history.
     if (t.storage.engine === 'postgres') await sql`DROP TRIGGER incident_entry_no_change ON incident_entry`.execute(t.storage.db);
     else await sql`DROP TRIGGER incident_entry_no_update`.execute(t.storage.db);
-    await t.storage.db.updateTable('incident_entry').set({ body: JSON.stringify({ text: 'Nothing happened.' }) }).where('seq', '=', second).execute();
-    expect((await log.verify()).problems).toEqual([expect.objectContaining({ kind: 'entry-edited', seq: second, incidentId, why: expect.stringMatching(/changed after it was written/) })]);
+    await t.storage.db
+      .updateTable('incident_entry')
+      .set({ body: JSON.stringify({ text: 'Nothing happened.' }) })
+      .where('seq', '=', second)
+      .execute();
+    expect((await log.verify()).problems).toEqual([
+      expect.objectContaining({ kind: 'entry-edited', seq: second, incidentId, why: expect.stringMatching(/changed after it was written/) }),
+    ]);
   });
 
   it('notices an entry removed from the middle', async () => {
@@ -69,13 +84,25 @@ describe.each(engines)('the incident log on %s', (_name, open) => {
     if (t.storage.engine === 'postgres') await sql`DROP TRIGGER incident_entry_no_change ON incident_entry`.execute(t.storage.db);
     else await sql`DROP TRIGGER incident_entry_no_delete`.execute(t.storage.db);
     await t.storage.db.deleteFrom('incident_entry').where('seq', '=', second).execute();
-    expect((await log.verify()).problems).toEqual([expect.objectContaining({ kind: 'entry-removed', seq: third, why: expect.stringMatching(/removed or changed/) })]);
+    expect((await log.verify()).problems).toEqual([
+      expect.objectContaining({ kind: 'entry-removed', seq: third, why: expect.stringMatching(/removed or changed/) }),
+    ]);
   });
 
   /** A database administrator drops the protection on `table` (both engines). */
   async function dropProtection(table: 'incident_entry' | 'incident' | 'incident_delivery' | 'audit_log'): Promise<void> {
-    const pg: Record<string, string[]> = { incident_entry: ['incident_entry_no_change'], incident: ['incident_no_change'], incident_delivery: ['incident_delivery_kept'], audit_log: ['audit_log_no_change'] };
-    const lite: Record<string, string[]> = { incident_entry: ['incident_entry_no_update', 'incident_entry_no_delete'], incident: ['incident_no_update', 'incident_no_delete'], incident_delivery: ['incident_delivery_no_delete', 'incident_delivery_no_move'], audit_log: ['audit_log_no_update', 'audit_log_no_delete'] };
+    const pg: Record<string, string[]> = {
+      incident_entry: ['incident_entry_no_change'],
+      incident: ['incident_no_change'],
+      incident_delivery: ['incident_delivery_kept'],
+      audit_log: ['audit_log_no_change'],
+    };
+    const lite: Record<string, string[]> = {
+      incident_entry: ['incident_entry_no_update', 'incident_entry_no_delete'],
+      incident: ['incident_no_update', 'incident_no_delete'],
+      incident_delivery: ['incident_delivery_no_delete', 'incident_delivery_no_move'],
+      audit_log: ['audit_log_no_update', 'audit_log_no_delete'],
+    };
     for (const name of (t.storage.engine === 'postgres' ? pg : lite)[table]!) {
       await sql.raw(t.storage.engine === 'postgres' ? `DROP TRIGGER ${name} ON ${table}` : `DROP TRIGGER ${name}`).execute(t.storage.db);
     }
@@ -112,7 +139,9 @@ describe.each(engines)('the incident log on %s', (_name, open) => {
     for (const row of rows.slice(1)) {
       const body = row.seq === rows[1]!.seq ? JSON.stringify({ text: 'Nothing happened.' }) : row.body;
       const body_hash = createHash('sha256').update(body).digest('hex');
-      const hash = createHash('sha256').update(JSON.stringify([prev, row.incident_id, row.kind, row.actor_id, row.at, body_hash, row.subject_digest, row.deliveries])).digest('hex');
+      const hash = createHash('sha256')
+        .update(JSON.stringify([prev, row.incident_id, row.kind, row.actor_id, row.at, body_hash, row.subject_digest, row.deliveries]))
+        .digest('hex');
       await t.storage.db.updateTable('incident_entry').set({ body, body_hash, prev_hash: prev, hash }).where('seq', '=', row.seq).execute();
       prev = hash;
     }
@@ -128,7 +157,10 @@ describe.each(engines)('the incident log on %s', (_name, open) => {
     const { incidentId } = await log.submit(report(), 'teacher', routeIncident(report(), safeguarding));
     const note = await log.add(incidentId, 'note', 'dsl', { text: 'Spoke to Jamie.' });
     await t.storage.db.updateTable('incident_entry').set({ body: '{"erased":true}', erased_at: '2026-11-23T12:00:00Z' }).where('seq', '=', note).execute();
-    expect(await log.verify()).toMatchObject({ intact: false, problems: [expect.objectContaining({ kind: 'erased-without-retention', seq: note, incidentId })] });
+    expect(await log.verify()).toMatchObject({
+      intact: false,
+      problems: [expect.objectContaining({ kind: 'erased-without-retention', seq: note, incidentId })],
+    });
   });
 
   it.each([
@@ -151,7 +183,9 @@ describe.each(engines)('the incident log on %s', (_name, open) => {
     const { incidentId } = await log.submit(report(), 'teacher', routeIncident(report(), safeguarding));
     const first = Number((await log.entries())[0]!.seq);
     const [gone, moved] = await t.storage.db.selectFrom('incident_delivery').select('id').orderBy('id').execute();
-    await expect(t.storage.db.deleteFrom('incident_delivery').where('id', '=', gone!.id).execute()).rejects.toMatchObject({ message: expect.stringMatching(/only their status may change/) });
+    await expect(t.storage.db.deleteFrom('incident_delivery').where('id', '=', gone!.id).execute()).rejects.toMatchObject({
+      message: expect.stringMatching(/only their status may change/),
+    });
     await t.storage.db.updateTable('incident_delivery').set({ status: 'sent' }).where('id', '=', moved!.id).execute();
     expect(await log.verify()).toMatchObject({ intact: true });
     await dropProtection('incident_delivery');
@@ -159,16 +193,20 @@ describe.each(engines)('the incident log on %s', (_name, open) => {
     await t.storage.db.updateTable('incident_delivery').set({ recipient: '{"as":"nobody"}' }).where('id', '=', moved!.id).execute();
     const problems = (await log.verify()).problems;
     expect(problems).toHaveLength(2);
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'delivery-deleted', seq: first, incidentId, why: expect.stringContaining(gone!.id) }),
-      expect.objectContaining({ kind: 'delivery-edited', seq: first, incidentId, why: expect.stringContaining(moved!.id) }),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'delivery-deleted', seq: first, incidentId, why: expect.stringContaining(gone!.id) }),
+        expect.objectContaining({ kind: 'delivery-edited', seq: first, incidentId, why: expect.stringContaining(moved!.id) }),
+      ]),
+    );
   });
 
   it('refuses a checkpoint that was not sealed with the key', async () => {
     await log.submit(report(), 'teacher', routeIncident(report(), safeguarding));
     const forged: Checkpoint = { ...(await log.head())!, seq: 99 };
-    expect((await log.verify([forged])).problems).toEqual([expect.objectContaining({ kind: 'checkpoint-mismatch', seq: 99, why: expect.stringMatching(/not sealed with the key/) })]);
+    expect((await log.verify([forged])).problems).toEqual([
+      expect.objectContaining({ kind: 'checkpoint-mismatch', seq: 99, why: expect.stringMatching(/not sealed with the key/) }),
+    ]);
   });
 
   it('verifies entries sealed with a rotated-out key when it is given as a previous key', async () => {
@@ -189,11 +227,19 @@ describe.each(engines)('the incident log on %s', (_name, open) => {
     expect(entries.slice(0, 2).every((e) => e.body === '{"erased":true}' && e.erased_at)).toBe(true);
     expect(await log.verify()).toMatchObject({ intact: true, entries: 3, problems: [] });
     // A retention entry is never erased: it is what makes the erasure lawful.
-    await expect(t.storage.db.updateTable('incident_entry').set({ body: '{"erased":true}', erased_at: 'now' }).where('seq', '=', entries[2]!.seq).execute()).rejects.toMatchObject({ message: expect.stringMatching(/append-only/) });
-    // An erased entry cannot be rewritten, nor a kept one changed under the cover of "erasure".
-    await expect(t.storage.db.updateTable('incident_entry').set({ body: '{"text":"invented"}' }).where('seq', '=', entries[0]!.seq).execute()).rejects.toMatchObject({ message: expect.stringMatching(/append-only/) });
     await expect(
-      t.storage.db.updateTable('incident_entry').set({ body: '{"erased":true}', erased_at: 'now', kind: 'closed' }).where('seq', '=', entries[2]!.seq).execute(),
+      t.storage.db.updateTable('incident_entry').set({ body: '{"erased":true}', erased_at: 'now' }).where('seq', '=', entries[2]!.seq).execute(),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/append-only/) });
+    // An erased entry cannot be rewritten, nor a kept one changed under the cover of "erasure".
+    await expect(
+      t.storage.db.updateTable('incident_entry').set({ body: '{"text":"invented"}' }).where('seq', '=', entries[0]!.seq).execute(),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/append-only/) });
+    await expect(
+      t.storage.db
+        .updateTable('incident_entry')
+        .set({ body: '{"erased":true}', erased_at: 'now', kind: 'closed' })
+        .where('seq', '=', entries[2]!.seq)
+        .execute(),
     ).rejects.toMatchObject({ message: expect.stringMatching(/append-only/) });
   });
 });
@@ -205,12 +251,28 @@ describe.each(engines)('upgrading an incident log to erasable entries on %s', (_
   /** Entries as release 0005 wrote them: the hash committed to the body itself. */
   async function writeV1Entries(bodies: string[]): Promise<void> {
     const db = t.storage.db as unknown as Kysely<any>;
-    await db.insertInto('incident').values({ id: 'i1', submission_id: 's1', reported_at: '2026-01-01T00:00:00Z', reporter_id: 'teacher', category: 'conduct', sub_category: 'cyberbullying', urgent: 0 }).execute();
+    await db
+      .insertInto('incident')
+      .values({
+        id: 'i1',
+        submission_id: 's1',
+        reported_at: '2026-01-01T00:00:00Z',
+        reporter_id: 'teacher',
+        category: 'conduct',
+        sub_category: 'cyberbullying',
+        urgent: 0,
+      })
+      .execute();
     let prev = '0'.repeat(64);
     for (const body of bodies) {
       const e = { incident_id: 'i1', kind: 'note', actor_id: 'dsl', at: '2026-01-01T00:00:00Z', body };
-      const hash = createHash('sha256').update(JSON.stringify([prev, e.incident_id, e.kind, e.actor_id, e.at, e.body])).digest('hex');
-      await db.insertInto('incident_entry').values({ ...e, prev_hash: prev, hash }).execute();
+      const hash = createHash('sha256')
+        .update(JSON.stringify([prev, e.incident_id, e.kind, e.actor_id, e.at, e.body]))
+        .digest('hex');
+      await db
+        .insertInto('incident_entry')
+        .values({ ...e, prev_hash: prev, hash })
+        .execute();
       prev = hash;
     }
   }
@@ -219,7 +281,12 @@ describe.each(engines)('upgrading an incident log to erasable entries on %s', (_
     t = await open('0005-delivery-activity');
     await writeV1Entries(['{"text":"a"}', '{"text":"b"}']);
     await migrateToLatest(t.storage, keys);
-    expect(await new IncidentLog(t.storage.db, t.storage.engine, undefined, keys).verify()).toMatchObject({ intact: true, entries: 2, problems: [], checkpointedTo: 2 });
+    expect(await new IncidentLog(t.storage.db, t.storage.engine, undefined, keys).verify()).toMatchObject({
+      intact: true,
+      entries: 2,
+      problems: [],
+      checkpointedTo: 2,
+    });
   });
 
   it('refuses to upgrade a log that was tampered with, leaving the evidence as found', async () => {
@@ -241,13 +308,35 @@ describe.each(engines)('anchoring an existing incident log (0011) on %s', (_name
   async function writeV2Log(): Promise<IncidentLog> {
     t = await open('0009-lessons');
     const db = t.storage.db as unknown as Kysely<any>;
-    await db.insertInto('incident').values({ id: 'i1', submission_id: 's1', reported_at: '2026-01-01T00:00:00Z', reporter_id: 'teacher', category: 'conduct', sub_category: 'cyberbullying', urgent: 0 }).execute();
-    await db.insertInto('incident_delivery').values({ id: 'd1', incident_id: 'i1', recipient: '{"as":"dsl"}', status: 'sent', attempts: 1, updated_at: '2026-01-01T00:00:00Z' }).execute();
+    await db
+      .insertInto('incident')
+      .values({
+        id: 'i1',
+        submission_id: 's1',
+        reported_at: '2026-01-01T00:00:00Z',
+        reporter_id: 'teacher',
+        category: 'conduct',
+        sub_category: 'cyberbullying',
+        urgent: 0,
+      })
+      .execute();
+    await db
+      .insertInto('incident_delivery')
+      .values({ id: 'd1', incident_id: 'i1', recipient: '{"as":"dsl"}', status: 'sent', attempts: 1, updated_at: '2026-01-01T00:00:00Z' })
+      .execute();
     let prev = '0'.repeat(64);
-    for (const [kind, body] of [['reported', '{"text":"a"}'], ['note', '{"text":"b"}']] as const) {
+    for (const [kind, body] of [
+      ['reported', '{"text":"a"}'],
+      ['note', '{"text":"b"}'],
+    ] as const) {
       const e = { incident_id: 'i1', kind, actor_id: 'dsl', at: '2026-01-01T00:00:00Z', body, body_hash: createHash('sha256').update(body).digest('hex') };
-      const hash = createHash('sha256').update(JSON.stringify([prev, e.incident_id, e.kind, e.actor_id, e.at, e.body_hash])).digest('hex');
-      await db.insertInto('incident_entry').values({ ...e, prev_hash: prev, hash }).execute();
+      const hash = createHash('sha256')
+        .update(JSON.stringify([prev, e.incident_id, e.kind, e.actor_id, e.at, e.body_hash]))
+        .digest('hex');
+      await db
+        .insertInto('incident_entry')
+        .values({ ...e, prev_hash: prev, hash })
+        .execute();
       prev = hash;
     }
     return new IncidentLog(t.storage.db, t.storage.engine, undefined, keys);

@@ -103,9 +103,26 @@ export class IncidentLog {
       await this.db.transaction().execute(async (tx) => {
         await tx
           .insertInto('incident')
-          .values({ id: incidentId, submission_id: report.submissionId, reported_at: at, reporter_id: reporterId, category: report.category, sub_category: report.subCategory, urgent: routing.urgent ? 1 : 0 })
+          .values({
+            id: incidentId,
+            submission_id: report.submissionId,
+            reported_at: at,
+            reporter_id: reporterId,
+            category: report.category,
+            sub_category: report.subCategory,
+            urgent: routing.urgent ? 1 : 0,
+          })
           .execute();
-        const deliveries = routing.recipients.map((r: Recipient) => ({ id: randomUUID(), incident_id: incidentId, recipient: JSON.stringify(r), status: 'queued' as const, attempts: 0, updated_at: at, recipient_id: null, activity_id: null }));
+        const deliveries = routing.recipients.map((r: Recipient) => ({
+          id: randomUUID(),
+          incident_id: incidentId,
+          recipient: JSON.stringify(r),
+          status: 'queued' as const,
+          attempts: 0,
+          updated_at: at,
+          recipient_id: null,
+          activity_id: null,
+        }));
         if (deliveries.length > 0) await tx.insertInto('incident_delivery').values(deliveries).execute();
         await this.append(tx, keys, incidentId, 'reported', reporterId, { report, routing }, deliveries);
       });
@@ -167,22 +184,38 @@ export class IncidentLog {
     let prev = GENESIS;
     for (const row of rows) {
       const seq = Number(row.seq);
-      if (row.prev_hash !== prev) problem('entry-removed', row, prev === GENESIS ? 'the first entry does not start the chain: entries before it were removed' : 'the entry before it was removed or changed');
+      if (row.prev_hash !== prev)
+        problem(
+          'entry-removed',
+          row,
+          prev === GENESIS ? 'the first entry does not start the chain: entries before it were removed' : 'the entry before it was removed or changed',
+        );
       const bodyHolds = row.erased_at ? row.body === ERASED_BODY : sha256(row.body) === row.body_hash;
       const hashHolds = entryHash(row.prev_hash, row) === row.hash;
       if (!hashHolds || !bodyHolds) problem('entry-edited', row, 'its contents were changed after it was written');
-      else if (!keys.knows(row.key_id)) problem('sealed-with-unknown-key', row, `sealed with key ${row.key_id ?? '(none)'}, which this verification was not given (INCIDENT_LOG_PREVIOUS_KEYS)`);
-      else if (!keys.holds(row.key_id, entrySealText(row.hash), row.mac)) problem('chain-rewritten-without-key', row, 'its hash is consistent but its seal is not: the chain was rewritten by someone without the key');
+      else if (!keys.knows(row.key_id))
+        problem(
+          'sealed-with-unknown-key',
+          row,
+          `sealed with key ${row.key_id ?? '(none)'}, which this verification was not given (INCIDENT_LOG_PREVIOUS_KEYS)`,
+        );
+      else if (!keys.holds(row.key_id, entrySealText(row.hash), row.mac))
+        problem('chain-rewritten-without-key', row, 'its hash is consistent but its seal is not: the chain was rewritten by someone without the key');
 
       if (row.erased_at || row.body === ERASED_BODY) {
         const covered = (retained.get(row.incident_id) ?? []).some((r) => (r.erased ? r.erased.includes(seq) : r.seq > seq));
-        if (!covered || row.kind === RETENTION_KIND) problem('erased-without-retention', row, 'its text was erased, but no retention entry records that erasure');
+        if (!covered || row.kind === RETENTION_KIND)
+          problem('erased-without-retention', row, 'its text was erased, but no retention entry records that erasure');
       }
 
       const incident = incidents.get(row.incident_id);
       if (!rowEdited.has(row.incident_id) && (!incident || incidentDigest(incident) !== row.subject_digest)) {
         rowEdited.add(row.incident_id);
-        problem('incident-row-edited', row, incident ? 'the incident row (category, urgency, reporter or date) is not what the log recorded' : 'the incident row was deleted');
+        problem(
+          'incident-row-edited',
+          row,
+          incident ? 'the incident row (category, urgency, reporter or date) is not what the log recorded' : 'the incident row was deleted',
+        );
       }
       for (const [id, digest] of parseDeliveries(row.deliveries)) {
         const d = deliveries.get(id);
@@ -202,7 +235,11 @@ export class IncidentLog {
     let tail: { c: Checkpoint; where: string } | undefined;
     for (const { c, where } of checkpoints) {
       if (!keys.holds(c.keyId, headText(c.seq, c.hash), c.mac)) {
-        problems.push({ kind: 'checkpoint-mismatch', seq: c.seq, why: `a checkpoint in ${where} (at ${c.at}) is not sealed with the key: it was forged or altered` });
+        problems.push({
+          kind: 'checkpoint-mismatch',
+          seq: c.seq,
+          why: `a checkpoint in ${where} (at ${c.at}) is not sealed with the key: it was forged or altered`,
+        });
         continue;
       }
       checkpointedTo = Math.max(checkpointedTo ?? 0, c.seq);
@@ -211,11 +248,21 @@ export class IncidentLog {
         if (!tail || c.seq > tail.c.seq) tail = { c, where };
       } else if (entry && entry.hash !== c.hash) {
         // (A checkpointed entry missing from the middle: the walk above already named the break.)
-        problems.push({ kind: 'checkpoint-mismatch', seq: c.seq, incidentId: entry.incident_id, why: `${where} recorded entry ${c.seq} (at ${c.at}) with a different hash: the chain was rewritten from there` });
+        problems.push({
+          kind: 'checkpoint-mismatch',
+          seq: c.seq,
+          incidentId: entry.incident_id,
+          why: `${where} recorded entry ${c.seq} (at ${c.at}) with a different hash: the chain was rewritten from there`,
+        });
       }
     }
     // One line for the tail, from the furthest checkpoint that proves it.
-    if (tail) problems.push({ kind: 'missing-tail', seq: tail.c.seq, why: `${tail.where} recorded entry ${tail.c.seq} (at ${tail.c.at}), but the log ends at entry ${lastSeq}: the entries after it were removed` });
+    if (tail)
+      problems.push({
+        kind: 'missing-tail',
+        seq: tail.c.seq,
+        why: `${tail.where} recorded entry ${tail.c.seq} (at ${tail.c.at}), but the log ends at entry ${lastSeq}: the entries after it were removed`,
+      });
     return { intact: problems.length === 0, entries: rows.length, problems, ...(checkpointedTo !== undefined ? { checkpointedTo } : {}) };
   }
 
@@ -264,13 +311,25 @@ export class IncidentLog {
     const prev_hash = last?.hash ?? GENESIS;
     const hash = entryHash(prev_hash, entry);
     const { keyId, mac } = keys.seal(entrySealText(hash));
-    const row = await tx.insertInto('incident_entry').values({ ...entry, prev_hash, hash, key_id: keyId, mac }).returning('seq').executeTakeFirstOrThrow();
+    const row = await tx
+      .insertInto('incident_entry')
+      .values({ ...entry, prev_hash, hash, key_id: keyId, mac })
+      .returning('seq')
+      .executeTakeFirstOrThrow();
     const seq = Number(row.seq);
     // The head, sealed, where the database refuses changes: deleting the tail leaves this behind.
     const head = keys.seal(headText(seq, hash));
     await tx
       .insertInto('audit_log')
-      .values({ at, actor_id: actorId, action: HEAD_CHECKPOINT, subject_type: 'incident-log', subject_id: String(seq), detail: JSON.stringify({ seq, hash, at, keyId: head.keyId, mac: head.mac } satisfies Checkpoint), correlation_id: null })
+      .values({
+        at,
+        actor_id: actorId,
+        action: HEAD_CHECKPOINT,
+        subject_type: 'incident-log',
+        subject_id: String(seq),
+        detail: JSON.stringify({ seq, hash, at, keyId: head.keyId, mac: head.mac } satisfies Checkpoint),
+        correlation_id: null,
+      })
       .execute();
     return seq;
   }
@@ -285,9 +344,17 @@ export class IncidentLog {
     const keys = this.sealingKeys();
     return this.db.transaction().execute(async (tx) => {
       if (this.engine === 'postgres') await sql`select pg_advisory_xact_lock(hashtext('incident_entry'))`.execute(tx);
-      const due = await tx.selectFrom('incident_entry').select('seq').where('incident_id', '=', incidentId).where('erased_at', 'is', null).where('kind', '!=', RETENTION_KIND).orderBy('seq').execute();
+      const due = await tx
+        .selectFrom('incident_entry')
+        .select('seq')
+        .where('incident_id', '=', incidentId)
+        .where('erased_at', 'is', null)
+        .where('kind', '!=', RETENTION_KIND)
+        .orderBy('seq')
+        .execute();
       const seqs = due.map((d) => Number(d.seq));
-      if (seqs.length > 0) await tx.updateTable('incident_entry').set({ body: ERASED_BODY, erased_at: this.now().toISOString() }).where('seq', 'in', seqs).execute();
+      if (seqs.length > 0)
+        await tx.updateTable('incident_entry').set({ body: ERASED_BODY, erased_at: this.now().toISOString() }).where('seq', 'in', seqs).execute();
       await this.append(tx, keys, incidentId, RETENTION_KIND, authorisedBy, { ...why, erased: seqs });
       return seqs.length;
     });

@@ -22,7 +22,10 @@ export class IncidentQueue {
   }
 
   /** The safeguarding team's queue, newest first, filtered by status, category, age and person. */
-  async list(viewer: Person, filter: { status?: string; category?: string; olderThanHours?: number; person?: string } = {}): Promise<Array<{ id: string; reportedAt: string; category: string; subCategory: string; urgent: boolean; status: string }>> {
+  async list(
+    viewer: Person,
+    filter: { status?: string; category?: string; olderThanHours?: number; person?: string } = {},
+  ): Promise<Array<{ id: string; reportedAt: string; category: string; subCategory: string; urgent: boolean; status: string }>> {
     if (!viewer.roles.includes('safeguarding')) throw new NotAllowed('the incident queue is for the safeguarding team');
     const rows = await this.store.newest({
       ...(filter.category ? { category: filter.category } : {}),
@@ -31,11 +34,22 @@ export class IncidentQueue {
     let matching: Set<string> | undefined;
     if (filter.person?.trim()) {
       const needle = filter.person.trim().toLowerCase();
-      matching = new Set((await this.store.reports()).filter(({ report }) => report.involved.some((p) => p.id === filter.person || p.name.toLowerCase().includes(needle))).map((r) => r.incident.id));
+      matching = new Set(
+        (await this.store.reports())
+          .filter(({ report }) => report.involved.some((p) => p.id === filter.person || p.name.toLowerCase().includes(needle)))
+          .map((r) => r.incident.id),
+      );
     }
     return rows
       .filter(({ incident: r }) => !matching || matching.has(r.id))
-      .map(({ incident: r, kinds }) => ({ id: r.id, reportedAt: r.reported_at, category: r.category, subCategory: r.sub_category, urgent: r.urgent === 1, status: statusFrom(kinds) }))
+      .map(({ incident: r, kinds }) => ({
+        id: r.id,
+        reportedAt: r.reported_at,
+        category: r.category,
+        subCategory: r.sub_category,
+        urgent: r.urgent === 1,
+        status: statusFrom(kinds),
+      }))
       .filter((r) => !filter.status || r.status === filter.status);
   }
 
@@ -51,8 +65,18 @@ export class IncidentQueue {
    * For governors (policy 001 "Responsibilities": governors review the log): counts by category
    * and term, and hours to acknowledge and to close. No names, no text.
    */
-  async governorsReport(viewer: Person): Promise<Array<{ term: string; category: string; subCategory: string; incidents: number; medianHoursToAcknowledge: number | null; medianHoursToClose: number | null }>> {
-    if (!viewer.roles.some((r) => r === 'safeguarding' || r === 'headteacher')) throw new NotAllowed('the governors\' report is prepared by the safeguarding team');
+  async governorsReport(viewer: Person): Promise<
+    Array<{
+      term: string;
+      category: string;
+      subCategory: string;
+      incidents: number;
+      medianHoursToAcknowledge: number | null;
+      medianHoursToClose: number | null;
+    }>
+  > {
+    if (!viewer.roles.some((r) => r === 'safeguarding' || r === 'headteacher'))
+      throw new NotAllowed("the governors' report is prepared by the safeguarding team");
     const { incidents, entries } = await this.store.timings();
     const hours = (id: string, kind: string, from: string) => {
       const e = entries.find((x) => x.incident_id === id && x.kind === kind);

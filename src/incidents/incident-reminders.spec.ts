@@ -41,9 +41,27 @@ describe('an incident nobody acknowledges', () => {
   });
   afterEach(() => t.dispose());
 
-  const incidents = () => new IncidentService({ db: t.storage.db, engine: 'sqlite', config, directory, notifier: new RecordingNotifier(), logger: silent, clock: () => clock, logKeys });
+  const incidents = () =>
+    new IncidentService({
+      db: t.storage.db,
+      engine: 'sqlite',
+      config,
+      directory,
+      notifier: new RecordingNotifier(),
+      logger: silent,
+      clock: () => clock,
+      logKeys,
+    });
   const reminders = () => new IncidentReminders({ incidents: incidents(), config, directory, notifier, logger: silent, clock: () => clock });
-  const report = (over: Record<string, unknown> = {}) => ({ submissionId: randomUUID(), category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Unkind messages in the Year 8 chat.', when: clock.toISOString(), channel: 'tab', ...over });
+  const report = (over: Record<string, unknown> = {}) => ({
+    submissionId: randomUUID(),
+    category: 'conduct',
+    subCategory: 'cyberbullying',
+    whatHappened: 'Unkind messages in the Year 8 chat.',
+    when: clock.toISOString(),
+    channel: 'tab',
+    ...over,
+  });
   const at = (iso: string) => (clock = new Date(iso));
 
   it('reminds the DSL after two school hours, escalates to the deputies and the head after four, and flags it at the end of the day', async () => {
@@ -54,7 +72,7 @@ describe('an incident nobody acknowledges', () => {
     at('2026-11-23T11:00:00Z');
     expect((await reminders().tick()).map((s) => s.step)).toEqual(['reminder-sent']);
     expect(notifier.sent.map((s) => s.to)).toEqual([k.dsl.id]);
-    expect((await reminders().tick())).toEqual([]);
+    expect(await reminders().tick()).toEqual([]);
     at('2026-11-23T13:00:00Z');
     notifier.sent.length = 0;
     expect((await reminders().tick()).map((s) => s.step)).toEqual(['escalated']);

@@ -57,7 +57,11 @@ export class IncidentReminders {
       const limit = this.options.acknowledgeWithinMinutes;
       if (!kinds.has('acknowledged')) {
         if (waited >= limit && !kinds.has('reminder-sent')) {
-          await this.send(routing.recipients.filter((r) => r.as === 'dsl' || r.kind === 'contact'), incident.id, 'Reminder: not yet acknowledged');
+          await this.send(
+            routing.recipients.filter((r) => r.as === 'dsl' || r.kind === 'contact'),
+            incident.id,
+            'Reminder: not yet acknowledged',
+          );
           await store.add(incident.id, 'reminder-sent', SYSTEM_ACTOR, { text: `not acknowledged after ${waited} school minutes` });
           done.push({ incidentId: incident.id, step: 'reminder-sent' });
         }
@@ -66,7 +70,10 @@ export class IncidentReminders {
           const aboutHead = routing.recipients.every((r) => r.kind === 'contact');
           const to = aboutHead
             ? routing.recipients
-            : [...routing.recipients.filter((r) => r.as === 'deputy-dsl'), { kind: 'person' as const, ref: this.config.safeguarding.headteacher, as: 'headteacher' as const }];
+            : [
+                ...routing.recipients.filter((r) => r.as === 'deputy-dsl'),
+                { kind: 'person' as const, ref: this.config.safeguarding.headteacher, as: 'headteacher' as const },
+              ];
           await this.send(to, incident.id, 'Escalated: not acknowledged');
           await store.add(incident.id, 'escalated', SYSTEM_ACTOR, { text: `not acknowledged after ${waited} school minutes` });
           done.push({ incidentId: incident.id, step: 'escalated' });
@@ -87,7 +94,8 @@ export class IncidentReminders {
       const id = await this.directory.userIdOf(r.kind === 'person' ? r.ref : r.email);
       if (!id || seen.has(id)) continue;
       seen.add(id);
-      if ((await this.notifier.sendToPerson(id, card, summary)) !== 'sent') this.logger.warn({ incidentId, recipient: r.as }, 'reminder not delivered: no chat with the bot');
+      if ((await this.notifier.sendToPerson(id, card, summary)) !== 'sent')
+        this.logger.warn({ incidentId, recipient: r.as }, 'reminder not delivered: no chat with the bot');
     }
   }
 }

@@ -44,7 +44,10 @@ export const incidentReportSchema = z
     actionsTaken: z.string().trim().max(4000).default(''),
     /** Illegal material or someone at immediate risk: police first, suspect not alerted. */
     illegalOrImmediateRisk: z.boolean().default(false),
-    attachments: z.array(z.object({ name: z.string().max(300), url: z.string().url() })).max(10).default([]),
+    attachments: z
+      .array(z.object({ name: z.string().max(300), url: z.string().url() }))
+      .max(10)
+      .default([]),
     channel: z.enum(['bot-command', 'message-action', 'tab', 'confide', 'audit-finding']),
   })
   .strict()

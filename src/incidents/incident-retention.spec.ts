@@ -38,10 +38,32 @@ describe.each(engines)('retention of incident records on %s', (_name, open) => {
   });
   afterEach(() => t.dispose());
 
-  const service = (config: SchoolConfig) => new IncidentService({ db: t.storage.db, engine: t.storage.engine, config, directory, notifier: new RecordingNotifier(), logger: pino({ level: 'silent' }), clock: () => clock, logKeys });
-  const retention = (config: SchoolConfig) => new IncidentRetention({ db: t.storage.db, engine: t.storage.engine, config, directory, clock: () => clock, logKeys });
+  const service = (config: SchoolConfig) =>
+    new IncidentService({
+      db: t.storage.db,
+      engine: t.storage.engine,
+      config,
+      directory,
+      notifier: new RecordingNotifier(),
+      logger: pino({ level: 'silent' }),
+      clock: () => clock,
+      logKeys,
+    });
+  const retention = (config: SchoolConfig) =>
+    new IncidentRetention({ db: t.storage.db, engine: t.storage.engine, config, directory, clock: () => clock, logKeys });
   const reportAbout = (involved: object[]) =>
-    service(afterBirth).report({ submissionId: randomUUID(), category: 'contact', subCategory: 'grooming', whatHappened: 'An adult asked Jamie for photos on a game chat.', when: clock.toISOString(), channel: 'tab', involved }, teacher);
+    service(afterBirth).report(
+      {
+        submissionId: randomUUID(),
+        category: 'contact',
+        subCategory: 'grooming',
+        whatHappened: 'An adult asked Jamie for photos on a game chat.',
+        when: clock.toISOString(),
+        channel: 'tab',
+        involved,
+      },
+      teacher,
+    );
 
   it('keeps a record about a child until their date of birth + 25 years, then erases its text', async () => {
     const { incidentId } = await reportAbout([{ id: jamie.id, name: jamie.name, role: 'student' }]);

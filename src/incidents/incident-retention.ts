@@ -36,7 +36,8 @@ export class IncidentRetention {
     engine: Engine;
     config: SchoolConfig;
     directory: SchoolDirectory;
-    clock?: () => Date; /** Seals the retention entries (INCIDENT_LOG_KEY when not given). */ logKeys?: IncidentLogKeys;
+    clock?: () => Date;
+    /** Seals the retention entries (INCIDENT_LOG_KEY when not given). */ logKeys?: IncidentLogKeys;
   }) {
     this.db = deps.db;
     this.config = deps.config;
@@ -61,7 +62,7 @@ export class IncidentRetention {
       }
       const children = report.involved.filter((p) => p.role === 'student');
       if (children.length === 0) {
-        out.push({ ...base, retainUntil: null, why: 'names no child: kept (records about adults follow the school\'s own schedule)' });
+        out.push({ ...base, retainUntil: null, why: "names no child: kept (records about adults follow the school's own schedule)" });
         continue;
       }
       const births: string[] = [];
@@ -96,7 +97,13 @@ export class IncidentRetention {
     const due = await this.due();
     for (const d of due) {
       await this.store.log.erase(d.incidentId, authorisedBy, { rule: d.why, retainUntil: d.retainUntil });
-      await this.audit.append({ actorId: authorisedBy, action: 'incident.erased-under-retention', subjectType: 'incident', subjectId: d.incidentId, detail: { retainUntil: d.retainUntil } });
+      await this.audit.append({
+        actorId: authorisedBy,
+        action: 'incident.erased-under-retention',
+        subjectType: 'incident',
+        subjectId: d.incidentId,
+        detail: { retainUntil: d.retainUntil },
+      });
     }
     return due;
   }

@@ -27,7 +27,11 @@ describe('002 "Handling Incidents": the DSL is the first point of contact', () =
   });
 
   it('sends a concern about the headteacher to the chair of governors and the LADO, never to the head', () => {
-    const r = routeIncident(report({ subCategory: 'staff-misuse', involved: [{ id: 'head-id', name: 'Helen Carter', role: 'staff' }] }), safeguarding, 'head-id');
+    const r = routeIncident(
+      report({ subCategory: 'staff-misuse', involved: [{ id: 'head-id', name: 'Helen Carter', role: 'staff' }] }),
+      safeguarding,
+      'head-id',
+    );
     expect(who(r)).toEqual(['chair-of-governors', 'lado']);
     expect(r.recipients.some((x) => x.kind === 'person' && x.ref === safeguarding.headteacher)).toBe(false);
   });

@@ -34,12 +34,18 @@ describe.each(engines)('incident cards whose sender died, on %s', (_name, open) 
   });
   afterEach(() => t.dispose());
 
-  const incidents = (notifier: Notifier) => new IncidentService({ db: t.storage.db, engine: t.storage.engine, config, directory, notifier, logger: silent, clock: () => clock, logKeys });
+  const incidents = (notifier: Notifier) =>
+    new IncidentService({ db: t.storage.db, engine: t.storage.engine, config, directory, notifier, logger: silent, clock: () => clock, logKeys });
   /** A running instance: its job runner with the incidents' work on it, as bin/start-app.ts wires it. */
   const instance = (name: string, notifier: Notifier) => {
     const service = incidents(notifier);
     const runner = new JobRunner({ leases: new JobLeases(t.storage.db, name, () => clock), logger: silent, clock: () => clock });
-    scheduleIncidentWork({ runner, incidents: service, reminders: new IncidentReminders({ incidents: service, config, directory, notifier, logger: silent, clock: () => clock }), logger: silent });
+    scheduleIncidentWork({
+      runner,
+      incidents: service,
+      reminders: new IncidentReminders({ incidents: service, config, directory, notifier, logger: silent, clock: () => clock }),
+      logger: silent,
+    });
     return runner;
   };
   const statuses = async () => (await t.storage.db.selectFrom('incident_delivery').select('status').orderBy('id').execute()).map((d) => d.status);
@@ -47,7 +53,17 @@ describe.each(engines)('incident cards whose sender died, on %s', (_name, open) 
   it('are sent again by the periodic sweep once the dead claim lapses, with no new report and no restart', async () => {
     // Instance A takes the report and dies while sending the first card: that card stays claimed.
     const dying: Notifier = { sendToPerson: () => new Promise(() => undefined) };
-    await incidents(dying).report({ submissionId: randomUUID(), category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Name-calling in the Year 8 class chat.', when: clock.toISOString(), channel: 'tab' }, teacher);
+    await incidents(dying).report(
+      {
+        submissionId: randomUUID(),
+        category: 'conduct',
+        subCategory: 'cyberbullying',
+        whatHappened: 'Name-calling in the Year 8 class chat.',
+        when: clock.toISOString(),
+        channel: 'tab',
+      },
+      teacher,
+    );
     await eventually(async () => (await statuses()).includes('sending'), 'instance A to claim a card');
     expect((await statuses()).sort()).toEqual(['queued', 'queued', 'sending']);
 
@@ -72,9 +88,23 @@ describe.each(engines)('incident cards whose sender died, on %s', (_name, open) 
   });
 
   it('are swept at start-up, so a restart sends what was queued before it', async () => {
-    const offline: Notifier = { sendToPerson: async () => { throw new Error('process killed'); } };
+    const offline: Notifier = {
+      sendToPerson: async () => {
+        throw new Error('process killed');
+      },
+    };
     const before = incidents(offline);
-    await before.report({ submissionId: randomUUID(), category: 'conduct', subCategory: 'cyberbullying', whatHappened: 'Name-calling in the Year 8 class chat.', when: clock.toISOString(), channel: 'tab' }, teacher);
+    await before.report(
+      {
+        submissionId: randomUUID(),
+        category: 'conduct',
+        subCategory: 'cyberbullying',
+        whatHappened: 'Name-calling in the Year 8 class chat.',
+        when: clock.toISOString(),
+        channel: 'tab',
+      },
+      teacher,
+    );
     await before.settled();
     const restarted = new RecordingNotifier();
     const runner = instance('restarted', restarted);

@@ -33,7 +33,8 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
   let notifier: RecordingNotifier;
   let directory: SchoolDirectory;
   const people: Record<string, Person> = {};
-  const service = (n: Notifier = notifier) => new IncidentService({ db: t.storage.db, engine: t.storage.engine, config, directory, notifier: n, logger: pino({ level: 'silent' }), logKeys });
+  const service = (n: Notifier = notifier) =>
+    new IncidentService({ db: t.storage.db, engine: t.storage.engine, config, directory, notifier: n, logger: pino({ level: 'silent' }), logKeys });
   beforeEach(async () => {
     t = await open();
     notifier = new RecordingNotifier();
@@ -48,13 +49,31 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
     await s.report(report(), people.teacher!);
     await s.settled();
     const k = keyPeople(ctx.school);
-    expect(notifier.sent.map((s) => s.to).sort()).toEqual([k.dsl.id, k.deputyDsl.id, ctx.school.users.find((u) => u.userPrincipalName.startsWith('tom.evans'))!.id].sort());
+    expect(notifier.sent.map((s) => s.to).sort()).toEqual(
+      [k.dsl.id, k.deputyDsl.id, ctx.school.users.find((u) => u.userPrincipalName.startsWith('tom.evans'))!.id].sort(),
+    );
     expect(cardProblems(notifier.sent[0]!.card)).toEqual([]);
   });
 
   it('brings a concern about the headteacher to the chair of governors and emails the LADO, never telling the head', async () => {
-    const s = new IncidentService({ db: t.storage.db, engine: t.storage.engine, config, directory, notifier, logger: pino({ level: 'silent' }), mailer: new GraphMailer(ctx.graph, config.mail!.sender), logKeys });
-    await s.report(report({ subCategory: 'staff-misuse', whatHappened: 'The head shared pupils’ photos from a personal phone.', involved: [{ name: 'Helen Carter', role: 'headteacher' }] }), people.teacher!);
+    const s = new IncidentService({
+      db: t.storage.db,
+      engine: t.storage.engine,
+      config,
+      directory,
+      notifier,
+      logger: pino({ level: 'silent' }),
+      mailer: new GraphMailer(ctx.graph, config.mail!.sender),
+      logKeys,
+    });
+    await s.report(
+      report({
+        subCategory: 'staff-misuse',
+        whatHappened: 'The head shared pupils’ photos from a personal phone.',
+        involved: [{ name: 'Helen Carter', role: 'headteacher' }],
+      }),
+      people.teacher!,
+    );
     // Delivery starts in the background on submission; wait for that run to finish (its audit
     // entry is written after the delivery's status, so waiting on the status alone would race).
     await s.settled();
@@ -128,16 +147,24 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
     const assigned = await s.act(incidentId, 'assign', people.dsl!, { assignee: keyPeople(ctx.school).deputyDsl.userPrincipalName });
     expect(JSON.stringify(assigned)).toContain('assigned to Priya Shah');
     await expect(s.act(incidentId, 'assign', people.dsl!, { assignee: keyPeople(ctx.school).student.userPrincipalName })).rejects.toThrow(/member of staff/);
-    expect(JSON.stringify(await s.act(incidentId, 'escalate', people.dsl!, { escalateTo: "children's social care", text: 'Referral made.' }))).toContain("escalated-to children's social care: Referral made.");
+    expect(JSON.stringify(await s.act(incidentId, 'escalate', people.dsl!, { escalateTo: "children's social care", text: 'Referral made.' }))).toContain(
+      "escalated-to children's social care: Referral made.",
+    );
     await expect(s.act(incidentId, 'escalate', people.dsl!, { escalateTo: 'the press' })).rejects.toThrow(/choose one of LADO/);
-    expect(JSON.stringify(await s.act(incidentId, 'inform-parents', people.dsl!, { text: 'Phoned both families.' }))).toContain('parents-informed Phoned both families.');
+    expect(JSON.stringify(await s.act(incidentId, 'inform-parents', people.dsl!, { text: 'Phoned both families.' }))).toContain(
+      'parents-informed Phoned both families.',
+    );
     await s.read(incidentId, people.dsl!);
     expect((await new AuditLog(t.storage.db).list({ subjectType: 'incident' })).map((e) => [e.action, e.actorId])).toEqual([['incident.read', people.dsl!.id]]);
     expect(await new IncidentLog(t.storage.db, t.storage.engine, undefined, logKeys).verify()).toMatchObject({ intact: true, entries: 6, problems: [] });
   });
 
   it('delivers, after a restart, the cards a crashed process had queued', async () => {
-    const crashing: Notifier = { sendToPerson: async () => { throw new Error('process killed'); } };
+    const crashing: Notifier = {
+      sendToPerson: async () => {
+        throw new Error('process killed');
+      },
+    };
     const before = service(crashing);
     await before.report(report(), people.teacher!);
     await before.settled();
@@ -154,17 +181,35 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
     const records = await s.exportForPerson(people.student!, 'dpo@demo-academy.org.uk');
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ reportedByThisPerson: false, involved: [`${people.student!.displayName} (student)`] });
-    expect((await new AuditLog(t.storage.db).list({ subjectType: 'person' }))[0]).toMatchObject({ action: 'incident.subject-access-export', actorId: 'dpo@demo-academy.org.uk' });
+    expect((await new AuditLog(t.storage.db).list({ subjectType: 'person' }))[0]).toMatchObject({
+      action: 'incident.subject-access-export',
+      actorId: 'dpo@demo-academy.org.uk',
+    });
     expect(await s.exportForPerson(people.teacher!, 'dpo')).toHaveLength(2);
   });
 
   it('shows the DSL one child’s chronology across incidents, by id or by name, and logs the look', async () => {
     const s = service();
     const jamie = people.student!;
-    const first = await s.report(report({ when: '2026-11-20T10:00:00Z', whatHappened: 'Jamie was sent unkind messages in the class chat.', involved: [{ id: jamie.id, name: jamie.displayName, role: 'student' }] }), people.teacher!);
+    const first = await s.report(
+      report({
+        when: '2026-11-20T10:00:00Z',
+        whatHappened: 'Jamie was sent unkind messages in the class chat.',
+        involved: [{ id: jamie.id, name: jamie.displayName, role: 'student' }],
+      }),
+      people.teacher!,
+    );
     await s.act(first.incidentId, 'note', people.dsl!, { text: 'Spoke to Jamie and parents.' });
     // A later report names him without an id (typed by a colleague).
-    await s.report(report({ subCategory: 'inappropriate-content', category: 'content', whatHappened: 'Jamie shown an upsetting video by an older pupil.', involved: [{ name: jamie.displayName, role: 'student' }] }), people.teacher!);
+    await s.report(
+      report({
+        subCategory: 'inappropriate-content',
+        category: 'content',
+        whatHappened: 'Jamie shown an upsetting video by an older pupil.',
+        involved: [{ name: jamie.displayName, role: 'student' }],
+      }),
+      people.teacher!,
+    );
     await s.report(report({ involved: [{ name: 'Someone Else', role: 'student' }] }), people.teacher!);
 
     const chronology = await s.chronologyOf({ id: jamie.id }, people.dsl!);
@@ -182,7 +227,11 @@ describe.each(engines)('e-safety incidents on %s', (_name, open) => {
   });
 
   it('sends each card once when two delivery runs overlap', async () => {
-    const crashing: Notifier = { sendToPerson: async () => { throw new Error('offline'); } };
+    const crashing: Notifier = {
+      sendToPerson: async () => {
+        throw new Error('offline');
+      },
+    };
     const offline = service(crashing);
     await offline.report(report(), people.teacher!);
     await offline.settled();

@@ -56,7 +56,15 @@ export class IncidentService {
     const audit = new AuditLog(deps.db, clock);
     this.store = new IncidentStore({ db: deps.db, engine: deps.engine, clock, ...(deps.logKeys ? { logKeys: deps.logKeys } : {}) });
     const access = new IncidentAccess({ store: this.store, directory: deps.directory });
-    this.delivery = new IncidentDelivery({ store: this.store, config: deps.config, directory: deps.directory, notifier: deps.notifier, audit, logger: deps.logger, ...(deps.mailer ? { mailer: deps.mailer } : {}) });
+    this.delivery = new IncidentDelivery({
+      store: this.store,
+      config: deps.config,
+      directory: deps.directory,
+      notifier: deps.notifier,
+      audit,
+      logger: deps.logger,
+      ...(deps.mailer ? { mailer: deps.mailer } : {}),
+    });
     this.intake = new IncidentIntake({ store: this.store, config: deps.config, directory: deps.directory, delivery: this.delivery, clock });
     this.actions = new IncidentActions({ store: this.store, access, directory: deps.directory, delivery: this.delivery });
     this.queue = new IncidentQueue({ store: this.store, access, audit, clock });
@@ -71,7 +79,12 @@ export class IncidentService {
     return this.intake.confide(input, student);
   }
 
-  act(incidentId: string, action: IncidentAction, actor: Person, data: { text?: string; assignee?: string; escalateTo?: string } = {}): Promise<AdaptiveCardJson> {
+  act(
+    incidentId: string,
+    action: IncidentAction,
+    actor: Person,
+    data: { text?: string; assignee?: string; escalateTo?: string } = {},
+  ): Promise<AdaptiveCardJson> {
     return this.actions.act(incidentId, action, actor, data);
   }
 

@@ -60,9 +60,18 @@ export class IncidentStore {
 
   /** Every incident with its report, oldest first (the log's first entry holds the report). */
   async reports(): Promise<Array<{ incident: Pick<IncidentRow, 'id' | 'reported_at' | 'reporter_id' | 'category' | 'sub_category'>; report: IncidentReport }>> {
-    const incidents = await this.db.selectFrom('incident').select(['id', 'reported_at', 'reporter_id', 'category', 'sub_category']).orderBy('reported_at').execute();
+    const incidents = await this.db
+      .selectFrom('incident')
+      .select(['id', 'reported_at', 'reporter_id', 'category', 'sub_category'])
+      .orderBy('reported_at')
+      .execute();
     if (incidents.length === 0) return [];
-    const firsts = await this.db.selectFrom('incident_entry').select(['incident_id', 'body']).where('kind', '=', 'reported').where('erased_at', 'is', null).execute();
+    const firsts = await this.db
+      .selectFrom('incident_entry')
+      .select(['incident_id', 'body'])
+      .where('kind', '=', 'reported')
+      .where('erased_at', 'is', null)
+      .execute();
     // An erased report has no `report` left (ERASED_BODY), so it drops out here too.
     const reportOf = new Map(firsts.map((f) => [f.incident_id, (JSON.parse(f.body) as { report?: IncidentReport }).report]));
     return incidents.flatMap((incident) => {
@@ -77,7 +86,17 @@ export class IncidentStore {
     if (filter.category) q = q.where('category', '=', filter.category);
     if (filter.reportedBefore) q = q.where('reported_at', '<', filter.reportedBefore);
     const rows = await q.execute();
-    const entries = rows.length ? await this.db.selectFrom('incident_entry').select(['incident_id', 'kind']).where('incident_id', 'in', rows.map((r) => r.id)).execute() : [];
+    const entries = rows.length
+      ? await this.db
+          .selectFrom('incident_entry')
+          .select(['incident_id', 'kind'])
+          .where(
+            'incident_id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute()
+      : [];
     const kindsOf = new Map<string, string[]>();
     for (const e of entries) kindsOf.set(e.incident_id, [...(kindsOf.get(e.incident_id) ?? []), e.kind]);
     return rows.map((incident) => ({ incident, kinds: kindsOf.get(incident.id) ?? [] }));
@@ -107,7 +126,11 @@ export class IncidentStore {
       urgent: first.routing.urgent,
       guidance: first.routing.guidance,
       status: statusFrom(entries.map((e) => e.kind)),
-      history: entries.slice(1).map((e) => ({ kind: e.kind, at: e.at, text: (JSON.parse(e.body) as { text?: string; outcome?: string }).text ?? (JSON.parse(e.body) as { outcome?: string }).outcome ?? '' })),
+      history: entries.slice(1).map((e) => ({
+        kind: e.kind,
+        at: e.at,
+        text: (JSON.parse(e.body) as { text?: string; outcome?: string }).text ?? (JSON.parse(e.body) as { outcome?: string }).outcome ?? '',
+      })),
     };
   }
 
@@ -118,7 +141,7 @@ export class IncidentStore {
       id: incidentId,
       category: i.category,
       subCategory: i.sub_category,
-      whatHappened: '(erased under the school\'s retention policy)',
+      whatHappened: "(erased under the school's retention policy)",
       when: i.reported_at,
       where: '',
       involved: [],
@@ -157,21 +180,36 @@ export class IncidentStore {
 
   /** The card could not go this time: back in the queue, one attempt more. */
   async requeue(d: DeliveryRow): Promise<void> {
-    await this.db.updateTable('incident_delivery').set({ status: 'queued', attempts: d.attempts + 1, updated_at: this.now().toISOString() }).where('id', '=', d.id).execute();
+    await this.db
+      .updateTable('incident_delivery')
+      .set({ status: 'queued', attempts: d.attempts + 1, updated_at: this.now().toISOString() })
+      .where('id', '=', d.id)
+      .execute();
   }
 
   /** Sent (with where the copy is, to refresh it later), or still waiting for the person's chat. */
   async delivered(d: DeliveryRow, outcome: { status: 'sent' | 'queued'; recipientId?: string; activityId?: string }): Promise<void> {
     await this.db
       .updateTable('incident_delivery')
-      .set({ status: outcome.status, attempts: d.attempts + 1, updated_at: this.now().toISOString(), recipient_id: outcome.recipientId ?? null, activity_id: outcome.activityId ?? null })
+      .set({
+        status: outcome.status,
+        attempts: d.attempts + 1,
+        updated_at: this.now().toISOString(),
+        recipient_id: outcome.recipientId ?? null,
+        activity_id: outcome.activityId ?? null,
+      })
       .where('id', '=', d.id)
       .execute();
   }
 
   /** Where each sent copy of an incident's card is, so every copy can show its new state. */
   async sentCopies(incidentId: string): Promise<Array<{ recipientId: string; activityId: string }>> {
-    const copies = await this.db.selectFrom('incident_delivery').select(['recipient_id', 'activity_id']).where('incident_id', '=', incidentId).where('status', '=', 'sent').execute();
+    const copies = await this.db
+      .selectFrom('incident_delivery')
+      .select(['recipient_id', 'activity_id'])
+      .where('incident_id', '=', incidentId)
+      .where('status', '=', 'sent')
+      .execute();
     return copies.flatMap((c) => (c.recipient_id && c.activity_id ? [{ recipientId: c.recipient_id, activityId: c.activity_id }] : []));
   }
 }

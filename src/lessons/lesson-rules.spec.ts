@@ -13,14 +13,31 @@ describe('who is outside the school, for a lesson or a meeting', () => {
   });
 
   it('finds a staff-organised online meeting with an outsider', () => {
-    expect(breaksRemoteWorking({ isOrganizer: true, isOnlineMeeting: true, organizer: 'amy.clarke@demo-academy.org.uk', attendees: ['tutor@tutoring-co.example.com', 'jamie.brown@students.demo-academy.org.uk'] }, school)).toEqual(['tutor@tutoring-co.example.com']);
+    expect(
+      breaksRemoteWorking(
+        {
+          isOrganizer: true,
+          isOnlineMeeting: true,
+          organizer: 'amy.clarke@demo-academy.org.uk',
+          attendees: ['tutor@tutoring-co.example.com', 'jamie.brown@students.demo-academy.org.uk'],
+        },
+        school,
+      ),
+    ).toEqual(['tutor@tutoring-co.example.com']);
   });
 
   it('allows joining a third party’s meeting: staff may join when the third party set it up', () => {
-    expect(breaksRemoteWorking({ isOrganizer: false, isOnlineMeeting: true, organizer: 'board@localauthority.example.gov.uk', attendees: ['amy.clarke@demo-academy.org.uk'] }, school)).toEqual([]);
+    expect(
+      breaksRemoteWorking(
+        { isOrganizer: false, isOnlineMeeting: true, organizer: 'board@localauthority.example.gov.uk', attendees: ['amy.clarke@demo-academy.org.uk'] },
+        school,
+      ),
+    ).toEqual([]);
   });
 
   it('leaves meetings that are not online meetings alone', () => {
-    expect(breaksRemoteWorking({ isOrganizer: true, isOnlineMeeting: false, organizer: 'amy.clarke@demo-academy.org.uk', attendees: ['x@gmail.com'] }, school)).toEqual([]);
+    expect(
+      breaksRemoteWorking({ isOrganizer: true, isOnlineMeeting: false, organizer: 'amy.clarke@demo-academy.org.uk', attendees: ['x@gmail.com'] }, school),
+    ).toEqual([]);
   });
 });

@@ -24,7 +24,13 @@ export function lessonMeetingSettings(attendees: Array<{ id: string; upn: string
   return {
     ...LESSON_MEETING_SETTINGS,
     allowedPresenters: 'roleIsPresenter',
-    participants: { attendees: attendees.map((a) => ({ upn: a.upn, role: coTeachers.has(a.id) ? 'presenter' : 'attendee', ...(a.id ? { identity: { user: { id: a.id } } } : {}) })) },
+    participants: {
+      attendees: attendees.map((a) => ({
+        upn: a.upn,
+        role: coTeachers.has(a.id) ? 'presenter' : 'attendee',
+        ...(a.id ? { identity: { user: { id: a.id } } } : {}),
+      })),
+    },
   };
 }
 
@@ -36,7 +42,10 @@ export function outsiders(addresses: string[], schoolDomains: readonly string[])
 }
 
 /** A meeting a member of staff organised with people outside the school breaks the clause; joining an outsider's meeting does not. */
-export function breaksRemoteWorking(meeting: { isOrganizer: boolean; isOnlineMeeting: boolean; organizer: string; attendees: string[] }, schoolDomains: readonly string[]): string[] {
+export function breaksRemoteWorking(
+  meeting: { isOrganizer: boolean; isOnlineMeeting: boolean; organizer: string; attendees: string[] },
+  schoolDomains: readonly string[],
+): string[] {
   if (!meeting.isOrganizer || !meeting.isOnlineMeeting) return [];
   if (!isInsideSchool(meeting.organizer, schoolDomains)) return [];
   return outsiders(meeting.attendees, schoolDomains);

@@ -29,18 +29,48 @@ describe.each(engines)('remote lessons on %s', (_name, open) => {
   });
   afterEach(() => t.dispose());
 
-  const service = (installer: AppInstaller | null = new GraphAppInstaller(ctx.graph, 'catalog-app')) => new LessonService({ db: t.storage.db, config: demoConfig, graph: ctx.graph, directory, notifier, logger: pino({ level: 'silent' }), installer: installer ?? undefined, clock: () => clock });
+  const service = (installer: AppInstaller | null = new GraphAppInstaller(ctx.graph, 'catalog-app')) =>
+    new LessonService({
+      db: t.storage.db,
+      config: demoConfig,
+      graph: ctx.graph,
+      directory,
+      notifier,
+      logger: pino({ level: 'silent' }),
+      installer: installer ?? undefined,
+      clock: () => clock,
+    });
   /** A class of Amy Clarke's with no guest in it (her first class has a guest tutor, seeded). */
-  const cleanClass = () => ctx.school.groups.find((g) => g.kind === 'class' && g.ownerIds.includes(teacher.id) && g.memberIds.every((id) => ctx.school.users.find((u) => u.id === id)?.userType === 'Member'))!;
-  const lessonInput = (over: Record<string, unknown> = {}) => ({ submissionId: randomUUID(), classId: cleanClass().id, title: 'Poetry: Owen and Sassoon', ...over });
+  const cleanClass = () =>
+    ctx.school.groups.find(
+      (g) =>
+        g.kind === 'class' && g.ownerIds.includes(teacher.id) && g.memberIds.every((id) => ctx.school.users.find((u) => u.id === id)?.userType === 'Member'),
+    )!;
+  const lessonInput = (over: Record<string, unknown> = {}) => ({
+    submissionId: randomUUID(),
+    classId: cleanClass().id,
+    title: 'Poetry: Owen and Sassoon',
+    ...over,
+  });
 
   it('creates the Teams meeting with the lesson settings, in the class’s calendars, and adds the app to its chat', async () => {
     const { lesson, created } = await service().start(lessonInput(), teacher);
     expect(created).toBe(true);
     const meeting = ctx.school.onlineMeetings.find((m) => m.id === lesson.online_meeting_id)!;
-    expect(meeting).toMatchObject({ recordAutomatically: true, allowRecording: true, isEntryExitAnnounced: true, allowedPresenters: 'organizer', lobbyBypassSettings: { scope: 'organizationExcludingGuests', isDialInBypassEnabled: false } });
+    expect(meeting).toMatchObject({
+      recordAutomatically: true,
+      allowRecording: true,
+      isEntryExitAnnounced: true,
+      allowedPresenters: 'organizer',
+      lobbyBypassSettings: { scope: 'organizationExcludingGuests', isDialInBypassEnabled: false },
+    });
     const event = ctx.school.events.find((e) => e.id === lesson.event_id)!;
-    expect(event.attendees.map((a) => a.emailAddress.address).sort()).toEqual(cleanClass().memberIds.filter((id) => id !== teacher.id).map((id) => ctx.school.users.find((u) => u.id === id)!.mail.toLowerCase()).sort());
+    expect(event.attendees.map((a) => a.emailAddress.address).sort()).toEqual(
+      cleanClass()
+        .memberIds.filter((id) => id !== teacher.id)
+        .map((id) => ctx.school.users.find((u) => u.id === id)!.mail.toLowerCase())
+        .sort(),
+    );
     expect(ctx.school.appInstalledInChats.has(lesson.chat_id!)).toBe(true);
     expect((await new AuditLog(t.storage.db).list({ subjectType: 'lesson' }))[0]).toMatchObject({ action: 'lesson.created' });
   });
@@ -59,7 +89,9 @@ describe.each(engines)('remote lessons on %s', (_name, open) => {
     const { lesson } = await service().start(lessonInput(), teacher);
     expect(ctx.school.onlineMeetings.find((m) => m.id === lesson.online_meeting_id)!.lobbyBypassSettings.scope).toBe('organizationExcludingGuests');
     // Without the header the demo tenant refuses the value, as Graph does for an evolvable enum member.
-    const refused = await ctx.graph.patch(`/users/${teacher.id}/onlineMeetings/${lesson.online_meeting_id}`, { lobbyBypassSettings: { scope: 'organizationExcludingGuests' } }).catch((e: unknown) => e);
+    const refused = await ctx.graph
+      .patch(`/users/${teacher.id}/onlineMeetings/${lesson.online_meeting_id}`, { lobbyBypassSettings: { scope: 'organizationExcludingGuests' } })
+      .catch((e: unknown) => e);
     expect(isGraphError(refused, 400)).toBe(true);
     // And reads it back as unknownFutureValue to a client that did not opt in.
     const read = await ctx.graph.get<{ lobbyBypassSettings: { scope: string } }>(`/users/${teacher.id}/onlineMeetings/${lesson.online_meeting_id}`);
@@ -81,9 +113,18 @@ describe.each(engines)('remote lessons on %s', (_name, open) => {
   it('installs into the chat with the app’s chat RSC permissions consented; Graph refuses an install without them', async () => {
     const { lesson } = await service().start(lessonInput(), teacher);
     expect(ctx.school.appInstalledInChats.has(lesson.chat_id!)).toBe(true);
-    const other = ctx.tenant.meetings.createEventAs(teacher.id, { subject: 'Staff briefing', isOnlineMeeting: true, start: { dateTime: '2026-11-24T08:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-11-24T08:30:00', timeZone: 'UTC' } });
+    const other = ctx.tenant.meetings.createEventAs(teacher.id, {
+      subject: 'Staff briefing',
+      isOnlineMeeting: true,
+      start: { dateTime: '2026-11-24T08:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2026-11-24T08:30:00', timeZone: 'UTC' },
+    });
     const thread = ctx.school.onlineMeetings.find((m) => m.joinWebUrl === other.onlineMeeting!.joinUrl)!.chatThreadId;
-    const bare = await ctx.graph.post(`/chats/${encodeURIComponent(thread)}/installedApps`, { 'teamsApp@odata.bind': 'https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/catalog-app' }).catch((e: unknown) => e);
+    const bare = await ctx.graph
+      .post(`/chats/${encodeURIComponent(thread)}/installedApps`, {
+        'teamsApp@odata.bind': 'https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/catalog-app',
+      })
+      .catch((e: unknown) => e);
     expect(isGraphError(bare, 400)).toBe(true);
     expect(ctx.school.appInstalledInChats.has(thread)).toBe(false);
   });
@@ -106,7 +147,9 @@ describe.each(engines)('remote lessons on %s', (_name, open) => {
   });
 
   it('refuses a lesson for a class with a guest from outside the school, citing the policy', async () => {
-    const withGuest = ctx.school.groups.find((g) => g.kind === 'class' && g.memberIds.some((id) => ctx.school.users.find((u) => u.id === id)?.userType === 'Guest'))!;
+    const withGuest = ctx.school.groups.find(
+      (g) => g.kind === 'class' && g.memberIds.some((id) => ctx.school.users.find((u) => u.id === id)?.userType === 'Guest'),
+    )!;
     await expect(service().start(lessonInput({ classId: withGuest.id }), teacher)).rejects.toThrow(LessonRefused);
     await expect(service().start(lessonInput({ classId: withGuest.id }), teacher)).rejects.toThrow(/rob\.tutor@tutoring-co\.example\.com.*Remote Working/);
     expect(await t.storage.db.selectFrom('lesson').selectAll().execute()).toEqual([]);
@@ -169,6 +212,11 @@ describe.each(engines)('remote lessons on %s', (_name, open) => {
     expect(notices.map((n) => n.to).sort()).toEqual([teacher.id, itAdmin].sort());
     expect(JSON.stringify(notices[0]!.card)).toContain('Lesson without recording');
     const lessons = await s.lessonsOf(teacher);
-    expect(lessons.past.map((l) => [l.title, l.recording_found])).toEqual(expect.arrayContaining([['Lesson without recording', 0], ['Lesson with recording', 1]]));
+    expect(lessons.past.map((l) => [l.title, l.recording_found])).toEqual(
+      expect.arrayContaining([
+        ['Lesson without recording', 0],
+        ['Lesson with recording', 1],
+      ]),
+    );
   });
 });

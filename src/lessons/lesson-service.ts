@@ -120,7 +120,9 @@ export class LessonService {
   /** The classes a teacher teaches (Education API): a lesson is for one of them. */
   async classesOf(teacher: Person): Promise<Array<{ id: string; displayName: string }>> {
     if (!teacher.roles.includes('teacher')) throw new NotATeacher('lessons are started by teachers');
-    const classes = await this.graph.all<Present<Graph.EducationClass, 'id' | 'displayName'>>(`/education/users/${teacher.id}/taughtClasses?$select=id,displayName`);
+    const classes = await this.graph.all<Present<Graph.EducationClass, 'id' | 'displayName'>>(
+      `/education/users/${teacher.id}/taughtClasses?$select=id,displayName`,
+    );
     return classes.map((c) => ({ id: c.id, displayName: c.displayName }));
   }
 
@@ -133,7 +135,10 @@ export class LessonService {
     if (running) return running;
     const work = this.create(parsed.data, teacher)
       .catch((e: unknown) => {
-        if (isGraphError(e, 403)) throw new LessonsNotPermitted('Lessons are not available: the app has not been granted Calendars.ReadWrite and OnlineMeetings.ReadWrite.All. Please ask the IT team.');
+        if (isGraphError(e, 403))
+          throw new LessonsNotPermitted(
+            'Lessons are not available: the app has not been granted Calendars.ReadWrite and OnlineMeetings.ReadWrite.All. Please ask the IT team.',
+          );
         throw e;
       })
       .finally(() => this.starting.delete(key));
@@ -143,7 +148,8 @@ export class LessonService {
 
   private async create(input: z.infer<typeof startLessonSchema>, teacher: Person): Promise<StartedLesson> {
     const existing = await this.db.selectFrom('lesson').selectAll().where('submission_id', '=', input.submissionId).executeTakeFirst();
-    if (existing) return { lesson: existing, created: false, postedToClass: true, ...(existing.chat_id && existing.app_in_chat === 0 ? { warning: NO_CHAT_WARNING } : {}) };
+    if (existing)
+      return { lesson: existing, created: false, postedToClass: true, ...(existing.chat_id && existing.app_in_chat === 0 ? { warning: NO_CHAT_WARNING } : {}) };
 
     const classes = await this.classesOf(teacher);
     const cls = classes.find((c) => c.id === input.classId);
@@ -163,12 +169,22 @@ export class LessonService {
     const coTeachers = owners.filter((o) => o.id !== teacher.id && isUser(o));
     const people = [...members.filter(isUser), ...coTeachers.filter((c) => !members.some((m) => m.id === c.id))].filter((m) => m.id !== teacher.id);
     const attendees = [
-      ...people.map((m) => ({ id: m.id, upn: m.userPrincipalName ?? m.mail ?? '', address: (m.mail ?? m.userPrincipalName ?? '').toLowerCase(), name: m.displayName ?? '' })),
+      ...people.map((m) => ({
+        id: m.id,
+        upn: m.userPrincipalName ?? m.mail ?? '',
+        address: (m.mail ?? m.userPrincipalName ?? '').toLowerCase(),
+        name: m.displayName ?? '',
+      })),
       ...input.invite.map((address) => ({ id: '', upn: address, address: address.toLowerCase(), name: address })),
     ].filter((a) => a.address);
-    const outside = outsiders(attendees.map((a) => a.address), this.config.school.mailDomains);
+    const outside = outsiders(
+      attendees.map((a) => a.address),
+      this.config.school.mailDomains,
+    );
     if (outside.length) {
-      throw new LessonRefused(`This lesson would include people outside the school (${outside.join(', ')}). ${REMOTE_WORKING_CLAUSE}. Remove them from the class or the invitation, then start the lesson again.`);
+      throw new LessonRefused(
+        `This lesson would include people outside the school (${outside.join(', ')}). ${REMOTE_WORKING_CLAUSE}. Remove them from the class or the invitation, then start the lesson again.`,
+      );
     }
 
     // A calendar event puts the lesson in everyone's calendar; its Teams meeting then gets the
@@ -187,9 +203,11 @@ export class LessonService {
     } satisfies Graph.Event);
     const joinUrl = event.onlineMeeting?.joinUrl;
     if (!joinUrl) throw new Error('Graph created the event without a Teams meeting');
-    const found = await this.graph.get<{ value: Array<Present<Graph.OnlineMeeting, 'id'> & Optional<Graph.OnlineMeeting, 'chatInfo'>> }>(`/users/${teacher.id}/onlineMeetings?$filter=${encodeURIComponent(`JoinWebUrl eq '${joinUrl}'`)}`);
+    const found = await this.graph.get<{ value: Array<Present<Graph.OnlineMeeting, 'id'> & Optional<Graph.OnlineMeeting, 'chatInfo'>> }>(
+      `/users/${teacher.id}/onlineMeetings?$filter=${encodeURIComponent(`JoinWebUrl eq '${joinUrl}'`)}`,
+    );
     const meeting = found.value[0];
-    if (!meeting) throw new Error('the lesson\'s Teams meeting could not be found by its join link');
+    if (!meeting) throw new Error("the lesson's Teams meeting could not be found by its join link");
     const settings = lessonMeetingSettings(attendees, new Set(coTeachers.map((c) => c.id)));
     // organizationExcludingGuests is an evolvable enum member: Graph takes it only with this header
     // (lobbybypasssettings.md, "lobbyBypassScope values").
@@ -229,9 +247,21 @@ export class LessonService {
       await this.graph.post(`/users/${teacher.id}/events/${event.id}/cancel`, { comment: 'Created twice' }).catch(() => undefined);
       return { lesson: winner, created: false, postedToClass: true };
     }
-    await this.audit.append({ actorId: teacher.id, action: 'lesson.created', subjectType: 'lesson', subjectId: lesson.id, detail: { classId: cls.id, attendees: attendees.length, coTeachers: coTeachers.length, appInChat, settings: { ...settings, participants: undefined } } });
+    await this.audit.append({
+      actorId: teacher.id,
+      action: 'lesson.created',
+      subjectType: 'lesson',
+      subjectId: lesson.id,
+      detail: { classId: cls.id, attendees: attendees.length, coTeachers: coTeachers.length, appInChat, settings: { ...settings, participants: undefined } },
+    });
     const posted = this.notifier.postTo
-      ? await this.notifier.postTo(`team:${cls.id}`, lessonJoinCard({ title: lesson.title, starts: this.when(lesson.starts_at), teacher: teacher.displayName, joinUrl }), `Lesson: ${lesson.title}`).catch(() => 'no-conversation' as const)
+      ? await this.notifier
+          .postTo(
+            `team:${cls.id}`,
+            lessonJoinCard({ title: lesson.title, starts: this.when(lesson.starts_at), teacher: teacher.displayName, joinUrl }),
+            `Lesson: ${lesson.title}`,
+          )
+          .catch(() => 'no-conversation' as const)
       : 'no-conversation';
     return { lesson, created: true, postedToClass: posted === 'sent', ...(appInChat ? {} : { warning: NO_CHAT_WARNING }) };
   }
@@ -277,11 +307,26 @@ export class LessonService {
     const lesson = await this.lessonFor(meeting);
     const at = this.now().toISOString();
     if (lesson) {
-      await this.db.updateTable('lesson').set({ started_at: lesson.started_at ?? at, announced_at: lesson.announced_at ?? at }).where('id', '=', lesson.id).execute();
-      await this.audit.append({ actorId: null, action: 'lesson.recording-announced', subjectType: 'lesson', subjectId: lesson.id, detail: { how: 'meeting-start' } });
+      await this.db
+        .updateTable('lesson')
+        .set({ started_at: lesson.started_at ?? at, announced_at: lesson.announced_at ?? at })
+        .where('id', '=', lesson.id)
+        .execute();
+      await this.audit.append({
+        actorId: null,
+        action: 'lesson.recording-announced',
+        subjectType: 'lesson',
+        subjectId: lesson.id,
+        detail: { how: 'meeting-start' },
+      });
       return { heading: 'This lesson is recorded', text: this.config.lessons.announcement, lessonId: lesson.id };
     }
-    await this.audit.append({ actorId: null, action: 'meeting.recording-reminder', subjectType: 'meeting', subjectId: meeting.chatId ?? meeting.joinUrl ?? null });
+    await this.audit.append({
+      actorId: null,
+      action: 'meeting.recording-reminder',
+      subjectType: 'meeting',
+      subjectId: meeting.chatId ?? meeting.joinUrl ?? null,
+    });
     return { heading: 'Recording must be announced', text: this.config.lessons.meetingAnnouncement };
   }
 
@@ -308,28 +353,52 @@ export class LessonService {
       .execute();
     for (const l of due) {
       if (!this.notifier.postTo) break;
-      const sent = await this.notifier.postTo(l.chat_id!, recordingAnnouncementCard({ heading: 'This lesson is recorded', text: this.config.lessons.announcement }), 'This lesson is recorded').catch(() => 'no-conversation' as const);
+      const sent = await this.notifier
+        .postTo(
+          l.chat_id!,
+          recordingAnnouncementCard({ heading: 'This lesson is recorded', text: this.config.lessons.announcement }),
+          'This lesson is recorded',
+        )
+        .catch(() => 'no-conversation' as const);
       if (sent !== 'sent') continue;
       await this.db.updateTable('lesson').set({ announced_at: now.toISOString() }).where('id', '=', l.id).execute();
-      await this.audit.append({ actorId: null, action: 'lesson.recording-announced', subjectType: 'lesson', subjectId: l.id, detail: { how: 'scheduled-start' } });
+      await this.audit.append({
+        actorId: null,
+        action: 'lesson.recording-announced',
+        subjectType: 'lesson',
+        subjectId: l.id,
+        detail: { how: 'scheduled-start' },
+      });
       out.announced += 1;
     }
 
     const waitMs = this.config.lessons.recordingCheckMinutes * 60_000;
-    const ended = await this.db.selectFrom('lesson').selectAll().where('recording_checked_at', 'is', null).where('starts_at', '<=', now.toISOString()).execute();
+    const ended = await this.db
+      .selectFrom('lesson')
+      .selectAll()
+      .where('recording_checked_at', 'is', null)
+      .where('starts_at', '<=', now.toISOString())
+      .execute();
     for (const l of ended) {
       const endedAt = Date.parse(l.ended_at ?? l.ends_at);
       if (now.getTime() < endedAt + waitMs) continue;
       const recordings = await this.graph.all<{ id: string }>(`/users/${l.teacher_id}/onlineMeetings/${l.online_meeting_id}/recordings`);
       const found = recordings.length > 0;
-      await this.db.updateTable('lesson').set({ recording_checked_at: now.toISOString(), recording_found: found ? 1 : 0 }).where('id', '=', l.id).execute();
+      await this.db
+        .updateTable('lesson')
+        .set({ recording_checked_at: now.toISOString(), recording_found: found ? 1 : 0 })
+        .where('id', '=', l.id)
+        .execute();
       out.checked += 1;
       if (found) continue;
       out.missing += 1;
       await this.audit.append({ actorId: null, action: 'lesson.no-recording', subjectType: 'lesson', subjectId: l.id });
       const card = noRecordingCard({ title: l.title, className: l.class_name, starts: this.when(l.starts_at) });
       const admins = [...((await this.directory.groupMembers('admins')) ?? [])];
-      for (const to of new Set([l.teacher_id, ...admins])) await this.notifier.sendToPerson(to, card, `No recording of ${l.title}`).catch((e) => this.logger.warn({ err: e }, 'could not send the missing-recording card'));
+      for (const to of new Set([l.teacher_id, ...admins]))
+        await this.notifier
+          .sendToPerson(to, card, `No recording of ${l.title}`)
+          .catch((e) => this.logger.warn({ err: e }, 'could not send the missing-recording card'));
     }
     return out;
   }

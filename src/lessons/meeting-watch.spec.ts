@@ -46,7 +46,17 @@ describe.each(engines)('the staff calendar watch on %s', (_name, open) => {
   it('subscribes to each member of staff, renews a day before expiry, and replaces one Graph has dropped', async () => {
     const clock = new Date();
     const graph = new GraphAccess({ tokens: tokenSourceFor({ mode: 'demo' }, 'https://graph.microsoft.com/v1.0') });
-    const watch = () => new MeetingWatch({ db: t.storage.db, config: demoConfig, graph, directory: new SchoolDirectory(graph, demoConfig), notifier: new RecordingNotifier(), logger: pino({ level: 'silent' }), notificationUrl: () => WEBHOOK, clock: () => clock });
+    const watch = () =>
+      new MeetingWatch({
+        db: t.storage.db,
+        config: demoConfig,
+        graph,
+        directory: new SchoolDirectory(graph, demoConfig),
+        notifier: new RecordingNotifier(),
+        logger: pino({ level: 'silent' }),
+        notificationUrl: () => WEBHOOK,
+        clock: () => clock,
+      });
     const staff = school.groups.find((g) => g.kind === 'staff')!.memberIds.length;
 
     expect(await watch().ensureSubscriptions()).toEqual({ created: staff, renewed: 0, failed: 0 });
@@ -54,7 +64,10 @@ describe.each(engines)('the staff calendar watch on %s', (_name, open) => {
     expect(await watch().ensureSubscriptions()).toEqual({ created: 0, renewed: 0, failed: 0 });
 
     // Two days on, each has half a day left (Graph's own clock is real, so the records age instead).
-    await t.storage.db.updateTable('graph_subscription').set({ expires_at: new Date(clock.getTime() + 12 * 3_600_000).toISOString() }).execute();
+    await t.storage.db
+      .updateTable('graph_subscription')
+      .set({ expires_at: new Date(clock.getTime() + 12 * 3_600_000).toISOString() })
+      .execute();
     const dropped = school.subscriptions.shift()!;
     expect(await watch().ensureSubscriptions()).toEqual({ created: 1, renewed: staff - 1, failed: 0 });
     expect(school.subscriptions.find((s) => s.resource === dropped.resource)!.id).not.toBe(dropped.id);
@@ -65,11 +78,25 @@ describe.each(engines)('the staff calendar watch on %s', (_name, open) => {
 
   const graph = () => new GraphAccess({ tokens: tokenSourceFor({ mode: 'demo' }, 'https://graph.microsoft.com/v1.0') });
   const teacher = () => school.users.find((u) => u.role === 'staff' && u.userType === 'Member')!;
-  const outsiderMeeting = (subject: string) => ({ subject, isOnlineMeeting: true, start: { dateTime: '2026-11-25T15:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-11-25T15:30:00', timeZone: 'UTC' }, attendees: [{ emailAddress: { address: 'rob.tutor@tutoring-co.example.com', name: 'Rob Tutor' } }] });
+  const outsiderMeeting = (subject: string) => ({
+    subject,
+    isOnlineMeeting: true,
+    start: { dateTime: '2026-11-25T15:00:00', timeZone: 'UTC' },
+    end: { dateTime: '2026-11-25T15:30:00', timeZone: 'UTC' },
+    attendees: [{ emailAddress: { address: 'rob.tutor@tutoring-co.example.com', name: 'Rob Tutor' } }],
+  });
 
   it('answers Graph before acting: the notification is stored, and acted on from the queue afterwards', async () => {
     const notifier = new RecordingNotifier();
-    const watch = new MeetingWatch({ db: t.storage.db, config: demoConfig, graph: graph(), directory: new SchoolDirectory(graph(), demoConfig), notifier, logger: pino({ level: 'silent' }), notificationUrl: () => WEBHOOK });
+    const watch = new MeetingWatch({
+      db: t.storage.db,
+      config: demoConfig,
+      graph: graph(),
+      directory: new SchoolDirectory(graph(), demoConfig),
+      notifier,
+      logger: pino({ level: 'silent' }),
+      notificationUrl: () => WEBHOOK,
+    });
     await watch.ensureSubscriptions();
     const event = tenant.meetings.createEventAs(teacher().id, outsiderMeeting('Catch-up with the tutor'));
     const sub = school.subscriptions.find((s) => s.resource === `/users/${teacher().id}/events`)!;
@@ -77,7 +104,17 @@ describe.each(engines)('the staff calendar watch on %s', (_name, open) => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     server.use(http.get(`*/v1.0/users/:id/events/:eventId`, async () => void (await held)));
-    const body = { value: [{ subscriptionId: sub.id, clientState: sub.clientState, changeType: 'created', resource: `Users/${teacher().id}/Events/${event.id}`, resourceData: { id: event.id } }] };
+    const body = {
+      value: [
+        {
+          subscriptionId: sub.id,
+          clientState: sub.clientState,
+          changeType: 'created',
+          resource: `Users/${teacher().id}/Events/${event.id}`,
+          resourceData: { id: event.id },
+        },
+      ],
+    };
     await expect(watch.receive(body)).resolves.toEqual({ accepted: 1, refused: 0 });
     expect(await t.storage.db.selectFrom('graph_notification_queue').selectAll().execute()).toHaveLength(1);
     expect(notifier.sent).toHaveLength(0);
@@ -92,7 +129,16 @@ describe.each(engines)('the staff calendar watch on %s', (_name, open) => {
   it('handles lifecycle notifications: reauthorizationRequired renews, subscriptionRemoved subscribes again, missed re-reads the calendar', async () => {
     const clock = new Date();
     const notifier = new RecordingNotifier();
-    const watch = new MeetingWatch({ db: t.storage.db, config: demoConfig, graph: graph(), directory: new SchoolDirectory(graph(), demoConfig), notifier, logger: pino({ level: 'silent' }), notificationUrl: () => WEBHOOK, clock: () => clock });
+    const watch = new MeetingWatch({
+      db: t.storage.db,
+      config: demoConfig,
+      graph: graph(),
+      directory: new SchoolDirectory(graph(), demoConfig),
+      notifier,
+      logger: pino({ level: 'silent' }),
+      notificationUrl: () => WEBHOOK,
+      clock: () => clock,
+    });
     receiving = watch;
     await watch.ensureSubscriptions();
     const mine = () => school.subscriptions.find((s) => s.resource === `/users/${teacher().id}/events`)!;

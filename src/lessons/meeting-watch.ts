@@ -39,11 +39,17 @@ const lifecycleSchema = z
   })
   .passthrough();
 
-const notificationSchema = z.object({ value: z.array(z.union([lifecycleSchema, changeSchema])).min(1).max(1000) });
+const notificationSchema = z.object({
+  value: z
+    .array(z.union([lifecycleSchema, changeSchema]))
+    .min(1)
+    .max(1000),
+});
 type Notification = z.infer<typeof notificationSchema>['value'][number];
 const isLifecycle = (n: Notification): n is z.infer<typeof lifecycleSchema> => 'lifecycleEvent' in n;
 
-interface GraphEvent extends Present<Graph.Event, 'id'>, Optional<Graph.Event, 'subject' | 'isOrganizer' | 'isOnlineMeeting' | 'start' | 'organizer' | 'attendees'> {
+interface GraphEvent
+  extends Present<Graph.Event, 'id'>, Optional<Graph.Event, 'subject' | 'isOrganizer' | 'isOnlineMeeting' | 'start' | 'organizer' | 'attendees'> {
   id: string;
   subject?: string;
   isOrganizer?: boolean;
@@ -91,7 +97,8 @@ export class MeetingWatch {
     directory: SchoolDirectory;
     notifier: Notifier;
     logger: Logger;
-    notificationUrl: () => string; clock?: () => Date;
+    notificationUrl: () => string;
+    clock?: () => Date;
   }) {
     this.db = deps.db;
     this.config = deps.config;
@@ -150,7 +157,11 @@ export class MeetingWatch {
       else accepted.push(n);
     }
     if (refused) this.logger.warn({ refused }, 'change notifications refused: unknown subscription or wrong clientState');
-    if (accepted.length) await this.db.insertInto('graph_notification_queue').values({ body: JSON.stringify(accepted), received_at: this.now().toISOString(), claimed_at: null, attempts: 0 }).execute();
+    if (accepted.length)
+      await this.db
+        .insertInto('graph_notification_queue')
+        .values({ body: JSON.stringify(accepted), received_at: this.now().toISOString(), claimed_at: null, attempts: 0 })
+        .execute();
     return { accepted: accepted.length, refused };
   }
 
@@ -179,7 +190,12 @@ export class MeetingWatch {
         .limit(1)
         .executeTakeFirst();
       if (!row) return { processed };
-      const claim = await this.db.updateTable('graph_notification_queue').set({ claimed_at: this.now().toISOString(), attempts: row.attempts + 1 }).where('id', '=', row.id).where('attempts', '=', row.attempts).executeTakeFirst();
+      const claim = await this.db
+        .updateTable('graph_notification_queue')
+        .set({ claimed_at: this.now().toISOString(), attempts: row.attempts + 1 })
+        .where('id', '=', row.id)
+        .where('attempts', '=', row.attempts)
+        .executeTakeFirst();
       if (Number(claim.numUpdatedRows) !== 1) continue;
       try {
         for (const n of JSON.parse(row.body) as Notification[]) await this.act(n);
@@ -200,7 +216,17 @@ export class MeetingWatch {
     if (!sub) return;
     if (isLifecycle(n)) return this.lifecycle(n.lifecycleEvent, sub);
     // Graph may deliver the same notification again: act once.
-    const key = `n:${createHash('sha256').update(JSON.stringify([n.subscriptionId, n.changeType, n.resourceData.id, (n as { subscriptionExpirationDateTime?: string }).subscriptionExpirationDateTime ?? '', (n.resourceData as { '@odata.etag'?: string })['@odata.etag'] ?? ''])).digest('hex')}`;
+    const key = `n:${createHash('sha256')
+      .update(
+        JSON.stringify([
+          n.subscriptionId,
+          n.changeType,
+          n.resourceData.id,
+          (n as { subscriptionExpirationDateTime?: string }).subscriptionExpirationDateTime ?? '',
+          (n.resourceData as { '@odata.etag'?: string })['@odata.etag'] ?? '',
+        ]),
+      )
+      .digest('hex')}`;
     if (!(await this.firstTime(key))) return;
     await this.check(sub.user_id, n.resourceData.id).catch((e) => this.logger.warn({ err: e }, 'could not check a changed meeting'));
   }
@@ -210,7 +236,10 @@ export class MeetingWatch {
    * expiry reauthorises, subscription-update.md); subscriptionRemoved, create it again; missed,
    * some changes were not delivered, so the calendar is read again.
    */
-  private async lifecycle(event: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed', sub: { id: string; user_id: string; expires_at: string }): Promise<void> {
+  private async lifecycle(
+    event: 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed',
+    sub: { id: string; user_id: string; expires_at: string },
+  ): Promise<void> {
     if (event === 'reauthorizationRequired') {
       const expires = new Date(this.now().getTime() + LIFETIME_MS).toISOString();
       try {
@@ -238,15 +267,30 @@ export class MeetingWatch {
   private async judge(userId: string, e: GraphEvent): Promise<void> {
     const eventId = e.id;
     const outside = breaksRemoteWorking(
-      { isOrganizer: !!e.isOrganizer, isOnlineMeeting: !!e.isOnlineMeeting, organizer: e.organizer?.emailAddress?.address ?? '', attendees: (e.attendees ?? []).map((a) => a.emailAddress?.address ?? '').filter(Boolean) },
+      {
+        isOrganizer: !!e.isOrganizer,
+        isOnlineMeeting: !!e.isOnlineMeeting,
+        organizer: e.organizer?.emailAddress?.address ?? '',
+        attendees: (e.attendees ?? []).map((a) => a.emailAddress?.address ?? '').filter(Boolean),
+      },
       this.config.school.mailDomains,
     );
     if (outside.length === 0) return;
     // The same meeting with the same outsiders is one warning, however many updates follow.
     if (!(await this.firstTime(`w:${eventId}:${[...outside].sort().join(',')}`))) return;
-    const card = outsiderMeetingCard({ subject: e.subject ?? '(no subject)', starts: (e.start?.dateTime ?? '').slice(0, 16).replace('T', ' '), outsiders: outside.join(', ') });
+    const card = outsiderMeetingCard({
+      subject: e.subject ?? '(no subject)',
+      starts: (e.start?.dateTime ?? '').slice(0, 16).replace('T', ' '),
+      outsiders: outside.join(', '),
+    });
     await this.notifier.sendToPerson(userId, card, 'A Teams meeting with people outside the school');
-    await this.audit.append({ actorId: null, action: 'meeting.external-attendee-warned', subjectType: 'meeting', subjectId: eventId, detail: { organizerId: userId, outsiders: outside.length } });
+    await this.audit.append({
+      actorId: null,
+      action: 'meeting.external-attendee-warned',
+      subjectType: 'meeting',
+      subjectId: eventId,
+      detail: { organizerId: userId, outsiders: outside.length },
+    });
   }
 
   private async subscribe(userId: string): Promise<void> {
@@ -254,12 +298,23 @@ export class MeetingWatch {
     const clientState = randomBytes(24).toString('base64url');
     const resource = `/users/${userId}/events`;
     // Lifecycle notifications come to the same endpoint (change-notifications-lifecycle-events.md).
-    const sub = await this.graph.post<{ id: string }>('/subscriptions', { changeType: 'created,updated', notificationUrl: this.notificationUrl(), lifecycleNotificationUrl: this.notificationUrl(), resource, expirationDateTime: expires, clientState });
+    const sub = await this.graph.post<{ id: string }>('/subscriptions', {
+      changeType: 'created,updated',
+      notificationUrl: this.notificationUrl(),
+      lifecycleNotificationUrl: this.notificationUrl(),
+      resource,
+      expirationDateTime: expires,
+      clientState,
+    });
     await this.db.insertInto('graph_subscription').values({ id: sub.id, user_id: userId, resource, client_state: clientState, expires_at: expires }).execute();
   }
 
   private async firstTime(key: string): Promise<boolean> {
-    const r = await this.db.insertInto('graph_notification_seen').values({ key, seen_at: this.now().toISOString() }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+    const r = await this.db
+      .insertInto('graph_notification_seen')
+      .values({ key, seen_at: this.now().toISOString() })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
 }

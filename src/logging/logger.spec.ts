@@ -27,7 +27,13 @@ describe('the logs', () => {
 
   it('keep personal data out: names, addresses, UPNs and message text are redacted', () => {
     const { lines, logger } = capture();
-    logger.info({ person: { displayName: 'Jamie Brown', userPrincipalName: 'jamie.brown@students.demo-academy.org.uk', email: 'parent@example.net' }, message: { text: 'please help' } }, 'x');
+    logger.info(
+      {
+        person: { displayName: 'Jamie Brown', userPrincipalName: 'jamie.brown@students.demo-academy.org.uk', email: 'parent@example.net' },
+        message: { text: 'please help' },
+      },
+      'x',
+    );
     const line = JSON.stringify(lines[0]);
     expect(line).not.toMatch(/Jamie|jamie\.brown|parent@example|please help/);
   });

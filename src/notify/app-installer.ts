@@ -71,7 +71,9 @@ export class GraphAppInstaller implements AppInstaller {
    * chat-post-installedapps.md).
    */
   async installInChat(chatId: string): Promise<InstallOutcome> {
-    return this.install(`/chats/${encodeURIComponent(chatId)}/installedApps`, { consentedPermissionSet: { resourceSpecificPermissions: CHAT_RSC_PERMISSIONS } });
+    return this.install(`/chats/${encodeURIComponent(chatId)}/installedApps`, {
+      consentedPermissionSet: { resourceSpecificPermissions: CHAT_RSC_PERMISSIONS },
+    });
   }
 
   private async install(path: string, extra: Record<string, unknown>): Promise<InstallOutcome> {

@@ -25,8 +25,13 @@ export interface Mailer {
  * callers keep it queued.
  */
 export class MailNotPermitted extends Error {
-  constructor(readonly mailbox: string, readonly code: string) {
-    super(`Exchange Online refused to send from ${mailbox} (403 ${code}): assign the app "Application Mail.Send" scoped to that mailbox (docs/permissions.md, "Mail"). The email stays queued.`);
+  constructor(
+    readonly mailbox: string,
+    readonly code: string,
+  ) {
+    super(
+      `Exchange Online refused to send from ${mailbox} (403 ${code}): assign the app "Application Mail.Send" scoped to that mailbox (docs/permissions.md, "Mail"). The email stays queued.`,
+    );
   }
 }
 

@@ -14,7 +14,7 @@ function busiest(times: number[], periodMs: number): number {
   return most;
 }
 
-describe('the pacer keeps to Teams\' bot rate limits (msteams-docs bots/how-to/rate-limit.md)', () => {
+describe("the pacer keeps to Teams' bot rate limits (msteams-docs bots/how-to/rate-limit.md)", () => {
   it('to one conversation: never more than 7 in 1 s, 8 in 2 s, 60 in 30 s', async () => {
     const { pacer, now } = pacedClock();
     const times: number[] = [];
@@ -39,7 +39,12 @@ describe('the pacer keeps to Teams\' bot rate limits (msteams-docs bots/how-to/r
       times.push(now());
     }
     expect(times[1800]! - times[0]!).toBeGreaterThanOrEqual(3_600_000);
-    expect(PER_CONVERSATION_WINDOWS.map((w) => [w.limit, w.periodMs / 1000])).toEqual([[7, 1], [8, 2], [60, 30], [1800, 3600]]);
+    expect(PER_CONVERSATION_WINDOWS.map((w) => [w.limit, w.periodMs / 1000])).toEqual([
+      [7, 1],
+      [8, 2],
+      [60, 30],
+      [1800, 3600],
+    ]);
   });
 
   it('across conversations: at most 30 a second for the app in the tenant', async () => {

@@ -8,6 +8,8 @@ describe('a CSV export', () => {
   });
 
   it('leaves ordinary text alone and quotes commas, quotes and line breaks', () => {
-    expect(csvTable(['a', 'b', 'c'], [['Jamie Brown', 'said "hi", then left', 'line\nbreak']])).toBe('a,b,c\r\nJamie Brown,"said ""hi"", then left","line\nbreak"\r\n');
+    expect(csvTable(['a', 'b', 'c'], [['Jamie Brown', 'said "hi", then left', 'line\nbreak']])).toBe(
+      'a,b,c\r\nJamie Brown,"said ""hi"", then left","line\nbreak"\r\n',
+    );
   });
 });

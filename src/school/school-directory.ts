@@ -20,7 +20,11 @@ export interface Person {
 }
 
 /** user.md: userType is "Member" or "Guest". */
-interface GraphUser extends Present<Graph.User, 'id' | 'displayName' | 'userPrincipalName' | 'userType'>, Selected<Graph.User, 'mail' | 'jobTitle'>, Optional<Graph.User, 'assignedLicenses'> {
+interface GraphUser
+  extends
+    Present<Graph.User, 'id' | 'displayName' | 'userPrincipalName' | 'userType'>,
+    Selected<Graph.User, 'mail' | 'jobTitle'>,
+    Optional<Graph.User, 'assignedLicenses'> {
   id: string;
   displayName: string;
   userPrincipalName: string;
@@ -104,7 +108,10 @@ export class SchoolDirectory {
   async names(): Promise<Map<string, { displayName: string; userPrincipalName: string }>> {
     if (this.everyone && this.now() - this.everyone.at < this.cacheMs) return this.everyone.names;
     const names = new Map<string, { displayName: string; userPrincipalName: string }>();
-    for (const u of await this.graph.all<{ id: string; displayName: string; userPrincipalName: string }>('/users?$select=id,displayName,userPrincipalName&$top=999')) names.set(u.id, u);
+    for (const u of await this.graph.all<{ id: string; displayName: string; userPrincipalName: string }>(
+      '/users?$select=id,displayName,userPrincipalName&$top=999',
+    ))
+      names.set(u.id, u);
     this.everyone = { names, at: this.now() };
     return names;
   }
@@ -112,7 +119,9 @@ export class SchoolDirectory {
   /** A student's parents and guardians with an email address (Education API relatedContacts). */
   async parentsOf(studentId: string): Promise<Array<{ name: string; email: string }>> {
     try {
-      const edu = await this.graph.get<Optional<Graph.EducationUser, 'relatedContacts'>>(`/education/users/${encodeURIComponent(studentId)}?$select=id,relatedContacts`);
+      const edu = await this.graph.get<Optional<Graph.EducationUser, 'relatedContacts'>>(
+        `/education/users/${encodeURIComponent(studentId)}?$select=id,relatedContacts`,
+      );
       return (edu.relatedContacts ?? [])
         .filter((c) => (c.relationship === 'parent' || c.relationship === 'guardian') && !!c.emailAddress)
         .map((c) => ({ name: c.displayName ?? 'Parent or carer', email: c.emailAddress!.toLowerCase() }));
@@ -154,15 +163,17 @@ export class SchoolDirectory {
 
   private async groupIdOf(ref: string): Promise<string | undefined> {
     if (GUID.test(ref)) return ref;
-    const found = await this.graph.get<{ value: Array<{ id: string }> }>(
-      `/groups?$filter=mail eq '${ref.replace(/'/g, "''")}'&$select=id`,
-    );
+    const found = await this.graph.get<{ value: Array<{ id: string }> }>(`/groups?$filter=mail eq '${ref.replace(/'/g, "''")}'&$select=id`);
     return found.value[0]?.id;
   }
 
   private async classify(user: GraphUser): Promise<Pick<Person, 'kind' | 'classifiedBy'>> {
     if (user.userType === 'Guest') return { kind: 'guest', classifiedBy: 'guest' };
-    for (const [group, kind] of [['staff', 'staff'], ['students', 'student'], ['governors', 'governor']] as const) {
+    for (const [group, kind] of [
+      ['staff', 'staff'],
+      ['students', 'student'],
+      ['governors', 'governor'],
+    ] as const) {
       if (await this.isMemberOf(group, user.id)) return { kind, classifiedBy: 'group' };
     }
     // Groups are the school's own word; when staff and students are not both configured, ask the

@@ -7,7 +7,10 @@ export function domainOf(address: string): string | undefined {
   const trimmed = address.trim();
   const at = trimmed.lastIndexOf('@');
   if (at < 1 || at === trimmed.length - 1) return undefined;
-  return trimmed.slice(at + 1).toLowerCase().replace(/\.$/, '');
+  return trimmed
+    .slice(at + 1)
+    .toLowerCase()
+    .replace(/\.$/, '');
 }
 
 export function isSchoolDomain(domain: string, schoolDomains: readonly string[]): boolean {

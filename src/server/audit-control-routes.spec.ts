@@ -13,7 +13,12 @@ function register(lastRun: () => Promise<StoredRun | undefined>) {
   auditControlRoutes({ tenantId: 't', store: { lastRun } })(server, kit);
   return routes;
 }
-const call = (h: Handler) => h({} as never, {} as never) as Promise<{ areas: string[]; controls: Array<{ id: string; clause: { key: string; quote: string } }>; latest: { runId: string; results: ControlResult[] } | null }>;
+const call = (h: Handler) =>
+  h({} as never, {} as never) as Promise<{
+    areas: string[];
+    controls: Array<{ id: string; clause: { key: string; quote: string } }>;
+    latest: { runId: string; results: ControlResult[] } | null;
+  }>;
 
 describe('GET /api/audit/controls: the catalogue for the tab', () => {
   it('is for admins, and lists every control with its clause quoted, before any run', async () => {
@@ -26,7 +31,7 @@ describe('GET /api/audit/controls: the catalogue for the tab', () => {
     expect(body.latest).toBeNull();
   });
 
-  it('gives each control\'s result in the latest run', async () => {
+  it("gives each control's result in the latest run", async () => {
     const results: ControlResult[] = [{ control: 'ESAFETY.MAIL.1v1', rule: 'mail.inbox-rule.external-forward', status: 'pass', findings: 0 }];
     const run = { id: 'run-1', finishedAt: '2026-11-23T09:00:00Z', controls: results } as StoredRun;
     const body = await call(register(async () => run).get('/api/audit/controls')!.handler);

@@ -18,7 +18,11 @@ export function auditControlRoutes(deps: { tenantId: string; store: Pick<AuditSt
       '/api/audit/controls',
       route(['admin'], async () => {
         const latest = await deps.store.lastRun(deps.tenantId);
-        return { areas: AUDIT_AREAS, controls: controlCatalogue(), latest: latest ? { runId: latest.id, finishedAt: latest.finishedAt, results: latest.controls } : null };
+        return {
+          areas: AUDIT_AREAS,
+          controls: controlCatalogue(),
+          latest: latest ? { runId: latest.id, finishedAt: latest.finishedAt, results: latest.controls } : null,
+        };
       }),
     );
   };

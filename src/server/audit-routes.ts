@@ -24,11 +24,23 @@ export function auditRoutes(deps: { tenantId: string; service: AuditService; sto
   const acceptances = new FindingAcceptances({ store: deps.store });
   const raising = new FindingIncidents(deps);
   return (server: Server, { route }: RouteKit) => {
-    server.get('/api/audit/latest', route(['admin'], async (): Promise<AuditLatest> => overview.latest()));
+    server.get(
+      '/api/audit/latest',
+      route(['admin'], async (): Promise<AuditLatest> => overview.latest()),
+    );
     // The run under way on this instance: each area's done/total and the time left (issue #12).
-    server.get('/api/audit/progress', route(['admin'], async (): Promise<AuditProgressResponse> => ({ progress: deps.service.progress() })));
-    server.get('/api/audit/runs', route(['admin'], async (): Promise<{ runs: AuditTrendPoint[] }> => ({ runs: await overview.trend() })));
-    server.post('/api/audit/run', route(['admin'], async (_req, { person }): Promise<AuditRunResponse> => overview.runNow(person)));
+    server.get(
+      '/api/audit/progress',
+      route(['admin'], async (): Promise<AuditProgressResponse> => ({ progress: deps.service.progress() })),
+    );
+    server.get(
+      '/api/audit/runs',
+      route(['admin'], async (): Promise<{ runs: AuditTrendPoint[] }> => ({ runs: await overview.trend() })),
+    );
+    server.post(
+      '/api/audit/run',
+      route(['admin'], async (_req, { person }): Promise<AuditRunResponse> => overview.runNow(person)),
+    );
     // A finding with a safeguarding angle (a guest in a class team, a pupil's mail forwarded out)
     // becomes an incident for the DSL, raised by the admin.
     server.post(

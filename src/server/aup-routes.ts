@@ -20,10 +20,20 @@ import type { RouteKit } from './create-server';
 import { parseRequest } from './http-errors';
 
 /** The register's row in the contract's words (the tab never sees column names). */
-const acceptanceRecord = (a: Acceptance): AcceptanceRecord => ({ policyId: a.policy_id, version: a.version, acceptedAt: a.accepted_at, channel: a.channel, textHash: a.text_hash });
+const acceptanceRecord = (a: Acceptance): AcceptanceRecord => ({
+  policyId: a.policy_id,
+  version: a.version,
+  acceptedAt: a.accepted_at,
+  channel: a.channel,
+  textHash: a.text_hash,
+});
 
 const COVERAGE_COLUMNS = ['name', 'upn', 'audience', 'status', 'acceptedVersion', 'acceptedAt'] as const;
-const coverageCsv = (coverage: CoverageRows): string => csvTable(COVERAGE_COLUMNS, coverage.people.map((p) => COVERAGE_COLUMNS.map((h) => p[h])));
+const coverageCsv = (coverage: CoverageRows): string =>
+  csvTable(
+    COVERAGE_COLUMNS,
+    coverage.people.map((p) => COVERAGE_COLUMNS.map((h) => p[h])),
+  );
 
 /**
  * Policies: admins publish and see who has signed; everyone sees and accepts their own. `afterPublish`
@@ -37,7 +47,10 @@ export function aupRoutes(aup: AupService, afterPublish: () => void = () => unde
       '/api/policies/:policyId/parents/invite',
       route(['admin', 'headteacher'], async (req, { person }): Promise<InviteParentsResponse> => parentFlow.invite(policyId(req), person)),
     );
-    server.get('/api/policies', route(['admin', 'headteacher'], async (_req, { person }): Promise<{ policies: PolicySummary[] }> => ({ policies: await aup.catalogue(person) })));
+    server.get(
+      '/api/policies',
+      route(['admin', 'headteacher'], async (_req, { person }): Promise<{ policies: PolicySummary[] }> => ({ policies: await aup.catalogue(person) })),
+    );
     server.post(
       '/api/policies/:policyId/publish',
       route(['admin', 'headteacher'], async (req, { person }): Promise<PublishResponse> => {
@@ -49,15 +62,25 @@ export function aupRoutes(aup: AupService, afterPublish: () => void = () => unde
     server.get(
       '/api/policies/:policyId/coverage',
       route(['admin', 'headteacher'], async (req, { person }): Promise<Coverage | CsvDownload> =>
-        parseRequest(formatQuery, req.query).format === 'csv' ? { csv: coverageCsv(await aup.coverage(policyId(req), person)) } : parentFlow.coverage(policyId(req), person),
+        parseRequest(formatQuery, req.query).format === 'csv'
+          ? { csv: coverageCsv(await aup.coverage(policyId(req), person)) }
+          : parentFlow.coverage(policyId(req), person),
       ),
     );
-    server.get('/api/policies/:policyId/acceptances', route(['admin', 'headteacher'], async (req, { person }): Promise<CsvDownload> => ({ csv: await aup.acceptancesCsv(policyId(req), person) })));
+    server.get(
+      '/api/policies/:policyId/acceptances',
+      route(['admin', 'headteacher'], async (req, { person }): Promise<CsvDownload> => ({ csv: await aup.acceptancesCsv(policyId(req), person) })),
+    );
     server.get(
       '/api/people/:personId/acceptances',
-      route('any', async (req, { person }): Promise<{ acceptances: AcceptanceRecord[] }> => ({ acceptances: (await aup.history(String(req.params.personId), person)).map(acceptanceRecord) })),
+      route('any', async (req, { person }): Promise<{ acceptances: AcceptanceRecord[] }> => ({
+        acceptances: (await aup.history(String(req.params.personId), person)).map(acceptanceRecord),
+      })),
     );
-    server.get('/api/my/policies', route('any', async (_req, { person }): Promise<{ policies: MyPolicy[] }> => ({ policies: await aup.myPolicies(person) })));
+    server.get(
+      '/api/my/policies',
+      route('any', async (_req, { person }): Promise<{ policies: MyPolicy[] }> => ({ policies: await aup.myPolicies(person) })),
+    );
     server.post(
       '/api/my/policies/:versionId/accept',
       route('any', async (req, { person }): Promise<AcceptPolicyResponse> => {

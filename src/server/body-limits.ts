@@ -12,7 +12,9 @@ export const MAX_BODY_BYTES = 256 * 1024;
  */
 export function bodyLimits(server: Server): void {
   server.pre((req: Request, res: Response, next: Next) => {
-    const encoding = String(req.headers['content-encoding'] ?? '').trim().toLowerCase();
+    const encoding = String(req.headers['content-encoding'] ?? '')
+      .trim()
+      .toLowerCase();
     if (encoding && encoding !== 'identity') {
       res.setHeader('accept-encoding', 'identity');
       res.setHeader('connection', 'close');

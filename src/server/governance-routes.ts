@@ -39,8 +39,14 @@ export function governanceRoutes(deps: { reports: HalfTermReports; reviews: Poli
     return h;
   };
   return (server: Server, { route }: RouteKit) => {
-    server.get('/api/governance/half-terms', route(REPORT_READERS, async (): Promise<{ halfTerms: HalfTerm[] }> => ({ halfTerms: deps.reports.halfTerms() })));
-    server.get('/api/governance/report', route(REPORT_READERS, async (req): Promise<HalfTermReport> => deps.reports.report(chosen(req))));
+    server.get(
+      '/api/governance/half-terms',
+      route(REPORT_READERS, async (): Promise<{ halfTerms: HalfTerm[] }> => ({ halfTerms: deps.reports.halfTerms() })),
+    );
+    server.get(
+      '/api/governance/report',
+      route(REPORT_READERS, async (req): Promise<HalfTermReport> => deps.reports.report(chosen(req))),
+    );
     server.get(
       '/api/governance/report/html',
       route(REPORT_READERS, async (req): Promise<HalfTermReportHtml> => {
@@ -48,7 +54,10 @@ export function governanceRoutes(deps: { reports: HalfTermReports; reviews: Poli
         return { filename: `e-safety-report-${report.halfTerm.id.replace(/\s+/g, '-')}.html`, html: halfTermReportHtml(report) };
       }),
     );
-    server.get('/api/governance/reviews', route([...REPORT_READERS, 'admin'], async (): Promise<{ reviews: ReviewStatus[] }> => ({ reviews: await deps.reviews.schedule() })));
+    server.get(
+      '/api/governance/reviews',
+      route([...REPORT_READERS, 'admin'], async (): Promise<{ reviews: ReviewStatus[] }> => ({ reviews: await deps.reviews.schedule() })),
+    );
     server.post(
       '/api/governance/reviews/:policyId',
       route(['headteacher', 'admin'], async (req, { person }): Promise<ReviewRecord> =>
@@ -63,11 +72,15 @@ export function governanceRoutes(deps: { reports: HalfTermReports; reviews: Poli
     );
     server.post(
       '/api/governance/training',
-      route(TRAINING_KEEPERS, async (req, { person }): Promise<{ created: boolean }> => deps.training.record(parseRequest(recordTrainingRequest, req.body), person)),
+      route(TRAINING_KEEPERS, async (req, { person }): Promise<{ created: boolean }> =>
+        deps.training.record(parseRequest(recordTrainingRequest, req.body), person),
+      ),
     );
     server.post(
       '/api/governance/training/import',
-      route(TRAINING_KEEPERS, async (req, { person }): Promise<ImportTrainingResponse> => deps.training.importCsv(parseRequest(importTrainingRequest, req.body).csv, person)),
+      route(TRAINING_KEEPERS, async (req, { person }): Promise<ImportTrainingResponse> =>
+        deps.training.importCsv(parseRequest(importTrainingRequest, req.body).csv, person),
+      ),
     );
   };
 }

@@ -31,7 +31,10 @@ export function httpAnswerFor(e: unknown): HttpAnswer | undefined {
   if (isDomainError(e)) return { status: STATUS_OF[e.kind], body: { error: { code: e.code, message: e.message } } };
   if (e instanceof AuthError) return { status: e.status, body: { error: { code: e.status === 401 ? 'unauthenticated' : 'forbidden', message: e.message } } };
   if (isGraphUnreachable(e)) {
-    return { status: 503, body: { error: { code: 'graph-unavailable', message: 'Microsoft 365 is not answering at the moment. Please try again in a few minutes.' } } };
+    return {
+      status: 503,
+      body: { error: { code: 'graph-unavailable', message: 'Microsoft 365 is not answering at the moment. Please try again in a few minutes.' } },
+    };
   }
   return undefined;
 }

@@ -51,9 +51,17 @@ export function incidentRoutes(incidents: IncidentService) {
       route(['safeguarding', 'headteacher'], async (req, { person }): Promise<{ rows: GovernorsRow[] } | CsvDownload> => {
         const rows = await incidents.governorsReport(person);
         if (parseRequest(formatQuery, req.query).format !== 'csv') return { rows };
-        return { csv: csvTable(GOVERNORS_COLUMNS, rows.map((r) => GOVERNORS_COLUMNS.map((h) => r[h]))) };
+        return {
+          csv: csvTable(
+            GOVERNORS_COLUMNS,
+            rows.map((r) => GOVERNORS_COLUMNS.map((h) => r[h])),
+          ),
+        };
       }),
     );
-    server.get('/api/incidents/:id', route('any', async (req, { person }): Promise<IncidentDetail> => incidents.read(String(req.params.id), person)));
+    server.get(
+      '/api/incidents/:id',
+      route('any', async (req, { person }): Promise<IncidentDetail> => incidents.read(String(req.params.id), person)),
+    );
   };
 }

@@ -12,15 +12,47 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<':
 
 /** What each table holds, in the words a parent or a governor would use. */
 export const RECORDS_KEPT: Array<{ what: string; tables: string[]; kept: 'incidents' | 'always' | 'short' }> = [
-  { what: 'E-safety concerns reported to the safeguarding team: who reported, the category, what was said and every action taken, in a log that shows any later change', tables: ['incident', 'incident_entry', 'incident_delivery'], kept: 'incidents' },
-  { what: 'Which policies were published, and who accepted which version when (staff, students, governors, volunteers)', tables: ['policy_version', 'acceptance', 'campaign', 'campaign_delivery'], kept: 'always' },
-  { what: "Parents' counter-signatures of the student agreement: the parent's name and email address, the child, and when they signed; the single-use links emailed to them", tables: ['parent_countersignature', 'parent_link'], kept: 'always' },
-  { what: "Each policy's annual review: who reviewed it, when, whether it changed, and the date the governors approved it; the reminders sent to its owner", tables: ['policy_review', 'policy_review_reminder'], kept: 'always' },
-  { what: 'Online-safety training records of staff and governors: the course, the date, a link to the evidence, and when a refresher is due', tables: ['training_record'], kept: 'always' },
-  { what: 'Remote lessons the app arranged: the class, the teacher, the times, the meeting link, and whether a recording was found', tables: ['lesson'], kept: 'always' },
-  { what: "Results of the audit of the school's Microsoft 365 settings (for example a file shared outside the school), and findings accepted with a reason", tables: ['audit_run', 'audit_finding', 'finding_acceptance'], kept: 'always' },
-  { what: "A log of administrative actions (who did what, when), so the school can show how the app was used", tables: ['audit_log'], kept: 'always' },
-  { what: 'Technical records that let the app reach people in Teams and run on several servers: chat addresses, calendar subscriptions, job locks', tables: ['conversation_reference', 'graph_subscription', 'graph_notification_seen', 'graph_notification_queue', 'job_lease'], kept: 'short' },
+  {
+    what: 'E-safety concerns reported to the safeguarding team: who reported, the category, what was said and every action taken, in a log that shows any later change',
+    tables: ['incident', 'incident_entry', 'incident_delivery'],
+    kept: 'incidents',
+  },
+  {
+    what: 'Which policies were published, and who accepted which version when (staff, students, governors, volunteers)',
+    tables: ['policy_version', 'acceptance', 'campaign', 'campaign_delivery'],
+    kept: 'always',
+  },
+  {
+    what: "Parents' counter-signatures of the student agreement: the parent's name and email address, the child, and when they signed; the single-use links emailed to them",
+    tables: ['parent_countersignature', 'parent_link'],
+    kept: 'always',
+  },
+  {
+    what: "Each policy's annual review: who reviewed it, when, whether it changed, and the date the governors approved it; the reminders sent to its owner",
+    tables: ['policy_review', 'policy_review_reminder'],
+    kept: 'always',
+  },
+  {
+    what: 'Online-safety training records of staff and governors: the course, the date, a link to the evidence, and when a refresher is due',
+    tables: ['training_record'],
+    kept: 'always',
+  },
+  {
+    what: 'Remote lessons the app arranged: the class, the teacher, the times, the meeting link, and whether a recording was found',
+    tables: ['lesson'],
+    kept: 'always',
+  },
+  {
+    what: "Results of the audit of the school's Microsoft 365 settings (for example a file shared outside the school), and findings accepted with a reason",
+    tables: ['audit_run', 'audit_finding', 'finding_acceptance'],
+    kept: 'always',
+  },
+  { what: 'A log of administrative actions (who did what, when), so the school can show how the app was used', tables: ['audit_log'], kept: 'always' },
+  {
+    what: 'Technical records that let the app reach people in Teams and run on several servers: chat addresses, calendar subscriptions, job locks',
+    tables: ['conversation_reference', 'graph_subscription', 'graph_notification_seen', 'graph_notification_queue', 'job_lease'],
+    kept: 'short',
+  },
 ];
 
 function retentionSentence(config: SchoolConfig): string {
@@ -40,7 +72,11 @@ function layout(school: string, title: string, body: string): string {
 export function privacyPage(config: SchoolConfig): string {
   const school = config.school.name;
   const kept = (k: (typeof RECORDS_KEPT)[number]['kept']) =>
-    k === 'incidents' ? retentionSentence(config) : k === 'short' ? 'Kept only while needed to deliver messages and run the app; replaced as they change.' : 'Kept while the school uses the app, as the record the policies ask for.';
+    k === 'incidents'
+      ? retentionSentence(config)
+      : k === 'short'
+        ? 'Kept only while needed to deliver messages and run the app; replaced as they change.'
+        : 'Kept while the school uses the app, as the record the policies ask for.';
   const items = RECORDS_KEPT.map((r) => `<li><p>${escape(r.what)}.</p><p><em>How long:</em> ${escape(kept(r.kept))}</p></li>`).join('\n');
   return layout(
     school,

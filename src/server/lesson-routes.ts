@@ -23,7 +23,10 @@ const lessonOf = (l: LessonRow): Lesson => ({
 /** The teacher's lessons page. */
 export function lessonRoutes(lessons: LessonService) {
   return (server: Server, { route }: RouteKit) => {
-    server.get('/api/lessons/classes', route(['teacher'], async (_req, { person }): Promise<{ classes: LessonClass[] }> => ({ classes: await lessons.classesOf(person) })));
+    server.get(
+      '/api/lessons/classes',
+      route(['teacher'], async (_req, { person }): Promise<{ classes: LessonClass[] }> => ({ classes: await lessons.classesOf(person) })),
+    );
     // The school's time zone comes with the lessons: the tab shows every time in it.
     server.get(
       '/api/lessons',
@@ -59,7 +62,10 @@ export function graphWebhook(watch: MeetingWatch, logger: Logger) {
       }
       try {
         const { accepted, refused } = await watch.receive(req.body);
-        res.send(accepted === 0 && refused > 0 ? 403 : 202, accepted === 0 && refused > 0 ? { error: { code: 'forbidden', message: 'unknown subscription or wrong clientState' } } : {});
+        res.send(
+          accepted === 0 && refused > 0 ? 403 : 202,
+          accepted === 0 && refused > 0 ? { error: { code: 'forbidden', message: 'unknown subscription or wrong clientState' } } : {},
+        );
         if (accepted) void watch.drain().catch((e: unknown) => logger.error({ err: e }, 'change notifications not processed'));
       } catch (e) {
         logger.error({ err: e }, 'change notification failed');
@@ -68,4 +74,3 @@ export function graphWebhook(watch: MeetingWatch, logger: Logger) {
     });
   };
 }
-

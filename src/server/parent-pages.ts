@@ -12,8 +12,10 @@ function layout(school: string, body: string): string {
 }
 
 function pageFor(page: ParentPage, token: string): string {
-  if (page.signedAt && page.childFirstName) return `<h1>Thank you</h1><p>You counter-signed ${escape(page.title)} (version ${page.version}) for ${escape(page.childFirstName)} on ${escape(page.signedAt.slice(0, 10))}. There is nothing more to do.</p>`;
-  if (page.signedAt) return `<h1>Thank you</h1><p>${escape(page.title)} (version ${page.version}) was counter-signed with this link on ${escape(page.signedAt.slice(0, 10))}. The link has been used; there is nothing more to do.</p>`;
+  if (page.signedAt && page.childFirstName)
+    return `<h1>Thank you</h1><p>You counter-signed ${escape(page.title)} (version ${page.version}) for ${escape(page.childFirstName)} on ${escape(page.signedAt.slice(0, 10))}. There is nothing more to do.</p>`;
+  if (page.signedAt)
+    return `<h1>Thank you</h1><p>${escape(page.title)} (version ${page.version}) was counter-signed with this link on ${escape(page.signedAt.slice(0, 10))}. The link has been used; there is nothing more to do.</p>`;
   const childFirstName = page.childFirstName ?? 'your child';
   return `<h1>${escape(page.title)}</h1><p>Version ${page.version}. Please read it with ${escape(childFirstName)}, then sign below.</p>
 <pre>${escape(page.text)}</pre>
@@ -44,7 +46,10 @@ export function parentPages(parents: ParentCountersignatures, school: string, lo
     }
   };
   return (server: Server) => {
-    server.get('/parent/:token', handle(async (req) => pageFor(await parents.open(String(req.params.token)), String(req.params.token))));
+    server.get(
+      '/parent/:token',
+      handle(async (req) => pageFor(await parents.open(String(req.params.token)), String(req.params.token))),
+    );
     server.post(
       '/parent/:token',
       handle(async (req) => {

@@ -12,6 +12,9 @@ export interface PermissionReport {
 /** For the IT team: which parts of the app the granted Graph permissions allow, as of now. */
 export function permissionRoutes(report: () => PermissionReport) {
   return (server: Server, { route }: RouteKit) => {
-    server.get('/api/admin/permissions', route(['admin'], async () => report()));
+    server.get(
+      '/api/admin/permissions',
+      route(['admin'], async () => report()),
+    );
   };
 }

@@ -1,7 +1,8 @@
 import type { Request } from 'restify';
 import { RateLimits, TooManyRequests } from './rate-limits';
 
-const request = (peer: string, forwarded?: string) => ({ socket: { remoteAddress: peer }, headers: forwarded ? { 'x-forwarded-for': forwarded } : {} }) as unknown as Request;
+const request = (peer: string, forwarded?: string) =>
+  ({ socket: { remoteAddress: peer }, headers: forwarded ? { 'x-forwarded-for': forwarded } : {} }) as unknown as Request;
 
 describe('rate limits', () => {
   it('counts the TCP peer unless proxies are trusted, then only the entry the proxy appended', () => {

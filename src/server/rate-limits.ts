@@ -94,7 +94,10 @@ export class RateLimits {
   address(req: Request): string {
     const peer = req.socket?.remoteAddress ?? 'unknown';
     if (this.settings.trustedProxies <= 0) return peer;
-    const hops = String(req.headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const hops = String(req.headers['x-forwarded-for'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     // Only the entries the trusted proxies appended are believed; the rest the caller wrote.
     const client = hops[hops.length - this.settings.trustedProxies];
     // App Service writes "ip:port" ("[v6]:port" for IPv6); the port changes with every connection.

@@ -12,7 +12,8 @@ export interface ActivityEntry extends AuditRecord {
   withheld: boolean;
 }
 
-export const isSafeguardingEntry = (e: Pick<AuditRecord, 'action' | 'subjectType'>): boolean => e.action.startsWith('incident.') || e.subjectType === 'incident';
+export const isSafeguardingEntry = (e: Pick<AuditRecord, 'action' | 'subjectType'>): boolean =>
+  e.action.startsWith('incident.') || e.subjectType === 'incident';
 
 export class ActivityLogViews {
   constructor(private readonly log: AuditLog) {}
@@ -25,6 +26,9 @@ export class ActivityLogViews {
 
   /** The safeguarding team's view: the safeguarding entries only, in full, newest `limit`. */
   async forSafeguarding(limit: number): Promise<ActivityEntry[]> {
-    return (await this.log.list({})).filter(isSafeguardingEntry).slice(-limit).map((e) => ({ ...e, withheld: false }));
+    return (await this.log.list({}))
+      .filter(isSafeguardingEntry)
+      .slice(-limit)
+      .map((e) => ({ ...e, withheld: false }));
   }
 }

@@ -39,7 +39,13 @@ async function migratorFor(storage: Storage, keys?: IncidentLogSealer): Promise<
  */
 function onlyOwnSchema<DB>(db: Kysely<DB>, schema: string): Kysely<DB> {
   const tables = async () =>
-    (await sql<{ name: string }>`select c.relname as name from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where n.nspname = ${schema} and c.relkind in ('r', 'p', 'v')`.execute(db)).rows.map((r) => ({ name: r.name, schema, isView: false, columns: [] }));
+    (
+      await sql<{
+        name: string;
+      }>`select c.relname as name from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where n.nspname = ${schema} and c.relkind in ('r', 'p', 'v')`.execute(
+        db,
+      )
+    ).rows.map((r) => ({ name: r.name, schema, isView: false, columns: [] }));
   const introspection: DatabaseIntrospector = {
     getSchemas: async () => (await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db)).rows,
     getTables: tables,

@@ -35,7 +35,9 @@ describe.each(engines)('storage on %s', (_name, open) => {
     it('refuses to change an entry', async () => {
       const log = new AuditLog(t.storage.db);
       await log.append({ actorId: 'a', action: 'x', subjectType: 's' });
-      await expect(t.storage.db.updateTable('audit_log').set({ action: 'tampered' }).execute()).rejects.toMatchObject({ message: expect.stringMatching(/append-only/) });
+      await expect(t.storage.db.updateTable('audit_log').set({ action: 'tampered' }).execute()).rejects.toMatchObject({
+        message: expect.stringMatching(/append-only/),
+      });
       expect((await log.list())[0]!.action).toBe('x');
     });
 

@@ -11,11 +11,7 @@ import { fluentThemeFor, useHostTheme } from './theme';
 
 const TOKEN_KEY = 'esafety.demoToken';
 
-type State =
-  | { kind: 'loading' }
-  | { kind: 'pick-persona' }
-  | { kind: 'signed-in'; token: string; me: Me }
-  | { kind: 'error'; message: string };
+type State = { kind: 'loading' } | { kind: 'pick-persona' } | { kind: 'signed-in'; token: string; me: Me } | { kind: 'error'; message: string };
 
 const useGlobalStyles = makeStaticStyles({ body: { margin: 0 } });
 const useStyles = makeStyles({
@@ -69,25 +65,25 @@ export function App() {
     <QueryClientProvider client={queryClient}>
       <FluentProvider theme={fluentThemeFor(theme)} data-theme={theme}>
         <div className={s.root}>
-        {state.kind === 'loading' && <Spinner label="Signing you in…" className={s.waiting} />}
-        {state.kind === 'pick-persona' && <PersonaPicker onPick={pick} />}
-        {state.kind === 'error' && (
-          <p role="alert" className={s.error}>
-            {state.message}
-          </p>
-        )}
-        {state.kind === 'signed-in' && (
-          <SessionProvider token={state.token} me={state.me}>
-            <Shell
-              onSignOut={() => {
-                sessionStorage.removeItem(TOKEN_KEY);
-                // The next person must never see the last one's data from the cache.
-                queryClient.clear();
-                setState({ kind: 'pick-persona' });
-              }}
-            />
-          </SessionProvider>
-        )}
+          {state.kind === 'loading' && <Spinner label="Signing you in…" className={s.waiting} />}
+          {state.kind === 'pick-persona' && <PersonaPicker onPick={pick} />}
+          {state.kind === 'error' && (
+            <p role="alert" className={s.error}>
+              {state.message}
+            </p>
+          )}
+          {state.kind === 'signed-in' && (
+            <SessionProvider token={state.token} me={state.me}>
+              <Shell
+                onSignOut={() => {
+                  sessionStorage.removeItem(TOKEN_KEY);
+                  // The next person must never see the last one's data from the cache.
+                  queryClient.clear();
+                  setState({ kind: 'pick-persona' });
+                }}
+              />
+            </SessionProvider>
+          )}
         </div>
       </FluentProvider>
     </QueryClientProvider>

@@ -85,7 +85,8 @@ export function createApi(token: string) {
     coverage: (policyId: string, signal?: AbortSignal) => get<Coverage>(`/api/policies/${enc(policyId)}/coverage`, signal),
     coverageCsv: (policyId: string) => get<{ csv: string }>(`/api/policies/${enc(policyId)}/coverage?format=csv`).then((r) => r.csv),
     acceptancesCsv: (policyId: string) => get<{ csv: string }>(`/api/policies/${enc(policyId)}/acceptances`).then((r) => r.csv),
-    personAcceptances: (personId: string, signal?: AbortSignal) => get<{ acceptances: AcceptanceRecord[] }>(`/api/people/${enc(personId)}/acceptances`, signal).then((r) => r.acceptances),
+    personAcceptances: (personId: string, signal?: AbortSignal) =>
+      get<{ acceptances: AcceptanceRecord[] }>(`/api/people/${enc(personId)}/acceptances`, signal).then((r) => r.acceptances),
     auditLatest: (signal?: AbortSignal) => get<AuditLatest>('/api/audit/latest', signal),
     auditProgress: (signal?: AbortSignal) => get<AuditProgressResponse>('/api/audit/progress', signal).then((r) => r.progress),
     auditTrend: (signal?: AbortSignal) => get<{ runs: AuditTrendPoint[] }>('/api/audit/runs', signal).then((r) => r.runs),
@@ -95,7 +96,11 @@ export function createApi(token: string) {
     reportConcern: (report: ReportConcernRequest) => send<{ incidentId: string }>('/api/incidents', report),
     confide: (body: ConfideRequest) => send<{ received: boolean }>('/api/confide', body),
     incidents: (filter: IncidentFilter = {}, signal?: AbortSignal) => {
-      const q = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
+      const q = new URLSearchParams(
+        Object.entries(filter)
+          .filter(([, v]) => v !== undefined && v !== '')
+          .map(([k, v]) => [k, String(v)]),
+      );
       return get<{ incidents: IncidentRow[] }>(`/api/incidents${q.toString() ? `?${q}` : ''}`, signal).then((r) => r.incidents);
     },
     personChronology: (who: { id?: string; name: string }, signal?: AbortSignal) =>
@@ -107,8 +112,7 @@ export function createApi(token: string) {
     halfTermReport: (halfTerm: string, signal?: AbortSignal) => get<HalfTermReport>(`/api/governance/report?${new URLSearchParams({ halfTerm })}`, signal),
     halfTermReportHtml: (halfTerm: string) => get<{ filename: string; html: string }>(`/api/governance/report/html?${new URLSearchParams({ halfTerm })}`),
     reviews: (signal?: AbortSignal) => get<{ reviews: ReviewStatus[] }>('/api/governance/reviews', signal).then((r) => r.reviews),
-    recordReview: (policyId: string, body: RecordReviewRequest) =>
-      send<{ version: number | null }>(`/api/governance/reviews/${enc(policyId)}`, body),
+    recordReview: (policyId: string, body: RecordReviewRequest) => send<{ version: number | null }>(`/api/governance/reviews/${enc(policyId)}`, body),
     training: (signal?: AbortSignal) => get<{ people: TrainingRow[] }>('/api/governance/training', signal).then((r) => r.people),
     trainingCsv: () => get<{ csv: string }>('/api/governance/training?format=csv').then((r) => r.csv),
     importTraining: (csv: string) => send<ImportTrainingResponse>('/api/governance/training/import', { csv }),

@@ -1,4 +1,3 @@
-
 /**
  * Inside Teams the tab runs in a frame (web, desktop) or beside a native bridge (mobile), and gets
  * an SSO token from Teams. Anywhere else it is the demo in a normal browser.

@@ -19,7 +19,12 @@ export const demoConfig = loadSchoolConfig(DEMO_CONFIG_FILE);
 export const readDemoPolicy = (file: string) => readFileSync(resolve(__dirname, '../../config', file), 'utf8');
 
 /** The AUP services wired over a storage, the demo Graph and a notifier, on a clock the test moves. */
-export function aupWorld(storage: Storage, graph: GraphAccess, notifier: Notifier, options: { config?: SchoolConfig; settings?: Partial<CampaignSettings>; readPolicy?: (file: string) => string; installer?: AppInstaller } = {}) {
+export function aupWorld(
+  storage: Storage,
+  graph: GraphAccess,
+  notifier: Notifier,
+  options: { config?: SchoolConfig; settings?: Partial<CampaignSettings>; readPolicy?: (file: string) => string; installer?: AppInstaller } = {},
+) {
   const clock = { now: new Date('2026-11-23T09:00:00Z') };
   const now = () => clock.now;
   const config = options.config ?? demoConfig;
@@ -29,7 +34,19 @@ export function aupWorld(storage: Storage, graph: GraphAccess, notifier: Notifie
   const links = { policyText: (id: string) => `https://esafety.test/#my-policies/${id}`, coverage: (id: string) => `https://esafety.test/#policies/${id}` };
   // Teams' pace, on the test's clock: waits move the clock instead of sleeping.
   const pacer = new Pacer({ now: () => clock.now.getTime(), sleep: async (ms) => void (clock.now = new Date(clock.now.getTime() + ms)) });
-  const campaigns = new AupCampaigns({ db: storage.db, library, register, directory, notifier, pacer, links, logger: pino({ level: 'silent' }), settings: { ...DEFAULT_CAMPAIGN_SETTINGS, ...options.settings }, clock: now, installer: options.installer });
+  const campaigns = new AupCampaigns({
+    db: storage.db,
+    library,
+    register,
+    directory,
+    notifier,
+    pacer,
+    links,
+    logger: pino({ level: 'silent' }),
+    settings: { ...DEFAULT_CAMPAIGN_SETTINGS, ...options.settings },
+    clock: now,
+    installer: options.installer,
+  });
   const service = new AupService({ db: storage.db, config, library, register, campaigns, directory, notifier, links, clock: now });
   return { clock, directory, library, register, campaigns, service, pacer };
 }

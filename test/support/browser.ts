@@ -14,10 +14,22 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium
     .launch({
       executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     })
     .catch((e: Error) =>
-      oneLine(new Error(`Chromium at ${executablePath} would not start (${firstLine(e.message)}); if libraries are missing: "sudo npx playwright-core install-deps chromium"`)),
+      oneLine(
+        new Error(
+          `Chromium at ${executablePath} would not start (${firstLine(e.message)}); if libraries are missing: "sudo npx playwright-core install-deps chromium"`,
+        ),
+      ),
     );
 }
 

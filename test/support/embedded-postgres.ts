@@ -88,7 +88,24 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
 
     const port = await freePort();
     // A scratch cluster: durability settings off, TCP only (no socket file to place or clean up).
-    const args = ['-D', data, '-p', String(port), '-k', '', '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+    const args = [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-k',
+      '',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+    ];
     server = spawn(bin('postgres'), args, { ...user, stdio: ['ignore', 'ignore', 'pipe'] });
     await ready(server);
 

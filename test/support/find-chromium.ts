@@ -46,11 +46,13 @@ export function playwrightCacheChromiums(cacheDir: string): string[] {
     dir.startsWith('chromium_headless_shell-')
       ? ['chrome-linux64/chrome-headless-shell', 'chrome-linux/headless_shell']
       : ['chrome-linux64/chrome', 'chrome-linux/chrome', 'chrome-mac/Chromium.app/Contents/MacOS/Chromium', 'chrome-win/chrome.exe'];
-  return entries
-    .filter((dir) => /^chromium(_headless_shell)?-\d+$/.test(dir))
-    // Full Chromium before the headless shell of the same revision, newest revision first.
-    .sort((a, b) => revision(b) - revision(a) || a.length - b.length)
-    .flatMap((dir) => inside(dir).map((file) => join(cacheDir, dir, file)));
+  return (
+    entries
+      .filter((dir) => /^chromium(_headless_shell)?-\d+$/.test(dir))
+      // Full Chromium before the headless shell of the same revision, newest revision first.
+      .sort((a, b) => revision(b) - revision(a) || a.length - b.length)
+      .flatMap((dir) => inside(dir).map((file) => join(cacheDir, dir, file)))
+  );
 }
 
 /** The places to look, in order. `playwrightOwn` is where this Playwright version installs its Chromium. */
@@ -106,9 +108,17 @@ export function installPlaywrightChromium(timeoutMs = 5 * 60_000): Promise<strin
       if (code === 0) return done(undefined);
       if (signal) return done(`no answer within ${timeoutMs / 1000} s`);
       // ANSI colour codes start with ESC (\x1b): a control character is the point here.
-      // eslint-disable-next-line no-control-regex
-      const lines = out.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()).filter(Boolean);
-      done(lines.find((l) => /getaddrinfo|ECONNREFUSED|ETIMEDOUT|certificate/i.test(l)) ?? lines.find((l) => /Failed to/.test(l)) ?? lines.at(-1) ?? `exit code ${code}`);
+      const lines = out
+        .split('\n')
+        // eslint-disable-next-line no-control-regex
+        .map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())
+        .filter(Boolean);
+      done(
+        lines.find((l) => /getaddrinfo|ECONNREFUSED|ETIMEDOUT|certificate/i.test(l)) ??
+          lines.find((l) => /Failed to/.test(l)) ??
+          lines.at(-1) ??
+          `exit code ${code}`,
+      );
     });
   });
 }

@@ -76,7 +76,12 @@ export class PlaygroundChat {
    * A message extension invoke (composeExtension/fetchTask, /submitAction) as Teams sends it when a
    * person picks "Report a concern" on a message, from `fromUserId` in `conversationId`.
    */
-  async invokeMessageExtension(name: 'composeExtension/fetchTask' | 'composeExtension/submitAction', value: Record<string, unknown>, fromUserId: string, conversationId = 'conv-group'): Promise<{ task?: { type: string; value: any } }> {
+  async invokeMessageExtension(
+    name: 'composeExtension/fetchTask' | 'composeExtension/submitAction',
+    value: Record<string, unknown>,
+    fromUserId: string,
+    conversationId = 'conv-group',
+  ): Promise<{ task?: { type: string; value: any } }> {
     const res = await fetch(`${this.baseUrl}/_conversation/v1/invoke`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -94,7 +99,13 @@ export class PlaygroundChat {
     const res = await fetch(`${this.baseUrl}/_internal/v1/customActivities`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ channelId: 'msteams', serviceUrl: `${this.baseUrl}/_connector`, timestamp: new Date().toISOString(), id: `custom-${Date.now()}`, ...activity }),
+      body: JSON.stringify({
+        channelId: 'msteams',
+        serviceUrl: `${this.baseUrl}/_connector`,
+        timestamp: new Date().toISOString(),
+        id: `custom-${Date.now()}`,
+        ...activity,
+      }),
     });
     if (!res.ok) throw new Error(`the playground refused the activity: ${res.status}`);
   }

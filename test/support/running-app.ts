@@ -41,7 +41,11 @@ export interface AppUnderTest {
 }
 
 /** The whole app on the demo tenant with an in-memory SQLite database, on free ports. */
-export async function startAppUnderTest(overrides: Partial<AppOptions> = {}, withDemoSignIn = true, options: { graphRoles?: string[] } = {}): Promise<AppUnderTest> {
+export async function startAppUnderTest(
+  overrides: Partial<AppOptions> = {},
+  withDemoSignIn = true,
+  options: { graphRoles?: string[] } = {},
+): Promise<AppUnderTest> {
   const school = generateSchool();
   const demoTenant = createDemoTenant(school);
   const tenant = await startDemoTenantServer(demoTenant);
@@ -49,7 +53,11 @@ export async function startAppUnderTest(overrides: Partial<AppOptions> = {}, wit
     configFile: DEMO_CONFIG,
     databaseUrl: 'sqlite::memory:',
     port: 0,
-    graph: { baseUrl: tenant.graphBaseUrl, auth: { mode: 'demo', ...(options.graphRoles ? { roles: options.graphRoles } : {}) }, exchangeAdminUrl: `${tenant.url}/adminapi/beta` },
+    graph: {
+      baseUrl: tenant.graphBaseUrl,
+      auth: { mode: 'demo', ...(options.graphRoles ? { roles: options.graphRoles } : {}) },
+      exchangeAdminUrl: `${tenant.url}/adminapi/beta`,
+    },
     logger: pino({ level: 'silent' }),
     ...(withDemoSignIn ? { demo: { personas: demoPersonas(school) } } : {}),
     ...overrides,
@@ -68,7 +76,11 @@ export async function startAppUnderTest(overrides: Partial<AppOptions> = {}, wit
 }
 
 export async function signInAs(app: RunningApp, personaId: string): Promise<string> {
-  const res = await fetch(`${app.url}/api/demo/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personaId }) });
+  const res = await fetch(`${app.url}/api/demo/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ personaId }),
+  });
   return ((await res.json()) as { token: string }).token;
 }
 

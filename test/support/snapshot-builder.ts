@@ -10,7 +10,13 @@ export const DOMAIN = 'school.org.uk';
 /** A tiny school for one rule at a time: staff, students, a guest, and the two configured groups. */
 export function tinySchool(mutate: (s: TenantSnapshot) => void = () => undefined): { snapshot: TenantSnapshot; ctx: AuditContext } {
   const snapshot = emptySnapshot('t', new Date('2026-11-23T09:00:00Z'));
-  const user = (id: string, upn: string, userType: SnapshotUser['userType'] = 'Member'): SnapshotUser => ({ id, displayName: id, userPrincipalName: upn, mail: upn, userType });
+  const user = (id: string, upn: string, userType: SnapshotUser['userType'] = 'Member'): SnapshotUser => ({
+    id,
+    displayName: id,
+    userPrincipalName: upn,
+    mail: upn,
+    userType,
+  });
   snapshot.users = [
     user('teacher', `teacher@${DOMAIN}`),
     user('head', `head@${DOMAIN}`),
@@ -23,9 +29,24 @@ export function tinySchool(mutate: (s: TenantSnapshot) => void = () => undefined
     { id: 'staff', displayName: 'All Staff', mail: `staff@${DOMAIN}`, isTeam: false, memberIds: ['teacher', 'head', 'admin'], ownerIds: ['head'] },
     { id: 'students', displayName: 'All Students', mail: `students@${DOMAIN}`, isTeam: false, memberIds: ['pupil', 'pupil2'], ownerIds: ['admin'] },
   ];
-  snapshot.coverage = ['mail.inbox-rules', 'sharing.tenant-settings', 'sharing.items', 'groups.membership', 'tenant.guest-settings', 'tenant.cross-tenant-access', 'meetings.calendars', 'teams.policies'].map((check) => ({ check: check as AuditArea, status: 'checked' as const }));
+  snapshot.coverage = [
+    'mail.inbox-rules',
+    'sharing.tenant-settings',
+    'sharing.items',
+    'groups.membership',
+    'tenant.guest-settings',
+    'tenant.cross-tenant-access',
+    'meetings.calendars',
+    'teams.policies',
+  ].map((check) => ({ check: check as AuditArea, status: 'checked' as const }));
   mutate(snapshot);
-  return { snapshot, ctx: auditContext(snapshot, { school: { name: 'S', tenantId: 't', mailDomains: [DOMAIN], timeZone: 'Europe/London' }, groups: { staff: `staff@${DOMAIN}`, students: `students@${DOMAIN}` } }) };
+  return {
+    snapshot,
+    ctx: auditContext(snapshot, {
+      school: { name: 'S', tenantId: 't', mailDomains: [DOMAIN], timeZone: 'Europe/London' },
+      groups: { staff: `staff@${DOMAIN}`, students: `students@${DOMAIN}` },
+    }),
+  };
 }
 
 export const to = (address: string) => ({ emailAddress: { address } });

@@ -62,7 +62,9 @@ export async function postgresRefusal(url: string): Promise<string | undefined> 
 export function testPostgresUrl(env: Env = process.env): string {
   const url = env.ESAFETY_TEST_POSTGRES;
   if (!url || !/^postgres(ql)?:\/\//.test(url)) {
-    throw new Error(`ESAFETY_TEST_POSTGRES is ${url ? `"${url}"` : 'unset'} in this test worker: run the tests with jest, whose globalSetup (test/support/global-setup.ts) chooses the PostgreSQL`);
+    throw new Error(
+      `ESAFETY_TEST_POSTGRES is ${url ? `"${url}"` : 'unset'} in this test worker: run the tests with jest, whose globalSetup (test/support/global-setup.ts) chooses the PostgreSQL`,
+    );
   }
   return url;
 }

@@ -102,7 +102,11 @@ export function bicepOutputs(bicepPath: string): string[] {
  * outputs (writeToEnvironmentFile, Bicep outputs, a script's `::set-teamsfx-env`) join the
  * environment. Scripts really run (offline: ESAFETY_OFFLINE=1 keeps them away from Azure).
  */
-export function dryRunLifecycle(actions: Action[], startEnv: Record<string, string>, fakeValue: (name: string) => string): { problems: StepProblem[]; env: Record<string, string> } {
+export function dryRunLifecycle(
+  actions: Action[],
+  startEnv: Record<string, string>,
+  fakeValue: (name: string) => string,
+): { problems: StepProblem[]; env: Record<string, string> } {
   const env: Record<string, string> = { ...startEnv };
   const problems: StepProblem[] = [];
   for (const action of actions) {
@@ -111,7 +115,8 @@ export function dryRunLifecycle(actions: Action[], startEnv: Record<string, stri
     const args = deepResolve(action.with ?? {}, env, missing) as Record<string, unknown>;
     // The Toolkit stops the lifecycle at the first action it cannot resolve (lifecycle.js executeImpl).
     if (missing.size) return { problems: [...problems, { action: label, where: 'teamsapp yml', missing: [...missing] }], env };
-    if (action.uses === 'aadApp/update' && !env.AAD_APP_ACCESS_AS_USER_PERMISSION_ID) env.AAD_APP_ACCESS_AS_USER_PERMISSION_ID = fakeValue('AAD_APP_ACCESS_AS_USER_PERMISSION_ID');
+    if (action.uses === 'aadApp/update' && !env.AAD_APP_ACCESS_AS_USER_PERMISSION_ID)
+      env.AAD_APP_ACCESS_AS_USER_PERMISSION_ID = fakeValue('AAD_APP_ACCESS_AS_USER_PERMISSION_ID');
     for (const file of filesReadBy(action, args)) {
       const r = expand(readFileSync(resolve(ROOT, file), 'utf8'), env);
       if (r.missing.length) return { problems: [...problems, { action: label, where: file, missing: r.missing }], env };
@@ -121,7 +126,11 @@ export function dryRunLifecycle(actions: Action[], startEnv: Record<string, stri
       for (const t of (args.templates as Array<{ path: string }>) ?? []) for (const name of bicepOutputs(resolve(ROOT, t.path))) env[name] = fakeValue(name);
     }
     if (action.uses === 'script') {
-      const out = execFileSync(String(args.shell ?? 'sh'), ['-c', String(args.run)], { cwd: ROOT, encoding: 'utf8', env: { PATH: `${fakeAzure()}:${process.env.PATH}`, ...env, ...action.env, ESAFETY_OFFLINE: '1' } });
+      const out = execFileSync(String(args.shell ?? 'sh'), ['-c', String(args.run)], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { PATH: `${fakeAzure()}:${process.env.PATH}`, ...env, ...action.env, ESAFETY_OFFLINE: '1' },
+      });
       for (const m of out.matchAll(/::(?:set-teamsfx-env|set-output)\s+(\w+)=((["'])(.*?)\3|[^"'\s]+)/g)) env[m[1]!] = m[4] ?? m[2]!;
     }
   }
@@ -153,7 +162,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * by GUID must be one the Toolkit knows by display name (Microsoft Graph, Office 365 SharePoint
  * Online), and so must each named permission; anything else throws, and provision stops there.
  */
-export function resolveRequiredResourceAccess(manifest: { requiredResourceAccess?: Array<{ resourceAppId: string; resourceAccess: Array<{ id: string; type: string }> }> }): Array<{ resourceAppId: string; ids: string[] }> {
+export function resolveRequiredResourceAccess(manifest: {
+  requiredResourceAccess?: Array<{ resourceAppId: string; resourceAccess: Array<{ id: string; type: string }> }>;
+}): Array<{ resourceAppId: string; ids: string[] }> {
   const list = JSON.parse(readFileSync(resolve(VENDOR, 'permissions.json'), 'utf8')) as PermissionList;
   const byKey = new Map<string, PermissionList['value'][number]>();
   for (const r of list.value) byKey.set(r.appId, r).set(r.displayName, r);

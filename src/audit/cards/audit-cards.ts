@@ -24,7 +24,14 @@ const summaryTemplate = {
   actions: [{ type: 'Action.OpenUrl', title: 'Open the audit', url: '${link}' }],
 };
 
-export function auditSummaryCard(data: { school: string; finishedAt: string; findings: AcceptedFinding[]; changes: FindingChanges; notChecked: number; link: string }): AdaptiveCardJson {
+export function auditSummaryCard(data: {
+  school: string;
+  finishedAt: string;
+  findings: AcceptedFinding[];
+  changes: FindingChanges;
+  notChecked: number;
+  link: string;
+}): AdaptiveCardJson {
   const open = data.findings.filter((f) => !f.accepted);
   return renderCard(summaryTemplate, {
     school: data.school,
@@ -34,7 +41,10 @@ export function auditSummaryCard(data: { school: string; finishedAt: string; fin
     newCount: data.changes.new.length,
     resolvedCount: data.changes.resolved.length,
     notChecked: data.notChecked,
-    newHigh: data.changes.new.filter((f) => f.severity === 'high').slice(0, 10).map((f) => ({ title: `${f.subject.name}: ${f.rule}` })),
+    newHigh: data.changes.new
+      .filter((f) => f.severity === 'high')
+      .slice(0, 10)
+      .map((f) => ({ title: `${f.subject.name}: ${f.rule}` })),
     link: data.link,
   });
 }
@@ -54,5 +64,13 @@ const findingTemplate = {
 };
 
 export function auditFindingCard(f: AcceptedFinding, link: string): AdaptiveCardJson {
-  return renderCard(findingTemplate, { subject: f.subject.name, detail: f.detail, quote: f.policyRef.quote, file: f.policyRef.file, heading: f.policyRef.heading, fix: f.fix, link });
+  return renderCard(findingTemplate, {
+    subject: f.subject.name,
+    detail: f.detail,
+    quote: f.policyRef.quote,
+    file: f.policyRef.file,
+    heading: f.policyRef.heading,
+    fix: f.fix,
+    link,
+  });
 }

@@ -4,7 +4,15 @@ import type { GraphAccess, Page } from '../../graph/graph-access';
 import type { Graph, Optional, Present, Selected } from '../../graph/graph-types';
 import type { AuditArea } from '../controls/areas';
 import type { Coverage } from '../findings';
-import { emptySnapshot, type SnapshotGroup, type SnapshotInboxRule, type SnapshotMeeting, type SnapshotPermission, type SnapshotUser, type TenantSnapshot } from '../snapshot';
+import {
+  emptySnapshot,
+  type SnapshotGroup,
+  type SnapshotInboxRule,
+  type SnapshotMeeting,
+  type SnapshotPermission,
+  type SnapshotUser,
+  type TenantSnapshot,
+} from '../snapshot';
 import { sharePointBudgets } from '../../graph/published-limits';
 import { batchGetLists, isForbidden } from './graph-collection';
 
@@ -40,7 +48,19 @@ export interface CollectOptions {
  * these preferences, changes of sharing show up as changes.
  */
 /** The order areas are reported in (the sharing read runs alongside the others). */
-const COVERAGE_ORDER = ['directory', 'groups.membership', 'mail.inbox-rules', 'mail.mailbox-forwarding', 'mail.tenant-auto-forward', 'sharing.tenant-settings', 'sharing.items', 'tenant.guest-settings', 'tenant.cross-tenant-access', 'meetings.calendars', 'teams.policies'];
+const COVERAGE_ORDER = [
+  'directory',
+  'groups.membership',
+  'mail.inbox-rules',
+  'mail.mailbox-forwarding',
+  'mail.tenant-auto-forward',
+  'sharing.tenant-settings',
+  'sharing.items',
+  'tenant.guest-settings',
+  'tenant.cross-tenant-access',
+  'meetings.calendars',
+  'teams.policies',
+];
 
 export const SHARING_DELTA_PREFER = 'hierarchicalsharing, deltashowsharingchanges, deltashowremovedasdeleted, deltatraversepermissiongaps';
 
@@ -69,7 +89,8 @@ interface GraphPermission {
   invitation?: { email?: string; signInRequired?: boolean };
 }
 
-interface GraphEvent extends Present<Graph.Event, 'id' | 'subject' | 'isOrganizer' | 'isOnlineMeeting' | 'start' | 'attendees'>, Selected<Graph.Event, 'onlineMeeting'> {
+interface GraphEvent
+  extends Present<Graph.Event, 'id' | 'subject' | 'isOrganizer' | 'isOnlineMeeting' | 'start' | 'attendees'>, Selected<Graph.Event, 'onlineMeeting'> {
   id: string;
   subject: string;
   isOrganizer: boolean;
@@ -101,18 +122,24 @@ export class TenantCollector {
     let sharingPartial: string | undefined;
     // SharePoint's budget binds the whole audit, so its reads start at once and run alongside the
     // other areas (which spend other services' budgets) instead of waiting their turn.
-    const sharing = this.area('sharing.items', 'Files.Read.All and Sites.Read.All', async () => {
-      const { items, deltaLinks, changed, incremental } = await this.sharedItems(snapshot.users);
-      snapshot.sharedItems = items;
-      snapshot.deltaLinks = deltaLinks;
-      if (this.options.previousDeltaLinks) snapshot.changedDriveItems = changed;
-      // driveitem-delta.md: "to process permissions correctly your application will need to request
-      // Sites.FullControl.All". Without it a change of sharing alone may not show in delta.
-      const roles = await this.graph.grantedRoles();
-      if (incremental && roles && !roles.includes('Sites.FullControl.All')) {
-        sharingPartial = 'partial: sharing changes since the last run are only seen with Sites.FullControl.All; run a full audit (without --since-last) for a complete check';
-      }
-    }, () => sharingPartial);
+    const sharing = this.area(
+      'sharing.items',
+      'Files.Read.All and Sites.Read.All',
+      async () => {
+        const { items, deltaLinks, changed, incremental } = await this.sharedItems(snapshot.users);
+        snapshot.sharedItems = items;
+        snapshot.deltaLinks = deltaLinks;
+        if (this.options.previousDeltaLinks) snapshot.changedDriveItems = changed;
+        // driveitem-delta.md: "to process permissions correctly your application will need to request
+        // Sites.FullControl.All". Without it a change of sharing alone may not show in delta.
+        const roles = await this.graph.grantedRoles();
+        if (incremental && roles && !roles.includes('Sites.FullControl.All')) {
+          sharingPartial =
+            'partial: sharing changes since the last run are only seen with Sites.FullControl.All; run a full audit (without --since-last) for a complete check';
+        }
+      },
+      () => sharingPartial,
+    );
     // Awaited at the end; until then a failure must not count as unhandled.
     sharing.catch(() => undefined);
     await this.area('groups.membership', 'GroupMember.Read.All', async () => {
@@ -124,7 +151,13 @@ export class TenantCollector {
     await this.exchangeArea('mail.mailbox-forwarding', 'mailbox forwarding is not in Microsoft Graph', async (exchange) => {
       // Forwarding lives in two places (Set-Mailbox): ForwardingSmtpAddress, a raw address, and
       // ForwardingAddress, a recipient in Exchange (a mail contact may point outside the school).
-      type Mailbox = { ExternalDirectoryObjectId: string; UserPrincipalName: string; ForwardingSmtpAddress: string | null; ForwardingAddress?: string | null; DeliverToMailboxAndForward: boolean };
+      type Mailbox = {
+        ExternalDirectoryObjectId: string;
+        UserPrincipalName: string;
+        ForwardingSmtpAddress: string | null;
+        ForwardingAddress?: string | null;
+        DeliverToMailboxAndForward: boolean;
+      };
       type Recipient = { PrimarySmtpAddress?: string | null; ExternalEmailAddress?: string | null };
       const mailboxes = await exchange.invoke<Mailbox>('Get-Mailbox', { ResultSize: 'Unlimited' });
       const out: NonNullable<TenantSnapshot['mailboxForwarding']> = [];
@@ -147,7 +180,9 @@ export class TenantCollector {
       };
     });
     await this.area('sharing.tenant-settings', 'SharePointTenantSettings.Read.All', async () => {
-      snapshot.sharepointSettings = await this.graph.get('/admin/sharepoint/settings?$select=sharingCapability,sharingDomainRestrictionMode,isResharingByExternalUsersEnabled');
+      snapshot.sharepointSettings = await this.graph.get(
+        '/admin/sharepoint/settings?$select=sharingCapability,sharingDomainRestrictionMode,isResharingByExternalUsersEnabled',
+      );
     });
     await this.area('tenant.guest-settings', 'Policy.Read.All', async () => {
       snapshot.authorizationPolicy = await this.graph.get('/policies/authorizationPolicy');
@@ -156,23 +191,34 @@ export class TenantCollector {
       snapshot.crossTenantDefault = await this.graph.get('/policies/crossTenantAccessPolicy/default');
     });
     let meetingsPartial: string | undefined;
-    await this.area('meetings.calendars', 'Calendars.ReadBasic.All and OnlineMeetings.Read.All', async () => {
-      const { meetings, organisersNotCovered } = await this.meetings(snapshot);
-      snapshot.meetings = meetings;
-      if (organisersNotCovered.length) {
-        const names = organisersNotCovered.map((id) => snapshot.users.find((u) => u.id === id)?.userPrincipalName ?? id);
-        meetingsPartial = `partial: meeting settings (records automatically?) not checked for ${names.join(', ')}: the Teams application access policy does not cover them (Grant-CsApplicationAccessPolicy); their meetings' attendees were checked from their calendars`;
-      }
-    }, () => meetingsPartial);
+    await this.area(
+      'meetings.calendars',
+      'Calendars.ReadBasic.All and OnlineMeetings.Read.All',
+      async () => {
+        const { meetings, organisersNotCovered } = await this.meetings(snapshot);
+        snapshot.meetings = meetings;
+        if (organisersNotCovered.length) {
+          const names = organisersNotCovered.map((id) => snapshot.users.find((u) => u.id === id)?.userPrincipalName ?? id);
+          meetingsPartial = `partial: meeting settings (records automatically?) not checked for ${names.join(', ')}: the Teams application access policy does not cover them (Grant-CsApplicationAccessPolicy); their meetings' attendees were checked from their calendars`;
+        }
+      },
+      () => meetingsPartial,
+    );
     if (this.options.teamsPolicies !== undefined) {
       snapshot.teamsPolicies = this.options.teamsPolicies;
       this.coverage.push({ check: 'teams.policies', status: 'checked' });
     } else {
-      this.notChecked('teams.policies', 'not checked: Teams meeting and federation policies are not in Graph; pass --teams-policy with an export (docs/audit.md)');
+      this.notChecked(
+        'teams.policies',
+        'not checked: Teams meeting and federation policies are not in Graph; pass --teams-policy with an export (docs/audit.md)',
+      );
     }
     await sharing;
     // In the audit's order whatever finished first.
-    const order = (c: Coverage) => { const i = COVERAGE_ORDER.indexOf(c.check); return i < 0 ? COVERAGE_ORDER.length : i; };
+    const order = (c: Coverage) => {
+      const i = COVERAGE_ORDER.indexOf(c.check);
+      return i < 0 ? COVERAGE_ORDER.length : i;
+    };
     snapshot.coverage = [...this.coverage].sort((a, b) => order(a) - order(b));
     return snapshot;
   }
@@ -225,9 +271,9 @@ export class TenantCollector {
   }
 
   private async groups(): Promise<SnapshotGroup[]> {
-    const groups = await this.graph.all<Present<Graph.Group, 'id' | 'displayName'> & Selected<Graph.Group, 'mail'> & Optional<Graph.Group, 'resourceProvisioningOptions'>>(
-      '/groups?$select=id,displayName,mail,resourceProvisioningOptions&$top=999',
-    );
+    const groups = await this.graph.all<
+      Present<Graph.Group, 'id' | 'displayName'> & Selected<Graph.Group, 'mail'> & Optional<Graph.Group, 'resourceProvisioningOptions'>
+    >('/groups?$select=id,displayName,mail,resourceProvisioningOptions&$top=999');
     const requests = groups.flatMap((g) => [
       { id: `m:${g.id}`, url: `/groups/${g.id}/members?$select=id&$top=999` },
       { id: `o:${g.id}`, url: `/groups/${g.id}/owners?$select=id&$top=999` },
@@ -264,9 +310,14 @@ export class TenantCollector {
     // for theirs cost a call each, 404 for every student who never opened it. (Site search goes
     // through an index that lags behind new sites: not for an enumeration.)
     const members = users.filter((u) => u.userType === 'Member');
-    const allSites = await this.graph.all<{ id: string; displayName: string; webUrl?: string; isPersonalSite?: boolean }>('/sites/getAllSites?$select=id,displayName,webUrl,isPersonalSite');
+    const allSites = await this.graph.all<{ id: string; displayName: string; webUrl?: string; isPersonalSite?: boolean }>(
+      '/sites/getAllSites?$select=id,displayName,webUrl,isPersonalSite',
+    );
     const sites = allSites.filter((s) => !s.isPersonalSite);
-    const siteDrives = await batchGetLists<{ id: string }>(this.graph, sites.map((s) => ({ id: s.id, url: `/sites/${s.id}/drives?$select=id` })));
+    const siteDrives = await batchGetLists<{ id: string }>(
+      this.graph,
+      sites.map((s) => ({ id: s.id, url: `/sites/${s.id}/drives?$select=id` })),
+    );
     // A personal site's URL ends in its owner's sign-in name with '@' and '.' as '_' (…/personal/jo_school_org):
     // only to name the owner; an unmatched one is named by its URL, and read all the same.
     const ownerByPath = new Map(members.map((u) => [u.userPrincipalName.toLowerCase().replace(/[@.]/g, '_'), u.userPrincipalName]));
@@ -290,7 +341,11 @@ export class TenantCollector {
     const fullDelta = new Map(sources.map((s) => [s.key, `${s.url}${select}`]));
     const deltas = await batchGetLists<DriveItemDelta>(
       this.graph,
-      sources.map((s) => ({ id: s.key, url: previous[s.key] ? this.graph.relative(previous[s.key]!) : fullDelta.get(s.key)!, headers: { Prefer: SHARING_DELTA_PREFER } })),
+      sources.map((s) => ({
+        id: s.key,
+        url: previous[s.key] ? this.graph.relative(previous[s.key]!) : fullDelta.get(s.key)!,
+        headers: { Prefer: SHARING_DELTA_PREFER },
+      })),
       // One more step than drives: the permissions still to come, so the area is not shown done early.
       { onAnswered: this.counter('sharing.items', sources.length, 2, 0, 1) },
     );
@@ -298,7 +353,10 @@ export class TenantCollector {
     // again from the start, never taken as unchanged.
     const expired = sources.filter((s) => previous[s.key] && deltas.get(s.key)?.status === 410).map((s) => s.key);
     if (expired.length) {
-      const again = await batchGetLists<DriveItemDelta>(this.graph, expired.map((key) => ({ id: key, url: fullDelta.get(key)!, headers: { Prefer: SHARING_DELTA_PREFER } })));
+      const again = await batchGetLists<DriveItemDelta>(
+        this.graph,
+        expired.map((key) => ({ id: key, url: fullDelta.get(key)!, headers: { Prefer: SHARING_DELTA_PREFER } })),
+      );
       for (const key of expired) deltas.set(key, again.get(key)!);
     }
     const driveOwners = new Map<string, string>();
@@ -339,7 +397,11 @@ export class TenantCollector {
     const staffIds = new Set(staffGroup?.memberIds ?? []);
     const staff = snapshot.users.filter((u) => staffIds.has(u.id));
     const select = '$select=id,subject,isOrganizer,isOnlineMeeting,start,onlineMeeting,attendees&$top=100';
-    const calendars = await batchGetLists<GraphEvent>(this.graph, staff.map((u) => ({ id: u.id, url: `/users/${u.id}/events?${select}` })), { onAnswered: this.counter('meetings.calendars', staff.length) });
+    const calendars = await batchGetLists<GraphEvent>(
+      this.graph,
+      staff.map((u) => ({ id: u.id, url: `/users/${u.id}/events?${select}` })),
+      { onAnswered: this.counter('meetings.calendars', staff.length) },
+    );
     const meetings: SnapshotMeeting[] = [];
     for (const [organizerId, list] of calendars) {
       for (const e of list.value) {

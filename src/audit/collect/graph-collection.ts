@@ -55,13 +55,22 @@ export async function batchGetLists<T>(
 }
 
 /** Single objects (not collections) by batch: a drive, a setting. */
-export async function batchGetObjects<T>(graph: GraphAccess, requests: Array<{ id: string; url: string }>): Promise<Map<string, { status: number; body: T | undefined }>> {
-  const results = await sendBatch<T>(graph, requests.map((r) => ({ id: r.id, method: 'GET', url: r.url })), { concurrency: BATCH_CONCURRENCY });
+export async function batchGetObjects<T>(
+  graph: GraphAccess,
+  requests: Array<{ id: string; url: string }>,
+): Promise<Map<string, { status: number; body: T | undefined }>> {
+  const results = await sendBatch<T>(
+    graph,
+    requests.map((r) => ({ id: r.id, method: 'GET', url: r.url })),
+    { concurrency: BATCH_CONCURRENCY },
+  );
   refuseIfForbidden(results);
-  return new Map(requests.map((r) => {
-    const x = results.get(r.id);
-    return [r.id, { status: x?.status ?? 0, body: x && x.status === 200 ? x.body : undefined }];
-  }));
+  return new Map(
+    requests.map((r) => {
+      const x = results.get(r.id);
+      return [r.id, { status: x?.status ?? 0, body: x && x.status === 200 ? x.body : undefined }];
+    }),
+  );
 }
 
 /** Graph said the app may not read this: the check is reported as not checked, never as passed. */

@@ -10,7 +10,11 @@ export function controlsMarkdown(controls: readonly Control[] = CONTROLS): strin
     const clause = POLICY[c.clause];
     return `| \`${c.id}\` | ${cell(c.title)} | ${c.severity} | \`${c.rule}\` | \`${c.area}\` | ${clause.file.slice(0, 3)} "${cell(clause.heading)}" | ${cell(c.rationale)} | ${cell(c.remediation.adminCentre)}: ${cell(c.remediation.steps.join(' '))} |`;
   });
-  return ['| control | what the policy needs | severity | finding rule | area | clause | why | how to fix |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '| control | what the policy needs | severity | finding rule | area | clause | why | how to fix |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 const SECTION = 'audit-controls';

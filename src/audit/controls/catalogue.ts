@@ -13,7 +13,8 @@ export const CONTROLS = [
     severity: 'high',
     area: 'mail.inbox-rules',
     clause: 'noPersonalDataByEmail',
-    rationale: 'A rule that forwards or redirects a mailbox outside the school sends pupils\' personal data out by email without anyone deciding to. A disabled rule is reported at low severity: one click re-arms it.',
+    rationale:
+      "A rule that forwards or redirects a mailbox outside the school sends pupils' personal data out by email without anyone deciding to. A disabled rule is reported at low severity: one click re-arms it.",
     remediation: {
       adminCentre: 'Exchange admin centre > Mailboxes > the mailbox > Manage mail flow settings',
       steps: ['Delete the rule (or Remove-InboxRule).', 'Block automatic external forwarding in the outbound spam policy (ESAFETY.MAIL.3v1).'],
@@ -39,7 +40,7 @@ export const CONTROLS = [
     severity: 'high',
     area: 'mail.tenant-auto-forward',
     clause: 'noPersonalDataByEmail',
-    rationale: 'With automatic external forwarding on, any inbox rule or mailbox forward can send pupils\' data out.',
+    rationale: "With automatic external forwarding on, any inbox rule or mailbox forward can send pupils' data out.",
     remediation: {
       adminCentre: 'Microsoft Defender portal > Policies > Anti-spam > the outbound policy > Forwarding rules',
       steps: ['Set automatic forwarding to Off (Set-HostedOutboundSpamFilterPolicy -AutoForwardingMode Off).'],
@@ -78,7 +79,7 @@ export const CONTROLS = [
     severity: 'low',
     area: 'sharing.tenant-settings',
     clause: 'personalDataSentSecurely',
-    rationale: 'Without an allow-list, files can be shared with people at any domain rather than the school\'s known partners.',
+    rationale: "Without an allow-list, files can be shared with people at any domain rather than the school's known partners.",
     remediation: {
       adminCentre: 'SharePoint admin centre > Policies > Sharing > More external sharing settings',
       steps: ['Turn on "Limit external sharing by domain" and allow the local authority, trust and exam boards.'],
@@ -104,7 +105,8 @@ export const CONTROLS = [
     severity: 'high',
     area: 'sharing.items',
     clause: 'personalDataSentSecurely',
-    rationale: 'Files shared with people outside the school (by name, by invitation or on a specific-people link) carry pupils\' data out of the approved system.',
+    rationale:
+      "Files shared with people outside the school (by name, by invitation or on a specific-people link) carry pupils' data out of the approved system.",
     remediation: {
       adminCentre: 'OneDrive or SharePoint > the file > Share > Manage access',
       steps: ['Remove people outside the school, and links for specific people outside it, unless the DPO has approved the sharing.'],
@@ -182,7 +184,7 @@ export const CONTROLS = [
     severity: 'high',
     area: 'tenant.guest-settings',
     clause: 'guestAccountsTemporary',
-    rationale: 'With member access, guests can read the whole directory, including every student\'s name and groups.',
+    rationale: "With member access, guests can read the whole directory, including every student's name and groups.",
     remediation: {
       adminCentre: 'Entra admin centre > External Identities > External collaboration settings',
       steps: ['Set guest user access to "Guest users have limited access" or "restricted access".'],
@@ -208,10 +210,12 @@ export const CONTROLS = [
     severity: 'high',
     area: 'meetings.calendars',
     clause: 'teamsWithinSchool',
-    rationale: 'Staff may join a third party\'s meeting, not organise one with them (joining is allowed and not reported).',
+    rationale: "Staff may join a third party's meeting, not organise one with them (joining is allowed and not reported).",
     remediation: {
       adminCentre: 'Outlook or Teams calendar > the meeting',
-      steps: ['Ask the outside party to send the invitation from their own organisation, or hold the meeting on a system the school approves for external contact.'],
+      steps: [
+        'Ask the outside party to send the invitation from their own organisation, or hold the meeting on a system the school approves for external contact.',
+      ],
     },
   },
   {

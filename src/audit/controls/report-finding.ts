@@ -9,5 +9,12 @@ export function fixText(control: Control, action?: string): string {
 
 /** A finding with its control's severity, clause and remedy filled in, for reports, cards and the tab. */
 export function reportFinding(control: Control, f: Finding): ReportedFinding {
-  return { ...f, control: control.id, title: control.title, severity: f.severity ?? control.severity, policyRef: POLICY[control.clause], fix: fixText(control, f.action) };
+  return {
+    ...f,
+    control: control.id,
+    title: control.title,
+    severity: f.severity ?? control.severity,
+    policyRef: POLICY[control.clause],
+    fix: fixText(control, f.action),
+  };
 }

@@ -6,7 +6,14 @@ import type { AuditReport, ReportedFinding as Finding, Severity } from '../findi
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const SEVERITIES: Severity[] = ['high', 'medium', 'low'];
 const COLOUR: Record<Severity, string> = { high: '#b3261e', medium: '#c77700', low: '#58708f' };
-const AREA_NAMES: Record<string, string> = { mail: 'Mail', sharing: 'File sharing', groups: 'Groups and teams', tenant: 'Guests and tenant', meetings: 'Meetings', teams: 'Teams policies' };
+const AREA_NAMES: Record<string, string> = {
+  mail: 'Mail',
+  sharing: 'File sharing',
+  groups: 'Groups and teams',
+  tenant: 'Guests and tenant',
+  meetings: 'Meetings',
+  teams: 'Teams policies',
+};
 const areaOf = (f: Finding) => f.rule.split('.')[0]!;
 
 /** A bar per area, split by severity: inline SVG so the file needs nothing else to display. */
@@ -20,7 +27,9 @@ function chart(findings: Finding[]): string {
       let x = 170;
       const parts = counts[i]!.map((n, j) => {
         const w = (n / max) * 380;
-        const rect = n ? `<rect x="${x.toFixed(1)}" y="${i * rowH + 6}" width="${w.toFixed(1)}" height="16" fill="${COLOUR[SEVERITIES[j]!]}"><title>${n} ${SEVERITIES[j]}</title></rect>` : '';
+        const rect = n
+          ? `<rect x="${x.toFixed(1)}" y="${i * rowH + 6}" width="${w.toFixed(1)}" height="16" fill="${COLOUR[SEVERITIES[j]!]}"><title>${n} ${SEVERITIES[j]}</title></rect>`
+          : '';
         x += w;
         return rect;
       });
@@ -37,7 +46,10 @@ const RESULT: Record<ControlResult['status'], string> = { pass: 'pass', fail: 'f
 function controlsTable(report: AuditReport): string {
   const title = (id: string) => controlById(id)?.title ?? '';
   const rows = report.controls
-    .map((c) => `<tr class="${c.status}"><td>${esc(c.control)}</td><td>${esc(title(c.control))}</td><td>${RESULT[c.status]}${c.status === 'fail' ? ` (${c.findings})` : ''}</td><td>${esc(c.reason ?? '')}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr class="${c.status}"><td>${esc(c.control)}</td><td>${esc(title(c.control))}</td><td>${RESULT[c.status]}${c.status === 'fail' ? ` (${c.findings})` : ''}</td><td>${esc(c.reason ?? '')}</td></tr>`,
+    )
     .join('');
   const count = (s: ControlResult['status']) => report.controls.filter((c) => c.status === s).length;
   return `<h2>Controls</h2><p>${count('pass')} pass, ${count('fail')} fail, ${count('not-checked')} not checked.</p><table><tr><th>Control</th><th>What the policy needs</th><th>Result</th><th>Note</th></tr>${rows}</table>`;

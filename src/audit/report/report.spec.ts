@@ -15,10 +15,25 @@ const report: AuditReport = {
   controls: [
     { control: 'ESAFETY.SHARING.5v1', rule: 'sharing.item.external-user', status: 'fail', findings: 1 },
     { control: 'ESAFETY.SHARING.4v1', rule: 'sharing.item.anonymous-link', status: 'pass', findings: 0 },
-    { control: 'ESAFETY.MAIL.2v1', rule: 'mail.mailbox.external-forward', status: 'not-checked', findings: 0, reason: 'not checked: needs Exchange.ManageAsApp' },
+    {
+      control: 'ESAFETY.MAIL.2v1',
+      rule: 'mail.mailbox.external-forward',
+      status: 'not-checked',
+      findings: 0,
+      reason: 'not checked: needs Exchange.ManageAsApp',
+    },
   ],
   findings: [
-    { control: 'ESAFETY.SHARING.5v1', title: 'No file or folder is shared with someone outside the school', rule: 'sharing.item.external-user', severity: 'high', subject: { type: 'drive-item', id: 'd/i', name: '=HYPERLINK("x")' }, detail: 'Shared "Plan, v2" with <script>alert(1)</script>', policyRef: POLICY.personalDataSentSecurely, fix: 'Remove it' },
+    {
+      control: 'ESAFETY.SHARING.5v1',
+      title: 'No file or folder is shared with someone outside the school',
+      rule: 'sharing.item.external-user',
+      severity: 'high',
+      subject: { type: 'drive-item', id: 'd/i', name: '=HYPERLINK("x")' },
+      detail: 'Shared "Plan, v2" with <script>alert(1)</script>',
+      policyRef: POLICY.personalDataSentSecurely,
+      fix: 'Remove it',
+    },
   ],
 };
 
@@ -44,6 +59,11 @@ describe('audit reports', () => {
     expect(html).toMatch(/<tr class="pass"><td>ESAFETY\.SHARING\.4v1<\/td><td>No file or folder is shared by an Anyone link<\/td><td>pass<\/td>/);
     expect(html).toMatch(/<tr class="fail"><td>ESAFETY\.SHARING\.5v1<\/td>.*<td>fail \(1\)<\/td>/);
     expect(html).toMatch(/<tr class="not-checked"><td>ESAFETY\.MAIL\.2v1<\/td>.*<td>not checked<\/td><td>not checked: needs Exchange\.ManageAsApp<\/td>/);
-    expect(controlsCsv(report).trim().split('\r\n')).toEqual(['control,rule,result,findings,reason', 'ESAFETY.SHARING.5v1,sharing.item.external-user,fail,1,', 'ESAFETY.SHARING.4v1,sharing.item.anonymous-link,pass,0,', 'ESAFETY.MAIL.2v1,mail.mailbox.external-forward,not-checked,0,not checked: needs Exchange.ManageAsApp']);
+    expect(controlsCsv(report).trim().split('\r\n')).toEqual([
+      'control,rule,result,findings,reason',
+      'ESAFETY.SHARING.5v1,sharing.item.external-user,fail,1,',
+      'ESAFETY.SHARING.4v1,sharing.item.anonymous-link,pass,0,',
+      'ESAFETY.MAIL.2v1,mail.mailbox.external-forward,not-checked,0,not checked: needs Exchange.ManageAsApp',
+    ]);
   });
 });

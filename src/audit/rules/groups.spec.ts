@@ -20,7 +20,11 @@ describe('000 "5. Remote Working": Teams is for use within the school, guests an
       s.groups.push(team('staffroom', ['teacher', 'head', 'admin', 'pupil2'], ['head']));
       s.groups.push(team('7A', ['teacher', 'pupil', 'pupil2'], ['teacher']));
     });
-    expect(findingsOf(groupsStudentInStaffGroup, x).map((f) => f.subject.id).sort()).toEqual(['staff', 'staffroom']);
+    expect(
+      findingsOf(groupsStudentInStaffGroup, x)
+        .map((f) => f.subject.id)
+        .sort(),
+    ).toEqual(['staff', 'staffroom']);
   });
 
   it('flags a group owned by a guest', () => {

@@ -9,7 +9,15 @@ import { mailMailboxExternalForward, mailTenantAutoForwardAllowed } from './mail
 const withForwarding = (forwardingSmtpAddress: string, forwardingRecipient?: string) =>
   tinySchool((s) => {
     s.coverage.push({ check: 'mail.mailbox-forwarding', status: 'checked' });
-    s.mailboxForwarding = [{ userId: 'teacher', userPrincipalName: `teacher@${DOMAIN}`, forwardingSmtpAddress, ...(forwardingRecipient ? { forwardingRecipient } : {}), keepsCopy: false }];
+    s.mailboxForwarding = [
+      {
+        userId: 'teacher',
+        userPrincipalName: `teacher@${DOMAIN}`,
+        forwardingSmtpAddress,
+        ...(forwardingRecipient ? { forwardingRecipient } : {}),
+        keepsCopy: false,
+      },
+    ];
   });
 
 describe('002 "E-mail": never use email to transfer personal data, so no mailbox forwards outside (Set-Mailbox)', () => {

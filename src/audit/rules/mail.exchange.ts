@@ -25,7 +25,11 @@ export const mailTenantAutoForwardAllowed: AuditRule = {
       .filter((p) => p.AutoForwardingMode === 'On')
       .map<Finding>((p) => ({
         rule: this.rule,
-        subject: { type: 'tenant-setting', id: p.Identity === 'Default' ? 'outbound-spam-policy' : `outbound-spam-policy/${p.Identity}`, name: `Outbound spam policy ${p.Identity}` },
+        subject: {
+          type: 'tenant-setting',
+          id: p.Identity === 'Default' ? 'outbound-spam-policy' : `outbound-spam-policy/${p.Identity}`,
+          name: `Outbound spam policy ${p.Identity}`,
+        },
         detail: `The outbound spam policy "${p.Identity}" allows automatic forwarding to any external address, so inbox rules and mailbox forwarding can send pupils' data out.`,
         action: `Set-HostedOutboundSpamFilterPolicy -Identity "${p.Identity}" -AutoForwardingMode Off`,
       }));

@@ -32,10 +32,15 @@ describe('002 "E-mail": never use email to transfer staff or student personal da
   });
 
   it('names the mailbox once, with all its offending rules', () => {
-    const x = tinySchool((s) => (s.inboxRules = { teacher: [
-      { id: 'r1', displayName: 'A', isEnabled: false, actions: { forwardTo: [to('a@gmail.com')] } },
-      { id: 'r2', displayName: 'B', isEnabled: true, actions: { redirectTo: [to('b@gmail.com')] } },
-    ] }));
+    const x = tinySchool(
+      (s) =>
+        (s.inboxRules = {
+          teacher: [
+            { id: 'r1', displayName: 'A', isEnabled: false, actions: { forwardTo: [to('a@gmail.com')] } },
+            { id: 'r2', displayName: 'B', isEnabled: true, actions: { redirectTo: [to('b@gmail.com')] } },
+          ],
+        }),
+    );
     const [f, ...rest] = findings(x);
     expect(rest).toEqual([]);
     expect(f).toMatchObject({ severity: 'high', detail: expect.stringContaining('"B"') });

@@ -3,7 +3,15 @@ import { meetingsExternalAttendee, meetingsLessonNotRecorded } from './meetings'
 import type { SnapshotMeeting } from '../snapshot';
 
 const meeting = (over: Partial<SnapshotMeeting>): SnapshotMeeting => ({
-  eventId: 'e1', organizerId: 'teacher', subject: 'Meeting', start: '2026-11-24T09:00:00', joinUrl: 'https://teams/x', attendees: [], onlineMeetingId: 'm1', recordAutomatically: true, ...over,
+  eventId: 'e1',
+  organizerId: 'teacher',
+  subject: 'Meeting',
+  start: '2026-11-24T09:00:00',
+  joinUrl: 'https://teams/x',
+  attendees: [],
+  onlineMeetingId: 'm1',
+  recordAutomatically: true,
+  ...over,
 });
 
 describe('000 "5. Remote Working": staff join third parties\' meetings; they do not organise meetings with them', () => {
@@ -13,10 +21,13 @@ describe('000 "5. Remote Working": staff join third parties\' meetings; they do 
   });
 
   it('treats a look-alike domain as outside and a subdomain as inside', () => {
-    const x = tinySchool((s) => (s.meetings = [
-      meeting({ eventId: 'a', onlineMeetingId: 'a', attendees: [{ address: `x@${DOMAIN}.evil.com` }] }),
-      meeting({ eventId: 'b', onlineMeetingId: 'b', attendees: [{ address: `pupil@students.${DOMAIN}` }] }),
-    ]));
+    const x = tinySchool(
+      (s) =>
+        (s.meetings = [
+          meeting({ eventId: 'a', onlineMeetingId: 'a', attendees: [{ address: `x@${DOMAIN}.evil.com` }] }),
+          meeting({ eventId: 'b', onlineMeetingId: 'b', attendees: [{ address: `pupil@students.${DOMAIN}` }] }),
+        ]),
+    );
     expect(findingsOf(meetingsExternalAttendee, x).map((f) => f.subject.id)).toEqual(['a']);
   });
 

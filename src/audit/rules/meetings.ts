@@ -6,10 +6,13 @@ import type { SnapshotMeeting } from '../snapshot';
 
 /** In the school's words a lesson is a meeting staff organise with students in it. */
 export function isLesson(m: SnapshotMeeting, ctx: AuditContext): boolean {
-  return ctx.staffIds.has(m.organizerId) && m.attendees.some((a) => {
-    const u = ctx.userByAddress.get(a.address.toLowerCase());
-    return !!u && ctx.studentIds.has(u.id);
-  });
+  return (
+    ctx.staffIds.has(m.organizerId) &&
+    m.attendees.some((a) => {
+      const u = ctx.userByAddress.get(a.address.toLowerCase());
+      return !!u && ctx.studentIds.has(u.id);
+    })
+  );
 }
 
 export const meetingsExternalAttendee: AuditRule = {

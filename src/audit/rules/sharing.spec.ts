@@ -4,7 +4,14 @@ import { outsiderOf, sharingItemAnonymousLink, sharingItemExternalUser } from '.
 import { sharingTenantAnyoneLinks, sharingTenantExternalResharing, sharingTenantNoDomainRestriction } from './sharing.tenant';
 import type { SnapshotPermission } from '../snapshot';
 
-const item = (...permissions: SnapshotPermission[]) => ({ driveId: 'd', itemId: 'i', name: 'Report.docx', webUrl: 'https://x/Report.docx', driveOwner: 'teacher', permissions });
+const item = (...permissions: SnapshotPermission[]) => ({
+  driveId: 'd',
+  itemId: 'i',
+  name: 'Report.docx',
+  webUrl: 'https://x/Report.docx',
+  driveOwner: 'teacher',
+  permissions,
+});
 
 describe('001 "Ensuring the network is used safely": personal data only sent securely', () => {
   it('flags an Anyone link, not an organisation link', () => {
@@ -44,7 +51,9 @@ describe('001 "Ensuring the network is used safely": personal data only sent sec
     expect(outsiderOf({ loginName: 'i:0#.f|membership|urn%3aspo%3aguest#jo@gmail.com' }, x.ctx)).toBe('jo@gmail.com');
     expect(outsiderOf({ loginName: `i:0#.f|membership|head@${DOMAIN}` }, x.ctx)).toBeUndefined();
     expect(outsiderOf({ loginName: 'c:0-.f|rolemanager|spo-grid-all-users/b1f0c9a2', displayName: 'Everyone except external users' }, x.ctx)).toBeUndefined();
-    expect(toPermission({ id: 'p', roles: ['read'], grantedToV2: { siteUser: { id: '7', displayName: 'Pat', loginName: 'i:0#.f|membership|x' } } }).grantedTo).toEqual([{ displayName: 'Pat', loginName: 'i:0#.f|membership|x' }]);
+    expect(
+      toPermission({ id: 'p', roles: ['read'], grantedToV2: { siteUser: { id: '7', displayName: 'Pat', loginName: 'i:0#.f|membership|x' } } }).grantedTo,
+    ).toEqual([{ displayName: 'Pat', loginName: 'i:0#.f|membership|x' }]);
   });
 
   it('treats an empty shared facet as not shared', () => {
@@ -54,14 +63,23 @@ describe('001 "Ensuring the network is used safely": personal data only sent sec
   });
 
   it('flags the tenant settings that allow Anyone links, re-sharing by guests and any domain', () => {
-    const x = tinySchool((s) => (s.sharepointSettings = { sharingCapability: 'externalUserAndGuestSharing', sharingDomainRestrictionMode: 'none', isResharingByExternalUsersEnabled: true }));
+    const x = tinySchool(
+      (s) =>
+        (s.sharepointSettings = {
+          sharingCapability: 'externalUserAndGuestSharing',
+          sharingDomainRestrictionMode: 'none',
+          isResharingByExternalUsersEnabled: true,
+        }),
+    );
     expect(findingsOf(sharingTenantAnyoneLinks, x)).toHaveLength(1);
     expect(findingsOf(sharingTenantExternalResharing, x)).toHaveLength(1);
     expect(findingsOf(sharingTenantNoDomainRestriction, x)).toHaveLength(1);
   });
 
   it('is quiet when external sharing is switched off', () => {
-    const x = tinySchool((s) => (s.sharepointSettings = { sharingCapability: 'disabled', sharingDomainRestrictionMode: 'none', isResharingByExternalUsersEnabled: true }));
+    const x = tinySchool(
+      (s) => (s.sharepointSettings = { sharingCapability: 'disabled', sharingDomainRestrictionMode: 'none', isResharingByExternalUsersEnabled: true }),
+    );
     expect([sharingTenantAnyoneLinks, sharingTenantExternalResharing, sharingTenantNoDomainRestriction].flatMap((r) => findingsOf(r, x))).toEqual([]);
   });
 });

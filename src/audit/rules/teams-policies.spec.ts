@@ -9,7 +9,11 @@ const all = (x: ReturnType<typeof tinySchool>) => TEAMS_POLICY_RULES.flatMap((r)
 describe('000 "5. Remote Working": Teams within the school, lessons recorded (Teams policies exported from PowerShell)', () => {
   it('flags anonymous join and start, auto-admit for everyone, everyone presenting, recording off, open federation and consumer accounts', () => {
     const x = tinySchool((s) => (s.teamsPolicies = demoExport));
-    expect(all(x).map((f) => `${f.rule} ${f.subject.id}`).sort()).toEqual([
+    expect(
+      all(x)
+        .map((f) => `${f.rule} ${f.subject.id}`)
+        .sort(),
+    ).toEqual([
       'teams.federation.consumer federation/consumer',
       'teams.federation.open federation/open',
       'teams.meeting-policy.anonymous-join Global/anonymous-join',
@@ -22,22 +26,38 @@ describe('000 "5. Remote Working": Teams within the school, lessons recorded (Te
 
   it('names the policy in the PowerShell line that fixes it', () => {
     const x = tinySchool((s) => (s.teamsPolicies = demoExport));
-    expect(findingsOf(teamsAnonymousStart, x)[0]!.fix).toContain('Set-CsTeamsMeetingPolicy -Identity "Tag:After-school clubs" -AllowAnonymousUsersToStartMeeting $false');
+    expect(findingsOf(teamsAnonymousStart, x)[0]!.fix).toContain(
+      'Set-CsTeamsMeetingPolicy -Identity "Tag:After-school clubs" -AllowAnonymousUsersToStartMeeting $false',
+    );
     expect(findingsOf(teamsEveryonePresents, x)[0]).toMatchObject({ severity: 'medium', policyRef: { heading: '5. Remote Working' } });
   });
 
   it('is quiet for a locked-down tenant, and reads PowerShell\'s "True"/"False" strings', () => {
-    const x = tinySchool((s) => (s.teamsPolicies = {
-      meetingPolicies: [{ Identity: 'Global', AllowAnonymousUsersToJoinMeeting: 'False', AllowAnonymousUsersToStartMeeting: false, AutoAdmittedUsers: 'EveryoneInCompanyExcludingGuests', DesignatedPresenterRoleMode: 'OrganizerOnlyUserOverride', AllowCloudRecording: 'True' }],
-      federation: { AllowFederatedUsers: true, AllowedDomains: 'Domain=localauthority.gov.uk', AllowTeamsConsumer: false },
-    }));
+    const x = tinySchool(
+      (s) =>
+        (s.teamsPolicies = {
+          meetingPolicies: [
+            {
+              Identity: 'Global',
+              AllowAnonymousUsersToJoinMeeting: 'False',
+              AllowAnonymousUsersToStartMeeting: false,
+              AutoAdmittedUsers: 'EveryoneInCompanyExcludingGuests',
+              DesignatedPresenterRoleMode: 'OrganizerOnlyUserOverride',
+              AllowCloudRecording: 'True',
+            },
+          ],
+          federation: { AllowFederatedUsers: true, AllowedDomains: 'Domain=localauthority.gov.uk', AllowTeamsConsumer: false },
+        }),
+    );
     expect(all(x)).toEqual([]);
   });
 
   it('says "not checked" on every Teams control, with what is wrong, when the export does not match its schema', () => {
     const x = tinySchool((s) => (s.teamsPolicies = { meetingPolicies: [{ AllowAnonymousUsersToJoinMeeting: 'Yes' }] }));
     for (const r of TEAMS_POLICY_RULES) {
-      expect(r.evaluate(x.snapshot, x.ctx)).toEqual({ notChecked: expect.stringMatching(/^not checked: the Teams policy export does not match its schema \(meetingPolicies\.0\./) });
+      expect(r.evaluate(x.snapshot, x.ctx)).toEqual({
+        notChecked: expect.stringMatching(/^not checked: the Teams policy export does not match its schema \(meetingPolicies\.0\./),
+      });
     }
   });
 });

@@ -47,11 +47,19 @@ type Federation = NonNullable<TeamsPolicyExport['federation']>;
 function parseExport(snapshot: TenantSnapshot): TeamsPolicyExport | NotChecked {
   const parsed = teamsPolicyExportSchema.safeParse(snapshot.teamsPolicies);
   if (parsed.success) return parsed.data;
-  return { notChecked: `not checked: the Teams policy export does not match its schema (${describeZodError(parsed.error)}); export it again as docs/audit.md shows` };
+  return {
+    notChecked: `not checked: the Teams policy export does not match its schema (${describeZodError(parsed.error)}); export it again as docs/audit.md shows`,
+  };
 }
 
 /** A control over each meeting policy in the export. */
-function meetingPolicyRule(rule: ControlRule, breaks: (p: MeetingPolicy) => boolean, part: string, detail: string, action: (identity: string) => string): AuditRule {
+function meetingPolicyRule(
+  rule: ControlRule,
+  breaks: (p: MeetingPolicy) => boolean,
+  part: string,
+  detail: string,
+  action: (identity: string) => string,
+): AuditRule {
   return {
     rule,
     evaluate(snapshot) {
@@ -80,12 +88,62 @@ function federationRule(rule: ControlRule, breaks: (f: Federation) => boolean, p
   };
 }
 
-export const teamsAnonymousJoin = meetingPolicyRule('teams.meeting-policy.anonymous-join', (p) => !!p.AllowAnonymousUsersToJoinMeeting, 'anonymous-join', 'People who are not signed in can join meetings, lessons included.', (id) => `Set-CsTeamsMeetingPolicy -Identity "${id}" -AllowAnonymousUsersToJoinMeeting $false`);
-export const teamsAnonymousStart = meetingPolicyRule('teams.meeting-policy.anonymous-start', (p) => !!p.AllowAnonymousUsersToStartMeeting, 'anonymous-start', 'Anonymous people can start a meeting before the organiser arrives.', (id) => `Set-CsTeamsMeetingPolicy -Identity "${id}" -AllowAnonymousUsersToStartMeeting $false`);
-export const teamsAutoAdmitEveryone = meetingPolicyRule('teams.meeting-policy.auto-admit-everyone', (p) => p.AutoAdmittedUsers === 'Everyone', 'auto-admit', 'Everyone, including people outside the school, skips the lobby.', (id) => `Set-CsTeamsMeetingPolicy -Identity "${id}" -AutoAdmittedUsers EveryoneInCompanyExcludingGuests`);
-export const teamsEveryonePresents = meetingPolicyRule('teams.meeting-policy.everyone-presents', (p) => p.DesignatedPresenterRoleMode === 'EveryoneUserOverride', 'presenters', 'Everyone in a meeting can present by default, students in lessons included.', (id) => `Set-CsTeamsMeetingPolicy -Identity "${id}" -DesignatedPresenterRoleMode OrganizerOnlyUserOverride`);
-export const teamsRecordingOff = meetingPolicyRule('teams.meeting-policy.recording-off', (p) => p.AllowCloudRecording === false, 'recording', 'Meetings cannot be recorded, so lessons cannot be recorded as the policy requires.', (id) => `Set-CsTeamsMeetingPolicy -Identity "${id}" -AllowCloudRecording $true`);
-export const teamsFederationOpen = federationRule('teams.federation.open', (f) => !!f.AllowFederatedUsers && (f.AllowedDomains ?? '').includes('AllowAllKnownDomains'), 'open', 'Users of any other organisation can chat and call with staff and students.', 'Set-CsTenantFederationConfiguration -AllowedDomainsAsAList @("partner.gov.uk") (or -AllowFederatedUsers $false)');
-export const teamsFederationConsumer = federationRule('teams.federation.consumer', (f) => !!f.AllowTeamsConsumer, 'consumer', 'People with personal Teams accounts can contact staff and students.', 'Set-CsTenantFederationConfiguration -AllowTeamsConsumer $false');
+export const teamsAnonymousJoin = meetingPolicyRule(
+  'teams.meeting-policy.anonymous-join',
+  (p) => !!p.AllowAnonymousUsersToJoinMeeting,
+  'anonymous-join',
+  'People who are not signed in can join meetings, lessons included.',
+  (id) => `Set-CsTeamsMeetingPolicy -Identity "${id}" -AllowAnonymousUsersToJoinMeeting $false`,
+);
+export const teamsAnonymousStart = meetingPolicyRule(
+  'teams.meeting-policy.anonymous-start',
+  (p) => !!p.AllowAnonymousUsersToStartMeeting,
+  'anonymous-start',
+  'Anonymous people can start a meeting before the organiser arrives.',
+  (id) => `Set-CsTeamsMeetingPolicy -Identity "${id}" -AllowAnonymousUsersToStartMeeting $false`,
+);
+export const teamsAutoAdmitEveryone = meetingPolicyRule(
+  'teams.meeting-policy.auto-admit-everyone',
+  (p) => p.AutoAdmittedUsers === 'Everyone',
+  'auto-admit',
+  'Everyone, including people outside the school, skips the lobby.',
+  (id) => `Set-CsTeamsMeetingPolicy -Identity "${id}" -AutoAdmittedUsers EveryoneInCompanyExcludingGuests`,
+);
+export const teamsEveryonePresents = meetingPolicyRule(
+  'teams.meeting-policy.everyone-presents',
+  (p) => p.DesignatedPresenterRoleMode === 'EveryoneUserOverride',
+  'presenters',
+  'Everyone in a meeting can present by default, students in lessons included.',
+  (id) => `Set-CsTeamsMeetingPolicy -Identity "${id}" -DesignatedPresenterRoleMode OrganizerOnlyUserOverride`,
+);
+export const teamsRecordingOff = meetingPolicyRule(
+  'teams.meeting-policy.recording-off',
+  (p) => p.AllowCloudRecording === false,
+  'recording',
+  'Meetings cannot be recorded, so lessons cannot be recorded as the policy requires.',
+  (id) => `Set-CsTeamsMeetingPolicy -Identity "${id}" -AllowCloudRecording $true`,
+);
+export const teamsFederationOpen = federationRule(
+  'teams.federation.open',
+  (f) => !!f.AllowFederatedUsers && (f.AllowedDomains ?? '').includes('AllowAllKnownDomains'),
+  'open',
+  'Users of any other organisation can chat and call with staff and students.',
+  'Set-CsTenantFederationConfiguration -AllowedDomainsAsAList @("partner.gov.uk") (or -AllowFederatedUsers $false)',
+);
+export const teamsFederationConsumer = federationRule(
+  'teams.federation.consumer',
+  (f) => !!f.AllowTeamsConsumer,
+  'consumer',
+  'People with personal Teams accounts can contact staff and students.',
+  'Set-CsTenantFederationConfiguration -AllowTeamsConsumer $false',
+);
 
-export const TEAMS_POLICY_RULES = [teamsAnonymousJoin, teamsAnonymousStart, teamsAutoAdmitEveryone, teamsEveryonePresents, teamsRecordingOff, teamsFederationOpen, teamsFederationConsumer];
+export const TEAMS_POLICY_RULES = [
+  teamsAnonymousJoin,
+  teamsAnonymousStart,
+  teamsAutoAdmitEveryone,
+  teamsEveryonePresents,
+  teamsRecordingOff,
+  teamsFederationOpen,
+  teamsFederationConsumer,
+];

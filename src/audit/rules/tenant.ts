@@ -12,7 +12,10 @@ export const tenantGuestInvitesOpen: AuditRule = {
         // Everyone (guests too) is the control's high; every member, students included, is medium.
         ...(who === 'everyone' ? {} : { severity: 'medium' as const }),
         subject: { type: 'tenant-setting', id: 'authorization-policy', name: 'Guest invitations' },
-        detail: who === 'everyone' ? 'Everyone, including guests and students, can invite guests into the school tenant.' : 'Every member, students included, can invite guests into the school tenant.',
+        detail:
+          who === 'everyone'
+            ? 'Everyone, including guests and students, can invite guests into the school tenant.'
+            : 'Every member, students included, can invite guests into the school tenant.',
       },
     ];
   },
@@ -27,7 +30,7 @@ export const tenantGuestRoleMemberAccess: AuditRule = {
       {
         rule: this.rule,
         subject: { type: 'tenant-setting', id: 'guest-user-role', name: 'Guest user access' },
-        detail: 'Guests can read the whole directory, including every student\'s name and groups.',
+        detail: "Guests can read the whole directory, including every student's name and groups.",
       },
     ];
   },

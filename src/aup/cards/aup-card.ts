@@ -18,7 +18,14 @@ const template = {
   $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
   version: '1.5',
   body: [
-    { type: 'TextBlock', $when: '${reminder && !accepted}', text: 'Reminder: please read and accept by ${deadline}', color: 'Attention', weight: 'Bolder', wrap: true },
+    {
+      type: 'TextBlock',
+      $when: '${reminder && !accepted}',
+      text: 'Reminder: please read and accept by ${deadline}',
+      color: 'Attention',
+      weight: 'Bolder',
+      wrap: true,
+    },
     { type: 'TextBlock', text: '${title}', weight: 'Bolder', size: 'Medium', wrap: true },
     { type: 'TextBlock', text: 'Version ${version}', isSubtle: true, spacing: 'None', wrap: true },
     { type: 'TextBlock', $when: '${accepted}', text: '✅ Accepted version ${version} on ${acceptedOn}', color: 'Good', weight: 'Bolder', wrap: true },
@@ -38,7 +45,14 @@ const template = {
 export function aupCard(view: AupCardView): AdaptiveCardJson {
   // A card must stay well under Teams' 100 KB: the first eight clauses, the rest in the full text.
   const shownClauses = view.clauses.slice(0, 8).map((text, i) => ({ n: i + 1, text }));
-  return renderCard(template, { ...view, accepted: !!view.acceptedOn, shownClauses, more: Math.max(0, view.clauses.length - 8), reminder: !!view.reminder, deadline: view.deadline ?? '' });
+  return renderCard(template, {
+    ...view,
+    accepted: !!view.acceptedOn,
+    shownClauses,
+    more: Math.max(0, view.clauses.length - 8),
+    reminder: !!view.reminder,
+    deadline: view.deadline ?? '',
+  });
 }
 
 const overdueTemplate = {

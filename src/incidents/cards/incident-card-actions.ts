@@ -48,13 +48,20 @@ export function incidentActionOf(verb: Exclude<IncidentCardVerb, 'incident.submi
 export function reportFromForm(data: ReportForm, now: Date, channel: 'bot-command' | 'message-action' = 'bot-command') {
   const [category, subCategory] = (data.kind ?? '').split('/');
   const role = data.about === 'headteacher' ? 'headteacher' : data.about === 'staff' ? 'staff' : 'student';
-  const names = (data.involved ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  const names = (data.involved ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   return {
     submissionId: data.submissionId,
     category,
     subCategory,
     whatHappened: data.whatHappened ?? '',
-    involved: names.length ? names.map((name) => ({ name, role })) : role === 'student' ? [] : [{ name: role === 'headteacher' ? 'the headteacher' : 'a member of staff', role }],
+    involved: names.length
+      ? names.map((name) => ({ name, role }))
+      : role === 'student'
+        ? []
+        : [{ name: role === 'headteacher' ? 'the headteacher' : 'a member of staff', role }],
     when: now.toISOString(),
     where: data.where ?? '',
     illegalOrImmediateRisk: data.illegal === 'true',
@@ -70,4 +77,3 @@ export function actionDetails(data: IncidentActionData): { text?: string; assign
     ...(data.escalateTo !== undefined ? { escalateTo: data.escalateTo } : {}),
   };
 }
-

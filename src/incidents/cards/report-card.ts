@@ -7,9 +7,29 @@ const template = {
   version: '1.5',
   body: [
     { type: 'TextBlock', text: 'Report an e-safety concern', weight: 'Bolder', size: 'Medium', wrap: true },
-    { type: 'TextBlock', text: 'It goes to the Designated Safeguarding Lead today. If a child is in immediate danger, call 999 first.', wrap: true, isSubtle: true },
-    { type: 'Input.ChoiceSet', id: 'kind', label: 'What kind of concern?', isRequired: true, errorMessage: 'Choose one', choices: [{ $data: '${choices}', title: '${title}', value: '${value}' }] },
-    { type: 'Input.Text', id: 'whatHappened', label: 'What happened?', isMultiline: true, isRequired: true, maxLength: 8000, errorMessage: 'Say what happened' },
+    {
+      type: 'TextBlock',
+      text: 'It goes to the Designated Safeguarding Lead today. If a child is in immediate danger, call 999 first.',
+      wrap: true,
+      isSubtle: true,
+    },
+    {
+      type: 'Input.ChoiceSet',
+      id: 'kind',
+      label: 'What kind of concern?',
+      isRequired: true,
+      errorMessage: 'Choose one',
+      choices: [{ $data: '${choices}', title: '${title}', value: '${value}' }],
+    },
+    {
+      type: 'Input.Text',
+      id: 'whatHappened',
+      label: 'What happened?',
+      isMultiline: true,
+      isRequired: true,
+      maxLength: 8000,
+      errorMessage: 'Say what happened',
+    },
     { type: 'Input.Text', id: 'involved', label: 'Who is involved? (names, separated by commas)', maxLength: 1000 },
     {
       type: 'Input.ChoiceSet',
@@ -30,8 +50,13 @@ const template = {
 
 const label = (s: string) => s.replace(/-/g, ' ').replace('sgii', '(SGII)');
 
-export function reportCard(submissionId: string, options: { prefill?: { whatHappened?: string; where?: string }; inTaskModule?: boolean } = {}): AdaptiveCardJson {
-  const choices = Object.entries(CATEGORIES).flatMap(([category, subs]) => subs.map((sub) => ({ title: `${category}: ${label(sub)}`, value: `${category}/${sub}` })));
+export function reportCard(
+  submissionId: string,
+  options: { prefill?: { whatHappened?: string; where?: string }; inTaskModule?: boolean } = {},
+): AdaptiveCardJson {
+  const choices = Object.entries(CATEGORIES).flatMap(([category, subs]) =>
+    subs.map((sub) => ({ title: `${category}: ${label(sub)}`, value: `${category}/${sub}` })),
+  );
   const card = renderCard(template, { submissionId, choices });
   for (const input of card.body as Array<{ id?: string; value?: string }>) {
     if (input.id === 'whatHappened' && options.prefill?.whatHappened) input.value = options.prefill.whatHappened;

@@ -31,7 +31,11 @@ interface Row {
 
 export async function up(untyped: Kysely<unknown>, engine: Engine): Promise<void> {
   const db = untyped as Kysely<{ incident_entry: Row & { body_hash: string | null; erased_at: string | null } }>;
-  const rows = await db.selectFrom('incident_entry').select(['seq', 'incident_id', 'kind', 'actor_id', 'at', 'body', 'prev_hash', 'hash']).orderBy('seq').execute();
+  const rows = await db
+    .selectFrom('incident_entry')
+    .select(['seq', 'incident_id', 'kind', 'actor_id', 'at', 'body', 'prev_hash', 'hash'])
+    .orderBy('seq')
+    .execute();
   let prev = '0'.repeat(64);
   for (const row of rows) {
     if (row.prev_hash !== prev || v1Hash(row.prev_hash, row) !== row.hash) {
@@ -66,8 +70,12 @@ export async function up(untyped: Kysely<unknown>, engine: Engine): Promise<void
           `IF TG_OP = 'UPDATE' AND ${erasure} THEN RETURN NEW; END IF; RAISE EXCEPTION '${MESSAGE}'; END; $$ LANGUAGE plpgsql`,
       )
       .execute(db);
-    await sql`CREATE TRIGGER incident_entry_no_change BEFORE UPDATE OR DELETE ON incident_entry FOR EACH ROW EXECUTE FUNCTION incident_entry_is_append_only()`.execute(db);
+    await sql`CREATE TRIGGER incident_entry_no_change BEFORE UPDATE OR DELETE ON incident_entry FOR EACH ROW EXECUTE FUNCTION incident_entry_is_append_only()`.execute(
+      db,
+    );
   } else {
-    await sql.raw(`CREATE TRIGGER incident_entry_no_update BEFORE UPDATE ON incident_entry WHEN NOT (${erasure}) BEGIN SELECT RAISE(ABORT, '${MESSAGE}'); END`).execute(db);
+    await sql
+      .raw(`CREATE TRIGGER incident_entry_no_update BEFORE UPDATE ON incident_entry WHEN NOT (${erasure}) BEGIN SELECT RAISE(ABORT, '${MESSAGE}'); END`)
+      .execute(db);
   }
 }

@@ -34,7 +34,14 @@ import { useApi } from '../session';
 import { ErrorBar, usePageStyles } from '../ui';
 import { AuditProgress } from './AuditProgress';
 
-const AREAS: Record<string, string> = { mail: 'Mail', sharing: 'File sharing', groups: 'Groups and teams', tenant: 'Guests and tenant', meetings: 'Meetings', teams: 'Teams policies' };
+const AREAS: Record<string, string> = {
+  mail: 'Mail',
+  sharing: 'File sharing',
+  groups: 'Groups and teams',
+  tenant: 'Guests and tenant',
+  meetings: 'Meetings',
+  teams: 'Teams policies',
+};
 const SEVERITY_COLOUR = { high: 'danger', medium: 'warning', low: 'informative' } as const;
 
 const useStyles = makeStyles({
@@ -139,7 +146,9 @@ export function AuditPage() {
         <Field label="Severity">
           <Dropdown aria-label="Severity" value={severity} onOptionSelect={(_, d) => setSeverity(d.optionValue ?? 'all')}>
             {['all', 'high', 'medium', 'low'].map((v) => (
-              <Option key={v} value={v}>{v}</Option>
+              <Option key={v} value={v}>
+                {v}
+              </Option>
             ))}
           </Dropdown>
         </Field>
@@ -147,14 +156,18 @@ export function AuditPage() {
           <Dropdown aria-label="Area" value={area === 'all' ? 'all' : AREAS[area]} onOptionSelect={(_, d) => setArea(d.optionValue ?? 'all')}>
             <Option value="all">all</Option>
             {Object.entries(AREAS).map(([k, v]) => (
-              <Option key={k} value={k}>{v}</Option>
+              <Option key={k} value={k}>
+                {v}
+              </Option>
             ))}
           </Dropdown>
         </Field>
         <Field label="Status">
           <Dropdown aria-label="Status" value={status} onOptionSelect={(_, d) => setStatus(d.optionValue ?? 'open')}>
             {['open', 'accepted', 'all'].map((v) => (
-              <Option key={v} value={v}>{v}</Option>
+              <Option key={v} value={v}>
+                {v}
+              </Option>
             ))}
           </Dropdown>
         </Field>
@@ -175,24 +188,42 @@ export function AuditPage() {
                 <Badge color={SEVERITY_COLOUR[f.severity]}>{f.severity}</Badge> {isNew.has(f.key) && <Badge appearance="outline">new</Badge>}
               </TableCell>
               <TableCell>
-                <Text block weight="semibold">{f.subject.name}</Text>
+                <Text block weight="semibold">
+                  {f.subject.name}
+                </Text>
                 <Body1 block>{f.detail}</Body1>
                 <Caption1 block>How to fix: {f.fix}</Caption1>
-                {f.accepted && <Caption1 block>Accepted until {f.accepted.expiresAt.slice(0, 10)}: {f.accepted.reason}</Caption1>}
+                {f.accepted && (
+                  <Caption1 block>
+                    Accepted until {f.accepted.expiresAt.slice(0, 10)}: {f.accepted.reason}
+                  </Caption1>
+                )}
               </TableCell>
               <TableCell data-label="Policy clause">
                 <Caption1 block>“{f.policyRef.quote}”</Caption1>
-                <Caption1 block italic>{f.policyRef.file}, {f.policyRef.heading}</Caption1>
+                <Caption1 block italic>
+                  {f.policyRef.file}, {f.policyRef.heading}
+                </Caption1>
               </TableCell>
               <TableCell>
-                {!f.accepted && <Button size="small" onClick={() => setAccepting(f)}>Accept…</Button>}{' '}
-                <Button size="small" appearance="subtle" onClick={() => raise.mutate(f)}>Raise as incident</Button>
+                {!f.accepted && (
+                  <Button size="small" onClick={() => setAccepting(f)}>
+                    Accept…
+                  </Button>
+                )}{' '}
+                <Button size="small" appearance="subtle" onClick={() => raise.mutate(f)}>
+                  Raise as incident
+                </Button>
               </TableCell>
             </TableRow>
           ))}
         </TableBody>
       </Table>
-      {shown.length === 0 && <Body1 block className={p.gap}>No findings match.</Body1>}
+      {shown.length === 0 && (
+        <Body1 block className={p.gap}>
+          No findings match.
+        </Body1>
+      )}
       {accepting && (
         <AcceptDialog
           finding={accepting}
@@ -221,7 +252,9 @@ function AcceptDialog({ finding, onClose }: { finding: AuditFinding; onClose: (c
         <DialogBody>
           <DialogTitle>Accept this finding</DialogTitle>
           <DialogContent>
-            <Body1 block className={p.lead}>{finding.subject.name}: {finding.detail}</Body1>
+            <Body1 block className={p.lead}>
+              {finding.subject.name}: {finding.detail}
+            </Body1>
             <ErrorBar error={accept.error} />
             <Field label="Why is this acceptable?" required>
               <Textarea value={reason} onChange={(_, d) => setReason(d.value)} />
@@ -232,7 +265,9 @@ function AcceptDialog({ finding, onClose }: { finding: AuditFinding; onClose: (c
           </DialogContent>
           <DialogActions>
             <Button onClick={() => onClose(false)}>Cancel</Button>
-            <Button appearance="primary" onClick={() => accept.mutate()} disabled={accept.isPending}>Accept</Button>
+            <Button appearance="primary" onClick={() => accept.mutate()} disabled={accept.isPending}>
+              Accept
+            </Button>
           </DialogActions>
         </DialogBody>
       </DialogSurface>

@@ -1,4 +1,23 @@
-import { Body1, Button, Caption1, Dropdown, Field, makeStyles, mergeClasses, Option, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title2, Title3, tokens } from '@fluentui/react-components';
+import {
+  Body1,
+  Button,
+  Caption1,
+  Dropdown,
+  Field,
+  makeStyles,
+  mergeClasses,
+  Option,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Title2,
+  Title3,
+  tokens,
+} from '@fluentui/react-components';
 import { HorizontalBarChartWithAxis } from '@fluentui/react-charts';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -11,9 +30,24 @@ import { RecordReviewForm } from './RecordReviewForm';
 const useStyles = makeStyles({
   section: { marginTop: tokens.spacingVerticalXXL },
   headline: { display: 'flex', gap: tokens.spacingHorizontalXXL, flexWrap: 'wrap', margin: `${tokens.spacingVerticalM} 0` },
-  stat: { display: 'flex', flexDirection: 'column', padding: tokens.spacingHorizontalM, borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorNeutralBackground2, minWidth: '140px' },
+  stat: {
+    display: 'flex',
+    flexDirection: 'column',
+    padding: tokens.spacingHorizontalM,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground2,
+    minWidth: '140px',
+  },
   statValue: { fontSize: tokens.fontSizeHero700, fontWeight: tokens.fontWeightSemibold, color: tokens.colorBrandForeground1 },
-  chart: { display: 'grid', gridTemplateColumns: 'minmax(160px, 260px) 1fr', rowGap: tokens.spacingVerticalXS, columnGap: tokens.spacingHorizontalM, alignItems: 'center', maxWidth: '720px', margin: `${tokens.spacingVerticalM} 0` },
+  chart: {
+    display: 'grid',
+    gridTemplateColumns: 'minmax(160px, 260px) 1fr',
+    rowGap: tokens.spacingVerticalXS,
+    columnGap: tokens.spacingHorizontalM,
+    alignItems: 'center',
+    maxWidth: '720px',
+    margin: `${tokens.spacingVerticalM} 0`,
+  },
   track: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS },
   bar: { height: '14px', borderRadius: tokens.borderRadiusSmall, backgroundColor: tokens.colorBrandBackground, minWidth: '2px' },
   controls: { display: 'flex', gap: tokens.spacingHorizontalL, alignItems: 'end', flexWrap: 'wrap', margin: `${tokens.spacingVerticalM} 0` },
@@ -103,7 +137,12 @@ export function GovernorsReportPage() {
       <ErrorBar error={error} />
       <div className={s.controls}>
         <Field label="Half-term">
-          <Dropdown aria-label="Half-term" value={halfTerms.data?.find((h) => h.id === chosen)?.label ?? ''} selectedOptions={chosen ? [chosen] : []} onOptionSelect={(_, d) => d.optionValue && setPicked(d.optionValue)}>
+          <Dropdown
+            aria-label="Half-term"
+            value={halfTerms.data?.find((h) => h.id === chosen)?.label ?? ''}
+            selectedOptions={chosen ? [chosen] : []}
+            onOptionSelect={(_, d) => d.optionValue && setPicked(d.optionValue)}
+          >
             {(halfTerms.data ?? []).map((h) => (
               <Option key={h.id} value={h.id}>
                 {h.label}
@@ -119,11 +158,14 @@ export function GovernorsReportPage() {
       {report && (
         <>
           <Caption1 className={s.source}>
-            {report.halfTerm.from.slice(0, 10)} to {new Date(Date.parse(report.halfTerm.to) - 1).toISOString().slice(0, 10)}; figures as at {report.asAt.slice(0, 16).replace('T', ' ')} UTC.
+            {report.halfTerm.from.slice(0, 10)} to {new Date(Date.parse(report.halfTerm.to) - 1).toISOString().slice(0, 10)}; figures as at{' '}
+            {report.asAt.slice(0, 16).replace('T', ' ')} UTC.
           </Caption1>
 
           <div className={s.section}>
-            <Title3 as="h3" block>Incidents</Title3>
+            <Title3 as="h3" block>
+              Incidents
+            </Title3>
             <div className={s.headline}>
               <Stat label="reported this half-term" f={report.incidents.total} testId="incidents-total" />
               <Stat label="median hours to acknowledge" f={report.incidents.medianHoursToAcknowledge} />
@@ -140,7 +182,12 @@ export function GovernorsReportPage() {
                   margins={{ left: 220 }}
                   xAxisTickCount={Math.min(5, Math.max(1, ...report.incidents.byCategory.map((c) => c.incidents.value ?? 0)))}
                   height={Math.max(160, report.incidents.byCategory.length * 32)}
-                  data={report.incidents.byCategory.map((c) => ({ y: `${c.category}: ${c.subCategory}`, x: c.incidents.value ?? 0, legend: `${c.category}: ${c.subCategory}`, xAxisCalloutData: String(c.incidents.value ?? 0) }))}
+                  data={report.incidents.byCategory.map((c) => ({
+                    y: `${c.category}: ${c.subCategory}`,
+                    x: c.incidents.value ?? 0,
+                    legend: `${c.category}: ${c.subCategory}`,
+                    xAxisCalloutData: String(c.incidents.value ?? 0),
+                  }))}
                 />
               </div>
             )}
@@ -175,7 +222,9 @@ export function GovernorsReportPage() {
           </div>
 
           <div className={s.section}>
-            <Title3 as="h3" block>Policy acceptance</Title3>
+            <Title3 as="h3" block>
+              Policy acceptance
+            </Title3>
             <Table aria-label="Policy acceptance by audience" size="small" className={p.reflow}>
               <TableHeader>
                 <TableRow>
@@ -196,10 +245,18 @@ export function GovernorsReportPage() {
                             {p.title} v{p.version}
                           </TableCell>
                           <TableCell data-label="Audience">{a.audience}</TableCell>
-                          <TableCell data-label="Accepted"><N f={a.accepted} /></TableCell>
-                          <TableCell data-label="Pending"><N f={a.pending} /></TableCell>
-                          <TableCell data-label="Overdue"><N f={a.overdue} /></TableCell>
-                          <TableCell data-label="Not reachable"><N f={a.unreachable} /></TableCell>
+                          <TableCell data-label="Accepted">
+                            <N f={a.accepted} />
+                          </TableCell>
+                          <TableCell data-label="Pending">
+                            <N f={a.pending} />
+                          </TableCell>
+                          <TableCell data-label="Overdue">
+                            <N f={a.overdue} />
+                          </TableCell>
+                          <TableCell data-label="Not reachable">
+                            <N f={a.unreachable} />
+                          </TableCell>
                         </TableRow>
                       ))
                     : [
@@ -214,7 +271,9 @@ export function GovernorsReportPage() {
           </div>
 
           <div className={s.section}>
-            <Title3 as="h3" block>Tenant audit</Title3>
+            <Title3 as="h3" block>
+              Tenant audit
+            </Title3>
             <div className={s.headline}>
               <Stat label="audit runs" f={report.audit.runs} />
               <Stat label="findings open" f={report.audit.open} testId="audit-open" />
@@ -224,7 +283,9 @@ export function GovernorsReportPage() {
           </div>
 
           <div className={s.section}>
-            <Title3 as="h3" block>Remote lessons</Title3>
+            <Title3 as="h3" block>
+              Remote lessons
+            </Title3>
             <div className={s.headline}>
               <Stat label="lessons held" f={report.lessons.held} testId="lessons-held" />
               <Stat label={`recorded (${report.lessons.recordedShare ?? '–'}%)`} f={report.lessons.recorded} />
@@ -233,12 +294,16 @@ export function GovernorsReportPage() {
           </div>
 
           <div className={s.section}>
-            <Title3 as="h3" block>Actions the school took</Title3>
+            <Title3 as="h3" block>
+              Actions the school took
+            </Title3>
             <Bars label="Actions the school took" items={report.actions.map((a) => ({ name: a.action, f: a.count }))} />
           </div>
 
           <div className={s.section}>
-            <Title3 as="h3" block>Policy reviews</Title3>
+            <Title3 as="h3" block>
+              Policy reviews
+            </Title3>
             {report.reviews.due.length === 0 && report.reviews.done.length === 0 && <Body1>No reviews due or done this half-term.</Body1>}
             <ul>
               {report.reviews.due.map((d) => (
@@ -248,7 +313,9 @@ export function GovernorsReportPage() {
               ))}
               {report.reviews.done.map((d) => (
                 <li key={`${d.policyId}-${d.reviewedAt}`}>
-                  {report.coverage.policies.find((p) => p.policyId === d.policyId)?.title ?? d.policyId}: reviewed {d.reviewedAt.slice(0, 10)}, {d.changed ? 'changed and republished' : 'not changed'}; {d.governorsApprovedOn ? `approved by governors ${d.governorsApprovedOn}` : 'awaiting governors’ approval'}
+                  {report.coverage.policies.find((p) => p.policyId === d.policyId)?.title ?? d.policyId}: reviewed {d.reviewedAt.slice(0, 10)},{' '}
+                  {d.changed ? 'changed and republished' : 'not changed'};{' '}
+                  {d.governorsApprovedOn ? `approved by governors ${d.governorsApprovedOn}` : 'awaiting governors’ approval'}
                 </li>
               ))}
             </ul>
@@ -257,7 +324,9 @@ export function GovernorsReportPage() {
 
           {report.training && (
             <div className={s.section}>
-              <Title3 as="h3" block>Online-safety training</Title3>
+              <Title3 as="h3" block>
+                Online-safety training
+              </Title3>
               <Table aria-label="Training by group" size="small" className={mergeClasses(s.trainingTable, p.reflow)}>
                 <TableHeader>
                   <TableRow>

@@ -1,4 +1,26 @@
-import { Badge, Body1, Button, Caption1, Dropdown, Field, Input, Link, makeStyles, mergeClasses, Option, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title2, Title3 } from '@fluentui/react-components';
+import {
+  Badge,
+  Body1,
+  Button,
+  Caption1,
+  Dropdown,
+  Field,
+  Input,
+  Link,
+  makeStyles,
+  mergeClasses,
+  Option,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  Title2,
+  Title3,
+} from '@fluentui/react-components';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { download } from '../download';
@@ -7,7 +29,11 @@ import { useDebouncedValue } from '../use-debounced-value';
 import { ErrorBar, usePageStyles } from '../ui';
 
 const CATEGORIES = ['all', 'content', 'contact', 'conduct', 'commerce'];
-const AGES: Array<[string, number | undefined]> = [['any age', undefined], ['older than a day', 24], ['older than a week', 168]];
+const AGES: Array<[string, number | undefined]> = [
+  ['any age', undefined],
+  ['older than a day', 24],
+  ['older than a week', 168],
+];
 
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const hoursAgo = (iso: string) => Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 3_600_000));
@@ -33,7 +59,12 @@ export function IncidentsPage() {
   // The name box asks the server once the typing pauses; the other filters at once.
   const named = useDebouncedValue(person.trim());
   const olderThanHours = AGES.find(([label]) => label === age)?.[1];
-  const filter = { ...(status !== 'all' ? { status } : {}), ...(category !== 'all' ? { category } : {}), ...(olderThanHours ? { olderThanHours } : {}), ...(named ? { person: named } : {}) };
+  const filter = {
+    ...(status !== 'all' ? { status } : {}),
+    ...(category !== 'all' ? { category } : {}),
+    ...(olderThanHours ? { olderThanHours } : {}),
+    ...(named ? { person: named } : {}),
+  };
   const queue = useQuery({ queryKey: ['incidents', filter], queryFn: ({ signal }) => api.incidents(filter, signal), placeholderData: keepPreviousData });
   const governors = useQuery({ queryKey: ['governors-report'], queryFn: ({ signal }) => api.governorsReport(signal) });
   const open = useQuery({ queryKey: ['incident', openId], queryFn: ({ signal }) => api.incident(openId!, signal), enabled: !!openId });
@@ -45,22 +76,36 @@ export function IncidentsPage() {
   const incident = open.data;
   return (
     <section aria-labelledby="page-title">
-      <Title2 as="h2" id="page-title" block className={p.title}>Incidents</Title2>
+      <Title2 as="h2" id="page-title" block className={p.title}>
+        Incidents
+      </Title2>
       <ErrorBar error={queue.error ?? governors.error ?? open.error ?? chronology.error} />
       <div role="search" aria-label="Filter incidents" className={p.filters}>
         <Field label="Status" className={s.filter}>
           <Dropdown aria-label="Status" value={status} onOptionSelect={(_, d) => setStatus(d.optionValue ?? 'all')}>
-            {['all', 'new', 'acknowledged', 'closed'].map((v) => <Option key={v} value={v}>{v}</Option>)}
+            {['all', 'new', 'acknowledged', 'closed'].map((v) => (
+              <Option key={v} value={v}>
+                {v}
+              </Option>
+            ))}
           </Dropdown>
         </Field>
         <Field label="Category" className={s.filter}>
           <Dropdown aria-label="Category" value={category} onOptionSelect={(_, d) => setCategory(d.optionValue ?? 'all')}>
-            {CATEGORIES.map((c) => <Option key={c} value={c}>{c}</Option>)}
+            {CATEGORIES.map((c) => (
+              <Option key={c} value={c}>
+                {c}
+              </Option>
+            ))}
           </Dropdown>
         </Field>
         <Field label="Age" className={s.filter}>
           <Dropdown aria-label="Age" value={age} onOptionSelect={(_, d) => setAge(d.optionValue ?? 'any age')}>
-            {AGES.map(([label]) => <Option key={label} value={label}>{label}</Option>)}
+            {AGES.map(([label]) => (
+              <Option key={label} value={label}>
+                {label}
+              </Option>
+            ))}
           </Dropdown>
         </Field>
         <Field label="Person named" className={s.filter}>
@@ -79,23 +124,45 @@ export function IncidentsPage() {
         <TableBody>
           {queue.data?.map((r) => (
             <TableRow key={r.id} data-testid="incident-row">
-              <TableCell data-label="Reported">{when(r.reportedAt)} ({hoursAgo(r.reportedAt)} h ago)</TableCell>
+              <TableCell data-label="Reported">
+                {when(r.reportedAt)} ({hoursAgo(r.reportedAt)} h ago)
+              </TableCell>
               <TableCell>
-                {r.urgent && <Badge color="danger" className={p.badgeGap}>urgent</Badge>}
+                {r.urgent && (
+                  <Badge color="danger" className={p.badgeGap}>
+                    urgent
+                  </Badge>
+                )}
                 {kindOf(r)}
               </TableCell>
-              <TableCell><Badge appearance="tint" color={r.status === 'new' ? 'warning' : r.status === 'closed' ? 'subtle' : 'brand'}>{r.status}</Badge></TableCell>
-              <TableCell><Button size="small" onClick={() => setOpenId(r.id)}>Open</Button></TableCell>
+              <TableCell>
+                <Badge appearance="tint" color={r.status === 'new' ? 'warning' : r.status === 'closed' ? 'subtle' : 'brand'}>
+                  {r.status}
+                </Badge>
+              </TableCell>
+              <TableCell>
+                <Button size="small" onClick={() => setOpenId(r.id)}>
+                  Open
+                </Button>
+              </TableCell>
             </TableRow>
           ))}
         </TableBody>
       </Table>
-      {queue.data?.length === 0 && <Body1 block className={p.gap}>No incidents.</Body1>}
+      {queue.data?.length === 0 && (
+        <Body1 block className={p.gap}>
+          No incidents.
+        </Body1>
+      )}
 
       {incident && (
         <article aria-label="Chronology" className={mergeClasses(p.panel, incident.urgent && p.urgentPanel)}>
-          <Title3 as="h3" block>{kindOf(incident)} ({incident.status})</Title3>
-          <Body1 block className={p.gap}>{incident.whatHappened}</Body1>
+          <Title3 as="h3" block>
+            {kindOf(incident)} ({incident.status})
+          </Title3>
+          <Body1 block className={p.gap}>
+            {incident.whatHappened}
+          </Body1>
           <Caption1 block className={p.gap}>
             When: {when(incident.when)} · Where: {incident.where || 'not given'} · Involved:{' '}
             {incident.people.length === 0
@@ -103,32 +170,53 @@ export function IncidentsPage() {
               : incident.people.map((person, i) => (
                   <span key={`${person.name}${i}`}>
                     {i > 0 && ', '}
-                    <Link onClick={() => setWho({ ...(person.id ? { id: person.id } : {}), name: person.name })} aria-label={`Chronology of ${person.name}`}>{person.name}</Link> ({person.role})
+                    <Link onClick={() => setWho({ ...(person.id ? { id: person.id } : {}), name: person.name })} aria-label={`Chronology of ${person.name}`}>
+                      {person.name}
+                    </Link>{' '}
+                    ({person.role})
                   </span>
                 ))}
           </Caption1>
-          {incident.guidance.map((g) => <Text key={g} block className={p.warning}>{g}</Text>)}
-          <Title3 as="h4" block className={p.gap}>Chronology</Title3>
+          {incident.guidance.map((g) => (
+            <Text key={g} block className={p.warning}>
+              {g}
+            </Text>
+          ))}
+          <Title3 as="h4" block className={p.gap}>
+            Chronology
+          </Title3>
           <ol>
             <li>{when(incident.when)}: reported</li>
-            {incident.history.map((h, i) => <li key={i}>{when(h.at)}: {h.kind} {h.text}</li>)}
+            {incident.history.map((h, i) => (
+              <li key={i}>
+                {when(h.at)}: {h.kind} {h.text}
+              </li>
+            ))}
           </ol>
         </article>
       )}
 
       {chronology.data && (
         <article aria-label="Person's chronology" className={p.panel}>
-          <Title3 as="h3" block>{chronology.data.person.name}: {chronology.data.incidents} incident{chronology.data.incidents === 1 ? '' : 's'}</Title3>
+          <Title3 as="h3" block>
+            {chronology.data.person.name}: {chronology.data.incidents} incident{chronology.data.incidents === 1 ? '' : 's'}
+          </Title3>
           <ol>
             {chronology.data.entries.map((e, i) => (
-              <li key={i}>{when(e.at)}: {e.kind} ({kindOf(e)}) {e.text}</li>
+              <li key={i}>
+                {when(e.at)}: {e.kind} ({kindOf(e)}) {e.text}
+              </li>
             ))}
           </ol>
         </article>
       )}
 
-      <Title3 as="h3" block className={p.section}>Governors’ report</Title3>
-      <Caption1 block className={p.lead}>Counts by term and kind of concern, and how quickly they were acknowledged and closed. No names.</Caption1>
+      <Title3 as="h3" block className={p.section}>
+        Governors’ report
+      </Title3>
+      <Caption1 block className={p.lead}>
+        Counts by term and kind of concern, and how quickly they were acknowledged and closed. No names.
+      </Caption1>
       <Table aria-label="Governors' report" size="small" className={mergeClasses(s.governors, p.reflow)}>
         <TableHeader>
           <TableRow>

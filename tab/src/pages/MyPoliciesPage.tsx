@@ -34,7 +34,9 @@ export function MyPoliciesPage({ item: versionId }: { item?: string }) {
   if (policies.isPending) return <Spinner label="Loading your policies…" />;
   return (
     <section aria-labelledby="page-title">
-      <Title2 as="h2" id="page-title" block className={p.title}>My policies</Title2>
+      <Title2 as="h2" id="page-title" block className={p.title}>
+        My policies
+      </Title2>
       <ErrorBar error={policies.error ?? accept.error} />
       {policies.data?.length === 0 && <Body1 block>No policy has been published for you yet.</Body1>}
       <div className={s.list}>
@@ -42,17 +44,38 @@ export function MyPoliciesPage({ item: versionId }: { item?: string }) {
           <Card key={policy.policyId} data-testid="my-policy" aria-label={policy.title}>
             <CardHeader
               header={<Text weight="semibold">{policy.title}</Text>}
-              description={<Caption1>Version {policy.version}{policy.acceptedAt ? ` · accepted on ${policy.acceptedAt.slice(0, 10)}` : ''}</Caption1>}
-              action={<Badge appearance="tint" color={policy.status === 'accepted' ? 'success' : 'warning'}>{policy.status}</Badge>}
+              description={
+                <Caption1>
+                  Version {policy.version}
+                  {policy.acceptedAt ? ` · accepted on ${policy.acceptedAt.slice(0, 10)}` : ''}
+                </Caption1>
+              }
+              action={
+                <Badge appearance="tint" color={policy.status === 'accepted' ? 'success' : 'warning'}>
+                  {policy.status}
+                </Badge>
+              }
             />
             {reading === policy.versionId ? (
-              <article aria-label={`Full text of ${policy.title}`} className={s.fullText}>{policy.text}</article>
+              <article aria-label={`Full text of ${policy.title}`} className={s.fullText}>
+                {policy.text}
+              </article>
             ) : (
-              <ol className={s.clauses}>{policy.clauses.slice(0, 3).map((c) => <li key={c}>{c}</li>)}</ol>
+              <ol className={s.clauses}>
+                {policy.clauses.slice(0, 3).map((c) => (
+                  <li key={c}>{c}</li>
+                ))}
+              </ol>
             )}
             <div className={p.actions}>
-              <Button onClick={() => setReading(reading === policy.versionId ? undefined : policy.versionId)}>{reading === policy.versionId ? 'Hide the full text' : 'Read the full text'}</Button>
-              {policy.status === 'pending' && <Button appearance="primary" disabled={accept.isPending} onClick={() => accept.mutate(policy)}>I accept</Button>}
+              <Button onClick={() => setReading(reading === policy.versionId ? undefined : policy.versionId)}>
+                {reading === policy.versionId ? 'Hide the full text' : 'Read the full text'}
+              </Button>
+              {policy.status === 'pending' && (
+                <Button appearance="primary" disabled={accept.isPending} onClick={() => accept.mutate(policy)}>
+                  I accept
+                </Button>
+              )}
             </div>
           </Card>
         ))}

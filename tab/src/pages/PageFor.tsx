@@ -8,7 +8,8 @@ import { usePageStyles } from '../ui';
  * governors' charts or the coverage tables. (`item` opens a page at one thing, from a card's link.)
  */
 type Page = LazyExoticComponent<ComponentType<{ item?: string }>>;
-const page = <K extends string>(load: () => Promise<Record<K, ComponentType<{ item?: string }>>>, name: K): Page => lazy(() => load().then((m) => ({ default: m[name] })));
+const page = <K extends string>(load: () => Promise<Record<K, ComponentType<{ item?: string }>>>, name: K): Page =>
+  lazy(() => load().then((m) => ({ default: m[name] })));
 
 const PAGES: Record<string, Page> = {
   audit: page(() => import('./AuditPage'), 'AuditPage'),

@@ -1,4 +1,26 @@
-import { Badge, Body1, Button, Caption1, Dropdown, Field, Input, makeStyles, mergeClasses, MessageBar, Option, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title2, Title3, tokens } from '@fluentui/react-components';
+import {
+  Badge,
+  Body1,
+  Button,
+  Caption1,
+  Dropdown,
+  Field,
+  Input,
+  makeStyles,
+  mergeClasses,
+  MessageBar,
+  Option,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Title2,
+  Title3,
+  tokens,
+} from '@fluentui/react-components';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { AcceptanceStatus, Coverage, PolicySummary } from '../api';
@@ -6,7 +28,12 @@ import { download } from '../download';
 import { useApi } from '../session';
 import { ErrorBar, usePageStyles } from '../ui';
 
-const STATUS_COLOUR: Record<AcceptanceStatus, 'success' | 'warning' | 'danger' | 'subtle'> = { accepted: 'success', pending: 'warning', overdue: 'danger', unreachable: 'subtle' };
+const STATUS_COLOUR: Record<AcceptanceStatus, 'success' | 'warning' | 'danger' | 'subtle'> = {
+  accepted: 'success',
+  pending: 'warning',
+  overdue: 'danger',
+  unreachable: 'subtle',
+};
 const SHOWN = 300;
 
 const useStyles = makeStyles({
@@ -31,7 +58,14 @@ function AcceptanceChart({ points, total }: { points: Coverage['overTime']; tota
   const height = 120;
   const bar = Math.min(40, width / points.length - 4);
   return (
-    <svg role="img" aria-label={`Acceptances over time: ${points.at(-1)!.accepted} of ${total}`} width={width} height={height + 20} viewBox={`0 0 ${width} ${height + 20}`} className={s.chart}>
+    <svg
+      role="img"
+      aria-label={`Acceptances over time: ${points.at(-1)!.accepted} of ${total}`}
+      width={width}
+      height={height + 20}
+      viewBox={`0 0 ${width} ${height + 20}`}
+      className={s.chart}
+    >
       {points.map((point, i) => {
         const h = total ? (point.accepted / total) * height : 0;
         return (
@@ -39,7 +73,9 @@ function AcceptanceChart({ points, total }: { points: Coverage['overTime']; tota
             <rect x={i * (bar + 4)} y={height - h} width={bar} height={h} className={s.bar}>
               <title>{`${point.day}: ${point.accepted}`}</title>
             </rect>
-            <text x={i * (bar + 4)} y={height + 14} className={s.day}>{point.day.slice(5)}</text>
+            <text x={i * (bar + 4)} y={height + 14} className={s.day}>
+              {point.day.slice(5)}
+            </text>
           </g>
         );
       })}
@@ -62,13 +98,21 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
   const policies = useQuery({ queryKey: ['policies'], queryFn: ({ signal }) => api.policies(signal) });
   const selected = chosen ?? policies.data?.[0]?.policyId;
   const coverage = useQuery({ queryKey: ['coverage', selected], queryFn: ({ signal }) => api.coverage(selected!, signal), enabled: !!selected });
-  const history = useQuery({ queryKey: ['acceptances', historyOf?.personId], queryFn: ({ signal }) => api.personAcceptances(historyOf!.personId, signal), enabled: !!historyOf });
+  const history = useQuery({
+    queryKey: ['acceptances', historyOf?.personId],
+    queryFn: ({ signal }) => api.personAcceptances(historyOf!.personId, signal),
+    enabled: !!historyOf,
+  });
   const refresh = () => Promise.all([queries.invalidateQueries({ queryKey: ['policies'] }), queries.invalidateQueries({ queryKey: ['coverage'] })]);
 
   const publish = useMutation({
     mutationFn: (policy: PolicySummary) => api.publishPolicy(policy.policyId).then((r) => ({ ...r, policy })),
     onSuccess: (r) => {
-      setMessage(r.created ? `Published version ${r.version} of ${r.policy.title}: ${r.queued} people are being asked to accept it.` : `Version ${r.version} is already the current text; nobody was asked twice.`);
+      setMessage(
+        r.created
+          ? `Published version ${r.version} of ${r.policy.title}: ${r.queued} people are being asked to accept it.`
+          : `Version ${r.version} is already the current text; nobody was asked twice.`,
+      );
       setChosen(r.policy.policyId);
       return refresh();
     },
@@ -84,11 +128,15 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
 
   if (policies.isPending) return <Spinner label="Loading policies…" />;
   const c = coverage.data;
-  const people = (c?.people ?? []).filter((person) => (status === 'all' || person.status === status) && (!name.trim() || person.name.toLowerCase().includes(name.trim().toLowerCase())));
+  const people = (c?.people ?? []).filter(
+    (person) => (status === 'all' || person.status === status) && (!name.trim() || person.name.toLowerCase().includes(name.trim().toLowerCase())),
+  );
   const total = c?.people.length ?? 0;
   return (
     <section aria-labelledby="page-title">
-      <Title2 as="h2" id="page-title" block className={p.title}>Policies</Title2>
+      <Title2 as="h2" id="page-title" block className={p.title}>
+        Policies
+      </Title2>
       <ErrorBar error={policies.error ?? coverage.error ?? publish.error ?? inviteParents.error ?? history.error ?? csv.error} />
       {message && <MessageBar intent="success">{message}</MessageBar>}
       <Table aria-label="Policies" size="small" className={mergeClasses(p.table, p.gap, p.reflow)}>
@@ -103,11 +151,24 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
         <TableBody>
           {policies.data?.map((policy) => (
             <TableRow key={policy.policyId} aria-selected={policy.policyId === selected}>
-              <TableCell><Button appearance="transparent" onClick={() => setChosen(policy.policyId)}>{policy.title}</Button></TableCell>
-              <TableCell data-label="For">{policy.audience.join(', ')}</TableCell>
-              <TableCell data-label="Published">{policy.latestVersion ? `version ${policy.latestVersion}` : 'not yet'}{policy.draftChanged && policy.latestVersion ? ' (text changed since)' : ''}</TableCell>
               <TableCell>
-                <Button size="small" appearance="primary" disabled={!policy.draftChanged || publish.isPending} onClick={() => publish.mutate(policy)} aria-label={`Publish ${policy.title}`}>
+                <Button appearance="transparent" onClick={() => setChosen(policy.policyId)}>
+                  {policy.title}
+                </Button>
+              </TableCell>
+              <TableCell data-label="For">{policy.audience.join(', ')}</TableCell>
+              <TableCell data-label="Published">
+                {policy.latestVersion ? `version ${policy.latestVersion}` : 'not yet'}
+                {policy.draftChanged && policy.latestVersion ? ' (text changed since)' : ''}
+              </TableCell>
+              <TableCell>
+                <Button
+                  size="small"
+                  appearance="primary"
+                  disabled={!policy.draftChanged || publish.isPending}
+                  onClick={() => publish.mutate(policy)}
+                  aria-label={`Publish ${policy.title}`}
+                >
                   {policy.latestVersion ? `Publish version ${policy.latestVersion + 1}` : 'Publish version 1'}
                 </Button>
               </TableCell>
@@ -118,38 +179,61 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
 
       {c && (
         <article aria-label="Coverage" className={p.section}>
-          <Title3 as="h3" block>{c.title}{c.version ? `, version ${c.version}` : ''}</Title3>
+          <Title3 as="h3" block>
+            {c.title}
+            {c.version ? `, version ${c.version}` : ''}
+          </Title3>
           {c.version === null ? (
             <Body1 block>Not published yet.</Body1>
           ) : (
             <>
-              <Caption1 block>Published {c.publishedAt?.slice(0, 10)} · deadline {c.deadline?.slice(0, 10) ?? 'none'}</Caption1>
+              <Caption1 block>
+                Published {c.publishedAt?.slice(0, 10)} · deadline {c.deadline?.slice(0, 10) ?? 'none'}
+              </Caption1>
               <div className={s.counts}>
                 {Object.entries(c.counts).map(([audience, counts]) => (
                   <div key={audience} data-testid="coverage-count" className={s.count}>
-                    <Body1 block><strong>{audience}</strong></Body1>
-                    {(Object.keys(counts) as AcceptanceStatus[]).map((k) => <Caption1 key={k} block>{k}: {counts[k]}</Caption1>)}
+                    <Body1 block>
+                      <strong>{audience}</strong>
+                    </Body1>
+                    {(Object.keys(counts) as AcceptanceStatus[]).map((k) => (
+                      <Caption1 key={k} block>
+                        {k}: {counts[k]}
+                      </Caption1>
+                    ))}
                   </div>
                 ))}
               </div>
               {c.counts.students && (
                 <div className={s.parents}>
-                  <Body1>{c.parents ? `Parents: ${c.parents.signed} of ${c.parents.invited} children counter-signed.` : 'Parents have not been asked to counter-sign yet.'}</Body1>
-                  <Button disabled={inviteParents.isPending} onClick={() => inviteParents.mutate(c.policyId)}>Ask parents to counter-sign</Button>
+                  <Body1>
+                    {c.parents
+                      ? `Parents: ${c.parents.signed} of ${c.parents.invited} children counter-signed.`
+                      : 'Parents have not been asked to counter-sign yet.'}
+                  </Body1>
+                  <Button disabled={inviteParents.isPending} onClick={() => inviteParents.mutate(c.policyId)}>
+                    Ask parents to counter-sign
+                  </Button>
                 </div>
               )}
               <AcceptanceChart points={c.overTime} total={total} />
               <div role="search" aria-label="Filter people" className={p.filters}>
                 <Field label="Status">
                   <Dropdown aria-label="Status" value={status} onOptionSelect={(_, d) => setStatus((d.optionValue as typeof status) ?? 'all')}>
-                    {['all', 'accepted', 'pending', 'overdue', 'unreachable'].map((v) => <Option key={v} value={v}>{v}</Option>)}
+                    {['all', 'accepted', 'pending', 'overdue', 'unreachable'].map((v) => (
+                      <Option key={v} value={v}>
+                        {v}
+                      </Option>
+                    ))}
                   </Dropdown>
                 </Field>
                 <Field label="Name">
                   <Input aria-label="Name" value={name} onChange={(_, d) => setName(d.value)} />
                 </Field>
                 <Button onClick={() => csv.mutate({ load: () => api.coverageCsv(c.policyId), filename: `${c.policyId}-coverage.csv` })}>Download CSV</Button>
-                <Button onClick={() => csv.mutate({ load: () => api.acceptancesCsv(c.policyId), filename: `${c.policyId}-acceptances.csv` })}>Register for inspection (CSV)</Button>
+                <Button onClick={() => csv.mutate({ load: () => api.acceptancesCsv(c.policyId), filename: `${c.policyId}-acceptances.csv` })}>
+                  Register for inspection (CSV)
+                </Button>
               </div>
               <Table aria-label="People" size="small" className={mergeClasses(p.table, p.reflow)}>
                 <TableHeader>
@@ -164,16 +248,26 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
                   {people.slice(0, SHOWN).map((person) => (
                     <TableRow key={person.personId} data-testid="coverage-person">
                       <TableCell>
-                        <Button appearance="transparent" onClick={() => setHistoryOf(person)} aria-label={`History of ${person.name}`}>{person.name}</Button>
+                        <Button appearance="transparent" onClick={() => setHistoryOf(person)} aria-label={`History of ${person.name}`}>
+                          {person.name}
+                        </Button>
                       </TableCell>
                       <TableCell data-label="Audience">{person.audience}</TableCell>
-                      <TableCell><Badge appearance="tint" color={STATUS_COLOUR[person.status]}>{person.status}</Badge></TableCell>
+                      <TableCell>
+                        <Badge appearance="tint" color={STATUS_COLOUR[person.status]}>
+                          {person.status}
+                        </Badge>
+                      </TableCell>
                       <TableCell>{person.acceptedAt ? `version ${person.acceptedVersion} on ${person.acceptedAt.slice(0, 10)}` : ''}</TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
               </Table>
-              {people.length > SHOWN && <Caption1 block>Showing {SHOWN} of {people.length}: filter, or download the CSV.</Caption1>}
+              {people.length > SHOWN && (
+                <Caption1 block>
+                  Showing {SHOWN} of {people.length}: filter, or download the CSV.
+                </Caption1>
+              )}
             </>
           )}
         </article>
@@ -181,9 +275,19 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
 
       {historyOf && history.data && (
         <article aria-label="Person's history" className={p.panel}>
-          <Title3 as="h3" block>{historyOf.name}: acceptances</Title3>
-          {history.data.length === 0 ? <Body1 block>None yet.</Body1> : (
-            <ol>{history.data.map((r) => <li key={`${r.policyId}${r.acceptedAt}`}>{r.acceptedAt.slice(0, 16).replace('T', ' ')}: {r.policyId} version {r.version} ({r.channel}, text {r.textHash.slice(0, 12)}…)</li>)}</ol>
+          <Title3 as="h3" block>
+            {historyOf.name}: acceptances
+          </Title3>
+          {history.data.length === 0 ? (
+            <Body1 block>None yet.</Body1>
+          ) : (
+            <ol>
+              {history.data.map((r) => (
+                <li key={`${r.policyId}${r.acceptedAt}`}>
+                  {r.acceptedAt.slice(0, 16).replace('T', ' ')}: {r.policyId} version {r.version} ({r.channel}, text {r.textHash.slice(0, 12)}…)
+                </li>
+              ))}
+            </ol>
           )}
         </article>
       )}

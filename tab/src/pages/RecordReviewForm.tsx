@@ -30,18 +30,37 @@ export function RecordReviewForm() {
 
   const chosen = reviews.data?.find((r) => r.policyId === policyId);
   return (
-    <form className={s.form} aria-label="Record a policy review" onSubmit={(e) => { e.preventDefault(); record.mutate(); }}>
+    <form
+      className={s.form}
+      aria-label="Record a policy review"
+      onSubmit={(e) => {
+        e.preventDefault();
+        record.mutate();
+      }}
+    >
       <Title3 as="h3" block>
         Record a policy review
       </Title3>
       <ErrorBar error={reviews.error ?? record.error} />
       {done && (
         <MessageBar intent="success">
-          {done.changed ? `Review recorded; version ${done.version} published and people are being asked to accept it.` : 'Review recorded; the next is due in a year.'}
+          {done.changed
+            ? `Review recorded; version ${done.version} published and people are being asked to accept it.`
+            : 'Review recorded; the next is due in a year.'}
         </MessageBar>
       )}
-      <Field label="Policy" required hint={chosen ? `Review ${chosen.status}${chosen.reviewBy ? `, by ${chosen.reviewBy} (${chosen.reviewBySource})` : ''}` : undefined}>
-        <Dropdown aria-label="Policy" value={chosen?.title ?? ''} selectedOptions={policyId ? [policyId] : []} onOptionSelect={(_, d) => setPolicyId(d.optionValue ?? '')} placeholder="Choose a policy">
+      <Field
+        label="Policy"
+        required
+        hint={chosen ? `Review ${chosen.status}${chosen.reviewBy ? `, by ${chosen.reviewBy} (${chosen.reviewBySource})` : ''}` : undefined}
+      >
+        <Dropdown
+          aria-label="Policy"
+          value={chosen?.title ?? ''}
+          selectedOptions={policyId ? [policyId] : []}
+          onOptionSelect={(_, d) => setPolicyId(d.optionValue ?? '')}
+          placeholder="Choose a policy"
+        >
           {reviews.data?.map((r) => (
             <Option key={r.policyId} value={r.policyId}>
               {r.title}

@@ -15,8 +15,17 @@ const useStyles = makeStyles({
 /** What the person sees after sending: thanks, or the server's reason. */
 function Result({ sent, error, thanks }: { sent: boolean; error: Error | null; thanks: string }) {
   const s = useStyles();
-  if (error) return <MessageBar intent="error" className={s.result}>{error.message}</MessageBar>;
-  return sent ? <MessageBar intent="success" className={s.result}>{thanks}</MessageBar> : null;
+  if (error)
+    return (
+      <MessageBar intent="error" className={s.result}>
+        {error.message}
+      </MessageBar>
+    );
+  return sent ? (
+    <MessageBar intent="success" className={s.result}>
+      {thanks}
+    </MessageBar>
+  ) : null;
 }
 
 const KINDS: Array<[`${Category}/${SubCategory}`, string]> = [
@@ -49,7 +58,10 @@ export function ReportPage() {
     mutationFn: () => {
       const [category, subCategory] = kind!.split('/') as [Category, SubCategory];
       const role = about === 'no' ? 'student' : about;
-      const names = involved.split(',').map((n) => n.trim()).filter(Boolean);
+      const names = involved
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean);
       return api.reportConcern({
         submissionId,
         category,
@@ -58,7 +70,11 @@ export function ReportPage() {
         when: new Date().toISOString(),
         where,
         illegalOrImmediateRisk: urgent,
-        involved: names.length ? names.map((name) => ({ name, role })) : role === 'student' ? [] : [{ name: role === 'headteacher' ? 'the headteacher' : 'a member of staff', role }],
+        involved: names.length
+          ? names.map((name) => ({ name, role }))
+          : role === 'student'
+            ? []
+            : [{ name: role === 'headteacher' ? 'the headteacher' : 'a member of staff', role }],
       });
     },
     onSuccess: () => {
@@ -68,26 +84,56 @@ export function ReportPage() {
   });
   return (
     <section aria-labelledby="page-title" className={s.report}>
-      <Title2 as="h2" id="page-title" block className={p.title}>Report a concern</Title2>
-      <Body1 block className={p.lead}>It goes to the Designated Safeguarding Lead today. If a child is in immediate danger, call 999 first.</Body1>
-      <Result sent={send.isSuccess} error={send.error} thanks="Thank you. Your concern has been passed to the safeguarding team. Please do not discuss it with the people involved." />
+      <Title2 as="h2" id="page-title" block className={p.title}>
+        Report a concern
+      </Title2>
+      <Body1 block className={p.lead}>
+        It goes to the Designated Safeguarding Lead today. If a child is in immediate danger, call 999 first.
+      </Body1>
+      <Result
+        sent={send.isSuccess}
+        error={send.error}
+        thanks="Thank you. Your concern has been passed to the safeguarding team. Please do not discuss it with the people involved."
+      />
       <Field label="What kind of concern?" required>
-        <Dropdown aria-label="What kind of concern?" placeholder="Choose one" onOptionSelect={(_, d) => setKind(KINDS.find(([value]) => value === d.optionValue)?.[0])}>
-          {KINDS.map(([value, label]) => <Option key={value} value={value}>{label}</Option>)}
+        <Dropdown
+          aria-label="What kind of concern?"
+          placeholder="Choose one"
+          onOptionSelect={(_, d) => setKind(KINDS.find(([value]) => value === d.optionValue)?.[0])}
+        >
+          {KINDS.map(([value, label]) => (
+            <Option key={value} value={value}>
+              {label}
+            </Option>
+          ))}
         </Dropdown>
       </Field>
-      <Field label="What happened?" required><Textarea value={whatHappened} onChange={(_, d) => setWhatHappened(d.value)} rows={5} /></Field>
-      <Field label="Who is involved? (names, separated by commas)"><Input value={involved} onChange={(_, d) => setInvolved(d.value)} /></Field>
+      <Field label="What happened?" required>
+        <Textarea value={whatHappened} onChange={(_, d) => setWhatHappened(d.value)} rows={5} />
+      </Field>
+      <Field label="Who is involved? (names, separated by commas)">
+        <Input value={involved} onChange={(_, d) => setInvolved(d.value)} />
+      </Field>
       <Field label="Is the concern about an adult in school?">
-        <Dropdown aria-label="Is the concern about an adult in school?" value={{ no: 'No', staff: 'Yes, a member of staff', headteacher: 'Yes, the headteacher' }[about]} onOptionSelect={(_, d) => setAbout((d.optionValue as typeof about) ?? 'no')}>
+        <Dropdown
+          aria-label="Is the concern about an adult in school?"
+          value={{ no: 'No', staff: 'Yes, a member of staff', headteacher: 'Yes, the headteacher' }[about]}
+          onOptionSelect={(_, d) => setAbout((d.optionValue as typeof about) ?? 'no')}
+        >
           <Option value="no">No</Option>
           <Option value="staff">Yes, a member of staff</Option>
           <Option value="headteacher">Yes, the headteacher</Option>
         </Dropdown>
       </Field>
-      <Field label="Where?"><Input value={where} onChange={(_, d) => setWhere(d.value)} /></Field>
+      <Field label="Where?">
+        <Input value={where} onChange={(_, d) => setWhere(d.value)} />
+      </Field>
       <Checkbox checked={urgent} onChange={(_, d) => setUrgent(!!d.checked)} label="Illegal material, or someone at immediate risk" />
-      <div className={s.send}><Button appearance="primary" onClick={() => send.mutate()} disabled={!kind || send.isPending}>Send to the DSL</Button></div>
+      <div className={s.send}>
+        <Button appearance="primary" onClick={() => send.mutate()} disabled={!kind || send.isPending}>
+          Send to the DSL
+        </Button>
+      </div>
     </section>
   );
 }
@@ -109,12 +155,22 @@ export function ConfidePage() {
   });
   return (
     <section aria-labelledby="page-title" className={s.confide}>
-      <Title2 as="h2" id="page-title" block className={p.title}>Confide</Title2>
-      <Body1 block className={p.lead}>Is something online worrying you? Tell us here. Only the school’s safeguarding team will read it.</Body1>
+      <Title2 as="h2" id="page-title" block className={p.title}>
+        Confide
+      </Title2>
+      <Body1 block className={p.lead}>
+        Is something online worrying you? Tell us here. Only the school’s safeguarding team will read it.
+      </Body1>
       <Result sent={send.isSuccess} error={send.error} thanks="Thank you for telling us. Someone from the safeguarding team will talk to you soon." />
-      <Field label="What is worrying you?"><Textarea value={message} onChange={(_, d) => setMessage(d.value)} rows={5} /></Field>
+      <Field label="What is worrying you?">
+        <Textarea value={message} onChange={(_, d) => setMessage(d.value)} rows={5} />
+      </Field>
       <Checkbox checked={unsafeNow} onChange={(_, d) => setUnsafeNow(!!d.checked)} label="I don't feel safe right now" />
-      <div className={s.send}><Button appearance="primary" onClick={() => send.mutate()} disabled={message.trim().length < 5 || send.isPending}>Send</Button></div>
+      <div className={s.send}>
+        <Button appearance="primary" onClick={() => send.mutate()} disabled={message.trim().length < 5 || send.isPending}>
+          Send
+        </Button>
+      </div>
     </section>
   );
 }

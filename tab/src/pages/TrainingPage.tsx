@@ -1,4 +1,24 @@
-import { Badge, Body1, Button, Field, Input, makeStyles, mergeClasses, MessageBar, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Textarea, Title2, Title3, tokens } from '@fluentui/react-components';
+import {
+  Badge,
+  Body1,
+  Button,
+  Field,
+  Input,
+  makeStyles,
+  mergeClasses,
+  MessageBar,
+  Spinner,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Textarea,
+  Title2,
+  Title3,
+  tokens,
+} from '@fluentui/react-components';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { download } from '../download';
@@ -27,7 +47,9 @@ export function TrainingPage() {
   const importCsv = useMutation({
     mutationFn: () => api.importTraining(csv),
     onSuccess: (r) => {
-      setMessage(`${r.imported} imported, ${r.duplicates} already recorded.${r.errors.length ? ` Not imported: ${r.errors.map((e) => `line ${e.line} (${e.message})`).join('; ')}` : ''}`);
+      setMessage(
+        `${r.imported} imported, ${r.duplicates} already recorded.${r.errors.length ? ` Not imported: ${r.errors.map((e) => `line ${e.line} (${e.message})`).join('; ')}` : ''}`,
+      );
       return refresh();
     },
   });
@@ -85,7 +107,14 @@ export function TrainingPage() {
           </Table>
         </>
       )}
-      <form className={`${s.form} ${s.section}`} aria-label="Record one training session" onSubmit={(e) => { e.preventDefault(); recordOne.mutate(); }}>
+      <form
+        className={`${s.form} ${s.section}`}
+        aria-label="Record one training session"
+        onSubmit={(e) => {
+          e.preventDefault();
+          recordOne.mutate();
+        }}
+      >
         <Title3 as="h3">Record one session</Title3>
         <Field label="School email address" required>
           <Input type="email" value={one.upn} onChange={(_, d) => setOne({ ...one, upn: d.value })} />
@@ -101,7 +130,14 @@ export function TrainingPage() {
         </Field>
         <Button type="submit">Record</Button>
       </form>
-      <form className={`${s.form} ${s.section}`} aria-label="Import training records" onSubmit={(e) => { e.preventDefault(); importCsv.mutate(); }}>
+      <form
+        className={`${s.form} ${s.section}`}
+        aria-label="Import training records"
+        onSubmit={(e) => {
+          e.preventDefault();
+          importCsv.mutate();
+        }}
+      >
         <Title3 as="h3">Import from a CSV</Title3>
         <Field label="CSV (columns: upn, course, completedOn, expiresOn, evidenceUrl; dates as YYYY-MM-DD)">
           <Textarea value={csv} onChange={(_, d) => setCsv(d.value)} rows={6} resize="vertical" />
