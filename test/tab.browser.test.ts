@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, BROWSER_START_TIMEOUT_MS, launchBrowser } from './support/browser';
 import { keyPeople } from '../src/demo-tenant/school-generator';
+import { CONTROLS } from '../src/audit/controls/catalogue';
 import { startAppUnderTest, type AppUnderTest } from './support/running-app';
 
 /** The app on the demo tenant and a headless Chromium, started once per describe. */
@@ -103,6 +104,17 @@ describe('the IT admin’s audit page in a browser', () => {
     expect(await page.getByTestId('finding-row').count()).toBe(env.t.school.seededViolations.length);
     await expect(page.getByText('5. Remote Working').first().isVisible()).resolves.toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'tab-audit.png') });
+
+    // The filter lists the catalogue's controls: picking one shows only its findings.
+    const control = CONTROLS.find((c) => c.rule === 'groups.guest-in-student-group')!;
+    const seededForControl = env.t.school.seededViolations.filter((v) => v.rule === control.rule).length;
+    await page.getByRole('combobox', { name: 'Control' }).click();
+    expect(await page.getByRole('option').count()).toBe(CONTROLS.length + 1);
+    await page.getByRole('option', { name: `${control.title} (${control.id})` }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="finding-row"]').length === n, seededForControl);
+    await page.getByRole('combobox', { name: 'Control' }).click();
+    await page.getByRole('option', { name: 'all', exact: true }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="finding-row"]').length === n, env.t.school.seededViolations.length);
 
     const before = await page.getByTestId('finding-row').count();
     await page.getByRole('button', { name: 'Accept…' }).first().click();

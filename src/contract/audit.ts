@@ -13,11 +13,16 @@ export const auditFinding = z.object({
   /** Stable across runs: what acceptances and "raise as incident" refer to. */
   key: z.string(),
   rule: z.string(),
+  /** The catalogue control it fails (`ESAFETY.MAIL.1v1`) and its title. */
+  control: z.string(),
+  title: z.string(),
   severity,
   subject: z.object({ type: z.string(), id: z.string(), name: z.string() }),
   detail: z.string(),
   policyRef: policyReference,
   fix: z.string(),
+  /** The exact change for this subject, where there is one. */
+  action: z.string().optional(),
   /** The school accepted the risk until `expiresAt`. */
   accepted: z.object({ reason: z.string(), expiresAt: instant, acceptedBy: z.string() }).optional(),
 });
@@ -109,3 +114,29 @@ export const auditProgressView = z.object({
 });
 export const auditProgressResponse = z.object({ progress: auditProgressView.nullable() });
 export type AuditProgressResponse = z.infer<typeof auditProgressResponse>;
+
+/** GET /api/audit/controls: the catalogue of controls (the tab's filters come from it) and each one's result in the latest run. */
+export const auditControl = z.object({
+  id: z.string(),
+  rule: z.string(),
+  title: z.string(),
+  severity,
+  area: z.string(),
+  clause: z.object({ key: z.string(), file: z.string(), heading: z.string(), quote: z.string() }),
+  rationale: z.string(),
+  remediation: z.object({ adminCentre: z.string(), steps: z.array(z.string()).readonly() }),
+});
+export const controlResult = z.object({
+  control: z.string(),
+  rule: z.string(),
+  status: z.enum(['pass', 'fail', 'not-checked']),
+  findings: z.number(),
+  reason: z.string().optional(),
+});
+export const auditControlsResponse = z.object({
+  areas: z.array(z.string()).readonly(),
+  controls: z.array(auditControl),
+  latest: z.object({ runId: z.string(), finishedAt: instant, results: z.array(controlResult).nullable() }).nullable(),
+});
+export type AuditControl = z.infer<typeof auditControl>;
+export type AuditControlsResponse = z.infer<typeof auditControlsResponse>;

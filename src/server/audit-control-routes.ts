@@ -3,6 +3,7 @@ import { AUDIT_AREAS } from '../audit/controls/areas';
 import { CONTROLS } from '../audit/controls/catalogue';
 import type { AuditStore } from '../audit/audit-store';
 import { POLICY } from '../audit/policy-references';
+import type { AuditControlsResponse } from '../contract';
 import type { RouteKit } from './create-server';
 
 /** The catalogue as the tab shows it: each control with its clause quoted. */
@@ -16,7 +17,7 @@ export function auditControlRoutes(deps: { tenantId: string; store: Pick<AuditSt
   return (server: Server, { route }: RouteKit) => {
     server.get(
       '/api/audit/controls',
-      route(['admin'], async () => {
+      route(['admin'], async (): Promise<AuditControlsResponse> => {
         const latest = await deps.store.lastRun(deps.tenantId);
         return {
           areas: AUDIT_AREAS,

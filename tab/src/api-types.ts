@@ -8,6 +8,7 @@ export type {
   Category,
   SubCategory,
   AuditLatest,
+  AuditControlsResponse,
   AuditProgressResponse,
   AuditRunResponse,
   AuditTrendPoint,

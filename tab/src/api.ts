@@ -2,6 +2,7 @@ import type {
   AcceptanceRecord,
   AcceptPolicyResponse,
   AuditLatest,
+  AuditControlsResponse,
   AuditProgressResponse,
   AuditRunResponse,
   AuditTrendPoint,
@@ -88,6 +89,7 @@ export function createApi(token: string) {
     personAcceptances: (personId: string, signal?: AbortSignal) =>
       get<{ acceptances: AcceptanceRecord[] }>(`/api/people/${enc(personId)}/acceptances`, signal).then((r) => r.acceptances),
     auditLatest: (signal?: AbortSignal) => get<AuditLatest>('/api/audit/latest', signal),
+    auditControls: (signal?: AbortSignal) => get<AuditControlsResponse>('/api/audit/controls', signal),
     auditProgress: (signal?: AbortSignal) => get<AuditProgressResponse>('/api/audit/progress', signal).then((r) => r.progress),
     auditTrend: (signal?: AbortSignal) => get<{ runs: AuditTrendPoint[] }>('/api/audit/runs', signal).then((r) => r.runs),
     auditRun: () => send<AuditRunResponse>('/api/audit/run'),

@@ -34,14 +34,6 @@ import { useApi } from '../session';
 import { ErrorBar, usePageStyles } from '../ui';
 import { AuditProgress } from './AuditProgress';
 
-const AREAS: Record<string, string> = {
-  mail: 'Mail',
-  sharing: 'File sharing',
-  groups: 'Groups and teams',
-  tenant: 'Guests and tenant',
-  meetings: 'Meetings',
-  teams: 'Teams policies',
-};
 const SEVERITY_COLOUR = { high: 'danger', medium: 'warning', low: 'informative' } as const;
 
 const useStyles = makeStyles({
@@ -87,11 +79,13 @@ export function AuditPage() {
   const p = usePageStyles();
   const s = useStyles();
   const [severity, setSeverity] = useState('all');
-  const [area, setArea] = useState('all');
+  const [control, setControl] = useState('all');
   const [status, setStatus] = useState('open');
   const [accepting, setAccepting] = useState<AuditFinding>();
 
   const latest = useQuery({ queryKey: ['audit', 'latest'], queryFn: ({ signal }) => api.auditLatest(signal) });
+  // The filters come from the audit's catalogue of controls, so a new control needs no tab change.
+  const catalogue = useQuery({ queryKey: ['audit', 'controls'], queryFn: ({ signal }) => api.auditControls(signal) });
   const trend = useQuery({ queryKey: ['audit', 'runs'], queryFn: ({ signal }) => api.auditTrend(signal) });
   const refresh = () => queries.invalidateQueries({ queryKey: ['audit'] });
   const run = useMutation({ mutationFn: () => api.auditRun(), onSettled: refresh });
@@ -104,10 +98,10 @@ export function AuditPage() {
       (latest.data?.findings ?? []).filter(
         (f) =>
           (severity === 'all' || f.severity === severity) &&
-          (area === 'all' || f.rule.startsWith(`${area}.`)) &&
+          (control === 'all' || f.control === control) &&
           (status === 'all' || (status === 'open' ? !f.accepted : !!f.accepted)),
       ),
-    [latest.data, severity, area, status],
+    [latest.data, severity, control, status],
   );
 
   if (latest.isPending) return <Spinner label="Loading the audit…" />;
@@ -152,12 +146,16 @@ export function AuditPage() {
             ))}
           </Dropdown>
         </Field>
-        <Field label="Area">
-          <Dropdown aria-label="Area" value={area === 'all' ? 'all' : AREAS[area]} onOptionSelect={(_, d) => setArea(d.optionValue ?? 'all')}>
+        <Field label="Control">
+          <Dropdown
+            aria-label="Control"
+            value={control === 'all' ? 'all' : (catalogue.data?.controls.find((c) => c.id === control)?.title ?? control)}
+            onOptionSelect={(_, d) => setControl(d.optionValue ?? 'all')}
+          >
             <Option value="all">all</Option>
-            {Object.entries(AREAS).map(([k, v]) => (
-              <Option key={k} value={k}>
-                {v}
+            {(catalogue.data?.controls ?? []).map((c) => (
+              <Option key={c.id} value={c.id} text={c.title}>
+                {`${c.title} (${c.id})`}
               </Option>
             ))}
           </Dropdown>
