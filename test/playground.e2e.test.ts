@@ -46,7 +46,7 @@ async function closePlayground(chat: PlaygroundChat | undefined, demo: RunningDe
 /** Opens the personal chat the way a person does, so the bot knows it for proactive cards. */
 async function greet(chat: PlaygroundChat, words = 'help'): Promise<void> {
   await chat.say(words);
-  await chat.nextFromBot((m) => !!m.attachments?.length);
+  await chat.nextFromBot((m) => !!m.attachments?.length || !!m.text);
 }
 
 /** `npm run demo` as a person uses it: the bot answers in Microsoft's Agents Playground. */
@@ -68,7 +68,8 @@ describe('the demo in the Agents Playground', () => {
 
   it('remembers the teacher’s personal chat for proactive cards, under her Entra id', async () => {
     await chat.say('hello');
-    await chat.nextFromBot((m) => !!m.attachments?.length);
+    // A greeting gets a greeting, by name, not "I don't know".
+    await chat.nextFromBot((m) => /^Hello Amy\b/.test(m.text ?? ''));
     const refs = new ConversationReferences(demo.app.storage.db);
     const teacher = keyPeople(demo.school).teacher;
     expect(await refs.find(teacher.id)).toMatchObject({ kind: 'personal', conversationId: 'conv-personal' });
