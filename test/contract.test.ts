@@ -3,6 +3,7 @@ import type { ZodType } from 'zod';
 import * as contract from '../src/contract';
 import { keyPeople } from '../src/demo-tenant/school-generator';
 import { CATEGORIES as DOMAIN_CATEGORIES } from '../src/incidents/incident-report';
+import { ESCALATE_TO as DOMAIN_ESCALATE_TO, INCIDENT_ACTIONS as DOMAIN_INCIDENT_ACTIONS } from '../src/incidents/incident-actions';
 import { signInAs, startAppUnderTest, type AppUnderTest } from './support/running-app';
 
 /**
@@ -136,5 +137,10 @@ describe('the tab API contract, on the demo school', () => {
 
   it('speaks of incidents in the same four Cs and sub-categories as the domain', () => {
     expect(contract.CATEGORIES).toEqual(DOMAIN_CATEGORIES);
+  });
+
+  it('offers the tab the same incident actions and escalations as the card', () => {
+    expect(contract.INCIDENT_ACTIONS).toEqual(DOMAIN_INCIDENT_ACTIONS);
+    expect(contract.ESCALATE_TO).toEqual(DOMAIN_ESCALATE_TO);
   });
 });

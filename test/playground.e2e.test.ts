@@ -126,7 +126,7 @@ describe('an e-safety concern in the Agents Playground', () => {
     const card = await incidentCard;
     const incidentId = JSON.stringify(card.attachments).match(/"incidentId":"([0-9a-f-]{36})"/)![1];
     const acknowledged = await chat.execute(card.messageId, 'incident.acknowledge', { incidentId });
-    expect(JSON.stringify(acknowledged.value)).toContain('Status: **acknowledged**');
+    expect(JSON.stringify(acknowledged.value)).toContain('Status: **Acknowledged**');
 
     // The same form clicked again is the same incident.
     await chat.execute(form.messageId, 'incident.submit', {

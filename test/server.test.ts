@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { auditLogResponse } from '../src/contract';
 import { keyPeople } from '../src/demo-tenant/school-generator';
 import { APP_CLIENT_ID, fakeEntra } from './support/entra-tokens';
@@ -288,9 +289,100 @@ describe('the incidents API', () => {
   });
 
   it('gives governors counts by term and category, with no names or words from the reports', async () => {
-    const res = (await (await call('/api/incidents/governors-report?format=csv', 'dsl')).json()) as { csv: string };
+    // Policy 001: the governing body reviews the log, as numbers; the governors read it themselves.
+    expect((await call('/api/incidents/governors-report', 'governor')).status).toBe(200);
+    expect((await call('/api/incidents/governors-report', 'student')).status).toBe(403);
+    const res = (await (await call('/api/incidents/governors-report?format=csv', 'governor')).json()) as { csv: string };
     expect(res.csv.split('\r\n')[0]).toBe('term,category,subCategory,incidents,medianHoursToAcknowledge,medianHoursToClose');
     expect(res.csv).toContain('2026-27 autumn,contact,grooming,1');
     expect(res.csv).not.toMatch(/Jamie|stranger|night/);
+  });
+});
+
+describe('safeguarding roles (policy 002 "Handling Incidents")', () => {
+  let t: AppUnderTest;
+  const tokens: Record<string, string> = {};
+  beforeAll(async () => {
+    t = await startAppUnderTest();
+    for (const [key, u] of Object.entries(keyPeople(t.school))) tokens[key] = await signInAs(t.app, u.id);
+  });
+  afterAll(() => t.close());
+  const call = async (path: string, who: string, body?: unknown) => {
+    const res = await fetch(`${t.app.url}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${tokens[who]}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const report = (over: Record<string, unknown>) => ({
+    submissionId: randomUUID(),
+    category: 'conduct',
+    subCategory: 'cyberbullying',
+    whatHappened: 'Unkind messages in the Year 8 class chat.',
+    when: '2026-11-23T09:30:00Z',
+    involved: [],
+    ...over,
+  });
+  const listed = async (who: string) => ((await call('/api/incidents', who)).body.incidents as Array<{ id: string }>).map((i) => i.id);
+
+  it('shows the headteacher the staff misuse sent to her, lets her act on it as the DSL does, and nothing else', async () => {
+    const misuse = (await call('/api/incidents', 'teacher', report({ subCategory: 'staff-misuse', involved: [{ name: 'Tom Evans', role: 'staff' }] }))).body;
+    const pupils = (await call('/api/incidents', 'teacher', report({ involved: [{ name: 'Jamie Brown', role: 'student' }] }))).body;
+    expect(await listed('headteacher')).toEqual([misuse.incidentId]);
+    expect((await call(`/api/incidents/${pupils.incidentId}`, 'headteacher')).status).toBe(403);
+    const acted = await call(`/api/incidents/${misuse.incidentId}/actions`, 'headteacher', { action: 'acknowledge' });
+    expect(acted.status).toBe(200);
+    expect(acted.body).toMatchObject({ status: 'acknowledged', history: [expect.objectContaining({ kind: 'acknowledged', label: 'Acknowledged' })] });
+    expect((await call(`/api/incidents/${pupils.incidentId}/actions`, 'headteacher', { action: 'acknowledge' })).status).toBe(403);
+  });
+
+  it('sends a concern that names the head to the chair of governors, never to the head, whatever role the reporter picked', async () => {
+    const head = keyPeople(t.school).headteacher;
+    const aboutHead = (await call('/api/incidents', 'teacher', report({ involved: [{ name: head.displayName, role: 'student' }] }))).body;
+    expect(await listed('headteacher')).not.toContain(aboutHead.incidentId);
+    expect((await call(`/api/incidents/${aboutHead.incidentId}`, 'headteacher')).status).toBe(403);
+    expect(await listed('governor')).toEqual([aboutHead.incidentId]);
+    const read = await call(`/api/incidents/${aboutHead.incidentId}`, 'governor');
+    expect(read.body.people).toEqual([{ id: head.id, name: head.displayName, role: 'headteacher' }]);
+  });
+
+  it('marks only the headteacher when a concern is "about the headteacher", not everyone named', async () => {
+    const k = keyPeople(t.school);
+    const { incidentId } = (
+      await call(
+        '/api/incidents',
+        'teacher',
+        report({
+          involved: [
+            { name: 'Jamie Brown', role: 'student' },
+            { name: 'the headteacher', role: 'headteacher' },
+          ],
+        }),
+      )
+    ).body;
+    const people = (await call(`/api/incidents/${incidentId}`, 'governor')).body.people;
+    expect(people).toEqual([
+      { id: k.student.id, name: k.student.displayName, role: 'student' },
+      { id: k.headteacher.id, name: k.headteacher.displayName, role: 'headteacher' },
+    ]);
+  });
+
+  it('lets the DSL act in the tab with the card’s rules: a note needs words, an assignee must be staff, and every step is in the chronology', async () => {
+    const k = keyPeople(t.school);
+    const { incidentId } = (await call('/api/incidents', 'teacher', report({}))).body;
+    expect(await call(`/api/incidents/${incidentId}/actions`, 'dsl', { action: 'note' })).toEqual({
+      status: 400,
+      body: { error: { code: 'invalid-report', message: 'note: write the note first' } },
+    });
+    expect((await call(`/api/incidents/${incidentId}/actions`, 'dsl', { action: 'delete' })).status).toBe(400);
+    expect((await call(`/api/incidents/${incidentId}/actions`, 'dsl', { action: 'assign', assignee: k.student.userPrincipalName })).status).toBe(400);
+    await call(`/api/incidents/${incidentId}/actions`, 'dsl', { action: 'assign', assignee: k.deputyDsl.userPrincipalName });
+    await call(`/api/incidents/${incidentId}/actions`, 'deputyDsl', { action: 'escalate', escalateTo: "children's social care", text: 'Referral made.' });
+    await call(`/api/incidents/${incidentId}/actions`, 'deputyDsl', { action: 'inform-parents' });
+    const closed = await call(`/api/incidents/${incidentId}/actions`, 'dsl', { action: 'close', text: 'Resolved with both families.' });
+    expect(closed.body.status).toBe('closed');
+    expect(closed.body.history.map((h: { label: string }) => h.label)).toEqual(['Assigned', 'Escalated to', 'Parents or carers informed', 'Closed']);
+    expect((await call(`/api/incidents/${incidentId}/actions`, 'student', { action: 'acknowledge' })).status).toBe(403);
   });
 });

@@ -169,6 +169,34 @@ describe('incidents in the tab, in a browser', () => {
     await dsl.close();
   }, 60_000);
 
+  it('a concern about staff reaches the headteacher’s Incidents page, where she acknowledges it as the DSL would (policy 002)', async () => {
+    const teacher = await as('Amy Clarke', 'report');
+    await teacher.getByRole('combobox', { name: 'What kind of concern?' }).click();
+    await teacher.getByRole('option', { name: 'Conduct: staff misuse' }).click();
+    await teacher.getByRole('textbox', { name: /What happened/ }).fill('A colleague shared pupils’ photos from a personal phone.');
+    await teacher.getByRole('combobox', { name: 'Is the concern about an adult in school?' }).click();
+    await teacher.getByRole('option', { name: 'Yes, a member of staff' }).click();
+    await teacher.getByRole('button', { name: 'Send to the DSL' }).click();
+    await teacher.getByText('passed to the safeguarding team').waitFor();
+    await teacher.close();
+
+    const head = await as('Helen Carter', 'incidents');
+    await head.getByRole('heading', { name: 'Incidents sent to you' }).waitFor();
+    await head.getByTestId('incident-row').first().waitFor();
+    // Only what was sent to her: the pupil's cyberbullying report above is not here.
+    expect(await head.getByTestId('incident-row').count()).toBe(1);
+    await head.getByRole('button', { name: 'Open' }).click();
+    const chronology = head.getByRole('article', { name: 'Chronology' });
+    await chronology.waitFor();
+    await head.getByRole('button', { name: 'Acknowledge' }).click();
+    await chronology.getByText(/: Acknowledged/).waitFor();
+    await expect(chronology.getByRole('heading').first().textContent()).resolves.toContain('(Acknowledged)');
+    // No raw status tokens: people read words.
+    expect(await head.locator('body').textContent()).not.toMatch(/flagged-open|escalated-to|parents-informed/);
+    await head.screenshot({ path: join(ARTIFACTS, 'tab-headteacher-incidents.png'), fullPage: true });
+    await head.close();
+  }, 60_000);
+
   it('a student confides, and cannot see the queue', async () => {
     const student = await as('Jamie Brown', 'confide');
     await student.getByRole('textbox', { name: /What is worrying you/ }).fill('Someone I do not know keeps messaging me.');

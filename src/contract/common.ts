@@ -25,5 +25,5 @@ export const formatQuery = z.object({ format: z.enum(['csv', 'json']).optional()
 /** A body that must be an empty object (or absent) when the route takes nothing. */
 export const noBody = z.object({}).strict();
 
-export const appRole = z.enum(['student', 'staff', 'teacher', 'governor', 'safeguarding', 'dsl', 'headteacher', 'admin']);
+export const appRole = z.enum(['student', 'staff', 'teacher', 'governor', 'chair', 'safeguarding', 'dsl', 'headteacher', 'admin']);
 export type AppRole = z.infer<typeof appRole>;

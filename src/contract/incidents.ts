@@ -106,9 +106,25 @@ export const incidentDetail = z.object({
   urgent: z.boolean(),
   guidance: z.array(z.string()),
   status: z.enum(['new', 'acknowledged', 'closed']),
-  history: z.array(z.object({ kind: z.string(), at: instant, text: z.string() })),
+  /** `label` is what people read ("Flagged: still open at the end of the school day"); `kind` is for code. */
+  history: z.array(z.object({ kind: z.string(), label: z.string(), at: instant, text: z.string() })),
 });
 export type IncidentDetail = z.infer<typeof incidentDetail>;
+
+/** The actions on an incident, the same on its card and in the tab (policy 002). */
+export const INCIDENT_ACTIONS = ['acknowledge', 'note', 'assign', 'escalate', 'inform-parents', 'close'] as const;
+export const ESCALATE_TO = ['LADO', 'police', 'CEOP', "children's social care"] as const;
+
+/** POST /api/incidents/:id/actions: the DSL, a deputy or a routed recipient acts from the tab; answers the incident as it now stands. */
+export const incidentActionRequest = z
+  .object({
+    action: z.enum(INCIDENT_ACTIONS, { message: `action must be one of ${INCIDENT_ACTIONS.join(', ')}` }),
+    text: z.string().max(4000).optional(),
+    assignee: z.string().max(200).optional(),
+    escalateTo: z.string().max(100).optional(),
+  })
+  .strict();
+export type IncidentActionRequest = z.input<typeof incidentActionRequest>;
 
 /** GET /api/incidents/people/chronology?id=|name=: everything logged about one person, oldest first. */
 export const chronologyQuery = z

@@ -1,5 +1,6 @@
 import type { Person, SchoolDirectory } from '../school/school-directory';
 import { NoSuchIncident, NotAllowed } from './incident-errors';
+import type { Routing } from './incident-routing';
 import type { IncidentStore } from './incident-store';
 
 /** Who may see an incident: the safeguarding team, and the people it was routed to; nobody else. */
@@ -24,9 +25,24 @@ export class IncidentAccess {
       throw e;
     });
     const recipients = first === 'erased' ? [] : first.routing.recipients;
-    for (const r of recipients) {
-      if ((await this.directory.userIdOf(r.kind === 'person' ? r.ref : r.email)) === person.id) return;
-    }
+    if (await this.isAmong(recipients, person)) return;
     throw new NotAllowed('only the safeguarding team and the people this incident was sent to may see it');
+  }
+
+  /**
+   * The incidents sent to this person (policy 002: staff misuse to the headteacher, a concern about
+   * the head to the chair of governors): what the head's and the chair's Incidents page lists.
+   */
+  async routedTo(person: Person): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const [incidentId, recipients] of await this.store.recipients()) if (await this.isAmong(recipients, person)) out.add(incidentId);
+    return out;
+  }
+
+  private async isAmong(recipients: Routing['recipients'], person: Person): Promise<boolean> {
+    for (const r of recipients) {
+      if ((await this.directory.userIdOf(r.kind === 'person' ? r.ref : r.email)) === person.id) return true;
+    }
+    return false;
   }
 }

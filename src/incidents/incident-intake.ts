@@ -5,6 +5,7 @@ import type { IncidentDelivery } from './incident-delivery';
 import { InvalidReport } from './incident-errors';
 import { confideSchema, incidentReportSchema } from './incident-report';
 import { routeIncident } from './incident-routing';
+import { recogniseInvolved } from './involved-people';
 import type { IncidentStore } from './incident-store';
 
 /** Taking a report: checked, routed and recorded, its cards queued in the same transaction and sent at once. */
@@ -28,8 +29,9 @@ export class IncidentIntake {
     const parsed = incidentReportSchema.safeParse(input);
     if (!parsed.success) throw new InvalidReport(describeZodError(parsed.error));
     const headId = await this.directory.userIdOf(this.config.safeguarding.headteacher);
-    const routing = routeIncident(parsed.data, this.config.safeguarding, headId);
-    const result = await this.store.submit(parsed.data, reporter.id, routing);
+    const report = { ...parsed.data, involved: await recogniseInvolved(parsed.data.involved, this.directory, headId) };
+    const routing = routeIncident(report, this.config.safeguarding, headId);
+    const result = await this.store.submit(report, reporter.id, routing);
     if (result.created) this.delivery.deliverInBackground();
     return result;
   }

@@ -26,7 +26,9 @@ export class IncidentQueue {
     viewer: Person,
     filter: { status?: string; category?: string; olderThanHours?: number; person?: string } = {},
   ): Promise<Array<{ id: string; reportedAt: string; category: string; subCategory: string; urgent: boolean; status: string }>> {
-    if (!viewer.roles.includes('safeguarding')) throw new NotAllowed('the incident queue is for the safeguarding team');
+    // Outside the safeguarding team, only what was sent to you (the head, the chair of governors).
+    const routed = viewer.roles.includes('safeguarding') ? undefined : await this.access.routedTo(viewer);
+    if (routed && !viewer.roles.some((r) => r === 'headteacher' || r === 'chair')) throw new NotAllowed('the incident queue is for the safeguarding team');
     const rows = await this.store.newest({
       ...(filter.category ? { category: filter.category } : {}),
       ...(filter.olderThanHours ? { reportedBefore: new Date(this.now().getTime() - filter.olderThanHours * 3_600_000).toISOString() } : {}),
@@ -41,7 +43,7 @@ export class IncidentQueue {
       );
     }
     return rows
-      .filter(({ incident: r }) => !matching || matching.has(r.id))
+      .filter(({ incident: r }) => (!matching || matching.has(r.id)) && (!routed || routed.has(r.id)))
       .map(({ incident: r, kinds }) => ({
         id: r.id,
         reportedAt: r.reported_at,
@@ -57,6 +59,11 @@ export class IncidentQueue {
   async read(incidentId: string, reader: Person): Promise<IncidentView & { people: IncidentReport['involved'] }> {
     await this.access.assertMayRead(incidentId, reader);
     await this.audit.append({ actorId: reader.id, action: 'incident.read', subjectType: 'incident', subjectId: incidentId });
+    return this.show(incidentId);
+  }
+
+  /** The incident and the people it names, for someone already allowed to see it. */
+  async show(incidentId: string): Promise<IncidentView & { people: IncidentReport['involved'] }> {
     const first = await this.store.first(incidentId);
     return { ...(await this.store.view(incidentId)), people: first === 'erased' ? [] : first.report.involved };
   }
@@ -75,8 +82,9 @@ export class IncidentQueue {
       medianHoursToClose: number | null;
     }>
   > {
-    if (!viewer.roles.some((r) => r === 'safeguarding' || r === 'headteacher'))
-      throw new NotAllowed("the governors' report is prepared by the safeguarding team");
+    // Numbers only, no names: for the governing body (policy 001), the head and the safeguarding team.
+    if (!viewer.roles.some((r) => r === 'safeguarding' || r === 'headteacher' || r === 'governor'))
+      throw new NotAllowed("the governors' report is for the governing body, the headteacher and the safeguarding team");
     const { incidents, entries } = await this.store.timings();
     const hours = (id: string, kind: string, from: string) => {
       const e = entries.find((x) => x.incident_id === id && x.kind === kind);

@@ -82,6 +82,18 @@ describe('an incident nobody acknowledges', () => {
     expect((await reminders().tick()).map((s) => s.step)).toEqual(['flagged-open']);
   });
 
+  it('flags a concern reported after school at the end of the next school day, not at once', async () => {
+    // Friday 20 November 2026, 19:30 in London: the next school day is Monday the 23rd.
+    at('2026-11-20T19:30:00Z');
+    await incidents().report(report({ when: clock.toISOString() }), teacher);
+    at('2026-11-20T23:59:00Z');
+    expect((await reminders().tick()).map((s) => s.step)).not.toContain('flagged-open');
+    at('2026-11-23T16:59:00Z');
+    expect((await reminders().tick()).map((s) => s.step)).not.toContain('flagged-open');
+    at('2026-11-23T17:00:00Z');
+    expect((await reminders().tick()).map((s) => s.step)).toContain('flagged-open');
+  });
+
   it('leaves an acknowledged incident alone until the end of the day', async () => {
     const { incidentId } = await incidents().report(report(), teacher);
     const dsl = (await directory.person(keyPeople(ctx.school).dsl.id))!;

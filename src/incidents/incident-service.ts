@@ -88,6 +88,17 @@ export class IncidentService {
     return this.actions.act(incidentId, action, actor, data);
   }
 
+  /** An action from the tab: the same rules and entries as the card's, answered with the incident as it now stands. */
+  async actAndShow(
+    incidentId: string,
+    action: IncidentAction,
+    actor: Person,
+    data: { text?: string; assignee?: string; escalateTo?: string } = {},
+  ): ReturnType<IncidentQueue['read']> {
+    await this.actions.act(incidentId, action, actor, data);
+    return this.queue.show(incidentId);
+  }
+
   list(viewer: Person, filter: Parameters<IncidentQueue['list']>[1] = {}): ReturnType<IncidentQueue['list']> {
     return this.queue.list(viewer, filter);
   }

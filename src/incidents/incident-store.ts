@@ -5,7 +5,7 @@ import { IncidentLog, type SubmitResult } from './incident-log';
 import { IncidentLogKeys } from './incident-log-key';
 import type { IncidentReport } from './incident-report';
 import type { Recipient, Routing } from './incident-routing';
-import type { IncidentView } from './incident-view';
+import { entryLabel, type IncidentView } from './incident-view';
 
 export type IncidentRow = Selectable<IncidentTable>;
 export type DeliveryRow = Selectable<IncidentDeliveryTable>;
@@ -80,6 +80,17 @@ export class IncidentStore {
     });
   }
 
+  /** Whom each incident was sent to, from its first entry (an erased incident keeps no routing). */
+  async recipients(): Promise<Map<string, Routing['recipients']>> {
+    const firsts = await this.db
+      .selectFrom('incident_entry')
+      .select(['incident_id', 'body'])
+      .where('kind', '=', 'reported')
+      .where('erased_at', 'is', null)
+      .execute();
+    return new Map(firsts.map((f) => [f.incident_id, (JSON.parse(f.body) as { routing?: Routing }).routing?.recipients ?? []]));
+  }
+
   /** The newest incidents (at most 500), by category and age, each with the kinds of its entries. */
   async newest(filter: { category?: string; reportedBefore?: string }): Promise<Array<{ incident: IncidentRow; kinds: string[] }>> {
     let q = this.db.selectFrom('incident').selectAll().orderBy('reported_at', 'desc').limit(500);
@@ -128,6 +139,7 @@ export class IncidentStore {
       status: statusFrom(entries.map((e) => e.kind)),
       history: entries.slice(1).map((e) => ({
         kind: e.kind,
+        label: entryLabel(e.kind),
         at: e.at,
         text: (JSON.parse(e.body) as { text?: string; outcome?: string }).text ?? (JSON.parse(e.body) as { outcome?: string }).outcome ?? '',
       })),
@@ -148,7 +160,7 @@ export class IncidentStore {
       urgent: i.urgent === 1,
       guidance: [],
       status: statusFrom(entries.map((e) => e.kind)),
-      history: entries.slice(1).map((e) => ({ kind: e.kind, at: e.at, text: '' })),
+      history: entries.slice(1).map((e) => ({ kind: e.kind, label: entryLabel(e.kind), at: e.at, text: '' })),
     };
   }
 

@@ -37,9 +37,26 @@ export function schoolMinutesBetween(from: Date, to: Date, day: SchoolDay = DEFA
   return Math.round(minutes);
 }
 
-/** True once the school day on which `reportedAt` fell has ended. */
-export function schoolDayOver(reportedAt: Date, now: Date, day: SchoolDay = DEFAULT_SCHOOL_DAY): boolean {
+/**
+ * The school day a report belongs to: the day it was made if that was during a school day, else
+ * the next school day (a concern sent at 21:00 on Friday is Monday's). A calendar date, YYYY-MM-DD.
+ */
+export function schoolDayOf(reportedAt: Date, day: SchoolDay = DEFAULT_SCHOOL_DAY): string {
   const r = local(reportedAt, day.timeZone);
+  if (r.weekday <= 5 && r.hour < day.endHour) return r.date;
+  // Calendar arithmetic on the local date alone: the weekday of a date is the same in every zone.
+  const d = new Date(`${r.date}T12:00:00Z`);
+  do d.setUTCDate(d.getUTCDate() + 1);
+  while (d.getUTCDay() === 0 || d.getUTCDay() === 6);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * True once the school day the report belongs to has ended (policy 002: the DSL acts the same
+ * day). A concern reported after school is flagged at the end of the next school day, not at once.
+ */
+export function schoolDayOver(reportedAt: Date, now: Date, day: SchoolDay = DEFAULT_SCHOOL_DAY): boolean {
+  const due = schoolDayOf(reportedAt, day);
   const n = local(now, day.timeZone);
-  return n.date > r.date || n.hour >= day.endHour;
+  return n.date > due || (n.date === due && n.hour >= day.endHour);
 }

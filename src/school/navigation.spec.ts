@@ -23,4 +23,10 @@ describe('each person sees the pages of their role', () => {
     expect(ids(['staff', 'teacher', 'dsl'])).not.toContain('governors-report');
     expect(ids(['staff', 'teacher', 'admin'])).not.toContain('governors-report');
   });
+
+  it('the head and the chair of governors see the incidents sent to them; other governors do not (policy 002)', () => {
+    expect(ids(['staff', 'headteacher'])).toContain('incidents');
+    expect(ids(['governor', 'chair'])).toContain('incidents');
+    expect(ids(['governor'])).not.toContain('incidents');
+  });
 });

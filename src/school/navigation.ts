@@ -12,7 +12,7 @@ const PAGES: Array<NavigationItem & { roles: AppRole[] | 'everyone' }> = [
   { id: 'confide', label: 'Confide', roles: ['student'] },
   { id: 'report', label: 'Report a concern', roles: ['staff', 'governor'] },
   { id: 'lessons', label: 'Lessons', roles: ['teacher'] },
-  { id: 'incidents', label: 'Incidents', roles: ['safeguarding', 'dsl', 'headteacher'] },
+  { id: 'incidents', label: 'Incidents', roles: ['safeguarding', 'dsl', 'headteacher', 'chair'] },
   { id: 'policies', label: 'Policies', roles: ['admin', 'headteacher'] },
   { id: 'audit', label: 'Tenant audit', roles: ['admin'] },
   { id: 'governors-report', label: 'Governors\u2019 report', roles: ['governor', 'headteacher'] },

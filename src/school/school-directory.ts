@@ -6,7 +6,8 @@ import type { Graph, Optional, Present, Selected } from '../graph/graph-types';
 export type PersonKind = 'staff' | 'student' | 'governor' | 'guest' | 'unknown';
 
 /** What a person may do in the app. A person can hold several. */
-export type AppRole = 'student' | 'staff' | 'teacher' | 'governor' | 'safeguarding' | 'dsl' | 'headteacher' | 'admin';
+/** `chair`: the chair of governors, who receives concerns about the headteacher (policy 002). */
+export type AppRole = 'student' | 'staff' | 'teacher' | 'governor' | 'chair' | 'safeguarding' | 'dsl' | 'headteacher' | 'admin';
 
 export interface Person {
   id: string;
@@ -213,6 +214,8 @@ export class SchoolDirectory {
     for (const d of s.deputies) if (await is(d)) roles.add('safeguarding');
     if (await this.isMemberOf('safeguardingTeam', user.id)) roles.add('safeguarding');
     if (await is(s.headteacher)) roles.add('headteacher');
+    // Only a governor can be the chair: nobody else pays for the lookup (the chair may be outside the tenant).
+    if (kind === 'governor' && (await is(s.chairOfGovernors.email))) roles.add('chair');
     if (await this.isMemberOf('admins', user.id)) roles.add('admin');
     return [...roles];
   }

@@ -4,6 +4,7 @@ import {
   chronologyQuery,
   confideRequest,
   formatQuery,
+  incidentActionRequest,
   incidentQuery,
   reportConcernRequest,
   type ConfideResponse,
@@ -38,7 +39,8 @@ export function incidentRoutes(incidents: IncidentService) {
     );
     server.get(
       '/api/incidents',
-      route(['safeguarding'], async (req: Request, { person }): Promise<{ incidents: IncidentRow[] }> => ({
+      // The head and the chair of governors see what was sent to them; the queue checks which.
+      route(['safeguarding', 'headteacher', 'chair'], async (req: Request, { person }): Promise<{ incidents: IncidentRow[] }> => ({
         incidents: await incidents.list(person, parseRequest(incidentQuery, req.query, 'invalid-filter')),
       })),
     );
@@ -48,7 +50,7 @@ export function incidentRoutes(incidents: IncidentService) {
     );
     server.get(
       '/api/incidents/governors-report',
-      route(['safeguarding', 'headteacher'], async (req, { person }): Promise<{ rows: GovernorsRow[] } | CsvDownload> => {
+      route(['safeguarding', 'headteacher', 'governor'], async (req, { person }): Promise<{ rows: GovernorsRow[] } | CsvDownload> => {
         const rows = await incidents.governorsReport(person);
         if (parseRequest(formatQuery, req.query).format !== 'csv') return { rows };
         return {
@@ -57,6 +59,13 @@ export function incidentRoutes(incidents: IncidentService) {
             rows.map((r) => GOVERNORS_COLUMNS.map((h) => r[h])),
           ),
         };
+      }),
+    );
+    server.post(
+      '/api/incidents/:id/actions',
+      route('any', async (req, { person }): Promise<IncidentDetail> => {
+        const { action, ...data } = parseRequest(incidentActionRequest, req.body, 'invalid-action');
+        return incidents.actAndShow(String(req.params.id), action, person, data);
       }),
     );
     server.get(

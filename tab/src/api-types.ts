@@ -21,6 +21,7 @@ export type {
   HalfTerm,
   HalfTermReport,
   ImportTrainingResponse,
+  IncidentActionRequest,
   IncidentDetail,
   IncidentFilter,
   IncidentRow,

@@ -12,6 +12,7 @@ import type {
   HalfTerm,
   HalfTermReport,
   ImportTrainingResponse,
+  IncidentActionRequest,
   IncidentDetail,
   IncidentFilter,
   IncidentRow,
@@ -108,6 +109,7 @@ export function createApi(token: string) {
     personChronology: (who: { id?: string; name: string }, signal?: AbortSignal) =>
       get<PersonChronology>(`/api/incidents/people/chronology?${new URLSearchParams(who.id ? { id: who.id } : { name: who.name })}`, signal),
     incident: (id: string, signal?: AbortSignal) => get<IncidentDetail>(`/api/incidents/${enc(id)}`, signal),
+    actOnIncident: (id: string, action: IncidentActionRequest) => send<IncidentDetail>(`/api/incidents/${enc(id)}/actions`, action),
     governorsReport: (signal?: AbortSignal) => get<{ rows: GovernorsRow[] }>('/api/incidents/governors-report', signal).then((r) => r.rows),
     governorsReportCsv: () => get<{ csv: string }>('/api/incidents/governors-report?format=csv').then((r) => r.csv),
     halfTerms: (signal?: AbortSignal) => get<{ halfTerms: HalfTerm[] }>('/api/governance/half-terms', signal).then((r) => r.halfTerms),

@@ -1,3 +1,4 @@
+import { HEADTEACHER_PLACEHOLDER } from '../involved-people';
 import { z } from 'zod';
 import { cardActions } from '../../cards/card-actions';
 import type { IncidentAction } from '../incident-service';
@@ -47,7 +48,6 @@ export function incidentActionOf(verb: Exclude<IncidentCardVerb, 'incident.submi
 /** The card form's fields as the report the domain validates. */
 export function reportFromForm(data: ReportForm, now: Date, channel: 'bot-command' | 'message-action' = 'bot-command') {
   const [category, subCategory] = (data.kind ?? '').split('/');
-  const role = data.about === 'headteacher' ? 'headteacher' : data.about === 'staff' ? 'staff' : 'student';
   const names = (data.involved ?? '')
     .split(',')
     .map((n) => n.trim())
@@ -57,11 +57,7 @@ export function reportFromForm(data: ReportForm, now: Date, channel: 'bot-comman
     category,
     subCategory,
     whatHappened: data.whatHappened ?? '',
-    involved: names.length
-      ? names.map((name) => ({ name, role }))
-      : role === 'student'
-        ? []
-        : [{ name: role === 'headteacher' ? 'the headteacher' : 'a member of staff', role }],
+    involved: involvedFromForm(names, data.about),
     when: now.toISOString(),
     where: data.where ?? '',
     illegalOrImmediateRisk: data.illegal === 'true',
@@ -76,4 +72,15 @@ export function actionDetails(data: IncidentActionData): { text?: string; assign
     ...(data.assignee !== undefined ? { assignee: data.assignee } : {}),
     ...(data.escalateTo !== undefined ? { escalateTo: data.escalateTo } : {}),
   };
+}
+
+/**
+ * The people a form names. "About the headteacher" adds the head, and names no one else as the head:
+ * the intake recognises each name in the directory (involved-people.ts).
+ */
+export function involvedFromForm(names: string[], about: string | undefined): Array<{ name: string; role: 'student' | 'staff' | 'headteacher' }> {
+  const named = names.map((name) => ({ name, role: about === 'staff' ? ('staff' as const) : ('student' as const) }));
+  if (about === 'headteacher') return [...named, { name: HEADTEACHER_PLACEHOLDER, role: 'headteacher' }];
+  if (about === 'staff' && !named.length) return [{ name: 'a member of staff', role: 'staff' }];
+  return named;
 }

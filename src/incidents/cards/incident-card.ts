@@ -1,5 +1,5 @@
 import { renderCard, type AdaptiveCardJson } from '../../cards/render-card';
-import type { IncidentView } from '../incident-view';
+import { STATUS_LABELS, type IncidentView } from '../incident-view';
 
 const template = {
   type: 'AdaptiveCard',
@@ -8,7 +8,7 @@ const template = {
   body: [
     { type: 'TextBlock', $when: '${urgent}', text: 'URGENT: illegal material or immediate risk', color: 'Attention', weight: 'Bolder', wrap: true },
     { type: 'TextBlock', text: 'E-safety incident: ${category} / ${subCategory}', weight: 'Bolder', size: 'Medium', wrap: true },
-    { type: 'TextBlock', text: 'Status: **${status}**', spacing: 'None', wrap: true },
+    { type: 'TextBlock', text: 'Status: **${statusLabel}**', spacing: 'None', wrap: true },
     { type: 'TextBlock', text: '${whatHappened}', wrap: true },
     {
       type: 'FactSet',
@@ -20,7 +20,7 @@ const template = {
     },
     { type: 'TextBlock', $data: '${guidance}', text: '• ${$data}', wrap: true, color: 'Attention', spacing: 'None' },
     { type: 'TextBlock', $when: '${count(history) > 0}', text: 'Chronology', weight: 'Bolder', spacing: 'Medium', wrap: true },
-    { type: 'TextBlock', $data: '${history}', text: '${at}: ${kind} ${text}', wrap: true, spacing: 'None', isSubtle: true },
+    { type: 'TextBlock', $data: '${history}', text: '${at}: ${label} ${text}', wrap: true, spacing: 'None', isSubtle: true },
     { type: 'Input.Text', $when: "${status != 'closed'}", id: 'text', label: 'Note, outcome or details', isMultiline: true, maxLength: 4000 },
     { type: 'Input.Text', $when: "${status != 'closed'}", id: 'assignee', label: 'Assign to (school email)', style: 'Email', maxLength: 200 },
     {
@@ -57,6 +57,7 @@ const template = {
 export function incidentCard(view: IncidentView): AdaptiveCardJson {
   return renderCard(template, {
     ...view,
+    statusLabel: STATUS_LABELS[view.status],
     when: view.when.slice(0, 16).replace('T', ' '),
     where: view.where || 'not given',
     involvedText: view.involved.join(', ') || 'not given',

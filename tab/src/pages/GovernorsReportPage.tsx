@@ -153,6 +153,9 @@ export function GovernorsReportPage() {
         <Button appearance="primary" onClick={() => chosen && html.mutate(chosen)} disabled={!report || html.isPending}>
           Download for the clerk (HTML, printable)
         </Button>
+        <Button onClick={async () => download(await api.governorsReportCsv(), 'e-safety-incidents-for-governors.csv')}>
+          Incident numbers by term (CSV, no names)
+        </Button>
       </div>
       {!report && !error && <Spinner label="Counting from the registers…" />}
       {report && (

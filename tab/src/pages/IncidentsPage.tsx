@@ -24,7 +24,8 @@ import {
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { download } from '../download';
-import { useApi } from '../session';
+import { useApi, useMe } from '../session';
+import { IncidentActions } from './IncidentActions';
 import { useDebouncedValue } from '../use-debounced-value';
 import { ErrorBar, usePageStyles } from '../ui';
 
@@ -38,15 +39,22 @@ const AGES: Array<[string, number | undefined]> = [
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const hoursAgo = (iso: string) => Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 3_600_000));
 const kindOf = (x: { category: string; subCategory: string }) => `${x.category} / ${x.subCategory.replace(/-/g, ' ')}`;
+const STATUS_LABEL: Record<string, string> = { new: 'New', acknowledged: 'Acknowledged', closed: 'Closed' };
+const statusLabel = (status: string) => STATUS_LABEL[status] ?? status;
 
 const useStyles = makeStyles({
   filter: { minWidth: '160px' },
   governors: { maxWidth: '820px' },
 });
 
-/** The safeguarding team's queue, one incident's chronology, and the governors' report. */
+/**
+ * The safeguarding team's queue, one incident's chronology, and the governors' report. The head and
+ * the chair of governors see only the incidents sent to them (policy 002: staff misuse to the head, a
+ * concern about the head to the chair), and act on them as the DSL does.
+ */
 export function IncidentsPage() {
   const api = useApi();
+  const team = useMe().person.roles.includes('safeguarding');
   const p = usePageStyles();
   const s = useStyles();
   const [status, setStatus] = useState('all');
@@ -66,7 +74,7 @@ export function IncidentsPage() {
     ...(named ? { person: named } : {}),
   };
   const queue = useQuery({ queryKey: ['incidents', filter], queryFn: ({ signal }) => api.incidents(filter, signal), placeholderData: keepPreviousData });
-  const governors = useQuery({ queryKey: ['governors-report'], queryFn: ({ signal }) => api.governorsReport(signal) });
+  const governors = useQuery({ queryKey: ['governors-report'], queryFn: ({ signal }) => api.governorsReport(signal), enabled: team });
   const open = useQuery({ queryKey: ['incident', openId], queryFn: ({ signal }) => api.incident(openId!, signal), enabled: !!openId });
   const chronology = useQuery({ queryKey: ['chronology', who], queryFn: ({ signal }) => api.personChronology(who!, signal), enabled: !!who });
 
@@ -77,15 +85,20 @@ export function IncidentsPage() {
   return (
     <section aria-labelledby="page-title">
       <Title2 as="h2" id="page-title" block className={p.title}>
-        Incidents
+        {team ? 'Incidents' : 'Incidents sent to you'}
       </Title2>
+      {!team && (
+        <Body1 block className={p.lead}>
+          Concerns the school’s policy sends to you. You see only these, and act on them as the DSL does.
+        </Body1>
+      )}
       <ErrorBar error={queue.error ?? governors.error ?? open.error ?? chronology.error} />
       <div role="search" aria-label="Filter incidents" className={p.filters}>
         <Field label="Status" className={s.filter}>
           <Dropdown aria-label="Status" value={status} onOptionSelect={(_, d) => setStatus(d.optionValue ?? 'all')}>
             {['all', 'new', 'acknowledged', 'closed'].map((v) => (
               <Option key={v} value={v}>
-                {v}
+                {v === 'all' ? 'all' : statusLabel(v)}
               </Option>
             ))}
           </Dropdown>
@@ -137,7 +150,7 @@ export function IncidentsPage() {
               </TableCell>
               <TableCell>
                 <Badge appearance="tint" color={r.status === 'new' ? 'warning' : r.status === 'closed' ? 'subtle' : 'brand'}>
-                  {r.status}
+                  {statusLabel(r.status)}
                 </Badge>
               </TableCell>
               <TableCell>
@@ -158,7 +171,7 @@ export function IncidentsPage() {
       {incident && (
         <article aria-label="Chronology" className={mergeClasses(p.panel, incident.urgent && p.urgentPanel)}>
           <Title3 as="h3" block>
-            {kindOf(incident)} ({incident.status})
+            {kindOf(incident)} ({statusLabel(incident.status)})
           </Title3>
           <Body1 block className={p.gap}>
             {incident.whatHappened}
@@ -170,9 +183,13 @@ export function IncidentsPage() {
               : incident.people.map((person, i) => (
                   <span key={`${person.name}${i}`}>
                     {i > 0 && ', '}
-                    <Link onClick={() => setWho({ ...(person.id ? { id: person.id } : {}), name: person.name })} aria-label={`Chronology of ${person.name}`}>
-                      {person.name}
-                    </Link>{' '}
+                    {team ? (
+                      <Link onClick={() => setWho({ ...(person.id ? { id: person.id } : {}), name: person.name })} aria-label={`Chronology of ${person.name}`}>
+                        {person.name}
+                      </Link>
+                    ) : (
+                      person.name
+                    )}{' '}
                     ({person.role})
                   </span>
                 ))}
@@ -186,13 +203,14 @@ export function IncidentsPage() {
             Chronology
           </Title3>
           <ol>
-            <li>{when(incident.when)}: reported</li>
+            <li>{when(incident.when)}: Reported</li>
             {incident.history.map((h, i) => (
               <li key={i}>
-                {when(h.at)}: {h.kind} {h.text}
+                {when(h.at)}: {h.label} {h.text}
               </li>
             ))}
           </ol>
+          <IncidentActions incident={incident} />
         </article>
       )}
 
@@ -211,38 +229,42 @@ export function IncidentsPage() {
         </article>
       )}
 
-      <Title3 as="h3" block className={p.section}>
-        Governors’ report
-      </Title3>
-      <Caption1 block className={p.lead}>
-        Counts by term and kind of concern, and how quickly they were acknowledged and closed. No names.
-      </Caption1>
-      <Table aria-label="Governors' report" size="small" className={mergeClasses(s.governors, p.reflow)}>
-        <TableHeader>
-          <TableRow>
-            <TableHeaderCell>Term</TableHeaderCell>
-            <TableHeaderCell>Concern</TableHeaderCell>
-            <TableHeaderCell>Incidents</TableHeaderCell>
-            <TableHeaderCell>Median hours to acknowledge</TableHeaderCell>
-            <TableHeaderCell>Median hours to close</TableHeaderCell>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {governors.data?.map((g) => (
-            <TableRow key={`${g.term}${g.category}${g.subCategory}`}>
-              <TableCell data-label="Term">{g.term}</TableCell>
-              <TableCell data-label="Concern">{kindOf(g)}</TableCell>
-              <TableCell data-label="Incidents">{g.incidents}</TableCell>
-              <TableCell data-label="Median hours to acknowledge">{g.medianHoursToAcknowledge ?? '—'}</TableCell>
-              <TableCell data-label="Median hours to close">{g.medianHoursToClose ?? '—'}</TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-      <div className={p.actions}>
-        <Button onClick={downloadCsv}>Download CSV</Button>
-        <Button onClick={() => window.print()}>Print</Button>
-      </div>
+      {team && (
+        <>
+          <Title3 as="h3" block className={p.section}>
+            Governors’ report
+          </Title3>
+          <Caption1 block className={p.lead}>
+            Counts by term and kind of concern, and how quickly they were acknowledged and closed. No names.
+          </Caption1>
+          <Table aria-label="Governors' report" size="small" className={mergeClasses(s.governors, p.reflow)}>
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell>Term</TableHeaderCell>
+                <TableHeaderCell>Concern</TableHeaderCell>
+                <TableHeaderCell>Incidents</TableHeaderCell>
+                <TableHeaderCell>Median hours to acknowledge</TableHeaderCell>
+                <TableHeaderCell>Median hours to close</TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {governors.data?.map((g) => (
+                <TableRow key={`${g.term}${g.category}${g.subCategory}`}>
+                  <TableCell data-label="Term">{g.term}</TableCell>
+                  <TableCell data-label="Concern">{kindOf(g)}</TableCell>
+                  <TableCell data-label="Incidents">{g.incidents}</TableCell>
+                  <TableCell data-label="Median hours to acknowledge">{g.medianHoursToAcknowledge ?? '—'}</TableCell>
+                  <TableCell data-label="Median hours to close">{g.medianHoursToClose ?? '—'}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+          <div className={p.actions}>
+            <Button onClick={downloadCsv}>Download CSV</Button>
+            <Button onClick={() => window.print()}>Print</Button>
+          </div>
+        </>
+      )}
     </section>
   );
 }

@@ -57,7 +57,6 @@ export function ReportPage() {
   const send = useMutation({
     mutationFn: () => {
       const [category, subCategory] = kind!.split('/') as [Category, SubCategory];
-      const role = about === 'no' ? 'student' : about;
       const names = involved
         .split(',')
         .map((n) => n.trim())
@@ -70,11 +69,12 @@ export function ReportPage() {
         when: new Date().toISOString(),
         where,
         illegalOrImmediateRisk: urgent,
-        involved: names.length
-          ? names.map((name) => ({ name, role }))
-          : role === 'student'
-            ? []
-            : [{ name: role === 'headteacher' ? 'the headteacher' : 'a member of staff', role }],
+        // "About the headteacher" adds the head; the server recognises each name in the directory.
+        involved: [
+          ...names.map((name) => ({ name, role: about === 'staff' ? ('staff' as const) : ('student' as const) })),
+          ...(about === 'headteacher' ? [{ name: 'the headteacher', role: 'headteacher' as const }] : []),
+          ...(about === 'staff' && !names.length ? [{ name: 'a member of staff', role: 'staff' as const }] : []),
+        ],
       });
     },
     onSuccess: () => {
