@@ -188,7 +188,8 @@ incidents
   .description('Prove the incident log is intact: every entry chained, sealed with the key and checkpointed; one line per problem')
   .option('--database-url <url>', 'sqlite:PATH or postgres://...', process.env.DATABASE_URL)
   .option('--checkpoints <file>', 'the external copy of the checkpoints (from "incidents checkpoint --append-to")', process.env.INCIDENT_LOG_CHECKPOINT_FILE)
-  .action(async (o: { databaseUrl?: string; checkpoints?: string }) => {
+  .option('--demo', 'verify the log "npm run demo" keeps (data/demo.db, with its checkpoint file)')
+  .action(async (o: { databaseUrl?: string; checkpoints?: string; demo?: boolean }) => {
     await (require('./incident-commands') as typeof import('./incident-commands')).verifyIncidents(o);
   });
 

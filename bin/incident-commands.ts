@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { ConfigError, loadSchoolConfig } from '../src/config/load-school-config';
 import { startDemoTenantServer } from '../src/demo-tenant/demo-tenant-server';
@@ -132,26 +132,51 @@ function readCheckpointFile(file: string): Checkpoint[] {
  * `esafety incidents verify`: walks the chain, its seals and checkpoints; one line per problem
  * (kind, entry, incident, why) and exit 1, or "intact" and exit 0.
  */
-export async function verifyIncidents(o: { databaseUrl?: string; checkpoints?: string }): Promise<void> {
-  const keys = keysFor(o.databaseUrl);
-  const external = o.checkpoints ? readCheckpointFile(o.checkpoints) : [];
-  const storage = openStorage(o.databaseUrl);
+/** The database `npm run demo` writes to, and the checkpoint file it keeps beside it. */
+export function demoLog(root = packageRoot()): { databaseUrl: string; checkpoints: string } {
+  const path = join(root, 'data', 'demo.db');
+  return { databaseUrl: `sqlite:${path}`, checkpoints: `${path}.incident-checkpoints.jsonl` };
+}
+
+/** How a database is named to a person: the SQLite file's full path, a PostgreSQL URL without its password. */
+function described(url: string): string {
+  if (url.startsWith('sqlite:')) return `sqlite:${resolve(url.slice('sqlite:'.length))}`;
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+export async function verifyIncidents(o: { databaseUrl?: string; checkpoints?: string; demo?: boolean }): Promise<void> {
+  const demo = demoLog();
+  if (o.demo && !existsSync(demo.databaseUrl.slice('sqlite:'.length)))
+    throw new ConfigError(`there is no demo database at ${demo.databaseUrl.slice('sqlite:'.length)}: run "npm run demo" first`);
+  const databaseUrl = o.demo ? demo.databaseUrl : (o.databaseUrl ?? DEFAULT_DATABASE_URL);
+  const checkpointFile = o.checkpoints ?? (o.demo && existsSync(demo.checkpoints) ? demo.checkpoints : undefined);
+  const where = described(databaseUrl);
+  const keys = keysFor(databaseUrl);
+  const external = checkpointFile ? readCheckpointFile(checkpointFile) : [];
+  const storage = openStorage(databaseUrl);
   try {
     await migrateToLatest(storage, keys);
     const result = await new IncidentLog(storage.db, storage.engine, undefined, keys).verify(external);
     const checkpointed =
       result.checkpointedTo !== undefined
-        ? `, checkpointed to entry ${result.checkpointedTo}${o.checkpoints ? ` (with ${external.length} external checkpoints)` : ''}`
+        ? `, checkpointed to entry ${result.checkpointedTo}${checkpointFile ? ` (with ${external.length} external checkpoints)` : ''}`
         : '';
+    if (result.intact && result.entries === 0) {
+      // Most often the wrong database: say which one was read, and how to choose another.
+      process.stdout.write(
+        `The incident log in ${where} is empty: nothing to verify. Choose the database with --database-url (or DATABASE_URL)${o.demo ? '' : "; the demo's log: esafety incidents verify --demo"}.\n`,
+      );
+      return;
+    }
     if (result.intact) {
-      process.stdout.write(`The incident log is intact: ${result.entries} entries verified${checkpointed}.\n`);
+      process.stdout.write(`The incident log in ${where} is intact: ${result.entries} entries verified${checkpointed}.\n`);
       return;
     }
     for (const p of result.problems) {
       process.stdout.write(`${p.kind}  ${p.seq !== undefined ? `entry ${p.seq}` : '-'}  ${p.incidentId ? `incident ${p.incidentId}` : '-'}  ${p.why}\n`);
     }
     process.stdout.write(
-      `The incident log is BROKEN: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${result.entries} entries.\n`,
+      `The incident log in ${where} is BROKEN: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${result.entries} entries.\n`,
     );
     process.exitCode = 1;
   } finally {

@@ -171,6 +171,15 @@ describe('esafety incidents verify', () => {
   const KEY = 'the school key vault secret, 32+ characters long';
   const withKey = { INCIDENT_LOG_KEY: KEY };
 
+  it('says which database it read when the log there is empty, and how to verify the demo’s', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'esafety-cli-'));
+    const empty = run(['incidents', 'verify', '--database-url', `sqlite:${join(dir, 'empty.db')}`], withKey);
+    expect(empty.status).toBe(0);
+    expect(empty.stdout.trim()).toBe(
+      `The incident log in sqlite:${join(dir, 'empty.db')} is empty: nothing to verify. Choose the database with --database-url (or DATABASE_URL); the demo's log: esafety incidents verify --demo.`,
+    );
+  });
+
   it('says the log is intact (exit 0), then gives one line per problem, by kind, entry and incident (exit 1)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'esafety-cli-'));
     const url = `sqlite:${join(dir, 'incidents.db')}`;
@@ -192,6 +201,8 @@ describe('esafety incidents verify', () => {
     const intact = run(['incidents', 'verify', '--database-url', url], withKey);
     expect(intact.status).toBe(0);
     expect(intact.stdout).toMatch(/intact: 3 entries verified, checkpointed to entry 3/);
+    // It names the database it read, so a DSL who verified the wrong one can tell.
+    expect(intact.stdout).toContain(`The incident log in sqlite:${join(dir, 'incidents.db')} is intact`);
     // Without the key there is nothing to verify against: said in one line, not "intact".
     const keyless = run(['incidents', 'verify', '--database-url', url], { INCIDENT_LOG_KEY: '' });
     expect(keyless.status).toBe(2);
@@ -212,7 +223,7 @@ describe('esafety incidents verify', () => {
       expect.stringMatching(new RegExp(`^incident-row-edited  entry 1  incident ${incidentId}  `)),
       expect.stringMatching(new RegExp(`^entry-edited  entry ${note}  incident ${incidentId}  its contents were changed`)),
       expect.stringMatching(new RegExp(`^missing-tail  entry ${last}  -  the audit log recorded entry ${last}`)),
-      'The incident log is BROKEN: 3 problems in 2 entries.',
+      `The incident log in ${url} is BROKEN: 3 problems in 2 entries.`,
     ]);
   });
 
