@@ -8,6 +8,7 @@ import { generateSchool, sizeForUsers } from '../src/demo-tenant/school-generato
 import { graphAuthFromEnv, type GraphAuthConfig } from '../src/graph/graph-auth';
 import { openStorage } from '../src/storage/database';
 import { migrateToLatest } from '../src/storage/migrator';
+import { PERSONA_KEYS, type PersonaKey } from './demo-personas';
 import { oneLineUsageErrors, packageFolder, packageVersion, portNumber, positiveWholeNumber, UsageError } from './cli-arguments';
 
 // restify 11 reads process.binding('http_parser') once at load (DEP0111); it is harmless and would
@@ -94,35 +95,47 @@ program
   .option('--no-playground', 'do not start the Agents Playground')
   .option('--users <n>', 'size of the demo school', positiveWholeNumber)
   .option('--database-url <url>', 'sqlite:PATH or postgres://... (default sqlite:data/demo.db)')
-  .action(async (o: { port: number; tenantPort: number; playgroundPort: number; playground: boolean; users?: number; databaseUrl?: string }) => {
-    // A broken demo config stops here, before the simulated tenant takes its port.
-    loadSchoolConfig(join(packageFolder(), 'config', 'demo-school.yaml'));
-    const demo = await startDemo({
-      port: o.port,
-      tenantPort: o.tenantPort,
-      playgroundPort: o.playgroundPort,
-      playground: o.playground,
-      ...(o.users ? { users: o.users } : {}),
-      ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
-    });
-    const lines = [
-      '',
-      'E-Safety for Teams is running on the demo tenant (Demo Academy).',
-      '',
-      `  Tab (pick a persona):     ${demo.app.url}/`,
-      ...(demo.playgroundUrl ? [`  Bot in the playground:    ${demo.playgroundUrl}  (type "help")`] : []),
-      `  Simulated Graph:          ${demo.tenant.graphBaseUrl}`,
-      `  Email the app sent:       ${demo.tenant.url}/_demo/outbox  (the LADO, parents)`,
-      `  Health:                   ${demo.app.url}/healthz`,
-      `  Incident log key:         ${demo.app.incidentLog.keySource}  (outside the database; docs/incidents.md)`,
-      ...(demo.app.incidentLog.checkpointFile ? [`  Incident log checkpoints: ${demo.app.incidentLog.checkpointFile}`] : []),
-      '',
-      'Press Ctrl-C to stop.',
-      '',
-    ];
-    process.stdout.write(lines.join('\n'));
-    onShutdown(() => demo.close());
-  });
+  .addOption(new Option('--as <persona>', 'who you are in the playground chat').choices(Object.keys(PERSONA_KEYS)).default('teacher'))
+  .action(
+    async (o: { port: number; tenantPort: number; playgroundPort: number; playground: boolean; users?: number; databaseUrl?: string; as: PersonaKey }) => {
+      // A broken demo config stops here, before the simulated tenant takes its port.
+      loadSchoolConfig(join(packageFolder(), 'config', 'demo-school.yaml'));
+      const demo = await startDemo({
+        port: o.port,
+        tenantPort: o.tenantPort,
+        playgroundPort: o.playgroundPort,
+        playground: o.playground,
+        ...(o.users ? { users: o.users } : {}),
+        ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
+        playgroundPersona: o.as,
+      });
+      const { demoPersonas, playgroundUserOf } = require('./start-demo') as typeof import('./start-demo');
+      const me = demoPersonas(demo.school).find((p) => p.id === playgroundUserOf(demo.school, { playgroundPersona: o.as }))!;
+      const others = Object.keys(PERSONA_KEYS).filter((k) => k !== o.as);
+      const lines = [
+        '',
+        'E-Safety for Teams is running on the demo tenant (Demo Academy).',
+        '',
+        `  Tab (pick a persona):     ${demo.app.url}/`,
+        ...(demo.playgroundUrl
+          ? [
+              `  Bot in the playground:    ${demo.playgroundUrl}  (you are ${me.displayName}, ${me.description}; type "help")`,
+              `  Be someone else there:    npm run demo -- --as ${others[0]}   (${others.join(', ')})`,
+            ]
+          : []),
+        `  Simulated Graph:          ${demo.tenant.graphBaseUrl}`,
+        `  Email the app sent:       ${demo.tenant.url}/_demo/outbox  (the LADO, parents)`,
+        `  Health:                   ${demo.app.url}/healthz`,
+        `  Incident log key:         ${demo.app.incidentLog.keySource}  (outside the database; docs/incidents.md)`,
+        ...(demo.app.incidentLog.checkpointFile ? [`  Incident log checkpoints: ${demo.app.incidentLog.checkpointFile}`] : []),
+        '',
+        'Press Ctrl-C to stop.',
+        '',
+      ];
+      process.stdout.write(lines.join('\n'));
+      onShutdown(() => demo.close());
+    },
+  );
 
 program
   .command('demo-tenant')

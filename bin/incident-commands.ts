@@ -151,7 +151,11 @@ export async function verifyIncidents(o: { databaseUrl?: string; checkpoints?: s
   const databaseUrl = o.demo ? demo.databaseUrl : (o.databaseUrl ?? DEFAULT_DATABASE_URL);
   const checkpointFile = o.checkpoints ?? (o.demo && existsSync(demo.checkpoints) ? demo.checkpoints : undefined);
   const where = described(databaseUrl);
-  const keys = keysFor(databaseUrl);
+  const keys = existingIncidentLogKeys(databaseUrl);
+  if (!keys)
+    throw new ConfigError(
+      `INCIDENT_LOG_KEY is not set (and there is no demo key file beside ${where}): the incident log cannot be verified without its key${o.demo ? '' : "; the demo's log: esafety incidents verify --demo"}`,
+    );
   const external = checkpointFile ? readCheckpointFile(checkpointFile) : [];
   const storage = openStorage(databaseUrl);
   try {

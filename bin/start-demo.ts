@@ -1,3 +1,4 @@
+import { PERSONA_KEYS, type PersonaKey } from './demo-personas';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -22,6 +23,8 @@ export interface DemoOptions {
   users?: number;
   /** Who you are in the playground's personal chat (a persona's Entra id); the teacher by default. */
   playgroundUser?: string;
+  /** The same, by the persona's short name (`npm run demo -- --as dsl`); `playgroundUser` wins. */
+  playgroundPersona?: PersonaKey;
   /** The daily audit, which also runs once at start (default on); 'manual': created, not started. */
   auditSchedule?: boolean | 'manual';
   logger?: Logger;
@@ -37,6 +40,8 @@ export interface RunningDemo {
   playground?: ChildProcess;
   close(): Promise<void>;
 }
+
+export { PERSONA_KEYS, type PersonaKey };
 
 export function demoPersonas(school: DemoSchool): DemoPersona[] {
   const p = keyPeople(school);
@@ -92,6 +97,11 @@ export function playgroundConfig(school: DemoSchool, personas: DemoPersona[], cu
   });
 }
 
+/** The Entra id of whoever the playground's chat is as (the teacher unless asked otherwise). */
+export function playgroundUserOf(school: DemoSchool, options: Pick<DemoOptions, 'playgroundUser' | 'playgroundPersona'>): string {
+  return options.playgroundUser ?? keyPeople(school)[PERSONA_KEYS[options.playgroundPersona ?? 'teacher']].id;
+}
+
 /** Who the seeded half-term's incidents, lessons and training are about, from the generated school. */
 export function demoHalfTermPeople(school: DemoSchool) {
   const p = keyPeople(school);
@@ -145,7 +155,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   if (options.playground !== false) {
     const dir = resolve(root, 'data', 'playground');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, '.m365agentsplayground.yml'), playgroundConfig(school, personas, options.playgroundUser));
+    writeFileSync(join(dir, '.m365agentsplayground.yml'), playgroundConfig(school, personas, playgroundUserOf(school, options)));
     const port = options.playgroundPort ?? 56150;
     playground = spawn(
       process.execPath,

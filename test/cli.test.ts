@@ -86,6 +86,14 @@ describe('a mistake on the command line', () => {
     expect(oneLine(r)).toBe("esafety: unknown command 'verfy'. Did you mean 'verify'? See 'esafety incidents --help'.");
   });
 
+  it('a demo persona that does not exist, naming the ones that do', () => {
+    const r = run(['demo', '--as', 'nobody']);
+    expect(r.status).toBe(2);
+    expect(oneLine(r)).toBe(
+      "esafety: option '--as <persona>' argument 'nobody' is invalid. Allowed choices are teacher, dsl, deputy, head, admin, student, chair. See 'esafety demo --help'.",
+    );
+  });
+
   it('a number that is not one, before anything starts', () => {
     const r = run(['serve', '--config', resolve(__dirname, '../config/demo-school.yaml'), '--port', '39x8'], { GRAPH_TOKEN: 'x' });
     expect(r.status).toBe(2);
