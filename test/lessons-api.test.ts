@@ -139,7 +139,10 @@ describe('lessons and the watch on staff calendars', () => {
       body: JSON.stringify({ submissionId: randomUUID(), classId: guestClass.id, title: 'Macbeth, Act 2' }),
     });
     expect(refused.status).toBe(422);
-    expect(refused.body.error.message).toMatch(/outside the school.*Remote Working/);
+    // In plain words: who, why, what to do; never a policy number.
+    expect(refused.body.error.message).toBe(
+      'The lesson was not created: Rob Tutor, rob.tutor@tutoring-co.example.com (in the class team) is outside the school, and the Remote Working section of the E-Safety Policy keeps Teams for use within the school, and every lesson is recorded. Ask the IT team to remove them from the class team, or take them off the invitation, then start the lesson again (or choose another class).',
+    );
     expect((await call(k.student.id, '/api/lessons')).status).toBe(403);
   });
 });

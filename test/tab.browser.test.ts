@@ -283,9 +283,17 @@ describe('lessons in the tab, in a browser', () => {
 
     const page = await signedInPage(env, 'Amy Clarke', 'lessons');
     await page.getByRole('form', { name: 'Start a lesson' }).waitFor();
+    // Her other class's team has an outside tutor: refused in plain words, and what she typed stays.
+    const guestClass = env.t.school.groups.find((g) => g.kind === 'class' && g.ownerIds.includes(k.teacher.id) && g.id !== cleanClass.id)!;
+    await page.getByRole('combobox', { name: 'Class' }).click();
+    await page.getByRole('option', { name: guestClass.displayName }).click();
+    await page.getByRole('textbox', { name: 'Title' }).fill('Macbeth: the witches');
+    await page.getByRole('button', { name: 'Start the lesson' }).click();
+    await page.getByText(/The lesson was not created: Rob Tutor.*is outside the school/).waitFor();
+    await expect(page.getByRole('textbox', { name: 'Title' }).inputValue()).resolves.toBe('Macbeth: the witches');
+    expect(await page.locator('section').textContent()).not.toMatch(/policy 000/);
     await page.getByRole('combobox', { name: 'Class' }).click();
     await page.getByRole('option', { name: cleanClass.displayName }).click();
-    await page.getByRole('textbox', { name: 'Title' }).fill('Macbeth: the witches');
     // The time she types is the school's (London, summer time), whatever the browser's zone.
     await page.getByRole('radio', { name: 'Later' }).check();
     await page.getByRole('textbox', { name: 'Starts' }).fill('2027-06-14T09:00');

@@ -34,7 +34,7 @@ export function lessonMeetingSettings(attendees: Array<{ id: string; upn: string
   };
 }
 
-export const REMOTE_WORKING_CLAUSE = 'policy 000 "5. Remote Working": Teams is for use within the school; all lessons are recorded';
+export const REMOTE_WORKING_CLAUSE = 'the Remote Working section of the E-Safety Policy keeps Teams for use within the school, and every lesson is recorded';
 
 /** Addresses outside the school, by the same domain rule as the audit (subdomains in, look-alikes out). */
 export function outsiders(addresses: string[], schoolDomains: readonly string[]): string[] {

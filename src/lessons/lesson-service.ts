@@ -182,8 +182,14 @@ export class LessonService {
       this.config.school.mailDomains,
     );
     if (outside.length) {
+      // Said as a teacher would: who, why it matters, and what to do; the lesson was not created.
+      const who = outside.map((address) => {
+        const a = attendees.find((x) => x.address === address);
+        const fromClass = a?.id ? ' (in the class team)' : ' (invited)';
+        return a?.name && a.name !== address ? `${a.name}, ${address}${fromClass}` : `${address}${fromClass}`;
+      });
       throw new LessonRefused(
-        `This lesson would include people outside the school (${outside.join(', ')}). ${REMOTE_WORKING_CLAUSE}. Remove them from the class or the invitation, then start the lesson again.`,
+        `The lesson was not created: ${who.join('; ')} ${outside.length === 1 ? 'is' : 'are'} outside the school, and ${REMOTE_WORKING_CLAUSE}. Ask the IT team to remove them from the class team, or take them off the invitation, then start the lesson again (or choose another class).`,
       );
     }
 
