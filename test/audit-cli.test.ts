@@ -30,21 +30,17 @@ describe('esafety audit --demo', () => {
     );
   });
 
-  it('finishes and says what it found and what it could not check (Teams policies without an export)', () => {
+  it('finishes and says what it found, checking the Teams policies from the export the configuration names', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/Audit of Demo Academy: \d+ findings/);
-    expect(run.stdout).toMatch(/teams.policies: not checked/);
+    expect(run.stdout).not.toMatch(/teams.policies: not checked/);
   });
 
-  it('gives every control a result: each seeded one fails, the Teams ones are not checked without an export', () => {
-    const teams = CONTROLS.filter((c) => c.area === 'teams.policies').length;
-    expect(run.stdout).toContain(`Controls: 0 pass, ${CONTROLS.length - teams} fail, ${teams} not checked (of ${CONTROLS.length}`);
+  it('gives every control a result: each seeded one fails, the Teams ones from the demo’s export too', () => {
+    expect(run.stdout).toContain(`Controls: 0 pass, ${CONTROLS.length} fail, 0 not checked (of ${CONTROLS.length}`);
     const report = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
-    expect(report.controls.find((c: { control: string }) => c.control === 'ESAFETY.TEAMS.1v1')).toMatchObject({
-      status: 'not-checked',
-      reason: expect.stringMatching(/--teams-policy/),
-    });
-    expect(readFileSync(join(dir, 'out.html'), 'utf8')).toContain(`0 pass, ${CONTROLS.length - teams} fail, ${teams} not checked.`);
+    expect(report.controls.find((c: { control: string }) => c.control === 'ESAFETY.TEAMS.1v1')).toMatchObject({ status: 'fail' });
+    expect(readFileSync(join(dir, 'out.html'), 'utf8')).toContain(`0 pass, ${CONTROLS.length} fail, 0 not checked.`);
   });
 
   it('lists the catalogue: esafety audit-controls', () => {
@@ -57,7 +53,11 @@ describe('esafety audit --demo', () => {
     const report = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
     expect(Object.keys(report)).toEqual(expect.arrayContaining(['tenantId', 'startedAt', 'finishedAt', 'stats', 'coverage', 'findings']));
     expect(Object.keys(report.stats).sort()).toEqual(['batches', 'requests', 'resourceUnits', 'throttled']);
-    const found = report.findings.map((f: { rule: string; subject: { id: string } }) => `${f.rule} ${f.subject.id}`).sort();
+    // The Teams policies' findings come from the export (config/demo-teams-policies.json), not the seeded tenant.
+    const found = report.findings
+      .filter((f: { rule: string }) => !f.rule.startsWith('teams.'))
+      .map((f: { rule: string; subject: { id: string } }) => `${f.rule} ${f.subject.id}`)
+      .sort();
     expect(found).toEqual(
       generateSchool()
         .seededViolations.map((v) => `${v.rule} ${v.subjectId}`)

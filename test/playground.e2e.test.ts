@@ -8,6 +8,7 @@ import { ConversationReferences } from '../src/storage/conversation-references';
 import { eventually } from './support/eventually';
 import { callAs } from './support/running-app';
 import { freePort, PlaygroundChat } from './support/playground-chat';
+import { demoFindingCount } from './support/demo-findings';
 
 /** Which playground user id a persona has when `currentUserId` is the one at the keyboard. */
 const playgroundIdOf = (demo: RunningDemo, personId: string, currentUserId: string) =>
@@ -90,7 +91,7 @@ describe('the IT admin in the Agents Playground', () => {
     await chat.nextFromBot((m) => !!m.attachments?.length);
     const waiting = chat.nextFromBot((m) => JSON.stringify(m.attachments ?? []).includes('Tenant audit: Demo Academy'), 60_000);
     const outcome = await demo.app.auditSchedule!.tick({ force: true });
-    expect(outcome?.report.findings.length).toBe(demo.school.seededViolations.length);
+    expect(outcome?.report.findings.length).toBe(demoFindingCount(demo.school));
     const card = await waiting;
     expect(JSON.stringify(card.attachments![0]!.content)).toContain('Open findings');
   }, 90_000);

@@ -4,6 +4,7 @@ import { ARTIFACTS, BROWSER_START_TIMEOUT_MS, launchBrowser } from './support/br
 import { keyPeople } from '../src/demo-tenant/school-generator';
 import { CONTROLS } from '../src/audit/controls/catalogue';
 import { startAppUnderTest, type AppUnderTest } from './support/running-app';
+import { demoFindingCount } from './support/demo-findings';
 
 /** The app on the demo tenant and a headless Chromium, started once per describe. */
 function useAppInBrowser(): { t: AppUnderTest; browser: Browser } {
@@ -101,7 +102,7 @@ describe('the IT admin’s audit page in a browser', () => {
     await page.getByRole('button', { name: 'Sign in as Sam Patel' }).click();
     await page.getByRole('button', { name: 'Run the audit now' }).click();
     await page.getByTestId('finding-row').first().waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId('finding-row').count()).toBe(env.t.school.seededViolations.length);
+    expect(await page.getByTestId('finding-row').count()).toBe(demoFindingCount(env.t.school));
     await expect(page.getByText('5. Remote Working').first().isVisible()).resolves.toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'tab-audit.png') });
 
@@ -114,7 +115,7 @@ describe('the IT admin’s audit page in a browser', () => {
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="finding-row"]').length === n, seededForControl);
     await page.getByRole('combobox', { name: 'Control' }).click();
     await page.getByRole('option', { name: 'all', exact: true }).click();
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="finding-row"]').length === n, env.t.school.seededViolations.length);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="finding-row"]').length === n, demoFindingCount(env.t.school));
 
     const before = await page.getByTestId('finding-row').count();
     await page.getByRole('button', { name: 'Accept…' }).first().click();

@@ -1,3 +1,4 @@
+import { CONTROLS } from './controls/catalogue';
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { useDemoGraph } from '../../test/support/demo-graph';
@@ -67,7 +68,7 @@ describe('the daily audit', () => {
     notifier.sent.length = 0;
     await s.tick();
     expect(notifier.sent.map((m) => m.summary)).toEqual([
-      `Tenant audit: ${ctx.school.seededViolations.length + 1} findings`,
+      `Tenant audit: ${ctx.school.seededViolations.length + 1 + CONTROLS.filter((c) => c.area === 'teams.policies').length} findings`, // + the demo's Teams policy export
       'New finding: sharing.item.anonymous-link',
     ]);
     expect(cardProblems(notifier.sent[1]!.card)).toEqual([]);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { SchoolConfig } from '../config/school-config';
 import type { ExchangeAdmin } from '../exchange/exchange-admin';
 import type { GraphAccess } from '../graph/graph-access';
@@ -69,12 +70,14 @@ export class AuditService {
     onProgress: (p: CollectProgress) => void,
   ): Promise<AuditOutcome> {
     const previous = await this.store.lastRun(this.config.school.tenantId);
+    // The run's own export (the CLI's --teams-policy) wins; else the one the configuration names.
+    const teamsPolicies = options.teamsPolicies ?? this.configuredTeamsPolicies();
     const { report, snapshot } = await runAudit({
       graph: this.graph,
       config: this.config,
       now: this.now,
       ...(this.exchange ? { exchange: this.exchange } : {}),
-      ...(options.teamsPolicies !== undefined ? { teamsPolicies: options.teamsPolicies } : {}),
+      ...(teamsPolicies !== undefined ? { teamsPolicies } : {}),
       ...(options.sinceLast && previous ? { previousDeltaLinks: previous.deltaLinks } : {}),
       onProgress,
     });
@@ -90,6 +93,20 @@ export class AuditService {
     const runId = await this.store.saveRun(report, { ...(previous?.deltaLinks ?? {}), ...snapshot.deltaLinks }, options.trigger, options.actorId ?? null);
     const changes = compareRuns(previous ? await this.store.findings(previous.id) : [], report.findings);
     return { runId, report: await this.withAcceptances(report), changes, firstRun: !previous };
+  }
+
+  /**
+   * The Teams policy export the configuration names, read afresh each run (the school re-exports
+   * it when it changes its policies). Unreadable now, the area is reported as not checked.
+   */
+  private configuredTeamsPolicies(): unknown {
+    const file = this.config.audit?.teamsPolicyExport;
+    if (!file) return undefined;
+    try {
+      return JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+    } catch {
+      return undefined;
+    }
   }
 
   async withAcceptances<T extends { findings: ReportedFinding[] }>(report: T): Promise<Omit<T, 'findings'> & { findings: AcceptedFinding[] }> {

@@ -158,6 +158,16 @@ describe('the school configuration', () => {
     });
   });
 
+  describe('the Teams policy export the audit reads (Teams policies are not in Graph)', () => {
+    it('is found beside the configuration and checked as JSON before anything runs', () => {
+      expect(loadSchoolConfig(demoFile).audit?.teamsPolicyExport).toBe(resolve(dirname(demoFile), 'demo-teams-policies.json'));
+      const missing = withConfig((c) => (c.audit = { teamsPolicyExport: 'teams-polcies.json' }));
+      expect(() => loadSchoolConfig(missing)).toThrow(/: audit\.teamsPolicyExport: cannot read teams-polcies\.json \(no such file/);
+      const notJson = withConfig((c) => (c.audit = { teamsPolicyExport: resolve(dirname(demoFile), 'demo-school.yaml') }));
+      expect(() => loadSchoolConfig(notJson)).toThrow(/: audit\.teamsPolicyExport: .*demo-school\.yaml is not JSON/);
+    });
+  });
+
   it('says when the file is not YAML at all', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'esafety-config-')), 'broken.yaml');
     writeFileSync(file, 'school: [unclosed');

@@ -57,7 +57,22 @@ export function loadSchoolConfig(file: string): SchoolConfig {
   }
   const config = parseSchoolConfig(raw, file);
   checkPolicyFiles(config, file);
-  return config;
+  return withTeamsPolicyExport(config, file);
+}
+
+/** The Teams policy export, found beside the configuration and checked as JSON at start, not at the first audit. */
+function withTeamsPolicyExport(config: SchoolConfig, configFile: string): SchoolConfig {
+  const given = config.audit?.teamsPolicyExport;
+  if (!given) return config;
+  const path = resolve(dirname(resolve(configFile)), given);
+  const problem = unreadable(path);
+  if (problem) throw new ConfigError(`${configFile}: audit.teamsPolicyExport: cannot read ${given} (${problem}, looked for ${path})`);
+  try {
+    JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new ConfigError(`${configFile}: audit.teamsPolicyExport: ${given} is not JSON (${String((e as Error).message).split('\n')[0]})`);
+  }
+  return { ...config, audit: { ...config.audit, teamsPolicyExport: path } };
 }
 
 /**

@@ -142,6 +142,15 @@ export const schoolConfigSchema = z
      */
     mail: z.object({ sender: z.string().regex(EMAIL, 'must be the mail address of a school mailbox') }).strict().optional(),
     policies: z.array(policyDocument).default([]),
+    /**
+     * The tenant audit. Teams meeting and federation policies are not in Microsoft Graph: an export
+     * of Get-CsTeamsMeetingPolicy and Get-CsTenantFederationConfiguration (docs/audit.md), kept
+     * beside the configuration, lets every audit (the daily one and the tab's) check them.
+     */
+    audit: z
+      .object({ teamsPolicyExport: z.string().min(1).optional() })
+      .strict()
+      .optional(),
     /** Remote lessons (policy 000 "5. Remote Working"). */
     lessons: z
       .object({
