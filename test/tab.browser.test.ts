@@ -219,8 +219,22 @@ describe('policies in the tab, in a browser', () => {
 
   it('the IT admin publishes the staff AUP; a teacher reads and accepts it; the admin sees her counted', async () => {
     const admin = await as('Sam Patel', 'policies');
+    // Sending to everyone on the staff is confirmed first, with how many it reaches; Cancel sends nothing.
     await admin.getByRole('button', { name: 'Publish Acceptable Use Agreement for Staff' }).click();
+    const confirm = admin.getByRole('dialog', { name: 'Publish version 1 of Acceptable Use Agreement for Staff?' });
+    await expect(confirm.textContent()).resolves.toMatch(/It goes to 60 people \(staff, volunteers\) as a card in Teams chat/);
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect(await env.t.app.storage.db.selectFrom('policy_version').select('id').execute()).toEqual([]);
+    await admin.getByRole('button', { name: 'Publish Acceptable Use Agreement for Staff' }).click();
+    await confirm.getByRole('button', { name: 'Send to 60 people' }).click();
     await admin.getByText(/Published version 1 of Acceptable Use Agreement for Staff/).waitFor();
+    // 60 staff are two pages, not one long table.
+    await expect(admin.getByTestId('coverage-page').textContent()).resolves.toBe('1–50 of 60');
+    expect(await admin.getByTestId('coverage-person').count()).toBe(50);
+    await admin.getByRole('button', { name: 'Next' }).click();
+    await expect(admin.getByTestId('coverage-page').textContent()).resolves.toBe('51–60 of 60');
+    expect(await admin.getByTestId('coverage-person').count()).toBe(10);
     await admin.screenshot({ path: join(ARTIFACTS, 'tab-policies-published.png'), fullPage: true });
 
     const teacher = await as('Amy Clarke', 'my-policies');
@@ -236,7 +250,8 @@ describe('policies in the tab, in a browser', () => {
     await admin.reload();
     await admin.getByRole('article', { name: 'Coverage' }).waitFor();
     await admin.getByRole('textbox', { name: 'Name' }).fill('Amy Clarke');
-    await expect(admin.getByTestId('coverage-person').first().textContent()).resolves.toMatch(/Amy Clarke.*accepted.*version 1/);
+    // The sign-in name is shown with the name: two people may share one.
+    await expect(admin.getByTestId('coverage-person').first().textContent()).resolves.toMatch(/Amy Clarke.*amy\.clarke@.*accepted.*version 1/);
     await expect(admin.getByTestId('coverage-count').first().textContent()).resolves.toMatch(/accepted: 1/);
     await admin.getByRole('button', { name: 'History of Amy Clarke' }).click();
     await expect(admin.getByRole('article', { name: "Person's history" }).textContent()).resolves.toMatch(/staff-aup version 1 \(tab/);

@@ -281,7 +281,9 @@ export class AupService {
   /** Policies with their latest version, for the admin's publish page. */
   async catalogue(
     viewer: Person,
-  ): Promise<Array<{ policyId: string; title: string; audience: string[]; latestVersion: number | null; draftChanged: boolean }>> {
+  ): Promise<
+    Array<{ policyId: string; title: string; audience: string[]; audienceSize: number | null; latestVersion: number | null; draftChanged: boolean }>
+  > {
     if (!mayManage(viewer)) throw new NotAllowed("publishing is for the school's admins and the headteacher");
     const out = [];
     for (const p of this.config.policies) {
@@ -290,11 +292,25 @@ export class AupService {
         policyId: p.id,
         title: p.title,
         audience: p.audience,
+        audienceSize: await this.audienceSize(p.audience),
         latestVersion: latest?.version ?? null,
         draftChanged: !latest || latest.text_hash !== textHash(this.library.draftText(p.id)),
       });
     }
     return out;
+  }
+
+  /** How many people publishing would ask (the tab asks the admin to confirm); null when no audience group is configured. */
+  private async audienceSize(audience: Audience[]): Promise<number | null> {
+    const everyone = new Set<string>();
+    let known = false;
+    for (const a of audience) {
+      const members = await membersOf(this.directory, a);
+      if (!members) continue;
+      known = true;
+      for (const id of members) everyone.add(id);
+    }
+    return known ? everyone.size : null;
   }
 
   async version(versionId: string): Promise<PolicyVersion | undefined> {

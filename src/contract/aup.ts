@@ -11,6 +11,8 @@ export const policySummary = z.object({
   policyId: z.string(),
   title: z.string(),
   audience: z.array(z.string()),
+  /** How many people publishing would ask to accept (null: the audience's group is not configured). */
+  audienceSize: z.number().nullable(),
   latestVersion: z.number().nullable(),
   draftChanged: z.boolean(),
 });

@@ -3,6 +3,12 @@ import {
   Body1,
   Button,
   Caption1,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
   Dropdown,
   Field,
   Input,
@@ -34,7 +40,8 @@ const STATUS_COLOUR: Record<AcceptanceStatus, 'success' | 'warning' | 'danger' |
   overdue: 'danger',
   unreachable: 'subtle',
 };
-const SHOWN = 300;
+/** People per page of the coverage table: a school's 600 students are pages, not one long table. */
+const PAGE = 50;
 
 const useStyles = makeStyles({
   counts: { display: 'flex', gap: tokens.spacingHorizontalL, margin: `${tokens.spacingVerticalM} 0`, flexWrap: 'wrap' },
@@ -92,8 +99,10 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
   const [chosen, setChosen] = useState<string | undefined>(policyId);
   const [status, setStatus] = useState<'all' | AcceptanceStatus>('all');
   const [name, setName] = useState('');
-  const [historyOf, setHistoryOf] = useState<{ personId: string; name: string }>();
+  const [historyOf, setHistoryOf] = useState<{ personId: string; name: string; upn: string }>();
   const [message, setMessage] = useState<string>();
+  const [confirming, setConfirming] = useState<PolicySummary>();
+  const [page, setPage] = useState(0);
 
   const policies = useQuery({ queryKey: ['policies'], queryFn: ({ signal }) => api.policies(signal) });
   const selected = chosen ?? policies.data?.[0]?.policyId;
@@ -132,6 +141,9 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
     (person) => (status === 'all' || person.status === status) && (!name.trim() || person.name.toLowerCase().includes(name.trim().toLowerCase())),
   );
   const total = c?.people.length ?? 0;
+  const pages = Math.max(1, Math.ceil(people.length / PAGE));
+  const shownPage = Math.min(page, pages - 1);
+  const shown = people.slice(shownPage * PAGE, (shownPage + 1) * PAGE);
   return (
     <section aria-labelledby="page-title">
       <Title2 as="h2" id="page-title" block className={p.title}>
@@ -166,7 +178,7 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
                   size="small"
                   appearance="primary"
                   disabled={!policy.draftChanged || publish.isPending}
-                  onClick={() => publish.mutate(policy)}
+                  onClick={() => setConfirming(policy)}
                   aria-label={`Publish ${policy.title}`}
                 >
                   {policy.latestVersion ? `Publish version ${policy.latestVersion + 1}` : 'Publish version 1'}
@@ -219,7 +231,14 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
               <AcceptanceChart points={c.overTime} total={total} />
               <div role="search" aria-label="Filter people" className={p.filters}>
                 <Field label="Status">
-                  <Dropdown aria-label="Status" value={status} onOptionSelect={(_, d) => setStatus((d.optionValue as typeof status) ?? 'all')}>
+                  <Dropdown
+                    aria-label="Status"
+                    value={status}
+                    onOptionSelect={(_, d) => {
+                      setStatus((d.optionValue as typeof status) ?? 'all');
+                      setPage(0);
+                    }}
+                  >
                     {['all', 'accepted', 'pending', 'overdue', 'unreachable'].map((v) => (
                       <Option key={v} value={v}>
                         {v}
@@ -228,7 +247,14 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
                   </Dropdown>
                 </Field>
                 <Field label="Name">
-                  <Input aria-label="Name" value={name} onChange={(_, d) => setName(d.value)} />
+                  <Input
+                    aria-label="Name"
+                    value={name}
+                    onChange={(_, d) => {
+                      setName(d.value);
+                      setPage(0);
+                    }}
+                  />
                 </Field>
                 <Button onClick={() => csv.mutate({ load: () => api.coverageCsv(c.policyId), filename: `${c.policyId}-coverage.csv` })}>Download CSV</Button>
                 <Button onClick={() => csv.mutate({ load: () => api.acceptancesCsv(c.policyId), filename: `${c.policyId}-acceptances.csv` })}>
@@ -245,12 +271,14 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
                   </TableRow>
                 </TableHeader>
                 <TableBody>
-                  {people.slice(0, SHOWN).map((person) => (
+                  {shown.map((person) => (
                     <TableRow key={person.personId} data-testid="coverage-person">
                       <TableCell>
-                        <Button appearance="transparent" onClick={() => setHistoryOf(person)} aria-label={`History of ${person.name}`}>
+                        <Button appearance="transparent" onClick={() => setHistoryOf(person)} aria-label={`History of ${person.name} (${person.upn})`}>
                           {person.name}
                         </Button>
+                        {/* Two people may share a name: the sign-in name tells them apart. */}
+                        <Caption1 block>{person.upn}</Caption1>
                       </TableCell>
                       <TableCell data-label="Audience">{person.audience}</TableCell>
                       <TableCell>
@@ -263,10 +291,18 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
                   ))}
                 </TableBody>
               </Table>
-              {people.length > SHOWN && (
-                <Caption1 block>
-                  Showing {SHOWN} of {people.length}: filter, or download the CSV.
-                </Caption1>
+              {people.length > PAGE && (
+                <nav aria-label="Pages of people" className={p.actions}>
+                  <Button size="small" disabled={shownPage === 0} onClick={() => setPage(shownPage - 1)}>
+                    Previous
+                  </Button>
+                  <Caption1 data-testid="coverage-page">
+                    {shownPage * PAGE + 1}–{Math.min(people.length, (shownPage + 1) * PAGE)} of {people.length}
+                  </Caption1>
+                  <Button size="small" disabled={shownPage >= pages - 1} onClick={() => setPage(shownPage + 1)}>
+                    Next
+                  </Button>
+                </nav>
               )}
             </>
           )}
@@ -276,7 +312,7 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
       {historyOf && history.data && (
         <article aria-label="Person's history" className={p.panel}>
           <Title3 as="h3" block>
-            {historyOf.name}: acceptances
+            {historyOf.name} ({historyOf.upn}): acceptances
           </Title3>
           {history.data.length === 0 ? (
             <Body1 block>None yet.</Body1>
@@ -290,6 +326,38 @@ export function PoliciesPage({ item: policyId }: { item?: string }) {
             </ol>
           )}
         </article>
+      )}
+      {confirming && (
+        <Dialog open onOpenChange={(_, d) => !d.open && setConfirming(undefined)}>
+          <DialogSurface>
+            <DialogBody>
+              <DialogTitle>
+                Publish version {(confirming.latestVersion ?? 0) + 1} of {confirming.title}?
+              </DialogTitle>
+              <DialogContent>
+                <Body1 block>
+                  {confirming.audienceSize === null
+                    ? `It goes to everyone in ${confirming.audience.join(', ')}`
+                    : `It goes to ${confirming.audienceSize} ${confirming.audienceSize === 1 ? 'person' : 'people'} (${confirming.audience.join(', ')})`}{' '}
+                  as a card in Teams chat, and they are reminded until they accept. A published version stays in the register.
+                </Body1>
+              </DialogContent>
+              <DialogActions>
+                <Button onClick={() => setConfirming(undefined)}>Cancel</Button>
+                <Button
+                  appearance="primary"
+                  disabled={publish.isPending}
+                  onClick={() => {
+                    publish.mutate(confirming);
+                    setConfirming(undefined);
+                  }}
+                >
+                  {confirming.audienceSize === null ? 'Send it' : `Send to ${confirming.audienceSize} ${confirming.audienceSize === 1 ? 'person' : 'people'}`}
+                </Button>
+              </DialogActions>
+            </DialogBody>
+          </DialogSurface>
+        </Dialog>
       )}
     </section>
   );
