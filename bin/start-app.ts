@@ -39,6 +39,7 @@ import { GraphMailer } from '../src/notify/mailer';
 import { AuditSchedule } from '../src/audit/audit-schedule';
 import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
+import { citeFrom } from '../src/audit/policy-references';
 import { exchangeAdminFor } from '../src/exchange/exchange-admin';
 import { auditRoutes } from '../src/server/audit-routes';
 import { auditControlRoutes } from '../src/server/audit-control-routes';
@@ -294,7 +295,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     messageAction: reportMessageAction(incidents, rateLimits),
   });
 
-  const auditStore = new AuditStore(storage.db);
+  const auditStore = new AuditStore(storage.db, undefined, citeFrom(config));
   const exchange = exchangeAdminFor(options.graph.auth, config.school.tenantId, process.env, options.graph.exchangeAdminUrl);
   const auditService = new AuditService({ graph, config, store: auditStore, exchange });
 
@@ -330,7 +331,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       lessonRoutes(lessons),
       graphWebhook(meetingWatch, logger),
       permissionRoutes(permissionReport),
-      auditControlRoutes({ tenantId: config.school.tenantId, store: auditStore }),
+      auditControlRoutes({ tenantId: config.school.tenantId, store: auditStore, cite: citeFrom(config) }),
     ],
   });
 

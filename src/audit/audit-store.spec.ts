@@ -5,7 +5,7 @@ import { controlOf } from './controls/catalogue';
 import type { ControlResult } from './controls/control';
 import { reportFinding } from './controls/report-finding';
 import { findingKey, type AuditReport, type Finding, type ReportedFinding } from './findings';
-import { POLICY } from './policy-references';
+import { citeTemplate } from './policy-references';
 
 const INBOX = 'mail.inbox-rule.external-forward';
 const finding = (rule: string, id: string, own: Partial<Finding> = {}): ReportedFinding =>
@@ -75,7 +75,7 @@ describe.each(engines)('audit runs stored on %s', (_name, open) => {
     expect(disabled).toMatchObject({
       control: 'ESAFETY.MAIL.1v1',
       severity: 'low',
-      policyRef: POLICY.noPersonalDataByEmail,
+      policyRef: citeTemplate('noPersonalDataByEmail'),
       fix: expect.stringMatching(/^Delete the disabled rule.*Exchange admin centre/),
     });
   });
@@ -107,13 +107,13 @@ describe.each(engines)('audit runs stored on %s', (_name, open) => {
         subject_id: 'a',
         subject_name: 'a',
         detail: 'd',
-        policy_ref: JSON.stringify(POLICY.noPersonalDataByEmail),
+        policy_ref: JSON.stringify(citeTemplate('noPersonalDataByEmail')),
         fix: 'Delete the rule.',
       })
       .execute();
     expect(await store.lastRun('t')).toMatchObject({ coverage: [{ check: 'mail.inbox-rules', status: 'checked' }], controls: [] });
     expect(await store.findings('old')).toEqual([
-      expect.objectContaining({ control: 'ESAFETY.MAIL.1v1', policyRef: POLICY.noPersonalDataByEmail, fix: 'Delete the rule.' }),
+      expect.objectContaining({ control: 'ESAFETY.MAIL.1v1', policyRef: citeTemplate('noPersonalDataByEmail'), fix: 'Delete the rule.' }),
     ]);
   });
 

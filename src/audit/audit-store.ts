@@ -5,7 +5,8 @@ import type { AuditFindingTable, AuditRunTable, Database } from '../storage/sche
 import { controlOf } from './controls/catalogue';
 import type { ControlResult } from './controls/control';
 import { reportFinding } from './controls/report-finding';
-import { findingKey, type AuditReport, type Coverage, type ReportedFinding, type Severity } from './findings';
+import { findingKey, type AuditReport, type Coverage, type PolicyRef, type ReportedFinding, type Severity } from './findings';
+import { citeTemplate, type Cite } from './policy-references';
 
 export interface StoredRun {
   id: string;
@@ -53,6 +54,8 @@ export class AuditStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly now: () => Date = () => new Date(),
+    /** How stored findings cite their clause: the school's own words (citeFrom(config)). */
+    private readonly cite: Cite = citeTemplate,
   ) {
     this.log = new AuditLog(db, now);
   }
@@ -135,7 +138,7 @@ export class AuditStore {
 
   async findings(runId: string): Promise<ReportedFinding[]> {
     const rows = await this.db.selectFrom('audit_finding').selectAll().where('run_id', '=', runId).execute();
-    return rows.map(toFinding);
+    return rows.map((r) => toFinding(r, this.cite));
   }
 
   /** An admin accepts a finding for a reason until a date; it is recorded in the audit log. */
@@ -195,9 +198,9 @@ interface StoredCoverage {
 }
 
 /** What the policy_ref column holds: the control (with its version); a full clause in runs before the catalogue. */
-type StoredClause = { control?: string } | { file: string; heading: string; quote: string };
+type StoredClause = { control?: string } | { file: string; heading: string; quote: string } | PolicyRef;
 
-function toFinding(r: Selectable<AuditFindingTable>): ReportedFinding {
+function toFinding(r: Selectable<AuditFindingTable>, cite: Cite): ReportedFinding {
   const base = {
     rule: r.rule,
     subject: { type: r.subject_type, id: r.subject_id, name: r.subject_name },
@@ -207,11 +210,16 @@ function toFinding(r: Selectable<AuditFindingTable>): ReportedFinding {
   const stored = JSON.parse(r.policy_ref) as StoredClause;
   const control = controlOf(r.rule);
   if ('control' in stored && stored.control && control) {
-    const f = reportFinding(control, { ...base, ...(severity !== control.severity ? { severity } : {}), ...(r.fix ? { action: r.fix } : {}) });
+    const f = reportFinding(control, { ...base, ...(severity !== control.severity ? { severity } : {}), ...(r.fix ? { action: r.fix } : {}) }, cite);
     return { ...f, control: stored.control };
   }
   // A run from before the catalogue, or a control since retired: shown as it was stored.
-  const policyRef = 'quote' in stored ? stored : { file: '', heading: '', quote: '' };
+  const policyRef: PolicyRef =
+    'citation' in stored
+      ? stored
+      : 'file' in stored
+        ? { document: stored.file, section: stored.heading, quote: stored.quote, citation: `${stored.file}, "${stored.heading}"` }
+        : { document: '', section: '', quote: '', citation: '' };
   return { ...base, control: control?.id ?? r.rule, title: control?.title ?? r.rule, severity, policyRef, fix: r.fix };
 }
 

@@ -1,6 +1,7 @@
 import { CONTROLS } from './controls/catalogue';
 import type { Control, ControlResult } from './controls/control';
 import { reportFinding } from './controls/report-finding';
+import { citeTemplate, type Cite } from './policy-references';
 import { bySeverity, type Coverage, type ReportedFinding } from './findings';
 import { AUDIT_RULES } from './rules';
 import type { AuditContext, AuditRule } from './rules/rule';
@@ -24,6 +25,7 @@ export function evaluateControls(
   ctx: AuditContext,
   rules: readonly AuditRule[] = AUDIT_RULES,
   catalogue: readonly Control[] = CONTROLS,
+  cite: Cite = citeTemplate,
 ): ControlEvaluation {
   const results: ControlResult[] = [];
   const findings: ReportedFinding[] = [];
@@ -45,7 +47,7 @@ export function evaluateControls(
         unusable.set(control.area, out.notChecked);
         continue;
       }
-      findings.push(...out.map((f) => reportFinding(control, f)));
+      findings.push(...out.map((f) => reportFinding(control, f, cite)));
       results.push({
         control: control.id,
         rule: control.rule,

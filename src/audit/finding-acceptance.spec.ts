@@ -55,7 +55,7 @@ describe('raising a finding as an incident for the DSL', () => {
     severity: 'high',
     subject: { type: 'user', id: 'u1', name: 'Year 9 pupil' },
     detail: 'forwards mail outside the school',
-    policyRef: { file: 'p.md', heading: 'h', quote: 'q' },
+    policyRef: { document: 'E-Safety Policy', section: 'clause 4', quote: 'q', citation: 'clause 4 of the E-Safety Policy' },
     fix: 'f',
   });
   const run = { id: 'run-1', finishedAt: '2026-11-23T09:00:00Z' };

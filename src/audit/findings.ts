@@ -5,10 +5,15 @@ import type { ControlResult } from './controls/control';
 export type Severity = 'high' | 'medium' | 'low';
 
 /** A clause of one of the school policies in ../shared/policies, cited by file and heading. */
+/** A clause of the school's own policy, as findings cite it. */
 export interface PolicyRef {
-  file: string;
-  heading: string;
+  /** The policy's title in the school's configuration ("Information Technology and E-Safety Policy"). */
+  document: string;
+  /** Where in it: "clause 2, Remote Working". */
+  section: string;
   quote: string;
+  /** As a person says it: "the Remote Working section of the E-Safety Policy (clause 2)". */
+  citation: string;
 }
 
 /**

@@ -1,40 +1,40 @@
+import type { SchoolConfig } from '../config/school-config';
+import { TEMPLATE_CLAUSES, type ClauseKey } from '../config/policy-clauses';
 import type { PolicyRef } from './findings';
 
-/** The clauses the audit cites, quoted from the school policies in ../shared/policies. */
-export const POLICY = {
-  teamsWithinSchool: {
-    file: '000_378856427d849ae2.txt',
-    heading: '5. Remote Working',
-    quote:
-      "The school's Microsoft Teams subscription is restricted to use within JCoSS (staff and students). Staff may join Teams meetings with third parties but only if the meeting is set up by the third party.",
-  },
-  lessonsRecorded: {
-    file: '000_378856427d849ae2.txt',
-    heading: '5. Remote Working',
-    quote:
-      'All lessons must be recorded; other meetings (e.g. staff or team briefings) may be recorded if desired, but this must be announced on each occasion',
-  },
-  noPersonalDataByEmail: {
-    file: '002_7df8d1fe4e16bc08.txt',
-    heading: 'E-mail',
-    quote: "Never use email to transfer staff or student personal data. 'Protect-level' data should never be transferred by email.",
-  },
-  secureEmailOnly: {
-    file: '000_378856427d849ae2.txt',
-    heading: '4. Emailing and Social Media',
-    quote: 'uses only secure email systems for transfers of sensitive information, or password-protected/encrypted documents',
-  },
-  personalDataSentSecurely: {
-    file: '001_63320dda7340279a.txt',
-    heading: 'Ensuring the network is used safely',
-    quote: 'Ensures that all pupil level data or personal data sent over the Internet is encrypted or only sent within the approved secure system',
-  },
-  guestAccountsTemporary: {
-    file: '002_7df8d1fe4e16bc08.txt',
-    heading: '4. Managing IT and Communication Systems',
-    quote: 'Uses guest accounts occasionally for external or short term visitors for temporary access to appropriate services;',
-  },
-} satisfies Record<string, PolicyRef>;
+export type { ClauseKey };
 
-/** The name a control uses to cite one of the clauses above. */
-export type ClauseKey = keyof typeof POLICY;
+/** How a finding names the clause it breaks. */
+export type Cite = (key: ClauseKey) => PolicyRef;
+
+/** The name a school without the template's policy configured sees: a document, never another school's. */
+const TEMPLATE_DOCUMENT = 'E-Safety Policy';
+
+function reference(document: string, clause: number, section: string | undefined, quote: string): PolicyRef {
+  return {
+    document,
+    section: section ? `clause ${clause}, ${section}` : `clause ${clause}`,
+    quote,
+    // As a person would say it: "the Remote Working section of the E-Safety Policy (clause 2)".
+    citation: section ? `the ${section} section of the ${document} (clause ${clause})` : `clause ${clause} of the ${document}`,
+  };
+}
+
+/**
+ * The school's own words for each clause: where its configuration (`clauses:`, quotes filled in
+ * from its policy files when it was loaded) says they are, in its own documents' names.
+ */
+export function citeFrom(config: Pick<SchoolConfig, 'clauses' | 'policies'>): Cite {
+  return (key) => {
+    const where = config.clauses?.[key];
+    if (!where?.quote) return citeTemplate(key);
+    const document = config.policies.find((p) => p.id === where.policy)?.title ?? TEMPLATE_DOCUMENT;
+    return reference(document, where.clause, where.section, where.quote);
+  };
+}
+
+/** The shipped templates' clause (config/policy-clauses.ts): for a school that has not configured that policy, and for the catalogue. */
+export const citeTemplate: Cite = (key) => {
+  const t = TEMPLATE_CLAUSES[key];
+  return reference(TEMPLATE_DOCUMENT, t.clause, t.section, t.quote);
+};

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { useDemoGraph } from '../../test/support/demo-graph';
 import { loadSchoolConfig } from '../config/load-school-config';
+import { numberedClauses } from '../config/policy-clauses';
 import { runAudit } from './run-audit';
 
 const config = loadSchoolConfig(resolve(__dirname, '../../config/demo-school.yaml'));
@@ -18,11 +20,15 @@ describe('the tenant audit on the demo school', () => {
     expect(found).toEqual(seeded);
   });
 
-  it('cites a policy clause and says how to fix every finding', async () => {
+  it('cites the school’s own policy, in its own words, and says how to fix every finding', async () => {
     const { report } = await audit();
+    const ownWords = numberedClauses(readFileSync(resolve(__dirname, '../../config/policies/e-safety-policy.md'), 'utf8'));
     for (const f of report.findings) {
-      expect(f.policyRef.file).toMatch(/^00\d_[0-9a-f]+\.txt$/);
-      expect(f.policyRef.heading.length).toBeGreaterThan(2);
+      expect(f.policyRef.document).toBe('Information Technology and E-Safety Policy');
+      expect(ownWords).toContain(f.policyRef.quote);
+      expect(f.policyRef.citation).toMatch(/^the [A-Z][\w ]+ section of the Information Technology and E-Safety Policy \(clause \d\)$/);
+      // Never another school's name, nor the template files' hashes.
+      expect(JSON.stringify(f)).not.toMatch(/JCoSS|\d{3}_[0-9a-f]{16}/);
       expect(f.fix.length).toBeGreaterThan(10);
     }
   });

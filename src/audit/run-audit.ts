@@ -5,6 +5,7 @@ import { TenantCollector, type CollectProgress } from './collect/collect-tenant'
 import type { AuditReport } from './findings';
 import { evaluateControls } from './evaluate-controls';
 import { auditContext } from './rules/rule';
+import { citeFrom } from './policy-references';
 import type { TenantSnapshot } from './snapshot';
 
 export interface AuditRunOptions {
@@ -33,7 +34,7 @@ export async function runAudit(options: AuditRunOptions): Promise<{ report: Audi
     now,
   });
   const snapshot = await collector.collect();
-  const { results, findings, coverage } = evaluateControls(snapshot, auditContext(snapshot, options.config));
+  const { results, findings, coverage } = evaluateControls(snapshot, auditContext(snapshot, options.config), undefined, undefined, citeFrom(options.config));
   const s = options.graph.stats;
   return {
     snapshot,

@@ -281,9 +281,7 @@ export class AupService {
   /** Policies with their latest version, for the admin's publish page. */
   async catalogue(
     viewer: Person,
-  ): Promise<
-    Array<{ policyId: string; title: string; audience: string[]; audienceSize: number | null; latestVersion: number | null; draftChanged: boolean }>
-  > {
+  ): Promise<Array<{ policyId: string; title: string; audience: string[]; audienceSize: number | null; latestVersion: number | null; draftChanged: boolean }>> {
     if (!mayManage(viewer)) throw new NotAllowed("publishing is for the school's admins and the headteacher");
     const out = [];
     for (const p of this.config.policies) {

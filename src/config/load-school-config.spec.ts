@@ -150,11 +150,35 @@ describe('the school configuration', () => {
       const folder = mkdtempSync(join(tmpdir(), 'esafety-config-'));
       mkdirSync(join(folder, 'policies'));
       writeFileSync(join(folder, 'policies', 'aup.md'), '# Acceptable Use\n');
-      const file = withConfig((c) => (c.policies = [{ ...c.policies[0], file: 'policies/aup.md' }]));
+      const file = withConfig((c) => {
+        c.policies = [{ ...c.policies[0], file: 'policies/aup.md' }];
+        delete c.clauses;
+      });
       const beside = join(folder, 'school.yaml');
       writeFileSync(beside, readFileSync(file, 'utf8'));
       expect(loadSchoolConfig(beside).policies[0]?.file).toBe('policies/aup.md');
       expect(() => loadSchoolConfig(file)).toThrow(/policies\.0\.file: cannot read policies\/aup\.md \(no such file/);
+    });
+  });
+
+  describe('the clauses the app enforces, in the school’s own words', () => {
+    it('quotes each from the school’s own policy, where its configuration says it is', () => {
+      const c = loadSchoolConfig(demoFile);
+      expect(c.clauses?.teamsWithinSchool).toEqual({
+        policy: 'e-safety-policy',
+        clause: 2,
+        section: 'Remote Working',
+        quote: "The school's Microsoft Teams is for use within the school (staff and students). Staff may join Teams meetings with third parties only if the meeting is set up by the third party.",
+      });
+    });
+
+    it('names a policy that is not configured, or a clause past the end of its numbered list, before anything runs', () => {
+      const noPolicy = withConfig((c) => (c.clauses.lessonsRecorded = { policy: 'remote-learning', clause: 1 }));
+      expect(() => loadSchoolConfig(noPolicy)).toThrow(/: clauses\.lessonsRecorded\.policy: no policy with id "remote-learning" \(the ids: staff-aup, student-aup, e-safety-policy\)$/);
+      const pastEnd = withConfig((c) => (c.clauses.lessonsRecorded = { policy: 'e-safety-policy', clause: 40 }));
+      expect(() => loadSchoolConfig(pastEnd)).toThrow(/: clauses\.lessonsRecorded\.clause: .*e-safety-policy\.md has 7 numbered clauses, not 40$/);
+      const unknownKey = withConfig((c) => (c.clauses.lessonsRecordedd = { policy: 'e-safety-policy', clause: 3 }));
+      expect(() => loadSchoolConfig(unknownKey)).toThrow(ConfigError);
     });
   });
 

@@ -3,6 +3,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z, ZodError } from 'zod';
 import { didYouMean } from './did-you-mean';
+import { CLAUSE_KEYS, numberedClauses, TEMPLATE_CLAUSES } from './policy-clauses';
 import { schoolConfigSchema, type SchoolConfig } from './school-config';
 
 /** A config problem a person can fix: one line, naming the file and the field. */
@@ -57,7 +58,39 @@ export function loadSchoolConfig(file: string): SchoolConfig {
   }
   const config = parseSchoolConfig(raw, file);
   checkPolicyFiles(config, file);
-  return withTeamsPolicyExport(config, file);
+  return withClauseQuotes(withTeamsPolicyExport(config, file), file);
+}
+
+/**
+ * Each enforced clause quoted from the school's own policy text, checked at start: a clause number
+ * past the end of the policy's numbered list stops the app with the field named. A clause left to
+ * the template's place is quoted from the school's policy when it has one of that id.
+ */
+function withClauseQuotes(config: SchoolConfig, configFile: string): SchoolConfig {
+  const folder = dirname(resolve(configFile));
+  const clauses: NonNullable<SchoolConfig['clauses']> = {};
+  for (const key of CLAUSE_KEYS) {
+    const given = config.clauses?.[key];
+    const where = given ?? TEMPLATE_CLAUSES[key];
+    const policy = config.policies.find((p) => p.id === where.policy);
+    if (!policy) {
+      if (given)
+        throw new ConfigError(`${configFile}: clauses.${key}.policy: no policy with id "${given.policy}" (the ids: ${config.policies.map((p) => p.id).join(', ') || 'none'})`);
+      continue;
+    }
+    if (given?.quote) {
+      clauses[key] = given;
+      continue;
+    }
+    const numbered = numberedClauses(readFileSync(resolve(folder, policy.file), 'utf8'));
+    const quote = numbered[where.clause - 1];
+    if (!quote)
+      throw new ConfigError(
+        `${configFile}: clauses.${key}${given ? '.clause' : ''}: ${policy.file} has ${numbered.length} numbered clauses, not ${where.clause}${given ? '' : ` (the template's place for it: set clauses.${key} to where your policy says it)`}`,
+      );
+    clauses[key] = { policy: where.policy, clause: where.clause, ...(where.section ? { section: where.section } : {}), quote };
+  }
+  return { ...config, clauses };
 }
 
 /** The Teams policy export, found beside the configuration and checked as JSON at start, not at the first audit. */

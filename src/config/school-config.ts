@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLAUSE_KEYS, clauseLocation } from './policy-clauses';
 import { didYouMean } from './did-you-mean';
 
 // Every object here is strict (.strict()): a mistyped key (`deputy:` for `deputies:`) would
@@ -142,6 +143,11 @@ export const schoolConfigSchema = z
      */
     mail: z.object({ sender: z.string().regex(EMAIL, 'must be the mail address of a school mailbox') }).strict().optional(),
     policies: z.array(policyDocument).default([]),
+    /**
+     * Where each clause the app enforces is in the school's own policies (policy-clauses.ts): the
+     * audit's findings quote it. Unset, a clause is found where the shipped templates have it.
+     */
+    clauses: z.partialRecord(z.enum(CLAUSE_KEYS), clauseLocation).optional(),
     /**
      * The tenant audit. Teams meeting and federation policies are not in Microsoft Graph: an export
      * of Get-CsTeamsMeetingPolicy and Get-CsTenantFederationConfiguration (docs/audit.md), kept

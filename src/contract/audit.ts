@@ -7,7 +7,8 @@ export const severity = z.enum(['high', 'medium', 'low']);
 export type Severity = z.infer<typeof severity>;
 
 /** The clause of the school's policy the finding breaks. */
-export const policyReference = z.object({ file: z.string(), heading: z.string(), quote: z.string() });
+/** The school's own clause a finding breaks: its document, where in it, its words, and how a person says it. */
+export const policyReference = z.object({ document: z.string(), section: z.string(), quote: z.string(), citation: z.string() });
 
 export const auditFinding = z.object({
   /** Stable across runs: what acceptances and "raise as incident" refer to. */
@@ -122,7 +123,7 @@ export const auditControl = z.object({
   title: z.string(),
   severity,
   area: z.string(),
-  clause: z.object({ key: z.string(), file: z.string(), heading: z.string(), quote: z.string() }),
+  clause: policyReference.extend({ key: z.string() }),
   rationale: z.string(),
   remediation: z.object({ adminCentre: z.string(), steps: z.array(z.string()).readonly() }),
 });

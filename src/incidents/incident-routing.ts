@@ -16,7 +16,7 @@ export interface Routing {
 
 const URGENT_GUIDANCE = [
   'Refer to the police at once (999 if anyone is in immediate danger); report child sexual abuse images to the IWF and online grooming to CEOP.',
-  'Do not alert the suspect, and do not copy, forward or delete the material: leave devices as they are, so no evidence is lost (policy 001 "Incident Management").',
+  'Do not alert the suspect, and do not copy, forward or delete the material: leave devices as they are, so no evidence is lost (the Incident Management section of the E-Safety Policy).',
   'Record what you have seen and done, with times, in this incident.',
 ];
 

@@ -26,7 +26,7 @@ describe('GET /api/audit/controls: the catalogue for the tab', () => {
     expect(r.roles).toEqual(['admin']);
     const body = await call(r.handler);
     expect(body.controls.map((c) => c.id)).toEqual(CONTROLS.map((c) => c.id));
-    expect(body.controls[0]!.clause).toMatchObject({ key: 'noPersonalDataByEmail', quote: expect.stringContaining('Never use email') });
+    expect(body.controls[0]!.clause).toMatchObject({ key: 'noPersonalDataByEmail', quote: expect.stringContaining('secure email systems') });
     expect(body.areas).toContain('teams.policies');
     expect(body.latest).toBeNull();
   });

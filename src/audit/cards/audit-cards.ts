@@ -57,7 +57,7 @@ const findingTemplate = {
     { type: 'TextBlock', text: 'New high-severity finding', color: 'Attention', weight: 'Bolder', wrap: true },
     { type: 'TextBlock', text: '${subject}', size: 'Medium', weight: 'Bolder', wrap: true },
     { type: 'TextBlock', text: '${detail}', wrap: true },
-    { type: 'TextBlock', text: '“${quote}” (${file}, ${heading})', isSubtle: true, wrap: true },
+    { type: 'TextBlock', text: '“${quote}” (${citation})', isSubtle: true, wrap: true },
     { type: 'TextBlock', text: '**How to fix:** ${fix}', wrap: true },
   ],
   actions: [{ type: 'Action.OpenUrl', title: 'Open the audit', url: '${link}' }],
@@ -68,8 +68,7 @@ export function auditFindingCard(f: AcceptedFinding, link: string): AdaptiveCard
     subject: f.subject.name,
     detail: f.detail,
     quote: f.policyRef.quote,
-    file: f.policyRef.file,
-    heading: f.policyRef.heading,
+    citation: f.policyRef.citation,
     fix: f.fix,
     link,
   });

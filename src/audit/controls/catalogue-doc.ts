@@ -1,4 +1,4 @@
-import { POLICY } from '../policy-references';
+import { citeTemplate } from '../policy-references';
 import { CONTROLS } from './catalogue';
 import type { Control } from './control';
 
@@ -7,8 +7,9 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 /** The control table of docs/audit.md, one row a control, written from the catalogue. */
 export function controlsMarkdown(controls: readonly Control[] = CONTROLS): string {
   const rows = controls.map((c) => {
-    const clause = POLICY[c.clause];
-    return `| \`${c.id}\` | ${cell(c.title)} | ${c.severity} | \`${c.rule}\` | \`${c.area}\` | ${clause.file.slice(0, 3)} "${cell(clause.heading)}" | ${cell(c.rationale)} | ${cell(c.remediation.adminCentre)}: ${cell(c.remediation.steps.join(' '))} |`;
+    // The template's place for the clause; each school's configuration says where it is in its own policy.
+    const clause = citeTemplate(c.clause);
+    return `| \`${c.id}\` | ${cell(c.title)} | ${c.severity} | \`${c.rule}\` | \`${c.area}\` | \`${c.clause}\` (template: ${cell(clause.section)}) | ${cell(c.rationale)} | ${cell(c.remediation.adminCentre)}: ${cell(c.remediation.steps.join(' '))} |`;
   });
   return [
     '| control | what the policy needs | severity | finding rule | area | clause | why | how to fix |',

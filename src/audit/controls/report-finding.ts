@@ -1,5 +1,5 @@
 import type { Finding, ReportedFinding } from '../findings';
-import { POLICY } from '../policy-references';
+import { citeTemplate, type Cite } from '../policy-references';
 import type { Control } from './control';
 
 /** The remedy as one line: this subject's own change first, then the control's steps and where to make them. */
@@ -8,13 +8,13 @@ export function fixText(control: Control, action?: string): string {
 }
 
 /** A finding with its control's severity, clause and remedy filled in, for reports, cards and the tab. */
-export function reportFinding(control: Control, f: Finding): ReportedFinding {
+export function reportFinding(control: Control, f: Finding, cite: Cite = citeTemplate): ReportedFinding {
   return {
     ...f,
     control: control.id,
     title: control.title,
     severity: f.severity ?? control.severity,
-    policyRef: POLICY[control.clause],
+    policyRef: cite(control.clause),
     fix: fixText(control, f.action),
   };
 }

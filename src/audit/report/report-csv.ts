@@ -3,7 +3,7 @@ import type { AuditReport } from '../findings';
 
 /** One row a finding, for a spreadsheet. */
 export function reportCsv(report: AuditReport): string {
-  const header = ['control', 'rule', 'severity', 'subject_type', 'subject_id', 'subject_name', 'detail', 'policy_file', 'policy_heading', 'fix'];
+  const header = ['control', 'rule', 'severity', 'subject_type', 'subject_id', 'subject_name', 'detail', 'policy_document', 'policy_section', 'fix'];
   return csvTable(
     header,
     report.findings.map((f) => [
@@ -14,8 +14,8 @@ export function reportCsv(report: AuditReport): string {
       f.subject.id,
       f.subject.name,
       f.detail,
-      f.policyRef.file,
-      f.policyRef.heading,
+      f.policyRef.document,
+      f.policyRef.section,
       f.fix,
     ]),
   );

@@ -63,7 +63,7 @@ export function reportHtml(report: AuditReport, school: string, changes?: Findin
       (f) => `<article class="finding ${f.severity}">
   <h3><span class="sev">${f.severity}</span> ${esc(f.subject.name)}</h3>
   <p>${esc(f.detail)}</p>
-  <blockquote><q>${esc(f.policyRef.quote)}</q><br><cite>${esc(f.policyRef.file)}, “${esc(f.policyRef.heading)}”</cite></blockquote>
+  <blockquote><q>${esc(f.policyRef.quote)}</q><br><cite>${esc(f.policyRef.citation)}</cite></blockquote>
   <p><strong>How to fix:</strong> ${esc(f.fix)}</p>
   <p class="rule">${esc(f.control)}: ${esc(f.title)}</p>
 </article>`,

@@ -1,5 +1,5 @@
 import type { AuditReport } from '../findings';
-import { POLICY } from '../policy-references';
+import { citeTemplate } from '../policy-references';
 import { controlsCsv, reportCsv } from './report-csv';
 import { reportHtml } from './report-html';
 
@@ -31,7 +31,7 @@ const report: AuditReport = {
       severity: 'high',
       subject: { type: 'drive-item', id: 'd/i', name: '=HYPERLINK("x")' },
       detail: 'Shared "Plan, v2" with <script>alert(1)</script>',
-      policyRef: POLICY.personalDataSentSecurely,
+      policyRef: citeTemplate('personalDataSentSecurely'),
       fix: 'Remove it',
     },
   ],

@@ -29,7 +29,7 @@ describe('000 "5. Remote Working": Teams within the school, lessons recorded (Te
     expect(findingsOf(teamsAnonymousStart, x)[0]!.fix).toContain(
       'Set-CsTeamsMeetingPolicy -Identity "Tag:After-school clubs" -AllowAnonymousUsersToStartMeeting $false',
     );
-    expect(findingsOf(teamsEveryonePresents, x)[0]).toMatchObject({ severity: 'medium', policyRef: { heading: '5. Remote Working' } });
+    expect(findingsOf(teamsEveryonePresents, x)[0]).toMatchObject({ severity: 'medium', policyRef: { section: 'clause 2, Remote Working' } });
   });
 
   it('is quiet for a locked-down tenant, and reads PowerShell\'s "True"/"False" strings', () => {

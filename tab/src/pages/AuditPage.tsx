@@ -200,7 +200,7 @@ export function AuditPage() {
               <TableCell data-label="Policy clause">
                 <Caption1 block>“{f.policyRef.quote}”</Caption1>
                 <Caption1 block italic>
-                  {f.policyRef.file}, {f.policyRef.heading}
+                  {f.policyRef.document}, {f.policyRef.section}
                 </Caption1>
               </TableCell>
               <TableCell>
