@@ -161,7 +161,12 @@ describe('the catalogue of controls', () => {
         }),
     );
     const [f] = findingsOf(AUDIT_RULES[0]!, x);
-    expect(f).toMatchObject({ control: 'ESAFETY.MAIL.1v1', title: CONTROLS[0].title, severity: 'low', policyRef: { section: 'clause 4, Emailing and Social Media' } });
+    expect(f).toMatchObject({
+      control: 'ESAFETY.MAIL.1v1',
+      title: CONTROLS[0].title,
+      severity: 'low',
+      policyRef: { section: 'clause 4, Emailing and Social Media' },
+    });
     expect(f!.fix).toBe(
       `Delete the disabled rule so it cannot be switched back on. ${CONTROLS[0].remediation.steps.join(' ')} (${CONTROLS[0].remediation.adminCentre})`,
     );
