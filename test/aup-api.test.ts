@@ -74,6 +74,10 @@ describe('parents counter-signing the student AUP', () => {
     const html = await page.text();
     expect(html).toContain('Acceptable Use Agreement for Students');
     expect(html).toContain('Please read it with Jamie');
+    // The agreement is formatted as its author wrote it: headings and a numbered list, never raw '#'.
+    expect(html).toContain('<h2>Clauses</h2>');
+    expect(html).toMatch(/<ol>\s*<li>I will only use the school's IT systems/);
+    expect(html).not.toMatch(/(^|>|\n)#{1,2} /);
 
     expect((await form(link, { name: 'Sarah Brown' })).status).toBe(400); // the box was not ticked
     const signed = await form(link, { name: 'Sarah Brown', agree: 'yes' });

@@ -154,7 +154,7 @@ describe('incidents in the tab, in a browser', () => {
     // Jamie's own chronology, across incidents.
     await dsl.getByRole('button', { name: 'Chronology of Jamie Brown' }).click();
     await dsl.getByRole('article', { name: "Person's chronology" }).waitFor();
-    await expect(dsl.getByRole('article', { name: "Person's chronology" }).textContent()).resolves.toMatch(/Jamie Brown: 1 incident.*reported/);
+    await expect(dsl.getByRole('article', { name: "Person's chronology" }).textContent()).resolves.toMatch(/Jamie Brown: 1 incident.*Reported/);
     await dsl.screenshot({ path: join(ARTIFACTS, 'tab-person-chronology.png'), fullPage: true });
     // The queue filters by the person named, asking the server when the typing pauses, not per keystroke.
     const asked: string[] = [];
@@ -242,7 +242,12 @@ describe('policies in the tab, in a browser', () => {
     const card = teacher.getByRole('group', { name: 'Acceptable Use Agreement for Staff' }).or(teacher.getByTestId('my-policy').first());
     await card.getByText('pending').waitFor();
     await teacher.getByRole('button', { name: 'Read the full text' }).first().click();
-    await teacher.getByRole('article', { name: /Full text of Acceptable Use Agreement for Staff/ }).waitFor();
+    const fullText = teacher.getByRole('article', { name: /Full text of Acceptable Use Agreement for Staff/ });
+    await fullText.waitFor();
+    // Formatted as written: a heading and numbered clauses, never raw '#' and '##'.
+    await fullText.getByRole('heading', { name: 'Clauses' }).waitFor();
+    expect(await fullText.getByRole('listitem').count()).toBeGreaterThan(3);
+    expect(await fullText.textContent()).not.toContain('#');
     await teacher.getByRole('button', { name: 'I accept' }).first().click();
     await teacher.getByText(/accepted on \d{4}-\d{2}-\d{2}/).waitFor();
     await teacher.screenshot({ path: join(ARTIFACTS, 'tab-my-policies.png'), fullPage: true });

@@ -138,6 +138,7 @@ export const chronologyResponse = z.object({
       incidentId: z.string(),
       at: instant,
       kind: z.string(),
+      label: z.string(),
       text: z.string(),
       category: z.string(),
       subCategory: z.string(),

@@ -9,6 +9,8 @@ export interface ChronologyEntry {
   incidentId: string;
   at: string;
   kind: string;
+  /** What people read for the kind ("Flagged: still open at the end of the school day"). */
+  label: string;
   text: string;
   category: string;
   subCategory: string;
@@ -74,13 +76,23 @@ export class IncidentChronology {
         incidentId: i.id,
         at: i.reported_at,
         kind: asReporter ? 'reported by them' : 'reported',
+        label: asReporter ? 'Reported by them' : 'Reported',
         text: view.whatHappened,
         category: view.category,
         subCategory: view.subCategory,
         asReporter,
       });
       for (const h of view.history)
-        entries.push({ incidentId: i.id, at: h.at, kind: h.kind, text: h.text, category: view.category, subCategory: view.subCategory, asReporter });
+        entries.push({
+          incidentId: i.id,
+          at: h.at,
+          kind: h.kind,
+          label: h.label,
+          text: h.text,
+          category: view.category,
+          subCategory: view.subCategory,
+          asReporter,
+        });
     }
     entries.sort((a, b) => a.at.localeCompare(b.at));
     await this.audit.append({

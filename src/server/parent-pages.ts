@@ -1,3 +1,4 @@
+import { policyHtml } from '../aup/policy-html';
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from 'pino';
 import { LinkNotUsable, type ParentCountersignatures, type ParentPage } from '../aup/parent-countersignatures';
@@ -18,7 +19,7 @@ function pageFor(page: ParentPage, token: string): string {
     return `<h1>Thank you</h1><p>${escape(page.title)} (version ${page.version}) was counter-signed with this link on ${escape(page.signedAt.slice(0, 10))}. The link has been used; there is nothing more to do.</p>`;
   const childFirstName = page.childFirstName ?? 'your child';
   return `<h1>${escape(page.title)}</h1><p>Version ${page.version}. Please read it with ${escape(childFirstName)}, then sign below.</p>
-<pre>${escape(page.text)}</pre>
+<article class="policy">${policyHtml(page.text)}</article>
 <form method="post" action="/parent/${escape(token)}">
 <p><label>Your full name <input name="name" required minlength="2" maxlength="200" autocomplete="name"></label></p>
 <p><label><input type="checkbox" name="agree" value="yes" required> I have read this agreement with ${escape(childFirstName)} and support the school in keeping to it.</label></p>

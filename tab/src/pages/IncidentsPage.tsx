@@ -222,7 +222,7 @@ export function IncidentsPage() {
           <ol>
             {chronology.data.entries.map((e, i) => (
               <li key={i}>
-                {when(e.at)}: {e.kind} ({kindOf(e)}) {e.text}
+                {when(e.at)}: {e.label} ({kindOf(e)}) {e.text}
               </li>
             ))}
           </ol>

@@ -2,13 +2,13 @@ import { Badge, Body1, Button, Caption1, Card, CardHeader, makeStyles, Spinner, 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { MyPolicy } from '../api';
+import { PolicyText } from '../PolicyText';
 import { useApi } from '../session';
 import { ErrorBar, usePageStyles } from '../ui';
 
 const useStyles = makeStyles({
   list: { display: 'grid', gap: tokens.spacingVerticalM, maxWidth: '860px' },
   fullText: {
-    whiteSpace: 'pre-wrap',
     maxHeight: '360px',
     overflow: 'auto',
     backgroundColor: tokens.colorNeutralBackground2,
@@ -57,9 +57,9 @@ export function MyPoliciesPage({ item: versionId }: { item?: string }) {
               }
             />
             {reading === policy.versionId ? (
-              <article aria-label={`Full text of ${policy.title}`} className={s.fullText}>
-                {policy.text}
-              </article>
+              <div className={s.fullText}>
+                <PolicyText text={policy.text} label={`Full text of ${policy.title}`} />
+              </div>
             ) : (
               <ol className={s.clauses}>
                 {policy.clauses.slice(0, 3).map((c) => (
