@@ -1,5 +1,6 @@
 import {
   Badge,
+  Caption1,
   Body1,
   Button,
   Field,
@@ -92,7 +93,11 @@ export function TrainingPage() {
             <TableBody>
               {needing.slice(0, 200).map((person) => (
                 <TableRow key={person.personId}>
-                  <TableCell>{person.name}</TableCell>
+                  <TableCell>
+                    {person.name}
+                    {/* Two people may share a name: the sign-in name tells them apart. */}
+                    <Caption1 block>{person.upn}</Caption1>
+                  </TableCell>
                   <TableCell data-label="Group">{person.audience}</TableCell>
                   <TableCell>
                     <Badge appearance="tint" color={COLOUR[person.status]}>
