@@ -89,8 +89,11 @@ describe('bounded input and protective headers (issue #14)', () => {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('reporter_id', '=', keyPeople(t.school).student.id)
         .executeTakeFirstOrThrow();
+      // Every request was either written (at most the allowance, 30 a minute) or refused with 429:
+      // nothing else, however slowly a busy machine serves the 200.
       expect(Number(created.n)).toBeLessThanOrEqual(30);
-      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(170);
+      expect(statuses.filter((s) => s !== 429 && s >= 300)).toEqual([]);
+      expect(statuses.filter((s) => s < 300)).toHaveLength(Number(created.n));
       expect(Number(retryAfter)).toBeGreaterThan(0);
       expect(message).toMatch(/Too many requests\. Please wait \d+ seconds?/);
     });
