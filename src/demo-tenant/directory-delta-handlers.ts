@@ -57,7 +57,8 @@ type Json = Record<string, unknown>;
 
 /** One tracked object: each property's value as last seen and the change at which it last changed. */
 interface Tracked {
-  props: Map<string, { value: string; version: number }>;
+  /** Primitives as they are, arrays and objects as JSON (a copy: the model's own may change later). */
+  props: Map<string, { value: unknown; version: number }>;
   created: number;
   /** The change at which it left the directory. */
   removed?: number;
@@ -99,12 +100,24 @@ class DirectoryChanges {
     this.observe();
   }
 
+  private sorted?: { version: number; users: string[]; groups: string[] };
+
+  /** Ids in the order pages are cut (a `$skiptoken` names the last one served), kept until something changes. */
+  order(): { users: string[]; groups: string[] } {
+    if (this.sorted?.version !== this.version || this.sorted.users.length !== this.users.size || this.sorted.groups.length !== this.groups.size) {
+      const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+      this.sorted = { version: this.version, users: [...this.users.keys()].sort(byId), groups: [...this.groups.keys()].sort(byId) };
+    }
+    return this.sorted;
+  }
+
   /** Compares the school model with the last look; each difference is a change with its own number. */
-  observe(): void {
+  observe(what: 'users' | 'groups' | 'both' = 'both'): void {
     const change = () => ++this.version;
     const first = this.users.size === 0 && this.groups.size === 0;
     const stamp = first ? () => 0 : change;
-    track(this.users, this.school.users, directoryUserJson, stamp);
+    if (what !== 'groups') track(this.users, this.school.users, directoryUserJson, stamp);
+    if (what === 'users') return;
     track(this.groups, this.school.groups, directoryGroupJson, stamp);
     const userIds = new Set(this.school.users.map((u) => u.id));
     for (const g of this.school.groups) {
@@ -131,13 +144,13 @@ function track<T extends { id: string }>(tracked: Map<string, Tracked>, current:
       const v = stamp();
       t = { props: new Map(), created: v };
       tracked.set(x.id, t);
-      for (const [k, value] of Object.entries(props)) t.props.set(k, { value: JSON.stringify(value), version: v });
+      for (const [k, value] of Object.entries(props)) t.props.set(k, { value: snapshot(value), version: v });
       continue;
     }
     for (const [k, value] of Object.entries(props)) {
-      const s = JSON.stringify(value);
+      const now = snapshot(value);
       const was = t.props.get(k);
-      if (!was || was.value !== s) t.props.set(k, { value: s, version: stamp() });
+      if (!was || was.value !== now) t.props.set(k, { value: now, version: stamp() });
     }
   }
   for (const [id, t] of tracked) if (t.removed === undefined && !seen.has(id)) t.removed = stamp();
@@ -176,9 +189,11 @@ export function directoryDeltaHandlers(school: DemoSchool, options: DirectoryDel
   const now = options.now ?? (() => Date.now());
 
   function delta(request: Request, kind: 'users' | 'groups'): Response {
-    changes.observe();
     const url = new URL(request.url);
     const params = url.searchParams;
+    // A round's pages serve the snapshot its first request saw: look at the model only then (at
+    // 50,000 people a look costs a few hundred milliseconds; every page would cost that again).
+    if (!params.has('$skiptoken')) changes.observe(kind);
     const fresh = `${url.origin}${url.pathname}`;
     for (const unsupported of ['$top', '$orderby', ...(kind === 'users' ? ['$expand'] : [])])
       if (params.has(unsupported))
@@ -236,8 +251,11 @@ export function directoryDeltaHandlers(school: DemoSchool, options: DirectoryDel
 
   function usersPage(fresh: string, s: TokenState): Response {
     const entries: Json[] = [];
-    for (const [id, t] of [...changes.users].sort(([a], [b]) => a.localeCompare(b))) {
-      if ((s.after !== undefined && id <= s.after) || !wanted(id, s)) continue;
+    const ids = changes.order().users;
+    for (let i = s.after === undefined ? 0 : firstAfter(ids, s.after); i < ids.length; i++) {
+      const id = ids[i]!;
+      const t = changes.users.get(id)!;
+      if (!wanted(id, s)) continue;
       // delta-query-users.md: with no $select every property is tracked; the default set is returned.
       const entry = objectEntry(id, t, s.select ?? [...t.props.keys()], s.select ?? USER_DEFAULT, s);
       if (entry) entries.push(entry);
@@ -251,7 +269,8 @@ export function directoryDeltaHandlers(school: DemoSchool, options: DirectoryDel
     const entries: Json[] = [];
     let weight = 0;
     let cursor: { after: string; memberOffset: number } | undefined;
-    for (const [id, t] of [...changes.groups].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const id of changes.order().groups) {
+      const t = changes.groups.get(id)!;
       if ((s.after !== undefined && id < s.after) || !wanted(id, s)) continue;
       // The cursor names the last group served and how many of its members (0: all of them).
       const start = id === s.after ? (s.memberOffset ?? 0) : 0;
@@ -277,9 +296,18 @@ export function directoryDeltaHandlers(school: DemoSchool, options: DirectoryDel
     return finish(fresh, s, entries, cursor);
   }
 
+  // A large group's members are served over many pages of one round: worked out once for it.
+  let lastMembers: { key: string; out: Json[] } | undefined;
   function membersInRound(groupId: string, s: TokenState): Json[] {
+    const key = `${groupId} ${s.since} ${s.upTo}`;
+    if (lastMembers?.key !== key) lastMembers = { key, out: computeMembers(groupId, s) };
+    return lastMembers.out;
+  }
+
+  function computeMembers(groupId: string, s: TokenState): Json[] {
     const out: Json[] = [];
-    for (const [id, m] of [...(changes.members.get(groupId) ?? [])].sort(([a], [b]) => a.localeCompare(b))) {
+    const inThisRound = [...(changes.members.get(groupId) ?? [])].filter(([, m]) => (s.since < 0 ? !m.removed && m.version <= s.upTo : inRound(m.version, s)));
+    for (const [id, m] of inThisRound.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const type = `#microsoft.graph.${m.type}`;
       if (s.since < 0) {
         // The first round is the membership as of the round's snapshot.
@@ -315,7 +343,7 @@ export function directoryDeltaHandlers(school: DemoSchool, options: DirectoryDel
   function selected(id: string, t: Tracked, fields: string[]): Json {
     const out: Json = { id };
     // "If the property has never been set before it will not be included in the response at all."
-    for (const f of fields) if (f !== 'id' && t.props.has(f)) out[f] = JSON.parse(t.props.get(f)!.value);
+    for (const f of fields) if (f !== 'id' && t.props.has(f)) out[f] = restore(t.props.get(f)!.value);
     return out;
   }
 
@@ -339,4 +367,25 @@ function splitSelect(select: string): string[] {
     .split(',')
     .map((f) => f.trim())
     .filter(Boolean);
+}
+
+/** The index of the first id after `after` in sorted `ids` (binary search). */
+function firstAfter(ids: readonly string[], after: string): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ids[mid]! <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A value to compare cheaply: a primitive itself, anything else as JSON text marked as such. */
+const JSON_MARK = '\u0000json:';
+function snapshot(value: unknown): unknown {
+  return value !== null && typeof value === 'object' ? JSON_MARK + JSON.stringify(value) : value;
+}
+function restore(value: unknown): unknown {
+  return typeof value === 'string' && value.startsWith(JSON_MARK) ? JSON.parse(value.slice(JSON_MARK.length)) : value;
 }
