@@ -104,6 +104,37 @@ describe.each(engines)('the school directory kept from Graph deltas (%s)', (_eng
     }
   });
 
+  it('counts the members of a group nested in the staff group as staff (transitive membership, worked out locally)', async () => {
+    const a = instance(storage);
+    await a.refresher.refresh();
+    const staff = ctx.school.groups.find((g) => g.kind === 'staff')!;
+    const supply = newStarter(
+      ctx.school.users.find((u) => u.role === 'staff')!,
+      3,
+    );
+    const supplyGroup = {
+      ...staff,
+      id: '00000000-0000-4000-8000-0000000000a1',
+      displayName: 'Supply staff',
+      mail: 'supply@demo-academy.org.uk',
+      memberIds: [supply.id],
+    };
+    ctx.school.users.push(supply);
+    ctx.school.groups.push(supplyGroup);
+    staff.memberIds.push(supplyGroup.id);
+    try {
+      // The tracked groups grew: a full round of groups, the nested one included.
+      expect(await a.refresher.refresh()).toMatchObject({ users: 'delta', groups: 'full' });
+      expect(await a.directory.person(supply.id)).toMatchObject({ kind: 'staff' });
+      expect((await a.directory.groupMembers('staff'))!.has(supply.id)).toBe(true);
+      expect((await a.directory.names()).get(supply.id)).toEqual({ displayName: 'New Starter 3', userPrincipalName: supply.userPrincipalName });
+    } finally {
+      staff.memberIds.pop();
+      ctx.school.groups.pop();
+      ctx.school.users.pop();
+    }
+  });
+
   it('reads someone who joined since the last refresh from Graph once, and remembers who is not in the tenant', async () => {
     const a = instance(storage);
     await a.refresher.refresh();
