@@ -57,6 +57,8 @@ import { GraphAccess, GRAPH_BASE_URL } from '../src/graph/graph-access';
 import { tokenSourceFor, type GraphAuthConfig } from '../src/graph/graph-auth';
 import { createLogger, type Logger } from '../src/logging/logger';
 import { SchoolDirectory } from '../src/school/school-directory';
+import { DirectoryRefresher, scheduleDirectoryRefresh } from '../src/school/directory-refresh';
+import { DirectoryStore } from '../src/school/directory-store';
 import { createServer, type DemoPersona } from '../src/server/create-server';
 import { RateLimits, type RateLimitSettings } from '../src/server/rate-limits';
 import { AuditLog } from '../src/storage/audit-log';
@@ -89,6 +91,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Rate limits; proxies in front that append to X-Forwarded-For come from TRUSTED_PROXIES. */
   rateLimits?: Partial<RateLimitSettings>;
+  /** How often the school directory is refreshed from Graph's deltas (default five minutes); false: never, people are read from Graph. */
+  directoryRefresh?: { intervalMs?: number } | false;
 }
 
 export interface RunningApp {
@@ -108,6 +112,8 @@ export interface RunningApp {
   reviewSchedule: ReviewSchedule;
   /** All scheduled work (one leased runner). */
   jobs: JobRunner;
+  /** Keeps the school directory in the database from Graph's deltas (a refresh on demand). */
+  directoryRefresher?: DirectoryRefresher;
   /** The Teams bot (tests read the commands it answers). */
   bot: ESafetyBot;
   /** Where the incident log's key came from (a path or variable name, never the key) and its external checkpoints go. */
@@ -182,7 +188,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const graph = new GraphAccess({ baseUrl: graphBaseUrl, tokens });
   // What the granted Graph permissions allow, said at start (an audit-only deployment is normal).
   const permissions = await permissionsAtStart(tokens, logger);
-  const directory = new SchoolDirectory(graph, config);
+  // The school directory is kept in the database from Graph's deltas, so a click never waits for
+  // Graph (issue 16); until its first refresh, people are read from Graph as before.
+  const directoryStore = options.directoryRefresh === false ? undefined : new DirectoryStore(storage.db);
+  const directory = new SchoolDirectory(graph, config, undefined, undefined, directoryStore);
   const conversations = new ConversationReferences(storage.db);
 
   const validators: TokenValidator[] = [];
@@ -251,6 +260,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   // Every instance holds leases under its own name, so each scheduled job runs once across instances.
   const leases = new JobLeases(storage.db, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
   const jobs = new JobRunner({ leases, logger });
+  const directoryRefresher = directoryStore
+    ? new DirectoryRefresher({ graph, store: directoryStore, config, onRefreshed: () => directory.localChanged() })
+    : undefined;
+  if (directoryRefresher && options.directoryRefresh !== false) scheduleDirectoryRefresh(jobs, directoryRefresher, options.directoryRefresh?.intervalMs);
   const parents = new ParentCountersignatures({ db: storage.db, library, directory, mailer, linkUrl: (token) => `${publicUrl}/parent/${token}`, logger });
   const aupSchedule = new AupSchedule({ runner: jobs, campaigns, logger, parents, rounds });
 
@@ -403,6 +416,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     lessonSchedule,
     reviewSchedule: governance.schedule,
     jobs,
+    ...(directoryRefresher ? { directoryRefresher } : {}),
     incidentLog: { keySource: logKey.source, ...(checkpointFile ? { checkpointFile } : {}) },
     incidentLogKeys: logKey.keys,
     async close() {

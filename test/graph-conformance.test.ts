@@ -71,6 +71,9 @@ describe("the app's Graph requests, against Graph v1.0's schema", () => {
     });
     await eventually(() => t.recorded.slice(before).some((r) => r.url.startsWith(`/users/${k.teacher.id}/events/`)), 'the event read back');
 
+    // The school directory kept from Graph's deltas (issue 16): people, and the configured groups' members.
+    await t.app.directoryRefresher!.refresh();
+
     // Each journey reached Graph, and nothing it sent is missing from Graph's schema.
     const urls = t.recorded.map((r) => `${r.method} ${r.url.split('?')[0]}`);
     for (const expected of [
@@ -84,6 +87,8 @@ describe("the app's Graph requests, against Graph v1.0's schema", () => {
       /^POST \/users\/[^/]+\/events$/,
       /^PATCH \/users\/[^/]+\/onlineMeetings\//,
       /^POST \/subscriptions$/,
+      /^GET \/users\/delta$/,
+      /^GET \/groups\/delta$/,
     ]) {
       expect(urls.some((u) => expected.test(u))).toBe(true);
     }

@@ -1,6 +1,7 @@
 import type { SchoolConfig } from '../config/school-config';
 import { isGraphError, type GraphAccess } from '../graph/graph-access';
 import type { Graph, Optional, Present, Selected } from '../graph/graph-types';
+import type { DirectoryStore, DirectoryUser } from './directory-store';
 
 /** What the school calls a person. */
 export type PersonKind = 'staff' | 'student' | 'governor' | 'guest' | 'unknown';
@@ -38,23 +39,72 @@ interface GraphUser
 type GroupKey = keyof SchoolConfig['groups'];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** How often a process asks the database whether another instance refreshed the directory. */
+const LOCAL_CHECK_MS = 10_000;
+
 /**
- * The school's people as the configuration defines them, read from Graph. Group membership is
- * cached for a few minutes: roles change rarely, and every tab request asks.
+ * The school's people as the configuration defines them. With a local directory (issue 16: the
+ * click path never waits for Graph) they are read from the database, which DirectoryRefresher keeps
+ * from Graph's delta queries; a person who joined since the last refresh costs one Graph read,
+ * remembered (a miss too). Without one, or until its first full round, they are read from Graph,
+ * group membership cached for a few minutes: roles change rarely, and every tab request asks.
  */
 export class SchoolDirectory {
   private members = new Map<GroupKey, { ids: Set<string>; at: number }>();
-  private userIdsByRef = new Map<string, string>();
+  private userIdsByRef = new Map<string, { id: string | undefined; at: number }>();
   private everyone?: { names: Map<string, { displayName: string; userPrincipalName: string }>; at: number };
+  /** People read from Graph because the local directory did not have them yet (undefined: not in the tenant). */
+  private newcomers = new Map<string, { person: Person | undefined; at: number }>();
+  private localState: { synced: boolean; generation: number; checkedAt: number } | undefined;
+  private localGroups?: Promise<{ configured: Partial<Record<GroupKey, string>>; direct: Map<string, string[]> }>;
 
   constructor(
     private readonly graph: GraphAccess,
     private readonly config: SchoolConfig,
     private readonly cacheMs = 5 * 60_000,
     private readonly now: () => number = Date.now,
+    private readonly store?: DirectoryStore,
   ) {}
 
+  /** The local directory changed (this instance refreshed it): read it afresh. */
+  localChanged(): void {
+    if (this.localState) this.localState.checkedAt = -Infinity;
+  }
+
+  /** The local directory once it has had its first full round; its caches dropped when it moved on. */
+  private async local(): Promise<DirectoryStore | undefined> {
+    if (!this.store) return undefined;
+    const now = this.now();
+    if (!this.localState || now - this.localState.checkedAt >= LOCAL_CHECK_MS) {
+      const state = await this.store.state();
+      if (state.generation !== this.localState?.generation) this.forget();
+      this.localState = { ...state, checkedAt: now };
+    }
+    return this.localState.synced ? this.store : undefined;
+  }
+
+  private forget(): void {
+    this.members.clear();
+    this.everyone = undefined;
+    this.newcomers.clear();
+    this.localGroups = undefined;
+    for (const [ref, cached] of this.userIdsByRef) if (!cached.id) this.userIdsByRef.delete(ref);
+  }
+
   async person(idOrUpn: string): Promise<Person | undefined> {
+    const local = await this.local();
+    if (!local) return this.personFromGraph(idOrUpn);
+    const known = await local.user(idOrUpn);
+    if (known) return this.personOf(graphUserOf(known));
+    const key = idOrUpn.toLowerCase();
+    const cached = this.newcomers.get(key);
+    if (cached && this.now() - cached.at < this.cacheMs) return cached.person;
+    const person = await this.personFromGraph(idOrUpn);
+    this.newcomers.set(key, { person, at: this.now() });
+    return person;
+  }
+
+  private async personFromGraph(idOrUpn: string): Promise<Person | undefined> {
     let user: GraphUser;
     try {
       user = await this.graph.get<GraphUser>(
@@ -64,6 +114,10 @@ export class SchoolDirectory {
       if (isGraphError(e, 404)) return undefined;
       throw e;
     }
+    return this.personOf(user);
+  }
+
+  private async personOf(user: GraphUser): Promise<Person> {
     const { kind, classifiedBy } = await this.classify(user);
     return {
       id: user.id,
@@ -76,19 +130,27 @@ export class SchoolDirectory {
     };
   }
 
-  /** Group ids of the configured people (DSL, deputies, head), resolved once. */
+  /**
+   * User ids of the configured people (DSL, deputies, head), resolved once. Someone not found (the
+   * chair of governors may be outside the tenant) is remembered as not found for a while, so a
+   * click does not ask Graph again.
+   */
   async userIdOf(ref: string): Promise<string | undefined> {
     if (GUID.test(ref)) return ref;
-    const cached = this.userIdsByRef.get(ref.toLowerCase());
-    if (cached) return cached;
-    try {
-      const u = await this.graph.get<{ id: string }>(`/users/${encodeURIComponent(ref)}?$select=id`);
-      this.userIdsByRef.set(ref.toLowerCase(), u.id);
-      return u.id;
-    } catch (e) {
-      if (isGraphError(e, 404)) return undefined;
-      throw e;
+    const key = ref.toLowerCase();
+    const cached = this.userIdsByRef.get(key);
+    if (cached && (cached.id || this.now() - cached.at < this.cacheMs)) return cached.id;
+    const local = await this.local();
+    let id = local ? (await local.user(ref))?.id : undefined;
+    if (!id) {
+      try {
+        id = (await this.graph.get<{ id: string }>(`/users/${encodeURIComponent(ref)}?$select=id`)).id;
+      } catch (e) {
+        if (!isGraphError(e, 404)) throw e;
+      }
     }
+    this.userIdsByRef.set(key, { id, at: this.now() });
+    return id;
   }
 
   /**
@@ -107,7 +169,12 @@ export class SchoolDirectory {
 
   /** Everyone's name and UPN by id, from one paged listing (cached like group members). */
   async names(): Promise<Map<string, { displayName: string; userPrincipalName: string }>> {
+    const local = await this.local();
     if (this.everyone && this.now() - this.everyone.at < this.cacheMs) return this.everyone.names;
+    if (local) {
+      this.everyone = { names: await local.names(), at: this.now() };
+      return this.everyone.names;
+    }
     const names = new Map<string, { displayName: string; userPrincipalName: string }>();
     for (const u of await this.graph.all<{ id: string; displayName: string; userPrincipalName: string }>(
       '/users?$select=id,displayName,userPrincipalName&$top=999',
@@ -151,14 +218,49 @@ export class SchoolDirectory {
   async groupMembers(group: GroupKey): Promise<Set<string> | undefined> {
     const ref = this.config.groups[group];
     if (!ref) return undefined;
+    const local = await this.local();
     const cached = this.members.get(group);
     if (cached && this.now() - cached.at < this.cacheMs) return cached.ids;
+    if (local) {
+      const ids = await this.localMembers(local, group);
+      this.members.set(group, { ids, at: this.now() });
+      return ids;
+    }
     const groupId = await this.groupIdOf(ref);
     const ids = new Set<string>();
     if (groupId) {
       for (const m of await this.graph.all<{ id: string }>(`/groups/${groupId}/transitiveMembers?$select=id&$top=999`)) ids.add(m.id);
     }
     this.members.set(group, { ids, at: this.now() });
+    return ids;
+  }
+
+  /** The group's transitive members from the local directory: its direct members, and theirs for nested groups. */
+  private async localMembers(local: DirectoryStore, group: GroupKey): Promise<Set<string>> {
+    this.localGroups ??= (async () => {
+      const detail = (await local.sync('groups'))?.detail;
+      const configured = detail ? ((JSON.parse(detail) as { configured?: Partial<Record<GroupKey, string>> }).configured ?? {}) : {};
+      const direct = new Map<string, string[]>();
+      for (const m of await local.members()) {
+        const list = direct.get(m.groupId);
+        if (list) list.push(m.memberId);
+        else direct.set(m.groupId, [m.memberId]);
+      }
+      return { configured, direct };
+    })();
+    const { configured, direct } = await this.localGroups;
+    const ids = new Set<string>();
+    const visited = new Set<string>();
+    const walk = (groupId: string) => {
+      if (visited.has(groupId)) return;
+      visited.add(groupId);
+      for (const id of direct.get(groupId) ?? []) {
+        ids.add(id);
+        if (direct.has(id)) walk(id);
+      }
+    };
+    const groupId = configured[group];
+    if (groupId) walk(groupId);
     return ids;
   }
 
@@ -219,4 +321,16 @@ export class SchoolDirectory {
     if (await this.isMemberOf('admins', user.id)) roles.add('admin');
     return [...roles];
   }
+}
+
+function graphUserOf(u: DirectoryUser): GraphUser {
+  return {
+    id: u.id,
+    displayName: u.displayName,
+    userPrincipalName: u.userPrincipalName,
+    mail: u.mail,
+    userType: u.userType,
+    jobTitle: u.jobTitle,
+    assignedLicenses: u.skuIds.map((skuId) => ({ skuId })),
+  };
 }

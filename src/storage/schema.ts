@@ -264,6 +264,36 @@ export interface TrainingRecordTable {
   recorded_at: string;
 }
 
+/** A person as the school directory keeps them (from `/users/delta`). */
+export interface DirectoryUserTable {
+  id: string;
+  display_name: string;
+  user_principal_name: string;
+  upn_lower: string;
+  mail: string | null;
+  mail_lower: string | null;
+  user_type: string;
+  job_title: string | null;
+  /** JSON array of licence sku ids. */
+  licences: string;
+}
+
+/** A direct member of a tracked group (from `/groups/delta` `members@delta`). */
+export interface DirectoryMemberTable {
+  group_id: string;
+  member_id: string;
+  member_type: 'user' | 'group';
+}
+
+/** Where a directory delta query resumes, and the refresh generation. */
+export interface DirectorySyncTable {
+  name: string;
+  delta_link: string | null;
+  detail: string;
+  synced_at: string;
+  generation: number;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   conversation_reference: ConversationReferenceTable;
@@ -287,4 +317,7 @@ export interface Database {
   policy_review_reminder: PolicyReviewReminderTable;
   training_record: TrainingRecordTable;
   graph_notification_queue: GraphNotificationQueueTable;
+  directory_user: DirectoryUserTable;
+  directory_member: DirectoryMemberTable;
+  directory_sync: DirectorySyncTable;
 }

@@ -1,0 +1,198 @@
+import { resolve } from 'node:path';
+import pino from 'pino';
+import { useDemoGraph } from '../../test/support/demo-graph';
+import { engines, type TestStorage } from '../../test/support/storages';
+import { loadSchoolConfig } from '../config/load-school-config';
+import { keyPeople } from '../demo-tenant/school-generator';
+import type { DemoUser } from '../demo-tenant/school-model';
+import { GraphAccess } from '../graph/graph-access';
+import { tokenSourceFor } from '../graph/graph-auth';
+import { JobRunner } from '../jobs/job-runner';
+import { JobLeases } from '../storage/job-lease';
+import { DIRECTORY_JOB, DirectoryRefresher, scheduleDirectoryRefresh } from './directory-refresh';
+import { DirectoryStore } from './directory-store';
+import { SchoolDirectory } from './school-directory';
+
+const demoConfig = loadSchoolConfig(resolve(__dirname, '../../config/demo-school.yaml'));
+const BASE = 'https://graph.microsoft.com/v1.0';
+const silent = pino({ level: 'silent' });
+
+/** An app instance: its own Graph client (its requests recorded), directory and refresher, on a shared database. */
+function instance(storage: TestStorage) {
+  const graph = new GraphAccess({ baseUrl: BASE, tokens: tokenSourceFor({ mode: 'demo' }, BASE), sleep: async () => undefined });
+  const paths: string[] = [];
+  const get = graph.get.bind(graph);
+  graph.get = ((path: string, headers?: Record<string, string>) => {
+    paths.push(graph.relative(path));
+    return get(path, headers);
+  }) as typeof graph.get;
+  const store = new DirectoryStore(storage.storage.db);
+  const directory = new SchoolDirectory(graph, demoConfig, 5 * 60_000, Date.now, store);
+  const refresher = new DirectoryRefresher({ graph, store, config: demoConfig, onRefreshed: () => directory.localChanged() });
+  return { graph, paths, store, directory, refresher };
+}
+
+function newStarter(template: DemoUser, n: number): DemoUser {
+  return {
+    ...template,
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    displayName: `New Starter ${n}`,
+    userPrincipalName: `new.starter${n}@demo-academy.org.uk`,
+    mail: `new.starter${n}@demo-academy.org.uk`,
+  };
+}
+
+describe.each(engines)('the school directory kept from Graph deltas (%s)', (_engine, open) => {
+  const ctx = useDemoGraph({ size: { staff: 120, students: 1_000, governors: 10 } });
+  let storage: TestStorage;
+  beforeEach(async () => {
+    storage = await open();
+  });
+  afterEach(() => storage.dispose());
+
+  it('answers person() for 1,000 different people with no Graph request after a sync, as Graph would have', async () => {
+    const a = instance(storage);
+    expect(await a.refresher.refresh()).toMatchObject({ users: 'full', groups: 'full' });
+    const people = ctx.school.users.filter((u) => u.userType === 'Member').slice(0, 1_000);
+    expect(people).toHaveLength(1_000);
+    const before = ctx.tenant.stats.requests;
+    const found = [];
+    for (const u of people) found.push(await a.directory.person(u.id));
+    expect(ctx.tenant.stats.requests - before).toBe(0);
+    // The same answers as read from Graph (kinds, and the configured people's roles).
+    const fromGraph = new SchoolDirectory(ctx.graph, demoConfig);
+    const k = keyPeople(ctx.school);
+    for (const u of [k.teacher, k.student, k.governor, k.dsl, k.deputyDsl, k.headteacher, k.itAdmin])
+      expect(found.find((p) => p?.id === u.id) ?? (await a.directory.person(u.id))).toEqual(await fromGraph.person(u.id));
+    expect(found.filter((p) => p?.kind === 'student').length).toBeGreaterThan(800);
+    expect(await a.directory.person(k.teacher.userPrincipalName.toUpperCase())).toMatchObject({ id: k.teacher.id, kind: 'staff' });
+  });
+
+  it('knows a new member of the staff group as staff after the next refresh, from a delta', async () => {
+    const a = instance(storage);
+    await a.refresher.refresh();
+    const staff = ctx.school.groups.find((g) => g.kind === 'staff')!;
+    const starter = newStarter(
+      ctx.school.users.find((u) => u.role === 'staff')!,
+      1,
+    );
+    ctx.school.users.push(starter);
+    staff.memberIds.push(starter.id);
+    try {
+      expect(await a.refresher.refresh()).toMatchObject({ users: 'delta', groups: 'delta' });
+      const before = ctx.tenant.stats.requests;
+      expect(await a.directory.person(starter.id)).toMatchObject({ kind: 'staff', classifiedBy: 'group', roles: ['staff', 'teacher'] });
+      expect(ctx.tenant.stats.requests).toBe(before);
+    } finally {
+      ctx.school.users.splice(ctx.school.users.indexOf(starter), 1);
+      staff.memberIds.splice(staff.memberIds.indexOf(starter.id), 1);
+    }
+  });
+
+  it('no longer counts someone removed from the staff group as staff after the next refresh', async () => {
+    const a = instance(storage);
+    await a.refresher.refresh();
+    const staff = ctx.school.groups.find((g) => g.kind === 'staff')!;
+    const leaver = keyPeople(ctx.school).teacher.id;
+    expect(await a.directory.person(leaver)).toMatchObject({ kind: 'staff' });
+    staff.memberIds.splice(staff.memberIds.indexOf(leaver), 1);
+    try {
+      await a.refresher.refresh();
+      expect(await a.directory.person(leaver)).toMatchObject({ kind: 'unknown' });
+    } finally {
+      staff.memberIds.push(leaver);
+    }
+  });
+
+  it('counts the members of a group nested in the staff group as staff (transitive membership, worked out locally)', async () => {
+    const a = instance(storage);
+    await a.refresher.refresh();
+    const staff = ctx.school.groups.find((g) => g.kind === 'staff')!;
+    const supply = newStarter(
+      ctx.school.users.find((u) => u.role === 'staff')!,
+      3,
+    );
+    const supplyGroup = {
+      ...staff,
+      id: '00000000-0000-4000-8000-0000000000a1',
+      displayName: 'Supply staff',
+      mail: 'supply@demo-academy.org.uk',
+      memberIds: [supply.id],
+    };
+    ctx.school.users.push(supply);
+    ctx.school.groups.push(supplyGroup);
+    staff.memberIds.push(supplyGroup.id);
+    try {
+      // The tracked groups grew: a full round of groups, the nested one included.
+      expect(await a.refresher.refresh()).toMatchObject({ users: 'delta', groups: 'full' });
+      expect(await a.directory.person(supply.id)).toMatchObject({ kind: 'staff' });
+      expect((await a.directory.groupMembers('staff'))!.has(supply.id)).toBe(true);
+      expect((await a.directory.names()).get(supply.id)).toEqual({ displayName: 'New Starter 3', userPrincipalName: supply.userPrincipalName });
+    } finally {
+      staff.memberIds.pop();
+      ctx.school.groups.pop();
+      ctx.school.users.pop();
+    }
+  });
+
+  it('reads someone who joined since the last refresh from Graph once, and remembers who is not in the tenant', async () => {
+    const a = instance(storage);
+    await a.refresher.refresh();
+    const starter = newStarter(
+      ctx.school.users.find((u) => u.role === 'student')!,
+      2,
+    );
+    ctx.school.users.push(starter);
+    try {
+      let before = ctx.tenant.stats.requests;
+      expect(await a.directory.person(starter.id)).toMatchObject({ id: starter.id, displayName: 'New Starter 2' });
+      expect(await a.directory.person(starter.id)).toMatchObject({ id: starter.id });
+      expect(ctx.tenant.stats.requests - before).toBe(1);
+      before = ctx.tenant.stats.requests;
+      expect(await a.directory.person('nobody@demo-academy.org.uk')).toBeUndefined();
+      expect(await a.directory.person('nobody@demo-academy.org.uk')).toBeUndefined();
+      expect(await a.directory.userIdOf('nobody@demo-academy.org.uk')).toBeUndefined();
+      expect(await a.directory.userIdOf('nobody@demo-academy.org.uk')).toBeUndefined();
+      expect(ctx.tenant.stats.requests - before).toBe(2);
+    } finally {
+      ctx.school.users.splice(ctx.school.users.indexOf(starter), 1);
+    }
+  });
+
+  it('joins a refresh already under way in the process instead of reading the groups again', async () => {
+    const a = instance(storage);
+    const [one, two] = await Promise.all([a.refresher.refresh(), a.refresher.refresh()]);
+    expect(one).toBe(two);
+    expect(a.paths.filter((p) => p.startsWith('/groups/delta?$filter=')).length).toBe(1);
+    expect(a.paths.filter((p) => p.startsWith('/users/delta?$select=')).length).toBe(1);
+  });
+
+  it('has one of two instances sharing the database refresh, so each group is read once, and both answer from it', async () => {
+    const a = instance(storage);
+    const b = instance(storage);
+    const runnerA = new JobRunner({ leases: new JobLeases(storage.storage.db, 'instance-a'), logger: silent });
+    const runnerB = new JobRunner({ leases: new JobLeases(storage.storage.db, 'instance-b'), logger: silent });
+    scheduleDirectoryRefresh(runnerA, a.refresher);
+    scheduleDirectoryRefresh(runnerB, b.refresher);
+    const ran = await Promise.all([runnerA.runNow(DIRECTORY_JOB), runnerB.runNow(DIRECTORY_JOB)]);
+    expect(ran.filter(Boolean)).toHaveLength(1);
+    const groupReads = [...a.paths, ...b.paths].filter((p) => p.startsWith('/groups/delta'));
+    const groupPages = groupReads.length;
+    expect([...a.paths, ...b.paths].filter((p) => p.startsWith('/groups/delta?$filter=')).length).toBe(1);
+    expect(a.paths.some((p) => p.startsWith('/groups/delta')) && b.paths.some((p) => p.startsWith('/groups/delta'))).toBe(false);
+    expect(groupPages).toBeGreaterThan(0);
+    const teacher = keyPeople(ctx.school).teacher.id;
+    const before = ctx.tenant.stats.requests;
+    expect(await a.directory.person(teacher)).toMatchObject({ kind: 'staff' });
+    expect(await b.directory.person(teacher)).toMatchObject({ kind: 'staff' });
+    expect(ctx.tenant.stats.requests).toBe(before);
+  });
+
+  it('starts a full round again when Graph no longer honours its delta links (410)', async () => {
+    const a = instance(storage);
+    await a.refresher.refresh();
+    ctx.tenant.expireDeltaLinks();
+    expect(await a.refresher.refresh()).toMatchObject({ users: 'full', groups: 'full' });
+    expect(await a.directory.person(keyPeople(ctx.school).student.id)).toMatchObject({ kind: 'student' });
+  });
+});
