@@ -69,7 +69,9 @@ export class AuditService {
     options: { trigger: string; sinceLast?: boolean; teamsPolicies?: unknown; actorId?: string | null },
     onProgress: (p: CollectProgress) => void,
   ): Promise<AuditOutcome> {
-    const previous = await this.store.lastRun(this.config.school.tenantId);
+    const tenantId = this.config.school.tenantId;
+    const previous = await this.store.lastRun(tenantId);
+    const incremental = !!(options.sinceLast && previous);
     // The run's own export (the CLI's --teams-policy) wins; else the one the configuration names.
     const teamsPolicies = options.teamsPolicies ?? this.configuredTeamsPolicies();
     const { report, snapshot } = await runAudit({
@@ -78,10 +80,10 @@ export class AuditService {
       now: this.now,
       ...(this.exchange ? { exchange: this.exchange } : {}),
       ...(teamsPolicies !== undefined ? { teamsPolicies } : {}),
-      ...(options.sinceLast && previous ? { previousDeltaLinks: previous.deltaLinks } : {}),
+      ...(incremental ? { previousDeltaLinks: await this.store.deltaLinks(tenantId) } : {}),
       onProgress,
     });
-    if (options.sinceLast && previous) {
+    if (incremental && previous) {
       // Drive delta returns only what changed; carry forward shared items from the last run that
       // did not change, so an incremental run reports the same open findings as a full one.
       const before = await this.store.findings(previous.id);
@@ -90,7 +92,8 @@ export class AuditService {
       report.findings.push(...carried);
       report.controls = recountResults(report.controls, report.findings);
     }
-    const runId = await this.store.saveRun(report, { ...(previous?.deltaLinks ?? {}), ...snapshot.deltaLinks }, options.trigger, options.actorId ?? null);
+    // An incremental run replaces the links of the drives it read; the others' stay as they were.
+    const runId = await this.store.saveRun(report, snapshot.deltaLinks, options.trigger, options.actorId ?? null, { incremental });
     const changes = compareRuns(previous ? await this.store.findings(previous.id) : [], report.findings);
     return { runId, report: await this.withAcceptances(report), changes, firstRun: !previous };
   }

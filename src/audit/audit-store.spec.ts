@@ -47,12 +47,12 @@ describe.each(engines)('audit runs stored on %s', (_name, open) => {
   });
   afterEach(() => t.dispose());
 
-  it('keeps each run with its findings and delta links, and finds the last one', async () => {
+  it('keeps each run with its findings, and finds the last one', async () => {
     const store = new AuditStore(t.storage.db, () => clock);
     const first = await store.saveRun(report([finding('r', 'a')], '2026-11-22T09:00:00Z'), { d1: 'link1' }, 'cli');
     const second = await store.saveRun(report([finding('r', 'a'), finding('r', 'b')], '2026-11-23T09:00:00Z'), { d1: 'link2' }, 'schedule');
     const last = await store.lastRun('t');
-    expect(last).toMatchObject({ id: second, findingCount: 2, deltaLinks: { d1: 'link2' }, trigger: 'schedule' });
+    expect(last).toMatchObject({ id: second, findingCount: 2, trigger: 'schedule' });
     expect((await store.lastRun('t', second))!.id).toBe(first);
     expect((await store.findings(second)).map(findingKey).sort()).toEqual([findingKey(finding('r', 'a')), findingKey(finding('r', 'b'))]);
     expect((await new AuditLog(t.storage.db).list()).map((e) => e.action)).toEqual(['audit.run', 'audit.run']);
@@ -92,7 +92,6 @@ describe.each(engines)('audit runs stored on %s', (_name, open) => {
         trigger: 'cli',
         stats: '{}',
         coverage: JSON.stringify([{ check: 'mail.inbox-rules', status: 'checked' }]),
-        delta_links: '{}',
         finding_count: 1,
       })
       .execute();

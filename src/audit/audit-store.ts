@@ -18,7 +18,6 @@ export interface StoredRun {
   coverage: Coverage[];
   /** Each control's result; empty for runs stored before the catalogue. */
   controls: ControlResult[];
-  deltaLinks: Record<string, string>;
   findingCount: number;
 }
 
@@ -60,10 +59,21 @@ export class AuditStore {
     this.log = new AuditLog(db, now);
   }
 
-  /** The run and all its findings in one transaction: a run is never half-written. */
-  async saveRun(report: AuditReport, deltaLinks: Record<string, string>, trigger: string, actorId: string | null = null): Promise<string> {
+  /**
+   * The run and all its findings in one transaction: a run is never half-written. The drives'
+   * delta links are kept beside the runs, once per tenant: a full run's replace them all (a drive it
+   * did not read is read from scratch next time); an incremental run's replace those it read.
+   */
+  async saveRun(
+    report: AuditReport,
+    deltaLinks: Record<string, string>,
+    trigger: string,
+    actorId: string | null = null,
+    options: { incremental?: boolean } = {},
+  ): Promise<string> {
     const id = randomUUID();
     await this.db.transaction().execute(async (tx) => {
+      await this.keepDeltaLinks(tx, report.tenantId, deltaLinks, !!options.incremental);
       await tx
         .insertInto('audit_run')
         .values({
@@ -75,7 +85,6 @@ export class AuditStore {
           stats: JSON.stringify(report.stats),
           // The areas and the controls' results share the coverage column (no migration needed).
           coverage: JSON.stringify({ areas: report.coverage, controls: report.controls } satisfies StoredCoverage),
-          delta_links: JSON.stringify(deltaLinks),
           finding_count: report.findings.length,
         })
         .execute();
@@ -104,6 +113,21 @@ export class AuditStore {
     return id;
   }
 
+  /** Each drive's newest delta link, where an incremental run starts from. */
+  async deltaLinks(tenantId: string, db: Kysely<Database> = this.db): Promise<Record<string, string>> {
+    const row = await db.selectFrom('audit_delta_links').select('links').where('tenant_id', '=', tenantId).executeTakeFirst();
+    return row ? (JSON.parse(row.links) as Record<string, string>) : {};
+  }
+
+  private async keepDeltaLinks(tx: Kysely<Database>, tenantId: string, read: Record<string, string>, incremental: boolean): Promise<void> {
+    const links = JSON.stringify(incremental ? { ...(await this.deltaLinks(tenantId, tx)), ...read } : read);
+    await tx
+      .insertInto('audit_delta_links')
+      .values({ tenant_id: tenantId, links })
+      .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ links }))
+      .execute();
+  }
+
   async lastRun(tenantId: string, before?: string): Promise<StoredRun | undefined> {
     let q = this.db.selectFrom('audit_run').selectAll().where('tenant_id', '=', tenantId).orderBy('finished_at', 'desc').orderBy('id', 'desc').limit(1);
     if (before) q = q.where('id', '!=', before);
@@ -116,9 +140,22 @@ export class AuditStore {
     return rows.map(toRun);
   }
 
-  /** Finding counts by severity for the recent runs, oldest first: the trend on the admin page. */
+  /**
+   * Finding counts by severity for the recent runs, oldest first: the trend on the admin page.
+   * It reads each run's id and time only, never its coverage or stats.
+   */
   async trend(tenantId: string, limit = 30): Promise<Array<{ id: string; finishedAt: string; high: number; medium: number; low: number }>> {
-    const runs = (await this.runs(tenantId, limit)).reverse();
+    const runs = (
+      await this.db
+        .selectFrom('audit_run')
+        .select(['id', 'finished_at'])
+        .where('tenant_id', '=', tenantId)
+        .orderBy('finished_at', 'desc')
+        .limit(limit)
+        .execute()
+    )
+      .map((r) => ({ id: r.id, finishedAt: r.finished_at }))
+      .reverse();
     if (!runs.length) return [];
     const counts = await this.db
       .selectFrom('audit_finding')
@@ -234,7 +271,6 @@ function toRun(r: Selectable<AuditRunTable>): StoredRun {
     stats: JSON.parse(r.stats),
     coverage: Array.isArray(coverage) ? coverage : coverage.areas,
     controls: Array.isArray(coverage) ? [] : coverage.controls,
-    deltaLinks: JSON.parse(r.delta_links),
     findingCount: Number(r.finding_count),
   };
 }

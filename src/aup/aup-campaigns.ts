@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { aupCard, overdueCard } from './cards/aup-card';
+import { aupCard } from './cards/aup-card';
 import type { Audience } from '../config/school-config';
 import type { AppInstaller } from '../notify/app-installer';
 import { Throttled, type Notifier } from '../notify/notifier';
@@ -11,6 +11,7 @@ import type { SchoolDirectory } from '../school/school-directory';
 import type { CampaignDeliveryTable, CampaignMessageKind, Database } from '../storage/schema';
 import type { AcceptanceRegister } from './acceptance-register';
 import { membersOf } from './audience';
+import { OverdueNotices } from './overdue-notices';
 import type { PolicyLibrary, PolicyVersion } from './policy-library';
 import { validAcceptance } from './reacceptance';
 
@@ -19,7 +20,10 @@ export interface CampaignSettings {
   reminderDays: number[];
   /** Days after which the person is overdue and someone is told. */
   deadlineDays: number;
-  /** Who hears about an overdue person: their line manager (Graph), or the school's admins. */
+  /**
+   * Who hears about an overdue person: their line manager (Graph), or the school's admins. Each
+   * hears once a round, in one digest per policy naming everyone overdue.
+   */
   overdueNotify: 'manager' | 'admins';
   /**
    * A claim older than this belonged to a process that died: its card is sent again. The schedule
@@ -68,6 +72,7 @@ export class AupCampaigns {
   private readonly settings: CampaignSettings;
   private readonly now: () => Date;
   private readonly installer: AppInstaller | undefined;
+  private readonly overdue: OverdueNotices;
 
   constructor(deps: {
     db: Kysely<Database>;
@@ -93,6 +98,19 @@ export class AupCampaigns {
     this.settings = deps.settings ?? DEFAULT_CAMPAIGN_SETTINGS;
     this.now = deps.clock ?? (() => new Date());
     this.installer = deps.installer;
+    this.overdue = new OverdueNotices({
+      db: this.db,
+      directory: this.directory,
+      notifier: this.notifier,
+      pacer: this.pacer,
+      logger: this.logger,
+      notify: this.settings.overdueNotify,
+      concurrency: this.settings.concurrency,
+      claimTimeoutMs: this.settings.claimTimeoutMs ?? STALE_CLAIM_MS,
+      clock: this.now,
+      coverageUrl: (policyId) => this.links.coverage(policyId),
+      stillAsked: (row) => this.stillAsked(row),
+    });
   }
 
   /** Everyone the policy is for, by the configured groups (parents are reached by email links). */
@@ -146,6 +164,9 @@ export class AupCampaigns {
     const outcome = { sent: 0, skipped: 0, deferred: 0, unreachable: 0 };
     const limit = pLimit(this.settings.concurrency);
     const stopAt = options.budgetMs ? Date.now() + options.budgetMs : Infinity;
+    // Overdue notices first: a few digests, however many people are late.
+    const overdue = await this.overdue.send(stopAt);
+    for (const k of Object.keys(outcome) as Array<keyof typeof outcome>) outcome[k] += overdue[k];
     for (;;) {
       if (Date.now() > stopAt) return outcome;
       const due = await this.dueRows(500);
@@ -156,7 +177,27 @@ export class AupCampaigns {
     }
   }
 
-  /** One person's row: claim it, decide, send, record. */
+  /**
+   * The campaign's version and deadline while the row is still needed: undefined once the person
+   * has accepted it, or a newer version's campaign asks instead.
+   */
+  private async stillAsked(row: Delivery): Promise<{ version: PolicyVersion; deadline: string } | undefined> {
+    const campaign = await this.db.selectFrom('campaign').selectAll().where('id', '=', row.campaign_id).executeTakeFirstOrThrow();
+    const version = await this.version(campaign.policy_version_id);
+    const latest = await this.library.latest(version.policy_id);
+    if (latest && latest.version !== version.version) return undefined;
+    const rule = this.library.policy(version.policy_id).reacceptance;
+    const history = await this.register.history(row.person_id, version.policy_id);
+    const accepted = validAcceptance(
+      history.map((a) => ({ ...a, acceptedAt: a.accepted_at })),
+      version.version,
+      rule,
+      this.now(),
+    );
+    return accepted ? undefined : { version, deadline: campaign.deadline.slice(0, 10) };
+  }
+
+  /** One person's card or reminder: claim it, decide, send, record. */
   private async deliver(row: Delivery): Promise<'sent' | 'skipped' | 'deferred' | 'unreachable' | undefined> {
     const claimedAt = this.now().toISOString();
     const claim = await this.db
@@ -176,54 +217,20 @@ export class AupCampaigns {
         .execute();
 
     try {
-      const campaign = await this.db.selectFrom('campaign').selectAll().where('id', '=', row.campaign_id).executeTakeFirstOrThrow();
-      const version = await this.version(campaign.policy_version_id);
-      const latest = await this.library.latest(version.policy_id);
-      // A newer version superseded this campaign: its own campaign asks instead.
-      if (latest && latest.version !== version.version) return this.skip(finish);
-      const rule = this.library.policy(version.policy_id).reacceptance;
-      const history = await this.register.history(row.person_id, version.policy_id);
-      const accepted = validAcceptance(
-        history.map((a) => ({ ...a, acceptedAt: a.accepted_at })),
-        version.version,
-        rule,
-        this.now(),
-      );
-      if (accepted) return this.skip(finish);
-
-      const deadline = campaign.deadline.slice(0, 10);
-      let recipient = row.person_id;
-      let card;
-      let summary: string;
-      if (row.kind === 'overdue') {
-        const person = await this.directory.person(row.person_id);
-        const to = await this.overdueRecipients(row.person_id);
-        if (!person || to.length === 0) return this.skip(finish);
-        card = overdueCard({
-          title: version.title,
-          version: version.version,
-          personName: person.displayName,
-          deadline,
-          coverageUrl: this.links.coverage(version.policy_id),
-        });
-        summary = `${person.displayName} has not accepted ${version.title}`;
-        recipient = to[0]!;
-        for (const extra of to.slice(1)) {
-          await this.pacer.take(extra);
-          await this.notifier.sendToPerson(extra, card, summary);
-        }
-      } else {
-        card = aupCard({
-          versionId: version.id,
-          title: version.title,
-          version: version.version,
-          clauses: version.clauses,
-          textUrl: this.links.policyText(version.id),
-          reminder: row.kind !== 'card',
-          deadline,
-        });
-        summary = row.kind === 'card' ? `Please read and accept: ${version.title}` : `Reminder: ${version.title}`;
-      }
+      const still = await this.stillAsked(row);
+      if (!still) return this.skip(finish);
+      const { version, deadline } = still;
+      const recipient = row.person_id;
+      const card = aupCard({
+        versionId: version.id,
+        title: version.title,
+        version: version.version,
+        clauses: version.clauses,
+        textUrl: this.links.policyText(version.id),
+        reminder: row.kind !== 'card',
+        deadline,
+      });
+      const summary = row.kind === 'card' ? `Please read and accept: ${version.title}` : `Reminder: ${version.title}`;
       await this.pacer.take(recipient);
       const sent = this.notifier.sendTracked
         ? await this.notifier.sendTracked(recipient, card, summary)
@@ -231,7 +238,7 @@ export class AupCampaigns {
       if (sent.delivery === 'no-conversation') {
         // Not in Teams with the app yet: install it for them and try again once Teams has told the
         // bot about the new chat. After three tries they are listed as unreachable.
-        if (this.installer && row.kind !== 'overdue' && row.attempts < 3) {
+        if (this.installer && row.attempts < 3) {
           const installed = await this.installer.installFor(recipient);
           if (installed !== 'not-allowed') {
             await finish({ status: 'queued', not_before: new Date(this.now().getTime() + INSTALL_WAIT_MS).toISOString() });
@@ -257,14 +264,6 @@ export class AupCampaigns {
   private async skip(finish: (set: Partial<Delivery>) => Promise<unknown>): Promise<'skipped'> {
     await finish({ status: 'skipped' });
     return 'skipped';
-  }
-
-  private async overdueRecipients(personId: string): Promise<string[]> {
-    if (this.settings.overdueNotify === 'manager') {
-      const manager = await this.directory.managerOf(personId);
-      if (manager) return [manager];
-    }
-    return [...((await this.directory.groupMembers('admins')) ?? [])];
   }
 
   private async enrol(campaignId: string, people: string[], from: Date): Promise<number> {
@@ -303,18 +302,22 @@ export class AupCampaigns {
   private async dueRows(limit: number): Promise<Delivery[]> {
     const now = this.now();
     const stale = new Date(now.getTime() - (this.settings.claimTimeoutMs ?? STALE_CLAIM_MS)).toISOString();
-    return this.db
-      .selectFrom('campaign_delivery')
-      .selectAll()
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'queued'), eb('not_before', '<=', now.toISOString())]),
-          eb.and([eb('status', '=', 'sending'), eb('updated_at', '<', stale)]),
-        ]),
-      )
-      .orderBy('not_before')
-      .limit(limit)
-      .execute();
+    return (
+      this.db
+        .selectFrom('campaign_delivery')
+        .selectAll()
+        // Overdue notices go as digests (OverdueNotices), not one by one.
+        .where('kind', '!=', 'overdue')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'queued'), eb('not_before', '<=', now.toISOString())]),
+            eb.and([eb('status', '=', 'sending'), eb('updated_at', '<', stale)]),
+          ]),
+        )
+        .orderBy('not_before')
+        .limit(limit)
+        .execute()
+    );
   }
 
   /** The newest campaign of each policy: only those enrol joiners. */

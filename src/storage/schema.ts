@@ -34,8 +34,14 @@ export interface AuditRunTable {
   trigger: string;
   stats: string;
   coverage: string;
-  delta_links: string;
   finding_count: number;
+}
+
+/** The newest delta link of each drive the audit reads, one value per tenant, never one per run. */
+export interface AuditDeltaLinksTable {
+  tenant_id: string;
+  /** JSON: each drive's key to its newest delta link. */
+  links: string;
 }
 
 export interface AuditFindingTable {
@@ -299,6 +305,7 @@ export interface Database {
   conversation_reference: ConversationReferenceTable;
   audit_run: AuditRunTable;
   audit_finding: AuditFindingTable;
+  audit_delta_links: AuditDeltaLinksTable;
   finding_acceptance: FindingAcceptanceTable;
   job_lease: JobLeaseTable;
   incident: IncidentTable;

@@ -55,20 +55,112 @@ export function aupCard(view: AupCardView): AdaptiveCardJson {
   });
 }
 
-const overdueTemplate = {
+const overdueDigestTemplate = {
   type: 'AdaptiveCard',
   $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
   version: '1.5',
   body: [
     { type: 'TextBlock', text: 'Not yet accepted: ${title} (version ${version})', weight: 'Bolder', wrap: true },
-    { type: 'TextBlock', text: '${personName} has not accepted it; the deadline was ${deadline}. Please remind them.', wrap: true },
+    { type: 'TextBlock', text: '${who} not accepted it by the deadline, ${deadline}. Please remind them.', wrap: true },
+    { type: 'TextBlock', $when: '${pages > 1}', text: 'List ${page} of ${pages}', isSubtle: true, spacing: 'None', wrap: true },
+    { type: 'TextBlock', id: 'people', text: '${list}', wrap: true },
+    { type: 'TextBlock', $when: '${more > 0}', text: '…and ${more} more, listed on the policy page.', isSubtle: true, wrap: true },
   ],
   actions: [{ type: 'Action.OpenUrl', title: 'See who has signed', url: '${coverageUrl}' }],
 };
 
-/** To a line manager (or the admins): who has not accepted by the deadline. */
-export function overdueCard(view: { title: string; version: number; personName: string; deadline: string; coverageUrl: string }): AdaptiveCardJson {
-  return renderCard(overdueTemplate, view);
+/** Someone overdue, as a digest names them. */
+export interface OverduePerson {
+  displayName: string;
+  userPrincipalName: string;
+}
+
+export interface OverdueDigestView {
+  title: string;
+  version: number;
+  deadline: string;
+  coverageUrl: string;
+  people: OverduePerson[];
+}
+
+/**
+ * How big a digest card may grow, in characters of its JSON. Teams refuses a bot message over
+ * 100 KB counted as UTF-16, and advises staying within 80 KB (MicrosoftDocs/msteams-docs,
+ * msteams-platform/bots/how-to/format-your-bot-messages.md); earlier versions of that page said
+ * 40 KB, and an incoming webhook's message may be 28 KB (webhooks-and-connectors/how-to/
+ * add-incoming-webhook.md). 18,000 characters are 36 KB as UTF-16 (18 KB as UTF-8): within the
+ * smallest of them with the activity around the card.
+ */
+export const DIGEST_CARD_MAX_CHARS = 18_000;
+/**
+ * Cards one recipient gets for one policy in one round. A longer list helps nobody in a chat: the
+ * last card counts the rest, who are on the policy page (with "overdue" as their status).
+ */
+export const DIGEST_MAX_CARDS = 5;
+
+/**
+ * What tells a person from others of the same name in the list: nothing when the name is theirs
+ * alone; the first part of their sign-in name when that differs among them (the school's domain
+ * is the same for most); else the whole sign-in name.
+ */
+function toldApart(person: OverduePerson, namesakes: OverduePerson[]): string {
+  if (namesakes.length === 1) return '';
+  const local = (p: OverduePerson) => p.userPrincipalName.split('@')[0]!;
+  const locals = new Set(namesakes.map(local));
+  return ` (${locals.size === namesakes.length ? local(person) : person.userPrincipalName})`;
+}
+
+/**
+ * To a line manager or an admin: everyone overdue for one policy, in as few cards as fit Teams'
+ * message size, so a round sends one recipient a handful of cards however many people are late
+ * (Teams allows a bot 1,800 messages an hour in one chat: bots/how-to/rate-limit.md). Each person
+ * is named, with enough of their sign-in name to tell apart two who share a name.
+ */
+export function overdueDigestCards(view: OverdueDigestView, limits = { maxChars: DIGEST_CARD_MAX_CHARS, maxCards: DIGEST_MAX_CARDS }): AdaptiveCardJson[] {
+  const people = [...view.people].sort((a, b) => a.displayName.localeCompare(b.displayName) || a.userPrincipalName.localeCompare(b.userPrincipalName));
+  const byName = new Map<string, OverduePerson[]>();
+  for (const p of people) {
+    const namesakes = byName.get(p.displayName);
+    if (namesakes) namesakes.push(p);
+    else byName.set(p.displayName, [p]);
+  }
+  // Teams' card Markdown: an unordered list is "- item" lines separated by \r (msteams-docs,
+  // task-modules-and-cards/cards/cards-format.md).
+  const lines = people.map((p) => `- ${p.displayName}${toldApart(p, byName.get(p.displayName)!)}`);
+  const total = people.length;
+  const render = (list: string[], page: number, pages: number, more: number) =>
+    renderCard(overdueDigestTemplate, {
+      title: view.title,
+      version: view.version,
+      deadline: view.deadline,
+      coverageUrl: view.coverageUrl,
+      who: total === 1 ? `${people[0]!.displayName} has` : `${total.toLocaleString('en-GB')} people have`,
+      list: list.join('\r'),
+      page,
+      pages,
+      more,
+    });
+  // What the card takes without its list, at its widest (page numbers and the count of the rest).
+  const frame = JSON.stringify(render([], limits.maxCards, limits.maxCards, total)).length;
+  const room = limits.maxChars - frame;
+  const pages: string[][] = [];
+  let page: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    // As the card's JSON will hold it: escaped, after a "\r" (two characters) unless it comes first.
+    const size = JSON.stringify(line).length - 2;
+    if (page.length && used + 2 + size > room) {
+      pages.push(page);
+      page = [];
+      used = 0;
+    }
+    used += (page.length ? 2 : 0) + size;
+    page.push(line);
+  }
+  if (page.length) pages.push(page);
+  const shown = pages.slice(0, limits.maxCards);
+  const named = shown.reduce((n, p) => n + p.length, 0);
+  return shown.map((list, i) => render(list, i + 1, shown.length, i === shown.length - 1 ? total - named : 0));
 }
 
 const questionTemplate = {

@@ -13,6 +13,7 @@ import * as m0010 from './0010-lesson-chat-and-notification-queue';
 import * as m0011 from './0011-incident-log-anchor';
 import * as m0012 from './0012-governance';
 import * as m0014 from './0014-school-directory';
+import * as m0015 from './0015-audit-delta-links';
 
 /** What a migration may need from outside the database (the incident log key, never stored in it). */
 export interface MigrationContext {
@@ -39,4 +40,5 @@ export const migrations: Migration[] = [
   { name: '0011-incident-log-anchor', up: m0011.up },
   { name: '0012-governance', up: m0012.up },
   { name: '0014-school-directory', up: m0014.up },
+  { name: '0015-audit-delta-links', up: m0015.up },
 ];
