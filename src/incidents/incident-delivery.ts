@@ -144,13 +144,18 @@ export class IncidentDelivery {
           await this.notDelivered(d, attempt, 'the school mailbox was refused by Exchange Online');
           continue;
         }
-        await this.notDelivered(d, attempt, e instanceof Error ? e.message : String(e));
+        await this.notDelivered(d, attempt, (e instanceof Error ? e.message : String(e)).slice(0, 200));
         throw e;
       }
       if (delivered === 'no-conversation') {
         // A person who has never opened a chat with the bot waits; the DSL tab shows the incident.
         this.logger.warn({ incident: d.incident_id, recipient: recipient.as }, 'incident card not delivered yet');
-        await this.notDelivered(d, attempt, 'no chat with the bot', id);
+        const why = id
+          ? 'no chat with the bot'
+          : recipient.kind === 'contact'
+            ? 'no school mailbox is configured to email them (mail.sender)'
+            : 'not found in the school directory';
+        await this.notDelivered(d, attempt, why, id);
         continue;
       }
       await this.store.delivered(d, { ...(id ? { recipientId: id } : {}), ...(activityId ? { activityId } : {}) });
