@@ -1,7 +1,6 @@
 import type { Person, SchoolDirectory } from '../school/school-directory';
 import type { AuditLog } from '../storage/audit-log';
 import { InvalidReport, NotAllowed } from './incident-errors';
-import type { IncidentReport } from './incident-report';
 import type { IncidentStore } from './incident-store';
 import type { IncidentView } from './incident-view';
 
@@ -38,8 +37,7 @@ export class IncidentChronology {
     requestedBy: string,
   ): Promise<Array<IncidentView & { reportedAt: string; reportedByThisPerson: boolean }>> {
     const out: Array<IncidentView & { reportedAt: string; reportedByThisPerson: boolean }> = [];
-    for (const { incident: i, report } of await this.store.reports()) {
-      if (!concerns(report, i.reporter_id, { id: person.id, name: person.displayName })) continue;
+    for (const i of await this.store.concerning({ id: person.id, name: person.displayName })) {
       out.push({ ...(await this.store.view(i.id)), reportedAt: i.reported_at, reportedByThisPerson: i.reporter_id === person.id });
     }
     await this.audit.append({
@@ -67,8 +65,8 @@ export class IncidentChronology {
     const key = { ...(who.id ? { id: who.id } : {}), name };
     const entries: ChronologyEntry[] = [];
     let incidents = 0;
-    for (const { incident: i, report } of await this.store.reports()) {
-      if (!concerns(report, i.reporter_id, key)) continue;
+    // Only this person's incidents are read (the index written with each report), not every report.
+    for (const i of await this.store.concerning(key)) {
       incidents += 1;
       const view = await this.store.view(i.id);
       const asReporter = !!key.id && i.reporter_id === key.id;
@@ -104,11 +102,4 @@ export class IncidentChronology {
     });
     return { person: key, incidents, entries };
   }
-}
-
-/** Whether a report concerns this person: they reported it, or it names them (by id or by name). */
-function concerns(report: IncidentReport, reporterId: string, who: { id?: string; name: string }): boolean {
-  if (who.id && reporterId === who.id) return true;
-  const name = who.name.trim().toLowerCase();
-  return report.involved.some((p) => (!!who.id && p.id === who.id) || (!!name && p.name.trim().toLowerCase() === name));
 }

@@ -7,10 +7,23 @@ import type { Notifier } from '../notify/notifier';
 import type { SchoolDirectory } from '../school/school-directory';
 import type { AuditLog } from '../storage/audit-log';
 import { incidentEmail } from './incident-email';
-import { recipientOf, type IncidentStore } from './incident-store';
+import { recipientOf, type DeliveryRow, type IncidentStore } from './incident-store';
 
 /** A claim older than this belonged to a run that died (a crash, a stopped instance): the card goes again. */
 export const CLAIM_LAPSES_AFTER_MS = 5 * 60_000;
+
+/**
+ * A card that could not go (the person has no chat with the bot yet, the mailbox was refused, Teams
+ * failed) waits before its next attempt: a minute after the first, doubling, at most six hours. So
+ * one that may never go costs a few attempts a day, not one on every report and every sweep.
+ */
+export const FIRST_RETRY_AFTER_MS = 60_000;
+export const LONGEST_RETRY_AFTER_MS = 6 * 60 * 60_000;
+/** After this many attempts (about two days) the card has failed: the safeguarding team is told, once. */
+export const MOST_ATTEMPTS = 16;
+
+/** How long to wait after the `attempt`th attempt (1, 2, ...) failed. */
+export const retryAfterMs = (attempt: number): number => Math.min(FIRST_RETRY_AFTER_MS * 2 ** Math.min(attempt - 1, 30), LONGEST_RETRY_AFTER_MS);
 
 /**
  * Sends the incident cards the log has queued: to each recipient's chat with the bot, or by email
@@ -25,6 +38,7 @@ export class IncidentDelivery {
   private readonly mailer: Mailer | undefined;
   private readonly audit: AuditLog;
   private readonly logger: Logger;
+  private readonly now: () => Date;
   /** The delivery run under way, if any: runs on one instance never overlap (see deliverQueued). */
   private delivering: Promise<number> | undefined;
   /** The run waiting behind it, which every caller in the meantime shares. */
@@ -38,6 +52,7 @@ export class IncidentDelivery {
     audit: AuditLog;
     logger: Logger;
     mailer?: Mailer;
+    clock?: () => Date;
   }) {
     this.store = deps.store;
     this.config = deps.config;
@@ -46,6 +61,7 @@ export class IncidentDelivery {
     this.mailer = deps.mailer;
     this.audit = deps.audit;
     this.logger = deps.logger;
+    this.now = deps.clock ?? (() => new Date());
   }
 
   /**
@@ -103,6 +119,7 @@ export class IncidentDelivery {
       // Claim the card first: two delivery runs (here or on another instance) never send it twice.
       // A claim left by a crashed process lapses and the card is sent again.
       if (!(await this.store.claim(d))) continue;
+      const attempt = d.attempts + 1;
       const recipient = recipientOf(d);
       const ref = recipient.kind === 'person' ? recipient.ref : recipient.email;
       const id = await this.directory.userIdOf(ref);
@@ -120,21 +137,28 @@ export class IncidentDelivery {
         else if (this.notifier.sendTracked) ({ delivery: delivered, activityId } = await this.notifier.sendTracked(id, incidentCard(view), summary));
         else delivered = await this.notifier.sendToPerson(id, incidentCard(view), summary);
       } catch (e) {
-        await this.store.requeue(d);
         // Exchange refused the school mailbox: the email stays queued and the admins are told
         // (log and /api/admin/permissions); the cards to everyone else still go.
         if (e instanceof MailNotPermitted) {
           this.logger.warn({ incident: d.incident_id, recipient: recipient.as }, e.message);
+          await this.notDelivered(d, attempt, 'the school mailbox was refused by Exchange Online');
           continue;
         }
+        await this.notDelivered(d, attempt, (e instanceof Error ? e.message : String(e)).slice(0, 200));
         throw e;
       }
-      // A person who has never opened a chat with the bot stays queued; the DSL tab shows it.
-      await this.store.delivered(d, {
-        status: delivered === 'no-conversation' ? 'queued' : 'sent',
-        ...(id ? { recipientId: id } : {}),
-        ...(activityId ? { activityId } : {}),
-      });
+      if (delivered === 'no-conversation') {
+        // A person who has never opened a chat with the bot waits; the DSL tab shows the incident.
+        this.logger.warn({ incident: d.incident_id, recipient: recipient.as }, 'incident card not delivered yet');
+        const why = id
+          ? 'no chat with the bot'
+          : recipient.kind === 'contact'
+            ? 'no school mailbox is configured to email them (mail.sender)'
+            : 'not found in the school directory';
+        await this.notDelivered(d, attempt, why, id);
+        continue;
+      }
+      await this.store.delivered(d, { ...(id ? { recipientId: id } : {}), ...(activityId ? { activityId } : {}) });
       if (delivered === 'emailed') {
         await this.audit.append({
           actorId: 'system',
@@ -144,9 +168,33 @@ export class IncidentDelivery {
           detail: { to: recipient.as, from: this.mailer!.from },
         });
       }
-      if (delivered !== 'no-conversation') sent += 1;
-      else this.logger.warn({ incident: d.incident_id, recipient: recipient.as }, 'incident card not delivered yet');
+      sent += 1;
     }
     return sent;
+  }
+
+  /**
+   * A card that did not go: tried again after its back-off, or, after the last attempt, failed.
+   * A failure is written once to the audit log as an incident entry, which the safeguarding team
+   * reads in full and the IT admin only as "withheld" (policy 002), and logged as an error.
+   */
+  private async notDelivered(d: DeliveryRow, attempt: number, why: string, recipientId?: string): Promise<void> {
+    if (attempt < MOST_ATTEMPTS) {
+      await this.store.retryLater(d, new Date(this.now().getTime() + retryAfterMs(attempt)), recipientId);
+      return;
+    }
+    const recipient = recipientOf(d);
+    await this.store.failed(d);
+    await this.audit.append({
+      actorId: 'system',
+      action: 'incident.card-undeliverable',
+      subjectType: 'incident',
+      subjectId: d.incident_id,
+      detail: { to: recipient.as, attempts: attempt, why },
+    });
+    this.logger.error(
+      { incident: d.incident_id, recipient: recipient.as, attempts: attempt, why },
+      'incident card could not be delivered after every attempt; the safeguarding team is told in the access log',
+    );
   }
 }

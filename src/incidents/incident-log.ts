@@ -5,6 +5,7 @@ import type { Database, IncidentDeliveryTable, IncidentEntryTable, IncidentTable
 import type { IncidentReport } from './incident-report';
 import type { Recipient, Routing } from './incident-routing';
 import { headText, IncidentLogKeyError, IncidentLogKeys } from './incident-log-key';
+import { peopleOf } from './incident-people-index';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -120,10 +121,16 @@ export class IncidentLog {
           status: 'queued' as const,
           attempts: 0,
           updated_at: at,
+          next_attempt_at: at,
           recipient_id: null,
           activity_id: null,
         }));
         if (deliveries.length > 0) await tx.insertInto('incident_delivery').values(deliveries).execute();
+        // Not part of the chain: an index of whom the report concerns, for a person's chronology.
+        await tx
+          .insertInto('incident_person')
+          .values(peopleOf(incidentId, reporterId, report))
+          .execute();
         await this.append(tx, keys, incidentId, 'reported', reporterId, { report, routing }, deliveries);
       });
     } catch (e) {
@@ -355,6 +362,9 @@ export class IncidentLog {
       const seqs = due.map((d) => Number(d.seq));
       if (seqs.length > 0)
         await tx.updateTable('incident_entry').set({ body: ERASED_BODY, erased_at: this.now().toISOString() }).where('seq', 'in', seqs).execute();
+      // The names went with the report: the index of whom it concerned goes too (the database
+      // allows this only once the report is erased).
+      await tx.deleteFrom('incident_person').where('incident_id', '=', incidentId).execute();
       await this.append(tx, keys, incidentId, RETENTION_KIND, authorisedBy, { ...why, erased: seqs });
       return seqs.length;
     });

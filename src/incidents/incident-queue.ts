@@ -33,15 +33,8 @@ export class IncidentQueue {
       ...(filter.category ? { category: filter.category } : {}),
       ...(filter.olderThanHours ? { reportedBefore: new Date(this.now().getTime() - filter.olderThanHours * 3_600_000).toISOString() } : {}),
     });
-    let matching: Set<string> | undefined;
-    if (filter.person?.trim()) {
-      const needle = filter.person.trim().toLowerCase();
-      matching = new Set(
-        (await this.store.reports())
-          .filter(({ report }) => report.involved.some((p) => p.id === filter.person || p.name.toLowerCase().includes(needle)))
-          .map((r) => r.incident.id),
-      );
-    }
+    // From the index of whom each report names: no report is read to filter the queue.
+    const matching = filter.person?.trim() ? await this.store.naming(filter.person.trim()) : undefined;
     return rows
       .filter(({ incident: r }) => (!matching || matching.has(r.id)) && (!routed || routed.has(r.id)))
       .map(({ incident: r, kinds }) => ({
@@ -85,11 +78,9 @@ export class IncidentQueue {
     // Numbers only, no names: for the governing body (policy 001), the head and the safeguarding team.
     if (!viewer.roles.some((r) => r === 'safeguarding' || r === 'headteacher' || r === 'governor'))
       throw new NotAllowed("the governors' report is for the governing body, the headteacher and the safeguarding team");
-    const { incidents, entries } = await this.store.timings();
-    const hours = (id: string, kind: string, from: string) => {
-      const e = entries.find((x) => x.incident_id === id && x.kind === kind);
-      return e ? (Date.parse(e.at) - Date.parse(from)) / 3_600_000 : null;
-    };
+    // One row per incident with its first acknowledgement and closing: linear in the incidents.
+    const incidents = await this.store.timings();
+    const hours = (at: string | null, from: string) => (at ? (Date.parse(at) - Date.parse(from)) / 3_600_000 : null);
     const median = (xs: Array<number | null>) => {
       const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
       return v.length ? Math.round(v[Math.floor((v.length - 1) / 2)]! * 10) / 10 : null;
@@ -97,7 +88,9 @@ export class IncidentQueue {
     const groups = new Map<string, typeof incidents>();
     for (const i of incidents) {
       const key = `${termOf(i.reported_at)}|${i.category}|${i.sub_category}`;
-      groups.set(key, [...(groups.get(key) ?? []), i]);
+      const group = groups.get(key);
+      if (group) group.push(i);
+      else groups.set(key, [i]);
     }
     return [...groups.entries()].sort().map(([key, list]) => {
       const [term, category, subCategory] = key.split('|') as [string, string, string];
@@ -106,8 +99,8 @@ export class IncidentQueue {
         category,
         subCategory,
         incidents: list.length,
-        medianHoursToAcknowledge: median(list.map((i) => hours(i.id, 'acknowledged', i.reported_at))),
-        medianHoursToClose: median(list.map((i) => hours(i.id, 'closed', i.reported_at))),
+        medianHoursToAcknowledge: median(list.map((i) => hours(i.acknowledged_at, i.reported_at))),
+        medianHoursToClose: median(list.map((i) => hours(i.closed_at, i.reported_at))),
       };
     });
   }

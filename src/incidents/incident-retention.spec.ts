@@ -74,8 +74,13 @@ describe.each(engines)('retention of incident records on %s', (_name, open) => {
     clock.setUTCDate(clock.getUTCDate() - 1);
     expect(await retention(afterBirth).apply('daniel.okafor')).toEqual([]);
 
+    expect((await service(afterBirth).chronologyOf({ id: jamie.id }, dsl)).incidents).toBe(1);
+
     clock = new Date(`${until}T09:00:00Z`);
     expect((await retention(afterBirth).apply('daniel.okafor')).map((d) => d.incidentId)).toEqual([incidentId]);
+    // His name went with the text: his chronology, by id or by name, no longer finds the record.
+    expect((await service(afterBirth).chronologyOf({ id: jamie.id }, dsl)).incidents).toBe(0);
+    expect((await service(afterBirth).chronologyOf({ name: jamie.name }, dsl)).incidents).toBe(0);
     const view = await service(afterBirth).read(incidentId, dsl);
     expect(view.whatHappened).toMatch(/erased/);
     expect(JSON.stringify(view)).not.toContain('photos');

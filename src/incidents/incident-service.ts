@@ -63,6 +63,7 @@ export class IncidentService {
       notifier: deps.notifier,
       audit,
       logger: deps.logger,
+      clock,
       ...(deps.mailer ? { mailer: deps.mailer } : {}),
     });
     this.intake = new IncidentIntake({ store: this.store, config: deps.config, directory: deps.directory, delivery: this.delivery, clock });

@@ -1,8 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, IncidentDeliveryTable, IncidentEntryTable, IncidentTable } from '../storage/schema';
 import { NoSuchIncident } from './incident-errors';
 import { IncidentLog, type SubmitResult } from './incident-log';
 import { IncidentLogKeys } from './incident-log-key';
+import { nameKey } from './incident-people-index';
 import type { IncidentReport } from './incident-report';
 import type { Recipient, Routing } from './incident-routing';
 import { entryLabel, type IncidentView } from './incident-view';
@@ -113,11 +114,59 @@ export class IncidentStore {
     return rows.map((incident) => ({ incident, kinds: kindsOf.get(incident.id) ?? [] }));
   }
 
-  /** Every incident and the time of each entry: numbers for the governors, no text. */
-  async timings(): Promise<{ incidents: IncidentRow[]; entries: Array<{ incident_id: string; kind: string; at: string }> }> {
-    const incidents = await this.db.selectFrom('incident').selectAll().execute();
-    const entries = await this.db.selectFrom('incident_entry').select(['incident_id', 'kind', 'at']).execute();
-    return { incidents, entries };
+  /**
+   * Every incident with when it was first acknowledged and first closed: numbers for the governors,
+   * no text. One row per incident, aggregated by the database: the report never reads the entries
+   * themselves, so its cost grows with the incidents, not with incidents times entries.
+   */
+  async timings(): Promise<
+    Array<Pick<IncidentRow, 'id' | 'reported_at' | 'category' | 'sub_category'> & { acknowledged_at: string | null; closed_at: string | null }>
+  > {
+    return this.db
+      .selectFrom('incident as i')
+      .leftJoin('incident_entry as e', (j) => j.onRef('e.incident_id', '=', 'i.id').on('e.kind', 'in', ['acknowledged', 'closed']))
+      .select(['i.id', 'i.reported_at', 'i.category', 'i.sub_category'])
+      .select((eb) => [
+        eb.fn.min<string | null>(eb.case().when('e.kind', '=', 'acknowledged').then(eb.ref('e.at')).end()).as('acknowledged_at'),
+        eb.fn.min<string | null>(eb.case().when('e.kind', '=', 'closed').then(eb.ref('e.at')).end()).as('closed_at'),
+      ])
+      .groupBy(['i.id', 'i.reported_at', 'i.category', 'i.sub_category'])
+      .execute();
+  }
+
+  /**
+   * The incidents a person reported or is named in (by Entra id, or by name as typed), oldest
+   * first, from the index written with each report: only theirs are read. An erased report names
+   * no one any more, so it is not among them.
+   */
+  async concerning(who: { id?: string; name: string }): Promise<Array<Pick<IncidentRow, 'id' | 'reported_at' | 'reporter_id'>>> {
+    const name = nameKey(who.name);
+    if (!who.id && !name) return [];
+    return this.db
+      .selectFrom('incident')
+      .select(['id', 'reported_at', 'reporter_id'])
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('incident_person')
+          .select('incident_id')
+          .where((w) => w.or([...(who.id ? [w('person_id', '=', who.id)] : []), ...(name ? [w('name_key', '=', name)] : [])])),
+      )
+      .orderBy('reported_at')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** The incidents that name someone with this id, or whose name contains these words (the queue's filter). */
+  async naming(person: string): Promise<Set<string>> {
+    const needle = nameKey(person);
+    const like = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.db
+      .selectFrom('incident_person')
+      .select('incident_id')
+      .where('role', '=', 'named')
+      .where((w) => w.or([w('person_id', '=', person), sql<boolean>`${w.ref('name_key')} like ${like} escape '\\'`]))
+      .execute();
+    return new Set(rows.map((r) => r.incident_id));
   }
 
   /** The incident as its card shows it (no access check: callers check). */
@@ -164,25 +213,36 @@ export class IncidentStore {
     };
   }
 
-  /** Cards waiting to go: queued, or claimed by a run that has not finished within `staleAfterMs`. */
+  /**
+   * Cards due to go: queued and due (new, or their wait after a failed attempt is over), or claimed
+   * by a run that has not finished within `staleAfterMs` (it died). A card waiting out its back-off
+   * is not read at all, so a report costs its own cards, not every card nobody could receive.
+   */
   async deliveriesDue(staleAfterMs: number): Promise<DeliveryRow[]> {
-    const stale = new Date(this.now().getTime() - staleAfterMs).toISOString();
+    const now = this.now();
+    const stale = new Date(now.getTime() - staleAfterMs).toISOString();
     return this.db
       .selectFrom('incident_delivery')
       .selectAll()
-      .where((eb) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'sending'), eb('updated_at', '<', stale)])]))
-      .orderBy('updated_at')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now.toISOString())]),
+          eb.and([eb('status', '=', 'sending'), eb('updated_at', '<', stale)]),
+        ]),
+      )
+      .orderBy('next_attempt_at')
       .execute();
   }
 
   /**
    * Claims a card for sending, only if nobody changed it since it was read: two delivery runs (here
-   * or on another instance) never send it twice. True when this run holds the claim.
+   * or on another instance) never send it twice. True when this run holds the claim. The claim is
+   * the attempt: a run that dies with the card in hand has used one too.
    */
   async claim(d: DeliveryRow): Promise<boolean> {
     const claimed = await this.db
       .updateTable('incident_delivery')
-      .set({ status: 'sending', updated_at: this.now().toISOString() })
+      .set({ status: 'sending', attempts: d.attempts + 1, updated_at: this.now().toISOString() })
       .where('id', '=', d.id)
       .where('status', '=', d.status)
       .where('updated_at', '=', d.updated_at)
@@ -190,25 +250,34 @@ export class IncidentStore {
     return Number(claimed.numUpdatedRows) === 1;
   }
 
-  /** The card could not go this time: back in the queue, one attempt more. */
-  async requeue(d: DeliveryRow): Promise<void> {
+  /** The card could not go this time: back in the queue until `nextAttemptAt` (with whom it is for, when known). */
+  async retryLater(d: DeliveryRow, nextAttemptAt: Date, recipientId?: string): Promise<void> {
     await this.db
       .updateTable('incident_delivery')
-      .set({ status: 'queued', attempts: d.attempts + 1, updated_at: this.now().toISOString() })
+      .set({
+        status: 'queued',
+        updated_at: this.now().toISOString(),
+        next_attempt_at: nextAttemptAt.toISOString(),
+        ...(recipientId ? { recipient_id: recipientId } : {}),
+      })
       .where('id', '=', d.id)
       .execute();
   }
 
-  /** Sent (with where the copy is, to refresh it later), or still waiting for the person's chat. */
-  async delivered(d: DeliveryRow, outcome: { status: 'sent' | 'queued'; recipientId?: string; activityId?: string }): Promise<void> {
+  /** The card could not go in all its attempts: failed, never tried again. */
+  async failed(d: DeliveryRow): Promise<void> {
+    await this.db.updateTable('incident_delivery').set({ status: 'failed', updated_at: this.now().toISOString() }).where('id', '=', d.id).execute();
+  }
+
+  /** Sent, with where the copy is, to refresh it later. */
+  async delivered(d: DeliveryRow, where: { recipientId?: string; activityId?: string }): Promise<void> {
     await this.db
       .updateTable('incident_delivery')
       .set({
-        status: outcome.status,
-        attempts: d.attempts + 1,
+        status: 'sent',
         updated_at: this.now().toISOString(),
-        recipient_id: outcome.recipientId ?? null,
-        activity_id: outcome.activityId ?? null,
+        recipient_id: where.recipientId ?? null,
+        activity_id: where.activityId ?? null,
       })
       .where('id', '=', d.id)
       .execute();

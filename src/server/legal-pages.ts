@@ -13,8 +13,8 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<':
 /** What each table holds, in the words a parent or a governor would use. */
 export const RECORDS_KEPT: Array<{ what: string; tables: string[]; kept: 'incidents' | 'always' | 'short' }> = [
   {
-    what: 'E-safety concerns reported to the safeguarding team: who reported, the category, what was said and every action taken, in a log that shows any later change',
-    tables: ['incident', 'incident_entry', 'incident_delivery'],
+    what: "E-safety concerns reported to the safeguarding team: who reported, the category, what was said and every action taken, in a log that shows any later change; and, to find a person's records, who reported each concern and whom it names (removed when the concern is erased)",
+    tables: ['incident', 'incident_entry', 'incident_delivery', 'incident_person'],
     kept: 'incidents',
   },
   {

@@ -114,6 +114,18 @@ export interface IncidentDeliveryTable {
   updated_at: string;
   recipient_id: string | null;
   activity_id: string | null;
+  /** When a queued card is next tried: at once when queued, later after each failed attempt (0013). */
+  next_attempt_at: string;
+}
+
+/** Who reported each incident and whom it names: an index of the report, so a person's chronology reads only theirs (0013). */
+export interface IncidentPersonTable {
+  incident_id: string;
+  /** The Entra id: the reporter's, or a named person's the directory recognised. */
+  person_id: string | null;
+  /** A named person's name as typed, trimmed and lower-cased; null for the reporter. */
+  name_key: string | null;
+  role: 'reporter' | 'named';
 }
 
 export interface PolicyVersionTable {
@@ -311,6 +323,7 @@ export interface Database {
   incident: IncidentTable;
   incident_entry: IncidentEntryTable;
   incident_delivery: IncidentDeliveryTable;
+  incident_person: IncidentPersonTable;
   policy_version: PolicyVersionTable;
   acceptance: AcceptanceTable;
   campaign: CampaignTable;

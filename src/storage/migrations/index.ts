@@ -12,6 +12,7 @@ import * as m0009 from './0009-lessons';
 import * as m0010 from './0010-lesson-chat-and-notification-queue';
 import * as m0011 from './0011-incident-log-anchor';
 import * as m0012 from './0012-governance';
+import * as m0013 from './0013-incident-scale';
 import * as m0014 from './0014-school-directory';
 import * as m0015 from './0015-audit-delta-links';
 
@@ -39,6 +40,7 @@ export const migrations: Migration[] = [
   { name: '0010-lesson-chat-and-notification-queue', up: m0010.up },
   { name: '0011-incident-log-anchor', up: m0011.up },
   { name: '0012-governance', up: m0012.up },
+  { name: '0013-incident-scale', up: m0013.up },
   { name: '0014-school-directory', up: m0014.up },
   { name: '0015-audit-delta-links', up: m0015.up },
 ];
