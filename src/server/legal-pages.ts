@@ -43,9 +43,14 @@ export const RECORDS_KEPT: Array<{ what: string; tables: string[]; kept: 'incide
     kept: 'always',
   },
   {
-    what: "Results of the audit of the school's Microsoft 365 settings (for example a file shared outside the school), and findings accepted with a reason",
-    tables: ['audit_run', 'audit_finding', 'finding_acceptance'],
+    what: "Results of the audit of the school's Microsoft 365 settings (for example a file shared outside the school), findings accepted with a reason, and where the last audit left off reading each drive",
+    tables: ['audit_run', 'audit_finding', 'finding_acceptance', 'audit_delta_links'],
     kept: 'always',
+  },
+  {
+    what: "A copy of the school's directory from Microsoft 365 (names, sign-in names, email addresses, job titles and group memberships), so the app can tell who is staff, a student or the DSL without asking Microsoft at every click; someone removed from Microsoft 365 leaves it at the next refresh, within minutes",
+    tables: ['directory_user', 'directory_member', 'directory_sync'],
+    kept: 'short',
   },
   { what: 'A log of administrative actions (who did what, when), so the school can show how the app was used', tables: ['audit_log'], kept: 'always' },
   {
