@@ -1,5 +1,5 @@
 /**
- * Incident reads at scale (issue #16): `npx tsc -p tsconfig.build.json && node dist/bench/incidents.bench.js [--incidents 1000,10000] [--json]`.
+ * Incident reads at scale (issue #16): `npm run bench:incidents -- [--incidents 1000,10000] [--json]`.
  *
  * For each size, a school's history written through the incident log itself (hash chain, seals,
  * checkpoints; an incident an hour, a third acknowledged, a fifth closed, one pupil named in three),

@@ -20,15 +20,12 @@ export class ActivityLogViews {
 
   /** The IT admin's view: everything, newest `limit`, safeguarding entries without their subject. */
   async forItAdmin(limit: number): Promise<ActivityEntry[]> {
-    const entries = (await this.log.list({})).slice(-limit);
+    const entries = await this.log.newest(limit);
     return entries.map((e) => (isSafeguardingEntry(e) ? { ...e, subjectId: null, detail: {}, withheld: true } : { ...e, withheld: false }));
   }
 
   /** The safeguarding team's view: the safeguarding entries only, in full, newest `limit`. */
   async forSafeguarding(limit: number): Promise<ActivityEntry[]> {
-    return (await this.log.list({}))
-      .filter(isSafeguardingEntry)
-      .slice(-limit)
-      .map((e) => ({ ...e, withheld: false }));
+    return (await this.log.newest(limit, { safeguardingOnly: true })).map((e) => ({ ...e, withheld: false }));
   }
 }

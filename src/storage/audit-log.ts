@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from './schema';
 
 export interface AuditEntry {
@@ -45,16 +45,29 @@ export class AuditLog {
     if (filter.subjectType) q = q.where('subject_type', '=', filter.subjectType);
     if (filter.subjectId) q = q.where('subject_id', '=', filter.subjectId);
     if (filter.limit) q = q.limit(filter.limit);
-    const rows = await q.execute();
-    return rows.map((r) => ({
-      id: Number(r.id),
-      at: r.at,
-      actorId: r.actor_id,
-      action: r.action,
-      subjectType: r.subject_type,
-      subjectId: r.subject_id,
-      detail: JSON.parse(r.detail) as Record<string, unknown>,
-      correlationId: r.correlation_id,
-    }));
+    return (await q.execute()).map(toRecord);
   }
+
+  /**
+   * The newest `limit` entries, oldest first, read by the primary key from the end: a log of years
+   * is never read whole to show a page. `safeguardingOnly`: the entries of isSafeguardingEntry.
+   */
+  async newest(limit: number, options: { safeguardingOnly?: boolean } = {}): Promise<AuditRecord[]> {
+    let q = this.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(limit);
+    if (options.safeguardingOnly) q = q.where((eb) => eb.or([eb('action', 'like', 'incident.%'), eb('subject_type', '=', 'incident')]));
+    return (await q.execute()).map(toRecord).reverse();
+  }
+}
+
+function toRecord(r: Selectable<Database['audit_log']>): AuditRecord {
+  return {
+    id: Number(r.id),
+    at: r.at,
+    actorId: r.actor_id,
+    action: r.action,
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
+    detail: JSON.parse(r.detail) as Record<string, unknown>,
+    correlationId: r.correlation_id,
+  };
 }
