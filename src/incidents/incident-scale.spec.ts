@@ -166,7 +166,7 @@ describe.each(engines)('upgrading incidents to 0013 on %s', (_name, open) => {
       .execute();
     await db
       .insertInto('incident_delivery')
-      .values({ id: 'd1', incident_id: 'i1', recipient: '{"as":"dsl"}', status: 'queued', attempts: 2, updated_at: '2026-01-01T00:05:00Z' })
+      .values({ id: 'd1', incident_id: 'i1', recipient: '{"as":"dsl"}', status: 'queued', attempts: 500, updated_at: '2026-01-01T00:05:00Z' })
       .execute();
     const entry = (incidentId: string, body: string, erasedAt: string | null) => ({
       incident_id: incidentId,
@@ -195,7 +195,7 @@ describe.each(engines)('upgrading incidents to 0013 on %s', (_name, open) => {
       .execute();
   }
 
-  it('indexes whom every report still held concerns, and makes queued cards due at once', async () => {
+  it('indexes whom every report still held concerns, and makes queued cards due at once with their back-off afresh', async () => {
     await write0012Log();
     await migrateToLatest(t.storage, logKeys);
     const db = t.storage.db;
@@ -206,7 +206,10 @@ describe.each(engines)('upgrading incidents to 0013 on %s', (_name, open) => {
       { incident_id: 'i1', person_id: null, name_key: 'someone else', role: 'named' },
       { incident_id: 'i1', person_id: 'teacher-1', name_key: null, role: 'reporter' },
     ]);
-    expect(await db.selectFrom('incident_delivery').select('next_attempt_at').execute()).toEqual([{ next_attempt_at: '2026-01-01T00:05:00Z' }]);
+    // Every sweep before 0013 counted an attempt: a card that waited hours starts the back-off afresh.
+    expect(await db.selectFrom('incident_delivery').select(['next_attempt_at', 'attempts']).execute()).toEqual([
+      { next_attempt_at: '2026-01-01T00:05:00Z', attempts: 0 },
+    ]);
     const store = new IncidentStore({ db, engine: t.storage.engine, logKeys });
     expect((await store.concerning({ id: 'jamie-id', name: '' })).map((i) => i.id)).toEqual(['i1']);
     expect((await store.concerning({ name: 'JAMIE DOE' })).map((i) => i.id)).toEqual(['i1']);

@@ -21,7 +21,7 @@ const MESSAGE = 'incident_person rows are kept until retention erases the report
 interface Db {
   incident: { id: string; reporter_id: string };
   incident_entry: { incident_id: string; kind: string; body: string; erased_at: string | null };
-  incident_delivery: { id: string; updated_at: string; next_attempt_at: string };
+  incident_delivery: { id: string; updated_at: string; next_attempt_at: string; attempts: number; status: string };
   incident_person: { incident_id: string; person_id: string | null; name_key: string | null; role: string };
 }
 
@@ -37,6 +37,10 @@ export async function up(untyped: Kysely<unknown>, engine: Engine): Promise<void
     .updateTable('incident_delivery')
     .set((eb) => ({ next_attempt_at: eb.ref('updated_at') }))
     .execute();
+  // Before 0013 every sweep (each minute) added an attempt to a card nobody could receive yet, so a
+  // card queued a quarter of an hour would meet the new cap of 16 at once and fail unsent. Cards
+  // still waiting start the back-off afresh: they get its full two days.
+  await db.updateTable('incident_delivery').set({ attempts: 0 }).where('status', 'in', ['queued', 'sending']).execute();
   await db.schema.createIndex('incident_delivery_due').on('incident_delivery').columns(['status', 'next_attempt_at']).execute();
 
   await db.schema
