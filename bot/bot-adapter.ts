@@ -2,6 +2,7 @@ import { CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthenticatio
 // botbuilder's own authentication package (same release, installed with it): the cloud's constants.
 import { AuthenticationConstants } from 'botframework-connector';
 import type { Logger } from 'pino';
+import { ReusedBotClients } from './reused-bot-clients';
 
 /** The bot's Azure registration. New bots are single-tenant: the app id, its secret and the tenant. */
 export interface BotCredentials {
@@ -29,7 +30,7 @@ const publicCloud = {
 
 /**
  * With an app id, every incoming activity must carry a valid Bot Framework JWT (CloudAdapter
- * answers 401 otherwise). Without one the bot is anonymous: only for the local Agents Playground.
+ * answers 401 otherwise, a forged signature included). Without one the bot is anonymous: only for the local Agents Playground.
  */
 export function createBotAdapter(credentials: BotCredentials, logger: Logger): CloudAdapter {
   const auth = new ConfigurationBotFrameworkAuthentication(
@@ -44,7 +45,8 @@ export function createBotAdapter(credentials: BotCredentials, logger: Logger): C
         }
       : {},
   );
-  const adapter = new CloudAdapter(auth);
+  // Every activity's token is still validated; only the per-turn clients are kept (reused-bot-clients.ts).
+  const adapter = new CloudAdapter(new ReusedBotClients(auth));
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error({ err: error, activityType: context.activity.type }, 'bot turn failed');
     // A person sees a plain sentence, never a stack trace.
