@@ -22,7 +22,9 @@ describe('the bot adapter', () => {
     let base = '';
     const server = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(req.url!.endsWith('/keys') ? { keys: [jwk] } : { issuer: 'https://api.botframework.com', jwks_uri: `${base}/v1/.well-known/keys` }));
+      res.end(
+        JSON.stringify(req.url!.endsWith('/keys') ? { keys: [jwk] } : { issuer: 'https://api.botframework.com', jwks_uri: `${base}/v1/.well-known/keys` }),
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -82,7 +84,11 @@ describe('the bot adapter', () => {
       expect(refused).toEqual({ status: 401, turn: undefined });
 
     // Another service URL (another region) gets a client of its own.
-    const elsewhere = await post(adapter, `Bearer ${await token({ serviceurl: 'https://smba.trafficmanager.net/emea/' })}`, 'https://smba.trafficmanager.net/emea/');
+    const elsewhere = await post(
+      adapter,
+      `Bearer ${await token({ serviceurl: 'https://smba.trafficmanager.net/emea/' })}`,
+      'https://smba.trafficmanager.net/emea/',
+    );
     expect(elsewhere.status).toBe(200);
     expect(elsewhere.turn!.connector).not.toBe(first.turn!.connector);
   });

@@ -1,4 +1,12 @@
-import { sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import {
+  sql,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
 import { useDemoGraph } from '../../test/support/demo-graph';
 import { aupWorld } from '../../test/support/aup-world';
 import { engines, type TestStorage } from '../../test/support/storages';
@@ -19,7 +27,9 @@ class Statements implements KyselyPlugin {
   }
   /** Statements that read a whole policy version row (selectAll from policy_version). */
   get versionReads(): number {
-    return this.seen.filter((n) => n.kind === 'SelectQueryNode' && JSON.stringify(n).includes('"policy_version"') && JSON.stringify(n).includes('SelectAllNode')).length;
+    return this.seen.filter(
+      (n) => n.kind === 'SelectQueryNode' && JSON.stringify(n).includes('"policy_version"') && JSON.stringify(n).includes('SelectAllNode'),
+    ).length;
   }
 }
 

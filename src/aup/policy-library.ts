@@ -90,7 +90,11 @@ export class PolicyLibrary {
    * click. Another instance may have published since, so it is read each time; only the number.
    */
   async latestNumber(policyId: string): Promise<number | undefined> {
-    const r = await this.db.selectFrom('policy_version').select((eb) => eb.fn.max('version').as('latest')).where('policy_id', '=', policyId).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('policy_version')
+      .select((eb) => eb.fn.max('version').as('latest'))
+      .where('policy_id', '=', policyId)
+      .executeTakeFirst();
     return r?.latest == null ? undefined : Number(r.latest);
   }
 
