@@ -494,8 +494,7 @@ async function startOfTerm(
       }),
     });
     const ready = await next<Extract<ClickerMessage, { type: 'ready' }>>(clickerProcess, 'ready');
-    // botbuilder answers a bad signature 500 and a missing token 401: either way nothing is done.
-    if (ready.refused.some((s) => s !== 401 && s !== 500)) throw new Error(`a forged or missing token was not refused: ${ready.refused.join(', ')}`);
+    if (ready.refused.some((s) => s !== 401)) throw new Error(`a forged or missing token was not refused: ${ready.refused.join(', ')}`);
     const cpu = async () => Promise.all(apps.map(async (a) => (a.send({ type: 'cpu' }), next<Extract<AppMessage, { type: 'cpu' }>>(a, 'cpu'))));
     const before = await cpu();
     clickerProcess.send({ type: 'go' });

@@ -14,6 +14,7 @@ import { keyPeople } from '../demo-tenant/school-generator';
 import { RecordingNotifier } from '../notify/notifier';
 import type { Person } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
+import * as cards from './cards/aup-card';
 
 /** Every statement a Kysely instance runs, as its operation tree, to count what a click costs. */
 class Statements implements KyselyPlugin {
@@ -61,6 +62,21 @@ describe.each(engines)('an "I accept" click on %s', (_name, open) => {
     // Each click: is it still the latest version, what has this person accepted, and one write.
     const perClick = (statements.seen.length - 1) / people.length;
     expect(perClick).toBeLessThanOrEqual(t.storage.engine === 'postgres' ? 3 : 4);
+  });
+
+  it('renders the accepted card once for everyone accepting that version on one day', async () => {
+    const w = aupWorld(t.storage, ctx.graph, new RecordingNotifier());
+    const itAdmin = (await w.directory.person(keyPeople(ctx.school).itAdmin.id))!;
+    const { version } = await w.service.publish('staff-aup', {}, itAdmin);
+    const people = await staff(w, 5);
+    const render = jest.spyOn(cards, 'aupCard');
+    const answers = [];
+    for (const p of people) answers.push((await w.service.accept(version.id, p, 'teams-card')).card);
+    expect(render).toHaveBeenCalledTimes(1);
+    expect(JSON.stringify(answers.at(-1))).toContain('Accepted version 1 on 2026-11-23');
+    w.clock.now = new Date('2026-11-24T09:00:00Z');
+    expect(JSON.stringify((await w.service.accept(version.id, people[0]!, 'teams-card')).card)).toContain('on 2026-11-23');
+    render.mockRestore();
   });
 
   it('writes the acceptance and its audit entry in one transaction: neither without the other', async () => {

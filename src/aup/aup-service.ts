@@ -70,6 +70,7 @@ export class AupService {
   private readonly notifier: Notifier;
   private readonly links: Links;
   private readonly now: () => Date;
+  private readonly cards = new Map<string, AdaptiveCardJson>();
 
   constructor(deps: {
     db: Kysely<Database>;
@@ -139,16 +140,28 @@ export class AupService {
     await this.notifier.sendToPerson(owner, card, `Question about ${version.title}`);
   }
 
-  /** The card as this person should see it now: accepted, or asking. */
+  /**
+   * The card as this person should see it now: accepted, or asking. It depends only on the version
+   * and the day accepted, so it is rendered once for each (templating cost more than the rest of a
+   * click): a thousand people accepting on one day share one card.
+   */
   cardFor(version: PolicyVersion, acceptance?: Pick<Acceptance, 'accepted_at'>): AdaptiveCardJson {
-    return aupCard({
-      versionId: version.id,
-      title: version.title,
-      version: version.version,
-      clauses: version.clauses,
-      textUrl: this.links.policyText(version.id),
-      ...(acceptance ? { acceptedOn: acceptance.accepted_at.slice(0, 10) } : {}),
-    });
+    const acceptedOn = acceptance?.accepted_at.slice(0, 10);
+    const key = `${version.id}|${acceptedOn ?? ''}`;
+    let card = this.cards.get(key);
+    if (!card) {
+      card = aupCard({
+        versionId: version.id,
+        title: version.title,
+        version: version.version,
+        clauses: version.clauses,
+        textUrl: this.links.policyText(version.id),
+        ...(acceptedOn ? { acceptedOn } : {}),
+      });
+      if (this.cards.size >= 100) this.cards.delete(this.cards.keys().next().value!);
+      this.cards.set(key, card);
+    }
+    return card;
   }
 
   /** Who has signed the current version: counts by audience, the trend, and everyone's status. */
