@@ -1,4 +1,4 @@
-import { TurnContext, type Activity } from 'botbuilder';
+import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import type { ConversationKind } from '../src/storage/conversation-references';
 
 /** A personal chat is found by the person's Entra id; a channel or group chat by its conversation id. */
@@ -11,6 +11,13 @@ export function conversationEntry(activity: Activity) {
     kind,
     conversationId: activity.conversation.id,
     tenantId: activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? null,
-    reference: TurnContext.getConversationReference(activity),
+    // Without the activity's own id (and the locale of that one message): they change with every
+    // activity, a proactive message needs neither, and the row would be rewritten on every click.
+    reference: withoutActivity(TurnContext.getConversationReference(activity)),
   };
+}
+
+function withoutActivity(reference: Partial<ConversationReference>): Partial<ConversationReference> {
+  const { activityId: _activityId, locale: _locale, ...rest } = reference;
+  return rest;
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { PostgresAdapter, type Insertable, type Kysely, type QueryCreator, type Selectable } from 'kysely';
 import type { Person } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
-import type { AcceptanceTable, Database } from '../storage/schema';
+import type { AcceptanceTable, AuditLogTable, Database } from '../storage/schema';
 import type { PolicyVersion } from './policy-library';
 import { acceptanceCycle, validAcceptance, type Reacceptance } from './reacceptance';
 
@@ -52,27 +52,55 @@ export class AcceptanceRegister {
       accepted_at: now.toISOString(),
       channel,
     };
-    try {
-      await this.db.transaction().execute(async (tx) => {
-        await tx.insertInto('acceptance').values(row).execute();
-        await new AuditLog(this.db, this.now).append(
-          {
-            actorId: person.id,
-            action: 'policy.accepted',
-            subjectType: 'policy-version',
-            subjectId: version.id,
-            detail: { textHash: version.text_hash, channel },
-          },
-          tx,
-        );
-      });
-      return { acceptance: row, created: true };
-    } catch (e) {
-      // The same acceptance arrived twice at once (double click, two instances): one row won.
-      const winner = await this.db.selectFrom('acceptance').selectAll().where('acceptance_key', '=', key).executeTakeFirst();
-      if (winner) return { acceptance: winner, created: false };
-      throw e;
+    const logged = new AuditLog(this.db, this.now).rowOf({
+      actorId: person.id,
+      action: 'policy.accepted',
+      subjectType: 'policy-version',
+      subjectId: version.id,
+      detail: { textHash: version.text_hash, channel },
+    });
+    // One transaction: the acceptance and its audit entry, or, when the same acceptance is already
+    // there (double click, two instances, a retry after a crash), neither. A unique key decides.
+    if (await this.written(row, logged)) return { acceptance: row, created: true };
+    const winner = await this.db.selectFrom('acceptance').selectAll().where('acceptance_key', '=', key).executeTakeFirstOrThrow();
+    return { acceptance: winner, created: false };
+  }
+
+  /** Whether this acceptance was written (false: one with its key already was). */
+  private async written(row: Acceptance, logged: Omit<Insertable<AuditLogTable>, 'id'>): Promise<boolean> {
+    const acceptance = (db: QueryCreator<Database>) =>
+      db
+        .insertInto('acceptance')
+        .values(row)
+        .onConflict((oc) => oc.column('acceptance_key').doNothing());
+    if (this.db.getExecutor().adapter instanceof PostgresAdapter) {
+      // PostgreSQL: one statement is one transaction, and one round trip instead of four.
+      const inserted = await this.db
+        .with('accepted', (db) => acceptance(db).returning('id'))
+        .insertInto('audit_log')
+        .columns(['at', 'actor_id', 'action', 'subject_type', 'subject_id', 'detail', 'correlation_id'])
+        .expression((eb) =>
+          eb
+            .selectFrom('accepted')
+            .select([
+              eb.val(logged.at).as('at'),
+              eb.val(logged.actor_id).as('actor_id'),
+              eb.val(logged.action).as('action'),
+              eb.val(logged.subject_type).as('subject_type'),
+              eb.val(logged.subject_id).as('subject_id'),
+              eb.val(logged.detail).as('detail'),
+              eb.val(logged.correlation_id).as('correlation_id'),
+            ]),
+        )
+        .executeTakeFirst();
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
     }
+    return this.db.transaction().execute(async (tx) => {
+      const inserted = await acceptance(tx).executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      await tx.insertInto('audit_log').values(logged).execute();
+      return true;
+    });
   }
 
   /** A person's acceptances of one policy (or all), oldest first. */

@@ -70,6 +70,7 @@ export class AupService {
   private readonly notifier: Notifier;
   private readonly links: Links;
   private readonly now: () => Date;
+  private readonly cards = new Map<string, AdaptiveCardJson>();
 
   constructor(deps: {
     db: Kysely<Database>;
@@ -112,9 +113,9 @@ export class AupService {
   ): Promise<{ card: AdaptiveCardJson; created: boolean; acceptance: Acceptance }> {
     const version = await this.library.get(versionId);
     if (!version) throw new InvalidRequest('that policy version does not exist');
-    const latest = await this.library.latest(version.policy_id);
-    if (latest && latest.version !== version.version)
-      throw new InvalidRequest(`version ${version.version} has been replaced by version ${latest.version}: please accept the new version`);
+    const latest = await this.library.latestNumber(version.policy_id);
+    if (latest !== undefined && latest !== version.version)
+      throw new InvalidRequest(`version ${version.version} has been replaced by version ${latest}: please accept the new version`);
     if (!(await isInAudience(this.directory, version.audience as Audience[], person.id))) throw new NotAllowed('this policy is not addressed to you');
     const rule = this.policy(version.policy_id).reacceptance;
     const { acceptance, created } = await this.register.record(version, person, rule, channel);
@@ -139,16 +140,28 @@ export class AupService {
     await this.notifier.sendToPerson(owner, card, `Question about ${version.title}`);
   }
 
-  /** The card as this person should see it now: accepted, or asking. */
+  /**
+   * The card as this person should see it now: accepted, or asking. It depends only on the version
+   * and the day accepted, so it is rendered once for each (templating cost more than the rest of a
+   * click): a thousand people accepting on one day share one card.
+   */
   cardFor(version: PolicyVersion, acceptance?: Pick<Acceptance, 'accepted_at'>): AdaptiveCardJson {
-    return aupCard({
-      versionId: version.id,
-      title: version.title,
-      version: version.version,
-      clauses: version.clauses,
-      textUrl: this.links.policyText(version.id),
-      ...(acceptance ? { acceptedOn: acceptance.accepted_at.slice(0, 10) } : {}),
-    });
+    const acceptedOn = acceptance?.accepted_at.slice(0, 10);
+    const key = `${version.id}|${acceptedOn ?? ''}`;
+    let card = this.cards.get(key);
+    if (!card) {
+      card = aupCard({
+        versionId: version.id,
+        title: version.title,
+        version: version.version,
+        clauses: version.clauses,
+        textUrl: this.links.policyText(version.id),
+        ...(acceptedOn ? { acceptedOn } : {}),
+      });
+      if (this.cards.size >= 100) this.cards.delete(this.cards.keys().next().value!);
+      this.cards.set(key, card);
+    }
+    return card;
   }
 
   /** Who has signed the current version: counts by audience, the trend, and everyone's status. */

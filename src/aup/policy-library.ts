@@ -24,6 +24,9 @@ const toVersion = (r: Selectable<PolicyVersionTable>): PolicyVersion => ({
  * changes (the table refuses updates); a change is a new version.
  */
 export class PolicyLibrary {
+  /** Published versions by id: a published version never changes, so one read serves every click. */
+  private readonly published = new Map<string, PolicyVersion>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly config: SchoolConfig,
@@ -68,7 +71,7 @@ export class PolicyLibrary {
       };
       try {
         await this.db.insertInto('policy_version').values(row).execute();
-        return { version: toVersion(row), created: true };
+        return { version: this.keep(toVersion(row)), created: true };
       } catch (e) {
         // Another admin (or instance) published at the same moment: look again.
         if (attempt === 2) throw e;
@@ -79,12 +82,32 @@ export class PolicyLibrary {
 
   async latest(policyId: string): Promise<PolicyVersion | undefined> {
     const r = await this.db.selectFrom('policy_version').selectAll().where('policy_id', '=', policyId).orderBy('version', 'desc').limit(1).executeTakeFirst();
-    return r && toVersion(r);
+    return r && this.keep(toVersion(r));
+  }
+
+  /**
+   * The number of the policy's newest version: whether a version has been replaced, asked on every
+   * click. Another instance may have published since, so it is read each time; only the number.
+   */
+  async latestNumber(policyId: string): Promise<number | undefined> {
+    const r = await this.db
+      .selectFrom('policy_version')
+      .select((eb) => eb.fn.max('version').as('latest'))
+      .where('policy_id', '=', policyId)
+      .executeTakeFirst();
+    return r?.latest == null ? undefined : Number(r.latest);
   }
 
   async get(versionId: string): Promise<PolicyVersion | undefined> {
+    const kept = this.published.get(versionId);
+    if (kept) return kept;
     const r = await this.db.selectFrom('policy_version').selectAll().where('id', '=', versionId).executeTakeFirst();
-    return r && toVersion(r);
+    return r && this.keep(toVersion(r));
+  }
+
+  private keep(version: PolicyVersion): PolicyVersion {
+    this.published.set(version.id, version);
+    return version;
   }
 
   async versions(policyId: string): Promise<PolicyVersion[]> {

@@ -1,5 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { Database } from './schema';
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { AuditLogTable, Database } from './schema';
 
 export interface AuditEntry {
   actorId: string | null;
@@ -24,20 +24,21 @@ export class AuditLog {
   ) {}
 
   async append(entry: AuditEntry, db: Kysely<Database> = this.db): Promise<number> {
-    const row = await db
-      .insertInto('audit_log')
-      .values({
-        at: this.now().toISOString(),
-        actor_id: entry.actorId,
-        action: entry.action,
-        subject_type: entry.subjectType,
-        subject_id: entry.subjectId ?? null,
-        detail: JSON.stringify(entry.detail ?? {}),
-        correlation_id: entry.correlationId ?? null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const row = await db.insertInto('audit_log').values(this.rowOf(entry)).returning('id').executeTakeFirstOrThrow();
     return Number(row.id);
+  }
+
+  /** The row an entry is stored as, for a statement that writes it together with what it records. */
+  rowOf(entry: AuditEntry): Omit<Insertable<AuditLogTable>, 'id'> {
+    return {
+      at: this.now().toISOString(),
+      actor_id: entry.actorId,
+      action: entry.action,
+      subject_type: entry.subjectType,
+      subject_id: entry.subjectId ?? null,
+      detail: JSON.stringify(entry.detail ?? {}),
+      correlation_id: entry.correlationId ?? null,
+    };
   }
 
   async list(filter: { subjectType?: string; subjectId?: string; limit?: number } = {}): Promise<AuditRecord[]> {

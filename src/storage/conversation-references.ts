@@ -22,6 +22,11 @@ export class ConversationReferences {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * Keeps where a conversation is. Written only when it changed: every activity brings its
+   * conversation, and at the start of term a thousand clicks would each rewrite an identical row.
+   * One statement either way; an unchanged row is left as it is (updated_at is when it last changed).
+   */
   async save(entry: Omit<StoredConversation, 'updatedAt'>): Promise<void> {
     const values = {
       key: entry.key,
@@ -35,13 +40,23 @@ export class ConversationReferences {
       .insertInto('conversation_reference')
       .values(values)
       .onConflict((oc) =>
-        oc.column('key').doUpdateSet({
-          kind: values.kind,
-          conversation_id: values.conversation_id,
-          tenant_id: values.tenant_id,
-          reference: values.reference,
-          updated_at: values.updated_at,
-        }),
+        oc
+          .column('key')
+          .doUpdateSet({
+            kind: values.kind,
+            conversation_id: values.conversation_id,
+            tenant_id: values.tenant_id,
+            reference: values.reference,
+            updated_at: values.updated_at,
+          })
+          .where((eb) =>
+            eb.or([
+              eb('conversation_reference.kind', '<>', values.kind),
+              eb('conversation_reference.conversation_id', '<>', values.conversation_id),
+              eb('conversation_reference.tenant_id', 'is distinct from', values.tenant_id),
+              eb('conversation_reference.reference', '<>', values.reference),
+            ]),
+          ),
       )
       .execute();
   }

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Pool } from 'pg';
 import type { Database } from './schema';
+import { namedStatementPool, reusingStatements } from './prepared-statements';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -26,7 +27,8 @@ export function openStorage(url: string = DEFAULT_DATABASE_URL, options: { schem
       max: 10,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Each query text is parsed and planned once per connection (prepared-statements.ts).
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatementPool(pool) }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }
   if (url.startsWith('sqlite:')) {
@@ -39,7 +41,8 @@ export function openStorage(url: string = DEFAULT_DATABASE_URL, options: { schem
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    // Each query text is compiled once (prepared-statements.ts).
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
     return { db, engine: 'sqlite', close: () => db.destroy() };
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:")`);

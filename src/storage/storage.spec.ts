@@ -59,5 +59,20 @@ describe.each(engines)('storage on %s', (_name, open) => {
       expect((await refs.list('personal')).map((r) => r.key)).toEqual(['user-1']);
       expect(await refs.find('nobody')).toBeUndefined();
     });
+
+    it('leaves an unchanged reference as it is, and writes one that changed (tenant included)', async () => {
+      let now = new Date('2026-11-23T09:00:00Z');
+      const refs = new ConversationReferences(t.storage.db, () => now);
+      const entry = { key: 'user-1', kind: 'personal' as const, conversationId: 'a:1', tenantId: null, reference: { n: 1 } };
+      await refs.save(entry);
+      now = new Date('2026-11-23T09:05:00Z');
+      await refs.save(entry);
+      expect((await refs.find('user-1'))!.updatedAt).toBe('2026-11-23T09:00:00.000Z');
+      await refs.save({ ...entry, tenantId: 'tid' });
+      expect(await refs.find('user-1')).toMatchObject({ tenantId: 'tid', updatedAt: '2026-11-23T09:05:00.000Z' });
+      now = new Date('2026-11-23T09:10:00Z');
+      await refs.save({ ...entry, tenantId: 'tid', reference: { n: 2 } });
+      expect(await refs.find('user-1')).toMatchObject({ reference: { n: 2 }, updatedAt: '2026-11-23T09:10:00.000Z' });
+    });
   });
 });
