@@ -50,6 +50,8 @@ import { tokenSourceFor } from '../src/graph/graph-auth';
 import type { AdaptiveCardJson } from '../src/cards/render-card';
 import { Throttled, type Delivery, type Notifier } from '../src/notify/notifier';
 import { Pacer } from '../src/notify/pacer';
+import { DirectoryRefresher } from '../src/school/directory-refresh';
+import { DirectoryStore } from '../src/school/directory-store';
 import { SchoolDirectory } from '../src/school/school-directory';
 import { openStorage } from '../src/storage/database';
 import { migrateToLatest } from '../src/storage/migrator';
@@ -467,6 +469,11 @@ async function startOfTerm(
   // The schema first, from here, so the instances start on a current database.
   const side = openStorage(databaseUrl);
   await migrateToLatest(side, new IncidentLogKeys('bench-incident-log-key-0123456789abcdef'));
+  // The school directory synced into the database before the burst, as the refresh job keeps it in
+  // a running school (docs/directory.md): a click looks the person up locally, not in Graph.
+  const directoryGraph = new GraphAccess({ baseUrl: world.graphBaseUrl, tokens: tokenSourceFor({ mode: 'demo' }, world.graphBaseUrl) });
+  const synced = await new DirectoryRefresher({ graph: directoryGraph, store: new DirectoryStore(side.db), config: loadSchoolConfig(CONFIG_FILE) }).refresh();
+  say(`  directory synced into the database (${JSON.stringify(synced)})`);
   const apps = Array.from({ length: instances }, () =>
     forkRole('app', {
       BENCH_APP: JSON.stringify({ databaseUrl, graphBaseUrl: world.graphBaseUrl, metadataUrl: world.metadataUrl, tenantId: school.tenantId }),
