@@ -306,6 +306,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     router,
     meetingEvents: meetingEvents(lessons),
     messageAction: reportMessageAction(incidents, rateLimits),
+    // Incident cards that waited for someone with no chat go as soon as they open one (#16).
+    reachable: (personId) => incidents.reachable(personId),
   });
 
   const auditStore = new AuditStore(storage.db, undefined, citeFrom(config));

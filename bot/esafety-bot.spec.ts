@@ -71,10 +71,12 @@ const amy: Person = {
 
 describe('the bot shell, for one school', () => {
   let t: TestStorage;
+  let reached: string[];
   let refs: ConversationReferences;
   let adapter: TestAdapter;
   const school = 'b1f0c9a2-5d4e-4c3b-9a8f-0e1d2c3b4a50';
   beforeEach(async () => {
+    reached = [];
     t = await sqliteStorage();
     refs = new ConversationReferences(t.storage.db);
     const bot = new ESafetyBot({
@@ -83,6 +85,7 @@ describe('the bot shell, for one school', () => {
       personOf: async (id) => (id === 'aad-amy' ? amy : undefined),
       conversations: refs,
       logger: pino({ level: 'silent' }),
+      reachable: async (id) => void reached.push(id),
     });
     adapter = new TestAdapter(async (context) => bot.run(context));
   });
@@ -138,5 +141,12 @@ describe('the bot shell, for one school', () => {
       .assertReply(() => undefined);
     expect(await refs.find('aad-amy')).toMatchObject({ kind: 'personal' });
     expect(await refs.find('aad-guest')).toBeUndefined();
+  });
+
+  it('says a person can be reached when they first open a chat, so cards that waited for them go (not at every message)', async () => {
+    const hello = { type: ActivityTypes.Message, text: 'help', from, conversation: conversation(school), channelData: { tenant: { id: school } } };
+    await adapter.send(hello as Partial<Activity>).assertReply(() => undefined);
+    await adapter.send(hello as Partial<Activity>).assertReply(() => undefined);
+    expect(reached).toEqual(['aad-amy']);
   });
 });

@@ -28,6 +28,11 @@ export interface BotServices {
     fetch(turn: BotTurn, commandId: string, message: unknown): Promise<unknown>;
     submit(turn: BotTurn, commandId: string, data: Record<string, unknown>): Promise<unknown>;
   };
+  /**
+   * A person's chat with the bot is new or has changed: whatever waited for them (incident cards
+   * backing off because they had no chat) can go now. Never holds up or fails their turn.
+   */
+  reachable?: (personId: string) => Promise<unknown>;
   /** Teams meeting start/end events in a meeting chat the bot is in. */
   meetingEvents?: {
     started(context: TurnContext, meeting: { joinUrl?: string }): Promise<void>;
@@ -153,7 +158,11 @@ export class ESafetyBot extends TeamsActivityHandler {
     if (!entry.key) return;
     // Only people of the school: a guest or another organisation's user leaves no reference.
     if (this.services.personOf && !person) return;
-    await this.services.conversations.save({ ...entry, key: entry.key });
+    const changed = await this.services.conversations.save({ ...entry, key: entry.key });
+    if (changed && entry.kind === 'personal' && person && this.services.reachable) {
+      const personId = person.id;
+      this.services.reachable(personId).catch((e: unknown) => this.services.logger.warn({ err: e, personId }, 'could not send what waited for this person'));
+    }
     // A team's channel is also found by the team's group id: lessons post to their class team.
     const team = (context.activity.channelData as { team?: { id?: string; aadGroupId?: string } } | undefined)?.team;
     const general = !team?.id || entry.conversationId.split(';')[0] === team.id;

@@ -154,4 +154,35 @@ describe.each(engines)('incident cards nobody can receive yet, on %s', (_name, o
     expect(calls.slice(attempted).every((c) => c.at.getTime() === clock.getTime())).toBe(true);
     expect((await audit.list({ subjectType: 'incident' })).filter((e) => e.action === 'incident.card-undeliverable')).toHaveLength(3);
   });
+
+  it('sends the cards that waited for someone as soon as they open a chat with the bot, not at their next attempt', async () => {
+    const dsl = keyPeople(ctx.school).dsl.id;
+    const opened = new Set<string>();
+    const sent: Array<{ to: string; at: Date }> = [];
+    const notifier: Notifier = {
+      sendToPerson: async (to) => {
+        if (!opened.has(to)) return 'no-conversation';
+        sent.push({ to, at: clock });
+        return 'sent';
+      },
+    };
+    const s = service(notifier);
+    await s.report(report(), teacher);
+    await s.settled();
+    // Nobody had a chat with the bot: every card waits a minute, then two, then four...
+    clock = new Date(clock.getTime() + 30_000);
+    await s.deliverQueued();
+    expect(sent).toEqual([]);
+
+    // Thirty seconds on, the DSL opens the bot: her card goes now, the deputies' still wait.
+    opened.add(dsl);
+    expect(await s.reachable(dsl)).toBe(1);
+    expect(sent).toEqual([{ to: dsl, at: clock }]);
+    const waiting = await t.storage.db.selectFrom('incident_delivery').select(['status', 'recipient_id']).where('status', '=', 'queued').execute();
+    expect(waiting).toHaveLength(2);
+    expect(waiting.some((d) => d.recipient_id === dsl)).toBe(false);
+    // Opening it again sends nothing twice.
+    expect(await s.reachable(dsl)).toBe(0);
+    expect(sent).toHaveLength(1);
+  });
 });

@@ -125,6 +125,15 @@ export class IncidentService {
     return this.delivery.deliverQueued();
   }
 
+  /**
+   * Someone has just opened a chat with the bot (or it was installed for them): the incident cards
+   * that waited for them, backing off, go now rather than at their next attempt, hours away.
+   */
+  async reachable(personId: string): Promise<number> {
+    if ((await this.store.dueNowFor(personId)) === 0) return 0;
+    return this.delivery.deliverQueued();
+  }
+
   /** Resolves once the deliveries started in the background have finished (shutdown, tests). */
   settled(): Promise<void> {
     return this.delivery.settled();

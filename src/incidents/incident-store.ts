@@ -250,6 +250,21 @@ export class IncidentStore {
     return Number(claimed.numUpdatedRows) === 1;
   }
 
+  /**
+   * The cards waiting for this person (they had no chat with the bot) are due now: they have just
+   * opened one. How many there are.
+   */
+  async dueNowFor(recipientId: string): Promise<number> {
+    const woken = await this.db
+      .updateTable('incident_delivery')
+      .set({ next_attempt_at: this.now().toISOString() })
+      .where('status', '=', 'queued')
+      .where('recipient_id', '=', recipientId)
+      .where('next_attempt_at', '>', this.now().toISOString())
+      .executeTakeFirst();
+    return Number(woken.numUpdatedRows);
+  }
+
   /** The card could not go this time: back in the queue until `nextAttemptAt` (with whom it is for, when known). */
   async retryLater(d: DeliveryRow, nextAttemptAt: Date, recipientId?: string): Promise<void> {
     await this.db

@@ -26,8 +26,9 @@ export class ConversationReferences {
    * Keeps where a conversation is. Written only when it changed: every activity brings its
    * conversation, and at the start of term a thousand clicks would each rewrite an identical row.
    * One statement either way; an unchanged row is left as it is (updated_at is when it last changed).
+   * Says whether the row was new or changed: someone who could not be reached before may be now.
    */
-  async save(entry: Omit<StoredConversation, 'updatedAt'>): Promise<void> {
+  async save(entry: Omit<StoredConversation, 'updatedAt'>): Promise<boolean> {
     const values = {
       key: entry.key,
       kind: entry.kind,
@@ -36,7 +37,7 @@ export class ConversationReferences {
       reference: JSON.stringify(entry.reference),
       updated_at: this.now().toISOString(),
     };
-    await this.db
+    const result = await this.db
       .insertInto('conversation_reference')
       .values(values)
       .onConflict((oc) =>
@@ -58,7 +59,8 @@ export class ConversationReferences {
             ]),
           ),
       )
-      .execute();
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   async find<T = unknown>(key: string): Promise<StoredConversation<T> | undefined> {
