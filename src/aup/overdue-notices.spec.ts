@@ -4,7 +4,7 @@ import { useDemoGraph } from '../../test/support/demo-graph';
 import { engines, type TestStorage } from '../../test/support/storages';
 import { keyPeople } from '../demo-tenant/school-generator';
 import type { AdaptiveCardJson } from '../cards/render-card';
-import { RecordingNotifier } from '../notify/notifier';
+import { RecordingNotifier, type Delivery } from '../notify/notifier';
 import { DIGEST_CARD_MAX_CHARS, DIGEST_MAX_CARDS, overdueDigestCards } from './cards/aup-card';
 
 const DAY = 86_400_000;
@@ -12,6 +12,24 @@ const STAFF = 2_000;
 
 /** The list of people a digest card names, one line each. */
 const listed = (card: AdaptiveCardJson) => (card.body as Array<{ id?: string; text: string }>).find((b) => b.id === 'people')!.text.split('\r');
+
+/** Chats as Teams has them: some people never opened one with the bot, and a card can fail to go. */
+class SchoolChats extends RecordingNotifier {
+  readonly noChat = new Set<string>();
+  /** The card (1st, 2nd, ...) to someone that fails once, as a 502 from Bot Framework would. */
+  readonly failing = new Map<string, number>();
+  private readonly tried = new Map<string, number>();
+  override async sendToPerson(to: string, card: AdaptiveCardJson, summary: string): Promise<Delivery> {
+    if (this.noChat.has(to)) return 'no-conversation';
+    const n = (this.tried.get(to) ?? 0) + 1;
+    this.tried.set(to, n);
+    if (this.failing.get(to) === n) {
+      this.failing.delete(to);
+      throw new Error('502 Bad Gateway');
+    }
+    return super.sendToPerson(to, card, summary);
+  }
+}
 
 /**
  * Policy 001 "Data Security": "we know who has signed", and someone acts on who has not. At a
@@ -22,9 +40,9 @@ const listed = (card: AdaptiveCardJson) => (card.body as Array<{ id?: string; te
 describe.each(engines)('overdue notices as digests on %s', (_name, open) => {
   const ctx = useDemoGraph({ size: { staff: STAFF, students: 30, governors: 5 } });
   let t: TestStorage;
-  let notifier: RecordingNotifier;
+  let notifier: SchoolChats;
   let admins: string[];
-  let staff: Array<{ id: string; displayName: string; userPrincipalName: string }>;
+  let staff: Array<{ id: string; displayName: string; userPrincipalName: string; managerId: string | null }>;
   beforeAll(() => {
     for (const u of ctx.school.users) u.managerId = null;
     staff = ctx.school.users.filter((u) => u.role === 'staff');
@@ -35,7 +53,7 @@ describe.each(engines)('overdue notices as digests on %s', (_name, open) => {
   });
   beforeEach(async () => {
     t = await open();
-    notifier = new RecordingNotifier();
+    notifier = new SchoolChats();
   });
   afterEach(() => t.dispose());
 
@@ -96,6 +114,44 @@ describe.each(engines)('overdue notices as digests on %s', (_name, open) => {
     expect(ctx.graph.stats.requests - before).toBeLessThanOrEqual(10);
     for (const admin of admins) expect(notifier.sent.filter((s) => s.to === admin).flatMap((s) => listed(s.card))).toHaveLength(STAFF);
   }, 180_000);
+
+  it('tells each admin about each overdue person once when one card to one admin fails: the retry goes to that admin only, for the people not yet named', async () => {
+    const w = await pastTheDeadline({ overdueNotify: 'admins' });
+    notifier.failing.set(admins[1]!, 2);
+    const first = await w.campaigns.pump();
+    expect(first.deferred).toBeGreaterThan(0);
+    const firstRound = notifier.sent.length;
+
+    w.clock.now = new Date(w.clock.now.getTime() + 3_600_000);
+    const second = await w.campaigns.pump();
+    expect(second.deferred).toBe(0);
+    expect(new Set(notifier.sent.slice(firstRound).map((s) => s.to))).toEqual(new Set([admins[1]]));
+
+    for (const admin of admins) expect(notifier.sent.filter((s) => s.to === admin).flatMap((s) => listed(s.card))).toHaveLength(STAFF);
+    const rows = await t.storage.db.selectFrom('campaign_delivery').select('status').where('kind', '=', 'overdue').execute();
+    expect(rows.filter((r) => r.status === 'sent')).toHaveLength(STAFF);
+  }, 180_000);
+
+  it('tells the admins, saying why, about the people whose line manager has no chat with the bot', async () => {
+    const manager = staff[30]!;
+    const managed = staff.slice(20, 25);
+    for (const p of managed) p.managerId = manager.id;
+    notifier.noChat.add(manager.id);
+    try {
+      const w = await pastTheDeadline({ overdueNotify: 'manager' });
+      expect(await w.campaigns.pump()).toMatchObject({ sent: STAFF, unreachable: 0, deferred: 0 });
+      for (const admin of admins) {
+        const cards = notifier.sent.filter((s) => s.to === admin).map((s) => s.card);
+        const lines = cards.flatMap(listed);
+        expect(lines).toHaveLength(STAFF);
+        for (const p of managed) expect(lines.some((l) => l.startsWith(`- ${p.displayName}`))).toBe(true);
+        expect(JSON.stringify(cards[0])).toContain(`their line manager has no chat with this app yet (${manager.displayName})`);
+        expect(JSON.stringify(cards[0])).toContain('no line manager is set in Entra ID');
+      }
+    } finally {
+      for (const p of managed) p.managerId = null;
+    }
+  }, 180_000);
 });
 
 describe('an overdue digest card', () => {
@@ -111,6 +167,13 @@ describe('an overdue digest card', () => {
     const [card, ...rest] = overdueDigestCards(view(1));
     expect(rest).toEqual([]);
     expect(JSON.stringify(card)).toContain('Person 00000 has not accepted it by the deadline, 2026-12-07');
+    expect(JSON.stringify(card)).not.toContain('You receive this');
+    expect(cardProblems(card!)).toEqual([]);
+  });
+
+  it('says why an admin receives it, when they stand in for a line manager', () => {
+    const [card] = overdueDigestCards({ ...view(2), why: 'You receive this as an admin because no line manager is set in Entra ID.' });
+    expect(JSON.stringify(card)).toContain('You receive this as an admin because no line manager is set in Entra ID.');
     expect(cardProblems(card!)).toEqual([]);
   });
 

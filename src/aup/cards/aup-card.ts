@@ -62,6 +62,7 @@ const overdueDigestTemplate = {
   body: [
     { type: 'TextBlock', text: 'Not yet accepted: ${title} (version ${version})', weight: 'Bolder', wrap: true },
     { type: 'TextBlock', text: '${who} not accepted it by the deadline, ${deadline}. Please remind them.', wrap: true },
+    { type: 'TextBlock', $when: "${why != ''}", text: '${why}', isSubtle: true, wrap: true },
     { type: 'TextBlock', $when: '${pages > 1}', text: 'List ${page} of ${pages}', isSubtle: true, spacing: 'None', wrap: true },
     { type: 'TextBlock', id: 'people', text: '${list}', wrap: true },
     { type: 'TextBlock', $when: '${more > 0}', text: '…and ${more} more, listed on the policy page.', isSubtle: true, wrap: true },
@@ -81,6 +82,14 @@ export interface OverdueDigestView {
   deadline: string;
   coverageUrl: string;
   people: OverduePerson[];
+  /** Why this recipient hears about them, when it is not as their line manager (e.g. an admin standing in). */
+  why?: string;
+}
+
+/** One card of a digest and the people it names (the last card also stands for those only counted). */
+export interface OverdueDigestPage<P extends OverduePerson> {
+  card: AdaptiveCardJson;
+  named: P[];
 }
 
 /**
@@ -117,8 +126,19 @@ function toldApart(person: OverduePerson, namesakes: OverduePerson[]): string {
  * is named, with enough of their sign-in name to tell apart two who share a name.
  */
 export function overdueDigestCards(view: OverdueDigestView, limits = { maxChars: DIGEST_CARD_MAX_CHARS, maxCards: DIGEST_MAX_CARDS }): AdaptiveCardJson[] {
+  return overdueDigestPages(view, limits).map((p) => p.card);
+}
+
+/**
+ * The digest's cards, each with the people it names: a card that fails to go is retried for those
+ * people only, so no one is named twice to the same recipient.
+ */
+export function overdueDigestPages<P extends OverduePerson>(
+  view: OverdueDigestView & { people: P[] },
+  limits = { maxChars: DIGEST_CARD_MAX_CHARS, maxCards: DIGEST_MAX_CARDS },
+): Array<OverdueDigestPage<P>> {
   const people = [...view.people].sort((a, b) => a.displayName.localeCompare(b.displayName) || a.userPrincipalName.localeCompare(b.userPrincipalName));
-  const byName = new Map<string, OverduePerson[]>();
+  const byName = new Map<string, P[]>();
   for (const p of people) {
     const namesakes = byName.get(p.displayName);
     if (namesakes) namesakes.push(p);
@@ -130,6 +150,7 @@ export function overdueDigestCards(view: OverdueDigestView, limits = { maxChars:
   const total = people.length;
   const render = (list: string[], page: number, pages: number, more: number) =>
     renderCard(overdueDigestTemplate, {
+      why: view.why ?? '',
       title: view.title,
       version: view.version,
       deadline: view.deadline,
@@ -143,10 +164,10 @@ export function overdueDigestCards(view: OverdueDigestView, limits = { maxChars:
   // What the card takes without its list, at its widest (page numbers and the count of the rest).
   const frame = JSON.stringify(render([], limits.maxCards, limits.maxCards, total)).length;
   const room = limits.maxChars - frame;
-  const pages: string[][] = [];
-  let page: string[] = [];
+  const pages: P[][] = [];
+  let page: P[] = [];
   let used = 0;
-  for (const line of lines) {
+  lines.forEach((line, i) => {
     // As the card's JSON will hold it: escaped, after a "\r" (two characters) unless it comes first.
     const size = JSON.stringify(line).length - 2;
     if (page.length && used + 2 + size > room) {
@@ -155,12 +176,21 @@ export function overdueDigestCards(view: OverdueDigestView, limits = { maxChars:
       used = 0;
     }
     used += (page.length ? 2 : 0) + size;
-    page.push(line);
-  }
+    page.push(people[i]!);
+  });
   if (page.length) pages.push(page);
   const shown = pages.slice(0, limits.maxCards);
   const named = shown.reduce((n, p) => n + p.length, 0);
-  return shown.map((list, i) => render(list, i + 1, shown.length, i === shown.length - 1 ? total - named : 0));
+  const lineOf = new Map(people.map((p, i) => [p, lines[i]!]));
+  return shown.map((list, i) => ({
+    card: render(
+      list.map((p) => lineOf.get(p)!),
+      i + 1,
+      shown.length,
+      i === shown.length - 1 ? total - named : 0,
+    ),
+    named: list,
+  }));
 }
 
 const questionTemplate = {
