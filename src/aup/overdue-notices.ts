@@ -29,13 +29,13 @@ interface Digest {
 type RowResult = 'sent' | 'no-conversation' | { retryInMs: number };
 
 /**
- * Who has been told about an overdue row, kept on the row (its `activity_id`: a digest is no single
- * message) so a retry goes only to those not yet told, whichever instance sends it.
+ * Who has been told about an overdue row, kept on the row (`told`) so a retry goes only to those
+ * not yet told, whichever instance sends it.
  */
-export const toldOf = (row: Pick<Delivery, 'activity_id'>): Set<string> => {
-  if (!row.activity_id?.startsWith('[')) return new Set();
+export const toldOf = (row: Pick<Delivery, 'told'>): Set<string> => {
+  if (!row.told) return new Set();
   try {
-    return new Set(JSON.parse(row.activity_id) as string[]);
+    return new Set(JSON.parse(row.told) as string[]);
   } catch {
     return new Set();
   }
@@ -171,7 +171,7 @@ export class OverdueNotices {
 
     // A row is sent once everyone it goes to has been told; a failure for any of them brings it
     // back for those not told only (they are kept on the row).
-    const finished = new Map<string, { set: Partial<Pick<Delivery, 'status' | 'not_before' | 'activity_id'>>; rows: Delivery[] }>();
+    const finished = new Map<string, { set: Partial<Pick<Delivery, 'status' | 'not_before' | 'told'>>; rows: Delivery[] }>();
     for (const row of due) {
       if (admins.length === 0 && standIns.get(row.id)?.kind !== 'manager-unreachable' && standIns.has(row.id)) {
         // No manager and no admins configured: no one to tell, nothing to send.
@@ -179,18 +179,18 @@ export class OverdueNotices {
         continue;
       }
       const who = [...told.get(row.id)!].sort();
-      const activity_id = who.length ? JSON.stringify(who) : null;
+      const toldNow = who.length ? JSON.stringify(who) : null;
       const retryInMs = retry.get(row.id);
-      let set: Partial<Pick<Delivery, 'status' | 'not_before' | 'activity_id'>>;
+      let set: Partial<Pick<Delivery, 'status' | 'not_before' | 'told'>>;
       if (retryInMs !== undefined) {
-        set = { status: 'queued', not_before: this.retryAt(row, retryInMs), activity_id };
+        set = { status: 'queued', not_before: this.retryAt(row, retryInMs), told: toldNow };
         outcome.deferred += 1;
       } else if (who.length) {
-        set = { status: 'sent', activity_id };
+        set = { status: 'sent', told: toldNow };
         outcome.sent += 1;
       } else {
         // No one to tell could be reached (or there is no one): shown as unreachable.
-        set = { status: 'no-conversation', activity_id };
+        set = { status: 'no-conversation', told: toldNow };
         outcome.unreachable += 1;
       }
       const key = JSON.stringify(set);
@@ -350,7 +350,7 @@ export class OverdueNotices {
       .execute();
   }
 
-  private async finish(rows: Delivery[], set: Partial<Pick<Delivery, 'status' | 'not_before' | 'activity_id'>>): Promise<void> {
+  private async finish(rows: Delivery[], set: Partial<Pick<Delivery, 'status' | 'not_before' | 'told'>>): Promise<void> {
     for (let i = 0; i < rows.length; i += PAGE)
       await this.db
         .updateTable('campaign_delivery')

@@ -175,12 +175,13 @@ export interface CampaignDeliveryTable {
   /** Not sent before this time (reminders are queued ahead; a 429 pushes it back). */
   not_before: string;
   updated_at: string;
-  /**
-   * A card: the Teams message it became (so it can be updated once accepted). An overdue notice,
-   * which goes as digests to several people: a JSON array of the recipients told so far, so a
-   * retry goes only to those not yet told (src/aup/overdue-notices.ts).
-   */
+  /** A card: the Teams message it became (so it can be updated once accepted). */
   activity_id: string | null;
+  /**
+   * An overdue notice, which goes as digests to several people: a JSON array of the recipients
+   * told so far, so a retry goes only to those not yet told (src/aup/overdue-notices.ts; 0017).
+   */
+  told: string | null;
 }
 
 export interface ParentLinkTable {
