@@ -197,6 +197,19 @@ export interface ApiPermission {
   query?: RegExp;
 }
 
+/**
+ * The Audit Log Query API's permissions, one per Microsoft 365 service, then all audit logs
+ * (security-auditcoreroot-post-auditlogqueries.md, "Permissions"). The audit reads SharePoint's and
+ * OneDrive's sharing events and Exchange's inbox-rule events.
+ */
+export const AUDIT_LOG_QUERY_PERMISSIONS = [
+  'AuditLogsQuery-SharePoint.Read.All',
+  'AuditLogsQuery-OneDrive.Read.All',
+  'AuditLogsQuery-Exchange.Read.All',
+  'AuditLogsQuery-Entra.Read.All',
+  'AuditLogsQuery.Read.All',
+];
+
 const U = '[^/]+';
 const r = (path: string) => new RegExp(`^${path.replace(/\{[^}]+\}/g, U).replace(/\$/g, '\\$')}$`);
 
@@ -393,6 +406,31 @@ export const API_PERMISSIONS: ApiPermission[] = [
     pattern: r('/drives/{id}/items/{id}/permissions'),
     anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'],
     doc: 'driveitem-list-permissions.md',
+  },
+  // The unified audit log (Microsoft Purview Audit Search): what changed since the last audit.
+  // security-auditcoreroot-post-auditlogqueries.md: the permissions "are classified at a Microsoft 365
+  // service level"; a query returns records only of the services the app holds one for.
+  {
+    method: 'POST',
+    path: '/security/auditLog/queries',
+    pattern: r('/security/auditLog/queries'),
+    anyOf: AUDIT_LOG_QUERY_PERMISSIONS,
+    doc: 'security-auditcoreroot-post-auditlogqueries.md',
+    note: 'records only of the services granted: -SharePoint and -OneDrive for sharing, -Exchange for inbox rules',
+  },
+  {
+    method: 'GET',
+    path: '/security/auditLog/queries/{id}',
+    pattern: r('/security/auditLog/queries/{id}'),
+    anyOf: AUDIT_LOG_QUERY_PERMISSIONS,
+    doc: 'security-auditlogquery-get.md',
+  },
+  {
+    method: 'GET',
+    path: '/security/auditLog/queries/{id}/records',
+    pattern: r('/security/auditLog/queries/{id}/records'),
+    anyOf: AUDIT_LOG_QUERY_PERMISSIONS,
+    doc: 'security-auditlogquery-list-records.md',
   },
   // Tenant settings
   {
