@@ -2,6 +2,7 @@ import { getResponse, http, HttpResponse, type HttpHandler } from 'msw';
 import { graphError, listResponse, singleResponse } from './odata';
 import { DEMO_APP_ID } from '../graph/graph-auth';
 import { appIdOf, MAIL_SEND, permissionsFor, rolesOf } from '../graph/permissions';
+import { directoryDeltaHandlers } from './directory-delta-handlers';
 import { meetingHandlers, onlineMeetingJson, type DemoMeetings } from './meeting-handlers';
 import { auditLogHandlers, type DemoAuditLog } from './audit-log-handlers';
 import type { DemoDrive, DemoDriveItem, DemoGroup, DemoInboxRule, DemoSchool, DemoUser } from './school-model';
@@ -30,7 +31,7 @@ export interface DemoTenant {
   changeInboxRules(userId: string, change: (rules: DemoInboxRule[]) => void, how?: 'cmdlet' | 'outlook'): void;
   /** The unified audit log the changes above are recorded in (Graph's Audit Log Query API serves it). */
   auditLog: DemoAuditLog;
-  /** Every delta link issued so far stops working (410 Gone), as SharePoint's do after a while. */
+  /** Every delta link issued so far stops working (410 Gone): SharePoint's after a while, the directory's on a sync reset. */
   expireDeltaLinks(): void;
   /** People's own meetings and recordings, with the change notifications they cause. */
   meetings: DemoMeetings;
@@ -132,7 +133,11 @@ export function createDemoTenant(
     userById.set(u.id, u);
     userById.set(u.userPrincipalName.toLowerCase(), u);
   }
-  const findUser = (idOrUpn: string) => userById.get(decodeURIComponent(idOrUpn).toLowerCase()) ?? userById.get(idOrUpn);
+  // A person added to the model later (a new starter in a test) is found by a scan.
+  const findUser = (idOrUpn: string) => {
+    const key = decodeURIComponent(idOrUpn).toLowerCase();
+    return userById.get(key) ?? userById.get(idOrUpn) ?? school.users.find((u) => u.id === key || u.userPrincipalName.toLowerCase() === key);
+  };
   const groupById = new Map(school.groups.map((g) => [g.id, g]));
   const driveById = new Map(school.drives.map((d) => [d.id, d]));
   const driveByOwner = new Map(school.drives.filter((d) => d.ownerUserId).map((d) => [d.ownerUserId!, d]));
@@ -296,6 +301,9 @@ export function createDemoTenant(
     http.get(`${V}/policies/crossTenantAccessPolicy/default`, () =>
       HttpResponse.json(asGraph<Graph.CrossTenantAccessPolicyConfigurationDefault>()({ isServiceDefault: true, ...school.settings.crossTenantDefault })),
     ),
+
+    // Directory delta (users, groups and their members): before /users/:id, which would take `delta` for an id.
+    ...directoryDeltaHandlers(school, { epoch: () => deltaEpoch }),
 
     // Users and the Education API.
     http.get(`${V}/users`, ({ request }) => listResponse(request, school.users.map(userJson))),

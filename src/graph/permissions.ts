@@ -223,6 +223,14 @@ export const API_PERMISSIONS: ApiPermission[] = [
     doc: 'user-list.md',
     note: 'User.ReadBasic.All does not return userType or licences',
   },
+  // Before /users/{id}: the delta function is a path segment of its own (user-delta.md).
+  {
+    method: 'GET',
+    path: '/users/delta',
+    pattern: r('/users/delta'),
+    anyOf: ['User.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'User.ReadWrite.All'],
+    doc: 'user-delta.md',
+  },
   { method: 'GET', path: '/users/{id}', pattern: r('/users/{id}'), anyOf: ['User.Read.All', 'Directory.Read.All', 'User.ReadWrite.All'], doc: 'user-get.md' },
   {
     method: 'GET',
@@ -239,6 +247,14 @@ export const API_PERMISSIONS: ApiPermission[] = [
     doc: 'user-list-memberof.md',
   },
   { method: 'GET', path: '/groups', pattern: r('/groups'), anyOf: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All'], doc: 'group-list.md' },
+  // Before /groups/{id}: group-delta.md, members through `$select=members` (`members@delta`).
+  {
+    method: 'GET',
+    path: '/groups/delta',
+    pattern: r('/groups/delta'),
+    anyOf: ['GroupMember.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All'],
+    doc: 'group-delta.md',
+  },
   {
     method: 'GET',
     path: '/groups/{id}',
