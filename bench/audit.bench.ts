@@ -23,6 +23,7 @@ import { resolve } from 'node:path';
 import { setupServer } from 'msw/node';
 import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
+import { AuditWatermarks } from '../src/audit/audit-watermark';
 import { findingKey, type Finding } from '../src/audit/findings';
 import { loadSchoolConfig } from '../src/config/load-school-config';
 import { ExchangeAdmin } from '../src/exchange/exchange-admin';
@@ -82,7 +83,10 @@ function lowerBound(school: DemoSchool): { calls: number; resourceUnits: number 
   return { calls, resourceUnits: sharePointUnits };
 }
 
-/** 1% of the school changes: sharing on 1% of drives, a forwarding rule in 1% of mailboxes, 1% of groups gain a member. */
+/**
+ * 1% of the school changes, as people make changes (so the unified audit log records them): sharing
+ * on 1% of drives, a forwarding rule in 1% of mailboxes (saved in Outlook), 1% of groups gain a member.
+ */
 function changeOnePercent(school: DemoSchool, tenant: ReturnType<typeof createDemoTenant>): void {
   school.drives
     .filter((_, i) => i % 100 === 0)
@@ -96,20 +100,20 @@ function changeOnePercent(school: DemoSchool, tenant: ReturnType<typeof createDe
   const members = school.users.filter((u) => u.userType === 'Member' && u.mail);
   members
     .filter((_, i) => i % 100 === 0)
-    .forEach((u) => {
-      const list = school.inboxRules.get(u.id) ?? [];
-      list.push({
-        id: `bench-rule-${u.id}`,
-        displayName: 'bench forward',
-        sequence: list.length + 1,
-        isEnabled: true,
-        hasError: false,
-        isReadOnly: false,
-        conditions: {},
-        actions: { forwardTo: [{ emailAddress: { address: 'someone@example.net' } }] },
-      });
-      school.inboxRules.set(u.id, list);
-    });
+    .forEach((u) =>
+      tenant.changeInboxRules(u.id, (list) =>
+        list.push({
+          id: `bench-rule-${u.id}`,
+          displayName: 'bench forward',
+          sequence: list.length + 1,
+          isEnabled: true,
+          hasError: false,
+          isReadOnly: false,
+          conditions: {},
+          actions: { forwardTo: [{ emailAddress: { address: 'someone@example.net' } }] },
+        }),
+      ),
+    );
   const guest = school.users.find((u) => u.userType === 'Guest');
   if (guest) school.groups.filter((_, i) => i % 100 === 0).forEach((g) => g.memberIds.includes(guest.id) || g.memberIds.push(guest.id));
 }
@@ -119,15 +123,18 @@ const keys = (findings: Finding[]) => new Set(findings.map(findingKey));
 async function measure(users: number) {
   const t0 = performance.now();
   const school = generateSchool({ size: sizeForUsers(users) });
-  const tenant = createDemoTenant(school);
+  const clock = new SimulatedClock();
+  // The tenant's and the audit's wall clock: simulated time, so the hours between runs pass at once.
+  const epoch = Date.parse('2026-11-02T08:00:00Z');
+  const wall = () => new Date(epoch + clock.now());
+  const tenant = createDemoTenant(school, { clock: wall });
   const server = setupServer(...tenant.handlers);
   server.listen({ onUnhandledRequest: 'error' });
   const storage = openStorage('sqlite::memory:');
   await migrateToLatest(storage);
-  const clock = new SimulatedClock();
   const graph = new GraphAccess({ baseUrl: BASE, tokens: tokenSourceFor({ mode: 'demo' }, BASE), now: clock.now, sleep: clock.sleep });
   const exchange = new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' } });
-  const service = new AuditService({ graph, config, store: new AuditStore(storage.db), exchange });
+  const service = new AuditService({ graph, config, store: new AuditStore(storage.db), exchange, clock: wall, watermarks: new AuditWatermarks(storage.db) });
   const licences = school.users.filter((u) => u.userType === 'Member').length;
   process.stderr.write(`${users} users (${licences} licences): school generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 
@@ -148,6 +155,8 @@ async function measure(users: number) {
   let incrementalMissed: number | null = null;
   if (!fullOnly) {
     changeOnePercent(school, tenant);
+    // The next run, two hours on: the audit log has the changes by then (60 to 90 minutes).
+    clock.advance(2 * 3_600_000);
     const incremental = await service.run({ trigger: 'bench', sinceLast: true });
     incrementalCalls = tenant.throttle.admitted - fullCalls;
     incrementalUnits = limits.resourceUnits - fullUnits;

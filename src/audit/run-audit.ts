@@ -14,6 +14,8 @@ export interface AuditRunOptions {
   teamsPolicies?: unknown;
   exchange?: ExchangeAdmin;
   previousDeltaLinks?: Record<string, string>;
+  /** An incremental run: learn what changed since then from the unified audit log (collect-tenant.ts). */
+  changesSince?: Date;
   onProgress?: (p: CollectProgress) => void;
   now?: () => Date;
 }
@@ -28,6 +30,7 @@ export async function runAudit(options: AuditRunOptions): Promise<{ report: Audi
     ...(options.config.groups.staff ? { staffGroupMail: options.config.groups.staff } : {}),
     ...(options.config.groups.students ? { studentGroupMail: options.config.groups.students } : {}),
     ...(options.previousDeltaLinks ? { previousDeltaLinks: options.previousDeltaLinks } : {}),
+    ...(options.changesSince ? { changesSince: options.changesSince } : {}),
     ...(options.teamsPolicies !== undefined ? { teamsPolicies: options.teamsPolicies } : {}),
     ...(options.exchange ? { exchange: options.exchange } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -191,7 +191,9 @@ export function auditLogHandlers(
       const own = (ps: DemoPermission[]) => ps.filter((p) => !p.inheritedFrom);
       const beforeIds = new Set(own(before).map((p) => p.id));
       const afterIds = new Set(own(item.permissions).map((p) => p.id));
-      const siteUrl = item.webUrl.replace(/\/(Shared )?Documents(\/.*)?$/, '');
+      // The site is the library's parent: a drive's root is its library (…/Shared Documents, …/Documents).
+      const library = drive.items.find((i) => i.parentId === null)!.webUrl;
+      const siteUrl = library.slice(0, library.lastIndexOf('/'));
       const path = item.webUrl.slice(siteUrl.length + 1);
       const base = {
         auditLogRecordType: 'sharePointSharingOperation',

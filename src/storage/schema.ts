@@ -251,6 +251,14 @@ export interface PolicyReviewReminderTable {
   delivery: string;
 }
 
+/** Where an incremental audit resumes, per tenant (migration 0016). */
+export interface AuditWatermarkTable {
+  tenant_id: string;
+  changes_from: string;
+  last_full_at: string;
+  updated_at: string;
+}
+
 export interface TrainingRecordTable {
   id: string;
   record_key: string;
@@ -287,4 +295,5 @@ export interface Database {
   policy_review_reminder: PolicyReviewReminderTable;
   training_record: TrainingRecordTable;
   graph_notification_queue: GraphNotificationQueueTable;
+  audit_watermark: AuditWatermarkTable;
 }

@@ -12,6 +12,7 @@ import * as m0009 from './0009-lessons';
 import * as m0010 from './0010-lesson-chat-and-notification-queue';
 import * as m0011 from './0011-incident-log-anchor';
 import * as m0012 from './0012-governance';
+import * as m0016 from './0016-audit-watermark';
 
 /** What a migration may need from outside the database (the incident log key, never stored in it). */
 export interface MigrationContext {
@@ -37,4 +38,5 @@ export const migrations: Migration[] = [
   { name: '0010-lesson-chat-and-notification-queue', up: m0010.up },
   { name: '0011-incident-log-anchor', up: m0011.up },
   { name: '0012-governance', up: m0012.up },
+  { name: '0016-audit-watermark', up: m0016.up },
 ];

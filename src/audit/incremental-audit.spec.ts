@@ -1,0 +1,120 @@
+import { resolve } from 'node:path';
+import { setupServer } from 'msw/node';
+import { sqliteStorage, type TestStorage } from '../../test/support/storages';
+import { loadSchoolConfig } from '../config/load-school-config';
+import { createDemoTenant } from '../demo-tenant/graph-handlers';
+import type { DemoInboxRule } from '../demo-tenant/school-model';
+import { generateSchool, sizeForUsers } from '../demo-tenant/school-generator';
+import { ExchangeAdmin } from '../exchange/exchange-admin';
+import { GraphAccess } from '../graph/graph-access';
+import { tokenSourceFor } from '../graph/graph-auth';
+import { APP_PERMISSIONS, AUDIT_LOG_QUERY_PERMISSIONS } from '../graph/permissions';
+import { AuditService, type AuditOutcome } from './audit-service';
+import { AuditStore } from './audit-store';
+import { AuditWatermarks } from './audit-watermark';
+import { findingKey } from './findings';
+
+const config = loadSchoolConfig(resolve(__dirname, '../../config/demo-school.yaml'));
+const BASE = 'https://graph.microsoft.com/v1.0';
+const HOUR = 3_600_000;
+
+/**
+ * Issue 12, part 3: an incremental audit learns what changed from events (the unified audit log,
+ * /groups/delta) and reads only that, yet reports every new and resolved finding a full run would.
+ */
+describe('an incremental audit (--since-last) after a 1% change of the school', () => {
+  const school = generateSchool({ size: sizeForUsers(600) });
+  let time = Date.parse('2026-11-02T08:00:00Z');
+  const clock = () => new Date(time);
+  const tenant = createDemoTenant(school, { clock });
+  const server = setupServer(...tenant.handlers);
+  const graphWith = (roles?: string[]) =>
+    new GraphAccess({
+      baseUrl: BASE,
+      tokens: tokenSourceFor({ mode: 'demo', ...(roles ? { roles } : {}) }, BASE),
+      now: () => time,
+      sleep: async (ms) => void (time += ms),
+    });
+  const exchange = new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' }, sleep: async () => undefined });
+  let t: TestStorage;
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterAll(() => server.close());
+  beforeEach(async () => (t = await sqliteStorage()));
+  afterEach(() => t.dispose());
+  const serviceWith = (graph: GraphAccess) =>
+    new AuditService({ graph, config, store: new AuditStore(t.storage.db), exchange, clock, watermarks: new AuditWatermarks(t.storage.db) });
+
+  let n = 0;
+  /** People change sharing, rules and membership in 1% of the school, and undo some findings. */
+  function changeOnePercent(full: AuditOutcome) {
+    n += 1;
+    school.drives
+      .filter((_, i) => i % 100 === n)
+      .forEach((d) => {
+        const file = d.items.find((i) => !i.isFolder)!;
+        tenant.changeSharing(d.id, file.id, (i) =>
+          i.permissions.push({ id: `t-${n}-${i.id}`, roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: 'https://x' } }),
+        );
+      });
+    const anon = full.report.findings.find((f) => f.rule === 'sharing.item.anonymous-link')!;
+    const [driveId, itemId] = anon.subject.id.split('/') as [string, string];
+    tenant.changeSharing(driveId, itemId, (i) => (i.permissions = i.permissions.filter((p) => p.link?.scope !== 'anonymous')));
+    const rule = (id: string): DemoInboxRule => ({
+      id,
+      displayName: 'forward home',
+      sequence: 9,
+      isEnabled: true,
+      hasError: false,
+      isReadOnly: false,
+      conditions: {},
+      actions: { forwardTo: [{ emailAddress: { address: 'me@home.example' } }] },
+    });
+    school.users
+      .filter((u) => u.userType === 'Member')
+      .filter((_, i) => i % 100 === n)
+      .forEach((u) => tenant.changeInboxRules(u.id, (rules) => rules.push(rule(`t-${n}-${u.id}`))));
+    const forwarding = full.report.findings.find((f) => f.rule === 'mail.inbox-rule.external-forward')!;
+    tenant.changeInboxRules(forwarding.subject.id, (rules) => rules.splice(0, rules.length), 'cmdlet');
+    const guest = school.users.find((u) => u.userType === 'Guest')!;
+    school.groups.filter((_, i) => i % 100 === n).forEach((g) => g.memberIds.includes(guest.id) || g.memberIds.push(guest.id));
+  }
+
+  it('reports every new and resolved finding a full run would, for a fraction of the resource units', async () => {
+    const service = serviceWith(graphWith());
+    const full = await service.run({ trigger: 'test' });
+    changeOnePercent(full);
+    time += 2 * HOUR;
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    expect(incremental.changes.new.length).toBeGreaterThan(0);
+    expect(incremental.changes.resolved.length).toBeGreaterThanOrEqual(2);
+    expect(incremental.report.stats.resourceUnits).toBeLessThanOrEqual(0.05 * full.report.stats.resourceUnits);
+  });
+
+  it('without audit log permission, says which areas fell back to reading everything, and still misses nothing', async () => {
+    const roles = APP_PERMISSIONS.filter((p) => !AUDIT_LOG_QUERY_PERMISSIONS.includes(p));
+    const service = serviceWith(graphWith([...roles, 'Sites.FullControl.All']));
+    const full = await service.run({ trigger: 'test' });
+    changeOnePercent(full);
+    time += 2 * HOUR;
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    const said = Object.fromEntries(incremental.report.coverage.map((c) => [c.check, c.reason ?? '']));
+    expect(said['sharing.items']).toMatch(/every drive's delta.*AuditLogsQuery-SharePoint\.Read\.All/);
+    expect(said['mail.inbox-rules']).toMatch(/every mailbox's rules were read.*AuditLogsQuery-Exchange\.Read\.All/);
+  });
+
+  it('reads everything again once the last full read is older than the sweep (audit.fullSweepDays, 7 by default)', async () => {
+    const service = serviceWith(graphWith());
+    const full = await service.run({ trigger: 'test' });
+    time += 8 * 24 * HOUR;
+    const swept = await service.run({ trigger: 'test', sinceLast: true });
+    expect(swept.report.stats.requests).toBeGreaterThanOrEqual(full.report.stats.requests);
+    time += HOUR;
+    const next = await service.run({ trigger: 'test', sinceLast: true });
+    expect(next.report.stats.requests).toBeLessThan(full.report.stats.requests / 2);
+  });
+});
