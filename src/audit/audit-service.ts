@@ -99,6 +99,8 @@ export class AuditService {
     const incremental = !!options.sinceLast && !!previous && !sweepDue;
     // The run's own export (the CLI's --teams-policy) wins; else the one the configuration names.
     const teamsPolicies = options.teamsPolicies ?? this.configuredTeamsPolicies();
+    const changesSince = incremental && mark ? new Date(Date.parse(mark.changesFrom) - AUDIT_LOG_LATENESS_MS) : undefined;
+    const quietCalendars = changesSince && (await this.watermarks?.quietCalendars(changesSince, startedAt));
     const { report, snapshot } = await runAudit({
       graph: this.graph,
       config: this.config,
@@ -106,7 +108,8 @@ export class AuditService {
       ...(this.exchange ? { exchange: this.exchange } : {}),
       ...(teamsPolicies !== undefined ? { teamsPolicies } : {}),
       ...(incremental ? { previousDeltaLinks: previous.deltaLinks } : {}),
-      ...(incremental && mark ? { changesSince: new Date(Date.parse(mark.changesFrom) - AUDIT_LOG_LATENESS_MS) } : {}),
+      ...(changesSince ? { changesSince } : {}),
+      ...(quietCalendars ? { quietCalendars } : {}),
       onProgress,
     });
     if (incremental) {
@@ -117,11 +120,15 @@ export class AuditService {
       const changedItems = new Set(snapshot.changedDriveItems ?? []);
       const mailboxes = snapshot.incremental?.mailboxesRead && new Set(snapshot.incremental.mailboxesRead);
       const groups = snapshot.incremental?.groupsRead && new Set(snapshot.incremental.groupsRead);
+      const calendars = snapshot.incremental?.calendarsRead && new Set(snapshot.incremental.calendarsRead);
+      // A meeting finding is named "<organiser's sign-in name>: <subject>" (rules/meetings.ts).
+      const organiserOf = (name: string) => snapshot.users.find((u) => name.startsWith(`${u.userPrincipalName}: `))?.id;
       const carried = before.filter(
         (f) =>
           (f.subject.type === 'drive-item' && !changedItems.has(f.subject.id)) ||
           (mailboxes && f.rule === 'mail.inbox-rule.external-forward' && !mailboxes.has(f.subject.id)) ||
-          (groups && f.subject.type === 'group' && !groups.has(f.subject.id)),
+          (groups && f.subject.type === 'group' && !groups.has(f.subject.id)) ||
+          (calendars && f.subject.type === 'meeting' && !calendars.has(organiserOf(f.subject.name) ?? '')),
       );
       report.findings.push(...carried);
       report.controls = recountResults(report.controls, report.findings);

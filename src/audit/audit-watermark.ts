@@ -33,4 +33,23 @@ export class AuditWatermarks {
       .onConflict((oc) => oc.column('tenant_id').doUpdateSet(values))
       .execute();
   }
+
+  /**
+   * The calendars the app's staff-calendar subscriptions (src/lessons/meeting-watch.ts) have
+   * watched all through the window and heard nothing from: they need not be read again. A
+   * calendar with no subscription, one made during the window, one made before the app kept that
+   * date, or one lapsed by now, is not among them, so it is read.
+   */
+  async quietCalendars(since: Date, now: Date): Promise<Set<string>> {
+    const watched = await this.db
+      .selectFrom('graph_subscription')
+      .select('user_id')
+      .where('watching_since', 'is not', null)
+      .where('watching_since', '<=', since.toISOString())
+      .where('expires_at', '>=', now.toISOString())
+      .execute();
+    const changed = await this.db.selectFrom('calendar_change').select('user_id').where('changed_at', '>=', since.toISOString()).execute();
+    const heard = new Set(changed.map((c) => c.user_id));
+    return new Set(watched.map((w) => w.user_id).filter((id) => !heard.has(id)));
+  }
 }

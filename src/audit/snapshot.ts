@@ -101,10 +101,11 @@ export interface TenantSnapshot {
   changedDriveItems?: string[];
   /**
    * In an incremental run, what was read again because it changed: the mailboxes whose rules and
-   * the groups whose members and owners were read (an area read in full leaves its list out).
+   * the groups whose members and owners, and the staff whose calendars were read (an area read in
+   * full leaves its list out).
    * Findings about anything else are carried over from the last run.
    */
-  incremental?: { mailboxesRead?: string[]; groupsRead?: string[] };
+  incremental?: { mailboxesRead?: string[]; groupsRead?: string[]; calendarsRead?: string[] };
 }
 
 export function emptySnapshot(tenantId: string, at: Date): TenantSnapshot {

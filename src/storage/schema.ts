@@ -215,6 +215,14 @@ export interface GraphSubscriptionTable {
   resource: string;
   client_state: string;
   expires_at: string;
+  /** Since when it has watched (migration 0016); null for one made before: not trusted to have seen every change. */
+  watching_since: string | null;
+}
+
+/** When a staff calendar last changed, as its subscription told the app (migration 0016). */
+export interface CalendarChangeTable {
+  user_id: string;
+  changed_at: string;
 }
 
 /** Change notifications as received: answered at once, processed from here (0010). */
@@ -296,4 +304,5 @@ export interface Database {
   training_record: TrainingRecordTable;
   graph_notification_queue: GraphNotificationQueueTable;
   audit_watermark: AuditWatermarkTable;
+  calendar_change: CalendarChangeTable;
 }

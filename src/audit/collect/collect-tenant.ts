@@ -39,6 +39,8 @@ export interface CollectOptions {
    * speak for is read as before and the coverage says so.
    */
   changesSince?: Date;
+  /** Staff whose calendars the app's subscriptions say did not change in the window: not read again. */
+  quietCalendars?: Set<string>;
   teamsPolicies?: unknown;
   /**
    * Licences in the tenant: they set SharePoint's per-minute budget (published-limits.ts). Unknown,
@@ -69,6 +71,9 @@ const COVERAGE_ORDER = [
   'meetings.calendars',
   'teams.policies',
 ];
+
+/** Past this many people joining or leaving the staff or students group, every group is read again (fewer calls). */
+const MAX_RECLASSIFIED = 50;
 
 export const SHARING_DELTA_PREFER = 'hierarchicalsharing, deltashowsharingchanges, deltashowremovedasdeleted, deltatraversepermissiongaps';
 
@@ -216,8 +221,9 @@ export class TenantCollector {
       'meetings.calendars',
       'Calendars.ReadBasic.All and OnlineMeetings.Read.All',
       async () => {
-        const { meetings, organisersNotCovered } = await this.meetings(snapshot);
+        const { meetings, organisersNotCovered, read } = await this.meetings(snapshot);
         snapshot.meetings = meetings;
+        if (this.options.quietCalendars) (snapshot.incremental ??= {}).calendarsRead = read;
         if (organisersNotCovered.length) {
           const names = organisersNotCovered.map((id) => snapshot.users.find((u) => u.id === id)?.userPrincipalName ?? id);
           meetingsPartial = `partial: meeting settings (records automatically?) not checked for ${names.join(', ')}: the Teams application access policy does not cover them (Grant-CsApplicationAccessPolicy); their meetings' attendees were checked from their calendars`;
@@ -309,27 +315,52 @@ export class TenantCollector {
     const select = 'id,displayName,mail,resourceProvisioningOptions,members';
     const classifying = [this.options.staffGroupMail, this.options.studentGroupMail].filter((m): m is string => !!m).map((m) => m.toLowerCase());
     if (previousLink) {
-      type Changed = { id: string; displayName?: string; mail?: string | null; resourceProvisioningOptions?: string[]; '@removed'?: object };
+      type Member = { id: string; '@removed'?: object };
+      type Changed = {
+        id: string;
+        displayName?: string;
+        mail?: string | null;
+        resourceProvisioningOptions?: string[];
+        '@removed'?: object;
+        'members@delta'?: Member[];
+      };
       const changes = await this.graph.delta<Changed>(previousLink).catch((e: unknown) => {
         if (e instanceof GraphError && e.statusCode === 410) return undefined;
         throw e;
       });
+      // A large group's members come over several pages, the group repeated on each (delta-query-groups.md).
       const byId = new Map<string, Changed>();
-      for (const c of changes?.items ?? []) byId.set(c.id, { ...byId.get(c.id), ...c });
-      const reclassified = [...byId.values()].some((c) => c.mail && classifying.includes(c.mail.toLowerCase()));
-      if (changes?.deltaLink && !reclassified) {
+      for (const c of changes?.items ?? []) {
+        const was = byId.get(c.id);
+        byId.set(c.id, { ...was, ...c, 'members@delta': [...(was?.['members@delta'] ?? []), ...(c['members@delta'] ?? [])] });
+      }
+      // Joining or leaving the staff or students group changes who that person is in every other
+      // group: those groups are read again too (found from the person's memberOf).
+      const reclassified = new Set(
+        [...byId.values()].filter((c) => c.mail && classifying.includes(c.mail.toLowerCase())).flatMap((c) => (c['members@delta'] ?? []).map((m) => m.id)),
+      );
+      if (changes?.deltaLink && reclassified.size <= MAX_RECLASSIFIED) {
         const present = [...byId.values()].filter((c) => !c['@removed'] && c.displayName !== undefined);
         const known = new Set(present.map((c) => c.id));
-        for (const mail of classifying) {
-          const found = await this.graph.all<Changed>(
-            `/groups?$filter=${encodeURIComponent(`mail eq '${mail.replace(/'/g, "''")}'`)}&$select=id,displayName,mail,resourceProvisioningOptions`,
-          );
+        const add = (found: Changed[]) => {
           for (const g of found) {
-            if (known.has(g.id)) continue;
+            if (known.has(g.id) || g.displayName === undefined) continue;
             known.add(g.id);
             present.push(g);
           }
+        };
+        for (const mail of classifying) {
+          add(
+            await this.graph.all<Changed>(
+              `/groups?$filter=${encodeURIComponent(`mail eq '${mail.replace(/'/g, "''")}'`)}&$select=id,displayName,mail,resourceProvisioningOptions`,
+            ),
+          );
         }
+        const memberships = await batchGetLists<Changed & { '@odata.type'?: string }>(
+          this.graph,
+          [...reclassified].map((id) => ({ id, url: `/users/${id}/memberOf?$select=id,displayName,mail,resourceProvisioningOptions&$top=999` })),
+        );
+        for (const list of memberships.values()) add(list.value.filter((o) => !o['@odata.type'] || o['@odata.type'] === '#microsoft.graph.group'));
         const groups = await this.membersOf(
           present.map((g) => ({
             id: g.id,
@@ -483,10 +514,11 @@ export class TenantCollector {
     return { items, deltaLinks, changed, incremental };
   }
 
-  private async meetings(snapshot: TenantSnapshot): Promise<{ meetings: SnapshotMeeting[]; organisersNotCovered: string[] }> {
+  private async meetings(snapshot: TenantSnapshot): Promise<{ meetings: SnapshotMeeting[]; organisersNotCovered: string[]; read: string[] }> {
     const staffGroup = snapshot.groups.find((g) => g.mail?.toLowerCase() === this.options.staffGroupMail?.toLowerCase());
     const staffIds = new Set(staffGroup?.memberIds ?? []);
-    const staff = snapshot.users.filter((u) => staffIds.has(u.id));
+    const quiet = this.options.quietCalendars;
+    const staff = snapshot.users.filter((u) => staffIds.has(u.id) && !quiet?.has(u.id));
     const select = '$select=id,subject,isOrganizer,isOnlineMeeting,start,onlineMeeting,attendees&$top=100';
     const calendars = await batchGetLists<GraphEvent>(
       this.graph,
@@ -531,7 +563,7 @@ export class TenantCollector {
     if (withUrl.length && withUrl.every((m) => organisersNotCovered.has(m.organizerId)) && !(await this.mayReadMeetings())) {
       throw new GraphError(403, 'the app lacks OnlineMeetings.Read.All');
     }
-    return { meetings, organisersNotCovered: [...organisersNotCovered] };
+    return { meetings, organisersNotCovered: [...organisersNotCovered], read: staff.map((u) => u.id) };
   }
 
   /** Whether the token grants online meeting reads at all (unknown: assume so, and say per organiser). */
