@@ -14,15 +14,18 @@
  *   wall time against the floor the published limits impose on the work done, per service, and
  *     which service binds                                         target <= 1.25
  *   an incremental re-audit (--since-last) after a 1% change of the school (sharing, forwarding
- *     rules, membership): its calls and units as a fraction of a full run's (target <= 0.05), and
+ *     rules, membership, meetings with outsiders): its calls and units as a fraction of a full run's (target <= 0.05), and
  *     findings it missed that a full run reports (target 0)
  * With --json, one JSON object per size on its own line; --full-only skips the incremental part. Every number is measured in this run.
  * Default size 2,000 (about a minute here); 50,000 takes several minutes on 2 cores.
  */
 import { resolve } from 'node:path';
+import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import pino from 'pino';
 import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
+import { AuditWatermarks } from '../src/audit/audit-watermark';
 import { findingKey, type Finding } from '../src/audit/findings';
 import { loadSchoolConfig } from '../src/config/load-school-config';
 import { ExchangeAdmin } from '../src/exchange/exchange-admin';
@@ -34,6 +37,9 @@ import { GraphAccess } from '../src/graph/graph-access';
 import { tokenSourceFor } from '../src/graph/graph-auth';
 import { openStorage } from '../src/storage/database';
 import { migrateToLatest } from '../src/storage/migrator';
+import { MeetingWatch } from '../src/lessons/meeting-watch';
+import { RecordingNotifier } from '../src/notify/notifier';
+import { SchoolDirectory } from '../src/school/school-directory';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -82,8 +88,15 @@ function lowerBound(school: DemoSchool): { calls: number; resourceUnits: number 
   return { calls, resourceUnits: sharePointUnits };
 }
 
-/** 1% of the school changes: sharing on 1% of drives, a forwarding rule in 1% of mailboxes, 1% of groups gain a member. */
-function changeOnePercent(school: DemoSchool, tenant: ReturnType<typeof createDemoTenant>): void {
+/** Where the app's staff-calendar subscriptions send their change notifications (the bench's own webhook). */
+const WEBHOOK = 'https://esafety.bench.test/api/graph/notifications';
+
+/**
+ * 1% of the school changes, as people make changes (so the unified audit log and the calendar
+ * subscriptions hear of them): sharing on 1% of drives, a forwarding rule in 1% of mailboxes (saved
+ * in Outlook), 1% of groups gain a member, 1% of staff organise a Teams meeting with an outsider.
+ */
+async function changeOnePercent(school: DemoSchool, tenant: ReturnType<typeof createDemoTenant>): Promise<void> {
   school.drives
     .filter((_, i) => i % 100 === 0)
     .forEach((d) => {
@@ -96,22 +109,34 @@ function changeOnePercent(school: DemoSchool, tenant: ReturnType<typeof createDe
   const members = school.users.filter((u) => u.userType === 'Member' && u.mail);
   members
     .filter((_, i) => i % 100 === 0)
-    .forEach((u) => {
-      const list = school.inboxRules.get(u.id) ?? [];
-      list.push({
-        id: `bench-rule-${u.id}`,
-        displayName: 'bench forward',
-        sequence: list.length + 1,
-        isEnabled: true,
-        hasError: false,
-        isReadOnly: false,
-        conditions: {},
-        actions: { forwardTo: [{ emailAddress: { address: 'someone@example.net' } }] },
-      });
-      school.inboxRules.set(u.id, list);
-    });
+    .forEach((u) =>
+      tenant.changeInboxRules(u.id, (list) =>
+        list.push({
+          id: `bench-rule-${u.id}`,
+          displayName: 'bench forward',
+          sequence: list.length + 1,
+          isEnabled: true,
+          hasError: false,
+          isReadOnly: false,
+          conditions: {},
+          actions: { forwardTo: [{ emailAddress: { address: 'someone@example.net' } }] },
+        }),
+      ),
+    );
   const guest = school.users.find((u) => u.userType === 'Guest');
   if (guest) school.groups.filter((_, i) => i % 100 === 0).forEach((g) => g.memberIds.includes(guest.id) || g.memberIds.push(guest.id));
+  const staff = school.groups.find((g) => g.kind === 'staff')!.memberIds;
+  staff
+    .filter((_, i) => i % 100 === 0)
+    .forEach((id) =>
+      tenant.meetings.createEventAs(id, {
+        subject: 'Bench: meeting with a visitor',
+        isOnlineMeeting: true,
+        attendees: [{ emailAddress: { address: 'visitor@example.net', name: 'Visitor' } }],
+      }),
+    );
+  // Graph's notifications reach the app's webhook (bounded: a lost one shows as missed findings).
+  for (let i = 0; i < 10_000 && tenant.meetings.deliveries.length < tenant.meetings.notificationsSent; i++) await new Promise((r) => setImmediate(r));
 }
 
 const keys = (findings: Finding[]) => new Set(findings.map(findingKey));
@@ -119,15 +144,46 @@ const keys = (findings: Finding[]) => new Set(findings.map(findingKey));
 async function measure(users: number) {
   const t0 = performance.now();
   const school = generateSchool({ size: sizeForUsers(users) });
-  const tenant = createDemoTenant(school);
-  const server = setupServer(...tenant.handlers);
+  const clock = new SimulatedClock();
+  // The tenant's and the audit's wall clock: simulated time, so the hours between runs pass at once.
+  const epoch = Date.parse('2026-11-02T08:00:00Z');
+  const wall = () => new Date(epoch + clock.now());
+  const tenant = createDemoTenant(school, { clock: wall });
+  /** Where the webhook hands notifications (the watch is made once Graph access is). */
+  const webhook: { watch?: MeetingWatch } = {};
+  const server = setupServer(
+    ...tenant.handlers,
+    // The app's webhook: Graph's validation request gets its token back; notifications go to the watch.
+    http.post(WEBHOOK, async ({ request }) => {
+      const token = new URL(request.url).searchParams.get('validationToken');
+      if (token !== null) return new HttpResponse(token, { status: 200, headers: { 'content-type': 'text/plain' } });
+      await webhook.watch?.receive(await request.json());
+      return new HttpResponse(null, { status: 202 });
+    }),
+  );
   server.listen({ onUnhandledRequest: 'error' });
   const storage = openStorage('sqlite::memory:');
   await migrateToLatest(storage);
-  const clock = new SimulatedClock();
   const graph = new GraphAccess({ baseUrl: BASE, tokens: tokenSourceFor({ mode: 'demo' }, BASE), now: clock.now, sleep: clock.sleep });
   const exchange = new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' } });
-  const service = new AuditService({ graph, config, store: new AuditStore(storage.db), exchange });
+  const service = new AuditService({ graph, config, store: new AuditStore(storage.db), exchange, clock: wall, watermarks: new AuditWatermarks(storage.db) });
+  // The staff-calendar subscriptions the running app keeps (lessons), made before anything is counted.
+  const watch = new MeetingWatch({
+    db: storage.db,
+    config,
+    graph,
+    directory: new SchoolDirectory(graph, config),
+    notifier: new RecordingNotifier(),
+    logger: pino({ level: 'silent' }),
+    notificationUrl: () => WEBHOOK,
+    clock: wall,
+  });
+  webhook.watch = watch;
+  if (!fullOnly) {
+    await watch.ensureSubscriptions();
+    // The app has been running: its subscriptions have watched for a day before this audit.
+    clock.advance(25 * 3_600_000);
+  }
   const licences = school.users.filter((u) => u.userType === 'Member').length;
   process.stderr.write(`${users} users (${licences} licences): school generated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 
@@ -147,7 +203,9 @@ async function measure(users: number) {
   let incrementalUnits: number | null = null;
   let incrementalMissed: number | null = null;
   if (!fullOnly) {
-    changeOnePercent(school, tenant);
+    await changeOnePercent(school, tenant);
+    // The next run, two hours on: the audit log has the changes by then (60 to 90 minutes).
+    clock.advance(2 * 3_600_000);
     const incremental = await service.run({ trigger: 'bench', sinceLast: true });
     incrementalCalls = tenant.throttle.admitted - fullCalls;
     incrementalUnits = limits.resourceUnits - fullUnits;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describeTimeLeft, type AuditProgressView } from '../src/audit/audit-progress';
 import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
+import { AuditWatermarks } from '../src/audit/audit-watermark';
 import { citeFrom } from '../src/audit/policy-references';
 import type { CollectProgress } from '../src/audit/collect/collect-tenant';
 import type { ControlResult } from '../src/audit/controls/control';
@@ -91,7 +92,13 @@ export async function auditCommand(o: AuditCommandOptions): Promise<void> {
     await migrateToLatest(storage, existingIncidentLogKeys(o.databaseUrl ?? process.env.DATABASE_URL));
     const graph = new GraphAccess({ ...(graphUrl ? { baseUrl: graphUrl } : {}), tokens: tokenSourceFor(auth, graphUrl ?? 'https://graph.microsoft.com/v1.0') });
     const exchange = exchangeAdminFor(auth, config.school.tenantId, process.env, demoExchangeUrl);
-    const service = new AuditService({ graph, config, store: new AuditStore(storage.db, undefined, citeFrom(config)), exchange });
+    const service = new AuditService({
+      graph,
+      config,
+      store: new AuditStore(storage.db, undefined, citeFrom(config)),
+      exchange,
+      watermarks: new AuditWatermarks(storage.db),
+    });
     const { report, changes } = await service.run({
       trigger: 'cli',
       ...(o.sinceLast ? { sinceLast: true } : {}),

@@ -39,6 +39,7 @@ import { GraphMailer } from '../src/notify/mailer';
 import { AuditSchedule } from '../src/audit/audit-schedule';
 import { AuditService } from '../src/audit/audit-service';
 import { AuditStore } from '../src/audit/audit-store';
+import { AuditWatermarks } from '../src/audit/audit-watermark';
 import { citeFrom } from '../src/audit/policy-references';
 import { exchangeAdminFor } from '../src/exchange/exchange-admin';
 import { auditRoutes } from '../src/server/audit-routes';
@@ -312,7 +313,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   const auditStore = new AuditStore(storage.db, undefined, citeFrom(config));
   const exchange = exchangeAdminFor(options.graph.auth, config.school.tenantId, process.env, options.graph.exchangeAdminUrl);
-  const auditService = new AuditService({ graph, config, store: auditStore, exchange });
+  const auditService = new AuditService({ graph, config, store: auditStore, exchange, watermarks: new AuditWatermarks(storage.db) });
 
   const governance = governanceFeature({
     storage,

@@ -39,6 +39,15 @@ export const ROOTS = [
   'directoryObjects',
 ];
 
+/**
+ * Navigation paths the app follows further than MAX_STEPS reaches, from a singleton whose other
+ * navigations it never uses (`/security` holds alerts, cases, incidents...): only the types along
+ * the path are kept (with their bases, complex properties and derived types), not the singleton's
+ * every branch. The audit's change feed is the unified audit log, four steps down
+ * (security-auditlogquery-list-records.md: `GET /security/auditLog/queries/{id}/records`).
+ */
+export const PATHS = [['security', 'auditLog', 'queries', 'records']];
+
 export const SOURCE = {
   repository: 'microsoftgraph/msgraph-metadata',
   path: 'schemas/v1.0-Prod.csdl',
@@ -159,6 +168,25 @@ export function deriveGraphSchema(csdl: string, commit = SOURCE.commit): Derived
     depth += 1;
   }
   const kept = new Set(depthOf.keys());
+  // A path's types, each with the parts that need no navigation step (bases, complex properties and
+  // what derives from them); the singleton's other navigations stay out.
+  const keepParts = (name: string) => {
+    const n = name.replace(/\[\]$/, '');
+    if (!n || !all.has(n) || kept.has(n)) return;
+    kept.add(n);
+    const type = all.get(n)!;
+    if (type.base) keepParts(type.base);
+    for (const ty of Object.values(type.props)) keepParts(ty);
+    if (type.kind === 'complex') for (const d of derived.get(n) ?? []) keepParts(d);
+  };
+  for (const [root, ...steps] of PATHS) {
+    let at = entitySets[root!] ?? singletons[root!];
+    if (at) keepParts(at);
+    for (const step of steps) {
+      at = at && all.get(at)?.nav?.[step]?.replace(/\[\]$/, '');
+      if (at) keepParts(at);
+    }
+  }
 
   const types: Record<string, DerivedType> = {};
   for (const name of [...kept].sort()) types[name] = all.get(name)!;
@@ -171,7 +199,7 @@ export function deriveGraphSchema(csdl: string, commit = SOURCE.commit): Derived
       ...SOURCE,
       commit,
       generatedBy: 'scripts/derive-graph-schema.ts',
-      subset: `All entity sets and singletons; the types reachable from ${ROOTS.join(', ')} (base and derived types, navigation and complex properties, bound operations), with property names only (primitive and enum types dropped); names without the microsoft.graph. prefix.`,
+      subset: `All entity sets and singletons; the types reachable from ${ROOTS.join(', ')} (base and derived types, navigation and complex properties, bound operations), and the types along ${PATHS.map((p) => `/${p.join('/')}`).join(', ')}, with property names only (primitive and enum types dropped); names without the microsoft.graph. prefix.`,
     },
     entitySets,
     singletons,

@@ -24,8 +24,12 @@ describe('an audit-only deployment', () => {
     const report = (await call(t, keyPeople(t.school).itAdmin.id, '/api/admin/permissions')).body;
     expect(report.granted).toEqual(AUDIT_ONLY_PERMISSIONS);
     const unavailable = report.capabilities.filter((c: any) => !c.available).map((c: any) => `${c.feature}: ${c.what} (missing ${c.missing.join(', ')})`);
-    // Every audit check; only incremental sharing changes want Sites.FullControl.All (driveitem-delta.md).
-    expect(report.capabilities.filter((c: any) => c.feature === 'audit' && !c.available).map((c: any) => c.missing)).toEqual([['Sites.FullControl.All']]);
+    // Every audit check; only incremental sharing changes want Sites.FullControl.All (driveitem-delta.md), and
+    // learning changes from the unified audit log its AuditLogsQuery-* permissions (both optional).
+    expect(report.capabilities.filter((c: any) => c.feature === 'audit' && !c.available).map((c: any) => c.missing)).toEqual([
+      ['Sites.FullControl.All'],
+      ['AuditLogsQuery-SharePoint.Read.All', 'AuditLogsQuery-OneDrive.Read.All', 'AuditLogsQuery-Exchange.Read.All'],
+    ]);
     expect(unavailable).toEqual(
       expect.arrayContaining([
         'lessons: creating lessons (missing Calendars.ReadWrite, OnlineMeetings.ReadWrite.All, EduRoster.Read.All)',

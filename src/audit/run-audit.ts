@@ -14,6 +14,10 @@ export interface AuditRunOptions {
   teamsPolicies?: unknown;
   exchange?: ExchangeAdmin;
   previousDeltaLinks?: Record<string, string>;
+  /** An incremental run: learn what changed since then from the unified audit log (collect-tenant.ts). */
+  changesSince?: Date;
+  /** Staff calendars the app's subscriptions say did not change: not read again. */
+  quietCalendars?: Set<string>;
   onProgress?: (p: CollectProgress) => void;
   now?: () => Date;
 }
@@ -28,6 +32,8 @@ export async function runAudit(options: AuditRunOptions): Promise<{ report: Audi
     ...(options.config.groups.staff ? { staffGroupMail: options.config.groups.staff } : {}),
     ...(options.config.groups.students ? { studentGroupMail: options.config.groups.students } : {}),
     ...(options.previousDeltaLinks ? { previousDeltaLinks: options.previousDeltaLinks } : {}),
+    ...(options.changesSince ? { changesSince: options.changesSince } : {}),
+    ...(options.quietCalendars ? { quietCalendars: options.quietCalendars } : {}),
     ...(options.teamsPolicies !== undefined ? { teamsPolicies: options.teamsPolicies } : {}),
     ...(options.exchange ? { exchange: options.exchange } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

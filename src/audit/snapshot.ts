@@ -99,6 +99,13 @@ export interface TenantSnapshot {
   deltaLinks: Record<string, string>;
   /** In an incremental run: every drive item the delta returned (`driveId/itemId`), shared or not. */
   changedDriveItems?: string[];
+  /**
+   * In an incremental run, what was read again because it changed: the mailboxes whose rules and
+   * the groups whose members and owners, and the staff whose calendars were read (an area read in
+   * full leaves its list out).
+   * Findings about anything else are carried over from the last run.
+   */
+  incremental?: { mailboxesRead?: string[]; groupsRead?: string[]; calendarsRead?: string[] };
 }
 
 export function emptySnapshot(tenantId: string, at: Date): TenantSnapshot {

@@ -154,7 +154,11 @@ export const schoolConfigSchema = z
      * beside the configuration, lets every audit (the daily one and the tab's) check them.
      */
     audit: z
-      .object({ teamsPolicyExport: z.string().min(1).optional() })
+      .object({
+        teamsPolicyExport: z.string().min(1).optional(),
+        /** An incremental audit (--since-last) reads everything again once the last full read is this many days old. */
+        fullSweepDays: z.number().int().min(1).max(90).optional(),
+      })
       .strict()
       .optional(),
     /** Remote lessons (policy 000 "5. Remote Working"). */

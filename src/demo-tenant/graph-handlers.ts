@@ -4,7 +4,8 @@ import { DEMO_APP_ID } from '../graph/graph-auth';
 import { appIdOf, MAIL_SEND, permissionsFor, rolesOf } from '../graph/permissions';
 import { directoryDeltaHandlers } from './directory-delta-handlers';
 import { meetingHandlers, onlineMeetingJson, type DemoMeetings } from './meeting-handlers';
-import type { DemoDrive, DemoDriveItem, DemoGroup, DemoSchool, DemoUser } from './school-model';
+import { auditLogHandlers, type DemoAuditLog } from './audit-log-handlers';
+import type { DemoDrive, DemoDriveItem, DemoGroup, DemoInboxRule, DemoSchool, DemoUser } from './school-model';
 import { ThrottleControl } from './throttle-control';
 import { serviceOf } from '../graph/published-limits';
 import { schemaCheck, type RecordedGraphRequest } from './schema-check';
@@ -21,8 +22,15 @@ export interface DemoTenant {
   stats: { requests: number; batches: number; batchMembers: number };
   /** Every distinct Graph request received, with the schema's refusal if any (the conformance test reads it). */
   recorded: RecordedGraphRequest[];
-  /** Changes a drive item's sharing as a person would; drive delta then reports it. */
+  /** Changes a drive item's sharing as a person would; drive delta and the unified audit log then report it. */
   changeSharing(driveId: string, itemId: string, change: (item: DemoDriveItem) => void): void;
+  /**
+   * Changes a mailbox's inbox rules as a person would: in Outlook (audited as UpdateInboxRules) or
+   * with Exchange PowerShell (New-/Set-/Remove-InboxRule).
+   */
+  changeInboxRules(userId: string, change: (rules: DemoInboxRule[]) => void, how?: 'cmdlet' | 'outlook'): void;
+  /** The unified audit log the changes above are recorded in (Graph's Audit Log Query API serves it). */
+  auditLog: DemoAuditLog;
   /** Every delta link issued so far stops working (410 Gone): SharePoint's after a while, the directory's on a sync reset. */
   expireDeltaLinks(): void;
   /** People's own meetings and recordings, with the change notifications they cause. */
@@ -100,7 +108,17 @@ const ACCESS_DENIED = 'Access is denied. Check credentials and try again.';
 /** What Graph answers when an Exchange application access policy excludes the mailbox. */
 const RAOP_DENIED = 'Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.';
 
-export function createDemoTenant(school: DemoSchool, options: { requireAuth?: boolean; exchangeAdmin?: boolean } = {}): DemoTenant {
+export function createDemoTenant(
+  school: DemoSchool,
+  options: {
+    requireAuth?: boolean;
+    exchangeAdmin?: boolean;
+    /** The tenant's time (the unified audit log stamps records and queries with it); a benchmark passes its simulated one. */
+    clock?: () => Date;
+    /** How long an audit log query runs (audit-log-handlers.ts); tests make it 0. */
+    auditQueryRunsMs?: number;
+  } = {},
+): DemoTenant {
   const throttle = new ThrottleControl();
   const stats = { requests: 0, batches: 0, batchMembers: 0 };
   const recorded: RecordedGraphRequest[] = [];
@@ -228,6 +246,10 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
   }
 
   const meetings = meetingHandlers(school, findUser);
+  const audit = auditLogHandlers(school, {
+    clock: options.clock ?? (() => new Date()),
+    ...(options.auditQueryRunsMs !== undefined ? { queryRunsMs: options.auditQueryRunsMs } : {}),
+  });
   const handlers: HttpHandler[] = [
     gate,
     schemaCheck(recorded, (request) => request.headers.has(BATCH_MEMBER)),
@@ -466,6 +488,7 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
       return singleResponse(request, m && onlineMeetingJson(m, request), 'Online meeting');
     }),
     ...meetings.handlers,
+    ...audit.handlers,
 
     // Exchange Online admin API (InvokeCommand): read-only cmdlets the audit needs.
     http.post('*/adminapi/beta/:tenantId/InvokeCommand', async ({ request, params }) => {
@@ -539,17 +562,39 @@ export function createDemoTenant(school: DemoSchool, options: { requireAuth?: bo
   const changeSharing = (driveId: string, itemId: string, change: (item: DemoDriveItem) => void) => {
     const item = driveById.get(driveId)?.items.find((i) => i.id === itemId);
     if (!item) throw new Error(`no drive item ${driveId}/${itemId}`);
-    const before = item.permissions.filter((p) => !p.inheritedFrom).length;
+    const before = item.permissions.map((p) => ({ ...p }));
+    const hadOwn = before.some((p) => !p.inheritedFrom);
     change(item);
     item.changeVersion = ++changeVersion;
     item.sharingChanged = true;
-    item.sharingRemoved = before > 0 && item.permissions.filter((p) => !p.inheritedFrom).length === 0;
+    item.sharingRemoved = hadOwn && item.permissions.filter((p) => !p.inheritedFrom).length === 0;
+    audit.auditLog.sharingChanged(driveById.get(driveId)!, item, before);
+  };
+  const changeInboxRules = (userId: string, change: (rules: DemoInboxRule[]) => void, how: 'cmdlet' | 'outlook' = 'outlook') => {
+    const u = userById.get(userId);
+    if (!u) throw new Error(`no user ${userId}`);
+    const rules = school.inboxRules.get(u.id) ?? [];
+    const before = rules.map((r) => structuredClone(r));
+    change(rules);
+    school.inboxRules.set(u.id, rules);
+    audit.auditLog.inboxRulesChanged(u, before, rules, how);
   };
   const expireDeltaLinks = () => {
     deltaEpoch += 1;
   };
 
-  return { school, handlers, throttle, stats, recorded, changeSharing, expireDeltaLinks, meetings: meetings.meetings };
+  return {
+    school,
+    handlers,
+    throttle,
+    stats,
+    recorded,
+    changeSharing,
+    changeInboxRules,
+    expireDeltaLinks,
+    meetings: meetings.meetings,
+    auditLog: audit.auditLog,
+  };
 }
 
 function maybe<T, R>(value: T | undefined, fn: (v: T) => R): R | undefined {

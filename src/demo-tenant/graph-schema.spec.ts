@@ -55,7 +55,7 @@ describe("Graph v1.0's schema, as the demo tenant checks requests against it", (
     expect(resolveGraphRequest('/security/alerts_v2')).toMatchObject({
       ok: false,
       subsetLacks: true,
-      message: expect.stringMatching(/does not hold type 'microsoft.graph.security'.*ROOTS/),
+      message: expect.stringMatching(/does not hold type 'microsoft.graph.security.alert'.*ROOTS/),
     });
   });
 

@@ -116,7 +116,7 @@ interface State {
 const subsetLacks = (type: string): Resolution => ({
   ok: false,
   subsetLacks: true,
-  message: `The demo tenant's Graph schema subset does not hold type '${full(type)}': add its entity set or singleton to ROOTS in scripts/derive-graph-schema.ts and run it again.`,
+  message: `The demo tenant's Graph schema subset does not hold type '${full(type)}': add its entity set or singleton to ROOTS (or its navigation path to PATHS) in scripts/derive-graph-schema.ts and run it again.`,
 });
 
 function stateOf(type: string, collection: boolean): State | Resolution {

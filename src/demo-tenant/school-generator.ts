@@ -694,6 +694,7 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
     outbox: [],
     appInstalledFor: new Set(),
     appInstalledInChats: new Set(),
+    auditLog: [],
     subscriptions: [],
     teamsAppAccessPolicy: { global: true, organizerIds: [] },
   };

@@ -293,6 +293,30 @@ export interface DemoExchange {
   remoteDomains: Array<{ Identity: string; DomainName: string; AutoForwardEnabled: boolean }>;
 }
 
+/**
+ * One record of the unified audit log (security.auditLogRecord in Graph v1.0's CSDL;
+ * resources/security-auditlogrecord.md). `auditData` holds the service's own schema, an open type.
+ */
+export interface DemoAuditRecord {
+  id: string;
+  createdDateTime: string;
+  /** auditLogRecordType: sharePointSharingOperation, exchangeAdmin, exchangeItem ... */
+  auditLogRecordType: string;
+  operation: string;
+  organizationId: string;
+  userType: 'regular' | 'admin' | 'system';
+  userId: string;
+  /** The workload: SharePoint, OneDrive, Exchange, AzureActiveDirectory. */
+  service: string;
+  objectId: string;
+  userPrincipalName: string;
+  clientIp: string;
+  administrativeUnits: string[];
+  auditData: Record<string, unknown>;
+  /** Not a Graph field: when a search can first find it (records arrive late, audit-log-handlers.ts). */
+  ingestedAt: string;
+}
+
 /** What the generator deliberately got wrong, so the audit can be checked against the truth. */
 export interface SeededViolation {
   rule: string;
@@ -327,4 +351,6 @@ export interface DemoSchool {
    */
   teamsAppAccessPolicy: { global: boolean; organizerIds: string[] };
   subscriptions: DemoSubscription[];
+  /** The unified audit log: sharing and inbox-rule changes made after the seed, oldest first. */
+  auditLog: DemoAuditRecord[];
 }

@@ -18,6 +18,11 @@ export class SimulatedClock {
 
   readonly now = (): number => performance.now() + this.skippedMs;
 
+  /** Time passes with nothing running (the hours between two audits). */
+  advance(ms: number): void {
+    this.skippedMs += Math.max(0, ms);
+  }
+
   readonly sleep = (ms: number): Promise<void> =>
     new Promise<void>((wake) => {
       this.sleepers.push({ until: this.now() + Math.max(0, ms), wake });

@@ -14,7 +14,10 @@ import {
 describe('what the granted Graph permissions allow', () => {
   it('finds every audit check available in the audit-only mode (incremental sharing changes aside), and names what lessons lack', () => {
     const report = capabilityReport(AUDIT_ONLY_PERMISSIONS);
-    expect(report.filter((c) => c.feature === 'audit' && !c.available).map((c) => c.missing)).toEqual([['Sites.FullControl.All']]);
+    expect(report.filter((c) => c.feature === 'audit' && !c.available).map((c) => c.missing)).toEqual([
+      ['Sites.FullControl.All'],
+      ['AuditLogsQuery-SharePoint.Read.All', 'AuditLogsQuery-OneDrive.Read.All', 'AuditLogsQuery-Exchange.Read.All'],
+    ]);
     expect(report.find((c) => c.what === 'creating lessons')).toMatchObject({
       available: false,
       missing: ['Calendars.ReadWrite', 'OnlineMeetings.ReadWrite.All', 'EduRoster.Read.All'],

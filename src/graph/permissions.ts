@@ -55,6 +55,16 @@ export const CAPABILITIES: Capability[] = [
     what: 'sharing changes since the last audit (without it an incremental run is partial; a full run is complete)',
     needs: [['Sites.FullControl.All']],
   },
+  // security-auditcoreroot-post-auditlogqueries.md: one permission per Microsoft 365 service, or all audit logs.
+  {
+    feature: 'audit',
+    what: 'learning what changed since the last audit from the unified audit log (without it an incremental run reads every drive and mailbox again)',
+    needs: [
+      ['AuditLogsQuery-SharePoint.Read.All', 'AuditLogsQuery.Read.All'],
+      ['AuditLogsQuery-OneDrive.Read.All', 'AuditLogsQuery.Read.All'],
+      ['AuditLogsQuery-Exchange.Read.All', 'AuditLogsQuery.Read.All'],
+    ],
+  },
   { feature: 'audit', what: 'SharePoint sharing settings', needs: [['SharePointTenantSettings.Read.All', 'SharePointTenantSettings.ReadWrite.All']] },
   { feature: 'audit', what: 'guest and cross-tenant settings', needs: [['Policy.Read.All']] },
   {
@@ -95,13 +105,16 @@ export const AUDIT_ONLY_PERMISSIONS = [
 
 /**
  * What the full deployment grants in Entra ID: the least permission of every need, except Mail.Send
- * (an Exchange RBAC grant, never an Entra one) and Sites.FullControl.All (optional: a school may
- * keep incremental sharing audits partial rather than grant full control of every site).
+ * (an Exchange RBAC grant, never an Entra one), Sites.FullControl.All (optional: a school may
+ * keep incremental sharing audits partial rather than grant full control of every site) and the
+ * AuditLogsQuery-* permissions (optional: without them an incremental audit reads everything again).
  */
 export const APP_PERMISSIONS: string[] = leastSet(
   CAPABILITIES.flatMap((c) => c.needs)
     .map((anyOf) => anyOf.filter((p) => p !== MAIL_SEND))
-    .filter((anyOf) => anyOf.length > 0 && !(anyOf.length === 1 && anyOf[0] === 'Sites.FullControl.All')),
+    .filter((anyOf) => anyOf.length > 0 && !(anyOf.length === 1 && anyOf[0] === 'Sites.FullControl.All'))
+    // Optional too: without the audit log an incremental run reads everything again (slower, complete).
+    .filter((anyOf) => !anyOf.every((p) => p.startsWith('AuditLogsQuery'))),
 );
 
 /** The fewest permissions meeting every need: a need with one choice first; a need already met adds nothing. */
@@ -196,6 +209,19 @@ export interface ApiPermission {
   /** Only when the query asks for this (Education: beyond the basic roster). */
   query?: RegExp;
 }
+
+/**
+ * The Audit Log Query API's permissions, one per Microsoft 365 service, then all audit logs
+ * (security-auditcoreroot-post-auditlogqueries.md, "Permissions"). The audit reads SharePoint's and
+ * OneDrive's sharing events and Exchange's inbox-rule events.
+ */
+export const AUDIT_LOG_QUERY_PERMISSIONS = [
+  'AuditLogsQuery-SharePoint.Read.All',
+  'AuditLogsQuery-OneDrive.Read.All',
+  'AuditLogsQuery-Exchange.Read.All',
+  'AuditLogsQuery-Entra.Read.All',
+  'AuditLogsQuery.Read.All',
+];
 
 const U = '[^/]+';
 const r = (path: string) => new RegExp(`^${path.replace(/\{[^}]+\}/g, U).replace(/\$/g, '\\$')}$`);
@@ -409,6 +435,31 @@ export const API_PERMISSIONS: ApiPermission[] = [
     pattern: r('/drives/{id}/items/{id}/permissions'),
     anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'],
     doc: 'driveitem-list-permissions.md',
+  },
+  // The unified audit log (Microsoft Purview Audit Search): what changed since the last audit.
+  // security-auditcoreroot-post-auditlogqueries.md: the permissions "are classified at a Microsoft 365
+  // service level"; a query returns records only of the services the app holds one for.
+  {
+    method: 'POST',
+    path: '/security/auditLog/queries',
+    pattern: r('/security/auditLog/queries'),
+    anyOf: AUDIT_LOG_QUERY_PERMISSIONS,
+    doc: 'security-auditcoreroot-post-auditlogqueries.md',
+    note: 'records only of the services granted: -SharePoint and -OneDrive for sharing, -Exchange for inbox rules',
+  },
+  {
+    method: 'GET',
+    path: '/security/auditLog/queries/{id}',
+    pattern: r('/security/auditLog/queries/{id}'),
+    anyOf: AUDIT_LOG_QUERY_PERMISSIONS,
+    doc: 'security-auditlogquery-get.md',
+  },
+  {
+    method: 'GET',
+    path: '/security/auditLog/queries/{id}/records',
+    pattern: r('/security/auditLog/queries/{id}/records'),
+    anyOf: AUDIT_LOG_QUERY_PERMISSIONS,
+    doc: 'security-auditlogquery-list-records.md',
   },
   // Tenant settings
   {

@@ -150,12 +150,25 @@ export class MeetingWatch {
     const parsed = notificationSchema.safeParse(body);
     if (!parsed.success) return { accepted: 0, refused: 1 };
     const accepted: Notification[] = [];
+    const calendars = new Set<string>();
     let refused = 0;
     for (const n of parsed.data.value) {
-      const sub = await this.db.selectFrom('graph_subscription').select('client_state').where('id', '=', n.subscriptionId).executeTakeFirst();
+      const sub = await this.db.selectFrom('graph_subscription').select(['client_state', 'user_id']).where('id', '=', n.subscriptionId).executeTakeFirst();
       if (!sub || !n.clientState || !sameSecret(sub.client_state, n.clientState)) refused += 1;
-      else accepted.push(n);
+      else {
+        accepted.push(n);
+        calendars.add(sub.user_id);
+      }
     }
+    // The audit reads again only calendars that changed (or whose notifications went missing):
+    // it learns which from here, not by reading every calendar.
+    const at = this.now().toISOString();
+    for (const userId of calendars)
+      await this.db
+        .insertInto('calendar_change')
+        .values({ user_id: userId, changed_at: at })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ changed_at: at }))
+        .execute();
     if (refused) this.logger.warn({ refused }, 'change notifications refused: unknown subscription or wrong clientState');
     if (accepted.length)
       await this.db
@@ -306,7 +319,10 @@ export class MeetingWatch {
       expirationDateTime: expires,
       clientState,
     });
-    await this.db.insertInto('graph_subscription').values({ id: sub.id, user_id: userId, resource, client_state: clientState, expires_at: expires }).execute();
+    await this.db
+      .insertInto('graph_subscription')
+      .values({ id: sub.id, user_id: userId, resource, client_state: clientState, expires_at: expires, watching_since: this.now().toISOString() })
+      .execute();
   }
 
   private async firstTime(key: string): Promise<boolean> {

@@ -43,8 +43,8 @@ export const RECORDS_KEPT: Array<{ what: string; tables: string[]; kept: 'incide
     kept: 'always',
   },
   {
-    what: "Results of the audit of the school's Microsoft 365 settings (for example a file shared outside the school), findings accepted with a reason, and where the last audit left off reading each drive",
-    tables: ['audit_run', 'audit_finding', 'finding_acceptance', 'audit_delta_links'],
+    what: "Results of the audit of the school's Microsoft 365 settings (for example a file shared outside the school), findings accepted with a reason, where the last audit left off reading each drive and the audit log, and when each member of staff's calendar last changed (so the next audit reads only what changed)",
+    tables: ['audit_run', 'audit_finding', 'finding_acceptance', 'audit_delta_links', 'audit_watermark', 'calendar_change'],
     kept: 'always',
   },
   {

@@ -239,6 +239,14 @@ export interface GraphSubscriptionTable {
   resource: string;
   client_state: string;
   expires_at: string;
+  /** Since when it has watched (migration 0016); null for one made before: not trusted to have seen every change. */
+  watching_since: string | null;
+}
+
+/** When a staff calendar last changed, as its subscription told the app (migration 0016). */
+export interface CalendarChangeTable {
+  user_id: string;
+  changed_at: string;
 }
 
 /** Change notifications as received: answered at once, processed from here (0010). */
@@ -273,6 +281,14 @@ export interface PolicyReviewReminderTable {
   owner_id: string;
   sent_at: string;
   delivery: string;
+}
+
+/** Where an incremental audit resumes, per tenant (migration 0016). */
+export interface AuditWatermarkTable {
+  tenant_id: string;
+  changes_from: string;
+  last_full_at: string;
+  updated_at: string;
 }
 
 export interface TrainingRecordTable {
@@ -346,4 +362,6 @@ export interface Database {
   directory_user: DirectoryUserTable;
   directory_member: DirectoryMemberTable;
   directory_sync: DirectorySyncTable;
+  audit_watermark: AuditWatermarkTable;
+  calendar_change: CalendarChangeTable;
 }

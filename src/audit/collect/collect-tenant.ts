@@ -15,6 +15,7 @@ import {
 } from '../snapshot';
 import { sharePointBudgets } from '../../graph/published-limits';
 import { batchGetLists, isForbidden } from './graph-collection';
+import { readChangeFeed, siteKey, type ChangeFeed } from './change-feed';
 
 export interface CollectProgress {
   phase: string;
@@ -29,8 +30,17 @@ export interface CollectOptions {
   /** Who counts as staff (their calendars are read for meetings they organise). */
   staffGroupMail?: string;
   studentGroupMail?: string;
-  /** Delta links from the last run: re-read only what changed in those drives. */
+  /** Delta links from the last run: re-read only what changed in those drives (and groups, under `groups`). */
   previousDeltaLinks?: Record<string, string>;
+  /**
+   * An incremental run: what changed since this moment is learnt from the unified audit log
+   * (change-feed.ts), and only that is read: the drives of the sites whose sharing changed, the
+   * mailboxes whose rules changed, the groups `/groups/delta` says changed. An area the log cannot
+   * speak for is read as before and the coverage says so.
+   */
+  changesSince?: Date;
+  /** Staff whose calendars the app's subscriptions say did not change in the window: not read again. */
+  quietCalendars?: Set<string>;
   teamsPolicies?: unknown;
   /**
    * Licences in the tenant: they set SharePoint's per-minute budget (published-limits.ts). Unknown,
@@ -61,6 +71,9 @@ const COVERAGE_ORDER = [
   'meetings.calendars',
   'teams.policies',
 ];
+
+/** Past this many people joining or leaving the staff or students group, every group is read again (fewer calls). */
+const MAX_RECLASSIFIED = 50;
 
 export const SHARING_DELTA_PREFER = 'hierarchicalsharing, deltashowsharingchanges, deltashowremovedasdeleted, deltatraversepermissiongaps';
 
@@ -115,6 +128,7 @@ export class TenantCollector {
       snapshot.users = await this.graph.all<SnapshotUser>('/users?$select=id,displayName,userPrincipalName,mail,userType&$top=999');
     });
     // SharePoint's budget is the scarce one: spend it no faster than it refills rather than meet 429s.
+    const feed = this.options.changesSince ? await this.changeFeed(this.options.changesSince) : undefined;
     const licences = this.options.licences ?? snapshot.users.filter((u) => u.userType === 'Member').length;
     if (licences > 0) this.graph.paceSharePoint(sharePointBudgets(licences).perMinute);
     // Before the sites are listed, the best guess at the scarce work: a OneDrive delta (2 units) per member.
@@ -126,9 +140,9 @@ export class TenantCollector {
       'sharing.items',
       'Files.Read.All and Sites.Read.All',
       async () => {
-        const { items, deltaLinks, changed, incremental } = await this.sharedItems(snapshot.users);
+        const { items, deltaLinks, changed, incremental } = await this.sharedItems(snapshot.users, feed?.sharingSites);
         snapshot.sharedItems = items;
-        snapshot.deltaLinks = deltaLinks;
+        snapshot.deltaLinks = { ...snapshot.deltaLinks, ...deltaLinks };
         if (this.options.previousDeltaLinks) snapshot.changedDriveItems = changed;
         // driveitem-delta.md: "to process permissions correctly your application will need to request
         // Sites.FullControl.All". Without it a change of sharing alone may not show in delta.
@@ -138,16 +152,28 @@ export class TenantCollector {
             'partial: sharing changes since the last run are only seen with Sites.FullControl.All; run a full audit (without --since-last) for a complete check';
         }
       },
-      () => sharingPartial,
+      () => sharingPartial ?? (feed?.unavailable.sharing ? `partial: ${fellBack('sharing', feed.unavailable.sharing)}` : undefined),
     );
     // Awaited at the end; until then a failure must not count as unhandled.
     sharing.catch(() => undefined);
     await this.area('groups.membership', 'GroupMember.Read.All', async () => {
-      snapshot.groups = await this.groups();
+      const { groups, deltaLink, readOnly } = await this.groupsSince(this.options.changesSince ? this.options.previousDeltaLinks?.groups : undefined);
+      snapshot.groups = groups;
+      if (deltaLink) snapshot.deltaLinks = { ...snapshot.deltaLinks, groups: deltaLink };
+      if (readOnly) (snapshot.incremental ??= {}).groupsRead = readOnly;
     });
-    await this.area('mail.inbox-rules', 'MailboxSettings.Read', async () => {
-      snapshot.inboxRules = await this.inboxRules(snapshot.users);
-    });
+    await this.area(
+      'mail.inbox-rules',
+      'MailboxSettings.Read',
+      async () => {
+        const only = feed?.ruleMailboxes;
+        snapshot.inboxRules = await this.inboxRules(snapshot.users, only);
+        if (only) (snapshot.incremental ??= {}).mailboxesRead = snapshot.users.filter((u) => isIn(only, u)).map((u) => u.id);
+      },
+      // Read in full, so complete: only slower than it could have been.
+      () => undefined,
+      () => (feed?.unavailable.rules ? fellBack('rules', feed.unavailable.rules) : undefined),
+    );
     await this.exchangeArea('mail.mailbox-forwarding', 'mailbox forwarding is not in Microsoft Graph', async (exchange) => {
       // Forwarding lives in two places (Set-Mailbox): ForwardingSmtpAddress, a raw address, and
       // ForwardingAddress, a recipient in Exchange (a mail contact may point outside the school).
@@ -195,8 +221,9 @@ export class TenantCollector {
       'meetings.calendars',
       'Calendars.ReadBasic.All and OnlineMeetings.Read.All',
       async () => {
-        const { meetings, organisersNotCovered } = await this.meetings(snapshot);
+        const { meetings, organisersNotCovered, read } = await this.meetings(snapshot);
         snapshot.meetings = meetings;
+        if (this.options.quietCalendars) (snapshot.incremental ??= {}).calendarsRead = read;
         if (organisersNotCovered.length) {
           const names = organisersNotCovered.map((id) => snapshot.users.find((u) => u.id === id)?.userPrincipalName ?? id);
           meetingsPartial = `partial: meeting settings (records automatically?) not checked for ${names.join(', ')}: the Teams application access policy does not cover them (Grant-CsApplicationAccessPolicy); their meetings' attendees were checked from their calendars`;
@@ -243,12 +270,19 @@ export class TenantCollector {
   }
 
   /** One area of the audit; a 403 makes it "not checked: missing X", never a crash or a pass. */
-  private async area(check: AuditArea, permission: string, work: () => Promise<void>, partial: () => string | undefined = () => undefined): Promise<void> {
+  private async area(
+    check: AuditArea,
+    permission: string,
+    work: () => Promise<void>,
+    partial: () => string | undefined = () => undefined,
+    note: () => string | undefined = () => undefined,
+  ): Promise<void> {
     if (!this.totals.has(check)) this.progress(check, 0, 1);
     try {
       await work();
       const reason = partial();
-      this.coverage.push(reason ? { check, status: 'partial', reason } : { check, status: 'checked' });
+      const said = note();
+      this.coverage.push(reason ? { check, status: 'partial', reason } : said ? { check, status: 'checked', reason: said } : { check, status: 'checked' });
     } catch (e) {
       if (!isForbidden(e)) throw e;
       this.notChecked(check, `not checked: missing ${permission}`);
@@ -270,10 +304,90 @@ export class TenantCollector {
     }
   }
 
+  /**
+   * The school's groups with their members and owners. A full run first takes a `/groups/delta`
+   * link ($deltatoken=latest: a link and no data, group-delta.md) so the next run can ask what
+   * changed since; an incremental run follows that link and reads the members and owners of the
+   * groups that changed, and of the staff and students groups, which say who is staff and who is a
+   * student. A change to one of those two, or an expired link, means reading them all.
+   */
+  private async groupsSince(previousLink: string | undefined): Promise<{ groups: SnapshotGroup[]; deltaLink?: string; readOnly?: string[] }> {
+    const select = 'id,displayName,mail,resourceProvisioningOptions,members';
+    const classifying = [this.options.staffGroupMail, this.options.studentGroupMail].filter((m): m is string => !!m).map((m) => m.toLowerCase());
+    if (previousLink) {
+      type Member = { id: string; '@removed'?: object };
+      type Changed = {
+        id: string;
+        displayName?: string;
+        mail?: string | null;
+        resourceProvisioningOptions?: string[];
+        '@removed'?: object;
+        'members@delta'?: Member[];
+      };
+      const changes = await this.graph.delta<Changed>(previousLink).catch((e: unknown) => {
+        if (e instanceof GraphError && e.statusCode === 410) return undefined;
+        throw e;
+      });
+      // A large group's members come over several pages, the group repeated on each (delta-query-groups.md).
+      const byId = new Map<string, Changed>();
+      for (const c of changes?.items ?? []) {
+        const was = byId.get(c.id);
+        byId.set(c.id, { ...was, ...c, 'members@delta': [...(was?.['members@delta'] ?? []), ...(c['members@delta'] ?? [])] });
+      }
+      // Joining or leaving the staff or students group changes who that person is in every other
+      // group: those groups are read again too (found from the person's memberOf).
+      const reclassified = new Set(
+        [...byId.values()].filter((c) => c.mail && classifying.includes(c.mail.toLowerCase())).flatMap((c) => (c['members@delta'] ?? []).map((m) => m.id)),
+      );
+      if (changes?.deltaLink && reclassified.size <= MAX_RECLASSIFIED) {
+        const present = [...byId.values()].filter((c) => !c['@removed'] && c.displayName !== undefined);
+        const known = new Set(present.map((c) => c.id));
+        const add = (found: Changed[]) => {
+          for (const g of found) {
+            if (known.has(g.id) || g.displayName === undefined) continue;
+            known.add(g.id);
+            present.push(g);
+          }
+        };
+        for (const mail of classifying) {
+          add(
+            await this.graph.all<Changed>(
+              `/groups?$filter=${encodeURIComponent(`mail eq '${mail.replace(/'/g, "''")}'`)}&$select=id,displayName,mail,resourceProvisioningOptions`,
+            ),
+          );
+        }
+        const memberships = await batchGetLists<Changed & { '@odata.type'?: string }>(
+          this.graph,
+          [...reclassified].map((id) => ({ id, url: `/users/${id}/memberOf?$select=id,displayName,mail,resourceProvisioningOptions&$top=999` })),
+        );
+        for (const list of memberships.values()) add(list.value.filter((o) => !o['@odata.type'] || o['@odata.type'] === '#microsoft.graph.group'));
+        const groups = await this.membersOf(
+          present.map((g) => ({
+            id: g.id,
+            displayName: g.displayName ?? '',
+            mail: g.mail ?? null,
+            resourceProvisioningOptions: g.resourceProvisioningOptions ?? [],
+          })),
+        );
+        return { groups, deltaLink: changes.deltaLink, readOnly: [...new Set([...byId.keys(), ...known])] };
+      }
+    }
+    // Taken before the groups are read, so a change made while they are read is seen again next time.
+    const latest = await this.graph.delta(`/groups/delta?$select=${select}&$deltatoken=latest`).catch(() => undefined);
+    const groups = await this.groups();
+    return { groups, ...(latest?.deltaLink ? { deltaLink: latest.deltaLink } : {}) };
+  }
+
   private async groups(): Promise<SnapshotGroup[]> {
     const groups = await this.graph.all<
       Present<Graph.Group, 'id' | 'displayName'> & Selected<Graph.Group, 'mail'> & Optional<Graph.Group, 'resourceProvisioningOptions'>
     >('/groups?$select=id,displayName,mail,resourceProvisioningOptions&$top=999');
+    return this.membersOf(groups);
+  }
+
+  private async membersOf(
+    groups: Array<Present<Graph.Group, 'id' | 'displayName'> & Selected<Graph.Group, 'mail'> & Optional<Graph.Group, 'resourceProvisioningOptions'>>,
+  ): Promise<SnapshotGroup[]> {
     const requests = groups.flatMap((g) => [
       { id: `m:${g.id}`, url: `/groups/${g.id}/members?$select=id&$top=999` },
       { id: `o:${g.id}`, url: `/groups/${g.id}/owners?$select=id&$top=999` },
@@ -289,8 +403,8 @@ export class TenantCollector {
     }));
   }
 
-  private async inboxRules(users: SnapshotUser[]): Promise<Record<string, SnapshotInboxRule[]>> {
-    const mailboxes = users.filter((u) => u.userType === 'Member' && u.mail);
+  private async inboxRules(users: SnapshotUser[], only?: Set<string>): Promise<Record<string, SnapshotInboxRule[]>> {
+    const mailboxes = users.filter((u) => u.userType === 'Member' && u.mail && (!only || isIn(only, u)));
     const lists = await batchGetLists<SnapshotInboxRule>(
       this.graph,
       mailboxes.map((u) => ({ id: u.id, url: `/users/${u.id}/mailFolders/inbox/messageRules?$select=id,displayName,isEnabled,actions` })),
@@ -304,15 +418,23 @@ export class TenantCollector {
     return out;
   }
 
-  private async sharedItems(users: SnapshotUser[]) {
+  /** The unified audit log since `since`, up to now; an area it cannot speak for is read in full. */
+  private async changeFeed(since: Date): Promise<ChangeFeed> {
+    const now = this.options.now ?? (() => new Date());
+    return readChangeFeed(this.graph, { from: since, to: now() }, () => now().getTime());
+  }
+
+  private async sharedItems(users: SnapshotUser[], onlySites?: Set<string>) {
     // Every site collection (site-getallsites.md), OneDrives included as personal sites: a OneDrive
     // never opened has none, so listing them costs a page per 200 sites where asking each person
     // for theirs cost a call each, 404 for every student who never opened it. (Site search goes
     // through an index that lags behind new sites: not for an enumeration.)
     const members = users.filter((u) => u.userType === 'Member');
-    const allSites = await this.graph.all<{ id: string; displayName: string; webUrl?: string; isPersonalSite?: boolean }>(
+    const listed = await this.graph.all<{ id: string; displayName: string; webUrl?: string; isPersonalSite?: boolean }>(
       '/sites/getAllSites?$select=id,displayName,webUrl,isPersonalSite',
     );
+    // An incremental run reads only the sites whose sharing the audit log says changed.
+    const allSites = onlySites ? listed.filter((s) => s.webUrl && onlySites.has(siteKey(s.webUrl))) : listed;
     const sites = allSites.filter((s) => !s.isPersonalSite);
     const siteDrives = await batchGetLists<{ id: string }>(
       this.graph,
@@ -392,10 +514,11 @@ export class TenantCollector {
     return { items, deltaLinks, changed, incremental };
   }
 
-  private async meetings(snapshot: TenantSnapshot): Promise<{ meetings: SnapshotMeeting[]; organisersNotCovered: string[] }> {
+  private async meetings(snapshot: TenantSnapshot): Promise<{ meetings: SnapshotMeeting[]; organisersNotCovered: string[]; read: string[] }> {
     const staffGroup = snapshot.groups.find((g) => g.mail?.toLowerCase() === this.options.staffGroupMail?.toLowerCase());
     const staffIds = new Set(staffGroup?.memberIds ?? []);
-    const staff = snapshot.users.filter((u) => staffIds.has(u.id));
+    const quiet = this.options.quietCalendars;
+    const staff = snapshot.users.filter((u) => staffIds.has(u.id) && !quiet?.has(u.id));
     const select = '$select=id,subject,isOrganizer,isOnlineMeeting,start,onlineMeeting,attendees&$top=100';
     const calendars = await batchGetLists<GraphEvent>(
       this.graph,
@@ -440,7 +563,7 @@ export class TenantCollector {
     if (withUrl.length && withUrl.every((m) => organisersNotCovered.has(m.organizerId)) && !(await this.mayReadMeetings())) {
       throw new GraphError(403, 'the app lacks OnlineMeetings.Read.All');
     }
-    return { meetings, organisersNotCovered: [...organisersNotCovered] };
+    return { meetings, organisersNotCovered: [...organisersNotCovered], read: staff.map((u) => u.id) };
   }
 
   /** Whether the token grants online meeting reads at all (unknown: assume so, and say per organiser). */
@@ -454,6 +577,16 @@ export class TenantCollector {
  * An empty `shared: {}` (Prefer: hierarchicalsharing) marks the root of a permission hierarchy or
  * sharing removed: not sharing, and not worth a 5-unit permissions call (driveitem-delta.md).
  */
+/** Whether the feed names this person's mailbox (by sign-in name or address). */
+const isIn = (names: Set<string>, u: SnapshotUser) => names.has(u.userPrincipalName.toLowerCase()) || (!!u.mail && names.has(u.mail.toLowerCase()));
+
+/** What the coverage line says when an area could not learn its changes from the audit log. */
+function fellBack(area: 'sharing' | 'rules', why: string): string {
+  return area === 'sharing'
+    ? `changes since the last run were read from every drive's delta, not learnt from the audit log (${why})`
+    : `every mailbox's rules were read: changes since the last run could not be learnt from the audit log (${why})`;
+}
+
 export function isShared(item: { shared?: object }): boolean {
   return !!item.shared && Object.keys(item.shared).length > 0;
 }

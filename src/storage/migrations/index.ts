@@ -15,6 +15,7 @@ import * as m0012 from './0012-governance';
 import * as m0013 from './0013-incident-scale';
 import * as m0014 from './0014-school-directory';
 import * as m0015 from './0015-audit-delta-links';
+import * as m0016 from './0016-audit-watermark';
 import * as m0017 from './0017-overdue-told';
 
 /** What a migration may need from outside the database (the incident log key, never stored in it). */
@@ -44,5 +45,6 @@ export const migrations: Migration[] = [
   { name: '0013-incident-scale', up: m0013.up },
   { name: '0014-school-directory', up: m0014.up },
   { name: '0015-audit-delta-links', up: m0015.up },
+  { name: '0016-audit-watermark', up: m0016.up },
   { name: '0017-overdue-told', up: m0017.up },
 ];

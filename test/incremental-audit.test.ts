@@ -1,0 +1,179 @@
+import { resolve } from 'node:path';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import pino from 'pino';
+import { sqliteStorage, type TestStorage } from './support/storages';
+import { loadSchoolConfig } from '../src/config/load-school-config';
+import { createDemoTenant } from '../src/demo-tenant/graph-handlers';
+import type { DemoInboxRule } from '../src/demo-tenant/school-model';
+import { generateSchool, sizeForUsers } from '../src/demo-tenant/school-generator';
+import { ExchangeAdmin } from '../src/exchange/exchange-admin';
+import { GraphAccess } from '../src/graph/graph-access';
+import { tokenSourceFor } from '../src/graph/graph-auth';
+import { APP_PERMISSIONS, AUDIT_LOG_QUERY_PERMISSIONS } from '../src/graph/permissions';
+import { AuditService, type AuditOutcome } from '../src/audit/audit-service';
+import { AuditStore } from '../src/audit/audit-store';
+import { AuditWatermarks } from '../src/audit/audit-watermark';
+import { MeetingWatch } from '../src/lessons/meeting-watch';
+import { RecordingNotifier } from '../src/notify/notifier';
+import { SchoolDirectory } from '../src/school/school-directory';
+import { findingKey } from '../src/audit/findings';
+import { eventually } from './support/eventually';
+
+const config = loadSchoolConfig(resolve(__dirname, '../config/demo-school.yaml'));
+const BASE = 'https://graph.microsoft.com/v1.0';
+const HOUR = 3_600_000;
+const WEBHOOK = 'https://esafety.school.test/api/graph/notifications';
+
+/**
+ * Issue 12, part 3: an incremental audit learns what changed from events (the unified audit log,
+ * /groups/delta) and reads only that, yet reports every new and resolved finding a full run would.
+ */
+describe('an incremental audit (--since-last) after a 1% change of the school', () => {
+  const school = generateSchool({ size: sizeForUsers(600) });
+  let time = Date.parse('2026-11-02T08:00:00Z');
+  const clock = () => new Date(time);
+  const tenant = createDemoTenant(school, { clock });
+  let watch: MeetingWatch | undefined;
+  const server = setupServer(
+    ...tenant.handlers,
+    // The app's webhook for its staff-calendar subscriptions.
+    http.post(WEBHOOK, async ({ request }) => {
+      const token = new URL(request.url).searchParams.get('validationToken');
+      if (token !== null) return new HttpResponse(token, { status: 200, headers: { 'content-type': 'text/plain' } });
+      await watch?.receive(await request.json());
+      return new HttpResponse(null, { status: 202 });
+    }),
+  );
+  const graphWith = (roles?: string[]) =>
+    new GraphAccess({
+      baseUrl: BASE,
+      tokens: tokenSourceFor({ mode: 'demo', ...(roles ? { roles } : {}) }, BASE),
+      now: () => time,
+      sleep: async (ms) => void (time += ms),
+    });
+  const exchange = new ExchangeAdmin({ tenantId: school.tenantId, tokens: { getAccessToken: async () => 'demo' }, sleep: async () => undefined });
+  let t: TestStorage;
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterAll(() => server.close());
+  beforeEach(async () => {
+    t = await sqliteStorage();
+    school.subscriptions.length = 0;
+    // The running app keeps a subscription to each member of staff's calendar (lessons); it has for a day.
+    const graph = graphWith();
+    watch = new MeetingWatch({
+      db: t.storage.db,
+      config,
+      graph,
+      directory: new SchoolDirectory(graph, config),
+      notifier: new RecordingNotifier(),
+      logger: pino({ level: 'silent' }),
+      notificationUrl: () => WEBHOOK,
+      clock,
+    });
+    await watch.ensureSubscriptions();
+    time += 25 * HOUR;
+  });
+  afterEach(() => t.dispose());
+  const serviceWith = (graph: GraphAccess) =>
+    new AuditService({ graph, config, store: new AuditStore(t.storage.db), exchange, clock, watermarks: new AuditWatermarks(t.storage.db) });
+
+  /** Requests the demo tenant served during `work`: each batch member counts, the $batch envelope does not. */
+  async function counted<T>(work: () => Promise<T>): Promise<[T, number]> {
+    const served = () => tenant.stats.requests - tenant.stats.batches + tenant.stats.batchMembers;
+    const before = served();
+    const result = await work();
+    return [result, served() - before];
+  }
+
+  let n = 0;
+  /** People change sharing, rules and membership in 1% of the school, and undo some findings. */
+  async function changeOnePercent(full: AuditOutcome) {
+    n += 1;
+    school.drives
+      .filter((_, i) => i % 100 === n)
+      .forEach((d) => {
+        const file = d.items.find((i) => !i.isFolder)!;
+        tenant.changeSharing(d.id, file.id, (i) =>
+          i.permissions.push({ id: `t-${n}-${i.id}`, roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: 'https://x' } }),
+        );
+      });
+    const anon = full.report.findings.find((f) => f.rule === 'sharing.item.anonymous-link')!;
+    const [driveId, itemId] = anon.subject.id.split('/') as [string, string];
+    tenant.changeSharing(driveId, itemId, (i) => (i.permissions = i.permissions.filter((p) => p.link?.scope !== 'anonymous')));
+    const rule = (id: string): DemoInboxRule => ({
+      id,
+      displayName: 'forward home',
+      sequence: 9,
+      isEnabled: true,
+      hasError: false,
+      isReadOnly: false,
+      conditions: {},
+      actions: { forwardTo: [{ emailAddress: { address: 'me@home.example' } }] },
+    });
+    school.users
+      .filter((u) => u.userType === 'Member')
+      .filter((_, i) => i % 100 === n)
+      .forEach((u) => tenant.changeInboxRules(u.id, (rules) => rules.push(rule(`t-${n}-${u.id}`))));
+    const forwarding = full.report.findings.find((f) => f.rule === 'mail.inbox-rule.external-forward')!;
+    tenant.changeInboxRules(forwarding.subject.id, (rules) => rules.splice(0, rules.length), 'cmdlet');
+    const guest = school.users.find((u) => u.userType === 'Guest')!;
+    school.groups.filter((_, i) => i % 100 === n).forEach((g) => g.memberIds.includes(guest.id) || g.memberIds.push(guest.id));
+    // A member of staff organises a Teams meeting with someone outside the school.
+    const staff = school.groups.find((g) => g.kind === 'staff')!.memberIds;
+    tenant.meetings.createEventAs(staff[n]!, {
+      subject: 'Moderation',
+      isOnlineMeeting: true,
+      attendees: [{ emailAddress: { address: 'moderator@board.example' } }],
+    });
+    await eventually(() => tenant.meetings.deliveries.length === tenant.meetings.notificationsSent, 'Graph to deliver the change notifications');
+  }
+
+  it('reports every new and resolved finding a full run would, for at most 5% of its requests and resource units', async () => {
+    const service = serviceWith(graphWith());
+    const [full, fullRequests] = await counted(() => service.run({ trigger: 'test' }));
+    await changeOnePercent(full);
+    time += 2 * HOUR;
+    const [incremental, incrementalRequests] = await counted(() => service.run({ trigger: 'test', sinceLast: true }));
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    expect(incremental.changes.new.length).toBeGreaterThan(0);
+    expect(incremental.changes.resolved.length).toBeGreaterThanOrEqual(2);
+    expect(incremental.changes.new.map((f) => f.rule)).toEqual(
+      expect.arrayContaining([
+        'sharing.item.anonymous-link',
+        'mail.inbox-rule.external-forward',
+        'groups.guest-in-student-group',
+        'meetings.external-attendee',
+      ]),
+    );
+    expect(incremental.report.stats.resourceUnits).toBeLessThanOrEqual(0.05 * full.report.stats.resourceUnits);
+    expect(incrementalRequests).toBeLessThanOrEqual(0.05 * fullRequests);
+  });
+
+  it('without audit log permission, says which areas fell back to reading everything, and still misses nothing', async () => {
+    const roles = APP_PERMISSIONS.filter((p) => !AUDIT_LOG_QUERY_PERMISSIONS.includes(p));
+    const service = serviceWith(graphWith([...roles, 'Sites.FullControl.All']));
+    const full = await service.run({ trigger: 'test' });
+    await changeOnePercent(full);
+    time += 2 * HOUR;
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    const said = Object.fromEntries(incremental.report.coverage.map((c) => [c.check, c.reason ?? '']));
+    expect(said['sharing.items']).toMatch(/every drive's delta.*AuditLogsQuery-SharePoint\.Read\.All/);
+    expect(said['mail.inbox-rules']).toMatch(/every mailbox's rules were read.*AuditLogsQuery-Exchange\.Read\.All/);
+  });
+
+  it('reads everything again once the last full read is older than the sweep (audit.fullSweepDays, 7 by default)', async () => {
+    const service = serviceWith(graphWith());
+    const [, full] = await counted(() => service.run({ trigger: 'test' }));
+    time += 8 * 24 * HOUR;
+    const [, swept] = await counted(() => service.run({ trigger: 'test', sinceLast: true }));
+    expect(swept).toBeGreaterThanOrEqual(full);
+    time += HOUR;
+    const [, next] = await counted(() => service.run({ trigger: 'test', sinceLast: true }));
+    expect(next).toBeLessThan(full / 10);
+  });
+});
