@@ -116,10 +116,18 @@ export class DirectoryStore {
     });
   }
 
-  /** A delta round: these people changed or joined, those left. */
+  /**
+   * A delta round: these people changed or joined, those left (one entry each: the refresher folds
+   * a round's entries for one person into the last). Someone who left is no member of any group
+   * either (delta-query-groups.md: deleting the user removes the membership), whether or not the
+   * groups' round says so.
+   */
   async applyUsers(changed: DirectoryUser[], removed: string[], sync: Omit<SyncState, 'generation'>): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      for (const part of chunks(removed)) await tx.deleteFrom('directory_user').where('id', 'in', part).execute();
+      for (const part of chunks(removed)) {
+        await tx.deleteFrom('directory_user').where('id', 'in', part).execute();
+        await tx.deleteFrom('directory_member').where('member_id', 'in', part).execute();
+      }
       for (const part of chunks(changed))
         await tx
           .insertInto('directory_user')
