@@ -95,16 +95,18 @@ export class DirectoryStore {
   }
 
   /**
-   * Whether both people and groups have had a full round, and the refresh generation (another
-   * instance's refresh moves it): one cheap query, asked every few seconds at most.
+   * Whether both people and groups have had a full round, the refresh generation (another
+   * instance's refresh moves it) and when the older of the two was last refreshed (how stale the
+   * copy may be): one cheap query, asked every few seconds at most.
    */
-  async state(): Promise<{ synced: boolean; generation: number }> {
+  async state(): Promise<{ synced: boolean; generation: number; oldestSyncedAt: string | undefined }> {
     const r = await this.db
       .selectFrom('directory_sync')
-      .select((eb) => [eb.fn.max('generation').as('g'), eb.fn.countAll().as('n')])
+      .select((eb) => [eb.fn.max('generation').as('g'), eb.fn.countAll().as('n'), eb.fn.min('synced_at').as('oldest')])
       .where('name', 'in', ['users', 'groups'])
       .executeTakeFirst();
-    return { synced: Number(r?.n ?? 0) === 2, generation: Number(r?.g ?? 0) };
+    // synced_at is ISO 8601 in UTC: the smallest text is the oldest refresh of the two.
+    return { synced: Number(r?.n ?? 0) === 2, generation: Number(r?.g ?? 0), oldestSyncedAt: r?.oldest ? String(r.oldest) : undefined };
   }
 
   /** A full round: the people are exactly these. */
