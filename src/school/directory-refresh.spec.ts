@@ -104,6 +104,22 @@ describe.each(engines)('the school directory kept from Graph deltas (%s)', (_eng
     }
   });
 
+  it('forgets someone deleted from the tenant after the next refresh: not staff, not a person, as Graph would answer', async () => {
+    const a = instance(storage);
+    await a.refresher.refresh();
+    const leaver = keyPeople(ctx.school).teacher;
+    const at = ctx.school.users.indexOf(leaver);
+    ctx.school.users.splice(at, 1);
+    try {
+      expect(await a.refresher.refresh()).toMatchObject({ users: 'delta', groups: 'delta' });
+      expect((await a.directory.groupMembers('staff'))!.has(leaver.id)).toBe(false);
+      expect(await a.directory.person(leaver.id)).toBeUndefined();
+      expect((await a.store.members()).some((m) => m.memberId === leaver.id)).toBe(false);
+    } finally {
+      ctx.school.users.splice(at, 0, leaver);
+    }
+  });
+
   it('counts the members of a group nested in the staff group as staff (transitive membership, worked out locally)', async () => {
     const a = instance(storage);
     await a.refresher.refresh();
