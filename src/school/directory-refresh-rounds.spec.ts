@@ -87,6 +87,14 @@ describe.each(engines)('the directory refresh applies Graph delta rounds as Micr
     expect(await store.user('b')).toMatchObject({ displayName: 'B again' });
   });
 
+  it('takes the last entry for one person in a first round too: listed then @removed is not kept', async () => {
+    const { graph, script } = scriptedGraph();
+    script.users.push([person('a'), person('b'), { id: 'a', ...removed }]);
+    await refresher(graph, {}).refresh();
+    expect(await store.user('a')).toBeUndefined();
+    expect(await store.user('b')).toBeDefined();
+  });
+
   it('takes the last of several entries for one membership in a round: removed then added is a member, added then removed is not', async () => {
     const { graph, script } = scriptedGraph();
     script.users.push([person('a'), person('b')]);

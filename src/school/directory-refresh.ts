@@ -105,9 +105,12 @@ export class DirectoryRefresher {
       }
     }
     const round = await graph.delta<DeltaUser>(USER_DELTA);
-    // A first round can carry @removed too (delta-query-overview.md): those are simply not kept.
-    const everyone = new Map(round.items.filter((u) => !u['@removed']).map((u) => [u.id, directoryUser(u)]));
-    await store.replaceUsers([...everyone.values()], { deltaLink: round.deltaLink ?? null, detail: '{}', syncedAt: this.syncedAt });
+    // A first round can carry @removed too (delta-query-overview.md), and one person more than
+    // once: folded in order, the last entry wins, and the removed are not kept.
+    const last = new Map<string, DeltaUser>();
+    for (const u of round.items) last.set(u.id, u);
+    const everyone = [...last.values()].filter((u) => !u['@removed']).map(directoryUser);
+    await store.replaceUsers(everyone, { deltaLink: round.deltaLink ?? null, detail: '{}', syncedAt: this.syncedAt });
     return 'full';
   }
 
