@@ -192,7 +192,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   // The school directory is kept in the database from Graph's deltas, so a click never waits for
   // Graph (issue 16); until its first refresh, people are read from Graph as before.
   const directoryStore = options.directoryRefresh === false ? undefined : new DirectoryStore(storage.db);
-  const directory = new SchoolDirectory(graph, config, undefined, undefined, directoryStore);
+  // A copy not refreshed for three intervals (refreshes failing) is not used: people are read from
+  // Graph again, the log says so and /readyz shows it.
+  const refreshIntervalMs = (options.directoryRefresh || undefined)?.intervalMs ?? 5 * 60_000;
+  const directory = new SchoolDirectory(graph, config, undefined, undefined, directoryStore, {
+    maxStaleMs: 3 * refreshIntervalMs,
+    onStale: (f) => logger.warn({ oldestSyncedAt: f.oldestSyncedAt }, 'school directory copy is stale: reading people from Graph until a refresh succeeds'),
+  });
   const conversations = new ConversationReferences(storage.db);
 
   const validators: TokenValidator[] = [];

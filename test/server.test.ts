@@ -18,6 +18,21 @@ describe('the server', () => {
       expect(await (await fetch(`${t.app.url}/readyz`)).json()).toEqual({ status: 'ready', database: 'sqlite' });
     });
 
+    it('stays ready but warns at /readyz when the school directory copy has not been refreshed for three intervals', async () => {
+      await t.app.directoryRefresher!.refresh();
+      // Refreshes kept failing: the copy was last refreshed an hour ago (three intervals: fifteen minutes).
+      const anHourAgo = new Date(Date.now() - 60 * 60_000).toISOString();
+      await t.app.storage.db.updateTable('directory_sync').set({ synced_at: anHourAgo }).execute();
+      try {
+        const ready = await fetch(`${t.app.url}/readyz`);
+        expect(ready.status).toBe(200);
+        expect(await ready.json()).toEqual({ status: 'ready', database: 'sqlite', directory: { stale: true, oldestSyncedAt: anHourAgo } });
+      } finally {
+        await t.app.directoryRefresher!.refresh();
+      }
+      expect(await (await fetch(`${t.app.url}/readyz`)).json()).toEqual({ status: 'ready', database: 'sqlite' });
+    });
+
     it('asks a caller without a token to sign in (401)', async () => {
       const res = await fetch(`${t.app.url}/api/me`);
       expect(res.status).toBe(401);

@@ -156,6 +156,77 @@ describe('directory delta in the demo tenant (user-delta.md, group-delta.md, del
     }
   });
 
+  it('reports a deleted user as removed from their groups, and no longer answers for them (delta-query-groups.md)', async () => {
+    const staff = ctx.school.groups.find((g) => g.kind === 'staff')!;
+    const { deltaLink } = await round(`/groups/delta?$filter=id eq '${staff.id}'&$select=id,members`);
+    const at = ctx.school.users.findIndex((u) => u.id === staff.memberIds[0]);
+    const [leaver] = ctx.school.users.splice(at, 1);
+    try {
+      // "removed from the group - either by removing the membership or by deleting the user object itself"
+      const second = await round(deltaLink);
+      expect(second.items.flatMap((g) => g['members@delta'] ?? [])).toEqual([
+        { '@odata.type': '#microsoft.graph.user', id: leaver!.id, '@removed': { reason: 'deleted' } },
+      ]);
+      await expect(ctx.graph.get(`/users/${leaver!.id}`)).rejects.toMatchObject({ statusCode: 404 });
+      const members = await ctx.graph.all<{ id: string }>(`/groups/${staff.id}/transitiveMembers?$select=id`);
+      expect(members.map((m) => m.id)).not.toContain(leaver!.id);
+    } finally {
+      ctx.school.users.splice(at, 0, leaver!);
+    }
+  });
+
+  it('refuses a /users/delta token at /groups/delta (a token belongs to the query that issued it)', async () => {
+    const { deltaLink } = await round('/users/delta?$select=displayName');
+    const token = new URL(deltaLink).searchParams.get('$deltatoken')!;
+    await expect(ctx.graph.get(`/groups/delta?$deltatoken=${token}`)).rejects.toMatchObject({ statusCode: 400 });
+  });
+
+  it('points the 410 of a sync reset at the initial query, with its $select and $filter and an empty $deltatoken ("Synchronization reset")', async () => {
+    const [a, b] = ctx.school.users;
+    const { deltaLink } = await round(`/users/delta?$filter=id eq '${a!.id}' or id eq '${b!.id}'&$select=displayName,jobTitle`);
+    ctx.tenant.expireDeltaLinks();
+    const gone = await fetch(deltaLink, { headers: { Authorization: 'Bearer demo-tenant-token' } });
+    expect(gone.status).toBe(410);
+    const restart = new URL(gone.headers.get('Location')!);
+    expect(restart.pathname).toBe('/v1.0/users/delta');
+    expect(restart.searchParams.get('$deltatoken')).toBe('');
+    expect(restart.searchParams.get('$select')).toBe('displayName,jobTitle');
+    expect(restart.searchParams.get('$filter')).toBe(`id eq '${a!.id}' or id eq '${b!.id}'`);
+    // Followed, it is a first round again.
+    const again = await round(restart.toString());
+    expect(again.items.map((u) => u.id).sort()).toEqual([a!.id, b!.id].sort());
+  });
+
+  it('gives a deleted Microsoft 365 group the reason changed (restorable) and a deleted security group deleted (directory-deleteditems-restore.md)', async () => {
+    const template = ctx.school.groups.find((g) => g.kind === 'club')!;
+    const unified = { ...template, id: '00000000-0000-4000-8000-0000000000b1', groupTypes: ['Unified'], memberIds: [], ownerIds: [] };
+    const security = {
+      ...template,
+      id: '00000000-0000-4000-8000-0000000000b2',
+      groupTypes: [],
+      mailEnabled: false,
+      securityEnabled: true,
+      memberIds: [],
+      ownerIds: [],
+    };
+    ctx.school.groups.push(unified, security);
+    const filter = `$filter=id eq '${unified.id}' or id eq '${security.id}'&$select=displayName`;
+    const { deltaLink } = await round(`/groups/delta?${filter}`);
+    ctx.school.groups.splice(ctx.school.groups.indexOf(unified), 2);
+    const second = await round(deltaLink);
+    expect(second.items).toEqual(
+      expect.arrayContaining([
+        { id: unified.id, '@removed': { reason: 'changed' } },
+        { id: security.id, '@removed': { reason: 'deleted' } },
+      ]),
+    );
+  });
+
+  it('refuses $search and $count on /users/delta, which user-delta.md does not list (only $select and $filter by id)', async () => {
+    await expect(ctx.graph.get('/users/delta?$search="displayName:ann"')).rejects.toMatchObject({ statusCode: 400 });
+    await expect(ctx.graph.get('/users/delta?$count=true')).rejects.toMatchObject({ statusCode: 400 });
+  });
+
   it('asks the permissions Microsoft lists: User.Read.All for users, GroupMember.Read.All for groups', async () => {
     await expect(graphWith(['GroupMember.Read.All']).get('/users/delta?$select=id')).rejects.toMatchObject({ statusCode: 403 });
     await expect(graphWith(['User.Read.All']).get('/groups/delta?$select=members')).rejects.toMatchObject({ statusCode: 403 });

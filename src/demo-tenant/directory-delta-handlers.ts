@@ -19,11 +19,16 @@ import type { DemoGroup, DemoSchool, DemoUser } from './school-model';
  *   member on the first round, then the members added, and removed ones with `@removed`. A large
  *   group's members are split over pages, the group repeated on each (delta-query-groups.md,
  *   "Paging through members in a large group").
- * - `$filter` only as `id eq '...'` joined by `or`, at most 50 ids; `$top`, `$orderby` and (for
- *   users) `$expand` are not supported; `$deltatoken=latest` gives a delta link and no data.
+ * - `$filter` only as `id eq '...'` joined by `or`, at most 50 ids; `$top`, `$orderby`, `$search`,
+ *   `$count` and (for users) `$expand` are refused; `$deltatoken=latest` gives a delta link and no
+ *   data. A token names the function that issued it: a users token is refused by groups.
+ * - A removed user is `@removed` with reason `changed` (restorable), a removed group `changed` when
+ *   it is a Microsoft 365 group and `deleted` otherwise; a removed user also leaves every group
+ *   (`members@delta` with `@removed`).
  * - Directory delta tokens last seven days ("Token duration": an expired one is refused with
  *   `syncStateNotFound`); when the service resets the sync (`expireDeltaLinks()`), a delta link
- *   answers 410 Gone with a Location to start again ("Synchronization reset").
+ *   answers 410 Gone with a Location to start again: the token's initial query, an empty
+ *   `$deltatoken` ("Synchronization reset").
  *
  * Changes are not recorded by the code that makes them: each request compares the school model with
  * what it last saw, so a test or the demo can add a user or remove a member by editing `school`
@@ -71,6 +76,8 @@ interface MemberState {
 }
 
 interface TokenState {
+  /** Which function issued it: a /users/delta token is no token for /groups/delta. */
+  kind: 'users' | 'groups';
   /** Changes after this one (−1: everything that exists). */
   since: number;
   /** The change the round is a snapshot of. */
@@ -120,10 +127,14 @@ class DirectoryChanges {
     if (what === 'users') return;
     track(this.groups, this.school.groups, directoryGroupJson, stamp);
     const userIds = new Set(this.school.users.map((u) => u.id));
+    const groupIds = new Set(this.school.groups.map((g) => g.id));
     for (const g of this.school.groups) {
       let known = this.members.get(g.id);
       if (!known) this.members.set(g.id, (known = new Map()));
-      const now = new Set(g.memberIds);
+      // delta-query-groups.md: a member is removed "either by removing the membership or by
+      // deleting the user object itself": someone gone from the directory is no member of anything
+      // (the model keeps the id in memberIds, as a restored user gets their memberships back).
+      const now = new Set(g.memberIds.filter((id) => userIds.has(id) || groupIds.has(id)));
       for (const id of now) {
         const was = known.get(id);
         if (!was || was.removed) known.set(id, { type: userIds.has(id) ? 'user' : 'group', version: stamp(), removed: false });
@@ -171,7 +182,7 @@ const encode = (state: TokenState) => Buffer.from(JSON.stringify(state)).toStrin
 function decode(token: string): TokenState | undefined {
   try {
     const s = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as TokenState;
-    return typeof s.since === 'number' && typeof s.upTo === 'number' ? s : undefined;
+    return typeof s.since === 'number' && typeof s.upTo === 'number' && (s.kind === 'users' || s.kind === 'groups') ? s : undefined;
   } catch {
     return undefined;
   }
@@ -195,23 +206,30 @@ export function directoryDeltaHandlers(school: DemoSchool, options: DirectoryDel
     // 50,000 people a look costs a few hundred milliseconds; every page would cost that again).
     if (!params.has('$skiptoken')) changes.observe(kind);
     const fresh = `${url.origin}${url.pathname}`;
-    for (const unsupported of ['$top', '$orderby', ...(kind === 'users' ? ['$expand'] : [])])
+    // user-delta.md and group-delta.md document only $select and `$filter=id eq` (and, for groups,
+    // `$expand=members`, delta-query-groups.md); the overview refuses $top, $orderby and (users)
+    // $expand. $search and $count are not among them: refused as Graph does, not ignored.
+    for (const unsupported of ['$top', '$orderby', '$search', '$count', ...(kind === 'users' ? ['$expand'] : [])])
       if (params.has(unsupported))
         return graphError(400, 'Request_UnsupportedQuery', `Unsupported query option '${unsupported}' for the delta function (delta-query-overview.md).`);
     const skip = params.get('$skiptoken');
-    const deltaToken = params.get('$deltatoken');
+    // An empty $deltatoken is the initial query (the Location of a synchronization reset).
+    const deltaToken = params.get('$deltatoken') || null;
     let state: TokenState;
     if (skip !== null || (deltaToken !== null && deltaToken !== 'latest')) {
       if (skip !== null && params.has('$select'))
         return graphError(400, 'Request_BadRequest', 'Delta queries with both $select and $skipToken are not supported.');
       const decoded = decode((skip ?? deltaToken)!);
       if (!decoded) return graphError(400, 'Request_BadRequest', 'The state token is not valid.');
-      // Synchronization reset: 410 and a Location with no token, where a full sync starts again.
+      if (decoded.kind !== kind) return graphError(400, 'Request_BadRequest', `The state token was not issued for ${kind}/delta.`);
+      // delta-query-overview.md, "Synchronization reset": 410 and a Location "containing a request
+      // URL with an empty $deltaToken (same as the initial query)": the token's own query again.
+      const restart = initialQuery(fresh, decoded);
       if (decoded.epoch !== options.epoch())
-        return graphError(410, 'resyncRequired', 'Resync required: start again with a full synchronization.', { Location: fresh });
+        return graphError(410, 'resyncRequired', 'Resync required: start again with a full synchronization.', { Location: restart });
       // Token duration: seven days for directory objects, then a 40X with syncStateNotFound.
       if (now() - decoded.issuedAt > DIRECTORY_DELTA_TOKEN_MS)
-        return graphError(410, 'syncStateNotFound', 'The sync state is not found: the delta token has expired.', { Location: fresh });
+        return graphError(410, 'syncStateNotFound', 'The sync state is not found: the delta token has expired.', { Location: restart });
       state =
         skip !== null
           ? decoded
@@ -238,7 +256,7 @@ export function directoryDeltaHandlers(school: DemoSchool, options: DirectoryDel
       let select = params.has('$select') ? splitSelect(params.get('$select')!) : null;
       // delta-query-groups.md: `$expand=members` also tracks membership.
       if (expand && select && !select.includes('members')) select = [...select, 'members'];
-      const base = { select, ids, epoch: options.epoch(), issuedAt: now(), upTo: changes.version };
+      const base = { kind, select, ids, epoch: options.epoch(), issuedAt: now(), upTo: changes.version };
       // Sync from now: `$deltatoken=latest` gives the delta link and no objects.
       if (deltaToken === 'latest') return page(fresh, [], { '@odata.deltaLink': `${fresh}?$deltatoken=${encode({ ...base, since: base.upTo })}` });
       state = { ...base, since: -1 };
@@ -257,7 +275,7 @@ export function directoryDeltaHandlers(school: DemoSchool, options: DirectoryDel
       const t = changes.users.get(id)!;
       if (!wanted(id, s)) continue;
       // delta-query-users.md: with no $select every property is tracked; the default set is returned.
-      const entry = objectEntry(id, t, s.select ?? [...t.props.keys()], s.select ?? USER_DEFAULT, s);
+      const entry = objectEntry(id, t, s.select ?? [...t.props.keys()], s.select ?? USER_DEFAULT, s, false, 'changed');
       if (entry) entries.push(entry);
       if (entries.length === PAGE_WEIGHT) break;
     }
@@ -277,7 +295,7 @@ export function directoryDeltaHandlers(school: DemoSchool, options: DirectoryDel
       if (id === s.after && start === 0) continue;
       const memberChanges = withMembers && t.removed === undefined ? membersInRound(id, s) : [];
       const fields = (s.select ?? [...t.props.keys()]).filter((f) => f !== 'members');
-      const entry = objectEntry(id, t, fields, fields, s, memberChanges.length > 0);
+      const entry = objectEntry(id, t, fields, fields, s, memberChanges.length > 0, restorable(t) ? 'changed' : 'deleted');
       if (!entry) continue;
       // A large group fills one entry per chunk of its members, repeated with the same properties.
       let offset = start;
@@ -321,7 +339,15 @@ export function directoryDeltaHandlers(school: DemoSchool, options: DirectoryDel
   }
 
   /** The object as this round reports it, or undefined when it has nothing to report. */
-  function objectEntry(id: string, t: Tracked, tracked: string[], returned: string[], s: TokenState, membersChanged = false): Json | undefined {
+  function objectEntry(
+    id: string,
+    t: Tracked,
+    tracked: string[],
+    returned: string[],
+    s: TokenState,
+    membersChanged: boolean,
+    removedReason: 'changed' | 'deleted',
+  ): Json | undefined {
     const firstRound = s.since < 0;
     // Existed at the snapshot: created by then, and not yet removed by then.
     const existedAtSnapshot = t.created <= s.upTo && (t.removed === undefined || t.removed > s.upTo);
@@ -332,8 +358,10 @@ export function directoryDeltaHandlers(school: DemoSchool, options: DirectoryDel
     if (t.removed !== undefined && inRound(t.removed, s)) {
       // Created and removed within the round: the client never knew it.
       if (t.created > s.since) return undefined;
-      // delta-query-users.md: a deleted user is `changed` (restorable from deleted items).
-      return { id, '@removed': { reason: 'changed' } };
+      // delta-query-overview.md: `changed` "indicates the item was deleted and can be restored
+      // from deletedItems", `deleted` that it cannot: a user is restorable, a group only when it is
+      // a Microsoft 365 group (the caller says which).
+      return { id, '@removed': { reason: removedReason } };
     }
     if (!existedAtSnapshot) return undefined;
     const changed = inRound(t.created, s) || tracked.some((f) => inRound(t.props.get(f)?.version ?? -1, s)) || membersChanged;
@@ -360,6 +388,23 @@ export function directoryDeltaHandlers(school: DemoSchool, options: DirectoryDel
 
   // Registered before `/users/:id` and `/groups/:id`, which would otherwise take `delta` for an id.
   return [http.get('*/v1.0/users/delta', ({ request }) => delta(request, 'users')), http.get('*/v1.0/groups/delta', ({ request }) => delta(request, 'groups'))];
+}
+
+/**
+ * Deleted items keep users and Microsoft 365 groups ("Unified" in groupTypes) for 30 days;
+ * security groups "are deleted permanently" (directory-deleteditems-restore.md).
+ */
+function restorable(t: Tracked): boolean {
+  const types = restore(t.props.get('groupTypes')?.value);
+  return Array.isArray(types) && types.includes('Unified');
+}
+
+/** The first request of a round, as the token's query had it: its $select and $filter, an empty $deltatoken. */
+function initialQuery(fresh: string, s: TokenState): string {
+  const parts = ['$deltatoken='];
+  if (s.select) parts.push(`$select=${s.select.join(',')}`);
+  if (s.ids) parts.push(`$filter=${s.ids.map((id) => `id eq '${id}'`).join(' or ')}`);
+  return `${fresh}?${parts.join('&')}`;
 }
 
 function splitSelect(select: string): string[] {

@@ -133,10 +133,12 @@ export function createDemoTenant(
     userById.set(u.id, u);
     userById.set(u.userPrincipalName.toLowerCase(), u);
   }
-  // A person added to the model later (a new starter in a test) is found by a scan.
+  // A person added to the model later (a new starter in a test) is found by a scan; one removed
+  // from it since start-up (deleted) is not found, as Graph answers 404 for a deleted user.
+  const liveUser = (u: DemoUser | undefined) => (u && school.users.includes(u) ? u : undefined);
   const findUser = (idOrUpn: string) => {
     const key = decodeURIComponent(idOrUpn).toLowerCase();
-    return userById.get(key) ?? userById.get(idOrUpn) ?? school.users.find((u) => u.id === key || u.userPrincipalName.toLowerCase() === key);
+    return liveUser(userById.get(key) ?? userById.get(idOrUpn)) ?? school.users.find((u) => u.id === key || u.userPrincipalName.toLowerCase() === key);
   };
   const groupById = new Map(school.groups.map((g) => [g.id, g]));
   const driveById = new Map(school.drives.map((d) => [d.id, d]));
@@ -147,11 +149,21 @@ export function createDemoTenant(
       .filter((d) => d.driveType === 'business' && d.ownerUserId && userById.get(d.ownerUserId)?.driveProvisioned !== false)
       .map((d) => [personalSiteId(d), d]),
   );
-  const members = (ids: string[]) =>
-    ids
-      .map((id) => userById.get(id) ?? groupById.get(id))
+  // A deleted user is no member of anything (delta-query-groups.md: deleting the user object
+  // removes the membership), though the model keeps their id in memberIds.
+  // (One set of the living per listing: a large group is checked against it in linear time.)
+  const members = (ids: string[]) => {
+    const living = new Set<DemoUser>(school.users);
+    return ids
+      .map((id) => {
+        const g = groupById.get(id);
+        if (g) return g;
+        const u = userById.get(id) ?? school.users.find((x) => x.id === id);
+        return u && living.has(u) ? u : undefined;
+      })
       .filter(Boolean)
       .map((x) => ('userType' in x! ? userJson(x as DemoUser) : groupJson(x as DemoGroup)));
+  };
 
   // Order matters: the gate runs first for every request and falls through when it lets one pass.
   const gate = http.all(`${V}/*`, ({ request }) => {

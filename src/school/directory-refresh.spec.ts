@@ -11,14 +11,14 @@ import { JobRunner } from '../jobs/job-runner';
 import { JobLeases } from '../storage/job-lease';
 import { DIRECTORY_JOB, DirectoryRefresher, scheduleDirectoryRefresh } from './directory-refresh';
 import { DirectoryStore } from './directory-store';
-import { SchoolDirectory } from './school-directory';
+import { SchoolDirectory, type DirectoryFreshness, type SchoolDirectoryOptions } from './school-directory';
 
 const demoConfig = loadSchoolConfig(resolve(__dirname, '../../config/demo-school.yaml'));
 const BASE = 'https://graph.microsoft.com/v1.0';
 const silent = pino({ level: 'silent' });
 
 /** An app instance: its own Graph client (its requests recorded), directory and refresher, on a shared database. */
-function instance(storage: TestStorage) {
+function instance(storage: TestStorage, config = demoConfig, options: { now?: () => number } & SchoolDirectoryOptions = {}) {
   const graph = new GraphAccess({ baseUrl: BASE, tokens: tokenSourceFor({ mode: 'demo' }, BASE), sleep: async () => undefined });
   const paths: string[] = [];
   const get = graph.get.bind(graph);
@@ -27,8 +27,8 @@ function instance(storage: TestStorage) {
     return get(path, headers);
   }) as typeof graph.get;
   const store = new DirectoryStore(storage.storage.db);
-  const directory = new SchoolDirectory(graph, demoConfig, 5 * 60_000, Date.now, store);
-  const refresher = new DirectoryRefresher({ graph, store, config: demoConfig, onRefreshed: () => directory.localChanged() });
+  const directory = new SchoolDirectory(graph, config, 5 * 60_000, options.now ?? Date.now, store, options);
+  const refresher = new DirectoryRefresher({ graph, store, config, onRefreshed: () => directory.localChanged() });
   return { graph, paths, store, directory, refresher };
 }
 
@@ -101,6 +101,22 @@ describe.each(engines)('the school directory kept from Graph deltas (%s)', (_eng
       expect(await a.directory.person(leaver)).toMatchObject({ kind: 'unknown' });
     } finally {
       staff.memberIds.push(leaver);
+    }
+  });
+
+  it('forgets someone deleted from the tenant after the next refresh: not staff, not a person, as Graph would answer', async () => {
+    const a = instance(storage);
+    await a.refresher.refresh();
+    const leaver = keyPeople(ctx.school).teacher;
+    const at = ctx.school.users.indexOf(leaver);
+    ctx.school.users.splice(at, 1);
+    try {
+      expect(await a.refresher.refresh()).toMatchObject({ users: 'delta', groups: 'delta' });
+      expect((await a.directory.groupMembers('staff'))!.has(leaver.id)).toBe(false);
+      expect(await a.directory.person(leaver.id)).toBeUndefined();
+      expect((await a.store.members()).some((m) => m.memberId === leaver.id)).toBe(false);
+    } finally {
+      ctx.school.users.splice(at, 0, leaver);
     }
   });
 
@@ -186,6 +202,49 @@ describe.each(engines)('the school directory kept from Graph deltas (%s)', (_eng
     expect(await a.directory.person(teacher)).toMatchObject({ kind: 'staff' });
     expect(await b.directory.person(teacher)).toMatchObject({ kind: 'staff' });
     expect(ctx.tenant.stats.requests).toBe(before);
+  });
+
+  it('asks the Education API for a person once per directory generation when staff and students groups are not both configured', async () => {
+    const config = { ...demoConfig, groups: { ...demoConfig.groups, students: undefined } };
+    const a = instance(storage, config);
+    await a.refresher.refresh();
+    const student = keyPeople(ctx.school).student.id;
+    const before = ctx.tenant.stats.requests;
+    expect(await a.directory.person(student)).toMatchObject({ kind: 'student', classifiedBy: 'education-api' });
+    expect(await a.directory.person(student)).toMatchObject({ kind: 'student', classifiedBy: 'education-api' });
+    expect(a.paths.filter((p) => p.startsWith('/education/users/'))).toHaveLength(1);
+    expect(ctx.tenant.stats.requests - before).toBe(1);
+  });
+
+  it('reads people from Graph again, and says so once, when the copy has not been refreshed for three refresh intervals', async () => {
+    let later = 0;
+    const warnings: DirectoryFreshness[] = [];
+    const a = instance(storage, demoConfig, { now: () => Date.now() + later, maxStaleMs: 15 * 60_000, onStale: (f) => warnings.push(f) });
+    await a.refresher.refresh();
+    const teacher = keyPeople(ctx.school).teacher.id;
+    let before = ctx.tenant.stats.requests;
+    expect(await a.directory.person(teacher)).toMatchObject({ kind: 'staff' });
+    expect(ctx.tenant.stats.requests).toBe(before);
+    expect(await a.directory.freshness()).toMatchObject({ local: true, stale: false });
+
+    // Refreshes kept failing: sixteen minutes since the copy's older part was refreshed.
+    later = 16 * 60_000;
+    before = ctx.tenant.stats.requests;
+    expect(await a.directory.person(teacher)).toMatchObject({ kind: 'staff' });
+    expect(ctx.tenant.stats.requests).toBeGreaterThan(before);
+    expect(await a.directory.freshness()).toMatchObject({ local: false, stale: true, oldestSyncedAt: expect.any(String) });
+    await a.directory.person(teacher);
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('reads the group memberships again after a failed read instead of failing every later role check', async () => {
+    const a = instance(storage);
+    await a.refresher.refresh();
+    const members = a.store.members.bind(a.store);
+    let failures = 1;
+    a.store.members = () => (failures-- > 0 ? Promise.reject(new Error('database connection lost')) : members());
+    await expect(a.directory.groupMembers('staff')).rejects.toThrow('database connection lost');
+    expect((await a.directory.groupMembers('staff'))!.has(keyPeople(ctx.school).teacher.id)).toBe(true);
   });
 
   it('starts a full round again when Graph no longer honours its delta links (410)', async () => {

@@ -32,7 +32,12 @@ interface DeltaGroup {
 /** The groups the directory tracks: the configured ones by key, and every group found nested in them. */
 interface GroupsDetail {
   configured: Partial<Record<GroupKey, string>>;
+  /** The address each configured group was looked up by: its id is reused only while the address is the same. */
+  addresses?: Partial<Record<GroupKey, string>>;
+  /** Every group queried (configured, or nested in one within MAX_NESTING levels). */
   tracked: string[];
+  /** Groups found nested at the last level followed: kept as members, not queried, not a reason for a full round. */
+  beyond?: string[];
   /** One delta link per query of at most 50 groups. */
   links: string[];
 }
@@ -89,16 +94,23 @@ export class DirectoryRefresher {
     if (link) {
       const round = await resumable(() => graph.delta<DeltaUser>(link));
       if (round) {
-        const removed = round.items.filter((u) => u['@removed']).map((u) => u.id);
-        const changed = round.items.filter((u) => !u['@removed']).map(directoryUser);
+        // delta-query-overview.md: "the same entity may appear more than once" in a round; the
+        // last entry is its current state, so fold them in order before applying.
+        const last = new Map<string, DeltaUser>();
+        for (const u of round.items) last.set(u.id, u);
+        const removed = [...last.values()].filter((u) => u['@removed']).map((u) => u.id);
+        const changed = [...last.values()].filter((u) => !u['@removed']).map(directoryUser);
         await store.applyUsers(changed, removed, { deltaLink: round.deltaLink ?? link, detail: '{}', syncedAt: this.syncedAt });
         return 'delta';
       }
     }
     const round = await graph.delta<DeltaUser>(USER_DELTA);
-    // A first round can carry @removed too (delta-query-overview.md): those are simply not kept.
-    const everyone = new Map(round.items.filter((u) => !u['@removed']).map((u) => [u.id, directoryUser(u)]));
-    await store.replaceUsers([...everyone.values()], { deltaLink: round.deltaLink ?? null, detail: '{}', syncedAt: this.syncedAt });
+    // A first round can carry @removed too (delta-query-overview.md), and one person more than
+    // once: folded in order, the last entry wins, and the removed are not kept.
+    const last = new Map<string, DeltaUser>();
+    for (const u of round.items) last.set(u.id, u);
+    const everyone = [...last.values()].filter((u) => !u['@removed']).map(directoryUser);
+    await store.replaceUsers(everyone, { deltaLink: round.deltaLink ?? null, detail: '{}', syncedAt: this.syncedAt });
     return 'full';
   }
 
@@ -106,55 +118,75 @@ export class DirectoryRefresher {
     const { store } = this.deps;
     const saved = (await store.sync('groups'))?.detail;
     const previous = saved ? (JSON.parse(saved) as GroupsDetail) : undefined;
-    const configured = await this.configuredGroups(previous);
+    const { configured, addresses } = await this.configuredGroups(previous);
     const ids = [...new Set(Object.values(configured))];
     if (ids.length === 0) {
-      await store.replaceMembers([], { deltaLink: null, detail: JSON.stringify({ configured, tracked: [], links: [] }), syncedAt: this.syncedAt });
+      const detail: GroupsDetail = { configured, addresses, tracked: [], links: [] };
+      await store.replaceMembers([], { deltaLink: null, detail: JSON.stringify(detail), syncedAt: this.syncedAt });
       return 'none';
     }
     // The same groups as last time: resume from the delta links.
     const sameGroups = previous && ids.every((id) => previous.tracked.includes(id)) && previous.links.length > 0;
     if (previous && sameGroups) {
-      const outcome = await this.groupsDelta(previous, configured);
+      const outcome = await this.groupsDelta(previous, configured, addresses);
       if (outcome) return outcome;
     }
-    await this.groupsFull(ids, configured);
+    await this.groupsFull(ids, configured, addresses);
     return 'full';
   }
 
   /** A delta round of the tracked groups; undefined when Graph wants a full round (or nesting grew). */
-  private async groupsDelta(previous: GroupsDetail, configured: GroupsDetail['configured']): Promise<'delta' | undefined> {
+  private async groupsDelta(
+    previous: GroupsDetail,
+    configured: GroupsDetail['configured'],
+    addresses: GroupsDetail['addresses'],
+  ): Promise<'delta' | undefined> {
     const { graph, store } = this.deps;
-    const added: DirectoryMember[] = [];
-    const removed: Array<{ groupId: string; memberId: string }> = [];
-    const deleted: string[] = [];
+    // delta-query-overview.md: one object can appear several times in a round (a group's members
+    // also come in parts, delta-query-groups.md). Folded in order, the last entry wins: a member
+    // added then removed is removed, removed then added is a member.
+    const memberships = new Map<string, { groupId: string; memberId: string; memberType: 'user' | 'group'; removed: boolean }>();
+    const deleted = new Set<string>();
     const links: string[] = [];
     for (const link of previous.links) {
       const round = await resumable(() => graph.delta<DeltaGroup>(link));
       if (!round) return undefined;
       links.push(round.deltaLink ?? link);
       for (const g of round.items) {
-        if (g['@removed']) deleted.push(g.id);
-        for (const m of g['members@delta'] ?? []) {
-          if (m['@removed']) removed.push({ groupId: g.id, memberId: m.id });
-          else added.push({ groupId: g.id, memberId: m.id, memberType: memberType(m['@odata.type']) });
+        if (g['@removed']) {
+          deleted.add(g.id);
+          for (const [key, m] of memberships) if (m.groupId === g.id) memberships.delete(key);
+          continue;
         }
+        deleted.delete(g.id);
+        for (const m of g['members@delta'] ?? [])
+          memberships.set(`${g.id}|${m.id}`, { groupId: g.id, memberId: m.id, memberType: memberType(m['@odata.type']), removed: !!m['@removed'] });
       }
     }
+    const added: DirectoryMember[] = [];
+    const removed: Array<{ groupId: string; memberId: string }> = [];
+    for (const m of memberships.values()) {
+      if (m.removed) removed.push({ groupId: m.groupId, memberId: m.memberId });
+      else added.push({ groupId: m.groupId, memberId: m.memberId, memberType: m.memberType });
+    }
     // A group newly nested in a tracked one must be tracked too: a full round of the larger set.
-    if (added.some((m) => m.memberType === 'group' && !previous.tracked.includes(m.memberId))) return undefined;
-    await store.applyMembers(added, removed, deleted, {
+    // One already found beyond the nesting limit is not (it would start a full round every time).
+    const known = new Set([...previous.tracked, ...(previous.beyond ?? [])]);
+    if (added.some((m) => m.memberType === 'group' && !known.has(m.memberId))) return undefined;
+    const detail: GroupsDetail = { configured, addresses, tracked: previous.tracked, beyond: previous.beyond ?? [], links };
+    await store.applyMembers(added, removed, [...deleted], {
       deltaLink: null,
-      detail: JSON.stringify({ configured, tracked: previous.tracked, links }),
+      detail: JSON.stringify(detail),
       syncedAt: this.syncedAt,
     });
     return 'delta';
   }
 
   /** Full rounds of the configured groups, widening to nested groups until none is left out. */
-  private async groupsFull(configuredIds: string[], configured: GroupsDetail['configured']): Promise<void> {
+  private async groupsFull(configuredIds: string[], configured: GroupsDetail['configured'], addresses: GroupsDetail['addresses']): Promise<void> {
     const { graph, store } = this.deps;
     let tracked = configuredIds;
+    let beyond: string[] = [];
     let members: DirectoryMember[] = [];
     let links: string[] = [];
     for (let depth = 0; depth <= MAX_NESTING; depth++) {
@@ -176,24 +208,41 @@ export class DirectoryRefresher {
       }
       const nested = [...new Set(members.filter((m) => m.memberType === 'group').map((m) => m.memberId))].filter((id) => !tracked.includes(id));
       if (nested.length === 0) break;
+      // At the last level the nested groups are not queried: they must not be called tracked (a
+      // tracked group is one whose members the copy holds, and whose delta link resumes it).
+      if (depth === MAX_NESTING) {
+        beyond = nested;
+        break;
+      }
       tracked = [...tracked, ...nested];
     }
-    await store.replaceMembers(members, { deltaLink: null, detail: JSON.stringify({ configured, tracked, links }), syncedAt: this.syncedAt });
+    const detail: GroupsDetail = { configured, addresses, tracked, beyond, links };
+    await store.replaceMembers(members, { deltaLink: null, detail: JSON.stringify(detail), syncedAt: this.syncedAt });
   }
 
-  /** The configured groups' ids: a GUID as it is, a group's address looked up once (kept with the sync). */
-  private async configuredGroups(previous: GroupsDetail | undefined): Promise<GroupsDetail['configured']> {
-    const out: GroupsDetail['configured'] = {};
+  /**
+   * The configured groups' ids: a GUID as it is; a group's address looked up once and kept with
+   * the sync next to the address, so that a school changing the address in its configuration has
+   * the new group looked up (the old id is reused only while the address is the same).
+   */
+  private async configuredGroups(previous: GroupsDetail | undefined): Promise<Pick<GroupsDetail, 'configured' | 'addresses'>> {
+    const configured: GroupsDetail['configured'] = {};
+    const addresses: GroupsDetail['addresses'] = {};
     for (const [key, ref] of Object.entries(this.deps.config.groups) as Array<[GroupKey, string | undefined]>) {
       if (!ref) continue;
-      if (GUID.test(ref)) out[key] = ref;
-      else if (previous?.configured[key]) out[key] = previous.configured[key];
+      if (GUID.test(ref)) {
+        configured[key] = ref;
+        continue;
+      }
+      addresses[key] = ref;
+      const before = previous?.configured[key];
+      if (before && previous?.addresses?.[key]?.toLowerCase() === ref.toLowerCase()) configured[key] = before;
       else {
         const found = await this.deps.graph.get<{ value: Array<{ id: string }> }>(`/groups?$filter=mail eq '${ref.replace(/'/g, "''")}'&$select=id`);
-        if (found.value[0]) out[key] = found.value[0].id;
+        if (found.value[0]) configured[key] = found.value[0].id;
       }
     }
-    return out;
+    return { configured, addresses };
   }
 }
 

@@ -95,16 +95,18 @@ export class DirectoryStore {
   }
 
   /**
-   * Whether both people and groups have had a full round, and the refresh generation (another
-   * instance's refresh moves it): one cheap query, asked every few seconds at most.
+   * Whether both people and groups have had a full round, the refresh generation (another
+   * instance's refresh moves it) and when the older of the two was last refreshed (how stale the
+   * copy may be): one cheap query, asked every few seconds at most.
    */
-  async state(): Promise<{ synced: boolean; generation: number }> {
+  async state(): Promise<{ synced: boolean; generation: number; oldestSyncedAt: string | undefined }> {
     const r = await this.db
       .selectFrom('directory_sync')
-      .select((eb) => [eb.fn.max('generation').as('g'), eb.fn.countAll().as('n')])
+      .select((eb) => [eb.fn.max('generation').as('g'), eb.fn.countAll().as('n'), eb.fn.min('synced_at').as('oldest')])
       .where('name', 'in', ['users', 'groups'])
       .executeTakeFirst();
-    return { synced: Number(r?.n ?? 0) === 2, generation: Number(r?.g ?? 0) };
+    // synced_at is ISO 8601 in UTC: the smallest text is the oldest refresh of the two.
+    return { synced: Number(r?.n ?? 0) === 2, generation: Number(r?.g ?? 0), oldestSyncedAt: r?.oldest ? String(r.oldest) : undefined };
   }
 
   /** A full round: the people are exactly these. */
@@ -116,10 +118,18 @@ export class DirectoryStore {
     });
   }
 
-  /** A delta round: these people changed or joined, those left. */
+  /**
+   * A delta round: these people changed or joined, those left (one entry each: the refresher folds
+   * a round's entries for one person into the last). Someone who left is no member of any group
+   * either (delta-query-groups.md: deleting the user removes the membership), whether or not the
+   * groups' round says so.
+   */
   async applyUsers(changed: DirectoryUser[], removed: string[], sync: Omit<SyncState, 'generation'>): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      for (const part of chunks(removed)) await tx.deleteFrom('directory_user').where('id', 'in', part).execute();
+      for (const part of chunks(removed)) {
+        await tx.deleteFrom('directory_user').where('id', 'in', part).execute();
+        await tx.deleteFrom('directory_member').where('member_id', 'in', part).execute();
+      }
       for (const part of chunks(changed))
         await tx
           .insertInto('directory_user')

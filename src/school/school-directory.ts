@@ -37,10 +37,37 @@ interface GraphUser
 }
 
 type GroupKey = keyof SchoolConfig['groups'];
+/** The configured groups' ids and every tracked group's direct members, from the local directory. */
+interface LocalGroups {
+  configured: Partial<Record<GroupKey, string>>;
+  direct: Map<string, string[]>;
+}
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** How often a process asks the database whether another instance refreshed the directory. */
 const LOCAL_CHECK_MS = 10_000;
+/** Three refreshes (five minutes apart by default) missed: the copy is too old to decide roles from. */
+const DEFAULT_MAX_STALE_MS = 3 * 5 * 60_000;
+
+export interface DirectoryFreshness {
+  /** Whether the local copy is in use (synced and not too old). */
+  local: boolean;
+  /** The copy has had its first full round but not been refreshed for too long: read from Graph instead. */
+  stale: boolean;
+  /** When the older of people and groups was last refreshed. */
+  oldestSyncedAt?: string;
+}
+
+export interface SchoolDirectoryOptions {
+  /**
+   * How old the copy may get (since its older part was last refreshed) before people are read
+   * from Graph again: about three refresh intervals, so that failing refreshes do not leave roles
+   * decided from an old copy for ever.
+   */
+  maxStaleMs?: number;
+  /** Told once each time the copy becomes too old (to log it and show it at /readyz). */
+  onStale?: (freshness: DirectoryFreshness) => void;
+}
 
 /**
  * The school's people as the configuration defines them. With a local directory (issue 16: the
@@ -55,8 +82,10 @@ export class SchoolDirectory {
   private everyone?: { names: Map<string, { displayName: string; userPrincipalName: string }>; at: number };
   /** People read from Graph because the local directory did not have them yet (undefined: not in the tenant). */
   private newcomers = new Map<string, { person: Person | undefined; at: number }>();
-  private localState: { synced: boolean; generation: number; checkedAt: number } | undefined;
-  private localGroups?: Promise<{ configured: Partial<Record<GroupKey, string>>; direct: Map<string, string[]> }>;
+  private localState: { synced: boolean; stale: boolean; generation: number; oldestSyncedAt?: string; checkedAt: number } | undefined;
+  /** primaryRole from the Education API, by user id (undefined: none, or not readable), until the directory moves on. */
+  private educationRoles = new Map<string, { role: string | undefined; at: number }>();
+  private localGroups?: Promise<LocalGroups>;
 
   constructor(
     private readonly graph: GraphAccess,
@@ -64,6 +93,7 @@ export class SchoolDirectory {
     private readonly cacheMs = 5 * 60_000,
     private readonly now: () => number = Date.now,
     private readonly store?: DirectoryStore,
+    private readonly options: SchoolDirectoryOptions = {},
   ) {}
 
   /** The local directory changed (this instance refreshed it): read it afresh. */
@@ -76,11 +106,22 @@ export class SchoolDirectory {
     if (!this.store) return undefined;
     const now = this.now();
     if (!this.localState || now - this.localState.checkedAt >= LOCAL_CHECK_MS) {
-      const state = await this.store.state();
-      if (state.generation !== this.localState?.generation) this.forget();
-      this.localState = { ...state, checkedAt: now };
+      const { synced, generation, oldestSyncedAt } = await this.store.state();
+      const maxStale = this.options.maxStaleMs ?? DEFAULT_MAX_STALE_MS;
+      const stale = synced && oldestSyncedAt !== undefined && now - Date.parse(oldestSyncedAt) > maxStale;
+      // Moving between the copy and Graph drops the caches too: neither answers for the other.
+      if (generation !== this.localState?.generation || stale !== this.localState.stale) this.forget();
+      if (stale && !this.localState?.stale) this.options.onStale?.({ local: false, stale, ...(oldestSyncedAt ? { oldestSyncedAt } : {}) });
+      this.localState = { synced, stale, generation, ...(oldestSyncedAt ? { oldestSyncedAt } : {}), checkedAt: now };
     }
-    return this.localState.synced ? this.store : undefined;
+    return this.localState.synced && !this.localState.stale ? this.store : undefined;
+  }
+
+  /** How fresh the local copy is (for /readyz): a stale copy is not used, people are read from Graph. */
+  async freshness(): Promise<DirectoryFreshness> {
+    const local = await this.local();
+    const state = this.localState;
+    return { local: !!local, stale: state?.stale ?? false, ...(state?.oldestSyncedAt ? { oldestSyncedAt: state.oldestSyncedAt } : {}) };
   }
 
   private forget(): void {
@@ -88,6 +129,7 @@ export class SchoolDirectory {
     this.everyone = undefined;
     this.newcomers.clear();
     this.localGroups = undefined;
+    this.educationRoles.clear();
     for (const [ref, cached] of this.userIdsByRef) if (!cached.id) this.userIdsByRef.delete(ref);
   }
 
@@ -237,17 +279,7 @@ export class SchoolDirectory {
 
   /** The group's transitive members from the local directory: its direct members, and theirs for nested groups. */
   private async localMembers(local: DirectoryStore, group: GroupKey): Promise<Set<string>> {
-    this.localGroups ??= (async () => {
-      const detail = (await local.sync('groups'))?.detail;
-      const configured = detail ? ((JSON.parse(detail) as { configured?: Partial<Record<GroupKey, string>> }).configured ?? {}) : {};
-      const direct = new Map<string, string[]>();
-      for (const m of await local.members()) {
-        const list = direct.get(m.groupId);
-        if (list) list.push(m.memberId);
-        else direct.set(m.groupId, [m.memberId]);
-      }
-      return { configured, direct };
-    })();
+    this.localGroups ??= this.loadLocalGroups(local);
     const { configured, direct } = await this.localGroups;
     const ids = new Set<string>();
     const visited = new Set<string>();
@@ -262,6 +294,27 @@ export class SchoolDirectory {
     const groupId = configured[group];
     if (groupId) walk(groupId);
     return ids;
+  }
+
+  /** Every tracked group's direct members, read once per directory generation. */
+  private loadLocalGroups(local: DirectoryStore): Promise<LocalGroups> {
+    const loading = (async () => {
+      const detail = (await local.sync('groups'))?.detail;
+      const configured = detail ? ((JSON.parse(detail) as { configured?: Partial<Record<GroupKey, string>> }).configured ?? {}) : {};
+      const direct = new Map<string, string[]>();
+      for (const m of await local.members()) {
+        const list = direct.get(m.groupId);
+        if (list) list.push(m.memberId);
+        else direct.set(m.groupId, [m.memberId]);
+      }
+      return { configured, direct };
+    })();
+    // A failed read is not kept: the next click reads again (a cached rejection would fail every
+    // role check until the directory moved on).
+    loading.catch(() => {
+      if (this.localGroups === loading) this.localGroups = undefined;
+    });
+    return loading;
   }
 
   private async groupIdOf(ref: string): Promise<string | undefined> {
@@ -283,14 +336,10 @@ export class SchoolDirectory {
     // Education API (School Data Sync fills primaryRole), then fall back to the licence.
     const groupsSet = this.config.groups.staff && this.config.groups.students;
     if (!groupsSet && this.config.classification.useEducationApi) {
-      try {
-        const edu = await this.graph.get<Optional<Graph.EducationUser, 'primaryRole'>>(`/education/users/${user.id}?$select=id,primaryRole`);
-        // v1.0's educationUserRole is student, teacher or none ('faculty' is beta's only: its CSDL).
-        if (edu.primaryRole === 'teacher') return { kind: 'staff', classifiedBy: 'education-api' };
-        if (edu.primaryRole === 'student') return { kind: 'student', classifiedBy: 'education-api' };
-      } catch (e) {
-        if (!isGraphError(e)) throw e;
-      }
+      const role = await this.primaryRoleOf(user.id);
+      // v1.0's educationUserRole is student, teacher or none ('faculty' is beta's only: its CSDL).
+      if (role === 'teacher') return { kind: 'staff', classifiedBy: 'education-api' };
+      if (role === 'student') return { kind: 'student', classifiedBy: 'education-api' };
     }
     if (!groupsSet) {
       const skus = new Set((user.assignedLicenses ?? []).map((l) => l.skuId.toLowerCase()));
@@ -299,6 +348,30 @@ export class SchoolDirectory {
       if (has(this.config.classification.studentSkuIds)) return { kind: 'student', classifiedBy: 'licence' };
     }
     return { kind: 'unknown', classifiedBy: 'none' };
+  }
+
+  /**
+   * A person's primaryRole from the Education API, read once and remembered (a miss too) until the
+   * local directory moves on to a new generation, or for the cache time without one: every click
+   * classifies its caller, and the click path must not wait for Graph (issue 16).
+   */
+  private async primaryRoleOf(userId: string): Promise<string | undefined> {
+    const known = this.educationRoles.get(userId);
+    const localInUse = !!this.localState?.synced && !this.localState.stale;
+    if (known && (localInUse || this.now() - known.at < this.cacheMs)) return known.role;
+    let role: string | undefined;
+    try {
+      role =
+        (await this.graph.get<Optional<Graph.EducationUser, 'primaryRole'>>(`/education/users/${encodeURIComponent(userId)}?$select=id,primaryRole`))
+          .primaryRole ?? undefined;
+    } catch (e) {
+      if (!isGraphError(e)) throw e;
+      // Not there, or not allowed (no School Data Sync, no EduRoster permission): remembered. A
+      // passing failure (throttled, unavailable) is not: the next click asks again.
+      if (!isGraphError(e, 404) && !isGraphError(e, 403)) return undefined;
+    }
+    this.educationRoles.set(userId, { role, at: this.now() });
+    return role;
   }
 
   private async rolesOf(user: GraphUser, kind: PersonKind): Promise<AppRole[]> {

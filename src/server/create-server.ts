@@ -129,10 +129,15 @@ export function createServer(deps: ServerDeps): Server {
       const graph = deps.graph ? await deps.graph.reachable() : undefined;
       if (graph && !graph.reachable) logger.warn({ cause: graph.cause }, 'readiness: Microsoft Graph unreachable');
       const ready = current && graph?.reachable !== false;
+      // A stale directory copy (refreshes failing for three intervals) does not make the app
+      // unready: people are read from Graph meanwhile. It is a warning for the operator.
+      const directory = typeof deps.directory.freshness === 'function' ? await deps.directory.freshness() : undefined;
+      if (directory?.stale) logger.warn({ oldestSyncedAt: directory.oldestSyncedAt }, 'readiness: school directory copy is stale');
       res.send(ready ? 200 : 503, {
         status: !current ? 'migrations pending' : ready ? 'ready' : 'microsoft 365 unreachable',
         database: deps.storage.engine,
         ...(graph && !graph.reachable ? { graph: { reachable: false, cause: graph.cause } } : {}),
+        ...(directory?.stale ? { directory: { stale: true, oldestSyncedAt: directory.oldestSyncedAt } } : {}),
       });
     } catch (e) {
       logger.warn({ err: e }, 'readiness check failed');
