@@ -74,6 +74,23 @@ describe('the daily audit', () => {
     expect(cardProblems(notifier.sent[1]!.card)).toEqual([]);
   });
 
+  it('asks for an incremental run each day (the service reads everything the first time and at each full sweep); the next test shows it still finds a new finding', async () => {
+    const notifier = new RecordingNotifier();
+    const s = schedule('a', notifier);
+    const run = jest.spyOn(AuditService.prototype, 'run');
+    try {
+      await s.tick();
+      clock = new Date(clock.getTime() + DAY + 1);
+      await s.tick();
+      expect(run.mock.calls.map(([o]) => o)).toEqual([
+        { trigger: 'schedule', sinceLast: true },
+        { trigger: 'schedule', sinceLast: true },
+      ]);
+    } finally {
+      run.mockRestore();
+    }
+  });
+
   it('runs on one instance only when two are due at once', async () => {
     const [a, b] = await Promise.all([schedule('a', new RecordingNotifier()).tick(), schedule('b', new RecordingNotifier()).tick()]);
     expect([a, b].filter(Boolean)).toHaveLength(1);

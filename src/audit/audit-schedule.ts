@@ -73,7 +73,10 @@ export class AuditSchedule {
   private async check(options: { force?: boolean } = {}): Promise<AuditOutcome | undefined> {
     const last = await this.store.lastRun(this.options.tenantId);
     if (!options.force && last && this.now().getTime() - Date.parse(last.finishedAt) < this.options.intervalMs) return undefined;
-    const outcome = await this.service.run({ trigger: 'schedule' });
+    // Incremental: the daily audit reads what changed since the last run (the audit log, group
+    // deltas, calendar notifications) and the rolling full sweep reads everything every
+    // audit.fullSweepDays; the first run, and the tab's "Run now", read everything (docs/audit.md).
+    const outcome = await this.service.run({ trigger: 'schedule', sinceLast: true });
     await this.tellAdmins(outcome);
     return outcome;
   }
