@@ -45,6 +45,15 @@ describe('Graph access against the demo tenant', () => {
     expect(ctx.graph.stats.throttled).toBe(2);
   });
 
+  it('gives a request Graph asks to wait hours for back as its 429 at once, and keeps serving the rest (throttling is never fatal, never a freeze)', async () => {
+    ctx.tenant.throttle.throttleNext(1, { retryAfterSeconds: 24 * 60 * 60, match: /GET \/organization/ });
+    await expect(ctx.graph.get('/organization')).rejects.toMatchObject({ statusCode: 429 });
+    expect(ctx.waits).toEqual([]);
+    const users = await ctx.graph.get<{ value: User[] }>('/users?$top=1&$select=id');
+    expect(users.value).toHaveLength(1);
+    expect(ctx.waits).toEqual([]);
+  });
+
   it('sends per-user calls in batches of 20 and retries only the throttled members', async () => {
     const staff = ctx.school.users.filter((u) => u.role === 'staff').slice(0, 45);
     const requests: BatchRequest[] = staff.map((u) => ({ id: u.id, method: 'GET', url: `/users/${u.id}/mailFolders/inbox/messageRules` }));

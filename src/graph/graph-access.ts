@@ -70,6 +70,26 @@ class CountingMiddleware implements Middleware {
 }
 
 /**
+ * The longest Retry-After the app waits out (pausing every request of this client). A longer one is
+ * an allowance spent for hours (the audit log's queries a day, a tenant's daily budget): that
+ * request fails with its 429 for its caller to fall back, and nothing else waits.
+ */
+export const LONGEST_RETRY_AFTER_MS = 5 * 60_000;
+
+/** Retry-After in ms: seconds, or an HTTP date (RFC 9110 10.2.3); undefined when absent. */
+function retryAfterMs(response: Response | undefined, now = Date.now()): number | undefined {
+  const h = response?.headers.get('retry-after');
+  if (!h) return undefined;
+  if (/^\d+$/.test(h.trim())) return Number(h) * 1000;
+  const at = Date.parse(h);
+  return Number.isFinite(at) ? at - now : undefined;
+}
+
+/** The SDK's default (retry 429, 503 and 504) unless Graph asks for a wait longer than the app gives. */
+const retryUnlessLongWait = (_delay: number, _attempt: number, _request: unknown, _options: unknown, response: Response): boolean =>
+  (retryAfterMs(response) ?? 0) <= LONGEST_RETRY_AFTER_MS;
+
+/**
  * The SDK's RetryHandler (it honours Retry-After), its wait turned into a pause of the whole client:
  * while Graph says "wait", no other request of this app should be sent either.
  */
@@ -188,7 +208,7 @@ export class GraphAccess {
     this.now = options.now ?? Date.now;
     this.maxRetries = options.maxRetries ?? 8;
     // The SDK caps its retries at 10.
-    const retry = new ObservedRetryHandler(new RetryHandlerOptions(1, Math.min(this.maxRetries, 10)), () => this);
+    const retry = new ObservedRetryHandler(new RetryHandlerOptions(1, Math.min(this.maxRetries, 10), retryUnlessLongWait), () => this);
     this.client = Client.initWithMiddleware({
       baseUrl: this.host,
       defaultVersion: this.version,
