@@ -1,4 +1,4 @@
-import type { GraphAccess } from '../../graph/graph-access';
+import { isGraphError, networkCause, type GraphAccess } from '../../graph/graph-access';
 import { isForbidden } from './graph-collection';
 
 /**
@@ -85,9 +85,12 @@ export async function readChangeFeed(graph: GraphAccess, window: { from: Date; t
     }
     records = await graph.all<Record>(`/security/auditLog/queries/${query.id}/records`);
   } catch (e) {
-    if (!isForbidden(e)) throw e;
-    const why = 'missing AuditLogsQuery-SharePoint/-OneDrive/-Exchange.Read.All';
-    return { unavailable: { sharing: why, rules: why } };
+    // Whatever the audit log answers (refused, throttled for the day, down), the run goes on: the
+    // areas it would have narrowed are read in full, and the coverage line says why.
+    const why = isForbidden(e)
+      ? 'missing AuditLogsQuery-SharePoint/-OneDrive/-Exchange.Read.All'
+      : `the audit log could not be searched (${isGraphError(e) ? `HTTP ${e.statusCode}` : (networkCause(e) ?? 'no answer')})`;
+    return { unavailable: { sharing: unavailable.sharing ?? why, rules: unavailable.rules ?? why } };
   }
   const out: ChangeFeed = { unavailable };
   if (can.sharing) out.sharingSites = new Set();
