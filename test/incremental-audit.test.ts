@@ -176,4 +176,21 @@ describe('an incremental audit (--since-last) after a 1% change of the school', 
     const [, next] = await counted(() => service.run({ trigger: 'test', sinceLast: true }));
     expect(next).toBeLessThan(full / 10);
   });
+
+  it('forgets what was found about someone who has left: their forwarding rule is not carried over once their account is deleted', async () => {
+    const service = serviceWith(graphWith());
+    const full = await service.run({ trigger: 'test' });
+    const forwarding = full.report.findings.find((f) => f.rule === 'mail.inbox-rule.external-forward')!;
+    expect(forwarding).toBeDefined();
+    // The account is deleted (a leaver): Graph no longer lists it, nor its mailbox.
+    school.users.splice(
+      school.users.findIndex((u) => u.id === forwarding.subject.id),
+      1,
+    );
+    time += 2 * HOUR;
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+    expect(incremental.report.findings.filter((f) => f.subject.id === forwarding.subject.id)).toEqual([]);
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+  });
 });

@@ -121,14 +121,24 @@ export class AuditService {
       const mailboxes = snapshot.incremental?.mailboxesRead && new Set(snapshot.incremental.mailboxesRead);
       const groups = snapshot.incremental?.groupsRead && new Set(snapshot.incremental.groupsRead);
       const calendars = snapshot.incremental?.calendarsRead && new Set(snapshot.incremental.calendarsRead);
+      // Only about people still in the tenant: a leaver's mailbox and calendar are gone with them.
+      const people = new Set(snapshot.users.map((u) => u.id));
+      const byUpn = new Map(snapshot.users.map((u) => [u.userPrincipalName.toLowerCase(), u.id]));
       // A meeting finding is named "<organiser's sign-in name>: <subject>" (rules/meetings.ts).
-      const organiserOf = (name: string) => snapshot.users.find((u) => name.startsWith(`${u.userPrincipalName}: `))?.id;
+      const organiserOf = (name: string) => {
+        const end = name.indexOf(': ');
+        return end > 0 ? byUpn.get(name.slice(0, end).toLowerCase()) : undefined;
+      };
+      const unreadMeeting = (name: string) => {
+        const organiser = organiserOf(name);
+        return organiser !== undefined && !calendars!.has(organiser);
+      };
       const carried = before.filter(
         (f) =>
           (f.subject.type === 'drive-item' && !changedItems.has(f.subject.id)) ||
-          (mailboxes && f.rule === 'mail.inbox-rule.external-forward' && !mailboxes.has(f.subject.id)) ||
+          (mailboxes && f.rule === 'mail.inbox-rule.external-forward' && people.has(f.subject.id) && !mailboxes.has(f.subject.id)) ||
           (groups && f.subject.type === 'group' && !groups.has(f.subject.id)) ||
-          (calendars && f.subject.type === 'meeting' && !calendars.has(organiserOf(f.subject.name) ?? '')),
+          (calendars && f.subject.type === 'meeting' && unreadMeeting(f.subject.name)),
       );
       report.findings.push(...carried);
       report.controls = recountResults(report.controls, report.findings);
