@@ -92,4 +92,12 @@ describe('the bot adapter', () => {
     expect(elsewhere.status).toBe(200);
     expect(elsewhere.turn!.connector).not.toBe(first.turn!.connector);
   });
+
+  it("answers 5xx, not 401, when Bot Framework's keys cannot be fetched, so the channel tries again", async () => {
+    const unreachable = 'http://127.0.0.1:9/v1/.well-known/openidconfiguration';
+    const adapter = createBotAdapter({ appId: APP_ID, appPassword: 'secret', tenantId: 'tenant-1', openIdMetadataUrl: unreachable }, pino({ level: 'silent' }));
+    const { status, turn } = await post(adapter, `Bearer ${await token()}`);
+    expect(status).toBeGreaterThanOrEqual(500);
+    expect(turn).toBeUndefined();
+  });
 });

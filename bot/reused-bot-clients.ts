@@ -9,6 +9,9 @@ import {
 } from 'botframework-connector';
 import type { Activity } from 'botbuilder';
 
+/** jsonwebtoken's errors for a token it refuses (its README, "Errors & Codes"). */
+const TOKEN_REFUSALS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
+
 /** A few service URLs per cloud region; the cap only guards memory, since each URL is a token's claim. */
 const MAX_CLIENTS = 64;
 
@@ -34,9 +37,13 @@ export class ReusedBotClients extends BotFrameworkAuthentication {
     try {
       result = await this.inner.authenticateRequest(activity, authHeader);
     } catch (e) {
-      // A token that fails its signature is as unauthorised as a missing one: 401, not botbuilder's 500.
       if (e instanceof AuthenticationError) throw e;
-      throw new AuthenticationError(`Unauthorized: ${(e as Error).message}`, 401);
+      // A token refused by jsonwebtoken (bad signature, expired, not yet valid) or signed with a key
+      // Bot Framework does not publish is as unauthorised as a missing one: 401, not botbuilder's 500.
+      if (e instanceof Error && (TOKEN_REFUSALS.has(e.name) || /finding key for token/i.test(e.message)))
+        throw new AuthenticationError('Unauthorized: the token was refused', 401);
+      // Anything else (Bot Framework's keys could not be fetched) is ours: a 5xx, which the channel retries.
+      throw e;
     }
     return { ...result, connectorFactory: this.createConnectorFactory(result.claimsIdentity) };
   }
