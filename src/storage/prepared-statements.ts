@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 
@@ -9,6 +10,8 @@ import type { Pool, PoolClient, QueryConfig } from 'pg';
  * Both are bounded, so queries built with varying text (IN lists) cannot grow them without end.
  */
 const MAX_STATEMENTS = 500;
+/** The click path's statements take a handful of parameters; a chunk of 500 rows takes thousands. */
+const MOST_PARAMETERS_NAMED = 64;
 
 /** better-sqlite3 with its prepared statements kept by SQL text (one connection: never two users at once). */
 export function reusingStatements(database: SQLite.Database): SQLite.Database {
@@ -50,11 +53,14 @@ const STALE_PLAN = /cached plan must not change result type/;
 export function namedStatementPool(pool: Pool): Pool {
   const names = new Map<string, string>();
   let generation = 0;
-  const nameOf = (text: string): string | undefined => {
-    if (!DML.test(text)) return undefined;
+  // Names of this pool's own: two pools (instances) never mean different SQL by one name.
+  const prefix = `k${randomBytes(4).toString('hex')}`;
+  const nameOf = (text: string, parameters: number): string | undefined => {
+    // Chunked inserts and IN lists vary in length: one-off texts would take every name for good.
+    if (!DML.test(text) || parameters > MOST_PARAMETERS_NAMED) return undefined;
     let name = names.get(text);
     if (!name && names.size < MAX_STATEMENTS) {
-      name = `k${generation}_${names.size}`;
+      name = `${prefix}_${generation}_${names.size}`;
       names.set(text, name);
     }
     return name;
@@ -72,10 +78,10 @@ export function namedStatementPool(pool: Pool): Pool {
     (client as unknown as { query: unknown }).query = async (textOrConfig: unknown, values?: unknown[]) => {
       if (typeof textOrConfig !== 'string' || !Array.isArray(values)) return query(textOrConfig as QueryConfig, values);
       const text = textOrConfig;
-      if (/^\s*begin\b/i.test(text)) inTransaction.set(client, true);
+      if (/^\s*(begin|start\s+transaction)\b/i.test(text)) inTransaction.set(client, true);
       else if (/^\s*(commit|rollback)\b/i.test(text)) inTransaction.set(client, false);
       if (DDL.test(text)) renew();
-      const name = nameOf(text);
+      const name = nameOf(text, values.length);
       if (!name) return query(text, values);
       try {
         return await query({ name, text, values });
@@ -83,7 +89,8 @@ export function namedStatementPool(pool: Pool): Pool {
         if (!STALE_PLAN.test((e as Error).message)) throw e;
         renew();
         if (inTransaction.get(client)) throw e;
-        return query({ name: nameOf(text) ?? '', text, values });
+        const renamed = nameOf(text, values.length);
+        return renamed ? query({ name: renamed, text, values }) : query(text, values);
       }
     };
     return client;
