@@ -199,6 +199,8 @@ describe('an incremental audit (--since-last) after a 1% change of the school', 
     const sharing = incremental.report.coverage.find((c) => c.check === 'sharing.items')!;
     expect(sharing.status).toBe('checked');
     expect(sharing.reason).toMatch(/learnt from the audit log/);
+    // Three items read by path and two permission lists, not every drive's items.
+    expect(incremental.report.stats.resourceUnits).toBeLessThanOrEqual(0.05 * full.report.stats.resourceUnits);
   });
 
   it('reads everything again once the last full read is older than the sweep (audit.fullSweepDays, 7 by default)', async () => {
