@@ -5,7 +5,7 @@ import pino from 'pino';
 import { sqliteStorage, type TestStorage } from './support/storages';
 import { loadSchoolConfig } from '../src/config/load-school-config';
 import { createDemoTenant } from '../src/demo-tenant/graph-handlers';
-import type { DemoInboxRule } from '../src/demo-tenant/school-model';
+import type { DemoInboxRule, DemoPermission } from '../src/demo-tenant/school-model';
 import { generateSchool, sizeForUsers } from '../src/demo-tenant/school-generator';
 import { ExchangeAdmin } from '../src/exchange/exchange-admin';
 import { GraphAccess } from '../src/graph/graph-access';
@@ -164,6 +164,43 @@ describe('an incremental audit (--since-last) after a 1% change of the school', 
     const said = Object.fromEntries(incremental.report.coverage.map((c) => [c.check, c.reason ?? '']));
     expect(said['sharing.items']).toMatch(/every drive's delta.*AuditLogsQuery-SharePoint\.Read\.All/);
     expect(said['mail.inbox-rules']).toMatch(/every mailbox's rules were read.*AuditLogsQuery-Exchange\.Read\.All/);
+  });
+
+  it('without Sites.FullControl.All, reads the items the audit log names, so a new and a removed anonymous link are reported as by a full run', async () => {
+    // The school granted the audit log but not full control: drive delta does not report a change of sharing alone.
+    const service = serviceWith(graphWith([...APP_PERMISSIONS, ...AUDIT_LOG_QUERY_PERMISSIONS.filter((p) => p !== 'AuditLogsQuery.Read.All')]));
+    const full = await service.run({ trigger: 'test' });
+    const anonymousLink = (id: string): DemoPermission => ({
+      id,
+      roles: ['read'],
+      link: { scope: 'anonymous', type: 'view', webUrl: `https://demoacademy-my.sharepoint.com/:w:/g/${id}` },
+    });
+    // A file in a member of staff's OneDrive, in a folder (found by its path), and one in a team site's library.
+    const oneDrive = school.drives.find(
+      (d) => d.driveType === 'business' && d.items.some((i) => !i.isFolder && i.parentId !== d.rootId && !i.permissions.length),
+    )!;
+    const inFolder = oneDrive.items.find((i) => !i.isFolder && i.parentId !== oneDrive.rootId && !i.permissions.length)!;
+    const teamSite = school.drives.find((d) => d.driveType === 'documentLibrary' && d.items.some((i) => !i.isFolder && !i.permissions.length))!;
+    const inLibrary = teamSite.items.find((i) => !i.isFolder && !i.permissions.length)!;
+    tenant.changeSharing(oneDrive.id, inFolder.id, (i) => i.permissions.push(anonymousLink('new-anon-1')));
+    tenant.changeSharing(teamSite.id, inLibrary.id, (i) => i.permissions.push(anonymousLink('new-anon-2')));
+    const removed = full.report.findings.find((f) => f.rule === 'sharing.item.anonymous-link')!;
+    const [driveId, itemId] = removed.subject.id.split('/') as [string, string];
+    tenant.changeSharing(driveId, itemId, (i) => (i.permissions = i.permissions.filter((p) => p.link?.scope !== 'anonymous')));
+    time += 2 * HOUR;
+
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    const anonymous = (fs: typeof incremental.changes.new) => fs.filter((f) => f.rule === 'sharing.item.anonymous-link').map((f) => f.subject.id);
+    expect(anonymous(incremental.changes.new).sort()).toEqual([`${oneDrive.id}/${inFolder.id}`, `${teamSite.id}/${inLibrary.id}`].sort());
+    expect(anonymous(incremental.changes.resolved)).toEqual([removed.subject.id]);
+    const sharing = incremental.report.coverage.find((c) => c.check === 'sharing.items')!;
+    expect(sharing.status).toBe('checked');
+    expect(sharing.reason).toMatch(/learnt from the audit log/);
+    // Three items read by path and two permission lists, not every drive's items.
+    expect(incremental.report.stats.resourceUnits).toBeLessThanOrEqual(0.05 * full.report.stats.resourceUnits);
   });
 
   it('reads everything again once the last full read is older than the sweep (audit.fullSweepDays, 7 by default)', async () => {

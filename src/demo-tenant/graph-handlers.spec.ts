@@ -110,6 +110,32 @@ describe('sharing as a real tenant reports it', () => {
   });
 });
 
+describe('an item by its path (driveitem-get.md, GET /drives/{drive-id}/root:/{item-path})', () => {
+  const ctx = useDemoGraph();
+
+  it('walks the path from the library root with Files.Read.All, says whether the item has sharing of its own, and answers 404 for a path that names nothing', async () => {
+    const drive = ctx.school.drives.find(
+      (d) => d.driveType === 'business' && d.items.some((i) => !i.isFolder && i.parentId !== d.rootId && !i.permissions.length),
+    )!;
+    const folder = drive.items.find((i) => i.isFolder && i.parentId === drive.rootId)!;
+    const file = drive.items.find((i) => i.parentId === folder.id && !i.isFolder && !i.permissions.length)!;
+    const path = [folder.name, file.name].map(encodeURIComponent).join('/');
+    const reader = graphWith(['Files.Read.All']);
+    const before = await reader.get<{ id: string; webUrl: string; shared?: object }>(`/drives/${drive.id}/root:/${path}?$select=id,webUrl,shared`);
+    expect(before).toEqual({ id: file.id, webUrl: file.webUrl });
+    ctx.tenant.changeSharing(drive.id, file.id, (i) =>
+      i.permissions.push({ id: 'p-path', roles: ['read'], link: { scope: 'anonymous', type: 'view', webUrl: 'https://x/p' } }),
+    );
+    expect(await reader.get(`/drives/${drive.id}/root:/${path}:?$select=id,shared`)).toEqual({ id: file.id, shared: { scope: 'anonymous' } });
+    const missing = await reader.get(`/drives/${drive.id}/root:/${folder.name}/nothing.docx`).catch((e: unknown) => e);
+    expect(isGraphError(missing, 404)).toBe(true);
+    const refused = await graphWith(['User.Read.All'])
+      .get(`/drives/${drive.id}/root:/${path}`)
+      .catch((e: unknown) => e);
+    expect(isGraphError(refused, 403)).toBe(true);
+  });
+});
+
 describe('re-auditing sharing since the last run', () => {
   const ctx = useDemoGraph();
 

@@ -68,6 +68,8 @@ function driveJson(d: DemoDrive, userById: Map<string, DemoUser>): Graph.Drive {
     id: d.id,
     name: d.name,
     driveType: d.driveType,
+    // drive.md (baseItem): the library's URL, which its items' URLs begin with.
+    webUrl: d.items.find((i) => i.parentId === null)!.webUrl,
     owner: owner ? { user: { id: owner.id, displayName: owner.displayName, email: owner.mail } } : { group: { displayName: d.name } },
   };
 }
@@ -465,6 +467,28 @@ export function createDemoTenant(
       const d = u && u.driveProvisioned ? driveByOwner.get(u.id) : undefined;
       if (!d) return graphError(404, 'ResourceNotFound', "User's mysite not found.");
       return driveDelta(request, d);
+    }),
+    // A site's default library (drive-get.md, `GET /sites/{siteId}/drive`): a OneDrive by its personal site.
+    http.get(`${V}/sites/:siteId/drive`, ({ request, params }) => {
+      const id = String(params.siteId);
+      const d = drivesByPersonalSite.get(id) ?? driveById.get(school.sites.find((s) => s.id === id)?.driveIds[0] ?? '');
+      return d ? singleResponse(request, driveJson(d, userById)) : graphError(404, 'itemNotFound', 'Site not found.');
+    }),
+    // An item by its path from the library's root (driveitem-get.md, `GET /drives/{drive-id}/root:/{item-path}`;
+    // concepts/onedrive/addressing-driveitems.md: the path is segment-encoded, an optional ':' closes it).
+    // Not a delta: the `shared` facet says whether the item has sharing of its own now.
+    http.get(/\/v1\.0\/drives\/([^/]+)\/root:\/([^:?]+):?$/, ({ request }) => {
+      const [, driveId = '', rawPath = ''] = /\/drives\/([^/]+)\/root:\/([^:?]+)/.exec(new URL(request.url).pathname) ?? [];
+      const d = driveById.get(decodeURIComponent(driveId));
+      if (!d) return graphError(404, 'itemNotFound', 'Drive not found.');
+      let item: DemoDriveItem | undefined = d.items.find((i) => i.parentId === null);
+      for (const name of rawPath.split('/').filter(Boolean).map(decodeURIComponent)) {
+        item = d.items.find((i) => i.parentId === item?.id && i.name.toLowerCase() === name.toLowerCase());
+        if (!item) return graphError(404, 'itemNotFound', 'The resource could not be found.');
+      }
+      // `@microsoft.graph.sharedChanged` is delta's annotation, not an item's.
+      const { '@microsoft.graph.sharedChanged': _changed, ...json } = itemJson(d, item!, false);
+      return singleResponse(request, json, 'Item');
     }),
     http.get(`${V}/drives/:driveId/items/:itemId/permissions`, ({ request, params }) => {
       const d = driveById.get(String(params.driveId));

@@ -134,7 +134,11 @@ function splitParens(segment: string): { name: string; parens: string | undefine
 
 /** Resolves the path after `/v1.0` (e.g. `/users/{id}/manager`) to the type it addresses. */
 export function resolvePath(path: string): Resolution {
+  // Path-based addressing (concepts/onedrive/addressing-driveitems.md): `root:/a/b.docx` or
+  // `root:/a/b.docx:/permissions` is the root's descendant, a driveItem like the root itself.
+  // SharePoint names cannot contain ':', so the path ends at the next one.
   const segments = path
+    .replace(/\/(root|items\/[^/]+):\/[^:]*(?::|$)/, '/$1')
     .split('/')
     .filter(Boolean)
     .map((s) => {

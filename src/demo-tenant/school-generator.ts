@@ -391,7 +391,8 @@ export function generateSchool(options: { seed?: number; size?: SchoolSize; now?
         isFolder: false,
         size: 10_000 + rnd.int(500_000),
         lastModifiedDateTime: isoDaysAgo(rnd.int(60)),
-        webUrl: `${webBase}/${encodeURIComponent(name)}`,
+        // Under its folder, as SharePoint names it: an item's URL is its path from the library.
+        webUrl: `${webBase}/${f % 2 ? 'Documents/' : ''}${encodeURIComponent(name)}`,
         permissions: [],
       });
     }

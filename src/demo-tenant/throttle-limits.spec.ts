@@ -19,6 +19,9 @@ describe('the demo tenant’s model of Microsoft’s published limits', () => {
     expect(sharePointCost('GET', '/users/u1/drive/root/delta?$select=id')).toBe(2);
     expect(sharePointCost('GET', '/sites/s1/drives')).toBe(2);
     expect(sharePointCost('GET', '/drives/d1/items/i1/permissions')).toBe(5);
+    // An item by its path is a single item, as by its id; a site's default library likewise.
+    expect(sharePointCost('GET', '/drives/d1/root:/Documents/Notes%201.docx?$select=id,shared')).toBe(1);
+    expect(sharePointCost('GET', '/sites/s1/drive?$select=id,webUrl')).toBe(1);
     expect(sharePointCost('GET', '/drives/d1/items/i1?$expand=permissions')).toBe(5);
   });
 

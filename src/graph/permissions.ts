@@ -431,6 +431,22 @@ export const API_PERMISSIONS: ApiPermission[] = [
   },
   {
     method: 'GET',
+    path: '/sites/{id}/drive',
+    pattern: r('/sites/{id}/drive'),
+    anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'],
+    doc: 'drive-get.md',
+  },
+  {
+    method: 'GET',
+    path: '/drives/{id}/root:/{path}',
+    // The path is many segments; the colon that closes it is optional (addressing-driveitems.md).
+    pattern: /^\/drives\/[^/]+\/root:\/[^:]+:?$/,
+    anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'],
+    doc: 'driveitem-get.md',
+    note: 'an item the audit log names, by its path, when delta cannot report sharing changes',
+  },
+  {
+    method: 'GET',
     path: '/drives/{id}/items/{id}/permissions',
     pattern: r('/drives/{id}/items/{id}/permissions'),
     anyOf: ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'],

@@ -10,6 +10,12 @@ import { isForbidden } from './graph-collection';
 export interface ChangeFeed {
   /** Sites (their URLs, lower case, no trailing slash) where sharing changed; undefined when the log could not say. */
   sharingSites?: Set<string>;
+  /**
+   * The items whose sharing changed, by URL (a sharing record's ObjectId, security-auditlogrecord.md
+   * and SharePoint's sharing schema), with their site: drive delta does not report a sharing-only
+   * change without Sites.FullControl.All, so the collector then reads these items by path.
+   */
+  sharingItems?: Array<{ site: string; url: string }>;
   /** Mailboxes (sign-in names, lower case) whose inbox rules changed; undefined when the log could not say. */
   ruleMailboxes?: Set<string>;
   /** Why an area could not be learnt from the log (it falls back to reading in full). */
@@ -93,13 +99,22 @@ export async function readChangeFeed(graph: GraphAccess, window: { from: Date; t
     return { unavailable: { sharing: unavailable.sharing ?? why, rules: unavailable.rules ?? why } };
   }
   const out: ChangeFeed = { unavailable };
-  if (can.sharing) out.sharingSites = new Set();
+  if (can.sharing) {
+    out.sharingSites = new Set();
+    out.sharingItems = [];
+  }
+  const itemsSeen = new Set<string>();
   if (can.rules) out.ruleMailboxes = new Set();
   for (const r of records) {
     const data = r.auditData ?? {};
     if (SHARING_OPERATIONS.includes(r.operation) && out.sharingSites) {
       const site = typeof data.SiteUrl === 'string' ? data.SiteUrl : undefined;
       if (site) out.sharingSites.add(siteKey(site));
+      const url = typeof data.ObjectId === 'string' ? data.ObjectId : r.objectId;
+      if (site && url && !itemsSeen.has(url.toLowerCase())) {
+        itemsSeen.add(url.toLowerCase());
+        out.sharingItems!.push({ site: siteKey(site), url });
+      }
     } else if (RULE_OPERATIONS.includes(r.operation) && out.ruleMailboxes) {
       // The mailbox: its owner for a change saved in Outlook, the -Mailbox parameter (or the rule's
       // identity, "mailbox\rule") for a cmdlet; the person who acted only as a last resort.

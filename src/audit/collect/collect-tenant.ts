@@ -14,7 +14,7 @@ import {
   type TenantSnapshot,
 } from '../snapshot';
 import { sharePointBudgets } from '../../graph/published-limits';
-import { batchGetLists, isForbidden } from './graph-collection';
+import { batchGetLists, batchGetObjects, isForbidden } from './graph-collection';
 import { readChangeFeed, siteKey, type ChangeFeed } from './change-feed';
 
 export interface CollectProgress {
@@ -134,25 +134,30 @@ export class TenantCollector {
     // Before the sites are listed, the best guess at the scarce work: a OneDrive delta (2 units) per member.
     this.progress('sharing.items', 0, licences, 2 * licences);
     let sharingPartial: string | undefined;
+    let sharingNote: string | undefined;
     // SharePoint's budget binds the whole audit, so its reads start at once and run alongside the
     // other areas (which spend other services' budgets) instead of waiting their turn.
     const sharing = this.area(
       'sharing.items',
       'Files.Read.All and Sites.Read.All',
       async () => {
-        const { items, deltaLinks, changed, incremental } = await this.sharedItems(snapshot.users, feed?.sharingSites);
+        const { items, deltaLinks, changed, incremental, deltaSeesSharing, unresolved } = await this.sharedItems(snapshot.users, feed);
         snapshot.sharedItems = items;
         snapshot.deltaLinks = { ...snapshot.deltaLinks, ...deltaLinks };
         if (this.options.previousDeltaLinks) snapshot.changedDriveItems = changed;
-        // driveitem-delta.md: "to process permissions correctly your application will need to request
-        // Sites.FullControl.All". Without it a change of sharing alone may not show in delta.
-        const roles = await this.graph.grantedRoles();
-        if (incremental && roles && !roles.includes('Sites.FullControl.All')) {
+        if (!incremental || deltaSeesSharing) return;
+        if (!feed?.sharingItems) {
           sharingPartial =
             'partial: sharing changes since the last run are only seen with Sites.FullControl.All; run a full audit (without --since-last) for a complete check';
+        } else if (unresolved.length) {
+          sharingPartial = `partial: ${unresolved.length} item(s) the audit log says were shared or unshared could not be found by their path (moved or deleted since?): ${unresolved.slice(0, 5).join(', ')}; the weekly full sweep reads them`;
+        } else {
+          sharingNote =
+            "sharing changes since the last run were learnt from the audit log and each changed item's permissions read (drive delta does not report them without Sites.FullControl.All)";
         }
       },
       () => sharingPartial ?? (feed?.unavailable.sharing ? `partial: ${fellBack('sharing', feed.unavailable.sharing)}` : undefined),
+      () => sharingNote,
     );
     // Awaited at the end; until then a failure must not count as unhandled.
     sharing.catch(() => undefined);
@@ -424,21 +429,21 @@ export class TenantCollector {
     return readChangeFeed(this.graph, { from: since, to: now() }, () => now().getTime());
   }
 
-  private async sharedItems(users: SnapshotUser[], onlySites?: Set<string>) {
+  private async sharedItems(users: SnapshotUser[], feed?: ChangeFeed) {
+    const onlySites = feed?.sharingSites;
     // Every site collection (site-getallsites.md), OneDrives included as personal sites: a OneDrive
     // never opened has none, so listing them costs a page per 200 sites where asking each person
     // for theirs cost a call each, 404 for every student who never opened it. (Site search goes
     // through an index that lags behind new sites: not for an enumeration.)
     const members = users.filter((u) => u.userType === 'Member');
-    const listed = await this.graph.all<{ id: string; displayName: string; webUrl?: string; isPersonalSite?: boolean }>(
-      '/sites/getAllSites?$select=id,displayName,webUrl,isPersonalSite',
-    );
+    type Site = { id: string; displayName: string; webUrl?: string; isPersonalSite?: boolean };
+    const listed = await this.graph.all<Site>('/sites/getAllSites?$select=id,displayName,webUrl,isPersonalSite');
     // An incremental run reads only the sites whose sharing the audit log says changed.
     const allSites = onlySites ? listed.filter((s) => s.webUrl && onlySites.has(siteKey(s.webUrl))) : listed;
     const sites = allSites.filter((s) => !s.isPersonalSite);
-    const siteDrives = await batchGetLists<{ id: string }>(
+    const siteDrives = await batchGetLists<{ id: string; webUrl?: string }>(
       this.graph,
-      sites.map((s) => ({ id: s.id, url: `/sites/${s.id}/drives?$select=id` })),
+      sites.map((s) => ({ id: s.id, url: `/sites/${s.id}/drives?$select=id,webUrl` })),
     );
     // A personal site's URL ends in its owner's sign-in name with '@' and '.' as '_' (…/personal/jo_school_org):
     // only to name the owner; an unmatched one is named by its URL, and read all the same.
@@ -496,6 +501,26 @@ export class TenantCollector {
       }
     }
     const incremental = sources.some((s) => previous[s.key] && !expired.includes(s.key));
+    // driveitem-delta.md: "to process permissions correctly your application will need to request
+    // Sites.FullControl.All". Without it a change of sharing alone does not show in delta, so the
+    // items the audit log names are read one by one instead.
+    const roles = await this.graph.grantedRoles();
+    const deltaSeesSharing = !roles || roles.includes('Sites.FullControl.All');
+    let unresolved: string[] = [];
+    if (incremental && !deltaSeesSharing && feed?.sharingItems?.length) {
+      const named = await this.itemsNamedByAuditLog(feed.sharingItems, allSites, siteDrives, ownerByPath);
+      unresolved = named.unresolved;
+      const refs = new Set(sharedRefs.map((r) => `${r.driveId}/${r.item.id}`));
+      for (const { driveId, owner, item } of named.found) {
+        const key = `${driveId}/${item.id}`;
+        driveOwners.set(driveId, owner);
+        if (!changed.includes(key)) changed.push(key);
+        if (isShared(item) && !refs.has(key)) {
+          refs.add(key);
+          sharedRefs.push({ driveId, item });
+        }
+      }
+    }
 
     // Permissions only for items that carry sharing: 5 resource units each, so never for every item.
     const permissions = await batchGetLists<GraphPermission>(
@@ -511,7 +536,66 @@ export class TenantCollector {
       driveOwner: driveOwners.get(r.driveId) ?? '',
       permissions: (permissions.get(`${r.driveId}/${r.item.id}`)?.value ?? []).map(toPermission),
     }));
-    return { items, deltaLinks, changed, incremental };
+    return { items, deltaLinks, changed, incremental, deltaSeesSharing, unresolved };
+  }
+
+  /**
+   * The items the audit log's sharing records name, each found by its path in its library
+   * (driveitem-get.md, `GET /drives/{drive-id}/root:/{item-path}`: Files.Read.All, one SharePoint
+   * resource unit). `/shares/{u!…}/driveItem` takes the URL as it is, but needs Files.ReadWrite.All
+   * for an app (shares-get.md): more than a read-only audit should hold. The library is the one
+   * whose URL the item's begins with; a OneDrive's is asked of its personal site (1 unit each).
+   */
+  private async itemsNamedByAuditLog(
+    named: NonNullable<ChangeFeed['sharingItems']>,
+    sites: Array<{ id: string; displayName: string; webUrl?: string; isPersonalSite?: boolean }>,
+    siteDrives: Map<string, { value: Array<{ id: string; webUrl?: string }> }>,
+    ownerByPath: Map<string, string>,
+  ): Promise<{ found: Array<{ driveId: string; owner: string; item: DriveItemDelta }>; unresolved: string[] }> {
+    const wanted = new Set(named.map((n) => n.site));
+    const mine = sites.filter((s) => s.webUrl && wanted.has(siteKey(s.webUrl)));
+    const personal = await batchGetObjects<{ id: string; webUrl?: string }>(
+      this.graph,
+      mine.filter((s) => s.isPersonalSite).map((s) => ({ id: s.id, url: `/sites/${s.id}/drive?$select=id,webUrl` })),
+    );
+    const libraries: Array<{ driveId: string; url: string; owner: string }> = [];
+    for (const s of mine) {
+      const drives = s.isPersonalSite ? [personal.get(s.id)?.body].filter((d) => !!d) : (siteDrives.get(s.id)?.value ?? []);
+      const owner = s.isPersonalSite
+        ? (ownerByPath.get((s.webUrl ?? '').replace(/\/+$/, '').split('/').pop()?.toLowerCase() ?? '') ?? s.webUrl ?? '')
+        : s.displayName;
+      for (const d of drives) if (d?.webUrl) libraries.push({ driveId: d.id, url: urlKey(d.webUrl), owner });
+    }
+    const requests: Array<{ id: string; url: string; driveId: string; owner: string; named: string }> = [];
+    const unresolved: string[] = [];
+    for (const n of named) {
+      const url = urlKey(n.url);
+      // The longest library URL the item's begins with (a site can have several libraries).
+      const library = libraries.filter((l) => url.startsWith(`${l.url}/`)).sort((a, b) => b.url.length - a.url.length)[0];
+      if (!library) {
+        unresolved.push(n.url);
+        continue;
+      }
+      const path = decoded(n.url)
+        .replace(/\/+$/, '')
+        .slice(library.url.length + 1);
+      const encoded = path.split('/').map(encodeURIComponent).join('/');
+      requests.push({
+        id: String(requests.length),
+        url: `/drives/${library.driveId}/root:/${encoded}?$select=id,name,webUrl,shared,parentReference`,
+        driveId: library.driveId,
+        owner: library.owner,
+        named: n.url,
+      });
+    }
+    const answers = await batchGetObjects<DriveItemDelta>(this.graph, requests);
+    const found: Array<{ driveId: string; owner: string; item: DriveItemDelta }> = [];
+    for (const r of requests) {
+      const item = answers.get(r.id)?.body;
+      if (item) found.push({ driveId: item.parentReference?.driveId ?? r.driveId, owner: r.owner, item });
+      else unresolved.push(r.named);
+    }
+    return { found, unresolved };
   }
 
   private async meetings(snapshot: TenantSnapshot): Promise<{ meetings: SnapshotMeeting[]; organisersNotCovered: string[]; read: string[] }> {
@@ -579,6 +663,16 @@ export class TenantCollector {
  */
 /** Whether the feed names this person's mailbox (by sign-in name or address). */
 const isIn = (names: Set<string>, u: SnapshotUser) => names.has(u.userPrincipalName.toLowerCase()) || (!!u.mail && names.has(u.mail.toLowerCase()));
+
+/** A URL as library and item URLs are matched on: decoded, lower case, no trailing slash. */
+const urlKey = (url: string) => decoded(url).replace(/\/+$/, '').toLowerCase();
+const decoded = (url: string) => {
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url;
+  }
+};
 
 /** What the coverage line says when an area could not learn its changes from the audit log. */
 function fellBack(area: 'sharing' | 'rules', why: string): string {
