@@ -22,11 +22,13 @@
  *    and p99 (from when each click was due, so a slow client is not hidden), lost and duplicated
  *    acceptances (target 0 and 0), tokens validated, and on PostgreSQL the instances needed for
  *    p99 < 500 ms. `--json`: one JSON object per engine for this part (human lines go to stderr).
- *    `--skip-fanout` runs only this part; `--engines sqlite,postgres` chooses.
+ *    `--skip-fanout` runs only this part; `--engines sqlite,postgres` chooses; `--profile DIR` writes
+ *    a CPU profile of each app instance during the burst.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { createServer, request, Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -37,6 +39,7 @@ import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { Pool } from 'pg';
 import pino from 'pino';
 import { startApp, type RunningApp } from '../bin/start-app';
+import { ReusedBotClients } from '../bot/reused-bot-clients';
 import { AcceptanceRegister } from '../src/aup/acceptance-register';
 import { AupCampaigns, DEFAULT_CAMPAIGN_SETTINGS } from '../src/aup/aup-campaigns';
 import { PolicyLibrary } from '../src/aup/policy-library';
@@ -274,7 +277,7 @@ async function botFrameworkKeyServer(publicJwk: JWK): Promise<{ metadataUrl: str
   return { metadataUrl: `${base}/v1/.well-known/openidconfiguration`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-type AppMessage = { type: 'listening'; url: string } | { type: 'cpu'; cpuMicros: number; tokensValidated: number };
+type AppMessage = { type: 'listening'; url: string } | { type: 'cpu'; cpuMicros: number; tokensValidated: number; signaturesVerified: number };
 type ClickerMessage = { type: 'ready'; quiet: number[]; refused: number[] } | { type: 'done'; latencies: number[]; failures: string[] };
 
 /** Asks a child for its next message of a type (each child answers one question at a time). */
@@ -299,12 +302,22 @@ function next<T extends { type: string }>(child: ChildProcess, type: T['type']):
 async function appInstance(): Promise<void> {
   const o = JSON.parse(process.env.BENCH_APP!) as { databaseUrl: string; graphBaseUrl: string; metadataUrl: string; tenantId: string };
   let tokensValidated = 0;
-  // Counted where botbuilder validates: the token's audience claim is only there once checked.
-  const proto = ConfigurationBotFrameworkAuthentication.prototype;
-  const authenticate = proto.authenticateRequest;
-  proto.authenticateRequest = async function (this: ConfigurationBotFrameworkAuthentication, ...a: Parameters<typeof authenticate>) {
+  let signaturesVerified = 0;
+  // Counted where the app authenticates each activity (the token's audience claim is only there
+  // once checked), and where botbuilder verifies a token's signature (reused-bot-clients.ts keeps a
+  // token it verified for five minutes, as a channel reuses one token for an hour).
+  const reused = ReusedBotClients.prototype;
+  const authenticate = reused.authenticateRequest;
+  reused.authenticateRequest = async function (this: ReusedBotClients, ...a: Parameters<typeof authenticate>) {
     const result = await authenticate.apply(this, a);
     if (result.claimsIdentity.isAuthenticated && result.claimsIdentity.getClaimValue('aud') === BOT_APP_ID) tokensValidated += 1;
+    return result;
+  };
+  const proto = ConfigurationBotFrameworkAuthentication.prototype;
+  const verify = proto.authenticateRequest;
+  proto.authenticateRequest = async function (this: ConfigurationBotFrameworkAuthentication, ...a: Parameters<typeof verify>) {
+    const result = await verify.apply(this, a);
+    if (result.claimsIdentity.isAuthenticated) signaturesVerified += 1;
     return result;
   };
   const app: RunningApp = await startApp({
@@ -317,10 +330,25 @@ async function appInstance(): Promise<void> {
     incidentLogKeys: new IncidentLogKeys('bench-incident-log-key-0123456789abcdef'),
     watchCalendars: false,
   });
-  process.on('message', (m: { type: string }) => {
+  // `--profile DIR`: a CPU profile of this instance during the burst only (between the two CPU readings).
+  const profileDir = process.env.BENCH_PROFILE ?? '';
+  const session = profileDir ? new Session() : undefined;
+  const post = (method: string) => new Promise<unknown>((ok, fail) => session!.post(method, (e, r) => (e ? fail(e) : ok(r))));
+  let readings = 0;
+  process.on('message', async (m: { type: string }) => {
     if (m.type === 'cpu') {
+      readings += 1;
+      if (session && readings === 2) {
+        const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+        writeFileSync(join(profileDir, `app-${process.pid}.cpuprofile`), JSON.stringify(profile));
+      }
       const u = process.cpuUsage();
-      process.send!({ type: 'cpu', cpuMicros: u.user + u.system, tokensValidated });
+      process.send!({ type: 'cpu', cpuMicros: u.user + u.system, tokensValidated, signaturesVerified });
+      if (session && readings === 1) {
+        session.connect();
+        await post('Profiler.enable');
+        await post('Profiler.start');
+      }
     }
     if (m.type === 'close') void app.close().finally(() => process.exit(0));
   });
@@ -352,7 +380,7 @@ async function clickers(): Promise<void> {
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(await importJWK(jwk, 'RS256'));
-  // Bot Framework reuses its token for an hour; the app validates it on every activity regardless.
+  // Bot Framework reuses its token for an hour: the app checks it on every activity, and verifies its signature once in five minutes.
   const token = await signWith(o.privateJwk);
   const post = (url: string, personId: string, authorization: string | undefined) =>
     new Promise<{ status: number; body: string }>((ok, fail) => {
@@ -440,6 +468,8 @@ interface BurstResult {
   lost: number;
   duplicated: number;
   tokensValidated: number;
+  /** Of those, tokens whose signature was verified (the rest were verified earlier in the same five minutes). */
+  signaturesVerified: number;
 }
 
 const benchFile = __filename;
@@ -476,6 +506,7 @@ async function startOfTerm(
   say(`  directory synced into the database (${JSON.stringify(synced)})`);
   const apps = Array.from({ length: instances }, () =>
     forkRole('app', {
+      BENCH_PROFILE: arg('profile', ''),
       BENCH_APP: JSON.stringify({ databaseUrl, graphBaseUrl: world.graphBaseUrl, metadataUrl: world.metadataUrl, tenantId: school.tenantId }),
     }),
   );
@@ -516,6 +547,7 @@ async function startOfTerm(
     const duplicated = rows.length - persons.size;
     const cpuMs = after.reduce((sum, a, i) => sum + (a.cpuMicros - before[i]!.cpuMicros), 0) / 1000;
     const tokensValidated = after.reduce((sum, a, i) => sum + a.tokensValidated - before[i]!.tokensValidated, 0);
+    const signaturesVerified = after.reduce((sum, a, i) => sum + a.signaturesVerified - before[i]!.signaturesVerified, 0);
     const quiet = ready.quiet.sort((a, b) => a - b)[10]!;
     const result: BurstResult = {
       engine,
@@ -527,11 +559,12 @@ async function startOfTerm(
       lost,
       duplicated,
       tokensValidated,
+      signaturesVerified,
     };
     say(
       `  start of term on ${engine}, ${instances} instance${instances > 1 ? 's' : ''}: ${latencies.length} clicks (${people} people) in 1 s: ` +
         `CPU ${fmt(result.cpuMsPerAcceptance, 2)} ms per acceptance; p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms (quiet median ${fmt(quiet, 1)} ms); ` +
-        `lost ${lost}, duplicated ${duplicated} (target 0, 0); ${tokensValidated} Bot Framework tokens validated, forged and missing refused`,
+        `lost ${lost}, duplicated ${duplicated} (target 0, 0); ${tokensValidated} Bot Framework tokens validated (${signaturesVerified} signatures verified), forged and missing refused`,
     );
     return result;
   } finally {

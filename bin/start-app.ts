@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import type { Server } from 'restify';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createBotAdapter, type BotCredentials } from '../bot/bot-adapter';
+import { createBotAdapter, createBotAuthentication, type BotCredentials } from '../bot/bot-adapter';
+import { botEndpoint } from '../bot/bot-endpoint';
 import { BotNotifier } from '../bot/bot-notifier';
 import { incidentCardHandlers, reportCommand, reportMessageAction } from '../bot/incident-actions';
 import { IncidentReminders } from '../src/incidents/incident-reminders';
@@ -218,7 +219,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     );
   }
 
-  const adapter = createBotAdapter(options.bot ?? {}, logger);
+  const botAuthentication = createBotAuthentication(options.bot ?? {});
+  const adapter = createBotAdapter(botAuthentication, logger);
   const notifier = new BotNotifier(adapter, options.bot?.appId ?? '', conversations, { tenantId: config.school.tenantId });
   const mailer = config.mail ? new GraphMailer(graph, config.mail.sender) : undefined;
   // The report an admin reads: the token's roles at start, and what the last send taught about mail.
@@ -341,7 +343,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     logger,
     graph,
     rateLimits,
-    botMessages: (req, res) => adapter.process(req, res, (context) => bot.run(context)),
+    botMessages: botEndpoint({ adapter, authentication: botAuthentication, bot }),
     tabDirectory: resolve(packageRoot(), 'tab', 'dist'),
     ...(demo ? { demo } : {}),
     features: [

@@ -1,4 +1,4 @@
-import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
+import type { Activity, AdaptiveCardInvokeResponse } from 'botbuilder';
 import { z } from 'zod';
 
 /**
@@ -37,19 +37,19 @@ const INVOKE_VALUES: Record<string, z.ZodType> = {
  * it is refused: botbuilder's own dispatch would throw on a null value (a 500) or answer an
  * invoke it does not know with 501.
  */
-export function refuseInvoke(context: TurnContext): { status: number; body: unknown } | undefined {
-  const name = context.activity.name ?? '';
+export function refuseInvoke(activity: Pick<Activity, 'name' | 'value'>): { status: number; body: unknown } | undefined {
+  const name = activity.name ?? '';
   const schema = INVOKE_VALUES[name];
   if (!schema) return { status: 400, body: cardError(400, 'NotSupported', `This app does not answer "${name.slice(0, 60)}".`) };
-  const parsed = schema.safeParse(context.activity.value);
+  const parsed = schema.safeParse(activity.value);
   if (!parsed.success) return { status: 400, body: cardError(400, 'BadRequest', `Please check: ${describeProblem(parsed.error)}`) };
   return undefined;
 }
 
 /** The tenant an activity comes from; Teams sends it in both places. */
-export function activityTenant(context: TurnContext): string | undefined {
-  const fromChannelData = (context.activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
-  const fromConversation = context.activity.conversation?.tenantId;
+export function activityTenant(activity: Pick<Activity, 'channelData' | 'conversation'>): string | undefined {
+  const fromChannelData = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
+  const fromConversation = activity.conversation?.tenantId;
   if (typeof fromConversation === 'string' && typeof fromChannelData === 'string' && fromConversation !== fromChannelData) return undefined;
   return typeof fromConversation === 'string' ? fromConversation : typeof fromChannelData === 'string' ? fromChannelData : undefined;
 }

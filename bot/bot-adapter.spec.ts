@@ -1,49 +1,25 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { generateKeyPair } from 'jose';
 import pino from 'pino';
-import { createBotAdapter } from './bot-adapter';
-
-const APP_ID = '00000000-b07b-4e5c-9a4e-0000000000aa';
-const SERVICE_URL = 'https://smba.trafficmanager.net/uk/';
+import { BOT_APP_ID as APP_ID, botFrameworkKeys, SERVICE_URL, type BotFrameworkKeys } from '../test/support/bot-framework-keys';
+import { createBotAdapter, createBotAuthentication, type BotCredentials } from './bot-adapter';
 
 /**
  * "With an app id, every incoming activity must carry a valid Bot Framework JWT": what the adapter
- * keeps between turns (connector clients per service URL) never lets an activity skip that check.
+ * keeps between turns (connector clients per service URL, tokens it has verified) never lets an
+ * activity skip that check.
  */
 describe('the bot adapter', () => {
-  let close: () => Promise<void>;
-  let metadataUrl: string;
-  let signingKey: CryptoKey;
+  let keys: BotFrameworkKeys;
   beforeAll(async () => {
-    const { publicKey, privateKey } = await generateKeyPair('RS256');
-    signingKey = privateKey;
-    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', use: 'sig', alg: 'RS256', endorsements: ['msteams'] };
-    let base = '';
-    const server = createServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify(req.url!.endsWith('/keys') ? { keys: [jwk] } : { issuer: 'https://api.botframework.com', jwks_uri: `${base}/v1/.well-known/keys` }),
-      );
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    metadataUrl = `${base}/v1/.well-known/openidconfiguration`;
-    close = () => new Promise((r) => server.close(() => r()));
+    keys = await botFrameworkKeys();
   });
-  afterAll(() => close());
+  afterAll(() => keys.close());
 
-  const token = async (claims: { serviceurl?: string; key?: CryptoKey } = {}) =>
-    new SignJWT({ serviceurl: claims.serviceurl ?? SERVICE_URL })
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-      .setIssuer('https://api.botframework.com')
-      .setAudience(APP_ID)
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(claims.key ?? signingKey);
+  const credentials = (): BotCredentials => ({ appId: APP_ID, appPassword: 'secret', tenantId: 'tenant-1', openIdMetadataUrl: keys.metadataUrl });
+  const adapterFor = (authentication: ReturnType<typeof createBotAuthentication>) => createBotAdapter(authentication, pino({ level: 'silent' }));
 
   /** One activity through the adapter, as restify hands it over; the status it answered and the turn. */
-  async function post(adapter: ReturnType<typeof createBotAdapter>, authorization: string | undefined, serviceUrl = SERVICE_URL) {
+  async function post(adapter: ReturnType<typeof adapterFor>, authorization: string | undefined, serviceUrl = SERVICE_URL) {
     let status = 0;
     let turn: { connector: unknown; userToken: unknown } | undefined;
     const res = { status: (s: number) => void (status = s), send: () => undefined, end: () => undefined, header: () => undefined };
@@ -67,9 +43,9 @@ describe('the bot adapter', () => {
   }
 
   it('validates every activity, and keeps one connector client per service URL between turns', async () => {
-    const adapter = createBotAdapter({ appId: APP_ID, appPassword: 'secret', tenantId: 'tenant-1', openIdMetadataUrl: metadataUrl }, pino({ level: 'silent' }));
-    const first = await post(adapter, `Bearer ${await token()}`);
-    const second = await post(adapter, `Bearer ${await token()}`);
+    const adapter = adapterFor(createBotAuthentication(credentials()));
+    const first = await post(adapter, `Bearer ${await keys.token()}`);
+    const second = await post(adapter, `Bearer ${await keys.token()}`);
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(second.turn!.connector).toBe(first.turn!.connector);
     expect(second.turn!.userToken).toBe(first.turn!.userToken);
@@ -78,25 +54,59 @@ describe('the bot adapter', () => {
     const { privateKey: forger } = await generateKeyPair('RS256');
     for (const refused of [
       await post(adapter, undefined),
-      await post(adapter, `Bearer ${await token({ key: forger })}`),
-      await post(adapter, `Bearer ${await token({ serviceurl: 'https://elsewhere.example/' })}`),
+      await post(adapter, `Bearer ${await keys.token({ key: forger })}`),
+      await post(adapter, `Bearer ${await keys.token({ serviceurl: 'https://elsewhere.example/' })}`),
     ])
       expect(refused).toEqual({ status: 401, turn: undefined });
 
     // Another service URL (another region) gets a client of its own.
     const elsewhere = await post(
       adapter,
-      `Bearer ${await token({ serviceurl: 'https://smba.trafficmanager.net/emea/' })}`,
+      `Bearer ${await keys.token({ serviceurl: 'https://smba.trafficmanager.net/emea/' })}`,
       'https://smba.trafficmanager.net/emea/',
     );
     expect(elsewhere.status).toBe(200);
     expect(elsewhere.turn!.connector).not.toBe(first.turn!.connector);
   });
 
+  it('verifies a token Bot Framework reuses once, and still checks each activity against it', async () => {
+    let now = Date.now();
+    const authentication = createBotAuthentication(credentials(), () => now);
+    const adapter = adapterFor(authentication);
+    const token = `Bearer ${await keys.token()}`;
+    for (let i = 0; i < 5; i++) expect((await post(adapter, token)).status).toBe(200);
+    expect(authentication.counts).toEqual({ authenticated: 5, verified: 1 });
+
+    // The same token through another service URL than it names is checked, and refused, every time.
+    for (let i = 0; i < 2; i++) expect(await post(adapter, token, 'https://elsewhere.example/')).toEqual({ status: 401, turn: undefined });
+    // A forged token is never remembered: refused each time it is presented.
+    const { privateKey: forger } = await generateKeyPair('RS256');
+    const forged = `Bearer ${await keys.token({ key: forger })}`;
+    for (let i = 0; i < 2; i++) expect(await post(adapter, forged)).toEqual({ status: 401, turn: undefined });
+    expect(authentication.counts).toEqual({ authenticated: 5, verified: 1 });
+
+    // Five minutes on, the same token's signature is verified again.
+    now += 5 * 60_000 + 1;
+    expect((await post(adapter, token)).status).toBe(200);
+    expect(authentication.counts).toEqual({ authenticated: 6, verified: 2 });
+  });
+
+  it('trusts a verified token no longer than its own expiry', async () => {
+    let now = Date.now();
+    const authentication = createBotAuthentication(credentials(), () => now);
+    const adapter = adapterFor(authentication);
+    const token = `Bearer ${await keys.token({ expiresIn: '2m' })}`;
+    expect((await post(adapter, token)).status).toBe(200);
+    now += 2 * 60_000 + 1_000;
+    // Past its expiry by this clock it is verified again (here botbuilder, on the real clock, still accepts it).
+    expect((await post(adapter, token)).status).toBe(200);
+    expect(authentication.counts.verified).toBe(2);
+  });
+
   it("answers 5xx, not 401, when Bot Framework's keys cannot be fetched, so the channel tries again", async () => {
     const unreachable = 'http://127.0.0.1:9/v1/.well-known/openidconfiguration';
-    const adapter = createBotAdapter({ appId: APP_ID, appPassword: 'secret', tenantId: 'tenant-1', openIdMetadataUrl: unreachable }, pino({ level: 'silent' }));
-    const { status, turn } = await post(adapter, `Bearer ${await token()}`);
+    const adapter = adapterFor(createBotAuthentication({ ...credentials(), openIdMetadataUrl: unreachable }));
+    const { status, turn } = await post(adapter, `Bearer ${await keys.token()}`);
     expect(status).toBeGreaterThanOrEqual(500);
     expect(turn).toBeUndefined();
   });

@@ -29,10 +29,12 @@ const publicCloud = {
 };
 
 /**
- * With an app id, every incoming activity must carry a valid Bot Framework JWT (CloudAdapter
- * answers 401 otherwise, a forged signature included). Without one the bot is anonymous: only for the local Agents Playground.
+ * With an app id, every incoming activity must carry a valid Bot Framework JWT (answered 401
+ * otherwise, a forged signature included). Without one the bot is anonymous: only for the local
+ * Agents Playground. One authentication serves the adapter and the inline card actions
+ * (bot-endpoint.ts), so both check tokens the same way.
  */
-export function createBotAdapter(credentials: BotCredentials, logger: Logger): CloudAdapter {
+export function createBotAuthentication(credentials: BotCredentials, now?: () => number): ReusedBotClients {
   const auth = new ConfigurationBotFrameworkAuthentication(
     credentials.appId
       ? {
@@ -45,8 +47,12 @@ export function createBotAdapter(credentials: BotCredentials, logger: Logger): C
         }
       : {},
   );
-  // Every activity's token is still validated; only the per-turn clients are kept (reused-bot-clients.ts).
-  const adapter = new CloudAdapter(new ReusedBotClients(auth));
+  // Every activity is still authenticated; what is kept is in reused-bot-clients.ts.
+  return new ReusedBotClients(auth, now);
+}
+
+export function createBotAdapter(authentication: ReusedBotClients, logger: Logger): CloudAdapter {
+  const adapter = new CloudAdapter(authentication);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error({ err: error, activityType: context.activity.type }, 'bot turn failed');
     // A person sees a plain sentence, never a stack trace.

@@ -72,13 +72,13 @@ describe('the bot router', () => {
   it("checks a verb's data with its contract before the handler runs", async () => {
     const watered: number[] = [];
     const router = new BotRouter().cardActions(planted, { 'plant.water': async ({ litres }) => (watered.push(litres), { message: `${litres} l` }) });
-    expect(await router.cardAction(turn(), 'plant.water', { litres: 'lots' })).toMatchObject({
+    expect(await router.cardAction(amy, 'plant.water', { litres: 'lots' })).toMatchObject({
       statusCode: 400,
       type: 'application/vnd.microsoft.error',
       value: { code: 'BadRequest', message: expect.stringMatching(/^Please check: litres: /) },
     });
     expect(watered).toEqual([]);
-    expect(await router.cardAction(turn(), 'plant.water', { litres: 2 })).toEqual({
+    expect(await router.cardAction(amy, 'plant.water', { litres: 2 })).toEqual({
       statusCode: 200,
       type: 'application/vnd.microsoft.activity.message',
       value: '2 l',
@@ -88,10 +88,9 @@ describe('the bot router', () => {
 
   it('answers a verb no feature declares, and someone not in the directory, without running a handler', async () => {
     const router = new BotRouter().cardActions(planted, { 'plant.water': async () => fail('must not run') });
-    expect(await router.cardAction(turn(), 'plant.prune', {})).toMatchObject({ statusCode: 200, value: 'That button is not known any more.' });
-    expect(await router.cardAction(turn(), 'incident.close', {})).toMatchObject({ statusCode: 200, value: 'That button is not known any more.' });
-    const stranger = { ...turn(), person: undefined };
-    expect(await router.cardAction(stranger, 'plant.water', { litres: 1 })).toEqual({
+    expect(await router.cardAction(amy, 'plant.prune', {})).toMatchObject({ statusCode: 200, value: 'That button is not known any more.' });
+    expect(await router.cardAction(amy, 'incident.close', {})).toMatchObject({ statusCode: 200, value: 'That button is not known any more.' });
+    expect(await router.cardAction(undefined, 'plant.water', { litres: 1 })).toEqual({
       statusCode: 403,
       type: 'application/vnd.microsoft.error',
       value: { code: 'Forbidden', message: 'Sorry: you are not in this school’s directory.' },

@@ -20,15 +20,21 @@ export interface BotTurn {
   person: Person | undefined;
   send(message: string | AdaptiveCardJson, summary?: string): Promise<void>;
 }
-export interface PersonTurn extends BotTurn {
-  person: Person;
-}
 
 /** What a card's button gets back: the card that replaces the one clicked, or a short message. */
 export type CardAnswer = { card: AdaptiveCardJson } | { message: string };
 
+/**
+ * Who pressed a card's button. A card action is answered inline, in the invoke's own HTTP response,
+ * so its handler gets the person and the data and nothing of botbuilder: card-action-invoke.ts can
+ * answer it without building a bot turn.
+ */
+export interface CardActor {
+  person: Person;
+}
+
 /** One handler per verb of a feature's contract, each given the verb's data already checked. */
-export type CardActionHandlers<C extends CardActionContract> = { [V in CardVerb<C>]: (data: z.output<C[V]>, turn: PersonTurn) => Promise<CardAnswer> };
+export type CardActionHandlers<C extends CardActionContract> = { [V in CardVerb<C>]: (data: z.output<C[V]>, by: CardActor) => Promise<CardAnswer> };
 
 export interface BotCommand extends CommandHelp {
   run(turn: BotTurn, args: string): Promise<void>;
@@ -68,7 +74,7 @@ export function turnOf(context: TurnContext): BotTurn {
   };
 }
 
-type Route = { schema: z.ZodType; handle: (data: unknown, turn: PersonTurn) => Promise<CardAnswer> };
+type Route = { schema: z.ZodType; handle: (data: unknown, by: CardActor) => Promise<CardAnswer> };
 
 /**
  * Every card action and every typed command, each sent to the feature that owns it. A verb is
@@ -106,16 +112,16 @@ export class BotRouter {
     return [...this.features.values()].flatMap((routes) => [...routes.keys()]);
   }
 
-  /** An Action.Execute: checked, handled by its feature, answered. */
-  async cardAction(turn: BotTurn, verb: string, data: unknown): Promise<AdaptiveCardInvokeResponse> {
+  /** An Action.Execute by the person who pressed it (undefined: not in the directory): checked, handled by its feature, answered. */
+  async cardAction(pressedBy: Person | undefined, verb: string, data: unknown): Promise<AdaptiveCardInvokeResponse> {
     const [feature = ''] = verb.split('.', 1);
     const route = this.features.get(feature)?.get(verb);
     if (!route) return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'That button is not known any more.' as never };
     try {
-      const person = personOf(turn);
+      if (!pressedBy) throw new NotInDirectory();
       const parsed = route.schema.safeParse(data ?? {});
       if (!parsed.success) return cardError(400, 'BadRequest', `Please check: ${describeProblem(parsed.error)}`);
-      const answer = await route.handle(parsed.data, { ...turn, person });
+      const answer = await route.handle(parsed.data, { person: pressedBy });
       return 'card' in answer
         ? { statusCode: 200, type: CARD, value: answer.card as never }
         : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: answer.message as never };

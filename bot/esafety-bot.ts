@@ -1,12 +1,13 @@
-import { CardFactory, TeamsActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type TurnContext } from 'botbuilder';
+import { CardFactory, TeamsActivityHandler, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { helpCard } from '../src/cards/help-card';
 import { welcomeCard } from '../src/cards/welcome-card';
 import type { Person } from '../src/school/school-directory';
 import type { ConversationReferences } from '../src/storage/conversation-references';
-import { conversationEntry } from './conversation-keys';
 import { activityTenant, cardError, refuseInvoke } from './activity-checks';
+import { CardActionInvokes, isCardAction } from './card-action-invoke';
 import { BotRouter, rememberPerson, turnOf, type BotCommand, type BotTurn } from './card-action-router';
+import { rememberConversation } from './remember-conversation';
 
 export type { BotCommand } from './card-action-router';
 
@@ -46,17 +47,23 @@ export interface BotServices {
  */
 export class ESafetyBot extends TeamsActivityHandler {
   private readonly router: BotRouter;
+  /** Card buttons: answered the same way here and by the bot endpoint without a turn (bot-endpoint.ts). */
+  readonly cardActions: CardActionInvokes;
   private readonly help: BotCommand = { command: 'help', description: 'Show this list', run: (turn) => this.sendHelp(turn.context) };
 
   constructor(private readonly services: BotServices) {
     super();
     this.router = services.router ?? new BotRouter();
+    this.cardActions = new CardActionInvokes({ ...services, router: this.router });
 
     this.onTurn(async (context, next) => {
-      if (services.tenantId && activityTenant(context) !== services.tenantId) {
+      if (isCardAction(context.activity)) {
+        return void (await context.sendActivity({ type: 'invokeResponse', value: await this.cardActions.answer(context.activity) }));
+      }
+      if (services.tenantId && activityTenant(context.activity) !== services.tenantId) {
         // Nothing is stored or done for another tenant; an invoke still gets an answer, not a 501.
         services.logger.warn(
-          { activityType: context.activity.type, name: context.activity.name, tenant: activityTenant(context) ?? null },
+          { activityType: context.activity.type, name: context.activity.name, tenant: activityTenant(context.activity) ?? null },
           'bot activity from another tenant ignored',
         );
         if (context.activity.type === 'invoke')
@@ -67,7 +74,7 @@ export class ESafetyBot extends TeamsActivityHandler {
         return;
       }
       if (context.activity.type === 'invoke') {
-        const refusal = refuseInvoke(context);
+        const refusal = refuseInvoke(context.activity);
         if (refusal) return void (await context.sendActivity({ type: 'invokeResponse', value: refusal }));
       }
       // A card's Action.Submit (messageBack) carries its data as an object; anything else is not ours.
@@ -79,7 +86,7 @@ export class ESafetyBot extends TeamsActivityHandler {
       const aadObjectId = context.activity.from?.aadObjectId;
       const person = aadObjectId && services.personOf ? await services.personOf(aadObjectId) : undefined;
       rememberPerson(context, person);
-      await this.remember(context, person);
+      await rememberConversation(context.activity, person, services);
       await next();
     });
 
@@ -134,10 +141,6 @@ export class ESafetyBot extends TeamsActivityHandler {
     return { task: { type: 'message' as const, value: 'That dialog is not known.' } };
   }
 
-  protected override async onAdaptiveCardInvoke(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
-    return this.router.cardAction(turnOf(context), value.action.verb ?? '', value.action.data ?? {});
-  }
-
   /** The words the bot answers: the manifest's commandLists lists each (test/app-package.test.ts). */
   get commandWords(): string[] {
     return this.commands.map((c) => c.command);
@@ -151,22 +154,6 @@ export class ESafetyBot extends TeamsActivityHandler {
     if (preface) await context.sendActivity(preface);
     const card = helpCard({ school: this.services.schoolName, commands: this.commands.map(({ command, description }) => ({ command, description })) });
     await context.sendActivity({ attachments: [CardFactory.adaptiveCard(card)] });
-  }
-
-  private async remember(context: TurnContext, person: Person | undefined): Promise<void> {
-    const entry = conversationEntry(context.activity);
-    if (!entry.key) return;
-    // Only people of the school: a guest or another organisation's user leaves no reference.
-    if (this.services.personOf && !person) return;
-    const changed = await this.services.conversations.save({ ...entry, key: entry.key });
-    if (changed && entry.kind === 'personal' && person && this.services.reachable) {
-      const personId = person.id;
-      this.services.reachable(personId).catch((e: unknown) => this.services.logger.warn({ err: e, personId }, 'could not send what waited for this person'));
-    }
-    // A team's channel is also found by the team's group id: lessons post to their class team.
-    const team = (context.activity.channelData as { team?: { id?: string; aadGroupId?: string } } | undefined)?.team;
-    const general = !team?.id || entry.conversationId.split(';')[0] === team.id;
-    if (entry.kind === 'channel' && team?.aadGroupId && general) await this.services.conversations.save({ ...entry, key: `team:${team.aadGroupId}` });
   }
 }
 

@@ -14,6 +14,16 @@ const TOKEN_REFUSALS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBe
 
 /** A few service URLs per cloud region; the cap only guards memory, since each URL is a token's claim. */
 const MAX_CLIENTS = 64;
+/**
+ * How long a verified token is trusted without verifying its signature again (never past its own
+ * expiry). botbuilder itself trusts Bot Framework's published keys for 24 hours between fetches, so
+ * a key withdrawn meanwhile is honoured longer by botbuilder than by this cache.
+ */
+const VERIFIED_FOR_MS = 5 * 60_000;
+/** Bot Framework's channels each reuse one token for an hour: a handful at a time. */
+const MAX_VERIFIED = 1_000;
+
+type Verified = Omit<AuthenticateRequestResult, 'connectorFactory'> & { until: number };
 
 /**
  * Bot Framework authentication that checks every activity's JWT exactly as botbuilder does (it asks
@@ -27,12 +37,49 @@ const MAX_CLIENTS = 64;
 export class ReusedBotClients extends BotFrameworkAuthentication {
   private readonly factories = new Map<string, ReusedConnectorFactory>();
   private readonly userTokenClients = new Map<string, Promise<UserTokenClient>>();
+  private readonly verified = new Map<string, Promise<Verified>>();
+  /** Activities authenticated, and of those, tokens whose signature was verified (not found verified). */
+  readonly counts = { authenticated: 0, verified: 0 };
 
-  constructor(private readonly inner: BotFrameworkAuthentication) {
+  constructor(
+    private readonly inner: BotFrameworkAuthentication,
+    private readonly now: () => number = Date.now,
+  ) {
     super();
   }
 
+  /**
+   * Every activity is authenticated: its token, its channel and its service URL, exactly as botbuilder
+   * checks them. A token botbuilder accepted for the same channel and service URL in the last five
+   * minutes (and not yet expired) is not verified again: the answer would be the same, and a
+   * channel sends every activity of the hour with one token, so verifying it each time was most of
+   * what a click cost. A token never accepted is verified every time it is presented.
+   */
   async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+    const key = authHeader ? `${authHeader}\n${activity.channelId ?? ''}\n${activity.serviceUrl ?? ''}` : undefined;
+    let pending = key ? this.verified.get(key) : undefined;
+    if (pending) {
+      const found = await pending.catch(() => undefined);
+      if (!found || found.until <= this.now()) {
+        if (this.verified.get(key!) === pending) this.verified.delete(key!);
+        pending = undefined;
+      }
+    }
+    if (!pending) {
+      pending = this.verify(activity, authHeader);
+      if (key) {
+        if (this.verified.size >= MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!);
+        this.verified.set(key, pending);
+        // A refusal is never remembered: the next presentation is verified (and refused) again.
+        pending.catch(() => this.verified.get(key) === pending && this.verified.delete(key));
+      }
+    }
+    const { until: _until, ...result } = await pending;
+    this.counts.authenticated += 1;
+    return { ...result, connectorFactory: this.createConnectorFactory(result.claimsIdentity) };
+  }
+
+  private async verify(activity: Activity, authHeader: string): Promise<Verified> {
     let result: AuthenticateRequestResult;
     try {
       result = await this.inner.authenticateRequest(activity, authHeader);
@@ -45,7 +92,12 @@ export class ReusedBotClients extends BotFrameworkAuthentication {
       // Anything else (Bot Framework's keys could not be fetched) is ours: a 5xx, which the channel retries.
       throw e;
     }
-    return { ...result, connectorFactory: this.createConnectorFactory(result.claimsIdentity) };
+    this.counts.verified += 1;
+    const { connectorFactory: _factory, ...verified } = result;
+    // Anonymous (no app id: the local playground) and tokens without an expiry are not kept.
+    const exp = Number(result.claimsIdentity.getClaimValue('exp'));
+    const until = authHeader && result.claimsIdentity.isAuthenticated && exp > 0 ? Math.min(exp * 1000, this.now() + VERIFIED_FOR_MS) : 0;
+    return { ...verified, until };
   }
 
   authenticateStreamingRequest(authHeader: string, channelIdHeader: string): Promise<AuthenticateRequestResult> {
