@@ -2,11 +2,67 @@ import { randomUUID } from 'node:crypto';
 import { PostgresAdapter, type Insertable, type Kysely, type QueryCreator, type Selectable } from 'kysely';
 import type { Person } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
+import { PrecompiledQuery } from '../storage/precompiled-query';
 import type { AcceptanceTable, AuditLogTable, Database } from '../storage/schema';
 import type { PolicyVersion } from './policy-library';
 import { acceptanceCycle, validAcceptance, type Reacceptance } from './reacceptance';
 
 export type Acceptance = Selectable<AcceptanceTable>;
+
+type LoggedRow = Omit<Insertable<AuditLogTable>, 'id'> & { subject_id: string | null; actor_id: string | null; correlation_id: string | null };
+
+// The click's statements, compiled once (src/storage/precompiled-query.ts): at the start of term a
+// thousand people accept within minutes, and building the same queries each time cost more than running them.
+const historyOfPolicy = new PrecompiledQuery((db, v: { personId: string; policyId: string }) =>
+  db.selectFrom('acceptance').selectAll().where('person_id', '=', v.personId).where('policy_id', '=', v.policyId).orderBy('accepted_at'),
+);
+const acceptanceRow = (db: QueryCreator<Database>, a: Acceptance) =>
+  db
+    .insertInto('acceptance')
+    .values({
+      id: a.id,
+      acceptance_key: a.acceptance_key,
+      policy_id: a.policy_id,
+      version: a.version,
+      person_id: a.person_id,
+      upn: a.upn,
+      text_hash: a.text_hash,
+      accepted_at: a.accepted_at,
+      channel: a.channel,
+    })
+    .onConflict((oc) => oc.column('acceptance_key').doNothing());
+const insertAcceptance = new PrecompiledQuery((db, a: Acceptance) => acceptanceRow(db, a));
+const insertAuditEntry = new PrecompiledQuery((db, l: LoggedRow) =>
+  db.insertInto('audit_log').values({
+    at: l.at,
+    actor_id: l.actor_id,
+    action: l.action,
+    subject_type: l.subject_type,
+    subject_id: l.subject_id,
+    detail: l.detail,
+    correlation_id: l.correlation_id,
+  }),
+);
+/** PostgreSQL: the acceptance and, only when it was new, its audit entry, in one statement. */
+const acceptedAndLogged = new PrecompiledQuery((db, v: Acceptance & LoggedRow) =>
+  db
+    .with('accepted', (db) => acceptanceRow(db, v).returning('id'))
+    .insertInto('audit_log')
+    .columns(['at', 'actor_id', 'action', 'subject_type', 'subject_id', 'detail', 'correlation_id'])
+    .expression((eb) =>
+      eb
+        .selectFrom('accepted')
+        .select([
+          eb.val(v.at).as('at'),
+          eb.val(v.actor_id).as('actor_id'),
+          eb.val(v.action).as('action'),
+          eb.val(v.subject_type).as('subject_type'),
+          eb.val(v.subject_id).as('subject_id'),
+          eb.val(v.detail).as('detail'),
+          eb.val(v.correlation_id).as('correlation_id'),
+        ]),
+    ),
+);
 
 /**
  * Who signed which version ("we have a system so we know who has signed", policy 001): one
@@ -67,47 +123,30 @@ export class AcceptanceRegister {
   }
 
   /** Whether this acceptance was written (false: one with its key already was). */
-  private async written(row: Acceptance, logged: Omit<Insertable<AuditLogTable>, 'id'>): Promise<boolean> {
-    const acceptance = (db: QueryCreator<Database>) =>
-      db
-        .insertInto('acceptance')
-        .values(row)
-        .onConflict((oc) => oc.column('acceptance_key').doNothing());
+  private async written(row: Acceptance, entry: Omit<Insertable<AuditLogTable>, 'id'>): Promise<boolean> {
+    const logged: LoggedRow = {
+      ...entry,
+      actor_id: entry.actor_id ?? null,
+      subject_id: entry.subject_id ?? null,
+      correlation_id: entry.correlation_id ?? null,
+    };
     if (this.db.getExecutor().adapter instanceof PostgresAdapter) {
       // PostgreSQL: one statement is one transaction, and one round trip instead of four.
-      const inserted = await this.db
-        .with('accepted', (db) => acceptance(db).returning('id'))
-        .insertInto('audit_log')
-        .columns(['at', 'actor_id', 'action', 'subject_type', 'subject_id', 'detail', 'correlation_id'])
-        .expression((eb) =>
-          eb
-            .selectFrom('accepted')
-            .select([
-              eb.val(logged.at).as('at'),
-              eb.val(logged.actor_id).as('actor_id'),
-              eb.val(logged.action).as('action'),
-              eb.val(logged.subject_type).as('subject_type'),
-              eb.val(logged.subject_id).as('subject_id'),
-              eb.val(logged.detail).as('detail'),
-              eb.val(logged.correlation_id).as('correlation_id'),
-            ]),
-        )
-        .executeTakeFirst();
-      return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+      const inserted = await acceptedAndLogged.execute(this.db, { ...row, ...logged });
+      return Number(inserted.numAffectedRows ?? 0) > 0;
     }
     return this.db.transaction().execute(async (tx) => {
-      const inserted = await acceptance(tx).executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-      await tx.insertInto('audit_log').values(logged).execute();
+      const inserted = await insertAcceptance.execute(tx, row);
+      if (Number(inserted.numAffectedRows ?? 0) === 0) return false;
+      await insertAuditEntry.execute(tx, logged);
       return true;
     });
   }
 
   /** A person's acceptances of one policy (or all), oldest first. */
   async history(personId: string, policyId?: string): Promise<Acceptance[]> {
-    let q = this.db.selectFrom('acceptance').selectAll().where('person_id', '=', personId).orderBy('accepted_at');
-    if (policyId) q = q.where('policy_id', '=', policyId);
-    return q.execute();
+    if (policyId) return (await historyOfPolicy.execute(this.db, { personId, policyId })).rows;
+    return this.db.selectFrom('acceptance').selectAll().where('person_id', '=', personId).orderBy('accepted_at').execute();
   }
 
   async forPolicy(policyId: string): Promise<Acceptance[]> {

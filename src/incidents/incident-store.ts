@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { PrecompiledQuery } from '../storage/precompiled-query';
 import type { Database, IncidentDeliveryTable, IncidentEntryTable, IncidentTable } from '../storage/schema';
 import { NoSuchIncident } from './incident-errors';
 import { IncidentLog, type SubmitResult } from './incident-log';
@@ -11,6 +12,16 @@ import { entryLabel, type IncidentView } from './incident-view';
 export type IncidentRow = Selectable<IncidentTable>;
 export type DeliveryRow = Selectable<IncidentDeliveryTable>;
 type EntryRow = Selectable<IncidentEntryTable>;
+
+/** Asked whenever someone's chat is new or changed (every first click of term): compiled once. */
+const wakeDeliveriesFor = new PrecompiledQuery((db, v: { recipientId: string; now: string }) =>
+  db
+    .updateTable('incident_delivery')
+    .set({ next_attempt_at: v.now })
+    .where('status', '=', 'queued')
+    .where('recipient_id', '=', v.recipientId)
+    .where('next_attempt_at', '>', v.now),
+);
 
 /**
  * Every read and write of incidents, their entries and their card deliveries. The log's entries
@@ -255,14 +266,9 @@ export class IncidentStore {
    * opened one. How many there are.
    */
   async dueNowFor(recipientId: string): Promise<number> {
-    const woken = await this.db
-      .updateTable('incident_delivery')
-      .set({ next_attempt_at: this.now().toISOString() })
-      .where('status', '=', 'queued')
-      .where('recipient_id', '=', recipientId)
-      .where('next_attempt_at', '>', this.now().toISOString())
-      .executeTakeFirst();
-    return Number(woken.numUpdatedRows);
+    const now = this.now().toISOString();
+    const woken = await wakeDeliveriesFor.execute(this.db, { recipientId, now });
+    return Number(woken.numAffectedRows ?? 0);
   }
 
   /** The card could not go this time: back in the queue until `nextAttemptAt` (with whom it is for, when known). */

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, DirectoryUserTable } from '../storage/schema';
+import { PrecompiledQuery } from '../storage/precompiled-query';
 
 /** A person as the local directory holds them: what classification and the tab read. */
 export interface DirectoryUser {
@@ -65,18 +66,21 @@ function person(r: DirectoryUserTable): DirectoryUser {
  * members of the tracked groups from `/groups/delta`, and where each delta query resumes. Written
  * only by the refresher (src/school/directory-refresh.ts), read by SchoolDirectory on every click.
  */
+const userByIdOrAddress = new PrecompiledQuery((db, v: { id: string; address: string }) =>
+  db
+    .selectFrom('directory_user')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', v.id), eb('upn_lower', '=', v.address), eb('mail_lower', '=', v.address)]))
+    .limit(1),
+);
+
 export class DirectoryStore {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** By Entra object id, UPN or mail: once per click, so compiled once (precompiled-query.ts). */
   async user(idOrAddress: string): Promise<DirectoryUser | undefined> {
-    const key = idOrAddress.toLowerCase();
-    const r = await this.db
-      .selectFrom('directory_user')
-      .selectAll()
-      .where((eb) => eb.or([eb('id', '=', idOrAddress), eb('upn_lower', '=', key), eb('mail_lower', '=', key)]))
-      .limit(1)
-      .executeTakeFirst();
-    return r && person(r);
+    const { rows } = await userByIdOrAddress.execute(this.db, { id: idOrAddress, address: idOrAddress.toLowerCase() });
+    return rows[0] && person(rows[0]);
   }
 
   async names(): Promise<Map<string, { displayName: string; userPrincipalName: string }>> {

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { PrecompiledQuery } from './precompiled-query';
 import type { ConversationReferenceTable, Database } from './schema';
 
 export type ConversationKind = ConversationReferenceTable['kind'];
@@ -11,6 +12,41 @@ export interface StoredConversation<TReference = unknown> {
   reference: TReference;
   updatedAt: string;
 }
+
+type ConversationRow = Selectable<ConversationReferenceTable>;
+
+/** Every activity saves its conversation: compiled once (precompiled-query.ts). */
+const saveIfChanged = new PrecompiledQuery((db, values: ConversationRow) =>
+  db
+    .insertInto('conversation_reference')
+    .values({
+      key: values.key,
+      kind: values.kind,
+      conversation_id: values.conversation_id,
+      tenant_id: values.tenant_id,
+      reference: values.reference,
+      updated_at: values.updated_at,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('key')
+        .doUpdateSet({
+          kind: values.kind,
+          conversation_id: values.conversation_id,
+          tenant_id: values.tenant_id,
+          reference: values.reference,
+          updated_at: values.updated_at,
+        })
+        .where((eb) =>
+          eb.or([
+            eb('conversation_reference.kind', '<>', values.kind),
+            eb('conversation_reference.conversation_id', '<>', values.conversation_id),
+            eb('conversation_reference.tenant_id', 'is distinct from', values.tenant_id),
+            eb('conversation_reference.reference', '<>', values.reference),
+          ]),
+        ),
+    ),
+);
 
 /**
  * Where to send proactive messages (AUP cards, incident cards). Kept in the database so every app
@@ -37,30 +73,8 @@ export class ConversationReferences {
       reference: JSON.stringify(entry.reference),
       updated_at: this.now().toISOString(),
     };
-    const result = await this.db
-      .insertInto('conversation_reference')
-      .values(values)
-      .onConflict((oc) =>
-        oc
-          .column('key')
-          .doUpdateSet({
-            kind: values.kind,
-            conversation_id: values.conversation_id,
-            tenant_id: values.tenant_id,
-            reference: values.reference,
-            updated_at: values.updated_at,
-          })
-          .where((eb) =>
-            eb.or([
-              eb('conversation_reference.kind', '<>', values.kind),
-              eb('conversation_reference.conversation_id', '<>', values.conversation_id),
-              eb('conversation_reference.tenant_id', 'is distinct from', values.tenant_id),
-              eb('conversation_reference.reference', '<>', values.reference),
-            ]),
-          ),
-      )
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    const result = await saveIfChanged.execute(this.db, values);
+    return Number(result.numAffectedRows ?? 0) > 0;
   }
 
   async find<T = unknown>(key: string): Promise<StoredConversation<T> | undefined> {
