@@ -19,17 +19,24 @@ import * as cards from './cards/aup-card';
 /** Every statement a Kysely instance runs, as its operation tree, to count what a click costs. */
 class Statements implements KyselyPlugin {
   readonly seen: RootOperationNode[] = [];
-  transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
-    this.seen.push(node);
+  private readonly nodes = new WeakMap<object, RootOperationNode>();
+  transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
+    this.nodes.set(queryId, node);
     return node;
   }
-  async transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+  // Each statement run, by its result: a precompiled query is transformed once and run many times.
+  async transformResult({ result, queryId }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const node = this.nodes.get(queryId);
+    if (node) this.seen.push(node);
     return result;
   }
-  /** Statements that read a whole policy version row (selectAll from policy_version). */
+  /** Statements that read a whole policy version row (selectAll from the policy_version table itself). */
   get versionReads(): number {
     return this.seen.filter(
-      (n) => n.kind === 'SelectQueryNode' && JSON.stringify(n).includes('"policy_version"') && JSON.stringify(n).includes('SelectAllNode'),
+      (n) =>
+        n.kind === 'SelectQueryNode' &&
+        (n.from?.froms ?? []).some((f) => f.kind === 'TableNode' && JSON.stringify(f).includes('"policy_version"')) &&
+        JSON.stringify(n.selections ?? []).includes('SelectAllNode'),
     ).length;
   }
 }
@@ -59,9 +66,10 @@ describe.each(engines)('an "I accept" click on %s', (_name, open) => {
     statements.seen.length = 0;
     for (const p of people) expect((await other.service.accept(version.id, p, 'teams-card')).created).toBe(true);
     expect(statements.versionReads).toBe(1);
-    // Each click: is it still the latest version, what has this person accepted, and one write.
+    // Each click: one read (what has this person accepted, and is the version still the newest) and
+    // the write (on SQLite the acceptance and its audit entry apart, in one transaction).
     const perClick = (statements.seen.length - 1) / people.length;
-    expect(perClick).toBeLessThanOrEqual(t.storage.engine === 'postgres' ? 3 : 4);
+    expect(perClick).toBeLessThanOrEqual(t.storage.engine === 'postgres' ? 2 : 3);
   });
 
   it('renders the accepted card once for everyone accepting that version on one day', async () => {

@@ -16,6 +16,21 @@ type LoggedRow = Omit<Insertable<AuditLogTable>, 'id'> & { subject_id: string | 
 const historyOfPolicy = new PrecompiledQuery((db, v: { personId: string; policyId: string }) =>
   db.selectFrom('acceptance').selectAll().where('person_id', '=', v.personId).where('policy_id', '=', v.policyId).orderBy('accepted_at'),
 );
+/** The same, with the policy's newest version number on every row (one row of nulls when there is no acceptance). */
+const historyAndNewestOf = new PrecompiledQuery((db, v: { personId: string; policyId: string }) =>
+  db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('policy_version')
+        .select((eb) => eb.fn.max('version').as('newest'))
+        .where('policy_id', '=', v.policyId)
+        .as('n'),
+    )
+    .leftJoin('acceptance', (join) => join.on('acceptance.person_id', '=', v.personId).on('acceptance.policy_id', '=', v.policyId))
+    .selectAll('acceptance')
+    .select('n.newest')
+    .orderBy('acceptance.accepted_at'),
+);
 const acceptanceRow = (db: QueryCreator<Database>, a: Acceptance) =>
   db
     .insertInto('acceptance')
@@ -75,14 +90,20 @@ export class AcceptanceRegister {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * Records that `person` accepts `version`, unless a newer version of the policy has been published
+   * since (the card was old): then nothing is written and the newer number is returned. Whether it
+   * was replaced and what the person accepted before are one read, asked on every click.
+   */
   async record(
     version: PolicyVersion,
     person: Pick<Person, 'id' | 'userPrincipalName'>,
     rule: Reacceptance,
     channel: Acceptance['channel'],
-  ): Promise<{ acceptance: Acceptance; created: boolean }> {
+  ): Promise<{ acceptance: Acceptance; created: boolean } | { replacedBy: number }> {
     const now = this.now();
-    const history = await this.history(person.id, version.policy_id);
+    const { history, newest } = await this.historyAndNewest(person.id, version.policy_id);
+    if (newest !== undefined && newest !== version.version) return { replacedBy: newest };
     const current = validAcceptance(
       history.map((a) => ({ ...a, acceptedAt: a.accepted_at })),
       version.version,
@@ -141,6 +162,13 @@ export class AcceptanceRegister {
       await insertAuditEntry.execute(tx, logged);
       return true;
     });
+  }
+
+  private async historyAndNewest(personId: string, policyId: string): Promise<{ history: Acceptance[]; newest: number | undefined }> {
+    const { rows } = await historyAndNewestOf.execute(this.db, { personId, policyId });
+    const newest = rows[0]?.newest;
+    const history = rows.flatMap(({ newest: _newest, ...a }) => (a.id === null ? [] : [a as Acceptance]));
+    return { history, newest: newest == null ? undefined : Number(newest) };
   }
 
   /** A person's acceptances of one policy (or all), oldest first. */

@@ -113,12 +113,12 @@ export class AupService {
   ): Promise<{ card: AdaptiveCardJson; created: boolean; acceptance: Acceptance }> {
     const version = await this.library.get(versionId);
     if (!version) throw new InvalidRequest('that policy version does not exist');
-    const latest = await this.library.latestNumber(version.policy_id);
-    if (latest !== undefined && latest !== version.version)
-      throw new InvalidRequest(`version ${version.version} has been replaced by version ${latest}: please accept the new version`);
     if (!(await isInAudience(this.directory, version.audience as Audience[], person.id))) throw new NotAllowed('this policy is not addressed to you');
     const rule = this.policy(version.policy_id).reacceptance;
-    const { acceptance, created } = await this.register.record(version, person, rule, channel);
+    const recorded = await this.register.record(version, person, rule, channel);
+    if ('replacedBy' in recorded)
+      throw new InvalidRequest(`version ${version.version} has been replaced by version ${recorded.replacedBy}: please accept the new version`);
+    const { acceptance, created } = recorded;
     return { card: this.cardFor(version, acceptance), created, acceptance };
   }
 

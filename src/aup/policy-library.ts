@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Kysely, Selectable } from 'kysely';
 import type { PolicyDocumentConfig, SchoolConfig } from '../config/school-config';
-import { PrecompiledQuery } from '../storage/precompiled-query';
 import type { Database, PolicyVersionTable } from '../storage/schema';
 import { clausesOf, textHash } from './policy-text';
 import { InvalidInput } from '../errors/domain-errors';
@@ -19,14 +18,6 @@ const toVersion = (r: Selectable<PolicyVersionTable>): PolicyVersion => ({
   clauses: JSON.parse(r.clauses) as string[],
   audience: JSON.parse(r.audience) as string[],
 });
-
-/** Asked on every click ("has this version been replaced?"): compiled once. */
-const latestVersionNumber = new PrecompiledQuery((db, v: { policyId: string }) =>
-  db
-    .selectFrom('policy_version')
-    .select((eb) => eb.fn.max('version').as('latest'))
-    .where('policy_id', '=', v.policyId),
-);
 
 /**
  * The school's policies (from the config) and their published versions. A published version never
@@ -92,15 +83,6 @@ export class PolicyLibrary {
   async latest(policyId: string): Promise<PolicyVersion | undefined> {
     const r = await this.db.selectFrom('policy_version').selectAll().where('policy_id', '=', policyId).orderBy('version', 'desc').limit(1).executeTakeFirst();
     return r && this.keep(toVersion(r));
-  }
-
-  /**
-   * The number of the policy's newest version: whether a version has been replaced, asked on every
-   * click. Another instance may have published since, so it is read each time; only the number.
-   */
-  async latestNumber(policyId: string): Promise<number | undefined> {
-    const { rows } = await latestVersionNumber.execute(this.db, { policyId });
-    return rows[0]?.latest == null ? undefined : Number(rows[0].latest);
   }
 
   async get(versionId: string): Promise<PolicyVersion | undefined> {

@@ -1,3 +1,4 @@
+import { countingDb } from '../../test/support/counting-db';
 import { engines, type TestStorage } from '../../test/support/storages';
 import { PrecompiledQuery } from './precompiled-query';
 
@@ -41,6 +42,13 @@ describe.each(engines)('a query compiled once (%s)', (_name, open) => {
       })
       .catch(() => undefined);
     expect((await byConversation.execute(db, { key: 'aad-cat', kind: 'personal' })).rows).toEqual([]);
+  });
+
+  it("is compiled through the database's own plugins, and each run reaches them", async () => {
+    const counted = countingDb(t.storage.db);
+    for (const key of ['aad-amy', 'aad-ben', 'aad-cat']) await byConversation.execute(counted.db, { key, kind: 'personal' });
+    expect(counted.work.statements).toBe(3);
+    expect(counted.work.rowsRead).toBe(2);
   });
 
   it('refuses a missing value rather than leave a column out, as Kysely would for undefined', async () => {

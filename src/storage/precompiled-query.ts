@@ -1,4 +1,4 @@
-import { createQueryId, type Compilable, type CompiledQuery, type Kysely, type QueryResult } from 'kysely';
+import { type Compilable, type CompiledQuery, type Kysely, type QueryResult } from 'kysely';
 import type { Database } from './schema';
 
 /** Marks a parameter of a precompiled query in its compiled form (never a value a school writes). */
@@ -15,8 +15,21 @@ type Parameter = { slot: string } | { value: unknown };
 interface Compiled {
   sql: string;
   query: CompiledQuery['query'];
+  queryId: CompiledQuery['queryId'];
   parameters: Parameter[];
 }
+
+/** Ids for plugin instances, so a database's plugin chain can name its compiled forms. */
+const pluginIds = new WeakMap<object, number>();
+let pluginsSeen = 0;
+const pluginChain = (plugins: readonly object[]): string =>
+  plugins
+    .map((p) => {
+      let id = pluginIds.get(p);
+      if (id === undefined) pluginIds.set(p, (id = ++pluginsSeen));
+      return id;
+    })
+    .join(' ');
 
 /**
  * A query Kysely builds and compiles once per database, then runs with new values: its SQL text is
@@ -27,10 +40,14 @@ interface Compiled {
  * parameter of its own, as a value compared, inserted or set. A query whose shape depends on its
  * values (IN lists, optional clauses) cannot be precompiled: compiling one that reads a placeholder
  * for anything but a parameter throws.
+ *
+ * Kysely's plugins see the query once, when it is compiled (`transformQuery`), and every result
+ * (`transformResult`, with the compile's query id): count statements by their results.
  */
 export class PrecompiledQuery<V extends Record<string, unknown>, O> {
-  // One compiled form per database adapter (SQLite's `?`, PostgreSQL's `$1`); a transaction shares its database's.
-  private readonly compiled = new WeakMap<object, Compiled>();
+  // One compiled form per database adapter (SQLite's `?`, PostgreSQL's `$1`) and plugin chain; a
+  // transaction has its database's.
+  private readonly compiled = new WeakMap<object, Map<string, Compiled>>();
 
   constructor(private readonly build: (db: Kysely<Database>, slots: V) => Compilable<O>) {}
 
@@ -43,15 +60,18 @@ export class PrecompiledQuery<V extends Record<string, unknown>, O> {
       if (value === undefined) throw new Error(`precompiled query: no value for "${p.slot}"`);
       return value;
     });
-    return db.executeQuery<O>({ sql: compiled.sql, query: compiled.query, parameters, queryId: createQueryId() });
+    return db.executeQuery<O>({ sql: compiled.sql, query: compiled.query, parameters, queryId: compiled.queryId });
   }
 
   private compiledFor(db: Kysely<Database>): Compiled {
-    const adapter = db.getExecutor().adapter;
-    let compiled = this.compiled.get(adapter);
+    const executor = db.getExecutor();
+    let byChain = this.compiled.get(executor.adapter);
+    if (!byChain) this.compiled.set(executor.adapter, (byChain = new Map()));
+    const chain = pluginChain(executor.plugins);
+    let compiled = byChain.get(chain);
     if (!compiled) {
       compiled = compile(db, this.build);
-      this.compiled.set(adapter, compiled);
+      byChain.set(chain, compiled);
     }
     return compiled;
   }
@@ -77,5 +97,5 @@ function compile<V extends Record<string, unknown>, O>(db: Kysely<Database>, bui
   const unbound = [...read].filter((name) => !bound.has(name));
   if (unbound.length) throw new Error(`precompiled query: ${unbound.join(', ')} read while building but not a parameter`);
   if (query.sql.includes(SLOT)) throw new Error('precompiled query: a placeholder ended up in the SQL text');
-  return { sql: query.sql, query: query.query, parameters };
+  return { sql: query.sql, query: query.query, queryId: query.queryId, parameters };
 }

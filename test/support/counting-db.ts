@@ -21,10 +21,11 @@ export function countingDb<DB>(db: Kysely<DB>, limits: { mostTouches?: number } 
   const work: DatabaseWork = { statements: 0, rowsRead: 0, rowsChanged: 0, rowsTouched: 0 };
   const plugin: KyselyPlugin = {
     transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-      work.statements += 1;
       return args.node;
     },
+    // Counted by results: a precompiled query (src/storage/precompiled-query.ts) is transformed once, run many times.
     async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+      work.statements += 1;
       const { result } = args;
       work.rowsRead += result.rows.length;
       work.rowsChanged += Number(result.numAffectedRows ?? 0n);
