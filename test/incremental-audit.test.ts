@@ -166,6 +166,23 @@ describe('an incremental audit (--since-last) after a 1% change of the school', 
     expect(said['mail.inbox-rules']).toMatch(/every mailbox's rules were read.*AuditLogsQuery-Exchange\.Read\.All/);
   });
 
+  it.each([
+    ['ends cancelled', 'cancelled', 'the audit log search ended cancelled'],
+    ['is still running after 30 minutes', 'never', 'the audit log search did not finish in 30 minutes'],
+  ] as const)('when the audit log search %s, reads sharing and rules in full, says why, and still misses nothing', async (_, ending, why) => {
+    const service = serviceWith(graphWith());
+    const full = await service.run({ trigger: 'test' });
+    await changeOnePercent(full);
+    time += 2 * HOUR;
+    tenant.auditLog.endNextQueries(ending);
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    const said = Object.fromEntries(incremental.report.coverage.map((c) => [c.check, c.reason ?? '']));
+    expect(said['sharing.items']).toContain(`every drive's delta, not learnt from the audit log (${why})`);
+    expect(said['mail.inbox-rules']).toContain(`every mailbox's rules were read: changes since the last run could not be learnt from the audit log (${why})`);
+  });
+
   it('without Sites.FullControl.All, reads the items the audit log names, so a new and a removed anonymous link are reported as by a full run', async () => {
     // The school granted the audit log but not full control: drive delta does not report a change of sharing alone.
     const service = serviceWith(graphWith([...APP_PERMISSIONS, ...AUDIT_LOG_QUERY_PERMISSIONS.filter((p) => p !== 'AuditLogsQuery.Read.All')]));

@@ -170,6 +170,22 @@ describe('the unified audit log through Graph v1.0’s Audit Log Query API (secu
     time += QUERY_RUNS_MS;
   });
 
+  it('ends a query failed or cancelled when told to, with nothing to page through, or leaves it running for good (auditLogQueryStatus)', async () => {
+    shareAnyone();
+    time += RECORD_LATENCY_MS.max;
+    tenant.auditLog.endNextQueries('failed');
+    tenant.auditLog.endNextQueries('cancelled');
+    tenant.auditLog.endNextQueries('never');
+    const ids: string[] = [];
+    for (let n = 0; n < 3; n++) ids.push((await graph.post<Query>('/security/auditLog/queries', { filterStartDateTime: since(48) })).id);
+    time += 24 * 3_600_000 - 60_000;
+    const statuses = await Promise.all(ids.map(async (id) => (await graph.get<Query>(`/security/auditLog/queries/${id}`)).status));
+    expect(statuses).toEqual(['failed', 'cancelled', 'running']);
+    expect(await graph.all(`/security/auditLog/queries/${ids[0]}/records`)).toEqual([]);
+    // Then queries succeed again (the one left running counts among the tenant's 50 unfinished: run last).
+    expect(await search(graph, {})).toHaveLength(1);
+  });
+
   it('is in Graph v1.0’s schema: none of these requests was refused by the demo tenant’s schema check', () => {
     const audit = tenant.recorded.filter((r) => r.url.startsWith('/security/'));
     expect(audit.length).toBeGreaterThan(0);

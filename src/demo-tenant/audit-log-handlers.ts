@@ -51,7 +51,17 @@ interface DemoQuery extends QueryInput {
   createdAt: number;
   /** The records it found, fixed when it ran (records ingested later are not in it). */
   found?: DemoAuditRecord[];
+  /** How it ends other than `succeeded` (DemoAuditLog.endNextQueries): failed, cancelled, or never finished. */
+  ends?: QueryEnding;
 }
+
+/**
+ * security-auditlogquery.md, `status` (auditLogQueryStatus): notStarted, running, succeeded,
+ * failed, cancelled, unknownFutureValue. A search can end failed or cancelled (an administrator
+ * cancels it in Purview), and Microsoft gives no time within which one finishes: `never` stays
+ * running for as long as anyone asks.
+ */
+export type QueryEnding = 'failed' | 'cancelled' | 'never';
 
 /**
  * Microsoft Purview, "Search the audit log" (learn.microsoft.com/purview/audit-search): Microsoft
@@ -91,6 +101,8 @@ export interface DemoAuditLog {
   /** A mailbox's inbox rules changed: by cmdlet (New-/Set-/Remove-InboxRule) or in Outlook (UpdateInboxRules). */
   inboxRulesChanged(mailbox: DemoUser, before: DemoInboxRule[], after: DemoInboxRule[], how: 'cmdlet' | 'outlook'): void;
   readonly records: readonly DemoAuditRecord[];
+  /** The next `count` queries submitted end this way instead of succeeding (then they succeed again). */
+  endNextQueries(ending: QueryEnding, count?: number): void;
 }
 
 export function auditLogHandlers(
@@ -99,12 +111,13 @@ export function auditLogHandlers(
 ): { handlers: HttpHandler[]; auditLog: DemoAuditLog } {
   const queries = new Map<string, DemoQuery>();
   const submissions: number[] = [];
+  const endings: QueryEnding[] = [];
   const runsFor = options.queryRunsMs ?? QUERY_RUNS_MS;
   const latency = options.latencyMs ?? RECORD_LATENCY_MS;
   const now = () => options.clock().getTime();
   const userById = new Map(school.users.map((u) => [u.id, u]));
 
-  const statusOf = (q: DemoQuery) => (now() - q.createdAt >= runsFor ? 'succeeded' : 'running');
+  const statusOf = (q: DemoQuery) => (q.ends === 'never' || now() - q.createdAt < runsFor ? 'running' : (q.ends ?? 'succeeded'));
   const found = (q: DemoQuery, granted: string[] | undefined): DemoAuditRecord[] => {
     // The search covers what was ingested by the time it ran: a record still in flight is missed.
     q.found ??= school.auditLog.filter((r) => Date.parse(r.ingestedAt) <= q.createdAt + runsFor && matches(q, r));
@@ -113,7 +126,7 @@ export function auditLogHandlers(
     return q.found.filter(readable);
   };
   const queryJson = (q: DemoQuery, status: string) => {
-    const { createdAt: _c, found: _f, serviceFilter, ...rest } = q;
+    const { createdAt: _c, found: _f, ends: _e, serviceFilter, ...rest } = q;
     return {
       '@odata.type': '#microsoft.graph.security.auditLogQuery',
       ...rest,
@@ -133,13 +146,14 @@ export function auditLogHandlers(
       }
       const t = now();
       while (submissions.length && submissions[0]! <= t - 24 * 3_600_000) submissions.shift();
-      const unfinished = [...queries.values()].filter((q) => statusOf(q) !== 'succeeded').length;
+      const unfinished = [...queries.values()].filter((q) => statusOf(q) === 'running').length;
       if (submissions.length >= AUDIT_QUERY_LIMITS.submissionsPerDay || unfinished >= AUDIT_QUERY_LIMITS.unfinished) {
         const retryAfter = unfinished >= AUDIT_QUERY_LIMITS.unfinished ? Math.ceil(runsFor / 1000) : Math.ceil((submissions[0]! + 24 * 3_600_000 - t) / 1000);
         return graphError(429, 'TooManyRequests', 'The tenant has reached its audit log query allocation.', { 'Retry-After': String(Math.max(1, retryAfter)) });
       }
       submissions.push(t);
-      const q: DemoQuery = { ...pick(body), id: randomUUID(), createdAt: t };
+      const ends = endings.shift();
+      const q: DemoQuery = { ...pick(body), id: randomUUID(), createdAt: t, ...(ends ? { ends } : {}) };
       queries.set(q.id, q);
       return HttpResponse.json(queryJson(q, 'notStarted'), { status: 201 });
     }),
@@ -153,7 +167,7 @@ export function auditLogHandlers(
     http.get('*/v1.0/security/auditLog/queries/:id/records', ({ request, params }) => {
       const q = queries.get(String(params.id));
       if (!q) return graphError(404, 'NotFound', 'The audit log query does not exist.');
-      // Until the search has finished there is nothing to page through yet.
+      // Until the search has succeeded there is nothing to page through (a failed or cancelled one has nothing).
       const records = statusOf(q) === 'succeeded' ? found(q, rolesIn(request)) : [];
       return listResponse(
         request,
@@ -183,6 +197,9 @@ export function auditLogHandlers(
   const auditLog: DemoAuditLog = {
     get records() {
       return school.auditLog;
+    },
+    endNextQueries(ending, count = 1) {
+      for (let n = 0; n < count; n++) endings.push(ending);
     },
     sharingChanged(drive, item, before, actor) {
       const owner = (drive.ownerUserId && userById.get(drive.ownerUserId)) || undefined;
