@@ -1,5 +1,5 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
-import { ExchangeAccessError, type ExchangeAdmin } from '../../exchange/exchange-admin';
+import { ExchangeAccessError, ExchangeNotFoundError, type ExchangeAdmin } from '../../exchange/exchange-admin';
 import type { GraphAccess, Page } from '../../graph/graph-access';
 import type { Graph, Optional, Present, Selected } from '../../graph/graph-types';
 import type { AuditArea } from '../controls/areas';
@@ -196,7 +196,11 @@ export class TenantCollector {
         const base = { userId: m.ExternalDirectoryObjectId, userPrincipalName: m.UserPrincipalName, keepsCopy: m.DeliverToMailboxAndForward };
         if (m.ForwardingSmtpAddress) out.push({ ...base, forwardingSmtpAddress: m.ForwardingSmtpAddress.replace(/^smtp:/i, '') });
         if (m.ForwardingAddress) {
-          const [r] = await exchange.invoke<Recipient>('Get-Recipient', { Identity: m.ForwardingAddress });
+          // A recipient since deleted is not there to ask (404): reported by the name the mailbox still forwards to.
+          const [r] = await exchange.invoke<Recipient>('Get-Recipient', { Identity: m.ForwardingAddress }).catch((e: unknown) => {
+            if (e instanceof ExchangeNotFoundError) return [];
+            throw e;
+          });
           const address = (r?.ExternalEmailAddress || r?.PrimarySmtpAddress || '').replace(/^smtp:/i, '');
           // A recipient Exchange cannot resolve is reported, not assumed to be inside the school.
           out.push({ ...base, forwardingSmtpAddress: address || m.ForwardingAddress, forwardingRecipient: m.ForwardingAddress });
