@@ -220,6 +220,60 @@ describe('an incremental audit (--since-last) after a 1% change of the school', 
     expect(incremental.report.stats.resourceUnits).toBeLessThanOrEqual(0.05 * full.report.stats.resourceUnits);
   });
 
+  const forwardHome = (id: string): DemoInboxRule => ({
+    id,
+    displayName: 'to home',
+    sequence: 3,
+    isEnabled: true,
+    hasError: false,
+    isReadOnly: false,
+    conditions: {},
+    actions: { forwardTo: [{ emailAddress: { address: 'me@home.example' } }] },
+  });
+
+  it('finds a forwarding rule people made in their own mailbox (Outlook on the web: the audit log names it by display name, alias or id, not sign-in name), reading only their mailboxes', async () => {
+    const service = serviceWith(graphWith());
+    const full = await service.run({ trigger: 'test' });
+    const forwarding = new Set(full.report.findings.filter((f) => f.rule === 'mail.inbox-rule.external-forward').map((f) => f.subject.id));
+    const people = school.users.filter((u) => u.userType === 'Member' && u.role === 'student' && !forwarding.has(u.id)).slice(0, 3);
+    for (const u of people) tenant.changeInboxRules(u.id, (rules) => rules.push(forwardHome(`web-${u.id}`)), 'web');
+    time += 2 * HOUR;
+    const [incremental, requests] = await counted(() => service.run({ trigger: 'test', sinceLast: true }));
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    expect(
+      incremental.changes.new
+        .filter((f) => f.rule === 'mail.inbox-rule.external-forward')
+        .map((f) => f.subject.id)
+        .sort(),
+    ).toEqual(people.map((u) => u.id).sort());
+    // Only their mailboxes were read: nothing said about falling back.
+    expect(incremental.report.coverage.find((c) => c.check === 'mail.inbox-rules')).toEqual({ check: 'mail.inbox-rules', status: 'checked' });
+    expect(requests).toBeLessThan(100);
+  });
+
+  it('reads every mailbox’s rules, and says so, when the audit log names a mailbox the directory does not know', async () => {
+    const service = serviceWith(graphWith());
+    await service.run({ trigger: 'test' });
+    // Someone makes a rule, then leaves: the record names a mailbox no longer in the directory.
+    const leaver = school.users.find((u) => u.userType === 'Member' && u.role === 'student' && !school.inboxRules.get(u.id)?.length)!;
+    tenant.changeInboxRules(leaver.id, (rules) => rules.push(forwardHome(`leaver-${leaver.id}`)), 'outlook');
+    school.users.splice(school.users.indexOf(leaver), 1);
+    // And someone else's new rule the log names properly.
+    const other = school.users.find((u) => u.userType === 'Member' && u.role === 'student' && !school.inboxRules.get(u.id)?.length)!;
+    tenant.changeInboxRules(other.id, (rules) => rules.push(forwardHome(`other-${other.id}`)), 'cmdlet');
+    time += 2 * HOUR;
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    const rules = incremental.report.coverage.find((c) => c.check === 'mail.inbox-rules')!;
+    expect(rules.status).toBe('checked');
+    expect(rules.reason).toBe(
+      `every mailbox's rules were read: the audit log named 1 mailbox(es) not found in the directory (${leaver.userPrincipalName.toLowerCase()})`,
+    );
+  });
+
   it('reads everything again once the last full read is older than the sweep (audit.fullSweepDays, 7 by default)', async () => {
     const service = serviceWith(graphWith());
     const [, full] = await counted(() => service.run({ trigger: 'test' }));

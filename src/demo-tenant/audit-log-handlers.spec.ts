@@ -1,7 +1,7 @@
 import { setupServer } from 'msw/node';
 import { GraphAccess, isGraphError } from '../graph/graph-access';
 import { tokenSourceFor } from '../graph/graph-auth';
-import { QUERY_RUNS_MS, RECORD_LATENCY_MS } from './audit-log-handlers';
+import { QUERY_RUNS_MS, RECORD_LATENCY_MS, type InboxRuleChannel } from './audit-log-handlers';
 import { createDemoTenant } from './graph-handlers';
 import { generateSchool } from './school-generator';
 
@@ -32,7 +32,7 @@ const shareAnyone = () => {
   );
   return file;
 };
-const forwardRule = (userId: string, how: 'cmdlet' | 'outlook') =>
+const forwardRule = (userId: string, how: InboxRuleChannel) =>
   tenant.changeInboxRules(
     userId,
     (rules) =>
@@ -123,6 +123,24 @@ describe('the unified audit log through Graph v1.0’s Audit Log Query API (secu
       ['New-InboxRule', 'exchangeAdmin', 'Exchange'],
       ['UpdateInboxRules', 'exchangeItem', 'Exchange'],
     ]);
+  });
+
+  it('records a rule a person makes in their own mailbox (Outlook on the web) without -Mailbox, its ObjectId naming the mailbox by display name, alias or id', async () => {
+    const people = school.users.filter((u) => u.userType === 'Member').slice(3, 6);
+    for (const u of people) forwardRule(u.id, 'web');
+    time += RECORD_LATENCY_MS.max;
+    const records = await search(graph, { operationFilters: ['New-InboxRule'] });
+    expect(records).toHaveLength(3);
+    for (const r of records) {
+      expect(r).toMatchObject({ auditLogRecordType: 'exchangeAdmin', service: 'Exchange' });
+      expect((r.auditData.Parameters as Array<{ Name: string }>).map((p) => p.Name)).toEqual(['Name']);
+      expect(r.objectId).toMatch(/^[A-Z0-9.]+\/Microsoft Exchange Hosted Organizations\/[^/]+\/[^/\\]+\\to home$/);
+    }
+    const named = records.map((r) => r.objectId.split('/').pop()!.split('\\')[0]);
+    expect(named.sort()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/ /), expect.stringMatching(/^[0-9a-f-]{36}$/), expect.stringMatching(/^[^@ ]+$/)]),
+    );
+    expect(named.some((n) => people.some((u) => u.userPrincipalName === n))).toBe(false);
   });
 
   it('finds a record only once it has arrived in the log, 60 to 90 minutes after the change (Purview, "Search the audit log")', async () => {

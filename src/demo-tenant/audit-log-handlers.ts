@@ -27,6 +27,9 @@ export type SharingOperation =
 /** Inbox rule changes: New-/Set-/Remove-InboxRule are Exchange admin cmdlets; Outlook's own edits are the mailbox action UpdateInboxRules. */
 export type InboxRuleOperation = 'New-InboxRule' | 'Set-InboxRule' | 'Remove-InboxRule' | 'UpdateInboxRules';
 
+/** How a rule was changed: an administrator's cmdlet, Outlook (desktop), or the owner in Outlook on the web. */
+export type InboxRuleChannel = 'cmdlet' | 'outlook' | 'web';
+
 /**
  * auditLogQuery.md: `serviceFilters` is a collection in v1.0's CSDL (the create page's table still
  * says `serviceFilter`, a string: both are accepted, as a request naming either parses).
@@ -84,6 +87,9 @@ export const QUERY_RUNS_MS = 60_000;
  */
 export const AUDIT_QUERY_LIMITS = { submissionsPerDay: 200, unfinished: 50 };
 
+/** The tenant's initial domain, as Exchange's canonical names carry it. */
+const TENANT_DOMAIN = 'demoacademy.onmicrosoft.com';
+
 /**
  * Which permission reads which service's records: "classified at a Microsoft 365 service level"
  * (security-auditcoreroot-post-auditlogqueries.md); AuditLogsQuery.Read.All reads them all.
@@ -98,8 +104,12 @@ const PERMISSION_OF_SERVICE: Record<string, string> = {
 export interface DemoAuditLog {
   /** Sharing of an item changed: one record per permission added or removed (none if nothing changed). */
   sharingChanged(drive: DemoDrive, item: DemoDriveItem, before: DemoPermission[], actor?: DemoUser): void;
-  /** A mailbox's inbox rules changed: by cmdlet (New-/Set-/Remove-InboxRule) or in Outlook (UpdateInboxRules). */
-  inboxRulesChanged(mailbox: DemoUser, before: DemoInboxRule[], after: DemoInboxRule[], how: 'cmdlet' | 'outlook'): void;
+  /**
+   * A mailbox's inbox rules changed: by an administrator's cmdlet (New-/Set-/Remove-InboxRule
+   * -Mailbox), in Outlook (UpdateInboxRules), or by the person themselves in Outlook on the web
+   * (the same cmdlets, run as them, without -Mailbox).
+   */
+  inboxRulesChanged(mailbox: DemoUser, before: DemoInboxRule[], after: DemoInboxRule[], how: InboxRuleChannel): void;
   readonly records: readonly DemoAuditRecord[];
   /** The next `count` queries submitted end this way instead of succeeding (then they succeed again). */
   endNextQueries(ending: QueryEnding, count?: number): void;
@@ -178,6 +188,7 @@ export function auditLogHandlers(
   ];
 
   let sequence = 0;
+  let selfMade = 0;
   const add = (r: Omit<DemoAuditRecord, 'id' | 'createdDateTime' | 'ingestedAt' | 'organizationId' | 'clientIp' | 'administrativeUnits' | 'userType'>) => {
     const at = now();
     // A fixed spread across Microsoft's typical range, the same for every run of a test.
@@ -277,6 +288,30 @@ export function auditLogHandlers(
             },
           });
           break;
+        }
+        if (how === 'web') {
+          // The owner's own change (Outlook on the web runs the cmdlet as them, without -Mailbox):
+          // no Mailbox parameter, and ObjectId names the rule as "<mailbox>\<rule>" by Exchange's
+          // name for the mailbox, not its sign-in name: a canonical name ending in the display
+          // name, the alias or the object id (a published record: ObjectId
+          // "APCPR03A010.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/contoso.onmicrosoft.com/311b45d6-…\Direct",
+          // Parameters Name, SubjectContainsWords…; Office 365 Management Activity API schema: ObjectId
+          // is "the name of the object that was modified by the cmdlet"). Each form in turn.
+          const name = [mailbox.displayName, mailbox.mailNickname, mailbox.id][selfMade++ % 3]!;
+          const objectId = `EURPR05A001.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/${TENANT_DOMAIN}/${name}\\${rule.displayName}`;
+          add({
+            ...base,
+            auditLogRecordType: 'exchangeAdmin',
+            operation: cmdlet,
+            objectId,
+            auditData: {
+              '@odata.type': '#microsoft.graph.security.exchangeAdminAuditRecord',
+              Operation: cmdlet,
+              ObjectId: objectId,
+              Parameters: cmdlet === 'New-InboxRule' ? [{ Name: 'Name', Value: rule.displayName }] : [{ Name: 'Identity', Value: rule.id }],
+            },
+          });
+          continue;
         }
         add({
           ...base,

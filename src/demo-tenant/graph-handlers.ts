@@ -4,7 +4,7 @@ import { DEMO_APP_ID } from '../graph/graph-auth';
 import { appIdOf, MAIL_SEND, permissionsFor, rolesOf } from '../graph/permissions';
 import { directoryDeltaHandlers } from './directory-delta-handlers';
 import { meetingHandlers, onlineMeetingJson, type DemoMeetings } from './meeting-handlers';
-import { auditLogHandlers, type DemoAuditLog } from './audit-log-handlers';
+import { auditLogHandlers, type DemoAuditLog, type InboxRuleChannel } from './audit-log-handlers';
 import type { DemoDrive, DemoDriveItem, DemoGroup, DemoInboxRule, DemoSchool, DemoUser } from './school-model';
 import { ThrottleControl } from './throttle-control';
 import { serviceOf } from '../graph/published-limits';
@@ -25,10 +25,12 @@ export interface DemoTenant {
   /** Changes a drive item's sharing as a person would; drive delta and the unified audit log then report it. */
   changeSharing(driveId: string, itemId: string, change: (item: DemoDriveItem) => void): void;
   /**
-   * Changes a mailbox's inbox rules as a person would: in Outlook (audited as UpdateInboxRules) or
-   * with Exchange PowerShell (New-/Set-/Remove-InboxRule).
+   * Changes a mailbox's inbox rules as a person would: in Outlook (audited as UpdateInboxRules), in
+   * Outlook on the web (New-/Set-/Remove-InboxRule run as the owner, naming the mailbox as Exchange
+   * does), or as an administrator with Exchange PowerShell (the cmdlets with -Mailbox). Unsaid, a
+   * person uses Outlook and Outlook on the web in turn.
    */
-  changeInboxRules(userId: string, change: (rules: DemoInboxRule[]) => void, how?: 'cmdlet' | 'outlook'): void;
+  changeInboxRules(userId: string, change: (rules: DemoInboxRule[]) => void, how?: InboxRuleChannel): void;
   /** The unified audit log the changes above are recorded in (Graph's Audit Log Query API serves it). */
   auditLog: DemoAuditLog;
   /** Every delta link issued so far stops working (410 Gone): SharePoint's after a while, the directory's on a sync reset. */
@@ -606,7 +608,8 @@ export function createDemoTenant(
     item.sharingRemoved = hadOwn && item.permissions.filter((p) => !p.inheritedFrom).length === 0;
     audit.auditLog.sharingChanged(driveById.get(driveId)!, item, before);
   };
-  const changeInboxRules = (userId: string, change: (rules: DemoInboxRule[]) => void, how: 'cmdlet' | 'outlook' = 'outlook') => {
+  let ruleChanges = 0;
+  const changeInboxRules = (userId: string, change: (rules: DemoInboxRule[]) => void, how: InboxRuleChannel = ruleChanges++ % 2 ? 'web' : 'outlook') => {
     const u = userById.get(userId);
     if (!u) throw new Error(`no user ${userId}`);
     const rules = school.inboxRules.get(u.id) ?? [];

@@ -3,7 +3,7 @@ import { createDemoTenant } from '../../demo-tenant/graph-handlers';
 import { generateSchool } from '../../demo-tenant/school-generator';
 import { GraphAccess } from '../../graph/graph-access';
 import { tokenSourceFor } from '../../graph/graph-auth';
-import { readChangeFeed } from './change-feed';
+import { mailboxesNamed, readChangeFeed } from './change-feed';
 
 const BASE = 'https://graph.microsoft.com/v1.0';
 
@@ -71,5 +71,33 @@ describe('the audit log as the incremental audit reads it', () => {
     const waited = ctx.waits.reduce((a, b) => a + b, 0);
     expect(waited).toBeGreaterThanOrEqual(30 * 60_000);
     expect(waited).toBeLessThanOrEqual(31 * 60_000);
+  });
+
+  it('finds the mailbox a rule record names by sign-in name, alias, display name, object id or DN; a name nobody has is unknown, never guessed', () => {
+    const jo = {
+      id: '311b45d6-1a3e-46ac-8434-721367961e19',
+      userPrincipalName: 'jo.bloggs@school.org',
+      mail: 'jo.bloggs@school.org',
+      mailNickname: 'jbloggs',
+      displayName: 'Jo Bloggs',
+    };
+    const sam = { id: 'a1', userPrincipalName: 'sam.smith@school.org', mail: 'sam.smith@school.org', mailNickname: 'sam.smith', displayName: 'Sam Smith' };
+    const sam2 = { id: 'a2', userPrincipalName: 'sam.smith2@school.org', mail: null, displayName: 'Sam Smith' };
+    const users = [jo, sam, sam2];
+    const found = (name: string) => [...mailboxesNamed([name.toLowerCase()], users).ids].sort();
+    expect(found('Jo.Bloggs@school.org')).toEqual([jo.id]);
+    expect(found('jbloggs')).toEqual([jo.id]);
+    expect(found('jo.bloggs')).toEqual([jo.id]);
+    expect(found('EURPR05A001.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/school.onmicrosoft.com/Jo Bloggs')).toEqual([jo.id]);
+    expect(found('APCPR03A010.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/school.onmicrosoft.com/311b45d6-1a3e-46ac-8434-721367961e19')).toEqual([
+      jo.id,
+    ]);
+    expect(found('CN=jbloggs,OU=school.onmicrosoft.com,OU=Microsoft Exchange Hosted Organizations,DC=EURPR05A001,DC=PROD,DC=OUTLOOK,DC=COM')).toEqual([jo.id]);
+    expect(found('/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=0123456789abcdef0123456789abcdef-jbloggs')).toEqual([
+      jo.id,
+    ]);
+    // Two people share a display name: both mailboxes are read.
+    expect(found('Sam Smith')).toEqual(['a1', 'a2']);
+    expect(mailboxesNamed(['former.teacher@school.org', 'jbloggs'], users)).toEqual({ ids: new Set([jo.id]), unknown: ['former.teacher@school.org'] });
   });
 });

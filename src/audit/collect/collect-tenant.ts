@@ -15,7 +15,7 @@ import {
 } from '../snapshot';
 import { sharePointBudgets } from '../../graph/published-limits';
 import { batchGetLists, batchGetObjects, isForbidden } from './graph-collection';
-import { readChangeFeed, siteKey, type ChangeFeed } from './change-feed';
+import { mailboxesNamed, readChangeFeed, siteKey, type ChangeFeed } from './change-feed';
 
 export interface CollectProgress {
   phase: string;
@@ -125,7 +125,7 @@ export class TenantCollector {
   async collect(): Promise<TenantSnapshot> {
     const snapshot = emptySnapshot(this.options.tenantId, (this.options.now ?? (() => new Date()))());
     await this.area('directory', 'User.Read.All', async () => {
-      snapshot.users = await this.graph.all<SnapshotUser>('/users?$select=id,displayName,userPrincipalName,mail,userType&$top=999');
+      snapshot.users = await this.graph.all<SnapshotUser>('/users?$select=id,displayName,userPrincipalName,mail,mailNickname,userType&$top=999');
     });
     // SharePoint's budget is the scarce one: spend it no faster than it refills rather than meet 429s.
     const feed = this.options.changesSince ? await this.changeFeed(this.options.changesSince) : undefined;
@@ -167,17 +167,24 @@ export class TenantCollector {
       if (deltaLink) snapshot.deltaLinks = { ...snapshot.deltaLinks, groups: deltaLink };
       if (readOnly) (snapshot.incremental ??= {}).groupsRead = readOnly;
     });
+    let rulesNote: string | undefined;
     await this.area(
       'mail.inbox-rules',
       'MailboxSettings.Read',
       async () => {
-        const only = feed?.ruleMailboxes;
+        // The records name mailboxes as Exchange does (an alias, a display name, an id...), not always by sign-in name.
+        const named = feed?.ruleMailboxes && mailboxesNamed(feed.ruleMailboxes, snapshot.users);
+        if (named?.unknown.length) {
+          // A mailbox the directory does not know by that name: never guess which, read them all.
+          rulesNote = `every mailbox's rules were read: the audit log named ${named.unknown.length} mailbox(es) not found in the directory (${named.unknown.slice(0, 3).join(', ')})`;
+        }
+        const only = named && !named.unknown.length ? named.ids : undefined;
         snapshot.inboxRules = await this.inboxRules(snapshot.users, only);
-        if (only) (snapshot.incremental ??= {}).mailboxesRead = snapshot.users.filter((u) => isIn(only, u)).map((u) => u.id);
+        if (only) (snapshot.incremental ??= {}).mailboxesRead = snapshot.users.filter((u) => only.has(u.id)).map((u) => u.id);
       },
       // Read in full, so complete: only slower than it could have been.
       () => undefined,
-      () => (feed?.unavailable.rules ? fellBack('rules', feed.unavailable.rules) : undefined),
+      () => rulesNote ?? (feed?.unavailable.rules ? fellBack('rules', feed.unavailable.rules) : undefined),
     );
     await this.exchangeArea('mail.mailbox-forwarding', 'mailbox forwarding is not in Microsoft Graph', async (exchange) => {
       // Forwarding lives in two places (Set-Mailbox): ForwardingSmtpAddress, a raw address, and
@@ -412,8 +419,9 @@ export class TenantCollector {
     }));
   }
 
+  /** Forwarding inbox rules; an incremental run reads only the mailboxes of `only` (user ids). */
   private async inboxRules(users: SnapshotUser[], only?: Set<string>): Promise<Record<string, SnapshotInboxRule[]>> {
-    const mailboxes = users.filter((u) => u.userType === 'Member' && u.mail && (!only || isIn(only, u)));
+    const mailboxes = users.filter((u) => u.userType === 'Member' && u.mail && (!only || only.has(u.id)));
     const lists = await batchGetLists<SnapshotInboxRule>(
       this.graph,
       mailboxes.map((u) => ({ id: u.id, url: `/users/${u.id}/mailFolders/inbox/messageRules?$select=id,displayName,isEnabled,actions` })),
@@ -665,9 +673,6 @@ export class TenantCollector {
  * An empty `shared: {}` (Prefer: hierarchicalsharing) marks the root of a permission hierarchy or
  * sharing removed: not sharing, and not worth a 5-unit permissions call (driveitem-delta.md).
  */
-/** Whether the feed names this person's mailbox (by sign-in name or address). */
-const isIn = (names: Set<string>, u: SnapshotUser) => names.has(u.userPrincipalName.toLowerCase()) || (!!u.mail && names.has(u.mail.toLowerCase()));
-
 /** A URL as library and item URLs are matched on: decoded, lower case, no trailing slash. */
 const urlKey = (url: string) => decoded(url).replace(/\/+$/, '').toLowerCase();
 const decoded = (url: string) => {
