@@ -4,6 +4,7 @@ import { setupServer } from 'msw/node';
 import pino from 'pino';
 import { sqliteStorage, type TestStorage } from './support/storages';
 import { loadSchoolConfig } from '../src/config/load-school-config';
+import { answersWithIdAlone } from '../src/demo-tenant/directory-delta-handlers';
 import { createDemoTenant } from '../src/demo-tenant/graph-handlers';
 import type { DemoInboxRule, DemoPermission } from '../src/demo-tenant/school-model';
 import { generateSchool, sizeForUsers } from '../src/demo-tenant/school-generator';
@@ -272,6 +273,32 @@ describe('an incremental audit (--since-last) after a 1% change of the school', 
     expect(rules.reason).toBe(
       `every mailbox's rules were read: the audit log named 1 mailbox(es) not found in the directory (${leaver.userPrincipalName.toLowerCase()})`,
     );
+  });
+
+  it('keeps and re-evaluates the findings of a group whose only change is its members (group delta gives its id and members@delta alone)', async () => {
+    const service = serviceWith(graphWith());
+    const full = await service.run({ trigger: 'test' });
+    // A group with a finding, whose change of members alone Graph reports without its name.
+    const finding = full.report.findings.find((f) => f.subject.type === 'group' && answersWithIdAlone(f.subject.id))!;
+    expect(finding).toBeDefined();
+    const group = school.groups.find((g) => g.id === finding.subject.id)!;
+    const joiner = school.users.find((u) => u.role === 'student' && !group.memberIds.includes(u.id))!;
+    group.memberIds.push(joiner.id);
+    // And a group without findings gains a guest.
+    const guest = school.users.find((u) => u.userType === 'Guest')!;
+    const other = school.groups.find(
+      (g) => g.kind === 'class' && answersWithIdAlone(g.id) && !g.memberIds.includes(guest.id) && !full.report.findings.some((f) => f.subject.id === g.id),
+    )!;
+    other.memberIds.push(guest.id);
+    time += 2 * HOUR;
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    expect(incremental.report.findings.filter((f) => f.subject.id === group.id).map((f) => f.subject.name)).toContain(group.displayName);
+    expect(incremental.changes.new.filter((f) => f.subject.id === other.id).map((f) => [f.rule, f.subject.name])).toEqual([
+      ['groups.guest-in-student-group', other.displayName],
+    ]);
   });
 
   it('reads everything again once the last full read is older than the sweep (audit.fullSweepDays, 7 by default)', async () => {

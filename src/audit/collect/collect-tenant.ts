@@ -350,12 +350,33 @@ export class TenantCollector {
         const was = byId.get(c.id);
         byId.set(c.id, { ...was, ...c, 'members@delta': [...(was?.['members@delta'] ?? []), ...(c['members@delta'] ?? [])] });
       }
+      // delta-query-overview.md: an updated object comes "with at least the properties that have been
+      // updated": a change of members alone may be the id and members@delta. Its name, address and
+      // whether it is a team are then read from the directory, so it is read again, not taken as
+      // gone (its findings would be lost for a run); one since deleted (404) is gone.
+      const partial = [...byId.values()].filter(
+        (c) => !c['@removed'] && (c.displayName === undefined || !('mail' in c) || !('resourceProvisioningOptions' in c)),
+      );
+      let filled = true;
+      if (changes?.deltaLink && partial.length) {
+        const read = await batchGetObjects<Changed>(
+          this.graph,
+          partial.map((c) => ({ id: c.id, url: `/groups/${c.id}?$select=id,displayName,mail,resourceProvisioningOptions` })),
+        );
+        for (const c of partial) {
+          const answer = read.get(c.id);
+          if (answer?.body) byId.set(c.id, { ...answer.body, ...c });
+          else if (answer?.status === 404) byId.set(c.id, { ...c, '@removed': { reason: 'deleted' } });
+          // Anything else: no guessing, every group is read as in a full run.
+          else filled = false;
+        }
+      }
       // Joining or leaving the staff or students group changes who that person is in every other
       // group: those groups are read again too (found from the person's memberOf).
       const reclassified = new Set(
         [...byId.values()].filter((c) => c.mail && classifying.includes(c.mail.toLowerCase())).flatMap((c) => (c['members@delta'] ?? []).map((m) => m.id)),
       );
-      if (changes?.deltaLink && reclassified.size <= MAX_RECLASSIFIED) {
+      if (changes?.deltaLink && filled && reclassified.size <= MAX_RECLASSIFIED) {
         const present = [...byId.values()].filter((c) => !c['@removed'] && c.displayName !== undefined);
         const known = new Set(present.map((c) => c.id));
         const add = (found: Changed[]) => {
