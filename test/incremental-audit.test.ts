@@ -301,6 +301,45 @@ describe('an incremental audit (--since-last) after a 1% change of the school', 
     ]);
   });
 
+  it('reads a drive whole after its delta link expired (410 resync): a shared item deleted meanwhile loses its finding at once, not at the weekly sweep', async () => {
+    const service = serviceWith(graphWith());
+    const full = await service.run({ trigger: 'test' });
+    // A shared file with a finding is deleted, then the drive's delta link expires (SharePoint's do).
+    const finding = full.report.findings.find((f) => f.rule === 'sharing.item.anonymous-link')!;
+    const drive = school.drives.find((d) => finding.subject.id.startsWith(`${d.id}/`))!;
+    const itemId = finding.subject.id.slice(drive.id.length + 1);
+    tenant.deleteItem(drive.id, itemId);
+    tenant.expireDeltaLinks();
+    // Someone shares another file in that drive, so the audit log names its site and the drive is read.
+    const other = drive.items.find((i) => !i.isFolder && !i.permissions.some((p) => !p.inheritedFrom))!;
+    tenant.changeSharing(drive.id, other.id, (i) =>
+      i.permissions.push({ id: `resync-${other.id}`, roles: ['read'], link: { scope: 'users', type: 'view', webUrl: 'https://x/u' } }),
+    );
+    time += 2 * HOUR;
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    expect(incremental.report.findings.filter((f) => f.subject.id === finding.subject.id)).toEqual([]);
+    expect(incremental.changes.resolved.map((f) => f.subject.id)).toContain(finding.subject.id);
+  });
+
+  it('forgets a shared item deleted since the last run when its drive is read from its delta link (the item comes with a deleted facet)', async () => {
+    const service = serviceWith(graphWith());
+    const full = await service.run({ trigger: 'test' });
+    const finding = full.report.findings.find((f) => f.rule === 'sharing.item.anonymous-link')!;
+    const drive = school.drives.find((d) => finding.subject.id.startsWith(`${d.id}/`))!;
+    tenant.deleteItem(drive.id, finding.subject.id.slice(drive.id.length + 1));
+    const other = drive.items.find((i) => !i.isFolder && !i.permissions.some((p) => !p.inheritedFrom))!;
+    tenant.changeSharing(drive.id, other.id, (i) =>
+      i.permissions.push({ id: `deleted-${other.id}`, roles: ['read'], link: { scope: 'users', type: 'view', webUrl: 'https://x/u' } }),
+    );
+    time += 2 * HOUR;
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    expect(incremental.report.findings.filter((f) => f.subject.id === finding.subject.id)).toEqual([]);
+    expect(incremental.changes.resolved.map((f) => f.subject.id)).toContain(finding.subject.id);
+  });
+
   it('reads everything again once the last full read is older than the sweep (audit.fullSweepDays, 7 by default)', async () => {
     const service = serviceWith(graphWith());
     const [, full] = await counted(() => service.run({ trigger: 'test' }));

@@ -108,7 +108,13 @@ export interface TenantSnapshot {
    * full leaves its list out).
    * Findings about anything else are carried over from the last run.
    */
-  incremental?: { mailboxesRead?: string[]; groupsRead?: string[]; calendarsRead?: string[] };
+  incremental?: {
+    mailboxesRead?: string[];
+    groupsRead?: string[];
+    calendarsRead?: string[];
+    /** Drives read from the start (a 410 resync, or no link): none of their items' findings is carried over. */
+    drivesRead?: string[];
+  };
 }
 
 export function emptySnapshot(tenantId: string, at: Date): TenantSnapshot {

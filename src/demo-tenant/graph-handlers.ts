@@ -33,6 +33,8 @@ export interface DemoTenant {
   changeInboxRules(userId: string, change: (rules: DemoInboxRule[]) => void, how?: InboxRuleChannel): void;
   /** The unified audit log the changes above are recorded in (Graph's Audit Log Query API serves it). */
   auditLog: DemoAuditLog;
+  /** Deletes a drive item (and what is in it) as a person would: delta reports it with a `deleted` facet. */
+  deleteItem(driveId: string, itemId: string): void;
   /** Every delta link issued so far stops working (410 Gone): SharePoint's after a while, the directory's on a sync reset. */
   expireDeltaLinks(): void;
   /** People's own meetings and recordings, with the change notifications they cause. */
@@ -258,6 +260,14 @@ export function createDemoTenant(
       .filter((i) => (i.changeVersion ?? 0) > since)
       .filter((i) => since < 0 || seesSharingChanges || !i.sharingChanged)
       .map((i) => itemJson(d, i, hierarchical));
+    // driveitem-delta.md: a deleted item comes with the `deleted` facet; a fresh enumeration (a
+    // first round, or the resync after a 410) lists only what exists, so it does not name them.
+    if (since >= 0) {
+      for (const x of d.deletedItems ?? []) {
+        if (x.changeVersion > since)
+          items.push({ id: x.id, deleted: { state: 'deleted' }, parentReference: x.parentId ? { driveId: d.id, id: x.parentId } : { driveId: d.id } });
+      }
+    }
     return listResponse(request, items, { defaultPageSize: 200, lastPage: { '@odata.deltaLink': deltaLink.toString() } });
   }
 
@@ -618,6 +628,18 @@ export function createDemoTenant(
     school.inboxRules.set(u.id, rules);
     audit.auditLog.inboxRulesChanged(u, before, rules, how);
   };
+  const deleteItem = (driveId: string, itemId: string) => {
+    const d = driveById.get(driveId);
+    const item = d?.items.find((i) => i.id === itemId);
+    if (!d || !item || item.parentId === null) throw new Error(`no drive item ${driveId}/${itemId} to delete`);
+    const gone = new Set([itemId]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const i of d.items) if (i.parentId && gone.has(i.parentId) && !gone.has(i.id)) grew = !!gone.add(i.id);
+    }
+    for (const i of d.items.filter((x) => gone.has(x.id))) (d.deletedItems ??= []).push({ id: i.id, parentId: i.parentId, changeVersion: ++changeVersion });
+    d.items = d.items.filter((i) => !gone.has(i.id));
+  };
   const expireDeltaLinks = () => {
     deltaEpoch += 1;
   };
@@ -630,6 +652,7 @@ export function createDemoTenant(
     recorded,
     changeSharing,
     changeInboxRules,
+    deleteItem,
     expireDeltaLinks,
     meetings: meetings.meetings,
     auditLog: audit.auditLog,

@@ -144,6 +144,8 @@ export interface DemoDrive {
   name: string;
   driveType: 'business' | 'documentLibrary';
   ownerUserId: string | null;
+  /** Items deleted since start-up, for delta to report with a `deleted` facet (driveitem-delta.md). */
+  deletedItems?: Array<{ id: string; parentId: string | null; changeVersion: number }>;
   siteId: string | null;
   rootId: string;
   items: DemoDriveItem[];

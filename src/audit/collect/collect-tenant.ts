@@ -141,10 +141,13 @@ export class TenantCollector {
       'sharing.items',
       'Files.Read.All and Sites.Read.All',
       async () => {
-        const { items, deltaLinks, changed, incremental, deltaSeesSharing, unresolved } = await this.sharedItems(snapshot.users, feed);
+        const { items, deltaLinks, changed, incremental, deltaSeesSharing, unresolved, readWhole } = await this.sharedItems(snapshot.users, feed);
         snapshot.sharedItems = items;
         snapshot.deltaLinks = { ...snapshot.deltaLinks, ...deltaLinks };
-        if (this.options.previousDeltaLinks) snapshot.changedDriveItems = changed;
+        if (this.options.previousDeltaLinks) {
+          snapshot.changedDriveItems = changed;
+          (snapshot.incremental ??= {}).drivesRead = readWhole;
+        }
         if (!incremental || deltaSeesSharing) return;
         if (!feed?.sharingItems) {
           sharingPartial =
@@ -534,6 +537,18 @@ export class TenantCollector {
       }
     }
     const incremental = sources.some((s) => previous[s.key] && !expired.includes(s.key));
+    // A drive read from the start in an incremental run (its link expired, 410 resync; or it had
+    // none) is read whole: its items are all in `changed`, and one deleted meanwhile is in no
+    // fresh enumeration, so the last run's findings about that drive are not carried over at all.
+    const readWhole = new Set<string>();
+    if (this.options.previousDeltaLinks) {
+      for (const source of sources.filter((s) => !previous[s.key] || expired.includes(s.key))) {
+        const d = deltas.get(source.key);
+        if (d?.status !== 200) continue;
+        if (!source.key.startsWith('site:')) readWhole.add(source.key);
+        for (const item of d.value) if (item.parentReference?.driveId) readWhole.add(item.parentReference.driveId);
+      }
+    }
     // driveitem-delta.md: "to process permissions correctly your application will need to request
     // Sites.FullControl.All". Without it a change of sharing alone does not show in delta, so the
     // items the audit log names are read one by one instead.
@@ -569,7 +584,7 @@ export class TenantCollector {
       driveOwner: driveOwners.get(r.driveId) ?? '',
       permissions: (permissions.get(`${r.driveId}/${r.item.id}`)?.value ?? []).map(toPermission),
     }));
-    return { items, deltaLinks, changed, incremental, deltaSeesSharing, unresolved };
+    return { items, deltaLinks, changed, incremental, deltaSeesSharing, unresolved, readWhole: [...readWhole] };
   }
 
   /**
