@@ -291,12 +291,11 @@ export function auditLogHandlers(
         }
         if (how === 'web') {
           // The owner's own change (Outlook on the web runs the cmdlet as them, without -Mailbox):
-          // no Mailbox parameter, and ObjectId names the rule as "<mailbox>\<rule>" by Exchange's
-          // name for the mailbox, not its sign-in name: a canonical name ending in the display
-          // name, the alias or the object id (a published record: ObjectId
-          // "APCPR03A010.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/contoso.onmicrosoft.com/311b45d6-…\Direct",
-          // Parameters Name, SubjectContainsWords…; Office 365 Management Activity API schema: ObjectId
-          // is "the name of the object that was modified by the cmdlet"). Each form in turn.
+          // no Mailbox parameter, and ObjectId ("the name of the object that was modified by the
+          // cmdlet", Office 365 Management Activity API schema) names the rule "<mailbox>\<rule>" by
+          // Exchange's name for the mailbox, not its sign-in name: a canonical name
+          // (<server>/Microsoft Exchange Hosted Organizations/<tenant>.onmicrosoft.com/<name>) ending
+          // in the display name, the alias or, for many cloud mailboxes, the object id. Each in turn.
           const name = [mailbox.displayName, mailbox.mailNickname, mailbox.id][selfMade++ % 3]!;
           const objectId = `EURPR05A001.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/${TENANT_DOMAIN}/${name}\\${rule.displayName}`;
           add({

@@ -144,6 +144,8 @@ export async function readChangeFeed(graph: GraphAccess, window: { from: Date; t
  *   rule's ObjectId is "<mailbox>\<rule>" where the mailbox is Exchange's name for it, such as
  *   "EURPR05A001.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/contoso.onmicrosoft.com/Jo Bloggs"
  *   (its object id or alias in place of the display name for many mailboxes): not a sign-in name.
+ *   Microsoft documents ObjectId only as the modified object's name; this form is what such
+ *   records carry, and any name found here that the directory does not know reads every mailbox.
  *
  * The person who acted names it only when the record names no mailbox at all.
  */
