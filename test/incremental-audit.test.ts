@@ -4,6 +4,7 @@ import { setupServer } from 'msw/node';
 import pino from 'pino';
 import { sqliteStorage, type TestStorage } from './support/storages';
 import { loadSchoolConfig } from '../src/config/load-school-config';
+import { answersWithIdAlone } from '../src/demo-tenant/directory-delta-handlers';
 import { createDemoTenant } from '../src/demo-tenant/graph-handlers';
 import type { DemoInboxRule, DemoPermission } from '../src/demo-tenant/school-model';
 import { generateSchool, sizeForUsers } from '../src/demo-tenant/school-generator';
@@ -166,6 +167,23 @@ describe('an incremental audit (--since-last) after a 1% change of the school', 
     expect(said['mail.inbox-rules']).toMatch(/every mailbox's rules were read.*AuditLogsQuery-Exchange\.Read\.All/);
   });
 
+  it.each([
+    ['ends cancelled', 'cancelled', 'the audit log search ended cancelled'],
+    ['is still running after 30 minutes', 'never', 'the audit log search did not finish in 30 minutes'],
+  ] as const)('when the audit log search %s, reads sharing and rules in full, says why, and still misses nothing', async (_, ending, why) => {
+    const service = serviceWith(graphWith());
+    const full = await service.run({ trigger: 'test' });
+    await changeOnePercent(full);
+    time += 2 * HOUR;
+    tenant.auditLog.endNextQueries(ending);
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    const said = Object.fromEntries(incremental.report.coverage.map((c) => [c.check, c.reason ?? '']));
+    expect(said['sharing.items']).toContain(`every drive's delta, not learnt from the audit log (${why})`);
+    expect(said['mail.inbox-rules']).toContain(`every mailbox's rules were read: changes since the last run could not be learnt from the audit log (${why})`);
+  });
+
   it('without Sites.FullControl.All, reads the items the audit log names, so a new and a removed anonymous link are reported as by a full run', async () => {
     // The school granted the audit log but not full control: drive delta does not report a change of sharing alone.
     const service = serviceWith(graphWith([...APP_PERMISSIONS, ...AUDIT_LOG_QUERY_PERMISSIONS.filter((p) => p !== 'AuditLogsQuery.Read.All')]));
@@ -201,6 +219,125 @@ describe('an incremental audit (--since-last) after a 1% change of the school', 
     expect(sharing.reason).toMatch(/learnt from the audit log/);
     // Three items read by path and two permission lists, not every drive's items.
     expect(incremental.report.stats.resourceUnits).toBeLessThanOrEqual(0.05 * full.report.stats.resourceUnits);
+  });
+
+  const forwardHome = (id: string): DemoInboxRule => ({
+    id,
+    displayName: 'to home',
+    sequence: 3,
+    isEnabled: true,
+    hasError: false,
+    isReadOnly: false,
+    conditions: {},
+    actions: { forwardTo: [{ emailAddress: { address: 'me@home.example' } }] },
+  });
+
+  it('finds a forwarding rule people made in their own mailbox (Outlook on the web: the audit log names it by display name, alias or id, not sign-in name), reading only their mailboxes', async () => {
+    const service = serviceWith(graphWith());
+    const full = await service.run({ trigger: 'test' });
+    const forwarding = new Set(full.report.findings.filter((f) => f.rule === 'mail.inbox-rule.external-forward').map((f) => f.subject.id));
+    const people = school.users.filter((u) => u.userType === 'Member' && u.role === 'student' && !forwarding.has(u.id)).slice(0, 3);
+    for (const u of people) tenant.changeInboxRules(u.id, (rules) => rules.push(forwardHome(`web-${u.id}`)), 'web');
+    time += 2 * HOUR;
+    const [incremental, requests] = await counted(() => service.run({ trigger: 'test', sinceLast: true }));
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    expect(
+      incremental.changes.new
+        .filter((f) => f.rule === 'mail.inbox-rule.external-forward')
+        .map((f) => f.subject.id)
+        .sort(),
+    ).toEqual(people.map((u) => u.id).sort());
+    // Only their mailboxes were read: nothing said about falling back.
+    expect(incremental.report.coverage.find((c) => c.check === 'mail.inbox-rules')).toEqual({ check: 'mail.inbox-rules', status: 'checked' });
+    expect(requests).toBeLessThan(100);
+  });
+
+  it('reads every mailbox’s rules, and says so, when the audit log names a mailbox the directory does not know', async () => {
+    const service = serviceWith(graphWith());
+    await service.run({ trigger: 'test' });
+    // Someone makes a rule, then leaves: the record names a mailbox no longer in the directory.
+    const leaver = school.users.find((u) => u.userType === 'Member' && u.role === 'student' && !school.inboxRules.get(u.id)?.length)!;
+    tenant.changeInboxRules(leaver.id, (rules) => rules.push(forwardHome(`leaver-${leaver.id}`)), 'outlook');
+    school.users.splice(school.users.indexOf(leaver), 1);
+    // And someone else's new rule the log names properly.
+    const other = school.users.find((u) => u.userType === 'Member' && u.role === 'student' && !school.inboxRules.get(u.id)?.length)!;
+    tenant.changeInboxRules(other.id, (rules) => rules.push(forwardHome(`other-${other.id}`)), 'cmdlet');
+    time += 2 * HOUR;
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    const rules = incremental.report.coverage.find((c) => c.check === 'mail.inbox-rules')!;
+    expect(rules.status).toBe('checked');
+    expect(rules.reason).toBe(
+      `every mailbox's rules were read: the audit log named 1 mailbox(es) not found in the directory (${leaver.userPrincipalName.toLowerCase()})`,
+    );
+  });
+
+  it('keeps and re-evaluates the findings of a group whose only change is its members (group delta gives its id and members@delta alone)', async () => {
+    const service = serviceWith(graphWith());
+    const full = await service.run({ trigger: 'test' });
+    // A group with a finding, whose change of members alone Graph reports without its name.
+    const finding = full.report.findings.find((f) => f.subject.type === 'group' && answersWithIdAlone(f.subject.id))!;
+    expect(finding).toBeDefined();
+    const group = school.groups.find((g) => g.id === finding.subject.id)!;
+    const joiner = school.users.find((u) => u.role === 'student' && !group.memberIds.includes(u.id))!;
+    group.memberIds.push(joiner.id);
+    // And a group without findings gains a guest.
+    const guest = school.users.find((u) => u.userType === 'Guest')!;
+    const other = school.groups.find(
+      (g) => g.kind === 'class' && answersWithIdAlone(g.id) && !g.memberIds.includes(guest.id) && !full.report.findings.some((f) => f.subject.id === g.id),
+    )!;
+    other.memberIds.push(guest.id);
+    time += 2 * HOUR;
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    expect(incremental.report.findings.filter((f) => f.subject.id === group.id).map((f) => f.subject.name)).toContain(group.displayName);
+    expect(incremental.changes.new.filter((f) => f.subject.id === other.id).map((f) => [f.rule, f.subject.name])).toEqual([
+      ['groups.guest-in-student-group', other.displayName],
+    ]);
+  });
+
+  it('reads a drive whole after its delta link expired (410 resync): a shared item deleted meanwhile loses its finding at once, not at the weekly sweep', async () => {
+    const service = serviceWith(graphWith());
+    const full = await service.run({ trigger: 'test' });
+    // A shared file with a finding is deleted, then the drive's delta link expires (SharePoint's do).
+    const finding = full.report.findings.find((f) => f.rule === 'sharing.item.anonymous-link')!;
+    const drive = school.drives.find((d) => finding.subject.id.startsWith(`${d.id}/`))!;
+    const itemId = finding.subject.id.slice(drive.id.length + 1);
+    tenant.deleteItem(drive.id, itemId);
+    tenant.expireDeltaLinks();
+    // Someone shares another file in that drive, so the audit log names its site and the drive is read.
+    const other = drive.items.find((i) => !i.isFolder && !i.permissions.some((p) => !p.inheritedFrom))!;
+    tenant.changeSharing(drive.id, other.id, (i) =>
+      i.permissions.push({ id: `resync-${other.id}`, roles: ['read'], link: { scope: 'users', type: 'view', webUrl: 'https://x/u' } }),
+    );
+    time += 2 * HOUR;
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    const truth = await serviceWith(graphWith()).run({ trigger: 'test' });
+
+    expect(incremental.report.findings.map(findingKey).sort()).toEqual(truth.report.findings.map(findingKey).sort());
+    expect(incremental.report.findings.filter((f) => f.subject.id === finding.subject.id)).toEqual([]);
+    expect(incremental.changes.resolved.map((f) => f.subject.id)).toContain(finding.subject.id);
+  });
+
+  it('forgets a shared item deleted since the last run when its drive is read from its delta link (the item comes with a deleted facet)', async () => {
+    const service = serviceWith(graphWith());
+    const full = await service.run({ trigger: 'test' });
+    const finding = full.report.findings.find((f) => f.rule === 'sharing.item.anonymous-link')!;
+    const drive = school.drives.find((d) => finding.subject.id.startsWith(`${d.id}/`))!;
+    tenant.deleteItem(drive.id, finding.subject.id.slice(drive.id.length + 1));
+    const other = drive.items.find((i) => !i.isFolder && !i.permissions.some((p) => !p.inheritedFrom))!;
+    tenant.changeSharing(drive.id, other.id, (i) =>
+      i.permissions.push({ id: `deleted-${other.id}`, roles: ['read'], link: { scope: 'users', type: 'view', webUrl: 'https://x/u' } }),
+    );
+    time += 2 * HOUR;
+    const incremental = await service.run({ trigger: 'test', sinceLast: true });
+    expect(incremental.report.findings.filter((f) => f.subject.id === finding.subject.id)).toEqual([]);
+    expect(incremental.changes.resolved.map((f) => f.subject.id)).toContain(finding.subject.id);
   });
 
   it('reads everything again once the last full read is older than the sweep (audit.fullSweepDays, 7 by default)', async () => {

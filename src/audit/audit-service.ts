@@ -118,6 +118,10 @@ export class AuditService {
       // incremental run reports the same open findings as a full one.
       const before = await this.store.findings(previous.id);
       const changedItems = new Set(snapshot.changedDriveItems ?? []);
+      // A drive read whole (resynced after its delta link expired) has nothing to carry: an item
+      // deleted meanwhile is in no fresh enumeration, so its finding would otherwise live on.
+      const wholeDrives = new Set(snapshot.incremental?.drivesRead ?? []);
+      const driveOf = (itemKey: string) => itemKey.slice(0, itemKey.lastIndexOf('/'));
       const mailboxes = snapshot.incremental?.mailboxesRead && new Set(snapshot.incremental.mailboxesRead);
       const groups = snapshot.incremental?.groupsRead && new Set(snapshot.incremental.groupsRead);
       const calendars = snapshot.incremental?.calendarsRead && new Set(snapshot.incremental.calendarsRead);
@@ -135,7 +139,7 @@ export class AuditService {
       };
       const carried = before.filter(
         (f) =>
-          (f.subject.type === 'drive-item' && !changedItems.has(f.subject.id)) ||
+          (f.subject.type === 'drive-item' && !changedItems.has(f.subject.id) && !wholeDrives.has(driveOf(f.subject.id))) ||
           (mailboxes && f.rule === 'mail.inbox-rule.external-forward' && people.has(f.subject.id) && !mailboxes.has(f.subject.id)) ||
           (groups && f.subject.type === 'group' && !groups.has(f.subject.id)) ||
           (calendars && f.subject.type === 'meeting' && unreadMeeting(f.subject.name)),

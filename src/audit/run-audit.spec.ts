@@ -40,6 +40,20 @@ describe('the tenant audit on the demo school', () => {
     expect(mail.filter((f) => f.severity === 'high')).toHaveLength(4);
   });
 
+  it('reports a mailbox that forwards to a recipient since deleted by the name it forwards to, and completes', async () => {
+    const [forwarderId, was] = [...ctx.school.exchange.forwarding].find(([, f]) => f.ForwardingAddress)!;
+    ctx.school.exchange.forwarding.set(forwarderId, { ...was, ForwardingAddress: 'Former Deputy Head' });
+    try {
+      const { report, snapshot } = await runAudit({ graph: ctx.graph, config, exchange: ctx.exchange });
+      expect(report.coverage).toContainEqual({ check: 'mail.mailbox-forwarding', status: 'checked' });
+      expect(snapshot.mailboxForwarding).toContainEqual(
+        expect.objectContaining({ userId: forwarderId, forwardingSmtpAddress: 'Former Deputy Head', forwardingRecipient: 'Former Deputy Head' }),
+      );
+    } finally {
+      ctx.school.exchange.forwarding.set(forwarderId, was);
+    }
+  });
+
   it('says plainly what it could not check instead of passing silently', async () => {
     const { report } = await runAudit({ graph: ctx.graph, config });
     expect(report.coverage).toContainEqual({

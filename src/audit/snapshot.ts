@@ -1,16 +1,19 @@
-import type { Graph, Present, Selected } from '../graph/graph-types';
+import type { Graph, Optional, Present, Selected } from '../graph/graph-types';
 import type { Coverage } from './findings';
 
 /**
  * Everything the audit rules look at, collected from Graph in one pass. It is plain JSON: it can be
  * saved and re-evaluated without the tenant, which keeps every rule testable on its own.
  */
-/** As Graph returns it for `$select=id,displayName,userPrincipalName,mail,userType` (user.md: userType is "Member" or "Guest"). */
-export interface SnapshotUser extends Present<Graph.User, 'id' | 'displayName' | 'userPrincipalName' | 'userType'>, Selected<Graph.User, 'mail'> {
+/** As Graph returns it for `$select=id,displayName,userPrincipalName,mail,mailNickname,userType` (user.md: userType is "Member" or "Guest"). */
+export interface SnapshotUser
+  extends Present<Graph.User, 'id' | 'displayName' | 'userPrincipalName' | 'userType'>, Selected<Graph.User, 'mail'>, Optional<Graph.User, 'mailNickname'> {
   id: string;
   displayName: string;
   userPrincipalName: string;
   mail: string | null;
+  /** The mail alias: Exchange's audit records may name a mailbox by it (change-feed.ts). */
+  mailNickname?: string | null;
   userType: 'Member' | 'Guest';
 }
 
@@ -105,7 +108,13 @@ export interface TenantSnapshot {
    * full leaves its list out).
    * Findings about anything else are carried over from the last run.
    */
-  incremental?: { mailboxesRead?: string[]; groupsRead?: string[]; calendarsRead?: string[] };
+  incremental?: {
+    mailboxesRead?: string[];
+    groupsRead?: string[];
+    calendarsRead?: string[];
+    /** Drives read from the start (a 410 resync, or no link): none of their items' findings is carried over. */
+    drivesRead?: string[];
+  };
 }
 
 export function emptySnapshot(tenantId: string, at: Date): TenantSnapshot {

@@ -1,7 +1,7 @@
 import { setupServer } from 'msw/node';
 import { GraphAccess, isGraphError } from '../graph/graph-access';
 import { tokenSourceFor } from '../graph/graph-auth';
-import { QUERY_RUNS_MS, RECORD_LATENCY_MS } from './audit-log-handlers';
+import { QUERY_RUNS_MS, RECORD_LATENCY_MS, type InboxRuleChannel } from './audit-log-handlers';
 import { createDemoTenant } from './graph-handlers';
 import { generateSchool } from './school-generator';
 
@@ -32,7 +32,7 @@ const shareAnyone = () => {
   );
   return file;
 };
-const forwardRule = (userId: string, how: 'cmdlet' | 'outlook') =>
+const forwardRule = (userId: string, how: InboxRuleChannel) =>
   tenant.changeInboxRules(
     userId,
     (rules) =>
@@ -125,6 +125,24 @@ describe('the unified audit log through Graph v1.0’s Audit Log Query API (secu
     ]);
   });
 
+  it('records a rule a person makes in their own mailbox (Outlook on the web) without -Mailbox, its ObjectId naming the mailbox by display name, alias or id', async () => {
+    const people = school.users.filter((u) => u.userType === 'Member').slice(3, 6);
+    for (const u of people) forwardRule(u.id, 'web');
+    time += RECORD_LATENCY_MS.max;
+    const records = await search(graph, { operationFilters: ['New-InboxRule'] });
+    expect(records).toHaveLength(3);
+    for (const r of records) {
+      expect(r).toMatchObject({ auditLogRecordType: 'exchangeAdmin', service: 'Exchange' });
+      expect((r.auditData.Parameters as Array<{ Name: string }>).map((p) => p.Name)).toEqual(['Name']);
+      expect(r.objectId).toMatch(/^[A-Z0-9.]+\/Microsoft Exchange Hosted Organizations\/[^/]+\/[^/\\]+\\to home$/);
+    }
+    const named = records.map((r) => r.objectId.split('/').pop()!.split('\\')[0]);
+    expect(named.sort()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/ /), expect.stringMatching(/^[0-9a-f-]{36}$/), expect.stringMatching(/^[^@ ]+$/)]),
+    );
+    expect(named.some((n) => people.some((u) => u.userPrincipalName === n))).toBe(false);
+  });
+
   it('finds a record only once it has arrived in the log, 60 to 90 minutes after the change (Purview, "Search the audit log")', async () => {
     shareAnyone();
     time += RECORD_LATENCY_MS.min - QUERY_RUNS_MS - 60_000;
@@ -168,6 +186,22 @@ describe('the unified audit log through Graph v1.0’s Audit Log Query API (secu
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     time += QUERY_RUNS_MS;
+  });
+
+  it('ends a query failed or cancelled when told to, with nothing to page through, or leaves it running for good (auditLogQueryStatus)', async () => {
+    shareAnyone();
+    time += RECORD_LATENCY_MS.max;
+    tenant.auditLog.endNextQueries('failed');
+    tenant.auditLog.endNextQueries('cancelled');
+    tenant.auditLog.endNextQueries('never');
+    const ids: string[] = [];
+    for (let n = 0; n < 3; n++) ids.push((await graph.post<Query>('/security/auditLog/queries', { filterStartDateTime: since(48) })).id);
+    time += 24 * 3_600_000 - 60_000;
+    const statuses = await Promise.all(ids.map(async (id) => (await graph.get<Query>(`/security/auditLog/queries/${id}`)).status));
+    expect(statuses).toEqual(['failed', 'cancelled', 'running']);
+    expect(await graph.all(`/security/auditLog/queries/${ids[0]}/records`)).toEqual([]);
+    // Then queries succeed again (the one left running counts among the tenant's 50 unfinished: run last).
+    expect(await search(graph, {})).toHaveLength(1);
   });
 
   it('is in Graph v1.0’s schema: none of these requests was refused by the demo tenant’s schema check', () => {

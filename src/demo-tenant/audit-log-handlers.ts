@@ -27,6 +27,9 @@ export type SharingOperation =
 /** Inbox rule changes: New-/Set-/Remove-InboxRule are Exchange admin cmdlets; Outlook's own edits are the mailbox action UpdateInboxRules. */
 export type InboxRuleOperation = 'New-InboxRule' | 'Set-InboxRule' | 'Remove-InboxRule' | 'UpdateInboxRules';
 
+/** How a rule was changed: an administrator's cmdlet, Outlook (desktop), or the owner in Outlook on the web. */
+export type InboxRuleChannel = 'cmdlet' | 'outlook' | 'web';
+
 /**
  * auditLogQuery.md: `serviceFilters` is a collection in v1.0's CSDL (the create page's table still
  * says `serviceFilter`, a string: both are accepted, as a request naming either parses).
@@ -51,7 +54,17 @@ interface DemoQuery extends QueryInput {
   createdAt: number;
   /** The records it found, fixed when it ran (records ingested later are not in it). */
   found?: DemoAuditRecord[];
+  /** How it ends other than `succeeded` (DemoAuditLog.endNextQueries): failed, cancelled, or never finished. */
+  ends?: QueryEnding;
 }
+
+/**
+ * security-auditlogquery.md, `status` (auditLogQueryStatus): notStarted, running, succeeded,
+ * failed, cancelled, unknownFutureValue. A search can end failed or cancelled (an administrator
+ * cancels it in Purview), and Microsoft gives no time within which one finishes: `never` stays
+ * running for as long as anyone asks.
+ */
+export type QueryEnding = 'failed' | 'cancelled' | 'never';
 
 /**
  * Microsoft Purview, "Search the audit log" (learn.microsoft.com/purview/audit-search): Microsoft
@@ -74,6 +87,9 @@ export const QUERY_RUNS_MS = 60_000;
  */
 export const AUDIT_QUERY_LIMITS = { submissionsPerDay: 200, unfinished: 50 };
 
+/** The tenant's initial domain, as Exchange's canonical names carry it. */
+const TENANT_DOMAIN = 'demoacademy.onmicrosoft.com';
+
 /**
  * Which permission reads which service's records: "classified at a Microsoft 365 service level"
  * (security-auditcoreroot-post-auditlogqueries.md); AuditLogsQuery.Read.All reads them all.
@@ -88,9 +104,15 @@ const PERMISSION_OF_SERVICE: Record<string, string> = {
 export interface DemoAuditLog {
   /** Sharing of an item changed: one record per permission added or removed (none if nothing changed). */
   sharingChanged(drive: DemoDrive, item: DemoDriveItem, before: DemoPermission[], actor?: DemoUser): void;
-  /** A mailbox's inbox rules changed: by cmdlet (New-/Set-/Remove-InboxRule) or in Outlook (UpdateInboxRules). */
-  inboxRulesChanged(mailbox: DemoUser, before: DemoInboxRule[], after: DemoInboxRule[], how: 'cmdlet' | 'outlook'): void;
+  /**
+   * A mailbox's inbox rules changed: by an administrator's cmdlet (New-/Set-/Remove-InboxRule
+   * -Mailbox), in Outlook (UpdateInboxRules), or by the person themselves in Outlook on the web
+   * (the same cmdlets, run as them, without -Mailbox).
+   */
+  inboxRulesChanged(mailbox: DemoUser, before: DemoInboxRule[], after: DemoInboxRule[], how: InboxRuleChannel): void;
   readonly records: readonly DemoAuditRecord[];
+  /** The next `count` queries submitted end this way instead of succeeding (then they succeed again). */
+  endNextQueries(ending: QueryEnding, count?: number): void;
 }
 
 export function auditLogHandlers(
@@ -99,12 +121,13 @@ export function auditLogHandlers(
 ): { handlers: HttpHandler[]; auditLog: DemoAuditLog } {
   const queries = new Map<string, DemoQuery>();
   const submissions: number[] = [];
+  const endings: QueryEnding[] = [];
   const runsFor = options.queryRunsMs ?? QUERY_RUNS_MS;
   const latency = options.latencyMs ?? RECORD_LATENCY_MS;
   const now = () => options.clock().getTime();
   const userById = new Map(school.users.map((u) => [u.id, u]));
 
-  const statusOf = (q: DemoQuery) => (now() - q.createdAt >= runsFor ? 'succeeded' : 'running');
+  const statusOf = (q: DemoQuery) => (q.ends === 'never' || now() - q.createdAt < runsFor ? 'running' : (q.ends ?? 'succeeded'));
   const found = (q: DemoQuery, granted: string[] | undefined): DemoAuditRecord[] => {
     // The search covers what was ingested by the time it ran: a record still in flight is missed.
     q.found ??= school.auditLog.filter((r) => Date.parse(r.ingestedAt) <= q.createdAt + runsFor && matches(q, r));
@@ -113,7 +136,7 @@ export function auditLogHandlers(
     return q.found.filter(readable);
   };
   const queryJson = (q: DemoQuery, status: string) => {
-    const { createdAt: _c, found: _f, serviceFilter, ...rest } = q;
+    const { createdAt: _c, found: _f, ends: _e, serviceFilter, ...rest } = q;
     return {
       '@odata.type': '#microsoft.graph.security.auditLogQuery',
       ...rest,
@@ -133,13 +156,14 @@ export function auditLogHandlers(
       }
       const t = now();
       while (submissions.length && submissions[0]! <= t - 24 * 3_600_000) submissions.shift();
-      const unfinished = [...queries.values()].filter((q) => statusOf(q) !== 'succeeded').length;
+      const unfinished = [...queries.values()].filter((q) => statusOf(q) === 'running').length;
       if (submissions.length >= AUDIT_QUERY_LIMITS.submissionsPerDay || unfinished >= AUDIT_QUERY_LIMITS.unfinished) {
         const retryAfter = unfinished >= AUDIT_QUERY_LIMITS.unfinished ? Math.ceil(runsFor / 1000) : Math.ceil((submissions[0]! + 24 * 3_600_000 - t) / 1000);
         return graphError(429, 'TooManyRequests', 'The tenant has reached its audit log query allocation.', { 'Retry-After': String(Math.max(1, retryAfter)) });
       }
       submissions.push(t);
-      const q: DemoQuery = { ...pick(body), id: randomUUID(), createdAt: t };
+      const ends = endings.shift();
+      const q: DemoQuery = { ...pick(body), id: randomUUID(), createdAt: t, ...(ends ? { ends } : {}) };
       queries.set(q.id, q);
       return HttpResponse.json(queryJson(q, 'notStarted'), { status: 201 });
     }),
@@ -153,7 +177,7 @@ export function auditLogHandlers(
     http.get('*/v1.0/security/auditLog/queries/:id/records', ({ request, params }) => {
       const q = queries.get(String(params.id));
       if (!q) return graphError(404, 'NotFound', 'The audit log query does not exist.');
-      // Until the search has finished there is nothing to page through yet.
+      // Until the search has succeeded there is nothing to page through (a failed or cancelled one has nothing).
       const records = statusOf(q) === 'succeeded' ? found(q, rolesIn(request)) : [];
       return listResponse(
         request,
@@ -164,6 +188,7 @@ export function auditLogHandlers(
   ];
 
   let sequence = 0;
+  let selfMade = 0;
   const add = (r: Omit<DemoAuditRecord, 'id' | 'createdDateTime' | 'ingestedAt' | 'organizationId' | 'clientIp' | 'administrativeUnits' | 'userType'>) => {
     const at = now();
     // A fixed spread across Microsoft's typical range, the same for every run of a test.
@@ -183,6 +208,9 @@ export function auditLogHandlers(
   const auditLog: DemoAuditLog = {
     get records() {
       return school.auditLog;
+    },
+    endNextQueries(ending, count = 1) {
+      for (let n = 0; n < count; n++) endings.push(ending);
     },
     sharingChanged(drive, item, before, actor) {
       const owner = (drive.ownerUserId && userById.get(drive.ownerUserId)) || undefined;
@@ -260,6 +288,29 @@ export function auditLogHandlers(
             },
           });
           break;
+        }
+        if (how === 'web') {
+          // The owner's own change (Outlook on the web runs the cmdlet as them, without -Mailbox):
+          // no Mailbox parameter, and ObjectId ("the name of the object that was modified by the
+          // cmdlet", Office 365 Management Activity API schema) names the rule "<mailbox>\<rule>" by
+          // Exchange's name for the mailbox, not its sign-in name: a canonical name
+          // (<server>/Microsoft Exchange Hosted Organizations/<tenant>.onmicrosoft.com/<name>) ending
+          // in the display name, the alias or, for many cloud mailboxes, the object id. Each in turn.
+          const name = [mailbox.displayName, mailbox.mailNickname, mailbox.id][selfMade++ % 3]!;
+          const objectId = `EURPR05A001.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/${TENANT_DOMAIN}/${name}\\${rule.displayName}`;
+          add({
+            ...base,
+            auditLogRecordType: 'exchangeAdmin',
+            operation: cmdlet,
+            objectId,
+            auditData: {
+              '@odata.type': '#microsoft.graph.security.exchangeAdminAuditRecord',
+              Operation: cmdlet,
+              ObjectId: objectId,
+              Parameters: cmdlet === 'New-InboxRule' ? [{ Name: 'Name', Value: rule.displayName }] : [{ Name: 'Identity', Value: rule.id }],
+            },
+          });
+          continue;
         }
         add({
           ...base,

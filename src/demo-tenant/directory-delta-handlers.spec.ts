@@ -1,7 +1,7 @@
 import { useDemoGraph } from '../../test/support/demo-graph';
 import { GraphAccess, isGraphError, type Page } from '../graph/graph-access';
 import { tokenSourceFor } from '../graph/graph-auth';
-import { DIRECTORY_DELTA_TOKEN_MS } from './directory-delta-handlers';
+import { answersWithIdAlone, DIRECTORY_DELTA_TOKEN_MS } from './directory-delta-handlers';
 import type { DemoUser } from './school-model';
 
 type Entry = { id: string; '@removed'?: { reason: string }; 'members@delta'?: Array<{ id: string; '@odata.type': string; '@removed'?: object }> } & Record<
@@ -107,7 +107,8 @@ describe('directory delta in the demo tenant (user-delta.md, group-delta.md, del
       expect(second.items).toEqual([
         {
           id: staff.id,
-          displayName: staff.displayName,
+          // A change of members alone: the id and members@delta, with the properties for some groups.
+          ...(answersWithIdAlone(staff.id) ? {} : { displayName: staff.displayName }),
           'members@delta': expect.arrayContaining([
             { '@odata.type': '#microsoft.graph.user', id: leaver, '@removed': { reason: 'deleted' } },
             { '@odata.type': '#microsoft.graph.user', id: joiner },
@@ -117,6 +118,24 @@ describe('directory delta in the demo tenant (user-delta.md, group-delta.md, del
       expect(second.items[0]!['members@delta']).toHaveLength(2);
     } finally {
       staff.memberIds.splice(staff.memberIds.indexOf(joiner), 1, leaver);
+    }
+  });
+
+  it('reports an update with "at least the properties that have been updated": a change of members alone as the id and members@delta for some groups, with every property for others', async () => {
+    const bare = ctx.school.groups.find((g) => g.kind !== 'staff' && answersWithIdAlone(g.id))!;
+    const full = ctx.school.groups.find((g) => g.kind !== 'staff' && !answersWithIdAlone(g.id))!;
+    const { deltaLink } = await round('/groups/delta?$select=displayName,mail,members&$deltatoken=latest');
+    const joiner = ctx.school.users.find((u) => u.role === 'governor')!.id;
+    bare.memberIds.push(joiner);
+    full.memberIds.push(joiner);
+    try {
+      const { items } = await round(deltaLink);
+      const added = [{ '@odata.type': '#microsoft.graph.user', id: joiner }];
+      expect(items.find((g) => g.id === bare.id)).toEqual({ id: bare.id, 'members@delta': added });
+      expect(items.find((g) => g.id === full.id)).toEqual({ id: full.id, displayName: full.displayName, mail: full.mail, 'members@delta': added });
+    } finally {
+      bare.memberIds.pop();
+      full.memberIds.pop();
     }
   });
 

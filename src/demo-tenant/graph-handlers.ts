@@ -4,7 +4,7 @@ import { DEMO_APP_ID } from '../graph/graph-auth';
 import { appIdOf, MAIL_SEND, permissionsFor, rolesOf } from '../graph/permissions';
 import { directoryDeltaHandlers } from './directory-delta-handlers';
 import { meetingHandlers, onlineMeetingJson, type DemoMeetings } from './meeting-handlers';
-import { auditLogHandlers, type DemoAuditLog } from './audit-log-handlers';
+import { auditLogHandlers, type DemoAuditLog, type InboxRuleChannel } from './audit-log-handlers';
 import type { DemoDrive, DemoDriveItem, DemoGroup, DemoInboxRule, DemoSchool, DemoUser } from './school-model';
 import { ThrottleControl } from './throttle-control';
 import { serviceOf } from '../graph/published-limits';
@@ -25,12 +25,16 @@ export interface DemoTenant {
   /** Changes a drive item's sharing as a person would; drive delta and the unified audit log then report it. */
   changeSharing(driveId: string, itemId: string, change: (item: DemoDriveItem) => void): void;
   /**
-   * Changes a mailbox's inbox rules as a person would: in Outlook (audited as UpdateInboxRules) or
-   * with Exchange PowerShell (New-/Set-/Remove-InboxRule).
+   * Changes a mailbox's inbox rules as a person would: in Outlook (audited as UpdateInboxRules), in
+   * Outlook on the web (New-/Set-/Remove-InboxRule run as the owner, naming the mailbox as Exchange
+   * does), or as an administrator with Exchange PowerShell (the cmdlets with -Mailbox). Unsaid, a
+   * person uses Outlook and Outlook on the web in turn.
    */
-  changeInboxRules(userId: string, change: (rules: DemoInboxRule[]) => void, how?: 'cmdlet' | 'outlook'): void;
+  changeInboxRules(userId: string, change: (rules: DemoInboxRule[]) => void, how?: InboxRuleChannel): void;
   /** The unified audit log the changes above are recorded in (Graph's Audit Log Query API serves it). */
   auditLog: DemoAuditLog;
+  /** Deletes a drive item (and what is in it) as a person would: delta reports it with a `deleted` facet. */
+  deleteItem(driveId: string, itemId: string): void;
   /** Every delta link issued so far stops working (410 Gone): SharePoint's after a while, the directory's on a sync reset. */
   expireDeltaLinks(): void;
   /** People's own meetings and recordings, with the change notifications they cause. */
@@ -256,6 +260,14 @@ export function createDemoTenant(
       .filter((i) => (i.changeVersion ?? 0) > since)
       .filter((i) => since < 0 || seesSharingChanges || !i.sharingChanged)
       .map((i) => itemJson(d, i, hierarchical));
+    // driveitem-delta.md: a deleted item comes with the `deleted` facet; a fresh enumeration (a
+    // first round, or the resync after a 410) lists only what exists, so it does not name them.
+    if (since >= 0) {
+      for (const x of d.deletedItems ?? []) {
+        if (x.changeVersion > since)
+          items.push({ id: x.id, deleted: { state: 'deleted' }, parentReference: x.parentId ? { driveId: d.id, id: x.parentId } : { driveId: d.id } });
+      }
+    }
     return listResponse(request, items, { defaultPageSize: 200, lastPage: { '@odata.deltaLink': deltaLink.toString() } });
   }
 
@@ -606,7 +618,8 @@ export function createDemoTenant(
     item.sharingRemoved = hadOwn && item.permissions.filter((p) => !p.inheritedFrom).length === 0;
     audit.auditLog.sharingChanged(driveById.get(driveId)!, item, before);
   };
-  const changeInboxRules = (userId: string, change: (rules: DemoInboxRule[]) => void, how: 'cmdlet' | 'outlook' = 'outlook') => {
+  let ruleChanges = 0;
+  const changeInboxRules = (userId: string, change: (rules: DemoInboxRule[]) => void, how: InboxRuleChannel = ruleChanges++ % 2 ? 'web' : 'outlook') => {
     const u = userById.get(userId);
     if (!u) throw new Error(`no user ${userId}`);
     const rules = school.inboxRules.get(u.id) ?? [];
@@ -614,6 +627,18 @@ export function createDemoTenant(
     change(rules);
     school.inboxRules.set(u.id, rules);
     audit.auditLog.inboxRulesChanged(u, before, rules, how);
+  };
+  const deleteItem = (driveId: string, itemId: string) => {
+    const d = driveById.get(driveId);
+    const item = d?.items.find((i) => i.id === itemId);
+    if (!d || !item || item.parentId === null) throw new Error(`no drive item ${driveId}/${itemId} to delete`);
+    const gone = new Set([itemId]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const i of d.items) if (i.parentId && gone.has(i.parentId) && !gone.has(i.id)) grew = !!gone.add(i.id);
+    }
+    for (const i of d.items.filter((x) => gone.has(x.id))) (d.deletedItems ??= []).push({ id: i.id, parentId: i.parentId, changeVersion: ++changeVersion });
+    d.items = d.items.filter((i) => !gone.has(i.id));
   };
   const expireDeltaLinks = () => {
     deltaEpoch += 1;
@@ -627,6 +652,7 @@ export function createDemoTenant(
     recorded,
     changeSharing,
     changeInboxRules,
+    deleteItem,
     expireDeltaLinks,
     meetings: meetings.meetings,
     auditLog: audit.auditLog,

@@ -15,7 +15,10 @@ export type DemoRole = 'staff' | 'student' | 'governor' | 'guest' | 'mailbox';
 /** user.md: userType is "Member" or "Guest". */
 export interface DemoUser
   extends
-    Present<Graph.User, 'id' | 'displayName' | 'givenName' | 'surname' | 'userPrincipalName' | 'mail' | 'userType' | 'accountEnabled' | 'assignedLicenses'>,
+    Present<
+      Graph.User,
+      'id' | 'displayName' | 'givenName' | 'surname' | 'userPrincipalName' | 'mail' | 'mailNickname' | 'userType' | 'accountEnabled' | 'assignedLicenses'
+    >,
     Selected<Graph.User, 'jobTitle' | 'department'> {
   id: string;
   displayName: string;
@@ -23,6 +26,8 @@ export interface DemoUser
   surname: string;
   userPrincipalName: string;
   mail: string;
+  /** The mail alias (Exchange's Alias): what Exchange's own records may name the mailbox by. */
+  mailNickname: string;
   userType: 'Member' | 'Guest';
   accountEnabled: boolean;
   jobTitle: string | null;
@@ -139,6 +144,8 @@ export interface DemoDrive {
   name: string;
   driveType: 'business' | 'documentLibrary';
   ownerUserId: string | null;
+  /** Items deleted since start-up, for delta to report with a `deleted` facet (driveitem-delta.md). */
+  deletedItems?: Array<{ id: string; parentId: string | null; changeVersion: number }>;
   siteId: string | null;
   rootId: string;
   items: DemoDriveItem[];

@@ -9,6 +9,9 @@ export class ExchangeAccessError extends Error {
   }
 }
 
+/** Exchange has no object by that identity (404: Get-Recipient of a recipient since deleted). */
+export class ExchangeNotFoundError extends Error {}
+
 /**
  * Read-only Exchange Online cmdlets over the admin REST endpoint (the one the ExchangeOnlineManagement
  * v3 module uses): mailbox SMTP forwarding and the tenant's auto-forward controls are not in Graph.
@@ -47,6 +50,7 @@ export class ExchangeAdmin {
       });
       if (res.ok) return (await res.json()) as { value?: never[] };
       if (res.status === 401 || res.status === 403) throw new ExchangeAccessError(res.status);
+      if (res.status === 404) throw new ExchangeNotFoundError(`Exchange Online found no such object (${url.split('/').pop()})`);
       if ((res.status === 429 || res.status === 503) && attempt < (this.options.maxRetries ?? 5)) {
         await sleep(Math.max(1, Number(res.headers.get('retry-after')) || 1) * 1000);
         continue;

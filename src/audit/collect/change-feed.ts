@@ -16,7 +16,11 @@ export interface ChangeFeed {
    * change without Sites.FullControl.All, so the collector then reads these items by path.
    */
   sharingItems?: Array<{ site: string; url: string }>;
-  /** Mailboxes (sign-in names, lower case) whose inbox rules changed; undefined when the log could not say. */
+  /**
+   * Mailboxes whose inbox rules changed, as the records name them (lower case): a sign-in name, an
+   * alias, a display name, an object id or a DN (see `ruleMailbox`); `mailboxesNamed` finds them in
+   * the directory. Undefined when the log could not say.
+   */
   ruleMailboxes?: Set<string>;
   /** Why an area could not be learnt from the log (it falls back to reading in full). */
   unavailable: Partial<Record<'sharing' | 'rules', string>>;
@@ -81,9 +85,12 @@ export async function readChangeFeed(graph: GraphAccess, window: { from: Date; t
     const started = now();
     let status = query.status;
     // Bounded by the clock and by the number of polls, so a clock that does not move cannot hold the run.
+    // security-auditlogquery.md: notStarted and running are on the way; failed, cancelled (and a
+    // status added later, unknownFutureValue) will never succeed, so they end the wait at once.
     for (let polls = 0; status !== 'succeeded'; polls++) {
-      if (status === 'failed' || status === 'cancelled' || now() - started > GIVE_UP_MS || polls > GIVE_UP_MS / POLL_MS) {
-        const why = `the audit log search ${status === 'running' || status === 'notStarted' ? 'did not finish in 30 minutes' : status}`;
+      const underWay = status === 'notStarted' || status === 'running';
+      if (!underWay || now() - started > GIVE_UP_MS || polls > GIVE_UP_MS / POLL_MS) {
+        const why = `the audit log search ${underWay ? 'did not finish in 30 minutes' : `ended ${status}`}`;
         return { unavailable: { sharing: unavailable.sharing ?? why, rules: unavailable.rules ?? why } };
       }
       await graph.sleep(POLL_MS);
@@ -116,17 +123,97 @@ export async function readChangeFeed(graph: GraphAccess, window: { from: Date; t
         out.sharingItems!.push({ site: siteKey(site), url });
       }
     } else if (RULE_OPERATIONS.includes(r.operation) && out.ruleMailboxes) {
-      // The mailbox: its owner for a change saved in Outlook, the -Mailbox parameter (or the rule's
-      // identity, "mailbox\rule") for a cmdlet; the person who acted only as a last resort.
-      const parameter = Array.isArray(data.Parameters)
-        ? (data.Parameters as Array<{ Name?: string; Value?: string }>).find((p) => p.Name === 'Mailbox')?.Value
-        : undefined;
-      const mailbox =
-        (typeof data.MailboxOwnerUPN === 'string' ? data.MailboxOwnerUPN : undefined) ?? parameter ?? r.objectId?.split('\\')[0] ?? r.userPrincipalName;
+      const mailbox = ruleMailbox(r);
       if (mailbox) out.ruleMailboxes.add(mailbox.toLowerCase());
     }
   }
   return out;
+}
+
+/**
+ * The mailbox an inbox-rule record is about, as the record names it.
+ *
+ * - UpdateInboxRules (Outlook saving its rules) is a mailbox audit record: `MailboxOwnerUPN`.
+ * - New-/Set-/Remove-InboxRule are Exchange admin audit records (Office 365 Management Activity API
+ *   schema, "Exchange admin schema"): `ObjectId` is "the name of the object that was modified by the
+ *   cmdlet" and `Parameters` "the name and value for all parameters that were used with the cmdlet".
+ *   An administrator names the mailbox with -Mailbox, which takes "any value that uniquely
+ *   identifies the mailbox": name, alias, DN, canonical DN, domain\account, email address, GUID,
+ *   LegacyExchangeDN, SamAccountName or UPN (New-InboxRule.md). Someone making a rule in their own
+ *   mailbox (Outlook on the web, or the cmdlet without -Mailbox) passes no -Mailbox at all, and the
+ *   rule's ObjectId is "<mailbox>\<rule>" where the mailbox is Exchange's name for it, such as
+ *   "EURPR05A001.PROD.OUTLOOK.COM/Microsoft Exchange Hosted Organizations/contoso.onmicrosoft.com/Jo Bloggs"
+ *   (its object id or alias in place of the display name for many mailboxes): not a sign-in name.
+ *   Microsoft documents ObjectId only as the modified object's name; this form is what such
+ *   records carry, and any name found here that the directory does not know reads every mailbox.
+ *
+ * The person who acted names it only when the record names no mailbox at all.
+ */
+function ruleMailbox(r: { objectId?: string; userPrincipalName?: string; auditData?: { [k: string]: unknown } }): string | undefined {
+  const data = r.auditData ?? {};
+  const parameters = Array.isArray(data.Parameters) ? (data.Parameters as Array<{ Name?: string; Value?: string }>) : [];
+  const parameter = (name: string) => parameters.find((p) => p.Name === name)?.Value || undefined;
+  // A rule's identity, "<mailbox>\<rule>": the part before the backslash (a name that finds nobody reads every mailbox).
+  const mailboxOf = (identity: string | undefined) => (identity?.includes('\\') ? identity.slice(0, identity.lastIndexOf('\\')) : undefined);
+  const objectId = typeof data.ObjectId === 'string' ? data.ObjectId : r.objectId;
+  return (
+    (typeof data.MailboxOwnerUPN === 'string' ? data.MailboxOwnerUPN : undefined) ??
+    parameter('Mailbox') ??
+    mailboxOf(parameter('Identity')) ??
+    mailboxOf(objectId) ??
+    r.userPrincipalName
+  );
+}
+
+/**
+ * The people whose mailboxes the feed names, found in the directory by sign-in name, address, alias
+ * (mailNickname, or the sign-in name's local part), display name or object id; also the last part
+ * of a canonical name (…/contoso.onmicrosoft.com/Jo Bloggs), the CN of a DN and the alias at the end
+ * of a LegacyExchangeDN (…/cn=Recipients/cn=<32 hex>-jo.bloggs). A display name two people share
+ * names both. A name that finds nobody is returned in `unknown`: the caller must then read every
+ * mailbox, never guess.
+ */
+export function mailboxesNamed(
+  names: Iterable<string>,
+  users: ReadonlyArray<{ id: string; userPrincipalName: string; mail?: string | null; mailNickname?: string | null; displayName?: string | null }>,
+): { ids: Set<string>; unknown: string[] } {
+  const index = new Map<string, Set<string>>();
+  const add = (key: string | null | undefined, id: string) => {
+    if (!key) return;
+    const k = key.toLowerCase();
+    if (!index.has(k)) index.set(k, new Set());
+    index.get(k)!.add(id);
+  };
+  for (const u of users) {
+    for (const key of [u.id, u.userPrincipalName, u.userPrincipalName.split('@')[0], u.mail, u.mailNickname, u.displayName]) add(key, u.id);
+  }
+  const ids = new Set<string>();
+  const unknown: string[] = [];
+  for (const name of names) {
+    const found = new Set<string>();
+    for (const form of nameForms(name)) for (const id of index.get(form.toLowerCase()) ?? []) found.add(id);
+    if (found.size) found.forEach((id) => ids.add(id));
+    else unknown.push(name);
+  }
+  return { ids, unknown };
+}
+
+/** The ways one name of a mailbox may carry the part the directory knows. */
+function nameForms(name: string): string[] {
+  const n = name.trim().replace(/^smtp:/i, '');
+  const forms = [n];
+  // domain\account
+  if (n.includes('\\')) forms.push(n.slice(n.lastIndexOf('\\') + 1));
+  // A DN (CN=Jo Bloggs,OU=contoso.onmicrosoft.com,…): its CN.
+  const cn = /^cn=([^,]+),/i.exec(n)?.[1];
+  if (cn) forms.push(cn);
+  if (n.includes('/')) {
+    // A canonical name (…/Microsoft Exchange Hosted Organizations/contoso.onmicrosoft.com/Jo Bloggs) or
+    // a LegacyExchangeDN (/o=ExchangeLabs/…/cn=Recipients/cn=<32 hex>-jo.bloggs): the last part.
+    const last = n.slice(n.lastIndexOf('/') + 1).replace(/^cn=/i, '');
+    forms.push(last, last.replace(/^[0-9a-f]{32}-/i, ''));
+  }
+  return forms;
 }
 
 /** A site URL as the feed and the site list are matched on. */

@@ -1,5 +1,5 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
-import { ExchangeAccessError, type ExchangeAdmin } from '../../exchange/exchange-admin';
+import { ExchangeAccessError, ExchangeNotFoundError, type ExchangeAdmin } from '../../exchange/exchange-admin';
 import type { GraphAccess, Page } from '../../graph/graph-access';
 import type { Graph, Optional, Present, Selected } from '../../graph/graph-types';
 import type { AuditArea } from '../controls/areas';
@@ -15,7 +15,7 @@ import {
 } from '../snapshot';
 import { sharePointBudgets } from '../../graph/published-limits';
 import { batchGetLists, batchGetObjects, isForbidden } from './graph-collection';
-import { readChangeFeed, siteKey, type ChangeFeed } from './change-feed';
+import { mailboxesNamed, readChangeFeed, siteKey, type ChangeFeed } from './change-feed';
 
 export interface CollectProgress {
   phase: string;
@@ -125,7 +125,7 @@ export class TenantCollector {
   async collect(): Promise<TenantSnapshot> {
     const snapshot = emptySnapshot(this.options.tenantId, (this.options.now ?? (() => new Date()))());
     await this.area('directory', 'User.Read.All', async () => {
-      snapshot.users = await this.graph.all<SnapshotUser>('/users?$select=id,displayName,userPrincipalName,mail,userType&$top=999');
+      snapshot.users = await this.graph.all<SnapshotUser>('/users?$select=id,displayName,userPrincipalName,mail,mailNickname,userType&$top=999');
     });
     // SharePoint's budget is the scarce one: spend it no faster than it refills rather than meet 429s.
     const feed = this.options.changesSince ? await this.changeFeed(this.options.changesSince) : undefined;
@@ -141,10 +141,13 @@ export class TenantCollector {
       'sharing.items',
       'Files.Read.All and Sites.Read.All',
       async () => {
-        const { items, deltaLinks, changed, incremental, deltaSeesSharing, unresolved } = await this.sharedItems(snapshot.users, feed);
+        const { items, deltaLinks, changed, incremental, deltaSeesSharing, unresolved, readWhole } = await this.sharedItems(snapshot.users, feed);
         snapshot.sharedItems = items;
         snapshot.deltaLinks = { ...snapshot.deltaLinks, ...deltaLinks };
-        if (this.options.previousDeltaLinks) snapshot.changedDriveItems = changed;
+        if (this.options.previousDeltaLinks) {
+          snapshot.changedDriveItems = changed;
+          (snapshot.incremental ??= {}).drivesRead = readWhole;
+        }
         if (!incremental || deltaSeesSharing) return;
         if (!feed?.sharingItems) {
           sharingPartial =
@@ -167,17 +170,24 @@ export class TenantCollector {
       if (deltaLink) snapshot.deltaLinks = { ...snapshot.deltaLinks, groups: deltaLink };
       if (readOnly) (snapshot.incremental ??= {}).groupsRead = readOnly;
     });
+    let rulesNote: string | undefined;
     await this.area(
       'mail.inbox-rules',
       'MailboxSettings.Read',
       async () => {
-        const only = feed?.ruleMailboxes;
+        // The records name mailboxes as Exchange does (an alias, a display name, an id...), not always by sign-in name.
+        const named = feed?.ruleMailboxes && mailboxesNamed(feed.ruleMailboxes, snapshot.users);
+        if (named?.unknown.length) {
+          // A mailbox the directory does not know by that name: never guess which, read them all.
+          rulesNote = `every mailbox's rules were read: the audit log named ${named.unknown.length} mailbox(es) not found in the directory (${named.unknown.slice(0, 3).join(', ')})`;
+        }
+        const only = named && !named.unknown.length ? named.ids : undefined;
         snapshot.inboxRules = await this.inboxRules(snapshot.users, only);
-        if (only) (snapshot.incremental ??= {}).mailboxesRead = snapshot.users.filter((u) => isIn(only, u)).map((u) => u.id);
+        if (only) (snapshot.incremental ??= {}).mailboxesRead = snapshot.users.filter((u) => only.has(u.id)).map((u) => u.id);
       },
       // Read in full, so complete: only slower than it could have been.
       () => undefined,
-      () => (feed?.unavailable.rules ? fellBack('rules', feed.unavailable.rules) : undefined),
+      () => rulesNote ?? (feed?.unavailable.rules ? fellBack('rules', feed.unavailable.rules) : undefined),
     );
     await this.exchangeArea('mail.mailbox-forwarding', 'mailbox forwarding is not in Microsoft Graph', async (exchange) => {
       // Forwarding lives in two places (Set-Mailbox): ForwardingSmtpAddress, a raw address, and
@@ -196,7 +206,11 @@ export class TenantCollector {
         const base = { userId: m.ExternalDirectoryObjectId, userPrincipalName: m.UserPrincipalName, keepsCopy: m.DeliverToMailboxAndForward };
         if (m.ForwardingSmtpAddress) out.push({ ...base, forwardingSmtpAddress: m.ForwardingSmtpAddress.replace(/^smtp:/i, '') });
         if (m.ForwardingAddress) {
-          const [r] = await exchange.invoke<Recipient>('Get-Recipient', { Identity: m.ForwardingAddress });
+          // A recipient since deleted is not there to ask (404): reported by the name the mailbox still forwards to.
+          const [r] = await exchange.invoke<Recipient>('Get-Recipient', { Identity: m.ForwardingAddress }).catch((e: unknown) => {
+            if (e instanceof ExchangeNotFoundError) return [];
+            throw e;
+          });
           const address = (r?.ExternalEmailAddress || r?.PrimarySmtpAddress || '').replace(/^smtp:/i, '');
           // A recipient Exchange cannot resolve is reported, not assumed to be inside the school.
           out.push({ ...base, forwardingSmtpAddress: address || m.ForwardingAddress, forwardingRecipient: m.ForwardingAddress });
@@ -339,12 +353,33 @@ export class TenantCollector {
         const was = byId.get(c.id);
         byId.set(c.id, { ...was, ...c, 'members@delta': [...(was?.['members@delta'] ?? []), ...(c['members@delta'] ?? [])] });
       }
+      // delta-query-overview.md: an updated object comes "with at least the properties that have been
+      // updated": a change of members alone may be the id and members@delta. Its name, address and
+      // whether it is a team are then read from the directory, so it is read again, not taken as
+      // gone (its findings would be lost for a run); one since deleted (404) is gone.
+      const partial = [...byId.values()].filter(
+        (c) => !c['@removed'] && (c.displayName === undefined || !('mail' in c) || !('resourceProvisioningOptions' in c)),
+      );
+      let filled = true;
+      if (changes?.deltaLink && partial.length) {
+        const read = await batchGetObjects<Changed>(
+          this.graph,
+          partial.map((c) => ({ id: c.id, url: `/groups/${c.id}?$select=id,displayName,mail,resourceProvisioningOptions` })),
+        );
+        for (const c of partial) {
+          const answer = read.get(c.id);
+          if (answer?.body) byId.set(c.id, { ...answer.body, ...c });
+          else if (answer?.status === 404) byId.set(c.id, { ...c, '@removed': { reason: 'deleted' } });
+          // Anything else: no guessing, every group is read as in a full run.
+          else filled = false;
+        }
+      }
       // Joining or leaving the staff or students group changes who that person is in every other
       // group: those groups are read again too (found from the person's memberOf).
       const reclassified = new Set(
         [...byId.values()].filter((c) => c.mail && classifying.includes(c.mail.toLowerCase())).flatMap((c) => (c['members@delta'] ?? []).map((m) => m.id)),
       );
-      if (changes?.deltaLink && reclassified.size <= MAX_RECLASSIFIED) {
+      if (changes?.deltaLink && filled && reclassified.size <= MAX_RECLASSIFIED) {
         const present = [...byId.values()].filter((c) => !c['@removed'] && c.displayName !== undefined);
         const known = new Set(present.map((c) => c.id));
         const add = (found: Changed[]) => {
@@ -408,8 +443,9 @@ export class TenantCollector {
     }));
   }
 
+  /** Forwarding inbox rules; an incremental run reads only the mailboxes of `only` (user ids). */
   private async inboxRules(users: SnapshotUser[], only?: Set<string>): Promise<Record<string, SnapshotInboxRule[]>> {
-    const mailboxes = users.filter((u) => u.userType === 'Member' && u.mail && (!only || isIn(only, u)));
+    const mailboxes = users.filter((u) => u.userType === 'Member' && u.mail && (!only || only.has(u.id)));
     const lists = await batchGetLists<SnapshotInboxRule>(
       this.graph,
       mailboxes.map((u) => ({ id: u.id, url: `/users/${u.id}/mailFolders/inbox/messageRules?$select=id,displayName,isEnabled,actions` })),
@@ -501,6 +537,18 @@ export class TenantCollector {
       }
     }
     const incremental = sources.some((s) => previous[s.key] && !expired.includes(s.key));
+    // A drive read from the start in an incremental run (its link expired, 410 resync; or it had
+    // none) is read whole: its items are all in `changed`, and one deleted meanwhile is in no
+    // fresh enumeration, so the last run's findings about that drive are not carried over at all.
+    const readWhole = new Set<string>();
+    if (this.options.previousDeltaLinks) {
+      for (const source of sources.filter((s) => !previous[s.key] || expired.includes(s.key))) {
+        const d = deltas.get(source.key);
+        if (d?.status !== 200) continue;
+        if (!source.key.startsWith('site:')) readWhole.add(source.key);
+        for (const item of d.value) if (item.parentReference?.driveId) readWhole.add(item.parentReference.driveId);
+      }
+    }
     // driveitem-delta.md: "to process permissions correctly your application will need to request
     // Sites.FullControl.All". Without it a change of sharing alone does not show in delta, so the
     // items the audit log names are read one by one instead.
@@ -536,7 +584,7 @@ export class TenantCollector {
       driveOwner: driveOwners.get(r.driveId) ?? '',
       permissions: (permissions.get(`${r.driveId}/${r.item.id}`)?.value ?? []).map(toPermission),
     }));
-    return { items, deltaLinks, changed, incremental, deltaSeesSharing, unresolved };
+    return { items, deltaLinks, changed, incremental, deltaSeesSharing, unresolved, readWhole: [...readWhole] };
   }
 
   /**
@@ -661,9 +709,6 @@ export class TenantCollector {
  * An empty `shared: {}` (Prefer: hierarchicalsharing) marks the root of a permission hierarchy or
  * sharing removed: not sharing, and not worth a 5-unit permissions call (driveitem-delta.md).
  */
-/** Whether the feed names this person's mailbox (by sign-in name or address). */
-const isIn = (names: Set<string>, u: SnapshotUser) => names.has(u.userPrincipalName.toLowerCase()) || (!!u.mail && names.has(u.mail.toLowerCase()));
-
 /** A URL as library and item URLs are matched on: decoded, lower case, no trailing slash. */
 const urlKey = (url: string) => decoded(url).replace(/\/+$/, '').toLowerCase();
 const decoded = (url: string) => {
