@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { useDemoGraph } from '../../test/support/demo-graph';
+import { countingDb } from '../../test/support/counting-db';
 import { engines, type TestStorage } from '../../test/support/storages';
 import { loadSchoolConfig } from '../config/load-school-config';
 import { keyPeople } from '../demo-tenant/school-generator';
@@ -66,6 +67,23 @@ describe.each(engines)('the school directory kept from Graph deltas (%s)', (_eng
       expect(found.find((p) => p?.id === u.id) ?? (await a.directory.person(u.id))).toEqual(await fromGraph.person(u.id));
     expect(found.filter((p) => p?.kind === 'student').length).toBeGreaterThan(800);
     expect(await a.directory.person(k.teacher.userPrincipalName.toUpperCase())).toMatchObject({ id: k.teacher.id, kind: 'staff' });
+  });
+
+  it('reads the people of the copy once per generation, not once per click', async () => {
+    const a = instance(storage);
+    await a.refresher.refresh();
+    const counted = countingDb(storage.storage.db);
+    const directory = new SchoolDirectory(a.graph, demoConfig, 5 * 60_000, Date.now, new DirectoryStore(counted.db));
+    const people = ctx.school.users.filter((u) => u.userType === 'Member').slice(0, 500);
+    for (const u of people) expect(await directory.person(u.id)).toMatchObject({ id: u.id });
+    const first = counted.work.statements;
+    // 500 people cost a handful of statements (the copy's state, its groups, its people), not 500.
+    expect(first).toBeLessThan(10);
+    // By sign-in name or mail, in any case, as the store answers.
+    const k = keyPeople(ctx.school);
+    expect(await directory.person(k.teacher.userPrincipalName.toUpperCase())).toMatchObject({ id: k.teacher.id });
+    expect(await directory.person(k.teacher.mail.toUpperCase())).toMatchObject({ id: k.teacher.id });
+    expect(counted.work.statements).toBe(first);
   });
 
   it('knows a new member of the staff group as staff after the next refresh, from a delta', async () => {

@@ -83,6 +83,11 @@ export class DirectoryStore {
     return rows[0] && person(rows[0]);
   }
 
+  /** Everyone in the copy (SchoolDirectory indexes them once per generation). */
+  async everyone(): Promise<DirectoryUser[]> {
+    return (await this.db.selectFrom('directory_user').selectAll().execute()).map(person);
+  }
+
   async names(): Promise<Map<string, { displayName: string; userPrincipalName: string }>> {
     const rows = await this.db.selectFrom('directory_user').select(['id', 'display_name', 'user_principal_name']).execute();
     return new Map(rows.map((r) => [r.id, { displayName: r.display_name, userPrincipalName: r.user_principal_name }]));
