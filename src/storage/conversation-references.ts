@@ -15,18 +15,40 @@ export interface StoredConversation<TReference = unknown> {
 
 type ConversationRow = Selectable<ConversationReferenceTable>;
 
-/** Every activity saves its conversation: compiled once (precompiled-query.ts). */
+/**
+ * Every activity saves its conversation: compiled once (precompiled-query.ts). An unchanged row is
+ * not even offered to the insert (WHERE NOT EXISTS), so it is not locked: on PostgreSQL a no-op
+ * upsert still locks the row, which writes and flushes the WAL at its commit, on every click.
+ */
 const saveIfChanged = new PrecompiledQuery((db, values: ConversationRow) =>
   db
     .insertInto('conversation_reference')
-    .values({
-      key: values.key,
-      kind: values.kind,
-      conversation_id: values.conversation_id,
-      tenant_id: values.tenant_id,
-      reference: values.reference,
-      updated_at: values.updated_at,
-    })
+    .columns(['key', 'kind', 'conversation_id', 'tenant_id', 'reference', 'updated_at'])
+    .expression(
+      db
+        .selectNoFrom((eb) => [
+          eb.val(values.key).as('key'),
+          eb.val(values.kind).as('kind'),
+          eb.val(values.conversation_id).as('conversation_id'),
+          eb.val(values.tenant_id).as('tenant_id'),
+          eb.val(values.reference).as('reference'),
+          eb.val(values.updated_at).as('updated_at'),
+        ])
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('conversation_reference')
+                .select('key')
+                .where('key', '=', values.key)
+                .where('kind', '=', values.kind)
+                .where('conversation_id', '=', values.conversation_id)
+                .where('tenant_id', 'is not distinct from', values.tenant_id)
+                .where('reference', '=', values.reference),
+            ),
+          ),
+        ),
+    )
     .onConflict((oc) =>
       oc
         .column('key')

@@ -1,6 +1,7 @@
 // better-sqlite3's native binding keeps the error class of the first test file that loaded it in a Jest
 // worker, so its errors can come from another realm: match on the message, not with toThrow.
 
+import { sql } from 'kysely';
 import { engines } from '../../test/support/storages';
 import { AuditLog } from './audit-log';
 import { ConversationReferences } from './conversation-references';
@@ -64,10 +65,16 @@ describe.each(engines)('storage on %s', (_name, open) => {
       let now = new Date('2026-11-23T09:00:00Z');
       const refs = new ConversationReferences(t.storage.db, () => now);
       const entry = { key: 'user-1', kind: 'personal' as const, conversationId: 'a:1', tenantId: null, reference: { n: 1 } };
-      await refs.save(entry);
+      expect(await refs.save(entry)).toBe(true);
       now = new Date('2026-11-23T09:05:00Z');
-      await refs.save(entry);
+      expect(await refs.save(entry)).toBe(false);
       expect((await refs.find('user-1'))!.updatedAt).toBe('2026-11-23T09:00:00.000Z');
+      if (t.storage.engine === 'postgres') {
+        // Not even locked: a locked row carries the locker in xmax, and the lock is written to the WAL
+        // and flushed at commit, on every click of the start of term.
+        const { rows } = await sql<{ xmax: string }>`select xmax::text as xmax from conversation_reference where key = 'user-1'`.execute(t.storage.db);
+        expect(rows[0]!.xmax).toBe('0');
+      }
       await refs.save({ ...entry, tenantId: 'tid' });
       expect(await refs.find('user-1')).toMatchObject({ tenantId: 'tid', updatedAt: '2026-11-23T09:05:00.000Z' });
       now = new Date('2026-11-23T09:10:00Z');
