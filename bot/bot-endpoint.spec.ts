@@ -105,6 +105,8 @@ describe('the bot endpoint answers card buttons inline', () => {
     const bad = pressed({ value: { action: { type: 'Action.Execute', verb: 'plant.water', data: { litres: 9 } } } });
     const badInline = await post(bad, `Bearer ${await keys.token()}`);
     expect(await throughTurnAnswer(pressed())).toEqual(inline);
+    // Delivered "expectReplies" (replies buffered into the answer), it is botbuilder's to carry, and the bot's answer is the same.
+    expect(await throughTurnAnswer(pressed({ deliveryMode: 'expectReplies' }))).toEqual(inline);
     expect(await throughTurnAnswer(bad)).toEqual(badInline);
     expect(badInline).toMatchObject({ status: 400, body: { value: { code: 'BadRequest' } } });
   });
@@ -145,6 +147,9 @@ describe('the bot endpoint answers card buttons inline', () => {
     const message = { ...pressed(), type: ActivityTypes.Message, name: undefined, value: undefined, text: 'help' };
     await endpoint({ method: 'POST', body: message, headers: { authorization: `Bearer ${await keys.token()}` } } as never, res as never);
     expect(turns).toBe(1);
+    const buffered = { ...pressed(), deliveryMode: 'expectReplies' };
+    await endpoint({ method: 'POST', body: buffered, headers: { authorization: `Bearer ${await keys.token()}` } } as never, res as never);
+    expect(turns).toBe(2);
   });
 
   /** The invoke response the bot gives when the same activity reaches it as a botbuilder turn. */

@@ -21,7 +21,8 @@ export interface BotEndpointParts {
 export function botEndpoint(parts: BotEndpointParts): (req: Request, res: Response) => Promise<void> {
   return async (req, res) => {
     const activity = req.body as Activity;
-    if (!isCardAction(activity)) return parts.adapter.process(req, res, (context) => parts.bot.run(context));
+    // "expectReplies" delivery buffers a turn's replies into the answer: botbuilder's to do.
+    if (!isCardAction(activity) || activity.deliveryMode === 'expectReplies') return parts.adapter.process(req, res, (context) => parts.bot.run(context));
     const authorization = req.headers.authorization;
     let authenticated;
     try {

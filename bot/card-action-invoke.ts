@@ -16,13 +16,10 @@ export interface CardActionServices extends ConversationMemory {
   router: BotRouter;
 }
 
-/**
- * An Adaptive Card's Action.Execute that is answered in the invoke's own HTTP response (Teams
- * waits for it; "expectReplies" delivery buffers replies instead and is left to botbuilder).
- */
+/** An Adaptive Card's Action.Execute: answered in the invoke's own HTTP response, which Teams waits for. */
 export function isCardAction(activity: unknown): boolean {
   const a = activity as Partial<Activity> | null;
-  return typeof a === 'object' && a !== null && a.type === 'invoke' && a.name === 'adaptiveCard/action' && a.deliveryMode !== 'expectReplies';
+  return typeof a === 'object' && a !== null && a.type === 'invoke' && a.name === 'adaptiveCard/action';
 }
 
 /**
