@@ -77,6 +77,8 @@ describe('the bot adapter', () => {
     for (let i = 0; i < 5; i++) expect((await post(adapter, token)).status).toBe(200);
     expect(authentication.counts).toEqual({ authenticated: 5, verified: 1 });
 
+    // The same token with its service URL or channel in another shape is botbuilder's to refuse, every time.
+    expect(await post(adapter, token, [SERVICE_URL] as never)).toEqual({ status: 401, turn: undefined });
     // The same token through another service URL than it names is checked, and refused, every time.
     for (let i = 0; i < 2; i++) expect(await post(adapter, token, 'https://elsewhere.example/')).toEqual({ status: 401, turn: undefined });
     // A forged token is never remembered: refused each time it is presented.

@@ -142,6 +142,35 @@ describe('the bot endpoint answers card buttons inline', () => {
     expect(watered).toEqual([]);
   });
 
+  it('answers a fault as an error on the card, never a stack trace, and takes the caller from authentication alone', async () => {
+    const token = `Bearer ${await keys.token()}`;
+    const failing = new ESafetyBot({
+      schoolName: 'Demo Academy',
+      tenantId: TENANT,
+      personOf: async () => {
+        throw new Error('connection terminated unexpectedly');
+      },
+      conversations,
+      logger: pino({ level: 'silent' }),
+    });
+    const authentication = createBotAuthentication({ appId: BOT_APP_ID, appPassword: 'secret', tenantId: TENANT, openIdMetadataUrl: keys.metadataUrl });
+    const broken = botEndpoint({ adapter, authentication, bot: failing });
+    let answer: { status: number; body: unknown } | undefined;
+    const res = { send: (status: number, body: unknown) => void (answer = { status, body }) };
+    const body = { ...pressed(), callerId: 'urn:botframework:aadappid:someone-else' };
+    await broken({ method: 'POST', body, headers: { authorization: token } } as never, res as never);
+    expect(answer).toEqual({
+      status: 500,
+      body: {
+        statusCode: 500,
+        type: 'application/vnd.microsoft.error',
+        value: { code: 'InternalError', message: 'Sorry, something went wrong on our side. Please try again; if it keeps happening, tell the IT team.' },
+      },
+    });
+    expect(JSON.stringify(answer)).not.toMatch(/connection terminated|at /);
+    expect(body.callerId).toBe('urn:botframework:azure');
+  });
+
   it('leaves every other activity to botbuilder', async () => {
     const res = { status: () => undefined, send: () => undefined, end: () => undefined, header: () => undefined };
     const message = { ...pressed(), type: ActivityTypes.Message, name: undefined, value: undefined, text: 'help' };

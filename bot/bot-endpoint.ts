@@ -33,7 +33,8 @@ export function botEndpoint(parts: BotEndpointParts): (req: Request, res: Respon
       if (e instanceof AuthenticationError) throw new AuthError(401, 'The Bot Framework token was refused');
       throw e;
     }
-    if (authenticated.callerId) activity.callerId = authenticated.callerId;
+    // As CloudAdapter does: whatever the body said, the caller is who authentication says.
+    activity.callerId = authenticated.callerId as string;
     const { status, body } = await parts.bot.cardActions.answer(activity);
     res.send(status, body);
   };

@@ -1,4 +1,5 @@
 import type { Activity } from 'botbuilder';
+import { isGraphUnreachable } from '../src/graph/graph-access';
 import type { Person } from '../src/school/school-directory';
 import { activityTenant, cardError, refuseInvoke } from './activity-checks';
 import type { BotRouter } from './card-action-router';
@@ -46,10 +47,23 @@ export class CardActionInvokes {
     // As botbuilder answers an adaptiveCard/action that is not an Action.Execute.
     if (action.type !== 'Action.Execute')
       return { status: 400, body: cardError(400, 'NotSupported', `The action '${String(action.type).slice(0, 40)}' is not supported.`) };
-    const aadObjectId = activity.from?.aadObjectId;
-    const person: Person | undefined = aadObjectId && services.personOf ? await services.personOf(aadObjectId) : undefined;
-    await rememberConversation(activity, person, services);
-    const response = await services.router.cardAction(person, action.verb, action.data ?? {});
-    return { status: response.statusCode, body: response };
+    try {
+      const aadObjectId = activity.from?.aadObjectId;
+      const person: Person | undefined = aadObjectId && services.personOf ? await services.personOf(aadObjectId) : undefined;
+      await rememberConversation(activity, person, services);
+      const response = await services.router.cardAction(person, action.verb, action.data ?? {});
+      return { status: response.statusCode, body: response };
+    } catch (e) {
+      // A fault (the database or Microsoft 365 not answering): an error Teams shows on the card, never a stack trace.
+      if (isGraphUnreachable(e)) {
+        services.logger.warn({ verb: action.verb, cause: e.message }, 'card action: Microsoft Graph unreachable');
+        return { status: 503, body: cardError(503, 'ServiceUnavailable', 'Microsoft 365 is not answering just now. Please try again in a few minutes.') };
+      }
+      services.logger.error({ err: e, verb: action.verb }, 'card action failed');
+      return {
+        status: 500,
+        body: cardError(500, 'InternalError', 'Sorry, something went wrong on our side. Please try again; if it keeps happening, tell the IT team.'),
+      };
+    }
   }
 }

@@ -56,7 +56,9 @@ export class ReusedBotClients extends BotFrameworkAuthentication {
    * what a click cost. A token never accepted is verified every time it is presented.
    */
   async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
-    const key = authHeader ? `${authHeader}\n${activity.channelId ?? ''}\n${activity.serviceUrl ?? ''}` : undefined;
+    // Only strings are keyed: anything else is botbuilder's to refuse, every time.
+    const keyable = authHeader && typeof activity.channelId === 'string' && typeof activity.serviceUrl === 'string';
+    const key = keyable ? `${authHeader}\n${activity.channelId}\n${activity.serviceUrl}` : undefined;
     let pending = key ? this.verified.get(key) : undefined;
     if (pending) {
       const found = await pending.catch(() => undefined);
