@@ -25,6 +25,8 @@
  *    Each person's chat with the bot is known beforehand (the card reached them through it), as a
  *    click finds it at the start of term; `--first-contact` leaves the chats unknown, so each click
  *    also records its chat and wakes what waited for the person.
+ *    `--postgres URL` names the server (default 127.0.0.1:5432 over TCP; a Unix socket is
+ *    `postgres://postgres@%2Fvar%2Frun%2Fpostgresql/test`).
  *    `--skip-fanout` runs only this part; `--engines sqlite,postgres` chooses; `--profile DIR` writes
  *    a CPU profile of each app instance during the burst.
  */
@@ -72,6 +74,8 @@ const arg = (name: string, fallback: string) => {
 const flag = (name: string) => process.argv.includes(`--${name}`);
 const JSON_OUT = flag('json');
 const FIRST_CONTACT = flag('first-contact');
+/** The PostgreSQL server the instances use (`--postgres URL`; a database is created there for each run). */
+const POSTGRES = arg('postgres', 'postgres://postgres@127.0.0.1:5432/test');
 /** Human lines: stdout, or stderr when stdout carries JSON. */
 const say = (line: string) => (JSON_OUT ? process.stderr : process.stdout).write(`${line}\n`);
 const CONFIG_FILE = resolve(__dirname, '..', '..', 'config', 'demo-school.yaml');
@@ -529,9 +533,11 @@ async function startOfTerm(
   let dropDatabase = async () => undefined;
   if (engine === 'postgres') {
     const name = `esafety_bench_${randomUUID().slice(0, 8)}`;
-    const admin = new Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', max: 1 });
+    const server = new URL(POSTGRES);
+    const admin = new Pool({ connectionString: POSTGRES, max: 1 });
     await admin.query(`CREATE DATABASE ${name}`);
-    databaseUrl = `postgres://postgres@127.0.0.1:5432/${name}`;
+    server.pathname = `/${name}`;
+    databaseUrl = server.toString();
     dropDatabase = async () => {
       // Best effort: a database left behind by a failed run is harmless and named as a bench's.
       await admin.query(`DROP DATABASE ${name} WITH (FORCE)`).catch((e: Error) => say(`  (could not drop ${name}: ${e.message})`));
