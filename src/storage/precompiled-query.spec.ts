@@ -17,7 +17,7 @@ const save = new PrecompiledQuery((db, v: { key: string; conversationId: string;
     .onConflict((oc) => oc.column('key').doUpdateSet({ conversation_id: v.conversationId, updated_at: v.at })),
 );
 
-describe.each(engines)('a query compiled once (%s)', (_name, open) => {
+describe.each(engines)('a query compiled once, on %s', (_name, open) => {
   let t: TestStorage;
   beforeAll(async () => {
     t = await open();
