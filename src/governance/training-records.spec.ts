@@ -58,6 +58,22 @@ describe.each(engines)('online-safety training records on %s', (_name, open) => 
     });
   });
 
+  it('refuses a CSV it cannot read, saying where, and imports none of it', async () => {
+    const p = keyPeople(ctx.school);
+    const csv = ['upn,course,completedOn', `${p.teacher.userPrincipalName},"Online safety,2026-09-03`].join('\n');
+    await expect(training.importCsv(csv, people.headteacher!)).rejects.toThrow(/the CSV could not be read: Quote Not Closed.*line 2/);
+    expect(await training.status(people.dsl!)).not.toContainEqual(expect.objectContaining({ personId: p.teacher.id, status: 'current' }));
+  });
+
+  it('reads rows ending in CR, LF or CRLF alike', () => {
+    expect(parseCsv('upn,course\ra@x,"one, two"\nb@x,three\r\n\r\nc@x,four')).toEqual([
+      ['upn', 'course'],
+      ['a@x', 'one, two'],
+      ['b@x', 'three'],
+      ['c@x', 'four'],
+    ]);
+  });
+
   it('the exported list never lets a spreadsheet run a cell as a formula', async () => {
     const p = keyPeople(ctx.school);
     await training.record({ upn: p.teacher.userPrincipalName, course: '=HYPERLINK("http://evil.test","x")', completedOn: '2026-09-03' }, people.headteacher!);

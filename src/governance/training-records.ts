@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { describeZodError } from '../config/load-school-config';
+import { CsvError, parse } from 'csv-parse/sync';
 import { csvTable } from '../report/csv';
 import type { Person, SchoolDirectory } from '../school/school-directory';
 import type { Database } from '../storage/schema';
@@ -59,35 +60,17 @@ const addYear = (d: string) => {
   return x.toISOString().slice(0, 10);
 };
 
-/** RFC 4180 rows: quoted fields, doubled quotes, CRLF or LF. */
+/**
+ * RFC 4180 rows, read by csv-parse (quoted fields, doubled quotes, CRLF, LF or CR line ends, rows of
+ * any length); blank rows are left out. A file that cannot be read (a quote never closed) says where.
+ */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  if (cell || row.length) {
-    row.push(cell);
-    rows.push(row);
+  let rows: string[][];
+  try {
+    rows = parse(text, { relax_column_count: true, record_delimiter: ['\r\n', '\n', '\r'] });
+  } catch (e) {
+    if (e instanceof CsvError) throw new InvalidTraining(`the CSV could not be read: ${e.message}`);
+    throw e;
   }
   return rows.filter((r) => r.some((x) => x.trim() !== ''));
 }
