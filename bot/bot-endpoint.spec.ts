@@ -4,7 +4,6 @@ import pino from 'pino';
 import { z } from 'zod';
 import { AuthError } from '../src/auth/identity';
 import { cardActions } from '../src/cards/card-actions';
-import type { Person } from '../src/school/school-directory';
 import { ConversationReferences } from '../src/storage/conversation-references';
 import { BOT_APP_ID, botFrameworkKeys, SERVICE_URL, type BotFrameworkKeys } from '../test/support/bot-framework-keys';
 import { sqliteStorage, type TestStorage } from '../test/support/storages';
@@ -12,17 +11,9 @@ import { createBotAdapter, createBotAuthentication } from './bot-adapter';
 import { botEndpoint } from './bot-endpoint';
 import { BotRouter } from './card-action-router';
 import { ESafetyBot } from './esafety-bot';
+import { amy } from '../test/support/teacher-amy';
 
 const TENANT = 'tenant-1';
-const amy: Person = {
-  id: 'aad-amy',
-  displayName: 'Amy Clarke',
-  userPrincipalName: 'amy@demo.example',
-  mail: null,
-  kind: 'staff',
-  classifiedBy: 'group',
-  roles: ['teacher'],
-};
 
 /**
  * A card's button is answered without a bot turn, yet checked as every activity is: the same Bot

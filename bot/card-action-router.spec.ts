@@ -17,16 +17,7 @@ import { sqliteStorage, type TestStorage } from '../test/support/storages';
 import { invokeAnswerFor, sentenceFor } from './bot-errors';
 import { BotRouter, personOf, type BotTurn } from './card-action-router';
 import { ESafetyBot } from './esafety-bot';
-
-const amy: Person = {
-  id: 'aad-amy',
-  displayName: 'Amy Clarke',
-  userPrincipalName: 'amy@demo.example',
-  mail: null,
-  kind: 'staff',
-  classifiedBy: 'group',
-  roles: ['teacher'],
-};
+import { amy } from '../test/support/teacher-amy';
 
 /** Every Action.Execute verb anywhere in a card (body, action sets, actions). */
 function verbsOn(card: unknown): string[] {

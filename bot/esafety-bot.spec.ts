@@ -2,8 +2,8 @@ import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
 import pino from 'pino';
 import { sqliteStorage, type TestStorage } from '../test/support/storages';
 import { ConversationReferences } from '../src/storage/conversation-references';
-import type { Person } from '../src/school/school-directory';
 import { ESafetyBot } from './esafety-bot';
+import { amy } from '../test/support/teacher-amy';
 
 describe('the bot shell', () => {
   let t: TestStorage;
@@ -58,16 +58,6 @@ describe('the bot shell', () => {
     expect(await refs.find('aad-amy')).toMatchObject({ kind: 'personal' });
   });
 });
-
-const amy: Person = {
-  id: 'aad-amy',
-  displayName: 'Amy Clarke',
-  userPrincipalName: 'amy@demo.example',
-  mail: null,
-  kind: 'staff',
-  classifiedBy: 'group',
-  roles: ['teacher'],
-};
 
 describe('the bot shell, for one school', () => {
   let t: TestStorage;
