@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { PostgresAdapter, type Insertable, type Kysely, type QueryCreator, type Selectable } from 'kysely';
+import { PostgresAdapter, sql, type Insertable, type Kysely, type QueryCreator, type Selectable } from 'kysely';
 import type { Person } from '../school/school-directory';
 import { AuditLog } from '../storage/audit-log';
 import { PrecompiledQuery } from '../storage/precompiled-query';
+import { batchedStatement } from '../storage/statement-batches';
 import type { AcceptanceTable, AuditLogTable, Database } from '../storage/schema';
 import type { PolicyVersion } from './policy-library';
 import { acceptanceCycle, validAcceptance, type Reacceptance } from './reacceptance';
@@ -58,26 +59,73 @@ const insertAuditEntry = new PrecompiledQuery((db, l: LoggedRow) =>
     correlation_id: l.correlation_id,
   }),
 );
-/** PostgreSQL: the acceptance and, only when it was new, its audit entry, in one statement. */
-const acceptedAndLogged = new PrecompiledQuery((db, v: Acceptance & LoggedRow) =>
-  db
-    .with('accepted', (db) => acceptanceRow(db, v).returning('id'))
-    .insertInto('audit_log')
-    .columns(['at', 'actor_id', 'action', 'subject_type', 'subject_id', 'detail', 'correlation_id'])
-    .expression((eb) =>
-      eb
-        .selectFrom('accepted')
-        .select([
-          eb.val(v.at).as('at'),
-          eb.val(v.actor_id).as('actor_id'),
-          eb.val(v.action).as('action'),
-          eb.val(v.subject_type).as('subject_type'),
-          eb.val(v.subject_id).as('subject_id'),
-          eb.val(v.detail).as('detail'),
-          eb.val(v.correlation_id).as('correlation_id'),
-        ]),
-    ),
-);
+type Click = Acceptance & LoggedRow;
+type HistoryAndNewest = { history: Acceptance[]; newest: number | undefined };
+
+/**
+ * PostgreSQL: what each of many clicks accepted before, and its policy's newest version, in one
+ * statement (statement-batches.ts): a click arriving with others shares their round trip.
+ */
+async function historiesAndNewest(db: Kysely<Database>, asks: readonly { personId: string; policyId: string }[]): Promise<HistoryAndNewest[]> {
+  const { rows } = await sql<Acceptance & { ask: number; newest: number | null }>`
+    SELECT q.ask::int AS ask, n.newest, a.*
+    FROM unnest(${asks.map((a) => a.personId)}::text[], ${asks.map((a) => a.policyId)}::text[]) WITH ORDINALITY AS q(person_id, policy_id, ask)
+    CROSS JOIN LATERAL (SELECT max(v.version) AS newest FROM policy_version v WHERE v.policy_id = q.policy_id) n
+    LEFT JOIN acceptance a ON a.person_id = q.person_id AND a.policy_id = q.policy_id
+    ORDER BY q.ask, a.accepted_at`.execute(db);
+  const answers: HistoryAndNewest[] = asks.map(() => ({ history: [], newest: undefined }));
+  for (const { ask, newest, ...a } of rows) {
+    const answer = answers[ask - 1]!;
+    answer.newest = newest == null ? undefined : Number(newest);
+    if (a.id !== null) answer.history.push(a);
+  }
+  return answers;
+}
+
+/**
+ * PostgreSQL: many clicks' acceptances and, for each that was new, its audit entry, in one
+ * statement, which is one transaction: all of them or none. The first click of an acceptance key
+ * wins (a double click arriving with itself). Says, for each, whether it was written. Rows go in
+ * in key order: two instances writing overlapping clicks then wait for each other in one order, never
+ * in a circle (a deadlock PostgreSQL breaks only after a second).
+ */
+async function acceptedAndLogged(db: Kysely<Database>, clicks: readonly Click[]): Promise<boolean[]> {
+  const column = <K extends keyof Click>(k: K) => clicks.map((c) => c[k]);
+  const { rows } = await sql<{ id: string }>`
+    WITH click AS (
+      SELECT * FROM unnest(
+        ${column('id')}::text[], ${column('acceptance_key')}::text[], ${column('policy_id')}::text[], ${column('version')}::int[],
+        ${column('person_id')}::text[], ${column('upn')}::text[], ${column('text_hash')}::text[], ${column('accepted_at')}::text[],
+        ${column('channel')}::text[], ${column('at')}::text[], ${column('actor_id')}::text[], ${column('action')}::text[],
+        ${column('subject_type')}::text[], ${column('subject_id')}::text[], ${column('detail')}::text[], ${column('correlation_id')}::text[]
+      ) WITH ORDINALITY AS c(id, acceptance_key, policy_id, version, person_id, upn, text_hash, accepted_at, channel,
+                             at, actor_id, action, subject_type, subject_id, detail, correlation_id, n)
+    ), accepted AS (
+      INSERT INTO acceptance (id, acceptance_key, policy_id, version, person_id, upn, text_hash, accepted_at, channel)
+      SELECT id, acceptance_key, policy_id, version, person_id, upn, text_hash, accepted_at, channel FROM click ORDER BY acceptance_key, n
+      ON CONFLICT (acceptance_key) DO NOTHING
+      RETURNING id
+    ), logged AS (
+      INSERT INTO audit_log (at, actor_id, action, subject_type, subject_id, detail, correlation_id)
+      SELECT c.at, c.actor_id, c.action, c.subject_type, c.subject_id, c.detail, c.correlation_id FROM click c JOIN accepted USING (id) ORDER BY c.n
+    )
+    SELECT id FROM accepted`.execute(db);
+  const written = new Set(rows.map((r) => r.id));
+  return clicks.map((c) => written.has(c.id));
+}
+
+/** SQLite: the same, as one transaction of a statement or two a click (in the app's process, statements cost little; commits do). */
+async function acceptedAndLoggedInOneTransaction(db: Kysely<Database>, clicks: readonly Click[]): Promise<boolean[]> {
+  return db.transaction().execute(async (tx) => {
+    const written: boolean[] = [];
+    for (const click of clicks) {
+      const inserted = await insertAcceptance.execute(tx, click);
+      written.push(Number(inserted.numAffectedRows ?? 0) > 0);
+      if (written.at(-1)) await insertAuditEntry.execute(tx, click);
+    }
+    return written;
+  });
+}
 
 /**
  * Who signed which version ("we have a system so we know who has signed", policy 001): one
@@ -85,10 +133,23 @@ const acceptedAndLogged = new PrecompiledQuery((db, v: Acceptance & LoggedRow) =
  * pressed, and logged in the audit log in the same transaction.
  */
 export class AcceptanceRegister {
+  /** PostgreSQL: clicks handled together share their statements (statement-batches.ts). */
+  private readonly sharedReads?: (ask: { personId: string; policyId: string }) => Promise<HistoryAndNewest>;
+  /**
+   * Clicks handled together are written together: on PostgreSQL in one statement; on SQLite in one
+   * transaction, so one flush to disk (its commit waits for the disk) serves them all.
+   */
+  private readonly written: (click: Click) => Promise<boolean>;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    if (db.getExecutor().adapter instanceof PostgresAdapter) {
+      this.sharedReads = batchedStatement((asks) => historiesAndNewest(db, asks));
+      this.written = batchedStatement((clicks) => acceptedAndLogged(db, clicks));
+    } else this.written = batchedStatement((clicks) => acceptedAndLoggedInOneTransaction(db, clicks));
+  }
 
   /**
    * Records that `person` accepts `version`, unless a newer version of the policy has been published
@@ -138,33 +199,20 @@ export class AcceptanceRegister {
     });
     // One transaction: the acceptance and its audit entry, or, when the same acceptance is already
     // there (double click, two instances, a retry after a crash), neither. A unique key decides.
-    if (await this.written(row, logged)) return { acceptance: row, created: true };
+    const click: Click = {
+      ...row,
+      ...logged,
+      actor_id: logged.actor_id ?? null,
+      subject_id: logged.subject_id ?? null,
+      correlation_id: logged.correlation_id ?? null,
+    };
+    if (await this.written(click)) return { acceptance: row, created: true };
     const winner = await this.db.selectFrom('acceptance').selectAll().where('acceptance_key', '=', key).executeTakeFirstOrThrow();
     return { acceptance: winner, created: false };
   }
 
-  /** Whether this acceptance was written (false: one with its key already was). */
-  private async written(row: Acceptance, entry: Omit<Insertable<AuditLogTable>, 'id'>): Promise<boolean> {
-    const logged: LoggedRow = {
-      ...entry,
-      actor_id: entry.actor_id ?? null,
-      subject_id: entry.subject_id ?? null,
-      correlation_id: entry.correlation_id ?? null,
-    };
-    if (this.db.getExecutor().adapter instanceof PostgresAdapter) {
-      // PostgreSQL: one statement is one transaction, and one round trip instead of four.
-      const inserted = await acceptedAndLogged.execute(this.db, { ...row, ...logged });
-      return Number(inserted.numAffectedRows ?? 0) > 0;
-    }
-    return this.db.transaction().execute(async (tx) => {
-      const inserted = await insertAcceptance.execute(tx, row);
-      if (Number(inserted.numAffectedRows ?? 0) === 0) return false;
-      await insertAuditEntry.execute(tx, logged);
-      return true;
-    });
-  }
-
-  private async historyAndNewest(personId: string, policyId: string): Promise<{ history: Acceptance[]; newest: number | undefined }> {
+  private async historyAndNewest(personId: string, policyId: string): Promise<HistoryAndNewest> {
+    if (this.sharedReads) return this.sharedReads({ personId, policyId });
     const { rows } = await historyAndNewestOf.execute(this.db, { personId, policyId });
     const newest = rows[0]?.newest;
     const history = rows.flatMap(({ newest: _newest, ...a }) => (a.id === null ? [] : [a as Acceptance]));

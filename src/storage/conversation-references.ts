@@ -1,5 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
 import { PrecompiledQuery } from './precompiled-query';
+import { batchedStatement } from './statement-batches';
 import type { ConversationReferenceTable, Database } from './schema';
 
 export type ConversationKind = ConversationReferenceTable['kind'];
@@ -71,14 +72,55 @@ const saveIfChanged = new PrecompiledQuery((db, values: ConversationRow) =>
 );
 
 /**
+ * PostgreSQL: the same for many activities at once, in one statement (statement-batches.ts). Says,
+ * for each, whether its row was new or changed. A key twice in one statement would be updated twice,
+ * which PostgreSQL refuses: a repeated key waits for the next statement, in the order it came. Rows
+ * go in in key order, so two instances never wait for each other in a circle (deadlock).
+ */
+async function savedIfChanged(db: Kysely<Database>, entries: readonly ConversationRow[]): Promise<boolean[]> {
+  const changed: boolean[] = [];
+  let rest = entries.map((row, at) => ({ row, at }));
+  while (rest.length > 0) {
+    const seen = new Set<string>();
+    const now = rest.filter(({ row }) => !seen.has(row.key) && seen.add(row.key));
+    rest = rest.filter((e) => !now.includes(e));
+    const column = <K extends keyof ConversationRow>(k: K) => now.map(({ row }) => row[k]);
+    const { rows } = await sql<{ key: string }>`
+      INSERT INTO conversation_reference (key, kind, conversation_id, tenant_id, reference, updated_at)
+      SELECT c.key, c.kind, c.conversation_id, c.tenant_id, c.reference, c.updated_at
+      FROM unnest(${column('key')}::text[], ${column('kind')}::text[], ${column('conversation_id')}::text[], ${column('tenant_id')}::text[],
+                  ${column('reference')}::text[], ${column('updated_at')}::text[]) AS c(key, kind, conversation_id, tenant_id, reference, updated_at)
+      WHERE NOT EXISTS (
+        SELECT 1 FROM conversation_reference r
+        WHERE r.key = c.key AND r.kind = c.kind AND r.conversation_id = c.conversation_id
+          AND r.tenant_id IS NOT DISTINCT FROM c.tenant_id AND r.reference = c.reference)
+      ORDER BY c.key
+      ON CONFLICT (key) DO UPDATE SET
+        kind = excluded.kind, conversation_id = excluded.conversation_id, tenant_id = excluded.tenant_id,
+        reference = excluded.reference, updated_at = excluded.updated_at
+      WHERE conversation_reference.kind <> excluded.kind OR conversation_reference.conversation_id <> excluded.conversation_id
+        OR conversation_reference.tenant_id IS DISTINCT FROM excluded.tenant_id OR conversation_reference.reference <> excluded.reference
+      RETURNING key`.execute(db);
+    const written = new Set(rows.map((r) => r.key));
+    for (const { row, at } of now) changed[at] = written.has(row.key);
+  }
+  return changed;
+}
+
+/**
  * Where to send proactive messages (AUP cards, incident cards). Kept in the database so every app
  * instance can reach every person. The reference is opaque here: the bot adapter owns its shape.
  */
 export class ConversationReferences {
+  /** PostgreSQL: activities handled together share one statement. */
+  private readonly batchedSave?: (row: ConversationRow) => Promise<boolean>;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    if (db.getExecutor().adapter instanceof PostgresAdapter) this.batchedSave = batchedStatement((rows) => savedIfChanged(db, rows));
+  }
 
   /**
    * Keeps where a conversation is. Written only when it changed: every activity brings its
@@ -95,6 +137,7 @@ export class ConversationReferences {
       reference: JSON.stringify(entry.reference),
       updated_at: this.now().toISOString(),
     };
+    if (this.batchedSave) return this.batchedSave(values);
     const result = await saveIfChanged.execute(this.db, values);
     return Number(result.numAffectedRows ?? 0) > 0;
   }

@@ -2,6 +2,7 @@
 // worker, so its errors can come from another realm: match on the message, not with toThrow.
 
 import { sql } from 'kysely';
+import { countingDb } from '../../test/support/counting-db';
 import { engines } from '../../test/support/storages';
 import { AuditLog } from './audit-log';
 import { ConversationReferences } from './conversation-references';
@@ -80,6 +81,30 @@ describe.each(engines)('storage on %s', (_name, open) => {
       now = new Date('2026-11-23T09:10:00Z');
       await refs.save({ ...entry, tenantId: 'tid', reference: { n: 2 } });
       expect(await refs.find('user-1')).toMatchObject({ reference: { n: 2 }, updatedAt: '2026-11-23T09:10:00.000Z' });
+    });
+
+    it('keeps the chats of many activities arriving at once, sharing one statement on PostgreSQL; the same person twice keeps the later chat', async () => {
+      const counted = countingDb(t.storage.db);
+      const refs = new ConversationReferences(counted.db);
+      const entry = (n: number, conversationId = `a:${n}`) => ({
+        key: `user-${n}`,
+        kind: 'personal' as const,
+        conversationId,
+        tenantId: 'tid',
+        reference: { conversationId },
+      });
+      await refs.save(entry(1));
+      counted.reset();
+      const saved = await Promise.all([entry(1), entry(2), entry(3), entry(2, 'a:2-moved'), entry(4)].map((e) => refs.save(e)));
+      // user-1 unchanged; user-2 new, then moved (a key twice waits for a statement of its own); 3 and 4 new.
+      expect(saved).toEqual([false, true, true, true, true]);
+      expect(counted.work.statements).toBe(t.storage.engine === 'postgres' ? 2 : 5);
+      expect((await refs.list('personal')).map((r) => [r.key, r.conversationId])).toEqual([
+        ['user-1', 'a:1'],
+        ['user-2', 'a:2-moved'],
+        ['user-3', 'a:3'],
+        ['user-4', 'a:4'],
+      ]);
     });
   });
 });
