@@ -222,6 +222,45 @@ describe.each(engines)('the school directory kept from Graph deltas (%s)', (_eng
     expect(ctx.tenant.stats.requests).toBe(before);
   });
 
+  it("keeps answering clicks from the previous refresh while another instance's refresh is read, then answers from the new one", async () => {
+    const a = instance(storage);
+    let now = Date.parse('2026-09-01T08:00:00Z');
+    const b = instance(storage, demoConfig, { now: () => now });
+    await a.refresher.refresh();
+    const k = keyPeople(ctx.school);
+    expect(await b.directory.person(k.teacher.id)).toMatchObject({ kind: 'staff' });
+    const staff = ctx.school.groups.find((g) => g.kind === 'staff')!;
+    const starter = newStarter(
+      ctx.school.users.find((u) => u.role === 'staff')!,
+      2,
+    );
+    ctx.school.users.push(starter);
+    staff.memberIds.push(starter.id);
+    try {
+      await a.refresher.refresh();
+      // B notices the new generation at its next look, and reads it: slowly, as 50,000 people take a second.
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      const everyone = b.store.everyone.bind(b.store);
+      b.store.everyone = async () => {
+        await gate;
+        return everyone();
+      };
+      now += 60_000;
+      // Not held up by the read: answered from the generation before.
+      expect(await b.directory.person(k.teacher.id)).toMatchObject({ kind: 'staff' });
+      expect((await b.directory.groupMembers('staff'))!.has(starter.id)).toBe(false);
+      open();
+      await b.directory.localChanged();
+      const before = ctx.tenant.stats.requests;
+      expect(await b.directory.person(starter.id)).toMatchObject({ kind: 'staff', classifiedBy: 'group' });
+      expect(ctx.tenant.stats.requests).toBe(before);
+    } finally {
+      ctx.school.users.splice(ctx.school.users.indexOf(starter), 1);
+      staff.memberIds.splice(staff.memberIds.indexOf(starter.id), 1);
+    }
+  });
+
   it('asks the Education API for a person once per directory generation when staff and students groups are not both configured', async () => {
     const config = { ...demoConfig, groups: { ...demoConfig.groups, students: undefined } };
     const a = instance(storage, config);

@@ -65,8 +65,8 @@ export class DirectoryRefresher {
       store: DirectoryStore;
       config: SchoolConfig;
       now?: () => Date;
-      /** Told after each refresh (this instance's SchoolDirectory drops its caches). */
-      onRefreshed?: () => void;
+      /** Told after each refresh (this instance's SchoolDirectory reads the new generation); awaited. */
+      onRefreshed?: () => unknown;
     },
   ) {}
 
@@ -80,7 +80,7 @@ export class DirectoryRefresher {
     const before = this.deps.graph.stats.requests;
     const users = await this.refreshUsers();
     const groups = await this.refreshGroups();
-    this.deps.onRefreshed?.();
+    await this.deps.onRefreshed?.();
     return { users, groups, requests: this.deps.graph.stats.requests - before };
   }
 

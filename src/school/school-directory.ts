@@ -92,6 +92,8 @@ export class SchoolDirectory {
    * About 0.5 KB a person (25 MB at 50,000).
    */
   private localUsers?: Promise<Map<string, DirectoryUser>>;
+  /** Reading a new generation, while clicks are answered from the one before (switchTo). */
+  private switching?: Promise<void>;
 
   constructor(
     private readonly graph: GraphAccess,
@@ -102,25 +104,63 @@ export class SchoolDirectory {
     private readonly options: SchoolDirectoryOptions = {},
   ) {}
 
-  /** The local directory changed (this instance refreshed it): read it afresh. */
-  localChanged(): void {
-    if (this.localState) this.localState.checkedAt = -Infinity;
+  /**
+   * The local directory changed (this instance refreshed it): read it afresh. Resolves once this
+   * instance answers from the new generation.
+   */
+  async localChanged(): Promise<void> {
+    if (!this.localState) return;
+    await this.switching;
+    this.localState.checkedAt = -Infinity;
+    await this.local();
+    await this.switching;
   }
 
   /** The local directory once it has had its first full round; its caches dropped when it moved on. */
   private async local(): Promise<DirectoryStore | undefined> {
     if (!this.store) return undefined;
     const now = this.now();
-    if (!this.localState || now - this.localState.checkedAt >= LOCAL_CHECK_MS) {
+    if (!this.switching && (!this.localState || now - this.localState.checkedAt >= LOCAL_CHECK_MS)) {
       const { synced, generation, oldestSyncedAt } = await this.store.state();
       const maxStale = this.options.maxStaleMs ?? DEFAULT_MAX_STALE_MS;
       const stale = synced && oldestSyncedAt !== undefined && now - Date.parse(oldestSyncedAt) > maxStale;
-      // Moving between the copy and Graph drops the caches too: neither answers for the other.
-      if (generation !== this.localState?.generation || stale !== this.localState.stale) this.forget();
-      if (stale && !this.localState?.stale) this.options.onStale?.({ local: false, stale, ...(oldestSyncedAt ? { oldestSyncedAt } : {}) });
-      this.localState = { synced, stale, generation, ...(oldestSyncedAt ? { oldestSyncedAt } : {}), checkedAt: now };
+      const next = { synced, stale, generation, ...(oldestSyncedAt ? { oldestSyncedAt } : {}), checkedAt: now };
+      const previous = this.localState;
+      if (stale && !previous?.stale) this.options.onStale?.({ local: false, stale, ...(oldestSyncedAt ? { oldestSyncedAt } : {}) });
+      if (this.switching) {
+        // Another click saw the new generation first and is reading it.
+      } else if (previous && generation !== previous.generation && synced && !stale && !previous.stale && this.localUsers) {
+        this.switching = this.switchTo(this.store, next);
+      } else {
+        // Moving between the copy and Graph drops the caches too: neither answers for the other.
+        if (generation !== previous?.generation || stale !== previous.stale) this.forget();
+        this.localState = next;
+      }
     }
-    return this.localState.synced && !this.localState.stale ? this.store : undefined;
+    return this.localState!.synced && !this.localState!.stale ? this.store : undefined;
+  }
+
+  /**
+   * A refresh moved the copy on: its people and groups are read before this instance switches to
+   * them, and until then clicks are answered from the generation before (one refresh older, as the
+   * copy always is between refreshes). At 50,000 people reading them takes about a second: at the
+   * start of term every click arriving in that second waited for it.
+   */
+  private async switchTo(store: DirectoryStore, next: NonNullable<SchoolDirectory['localState']>): Promise<void> {
+    try {
+      const users = this.indexOfPeople(store);
+      const groups = this.loadLocalGroups(store);
+      await Promise.all([users, groups]);
+      this.forget();
+      this.localUsers = users;
+      this.localGroups = groups;
+    } catch {
+      // Read again when first asked, as before the copy moved on.
+      this.forget();
+    } finally {
+      this.localState = next;
+      this.switching = undefined;
+    }
   }
 
   /** How fresh the local copy is (for /readyz): a stale copy is not used, people are read from Graph. */
@@ -155,15 +195,7 @@ export class SchoolDirectory {
 
   /** As DirectoryStore.user answers (id exactly, sign-in name or mail in any case), from the generation's index. */
   private async localUser(local: DirectoryStore, idOrUpn: string): Promise<DirectoryUser | undefined> {
-    const loading = (this.localUsers ??= local.everyone().then((users) => {
-      const index = new Map<string, DirectoryUser>();
-      for (const u of users) {
-        index.set(`id:${u.id}`, u);
-        index.set(`upn:${u.userPrincipalName.toLowerCase()}`, u);
-        if (u.mail) index.set(`mail:${u.mail.toLowerCase()}`, u);
-      }
-      return index;
-    }));
+    const loading = (this.localUsers ??= this.indexOfPeople(local));
     let users: Map<string, DirectoryUser>;
     try {
       users = await loading;
@@ -173,6 +205,16 @@ export class SchoolDirectory {
     }
     const key = idOrUpn.toLowerCase();
     return users.get(`id:${idOrUpn}`) ?? users.get(`upn:${key}`) ?? users.get(`mail:${key}`);
+  }
+
+  private async indexOfPeople(local: DirectoryStore): Promise<Map<string, DirectoryUser>> {
+    const index = new Map<string, DirectoryUser>();
+    for (const u of await local.everyone()) {
+      index.set(`id:${u.id}`, u);
+      index.set(`upn:${u.userPrincipalName.toLowerCase()}`, u);
+      if (u.mail) index.set(`mail:${u.mail.toLowerCase()}`, u);
+    }
+    return index;
   }
 
   private async personFromGraph(idOrUpn: string): Promise<Person | undefined> {
