@@ -165,6 +165,9 @@ export class SchoolDirectory {
 
   /** How fresh the local copy is (for /readyz): a stale copy is not used, people are read from Graph. */
   async freshness(): Promise<DirectoryFreshness> {
+    // Readiness reports the copy as the database has it now, not as a click last checked it (one
+    // small read per probe); a refresh this instance made is read already (localChanged).
+    if (this.localState && !this.switching) this.localState.checkedAt = -Infinity;
     const local = await this.local();
     const state = this.localState;
     return { local: !!local, stale: state?.stale ?? false, ...(state?.oldestSyncedAt ? { oldestSyncedAt: state.oldestSyncedAt } : {}) };
