@@ -25,6 +25,10 @@
  *    Each person's chat with the bot is known beforehand (the card reached them through it), as a
  *    click finds it at the start of term; `--first-contact` leaves the chats unknown, so each click
  *    also records its chat and wakes what waited for the person.
+ *    `--warm-up N` (default 4000): before the burst, N students per instance accept their own
+ *    policy through the same endpoint, twenty at a time, so the instances are warm as a running
+ *    school's are (V8 has compiled the click path, connections are open, the tables hold rows and
+ *    their statistics); `--warm-up 0` measures freshly started instances.
  *    `--postgres URL` names the server (default 127.0.0.1:5432 over TCP; a Unix socket is
  *    `postgres://postgres@%2Fvar%2Frun%2Fpostgresql/test`).
  *    `--skip-fanout` runs only this part; `--engines sqlite,postgres` chooses; `--profile DIR` writes
@@ -74,6 +78,8 @@ const arg = (name: string, fallback: string) => {
 const flag = (name: string) => process.argv.includes(`--${name}`);
 const JSON_OUT = flag('json');
 const FIRST_CONTACT = flag('first-contact');
+/** Clicks per instance before the burst (students accepting theirs), so the instances are warm as a running school's are; 0: cold. */
+const WARM_UP = Number(arg('warm-up', '4000'));
 /** The PostgreSQL server the instances use (`--postgres URL`; a database is created there for each run). */
 const POSTGRES = arg('postgres', 'postgres://postgres@127.0.0.1:5432/test');
 /** Human lines: stdout, or stderr when stdout carries JSON. */
@@ -412,13 +418,14 @@ function clickOf(personId: string, tenantId: string, versionId: string): Activit
  * process got round to sending it.
  */
 async function clickers(): Promise<void> {
-  const o = JSON.parse(process.env.BENCH_CLICKERS!) as {
+  const o = JSON.parse(readFileSync(process.env.BENCH_CLICKERS!, 'utf8')) as {
     urls: string[];
     privateJwk: JWK;
     versionId: string;
     tenantId: string;
     people: string[];
     quiet: string[];
+    warmUp: { versionId: string; people: string[] };
   };
   // As a load balancer in front of the instances does, a pool of connections to each: 1,100
   // connections opened at once overflow the listen backlog and are reset, which is not the app.
@@ -461,6 +468,20 @@ async function clickers(): Promise<void> {
   for (const url of o.urls) {
     refused.push((await post(url, bodyOf(o.quiet[0]!), `Bearer ${forged}`)).status, (await post(url, bodyOf(o.quiet[0]!), undefined)).status);
   }
+  // Warm-up: the students accept their own policy, twenty at a time, before the staff's burst. A
+  // school's instances have been running (their code compiled by V8's optimiser, connections open);
+  // freshly started ones spend their first thousands of requests compiling, which no school sees.
+  const warmUpBody = (personId: string) => JSON.stringify(clickOf(personId, o.tenantId, o.warmUp.versionId));
+  let warmed = 0;
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      while (warmed < o.warmUp.people.length) {
+        const i = warmed++;
+        const res = await post(o.urls[i % o.urls.length]!, warmUpBody(o.warmUp.people[i]!), `Bearer ${token}`);
+        if (res.status !== 200 || !res.body.includes('Accepted version')) throw new Error(`warm-up click failed: ${res.status} ${res.body.slice(0, 200)}`);
+      }
+    }),
+  );
   const quiet: number[] = [];
   for (const [i, id] of o.quiet.entries()) {
     const started = performance.now();
@@ -565,6 +586,11 @@ async function startOfTerm(
     const config = loadSchoolConfig(CONFIG_FILE);
     const library = new PolicyLibrary(side.db, config, (f) => readFileSync(resolve(__dirname, '..', '..', 'config', f), 'utf8'));
     const { version } = await library.publish('staff-aup', library.draftText('staff-aup'), keyPeople(school).itAdmin.id);
+    const studentVersion =
+      WARM_UP > 0 ? (await library.publish('student-aup', library.draftText('student-aup'), keyPeople(school).itAdmin.id)).version : undefined;
+    const warmUpPeople = [...new Set(school.groups.find((g) => g.kind === 'students')!.memberIds)].slice(0, WARM_UP * instances);
+    if (warmUpPeople.length < WARM_UP * instances)
+      throw new Error(`--warm-up ${WARM_UP} for ${instances} instances: the school has only ${warmUpPeople.length} students`);
 
     const staff = [...new Set(school.groups.find((g) => g.kind === 'staff')!.memberIds)].slice(0, people + 20);
     const quietPeople = staff.slice(0, 20);
@@ -573,27 +599,34 @@ async function startOfTerm(
       // The card reached each person through their chat with the bot, so the app already keeps that
       // chat, as the click brings it: the click finds it unchanged (--first-contact: it does not).
       const conversations = new ConversationReferences(side.db);
-      for (const id of [...quietPeople, ...crowd]) {
+      for (const id of [...quietPeople, ...crowd, ...warmUpPeople]) {
         const entry = conversationEntry(clickOf(id, school.tenantId, version.id));
         await conversations.save({ ...entry, key: entry.key! });
       }
     }
-    // A running school's database has its statistics (autovacuum analyses a table within a minute of
-    // this much change); a fresh one has none, and PostgreSQL then plans every click's statements
-    // anew (it measured 2.7 ms of the server's CPU per click instead of under 1).
-    if (engine === 'postgres') await sql`analyze`.execute(side.db);
-    clickerProcess = forkRole('clickers', {
-      BENCH_CLICKERS: JSON.stringify({
+    // In a file: thousands of ids overflow what an environment variable may hold (E2BIG).
+    const clickersFile = join(mkdtempSync(join(tmpdir(), 'aup-clickers-')), 'clickers.json');
+    writeFileSync(
+      clickersFile,
+      JSON.stringify({
         urls,
         privateJwk: world.privateJwk,
         versionId: version.id,
         tenantId: school.tenantId,
         people: crowd,
         quiet: quietPeople,
+        warmUp: { versionId: studentVersion?.id ?? version.id, people: warmUpPeople },
       }),
+    );
+    clickerProcess = forkRole('clickers', {
+      BENCH_CLICKERS: clickersFile,
     });
     const ready = await next<Extract<ClickerMessage, { type: 'ready' }>>(clickerProcess, 'ready');
     if (ready.refused.some((s) => s !== 401)) throw new Error(`a forged or missing token was not refused: ${ready.refused.join(', ')}`);
+    // A running school's database has its statistics (autovacuum analyses a table within a minute of
+    // this much change); a fresh one has none, and PostgreSQL then plans every click's statements
+    // anew (it measured 2.7 ms of the server's CPU per click instead of under 1). After the warm-up's rows.
+    if (engine === 'postgres') await sql`analyze`.execute(side.db);
     const cpu = async () => Promise.all(apps.map(async (a) => (a.send({ type: 'cpu' }), next<Extract<AppMessage, { type: 'cpu' }>>(a, 'cpu'))));
     const before = await cpu();
     const postgresBefore = postgresCpuMs();
