@@ -25,10 +25,11 @@
  *    Each person's chat with the bot is known beforehand (the card reached them through it), as a
  *    click finds it at the start of term; `--first-contact` leaves the chats unknown, so each click
  *    also records its chat and wakes what waited for the person.
- *    `--warm-up N` (default 4000): before the burst, N students per instance accept their own
+ *    `--warm-up N` (default 1000): before the burst, N students per instance accept their own
  *    policy through the same endpoint, twenty at a time, so the instances are warm as a running
  *    school's are (V8 has compiled the click path, connections are open, the tables hold rows and
- *    their statistics); `--warm-up 0` measures freshly started instances.
+ *    their statistics), as after the morning's first clicks; `--warm-up 0` measures freshly started
+ *    instances (on this project's 2-core machine 300 clicks an instance were not yet enough).
  *    `--postgres URL` names the server (default 127.0.0.1:5432 over TCP; a Unix socket is
  *    `postgres://postgres@%2Fvar%2Frun%2Fpostgresql/test`).
  *    `--skip-fanout` runs only this part; `--engines sqlite,postgres` chooses; `--profile DIR` writes
@@ -79,7 +80,7 @@ const flag = (name: string) => process.argv.includes(`--${name}`);
 const JSON_OUT = flag('json');
 const FIRST_CONTACT = flag('first-contact');
 /** Clicks per instance before the burst (students accepting theirs), so the instances are warm as a running school's are; 0: cold. */
-const WARM_UP = Number(arg('warm-up', '4000'));
+const WARM_UP = Number(arg('warm-up', '1000'));
 /** The PostgreSQL server the instances use (`--postgres URL`; a database is created there for each run). */
 const POSTGRES = arg('postgres', 'postgres://postgres@127.0.0.1:5432/test');
 /** Human lines: stdout, or stderr when stdout carries JSON. */
