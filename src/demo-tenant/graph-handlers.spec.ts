@@ -178,3 +178,26 @@ describe('re-auditing sharing since the last run', () => {
     expect(withFullControl.report.findings.map((f) => f.subject.id)).toContain(`${drive.id}/${file.id}`);
   });
 });
+
+describe('a group deleted in the tenant (group-get.md)', () => {
+  const ctx = useDemoGraph();
+
+  it('is not found any more (404), nor its members or owners, nor is it listed as a member of another group', async () => {
+    const club = ctx.school.groups.find((g) => g.kind === 'club')!;
+    const parent = ctx.school.groups.find((g) => g.kind === 'staff')!;
+    parent.memberIds.push(club.id);
+    const at = ctx.school.groups.indexOf(club);
+    try {
+      expect(await ctx.graph.get(`/groups/${club.id}?$select=id`)).toMatchObject({ id: club.id });
+      expect((await ctx.graph.all<{ id: string }>(`/groups/${parent.id}/members?$select=id`)).map((m) => m.id)).toContain(club.id);
+      ctx.school.groups.splice(at, 1);
+      for (const path of [`/groups/${club.id}?$select=id`, `/groups/${club.id}/members?$select=id`, `/groups/${club.id}/owners?$select=id`]) {
+        await expect(ctx.graph.get(path)).rejects.toMatchObject({ statusCode: 404 });
+      }
+      expect((await ctx.graph.all<{ id: string }>(`/groups/${parent.id}/members?$select=id`)).map((m) => m.id)).not.toContain(club.id);
+    } finally {
+      if (!ctx.school.groups.includes(club)) ctx.school.groups.splice(at, 0, club);
+      parent.memberIds.pop();
+    }
+  });
+});

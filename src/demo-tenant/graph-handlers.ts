@@ -147,6 +147,13 @@ export function createDemoTenant(
     return liveUser(userById.get(key) ?? userById.get(idOrUpn)) ?? school.users.find((u) => u.id === key || u.userPrincipalName.toLowerCase() === key);
   };
   const groupById = new Map(school.groups.map((g) => [g.id, g]));
+  // As for people: a group added to the model later is found by a scan, one removed from it since
+  // start-up (deleted) is not found, as Graph answers 404 for a deleted group (group-get.md; a
+  // deleted Microsoft 365 group is only under /directory/deletedItems until restored).
+  const findGroup = (id: string) => {
+    const g = groupById.get(id);
+    return g && school.groups.includes(g) ? g : school.groups.find((x) => x.id === id);
+  };
   const driveById = new Map(school.drives.map((d) => [d.id, d]));
   const driveByOwner = new Map(school.drives.filter((d) => d.ownerUserId).map((d) => [d.ownerUserId!, d]));
   const personalSiteId = (d: DemoDrive) => `demoacademy-my.sharepoint.com,${d.id.slice(2, 38)},${d.rootId}`;
@@ -162,7 +169,7 @@ export function createDemoTenant(
     const living = new Set<DemoUser>(school.users);
     return ids
       .map((id) => {
-        const g = groupById.get(id);
+        const g = groupById.get(id) && findGroup(id);
         if (g) return g;
         const u = userById.get(id) ?? school.users.find((x) => x.id === id);
         return u && living.has(u) ? u : undefined;
@@ -385,17 +392,17 @@ export function createDemoTenant(
 
     // Groups and teams.
     http.get(`${V}/groups`, ({ request }) => listResponse(request, school.groups.map(groupJson))),
-    http.get(`${V}/groups/:id`, ({ request, params }) => singleResponse(request, maybe(groupById.get(String(params.id)), groupJson), 'Group')),
+    http.get(`${V}/groups/:id`, ({ request, params }) => singleResponse(request, maybe(findGroup(String(params.id)), groupJson), 'Group')),
     http.get(`${V}/groups/:id/members`, ({ request, params }) => {
-      const g = groupById.get(String(params.id));
+      const g = findGroup(String(params.id));
       return g ? listResponse(request, members(g.memberIds)) : graphError(404, 'Request_ResourceNotFound', 'Group does not exist.');
     }),
     http.get(`${V}/groups/:id/transitiveMembers`, ({ request, params }) => {
-      const g = groupById.get(String(params.id));
+      const g = findGroup(String(params.id));
       return g ? listResponse(request, members(g.memberIds)) : graphError(404, 'Request_ResourceNotFound', 'Group does not exist.');
     }),
     http.get(`${V}/groups/:id/owners`, ({ request, params }) => {
-      const g = groupById.get(String(params.id));
+      const g = findGroup(String(params.id));
       return g ? listResponse(request, members(g.ownerIds)) : graphError(404, 'Request_ResourceNotFound', 'Group does not exist.');
     }),
     http.get(`${V}/groups/:id/drive`, ({ params }) => {
