@@ -1,6 +1,25 @@
 import { z } from 'zod';
 import { instant } from './common';
 
+/** The areas of the tenant the audit reads, one coverage entry each (src/audit/controls/areas.ts). */
+export const AUDIT_AREAS = [
+  'directory',
+  'groups.membership',
+  'mail.inbox-rules',
+  'mail.mailbox-forwarding',
+  'mail.tenant-auto-forward',
+  'sharing.tenant-settings',
+  'sharing.items',
+  'tenant.guest-settings',
+  'tenant.cross-tenant-access',
+  'meetings.calendars',
+  'teams.policies',
+] as const;
+
+export type AuditArea = (typeof AUDIT_AREAS)[number];
+
+export const isAuditArea = (s: string): s is AuditArea => (AUDIT_AREAS as readonly string[]).includes(s);
+
 /** The IT admin's tenant audit: latest findings, trend over runs, run now, accept or raise a finding. */
 
 export const severity = z.enum(['high', 'medium', 'low']);

@@ -2,7 +2,7 @@ import { GraphError } from '@microsoft/microsoft-graph-client';
 import { ExchangeAccessError, ExchangeNotFoundError, type ExchangeAdmin } from '../../exchange/exchange-admin';
 import type { GraphAccess, Page } from '../../graph/graph-access';
 import type { Graph, Optional, Present, Selected } from '../../graph/graph-types';
-import type { AuditArea } from '../controls/areas';
+import { AUDIT_AREAS, type AuditArea } from '../controls/areas';
 import type { Coverage } from '../findings';
 import {
   emptySnapshot,
@@ -57,20 +57,8 @@ export interface CollectOptions {
  * Drive delta that also reports sharing: items shared directly carry a `shared` facet and, with
  * these preferences, changes of sharing show up as changes.
  */
-/** The order areas are reported in (the sharing read runs alongside the others). */
-const COVERAGE_ORDER = [
-  'directory',
-  'groups.membership',
-  'mail.inbox-rules',
-  'mail.mailbox-forwarding',
-  'mail.tenant-auto-forward',
-  'sharing.tenant-settings',
-  'sharing.items',
-  'tenant.guest-settings',
-  'tenant.cross-tenant-access',
-  'meetings.calendars',
-  'teams.policies',
-];
+/** The order areas are reported in: the catalogue's (the sharing read runs alongside the others). */
+const COVERAGE_ORDER: readonly string[] = AUDIT_AREAS;
 
 /** Past this many people joining or leaving the staff or students group, every group is read again (fewer calls). */
 const MAX_RECLASSIFIED = 50;

@@ -1,5 +1,6 @@
 import { Body1, Caption1, makeStyles, ProgressBar, tokens } from '@fluentui/react-components';
 import { useQuery } from '@tanstack/react-query';
+import { isAuditArea, type AuditArea } from '../../../src/contract';
 import { useApi } from '../session';
 
 const useStyles = makeStyles({
@@ -7,17 +8,21 @@ const useStyles = makeStyles({
   areas: { listStyleType: 'none', padding: 0, margin: `${tokens.spacingVerticalS} 0`, display: 'grid', gap: tokens.spacingVerticalXS },
 });
 
-/** The audit's areas in the school's words. */
-const AREA_NAMES: Record<string, string> = {
+/** The audit's areas in the school's words: every area the collector reports (a new one is a type error here until named). */
+const AREA_NAMES: Record<AuditArea, string> = {
   directory: 'People',
   'groups.membership': 'Groups and teams',
   'mail.inbox-rules': 'Mail forwarding rules',
+  'mail.mailbox-forwarding': 'Mailbox forwarding',
+  'mail.tenant-auto-forward': 'Automatic forwarding out of the school',
   'sharing.tenant-settings': 'Sharing settings',
   'sharing.items': 'Shared files (OneDrive and SharePoint)',
   'tenant.guest-settings': 'Guest settings',
   'tenant.cross-tenant-access': 'Cross-tenant access',
   'meetings.calendars': 'Meetings staff organise',
+  'teams.policies': 'Teams meeting policies',
 };
+const areaName = (area: string) => (isAuditArea(area) ? AREA_NAMES[area] : area);
 
 function timeLeft(ms: number | null): string {
   if (ms === null) return 'Working out how long this will take…';
@@ -53,9 +58,9 @@ export function AuditProgress({ running }: { running: boolean }) {
         {view.areas.map((a) => (
           <li key={a.area}>
             <Caption1 block>
-              {AREA_NAMES[a.area] ?? a.area}: {a.state === 'waiting' ? 'waiting' : `${a.done.toLocaleString()} of ${a.total.toLocaleString()}`}
+              {areaName(a.area)}: {a.state === 'waiting' ? 'waiting' : `${a.done.toLocaleString()} of ${a.total.toLocaleString()}`}
             </Caption1>
-            <ProgressBar value={a.total > 0 ? a.done / a.total : 0} max={1} aria-label={`${AREA_NAMES[a.area] ?? a.area} progress`} />
+            <ProgressBar value={a.total > 0 ? a.done / a.total : 0} max={1} aria-label={`${areaName(a.area)} progress`} />
           </li>
         ))}
       </ul>
