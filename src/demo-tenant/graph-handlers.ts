@@ -148,8 +148,9 @@ export function createDemoTenant(
   };
   const groupById = new Map(school.groups.map((g) => [g.id, g]));
   // As for people: a group added to the model later is found by a scan, one removed from it since
-  // start-up (deleted) is not found, as Graph answers 404 for a deleted group (group-get.md; a
-  // deleted Microsoft 365 group is only under /directory/deletedItems until restored).
+  // start-up (deleted) is not found: group-delete.md moves a deleted Microsoft 365 group to a
+  // temporary container (restorable for 30 days, read at /directory/deletedItems/{id},
+  // directory-deleteditems-get.md) and deletes a security group for good; neither is a group any more.
   const findGroup = (id: string) => {
     const g = groupById.get(id);
     return g && school.groups.includes(g) ? g : school.groups.find((x) => x.id === id);
