@@ -53,16 +53,16 @@ export interface CollectOptions {
   now?: () => Date;
 }
 
-/**
- * Drive delta that also reports sharing: items shared directly carry a `shared` facet and, with
- * these preferences, changes of sharing show up as changes.
- */
 /** The order areas are reported in: the catalogue's (the sharing read runs alongside the others). */
 const COVERAGE_ORDER: readonly string[] = AUDIT_AREAS;
 
 /** Past this many people joining or leaving the staff or students group, every group is read again (fewer calls). */
 const MAX_RECLASSIFIED = 50;
 
+/**
+ * Drive delta that also reports sharing: items shared directly carry a `shared` facet and, with
+ * these preferences, changes of sharing show up as changes.
+ */
 export const SHARING_DELTA_PREFER = 'hierarchicalsharing, deltashowsharingchanges, deltashowremovedasdeleted, deltatraversepermissiongaps';
 
 interface DriveItemDelta extends Present<Graph.DriveItem, 'id' | 'name' | 'webUrl'>, Optional<Graph.DriveItem, 'shared' | 'deleted' | 'parentReference'> {
